@@ -1,0 +1,158 @@
+"""Plain, frozen records handed from one stage to the next.
+
+Names say who produces a record and who consumes it: `FetchResult` leaves fetch for feeds,
+`Entry` leaves feeds for the store, `StoredArticle` leaves the store for matching, `Mention`
+leaves matching, `Hit` goes back into the store. ORM objects never leave `monitor.store`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+SourceKind = Literal["rss", "gdelt", "reliefweb"]
+DateSource = Literal["feed", "fetched"]
+PollStatus = Literal["ok", "not_modified", "failed", "deferred"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A configured source: what to fetch and how often."""
+
+    id: str
+    name: str
+    url: str
+    kind: SourceKind = "rss"
+    language: str = "en"
+    interval: timedelta = timedelta(minutes=15)
+    label: str = ""  # outlet type: independent Syrian outlet, think tank, aggregator ...
+    enabled: bool = True
+    full_text: bool = False  # fetch each article page and extract its main text
+    user_agent: str | None = None  # per-source override of the global User-Agent
+    guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see feeds.entry_key
+
+
+@dataclass(frozen=True, slots=True)
+class CachingInfo:
+    """Validators from the last 200, sent back as If-None-Match / If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What fetch got: bytes plus the HTTP facts the later stages and the scheduler need."""
+
+    source_id: str
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    content: bytes  # raw, decompressed body; empty on 304
+    headers: dict[str, str]  # lower-cased names
+    elapsed: float  # seconds
+    not_modified: bool = False
+    caching: CachingInfo = CachingInfo()
+    permanent_redirect: str | None = None  # target of a 301/308, to surface to people
+    max_age: float | None = None  # Cache-Control max-age, seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One feed item, normalised: plain text, canonical URL, UTC date."""
+
+    source_id: str
+    key: str  # stable identity within the source (guid, canonical URL or content hash)
+    guid: str | None
+    url: str  # canonical: tracking parameters stripped, fragment dropped, absolute
+    title: str
+    summary: str  # plain text
+    content: str  # plain text; full text when the source has full_text and extraction worked
+    published: datetime  # timezone-aware UTC
+    date_source: DateSource = "feed"
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    language: str | None = None
+    publisher: str | None = None  # aggregators (Google News <source>, GDELT domain)
+    publisher_url: str | None = None
+    content_hash: str = ""  # of title + text, to detect edits and re-posts
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What feeds.parse_feed made of a FetchResult."""
+
+    entries: tuple[Entry, ...]
+    warnings: tuple[str, ...] = ()
+    ttl: timedelta | None = None  # RSS <ttl>
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the store holds it, handed to matching and the CLI."""
+
+    id: int
+    source_id: str
+    url: str
+    title: str
+    summary: str
+    content: str
+    published: datetime
+    first_seen: datetime
+    language: str | None = None
+    publisher: str | None = None
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One match of a watchlist entity in a text; start/end index the text as given."""
+
+    entity: str  # entity id
+    name: str  # canonical name
+    kind: str
+    start: int
+    end: int
+    text: str  # the surface form, text[start:end]
+    alias: str = ""  # the alias that matched, as written in the watchlist
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """An article's priority and the rule that gave it."""
+
+    level: Literal["high", "medium", "low"]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A stored-to-be mention in one field of one article."""
+
+    article_id: int
+    entity: str
+    alias: str
+    field: Literal["title", "summary", "content"]
+    start: int
+    end: int
+    surface: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    """The outcome of polling one source once; the CLI prints one line of it."""
+
+    source_id: str
+    status: PollStatus
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    hits: int = 0
+    alerts: int = 0
+    error_kind: str | None = None
+    error: str | None = None
+    next_poll_at: datetime | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    elapsed: float = 0.0
