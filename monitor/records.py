@@ -156,3 +156,55 @@ class PollReport:
     next_poll_at: datetime | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     elapsed: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """A source's stored state: what `monitor sources` shows and what the scheduler reads."""
+
+    id: str
+    name: str
+    url: str
+    caching: CachingInfo = CachingInfo()
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_new_item_at: datetime | None = None
+    last_error: str | None = None
+    last_error_kind: str | None = None
+    last_error_at: datetime | None = None
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedArticles:
+    """What save_entries did with one feed's entries: only the new and the edited come back."""
+
+    new: tuple[StoredArticle, ...] = ()
+    updated: tuple[StoredArticle, ...] = ()
+    reposts: int = 0  # same content under another key, skipped
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMatches:
+    """Matching's verdict on one stored article, ready to store (and to alert on)."""
+
+    article: StoredArticle
+    hits: tuple[Hit, ...]
+    priority: Priority | None
+    edited: bool = False  # an update of an article already stored
+
+
+@dataclass(frozen=True, slots=True)
+class HitSummary:
+    """One article with hits, as `monitor hits --json` prints it."""
+
+    article_id: int
+    url: str
+    title: str
+    source: str
+    published: datetime
+    entities: tuple[str, ...]
+    priority: str | None
+    priority_reason: str | None = None

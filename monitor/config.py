@@ -1,0 +1,248 @@
+"""Settings: embedded defaults, then a TOML file, then MONITOR_* environment variables.
+
+Read once, here, and passed down; nothing else reads the environment. Every error names the key
+(`sources[3].interval`, `slack.webhook_url`) so a bad file is a one-line message, not a traceback.
+
+Sources: the bundled defaults (`monitor/sources.toml`) are always loaded unless
+`default_sources = false`; a `[[sources]]` entry in the file adds a source, or overrides the
+bundled one with the same id (e.g. `enabled = false`), so adding a source is a few lines of TOML.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from monitor.errors import ConfigError
+from monitor.records import Source
+
+ENV_PREFIX = "MONITOR_"
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30s', '15m', '1h', '1h30m', '7d' → timedelta; ValueError on anything else."""
+    compact = text.strip().lower().replace(" ", "")
+    parts = _DURATION.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise ValueError(f"{text!r} is not a duration (use 30s, 15m, 1h, 7d)")
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise ValueError(f"{text!r} must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SourceSettings(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = ""
+    url: str
+    kind: Literal["rss", "gdelt", "reliefweb"] = "rss"
+    language: str = "en"
+    interval: str = "15m"
+    label: str = ""
+    enabled: bool = True
+    full_text: bool = False
+    user_agent: str | None = None
+    guid_policy: Literal["auto", "guid", "url"] = "auto"
+    note: str = ""  # why a source is configured the way it is (e.g. why disabled)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _check_http_url(value)
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    def to_source(self) -> Source:
+        return Source(
+            id=self.id,
+            name=self.name or self.id,
+            url=self.url,
+            kind=self.kind,
+            language=self.language,
+            interval=parse_duration(self.interval),
+            label=self.label,
+            enabled=self.enabled,
+            full_text=self.full_text,
+            user_agent=self.user_agent,
+            guid_policy=self.guid_policy,
+        )
+
+
+class FetchSettings(_Section):
+    user_agent: str = ""  # empty: fetch.FetchLimits' descriptive default
+    max_bytes: int = Field(10_000_000, gt=0)
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(30.0, gt=0)
+    total_timeout: float = Field(60.0, gt=0)
+    retries: int = Field(2, ge=0)
+    concurrency: int = Field(40, gt=0)  # requests in flight over all hosts
+    per_host: int = Field(2, gt=0)
+    parse_workers: int = Field(0, ge=0)  # processes parsing feeds; 0 = one per core
+
+
+class SlackSettings(_Section):
+    webhook_url: SecretStr = SecretStr("")
+    bot_token: SecretStr = SecretStr("")
+    channel: str = ""
+    api_url: str = ""
+
+
+class EmailSettings(_Section):
+    smtp_url: SecretStr = SecretStr("")
+    from_: str = Field("", alias="from")
+    to: list[str] = []
+
+
+class DigestSettings(_Section):
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+    out_dir: str = "digests"
+
+
+class Settings(_Section):
+    database_url: str = "sqlite:///monitor.db"
+    watchlists: str = "watchlists"
+    default_sources: bool = True
+    sources: list[SourceSettings] = []
+    fetch: FetchSettings = FetchSettings()
+    slack: SlackSettings = SlackSettings()
+    email: EmailSettings = EmailSettings()
+    digest: DigestSettings = DigestSettings()
+
+    def all_sources(self) -> list[Source]:
+        """Bundled sources (unless switched off) with the file's entries added or overriding by id."""
+        merged: dict[str, SourceSettings] = {}
+        if self.default_sources:
+            merged.update((s.id, s) for s in bundled_sources())
+        for entry in self.sources:
+            merged[entry.id] = entry
+        return [s.to_source() for s in merged.values()]
+
+    def enabled_sources(self) -> list[Source]:
+        return [s for s in self.all_sources() if s.enabled]
+
+    def watchlists_path(self) -> Path:
+        """The configured folder; the bundled copy when the default folder is not here."""
+        path = Path(self.watchlists)
+        if path.is_dir() or self.watchlists != "watchlists":
+            return path
+        return Path(str(resources.files("monitor.bundled_watchlists")))
+
+
+def bundled_sources() -> list[SourceSettings]:
+    text = resources.files("monitor").joinpath("sources.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return [SourceSettings.model_validate(entry) for entry in data["sources"]]
+
+
+def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults → TOML file (path, else $MONITOR_CONFIG) → MONITOR_* variables."""
+    environ = dict(os.environ if environ is None else environ)
+    path = path or environ.get("MONITOR_CONFIG") or None
+    data: dict[str, Any] = _read_toml(Path(path)) if path else {}
+    _apply_environment(data, environ)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, data) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("", f"file {path} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{path}: {exc}") from None
+
+
+def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
+    """MONITOR_<KEY> and MONITOR_<SECTION>_<KEY>[_FILE]; other MONITOR_* names are not ours."""
+    sections = {name for name, f in Settings.model_fields.items() if isinstance(f.default, _Section)}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key.endswith("_file"):
+            key, value = key[: -len("_file")], Path(value).read_text(encoding="utf-8").strip()
+        section, _, field = key.partition("_")
+        if section in sections and field in _fields(section):
+            name, is_list = _fields(section)[field]
+            data.setdefault(section, {})[name] = _env_value(value, is_list)
+        elif key in Settings.model_fields and key not in sections and key != "sources":
+            data[key] = _env_value(value, is_list=False)
+
+
+def _fields(section: str) -> dict[str, tuple[str, bool]]:
+    """Environment spelling → (TOML key, is a list) for one section's fields."""
+    model = Settings.model_fields[section].annotation
+    return {
+        name.rstrip("_"): (f.alias or name, getattr(f.annotation, "__origin__", None) is list)
+        for name, f in model.model_fields.items()
+    }
+
+
+def _env_value(value: str, is_list: bool) -> Any:
+    """A JSON list, or for list fields a comma-separated one: MONITOR_EMAIL_TO=a@x,b@y."""
+    if is_list:
+        if value.lstrip().startswith("["):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def _config_error(exc: ValidationError, data: dict[str, Any]) -> ConfigError:
+    error = exc.errors()[0]
+    key = _key_name(error["loc"], data)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    return ConfigError(key, message)
+
+
+def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """('sources', 2, 'interval') → 'sources[2] (id "x").interval'-style names people can find."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            ident = node[item].get("id") if isinstance(node, list) and isinstance(node[item], dict) else None
+            parts[-1] += f"[{item}]" + (f" (id {ident!r})" if ident else "")
+        else:
+            parts.append(str(item))
+        node = node[item] if isinstance(node, (dict, list)) and _has(node, item) else None
+    return ".".join(parts)
+
+
+def _has(node: dict | list, item: Any) -> bool:
+    return item in node if isinstance(node, dict) else isinstance(item, int) and item < len(node)

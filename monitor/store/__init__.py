@@ -1,0 +1,33 @@
+"""The store's public face: engines, migrations and query functions. Nothing else imports models."""
+
+from monitor.store.db import check, is_sqlite, make_engine, make_sessions, upgrade
+from monitor.store.queries import (
+    articles_seen_since,
+    known_keys,
+    list_articles,
+    list_hits,
+    record_failure,
+    record_success,
+    save_entries,
+    save_matches,
+    source_health,
+    sync_sources,
+)
+
+__all__ = [
+    "articles_seen_since",
+    "check",
+    "is_sqlite",
+    "known_keys",
+    "list_articles",
+    "list_hits",
+    "make_engine",
+    "make_sessions",
+    "record_failure",
+    "record_success",
+    "save_entries",
+    "save_matches",
+    "source_health",
+    "sync_sources",
+    "upgrade",
+]

@@ -1,0 +1,380 @@
+"""Functions from (session, records) to records: the only place that writes or reads rows.
+
+Articles are stored once per (source, key). An entry whose key is known but whose content hash
+changed is an edit when its URL or title still agree (the row is updated), and a different
+article that reused the key otherwise (stored under `key#hash`, so it is not swallowed). An
+entry whose content hash is already stored under another key of the same source is a re-post
+and skipped. Inserts are batched with ON CONFLICT DO NOTHING, so two pollers racing on one
+feed still store each article once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from monitor.records import (
+    ArticleMatches,
+    CachingInfo,
+    Entry,
+    FetchResult,
+    HitSummary,
+    SavedArticles,
+    Source,
+    SourceHealth,
+    StoredArticle,
+)
+from monitor.store.models import ArticleRow, HitRow, SourceRow
+
+_CHUNK = 500  # stays under SQLite's bound-parameter limit
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+def sync_sources(session: Session, sources: Sequence[Source]) -> None:
+    """Make sure every configured source has a row, and keep its name and URL current."""
+    rows = [{"id": s.id, "name": s.name, "url": s.url, "consecutive_failures": 0} for s in sources]
+    if not rows:
+        return
+    statement = _insert(session, SourceRow)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["id"], set_={"name": statement.excluded.name, "url": statement.excluded.url}
+        ),
+        rows,
+    )
+
+
+def source_health(session: Session, ids: Sequence[str] | None = None) -> list[SourceHealth]:
+    query = select(SourceRow).order_by(SourceRow.id)
+    if ids is not None:
+        query = query.where(SourceRow.id.in_(ids))
+    return [_health(row) for row in session.scalars(query)]
+
+
+def _health(row: SourceRow) -> SourceHealth:
+    return SourceHealth(
+        id=row.id,
+        name=row.name,
+        url=row.url,
+        caching=CachingInfo(etag=row.etag, last_modified=row.last_modified),
+        last_polled_at=row.last_polled_at,
+        last_success_at=row.last_success_at,
+        last_new_item_at=row.last_new_item_at,
+        last_error=row.last_error,
+        last_error_kind=row.last_error_kind,
+        last_error_at=row.last_error_at,
+        consecutive_failures=row.consecutive_failures,
+        next_poll_at=row.next_poll_at,
+        moved_to=row.moved_to,
+    )
+
+
+def record_success(
+    session: Session,
+    source_id: str,
+    result: FetchResult,
+    *,
+    now: datetime,
+    next_poll_at: datetime,
+    new_items: int,
+) -> None:
+    values: dict[str, Any] = {
+        "last_polled_at": now,
+        "last_success_at": now,
+        "consecutive_failures": 0,
+        "next_poll_at": next_poll_at,
+    }
+    if not result.not_modified:  # validators are stored from every 200, kept on a 304
+        values |= {"etag": result.caching.etag, "last_modified": result.caching.last_modified}
+    if result.permanent_redirect:
+        values["moved_to"] = result.permanent_redirect
+    if new_items:
+        values["last_new_item_at"] = now
+    session.execute(update(SourceRow).where(SourceRow.id == source_id).values(**values))
+
+
+def record_failure(
+    session: Session, source_id: str, *, kind: str, message: str, now: datetime, next_poll_at: datetime
+) -> None:
+    session.execute(
+        update(SourceRow)
+        .where(SourceRow.id == source_id)
+        .values(
+            last_polled_at=now,
+            last_error=message[:2000],
+            last_error_kind=kind,
+            last_error_at=now,
+            consecutive_failures=SourceRow.consecutive_failures + 1,
+            next_poll_at=next_poll_at,
+        )
+    )
+
+
+# --- articles ------------------------------------------------------------------------------------
+
+
+def known_keys(session: Session, source_id: str, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(list(keys)):
+        query = select(ArticleRow.key).where(ArticleRow.source_id == source_id, ArticleRow.key.in_(chunk))
+        found.update(session.scalars(query))
+    return found
+
+
+def save_entries(
+    session: Session, source_id: str, entries: Sequence[Entry], *, now: datetime
+) -> SavedArticles:
+    """Store what is new, update what was edited, skip re-posts; return only new and edited."""
+    unique = list({entry.key: entry for entry in reversed(entries)}.values())[::-1]
+    existing = _existing_by_key(session, source_id, [k for e in unique for k in (e.key, _alt_key(e))])
+    known_hashes = _existing_hashes(session, source_id, [e.content_hash for e in unique])
+    to_insert: list[Entry] = []
+    updated: list[StoredArticle] = []
+    reposts = 0
+    for entry in unique:
+        row = existing.get(entry.key)
+        if row is None and entry.content_hash in known_hashes:
+            reposts += 1
+        elif row is None:
+            to_insert.append(entry)
+        elif row.content_hash == entry.content_hash:
+            continue
+        elif _same_article(row, entry):
+            updated.append(_update_article(session, row, entry, now))
+        elif _alt_key(entry) not in existing:
+            to_insert.append(_with_key(entry, _alt_key(entry)))
+    new = _insert_articles(session, source_id, to_insert, now)
+    return SavedArticles(new=tuple(new), updated=tuple(updated), reposts=reposts)
+
+
+def _alt_key(entry: Entry) -> str:
+    return f"{entry.key}#{entry.content_hash[:12]}"
+
+
+def _with_key(entry: Entry, key: str) -> Entry:
+    return replace(entry, key=key)
+
+
+def _existing_by_key(session: Session, source_id: str, keys: list[str]) -> dict[str, ArticleRow]:
+    found: dict[str, ArticleRow] = {}
+    for chunk in _chunks(keys):
+        query = select(ArticleRow).where(ArticleRow.source_id == source_id, ArticleRow.key.in_(chunk))
+        found.update((row.key, row) for row in session.scalars(query))
+    return found
+
+
+def _existing_hashes(session: Session, source_id: str, hashes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(hashes):
+        query = select(ArticleRow.content_hash).where(
+            ArticleRow.source_id == source_id, ArticleRow.content_hash.in_(chunk)
+        )
+        found.update(session.scalars(query))
+    return found
+
+
+def _same_article(row: ArticleRow, entry: Entry) -> bool:
+    """An edit keeps its URL or most of its title; a reused guid brings another story."""
+    if row.url == entry.url:
+        return True
+    return difflib.SequenceMatcher(None, row.title.casefold(), entry.title.casefold()).ratio() >= 0.6
+
+
+def _update_article(session: Session, row: ArticleRow, entry: Entry, now: datetime) -> StoredArticle:
+    for name, value in _entry_values(entry).items():
+        if name not in ("key", "source_id", "first_seen"):
+            setattr(row, name, value)
+    row.updated_at = now
+    session.flush()
+    return _article(row)
+
+
+def _entry_values(entry: Entry) -> dict[str, Any]:
+    return {
+        "source_id": entry.source_id,
+        "key": entry.key,
+        "guid": entry.guid,
+        "url": entry.url,
+        "title": entry.title,
+        "summary": entry.summary,
+        "content": entry.content,
+        "authors": list(entry.authors),
+        "categories": list(entry.categories),
+        "language": entry.language,
+        "publisher": entry.publisher,
+        "publisher_url": entry.publisher_url,
+        "published": entry.published,
+        "date_source": entry.date_source,
+        "content_hash": entry.content_hash,
+    }
+
+
+def _insert_articles(
+    session: Session, source_id: str, entries: list[Entry], now: datetime
+) -> list[StoredArticle]:
+    stored: list[StoredArticle] = []
+    by_key = {entry.key: entry for entry in entries}
+    for chunk in _chunks(entries):
+        rows = [_entry_values(e) | {"source_id": source_id, "first_seen": now} for e in chunk]
+        statement = (
+            _insert(session, ArticleRow)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["source_id", "key"])
+            .returning(ArticleRow.id, ArticleRow.key)
+        )
+        for article_id, key in session.execute(statement):
+            stored.append(_article_from_entry(article_id, by_key[key], now))
+    return stored
+
+
+def _article_from_entry(article_id: int, entry: Entry, now: datetime) -> StoredArticle:
+    return StoredArticle(
+        id=article_id,
+        source_id=entry.source_id,
+        url=entry.url,
+        title=entry.title,
+        summary=entry.summary,
+        content=entry.content,
+        published=entry.published,
+        first_seen=now,
+        language=entry.language,
+        publisher=entry.publisher,
+        content_hash=entry.content_hash,
+    )
+
+
+def _article(row: ArticleRow) -> StoredArticle:
+    return StoredArticle(
+        id=row.id,
+        source_id=row.source_id,
+        url=row.url,
+        title=row.title,
+        summary=row.summary,
+        content=row.content,
+        published=row.published,
+        first_seen=row.first_seen,
+        language=row.language,
+        publisher=row.publisher,
+        content_hash=row.content_hash,
+    )
+
+
+def list_articles(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    source_ids: Sequence[str] = (),
+    limit: int | None = None,
+) -> list[StoredArticle]:
+    query: Select[tuple[ArticleRow]] = select(ArticleRow).order_by(ArticleRow.published.desc(), ArticleRow.id)
+    if since is not None:
+        query = query.where(ArticleRow.published >= since)
+    if source_ids:
+        query = query.where(ArticleRow.source_id.in_(source_ids))
+    if limit is not None:
+        query = query.limit(limit)
+    return [_article(row) for row in session.scalars(query)]
+
+
+def articles_seen_since(session: Session, since: datetime) -> list[StoredArticle]:
+    """For rematch: by first sighting, so undated items and late arrivals are included."""
+    query = select(ArticleRow).where(ArticleRow.first_seen >= since).order_by(ArticleRow.id)
+    return [_article(row) for row in session.scalars(query)]
+
+
+# --- hits ----------------------------------------------------------------------------------------
+
+
+def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: datetime) -> int:
+    """Store hits (existing ones are left alone) and each article's priority; returns new hits."""
+    rows = [
+        {
+            "article_id": hit.article_id,
+            "entity": hit.entity,
+            "alias": hit.alias,
+            "field": hit.field,
+            "start": hit.start,
+            "end": hit.end,
+            "surface": hit.surface,
+            "snippet": hit.snippet,
+            "created_at": now,
+        }
+        for match in matches
+        for hit in match.hits
+    ]
+    inserted = 0
+    for chunk in _chunks(rows):
+        statement = (
+            _insert(session, HitRow)
+            .values(list(chunk))
+            .on_conflict_do_nothing(index_elements=["article_id", "entity", "field", "start"])
+            .returning(HitRow.id)
+        )
+        inserted += len(session.execute(statement).all())
+    for match in matches:
+        if match.priority is not None:
+            session.execute(
+                update(ArticleRow)
+                .where(ArticleRow.id == match.article.id)
+                .values(priority=match.priority.level, priority_reason=match.priority.reason)
+            )
+    return inserted
+
+
+def list_hits(session: Session, *, since: datetime | None = None) -> list[HitSummary]:
+    query = (
+        select(ArticleRow)
+        .where(ArticleRow.id.in_(select(HitRow.article_id)))
+        .order_by(ArticleRow.published.desc(), ArticleRow.id)
+    )
+    if since is not None:
+        query = query.where(ArticleRow.published >= since)
+    articles = list(session.scalars(query))
+    by_article = _entities_by_article(session, [a.id for a in articles])
+    return [
+        HitSummary(
+            article_id=a.id,
+            url=a.url,
+            title=a.title,
+            source=a.source_id,
+            published=a.published,
+            entities=by_article.get(a.id, ()),
+            priority=a.priority,
+            priority_reason=a.priority_reason,
+        )
+        for a in articles
+    ]
+
+
+def _entities_by_article(session: Session, article_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for chunk in _chunks(article_ids):
+        query = (
+            select(HitRow.article_id, HitRow.entity)
+            .where(HitRow.article_id.in_(chunk))
+            .order_by(HitRow.article_id, HitRow.field.desc(), HitRow.start)  # title, summary, content
+        )
+        for article_id, entity in session.execute(query):
+            entities = found.setdefault(article_id, [])
+            if entity not in entities:
+                entities.append(entity)
+    return {key: tuple(value) for key, value in found.items()}
