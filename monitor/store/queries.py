@@ -11,8 +11,8 @@ feed still store each article once.
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
