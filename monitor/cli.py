@@ -1,3 +1,322 @@
-import typer
+"""The `monitor` command line: parse options, build dependencies from Settings, call the stages.
 
-app = typer.Typer()
+JSON goes to stdout, diagnostics to stderr. Expected errors (bad config, bad watchlist, an
+unreachable database) are one line on stderr and a non-zero exit: 2 for configuration and
+watchlists, 1 for the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor import __version__, opml, store
+from monitor.config import Settings, load_settings, parse_duration
+from monitor.errors import ConfigError, MonitorError, WatchlistError
+from monitor.logs import setup_logging
+from monitor.pipeline import poll_sources
+from monitor.records import PollReport, Source
+from monitor.runtime import load_matcher, open_database, poll_deps, utc_now
+
+app = typer.Typer(help="News monitor for the Qa'im–Bukamal border.", no_args_is_help=True, add_completion=False)
+sources_app = typer.Typer(help="Source health, and OPML import/export.")
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="TOML config file (default: $MONITOR_CONFIG, else built-in).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+SinceOption = Annotated[str, typer.Option("--since", help="How far back, e.g. 24h, 7d, 4w.")]
+
+
+class State:
+    """Options of the top-level callback, shared by every command."""
+
+    config: Path | None = None
+    log_level: str = "WARNING"
+    log_json: bool = False
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+            secrets = [
+                self._settings.slack.webhook_url.get_secret_value(),
+                self._settings.slack.bot_token.get_secret_value(),
+                self._settings.email.smtp_url.get_secret_value(),
+            ]
+            setup_logging(level=self.log_level, json_format=self.log_json, secrets=secrets)
+        return self._settings
+
+
+state = State()
+
+
+@app.callback()
+def main(
+    config: ConfigOption = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING, ERROR.")] = "WARNING",
+    log_json: Annotated[bool, typer.Option("--log-json", help="Structured JSON logs on stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """News monitor for the Qa'im–Bukamal border: fetch feeds, match watchlists, alert, digest."""
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+    state.config, state.log_level, state.log_json, state._settings = config, log_level, log_json, None
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Expected errors become one line on stderr and an exit code, never a traceback."""
+    try:
+        yield
+    except (ConfigError, WatchlistError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except MonitorError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def since_time(since: str) -> datetime:
+    try:
+        return utc_now() - parse_duration(since)
+    except ValueError as exc:
+        raise ConfigError("--since", str(exc)) from None
+
+
+def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
+    if not ids:
+        return settings.enabled_sources()
+    known = {s.id: s for s in settings.all_sources()}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ConfigError("--source", f"unknown source {', '.join(unknown)} (see `monitor sources`)")
+    return [known[i] for i in ids]
+
+
+# --- poll ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def poll(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")] = None,
+) -> None:
+    """Poll every enabled source once (or the named ones) and store what is new.
+
+    Example: monitor poll --source enab-baladi-en --source syria-direct
+
+    Exits 0 even when some sources failed (each is reported); non-zero for bad config or an
+    unreachable database.
+    """
+    with user_errors():
+        settings = state.settings()
+        sources = select_sources(settings, source or [])
+        _, sessions = open_database(settings)
+        matcher = load_matcher(settings)
+        reports = asyncio.run(_poll(settings, sessions, matcher, sources))
+    failed = sum(r.status in ("failed", "deferred") for r in reports)
+    new = sum(r.new for r in reports)
+    err.print(f"{len(reports)} sources polled, {failed} failed, {new} new articles", highlight=False)
+
+
+async def _poll(settings: Settings, sessions: Any, matcher: Any, sources: list[Source]) -> list[PollReport]:
+    async with poll_deps(settings, sessions, matcher) as deps:
+        with _progress(len(sources)) as on_report:
+            return await poll_sources(sources, deps, on_report)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[PollReport], None]]:
+    """A Rich progress bar on a terminal; plain lines otherwise (logs, cron, CI)."""
+    if not sys.stdout.isatty():
+        yield lambda report: typer.echo(format_report(report))
+        return
+    columns = (TextColumn("polling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("poll", total=total)
+
+        def on_report(report: PollReport) -> None:
+            progress.console.print(format_report(report), markup=False, highlight=False)
+            progress.advance(task)
+
+        yield on_report
+
+
+def format_report(report: PollReport) -> str:
+    head = f"{report.source_id:<24} {report.status:<12}"
+    if report.status in ("failed", "deferred"):
+        return f"{head} {report.error_kind}: {report.error}"
+    counts = f"{report.entries} entries, {report.new} new, {report.updated} updated, {report.hits} hits"
+    return f"{head} {counts}  {report.elapsed:.1f}s"
+
+
+# --- articles ------------------------------------------------------------------------------------
+
+
+@app.command()
+def articles(
+    since: SinceOption = "7d",
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored articles published in the window.
+
+    Example: monitor articles --since 24h --source enab-baladi-ar --json
+    """
+    with user_errors():
+        settings = state.settings()
+        _, sessions = open_database(settings)
+        with sessions() as session:
+            found = store.list_articles(session, since=since_time(since), source_ids=source or [])
+    rows = [
+        {
+            "id": a.id,
+            "source": a.source_id,
+            "url": a.url,
+            "title": a.title,
+            "published": a.published,
+            "first_seen": a.first_seen,
+            "language": a.language,
+            "publisher": a.publisher,
+        }
+        for a in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['published']:%Y-%m-%d %H:%M}  {row['source']:<20} {row['title']}")
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Each source's health: last success, last error and its kind, failures, next poll.
+
+    Example: monitor sources --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with user_errors():
+        settings = state.settings()
+        _, sessions = open_database(settings)
+        with sessions() as session:
+            health = {h.id: h for h in store.source_health(session)}
+    rows = [_source_row(s, health.get(s.id)) for s in settings.all_sources()]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "enabled", "last success", "failures", "last error", "next poll")
+    for row in rows:
+        error = f"{row['last_error_kind']}: {row['last_error']}" if row["last_error_kind"] else ""
+        table.add_row(
+            row["id"],
+            "yes" if row["enabled"] else "no",
+            _when(row["last_success_at"]),
+            str(row["consecutive_failures"]),
+            error[:60],
+            _when(row["next_poll_at"]),
+        )
+    Console().print(table)
+
+
+def _source_row(source: Source, health: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": source.id,
+        "name": source.name,
+        "url": source.url,
+        "kind": source.kind,
+        "language": source.language,
+        "label": source.label,
+        "interval_seconds": int(source.interval.total_seconds()),
+        "enabled": source.enabled,
+    }
+    fields = ("last_polled_at", "last_success_at", "last_new_item_at", "last_error", "last_error_kind")
+    fields += ("last_error_at", "consecutive_failures", "next_poll_at", "moved_to")
+    values = asdict(health) if health else {}
+    return row | {name: values.get(name, 0 if name == "consecutive_failures" else None) for name in fields}
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+
+@sources_app.command("import-opml")
+def import_opml(
+    file: Annotated[Path, typer.Argument(help="OPML file to read.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write TOML here instead of stdout.")] = None,
+) -> None:
+    """Turn an OPML subscription list into [[sources]] TOML to paste into your config.
+
+    Example: monitor sources import-opml feeds.opml >> monitor.toml
+    """
+    with user_errors():
+        settings = state.settings()
+        known = {s.url for s in settings.all_sources()}
+        entries = [s for s in opml.read_opml(file) if s.url not in known]
+        toml_text = opml.to_toml(entries)
+    if out:
+        out.write_text(toml_text, encoding="utf-8")
+        err.print(f"{len(entries)} new sources written to {out}", highlight=False)
+    else:
+        typer.echo(toml_text, nl=False)
+
+
+@sources_app.command("export-opml")
+def export_opml(
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Write the configured sources as OPML (for feed readers and other monitors).
+
+    Example: monitor sources export-opml --out sources.opml
+    """
+    with user_errors():
+        document = opml.write_opml(state.settings().all_sources())
+    if out:
+        out.write_text(document, encoding="utf-8")
+    else:
+        typer.echo(document, nl=False)
+
+
+# --- db ------------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (a poll or the daemon does it too on a new database).
+
+    Example: MONITOR_DATABASE_URL=postgresql://monitor@db/monitor monitor db upgrade
+    """
+    with user_errors():
+        open_database(state.settings())
+    err.print("database is up to date", highlight=False)

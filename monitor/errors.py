@@ -1,12 +1,12 @@
 """The exception tree. Expected failures carry their context so the CLI can print one line.
 
-    MonitorError
-     ├── ConfigError(key)                   bad TOML, unknown key, bad value: names the key
-     ├── WatchlistError(path, line, field)  bad watchlist file: names file, line and field
-     ├── FetchError(kind)                   one closed set of kinds (FetchErrorKind), see fetch.py
-     │    └── FeedParseError                kind is PARSE or NOT_A_FEED: the bytes were no feed
-     ├── DeliveryError(permanent, retry_after)  Slack/SMTP refused or failed; retry unless permanent
-     └── StoreError                         database unreachable or schema out of date
+MonitorError
+ ├── ConfigError(key)                   bad TOML, unknown key, bad value: names the key
+ ├── WatchlistError(path, line, field)  bad watchlist file: names file, line and field
+ ├── FetchError(kind)                   one closed set of kinds (FetchErrorKind), see fetch.py
+ │    └── FeedParseError                kind is PARSE or NOT_A_FEED: the bytes were no feed
+ ├── DeliveryError(permanent, retry_after)  Slack/SMTP refused or failed; retry unless permanent
+ └── StoreError                         database unreachable or schema out of date
 """
 
 from __future__ import annotations

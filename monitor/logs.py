@@ -1,0 +1,81 @@
+"""Structured logging: an event name plus key=value pairs, as text or JSON, secrets redacted.
+
+Call `log(logger, "poll.failed", source="x", kind="timeout")`. The redaction filter scrubs
+every configured secret (webhook URL, bot token, SMTP URL) and anything shaped like a Slack token
+or a password in a URL from every record, whatever module wrote it; httpx's own request log lines
+(which carry full URLs) are quietened to WARNING.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|hooks\.slack\.com/services/[A-Za-z0-9/]+")
+_URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]+):([^@/\s]+)@")
+REDACTED = "[redacted]"
+
+
+def log(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
+    logger.log(level, event, extra={"fields": fields})
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        text = _TOKEN.sub(REDACTED, text)
+        return _URL_PASSWORD.sub(rf"\1:{REDACTED}@", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        fields = getattr(record, "fields", None)
+        if fields:
+            record.fields = {k: self.redact(str(v)) if isinstance(v, str) else v for k, v in fields.items()}
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", {}) or {}
+        pairs = " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
+        line = f"{self.formatTime(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
+        return f"{line}\n{record.exc_text}" if record.exc_text else line
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        body = {"time": self.formatTime(record), "level": record.levelname.lower(), "event": record.getMessage()}
+        body |= getattr(record, "fields", {}) or {}
+        if record.exc_text:
+            body["traceback"] = record.exc_text
+        return json.dumps(body, default=str, ensure_ascii=False)
+
+
+def _text_value(value: Any) -> str:
+    text = str(value)
+    return json.dumps(text, ensure_ascii=False) if (" " in text or not text) else text
+
+
+def setup_logging(*, level: str = "INFO", json_format: bool = False, secrets: Iterable[str] = ()) -> None:
+    """Configure the root logger once, writing to stderr (stdout is for JSON output)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_format else TextFormatter())
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,73 @@
+"""Builds the real dependencies from Settings, once, for the CLI and the daemon alike."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import store
+from monitor.config import Settings
+from monitor.fetch import FetchLimits, HostLimiter, build_client
+from monitor.matching import Matcher
+from monitor.pipeline import Parser, PollDeps
+from monitor.watchlists import Watchlist, load_watchlists
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine and sessions, with the schema brought to head (a new database is created)."""
+    engine = store.make_engine(settings.database_url)
+    store.upgrade(engine)
+    return engine, store.make_sessions(engine)
+
+
+def load_matcher(settings: Settings) -> Matcher:
+    return Matcher(load_watchlist(settings))
+
+
+def load_watchlist(settings: Settings) -> Watchlist:
+    return load_watchlists(settings.watchlists_path())
+
+
+def fetch_limits(settings: Settings) -> FetchLimits:
+    f = settings.fetch
+    limits = FetchLimits(
+        max_bytes=f.max_bytes,
+        connect_timeout=f.connect_timeout,
+        read_timeout=f.read_timeout,
+        total_timeout=f.total_timeout,
+        retries=f.retries,
+        per_host=f.per_host,
+        max_connections=f.concurrency,
+    )
+    return replace(limits, user_agent=f.user_agent) if f.user_agent else limits
+
+
+@asynccontextmanager
+async def poll_deps(
+    settings: Settings, sessions: sessionmaker[Session], matcher: Matcher
+) -> AsyncIterator[PollDeps]:
+    limits = fetch_limits(settings)
+    parser = Parser(settings.fetch.parse_workers)
+    client = build_client(limits)
+    try:
+        yield PollDeps(
+            client=client,
+            hosts=HostLimiter(limits.per_host),
+            limits=limits,
+            sessions=sessions,
+            matcher=matcher,
+            parser=parser,
+            clock=utc_now,
+        )
+    finally:
+        await client.aclose()
+        parser.close()
