@@ -144,7 +144,10 @@ def save_entries(
     session: Session, source_id: str, entries: Sequence[Entry], *, now: datetime
 ) -> SavedArticles:
     """Store what is new, update what was edited, skip re-posts; return only new and edited."""
-    unique = list({entry.key: entry for entry in reversed(entries)}.values())[::-1]
+    first_by_key: dict[str, Entry] = {}
+    for entry in entries:
+        first_by_key.setdefault(entry.key, entry)
+    unique = list(first_by_key.values())
     existing = _existing_by_key(session, source_id, [k for e in unique for k in (e.key, _alt_key(e))])
     known_hashes = _existing_hashes(session, source_id, [e.content_hash for e in unique])
     to_insert: list[Entry] = []
@@ -243,7 +246,7 @@ def _insert_articles(
         )
         for article_id, key in session.execute(statement):
             stored.append(_article_from_entry(article_id, by_key[key], now))
-    return stored
+    return sorted(stored, key=lambda article: article.id)  # RETURNING promises no order
 
 
 def _article_from_entry(article_id: int, entry: Entry, now: datetime) -> StoredArticle:

@@ -1,0 +1,123 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_settings, parse_duration
+from monitor.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("30s", timedelta(seconds=30)), ("15m", timedelta(minutes=15)), ("1h", timedelta(hours=1)),
+     ("1h30m", timedelta(minutes=90)), ("7d", timedelta(days=7)), ("2w", timedelta(weeks=2))],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "15", "m", "15 minutes", "-5m", "0s", "1x"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_embedded_defaults() -> None:
+    settings = load_settings(environ={})
+    assert settings.database_url == "sqlite:///monitor.db"
+    ids = {s.id for s in settings.enabled_sources()}
+    assert {"enab-baladi-en", "enab-baladi-ar", "carnegie-me-gn", "gn-bukamal-ar", "gdelt-bukamal"} <= ids
+    disabled = {s.id for s in settings.all_sources() if not s.enabled}
+    assert disabled == {"reliefweb-syria", "reliefweb-iraq"}
+    assert all(s.label for s in settings.all_sources())
+
+
+def test_file_adds_and_overrides_sources(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[[sources]]
+id = "my-feed"
+url = "https://example.org/feed"
+interval = "5m"
+
+[[sources]]
+id = "enab-baladi-en"
+url = "https://english.enabbaladi.net/feed/"
+enabled = false
+""")
+    settings = load_settings(path, environ={})
+    sources = {s.id: s for s in settings.all_sources()}
+    assert sources["my-feed"].interval == timedelta(minutes=5)
+    assert not sources["enab-baladi-en"].enabled
+    assert len(sources) == len(load_settings(environ={}).all_sources()) + 1
+
+
+def test_default_sources_can_be_dropped(tmp_path: Path) -> None:
+    path = write(tmp_path, 'default_sources = false\n[[sources]]\nid = "a"\nurl = "http://127.0.0.1/x"\n')
+    assert [s.id for s in load_settings(path, environ={}).all_sources()] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ("colour = 'red'\n", "colour", "unknown key"),
+        ("[slack]\nwebhok_url = 'x'\n", "slack.webhok_url", "unknown key"),
+        ("[[sources]]\nid = 'a'\nurl = 'http://x/'\ninterval = 'often'\n", "sources[0] (id 'a').interval", "not a duration"),
+        ("[[sources]]\nid = 'a'\nurl = 'ftp://x/feed'\n", "sources[0] (id 'a').url", "not an http(s) URL"),
+        ("[digest]\ntime = '25:00'\n", "digest.time", "pattern"),
+    ],
+)
+def test_errors_name_the_key(tmp_path: Path, text: str, key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), environ={})
+    assert caught.value.key == key
+    assert message in caught.value.message
+    assert "\n" not in str(caught.value)
+
+
+def test_bad_toml_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="monitor.toml"):
+        load_settings(write(tmp_path, "database_url = \n"), environ={})
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    path = write(tmp_path, 'database_url = "sqlite:///file.db"\n[slack]\nchannel = "#file"\n')
+    secret = tmp_path / "token"
+    secret.write_text("xoxb-from-file\n")
+    env = {
+        "MONITOR_DATABASE_URL": "postgresql://u@h/db",
+        "MONITOR_SLACK_CHANNEL": "#env",
+        "MONITOR_SLACK_BOT_TOKEN_FILE": str(secret),
+        "MONITOR_EMAIL_TO": "a@example.org, b@example.org",
+        "MONITOR_EMAIL_FROM": "monitor@example.org",
+        "MONITOR_FETCH_MAX_BYTES": "1000",
+        "MONITOR_TEST_DATABASE_URL": "ignored: not a setting",
+    }
+    settings = load_settings(path, environ=env)
+    assert settings.database_url == "postgresql://u@h/db"
+    assert settings.slack.channel == "#env"
+    assert settings.slack.bot_token.get_secret_value() == "xoxb-from-file"
+    assert settings.email.to == ["a@example.org", "b@example.org"]
+    assert settings.email.from_ == "monitor@example.org"
+    assert settings.fetch.max_bytes == 1000
+
+
+def test_config_file_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, 'watchlists = "elsewhere"\n')
+    assert load_settings(environ={"MONITOR_CONFIG": str(path)}).watchlists == "elsewhere"
+
+
+def test_bad_environment_value_names_the_key() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"MONITOR_FETCH_MAX_BYTES": "lots"})
+    assert caught.value.key == "fetch.max_bytes"
+
+
+def test_missing_file() -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings("/nonexistent/monitor.toml", environ={})
