@@ -9,7 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -119,3 +133,94 @@ class HitRow(Base):
     surface: Mapped[str] = mapped_column(Text, default="")
     snippet: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[utc_datetime]
+
+
+# --- alerts: stories, the outbox and its attempts (see monitor/alerts.py) --------------------------
+
+
+class StoryRow(Base):
+    """One story: what later outlets are compared to (MinHash signatures of the lead's title and text)."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    title_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    text_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    entities: Mapped[list[str]] = mapped_column(JSON, default=list)  # every entity alerted so far
+    published: Mapped[utc_datetime]
+    created_at: Mapped[utc_datetime] = mapped_column(index=True)
+
+
+class StoryArticleRow(Base):
+    """An article's place in a story: its lead, or a later outlet attached to it (the digest lists these)."""
+
+    __tablename__ = "story_articles"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    outlet: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(10))  # lead | attached
+    entities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attached_at: Mapped[utc_datetime]
+
+
+class AlertRow(Base):
+    """One message to one channel. Pending rows are claimed by a conditional UPDATE on claimed_until."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("channel", "key"),
+        Index(
+            "ix_alerts_pending_due",
+            "next_attempt_at",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str_id]
+    key: Mapped[str] = mapped_column(String(200))  # makes queueing idempotent: story:12, health:src:failing:...
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
+    rolled_into: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
+    priority: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[utc_datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_until: Mapped[utc_datetime_or_none]
+    last_error: Mapped[text_or_none]
+    message_ts: Mapped[str | None] = mapped_column(String(50), nullable=True)  # Slack's id, for thread replies
+    created_at: Mapped[utc_datetime]
+    sent_at: Mapped[utc_datetime_or_none] = mapped_column(index=True)
+
+
+class AlertAttemptRow(Base):
+    """Every send attempt, successful or not: the outbox's audit trail."""
+
+    __tablename__ = "alert_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[utc_datetime]
+    worker: Mapped[str] = mapped_column(String(100), default="")
+    ok: Mapped[bool] = mapped_column(Boolean)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    retry_after: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error: Mapped[text_or_none]
+
+
+class SourceNoticeRow(Base):
+    """The health last announced for a source (ok, failing, quiet), so each change is said once."""
+
+    __tablename__ = "source_notices"
+
+    source_id: Mapped[str_id] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[utc_datetime]
