@@ -224,3 +224,23 @@ class SourceNoticeRow(Base):
     source_id: Mapped[str_id] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[str] = mapped_column(String(10))
     changed_at: Mapped[utc_datetime]
+
+
+# --- the weekly digest (see monitor/digest_delivery.py) ---------------------------------------------
+
+
+class DigestSendRow(Base):
+    """One week's digest to one recipient: sent once, a temporary failure retried at next_attempt_at."""
+
+    __tablename__ = "digest_sends"
+    __table_args__ = (UniqueConstraint("week", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, 2026-W47
+    recipient: Mapped[str] = mapped_column(String(320))  # an address, or file:<folder> without SMTP
+    state: Mapped[str] = mapped_column(String(10), index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[text_or_none]
+    next_attempt_at: Mapped[utc_datetime_or_none]
+    sent_at: Mapped[utc_datetime_or_none]
+    created_at: Mapped[utc_datetime]
