@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import socket
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from monitor.errors import FetchError, FetchErrorKind
-from monitor.fetch import USER_AGENT, FetchLimits, HostLimiter, build_client, fetch, fetch_page, parse_retry_after
+from monitor.fetch import (
+    USER_AGENT,
+    FetchLimits,
+    HostLimiter,
+    build_client,
+    fetch,
+    fetch_page,
+    parse_retry_after,
+)
 from monitor.records import CachingInfo, FetchResult, Source
 from tests.servers.feeds import FEEDS_DIR, FeedServer
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+NO_CACHE = CachingInfo()
 FAST = FetchLimits(retries=0, backoff=0.0, connect_timeout=2.0, read_timeout=5.0, total_timeout=20.0)
 
 
@@ -23,7 +34,7 @@ def source(url: str, **kwargs: Any) -> Source:
     return Source(id="test", name="Test", url=url, **kwargs)
 
 
-def get(url: str, caching: CachingInfo = CachingInfo(), limits: FetchLimits = FAST, **kwargs: Any) -> FetchResult:
+def get(url: str, caching: CachingInfo = NO_CACHE, limits: FetchLimits = FAST, **kwargs: Any) -> FetchResult:
     async def go() -> FetchResult:
         async with build_client(limits) as client:
             hosts = HostLimiter(limits.per_host)
@@ -58,7 +69,9 @@ def test_sends_user_agent_and_per_source_override(feed_server: FeedServer) -> No
 
 
 def test_conditional_get_gives_304_and_keeps_validators(feed_server: FeedServer) -> None:
-    url = feed_server.set_feed("/dyn/conditional.xml", b"<rss version='2.0'><channel><title>a</title></channel></rss>")
+    url = feed_server.set_feed(
+        "/dyn/conditional.xml", b"<rss version='2.0'><channel><title>a</title></channel></rss>"
+    )
     first = get(url)
     second = get(url, caching=first.caching)
     assert second.not_modified and second.status == 304 and second.content == b""
@@ -69,9 +82,13 @@ def test_conditional_get_gives_304_and_keeps_validators(feed_server: FeedServer)
 
 
 def test_changed_feed_gives_200_and_new_validators(feed_server: FeedServer) -> None:
-    url = feed_server.set_feed("/dyn/changing.xml", b"<rss version='2.0'><channel><title>v1</title></channel></rss>")
+    url = feed_server.set_feed(
+        "/dyn/changing.xml", b"<rss version='2.0'><channel><title>v1</title></channel></rss>"
+    )
     first = get(url)
-    feed_server.set_feed("/dyn/changing.xml", b"<rss version='2.0'><channel><title>v2</title></channel></rss>")
+    feed_server.set_feed(
+        "/dyn/changing.xml", b"<rss version='2.0'><channel><title>v2</title></channel></rss>"
+    )
     second = get(url, caching=first.caching)
     assert not second.not_modified and b"v2" in second.content
     assert second.caching.etag != first.caching.etag
@@ -85,7 +102,9 @@ def test_last_modified_alone_is_honoured(feed_server: FeedServer) -> None:
 
 
 @pytest.mark.parametrize(("code", "permanent"), [(301, True), (308, True), (302, False), (307, False)])
-def test_redirects_are_followed_and_permanent_ones_recorded(feed_server: FeedServer, code: int, permanent: bool) -> None:
+def test_redirects_are_followed_and_permanent_ones_recorded(
+    feed_server: FeedServer, code: int, permanent: bool
+) -> None:
     result = get(feed_server.url(f"/redirect/{code}?to=/feeds/ttl.xml"))
     target = feed_server.url("/feeds/ttl.xml")
     assert result.status == 200 and result.final_url == target
@@ -103,7 +122,10 @@ def test_redirect_loop_stops_after_max_redirects(feed_server: FeedServer) -> Non
     error = fails(feed_server.url("/redirect/loop/0"))
     assert "redirects" in error.message
     assert len(feed_server.requests_to("/redirect/loop/0")) == 1
-    assert len([r for r in feed_server.requests if r.path.startswith("/redirect/loop/")]) == FAST.max_redirects + 1
+    assert (
+        len([r for r in feed_server.requests if r.path.startswith("/redirect/loop/")])
+        == FAST.max_redirects + 1
+    )
 
 
 def test_read_timeout_is_a_timeout(feed_server: FeedServer) -> None:
@@ -126,7 +148,9 @@ def test_500_is_retried_then_reported(feed_server: FeedServer) -> None:
 
 def test_flaky_source_succeeds_after_retries(feed_server: FeedServer) -> None:
     feed_server.reset_flaky("retry-ok")
-    result = get(feed_server.url("/flaky/retry-ok?fails=2&to=/feeds/ttl.xml"), limits=replace(FAST, retries=2))
+    result = get(
+        feed_server.url("/flaky/retry-ok?fails=2&to=/feeds/ttl.xml"), limits=replace(FAST, retries=2)
+    )
     assert result.status == 200
     assert len(feed_server.requests_to("/flaky/retry-ok")) == 3
 
@@ -149,8 +173,6 @@ def test_503_with_retry_after_is_not_retried(feed_server: FeedServer) -> None:
     [("30", 30.0), ("Sat, 01 Jun 2024 12:01:30 GMT", 90.0)],
 )
 def test_429_carries_retry_after_in_both_forms(feed_server: FeedServer, value: str, seconds: float) -> None:
-    from urllib.parse import quote
-
     error = fails(feed_server.url(f"/status/429?retry_after={quote(value)}"), replace(FAST, retries=2))
     assert error.kind is FetchErrorKind.HTTP_429 and error.retry_after == seconds
 
@@ -172,13 +194,30 @@ def test_challenge_pages_are_blocked(feed_server: FeedServer, edge: str) -> None
 
 @pytest.mark.parametrize("query", ["", "&length=1"])
 def test_huge_body_stops_at_the_cap(feed_server: FeedServer, query: str) -> None:
-    error = fails(feed_server.url(f"/huge?size={30 * 1024 * 1024}{query}"), replace(FAST, max_bytes=1_000_000))
+    error = fails(
+        feed_server.url(f"/huge?size={30 * 1024 * 1024}{query}"), replace(FAST, max_bytes=1_000_000)
+    )
     assert error.kind is FetchErrorKind.TOO_LARGE
 
 
 def test_gzip_bomb_stops_at_the_decompressed_cap(feed_server: FeedServer) -> None:
     error = fails(feed_server.url("/gzip-bomb"), replace(FAST, max_bytes=5_000_000))
     assert error.kind is FetchErrorKind.TOO_LARGE and "decompressed" in error.message
+
+
+def test_gzip_body_is_inflated(feed_server: FeedServer) -> None:
+    body = (FEEDS_DIR / "enab-baladi-en.xml").read_bytes() * 50
+    url = feed_server.set_feed("/dyn/gzipped.xml", gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    assert get(url).content == body
+
+
+def test_corrupt_gzip_is_a_parse_failure(feed_server: FeedServer) -> None:
+    url = feed_server.set_feed(
+        "/dyn/corrupt-gzip.xml",
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 20,
+        headers={"Content-Encoding": "gzip"},
+    )
+    assert fails(url).kind is FetchErrorKind.PARSE
 
 
 def test_body_just_under_the_cap_is_accepted(feed_server: FeedServer) -> None:
@@ -214,7 +253,9 @@ def test_host_limiter_caps_requests_in_flight(feed_server: FeedServer) -> None:
         async with build_client(limits) as client:
             hosts = HostLimiter(limits.per_host)
             urls = [feed_server.url(f"/slow?delay=0.2&n={i}") for i in range(4)]
-            await asyncio.gather(*(fetch(client, source(u), CachingInfo(), limits=limits, hosts=hosts, now=NOW) for u in urls))
+            await asyncio.gather(
+                *(fetch(client, source(u), CachingInfo(), limits=limits, hosts=hosts, now=NOW) for u in urls)
+            )
 
     feed_server.reset_peak()
     asyncio.run(go())
@@ -229,7 +270,9 @@ def test_hosts_are_limited_separately() -> None:
         async with build_client(limits) as client:
             hosts = HostLimiter(limits.per_host)
             urls = [s.url(f"/slow?delay=0.3&n={i}") for s in servers for i in range(2)]
-            await asyncio.gather(*(fetch(client, source(u), CachingInfo(), limits=limits, hosts=hosts, now=NOW) for u in urls))
+            await asyncio.gather(
+                *(fetch(client, source(u), CachingInfo(), limits=limits, hosts=hosts, now=NOW) for u in urls)
+            )
 
     try:
         asyncio.run(go())
@@ -243,7 +286,9 @@ def test_hosts_are_limited_separately() -> None:
 def test_fetch_page_follows_the_same_rules(feed_server: FeedServer) -> None:
     async def go() -> FetchResult:
         async with build_client(FAST) as client:
-            return await fetch_page(client, feed_server.url("/redirect/302?to=/html"), limits=FAST, hosts=HostLimiter(), now=NOW)
+            return await fetch_page(
+                client, feed_server.url("/redirect/302?to=/html"), limits=FAST, hosts=HostLimiter(), now=NOW
+            )
 
     page = asyncio.run(go())
     assert page.status == 200 and b"Carnegie" in page.content and page.final_url.endswith("/html")

@@ -101,7 +101,9 @@ class FeedServer:
         self._started = time.time() - 3600
         self._httpd = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"feed-server-{host}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name=f"feed-server-{host}", daemon=True
+        )
         self._thread.start()
 
     @property
@@ -161,7 +163,9 @@ class FeedServer:
         path = (FEEDS_DIR / name).resolve()
         if FEEDS_DIR not in path.parents or not path.is_file():
             return None
-        return _Published(path.read_bytes(), _TYPES.get(path.suffix, "application/octet-stream"), {}, self._started)
+        return _Published(
+            path.read_bytes(), _TYPES.get(path.suffix, "application/octet-stream"), {}, self._started
+        )
 
     def _flaky_hit(self, name: str) -> int:
         with self._lock:
@@ -220,7 +224,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- building blocks ---
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         for name, value in (headers or {}).items():
@@ -258,7 +264,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.path = path
         self._route()
 
-    def _send_chunked(self, chunks: Iterator[bytes], content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send_chunked(
+        self, chunks: Iterator[bytes], content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
@@ -428,7 +436,12 @@ def _ttl(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
 def _cache_control(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
     published = h.feeds._static("ttl.xml")
     assert published is not None
-    h._send(200, published.body, "application/rss+xml", {"Cache-Control": f"public, max-age={query.get('max_age', '300')}"})
+    h._send(
+        200,
+        published.body,
+        "application/rss+xml",
+        {"Cache-Control": f"public, max-age={query.get('max_age', '300')}"},
+    )
 
 
 _ROUTES = {
