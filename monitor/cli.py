@@ -27,19 +27,26 @@ from monitor.config import Settings, load_settings, parse_duration
 from monitor.errors import ConfigError, MonitorError, WatchlistError
 from monitor.logs import setup_logging
 from monitor.pipeline import poll_sources
+from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
 from monitor.runtime import load_matcher, open_database, poll_deps, utc_now
+from monitor.watchlists import load_all_errors
 
-app = typer.Typer(help="News monitor for the Qa'im–Bukamal border.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="News monitor for the Qa'im–Bukamal border.", no_args_is_help=True, add_completion=False
+)
 sources_app = typer.Typer(help="Source health, and OPML import/export.")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+watchlists_app = typer.Typer(help="Check and grow the watchlists.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
+app.add_typer(watchlists_app, name="watchlists")
 
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="TOML config file (default: $MONITOR_CONFIG, else built-in).")
+    Path | None,
+    typer.Option("--config", "-c", help="TOML config file (default: $MONITOR_CONFIG, else built-in)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SinceOption = Annotated[str, typer.Option("--since", help="How far back, e.g. 24h, 7d, 4w.")]
@@ -127,7 +134,9 @@ def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
 
 @app.command()
 def poll(
-    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")
+    ] = None,
 ) -> None:
     """Poll every enabled source once (or the named ones) and store what is new.
 
@@ -214,6 +223,98 @@ def articles(
         return
     for row in rows:
         typer.echo(f"{row['published']:%Y-%m-%d %H:%M}  {row['source']:<20} {row['title']}")
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+@app.command()
+def match(
+    file: Annotated[Path | None, typer.Argument(help="Text or HTML file; stdin when omitted.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Match a text against the watchlists; offsets are character offsets into the text as read.
+
+    Example: echo "Strike near Albu Kamal" | monitor match --json
+    """
+    with user_errors():
+        matcher = load_matcher(state.settings())
+        raw = file.read_bytes() if file else sys.stdin.buffer.read()
+        mentions = matcher.find_in_markup(raw.decode("utf-8", errors="replace"))
+    rows = [
+        {"entity": m.entity, "name": m.name, "kind": m.kind, "start": m.start, "end": m.end, "text": m.text}
+        for m in mentions
+    ]
+    if as_json:
+        print_json({"matches": rows})
+        return
+    for row in rows:
+        typer.echo(f"{row['start']:>6}-{row['end']:<6} {row['entity']:<28} {row['text']}")
+
+
+@app.command()
+def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
+    """List stored articles with hits, the entities they mention and their priority.
+
+    Example: monitor hits --since 24h --json
+    """
+    with user_errors():
+        settings = state.settings()
+        _, sessions = open_database(settings)
+        with sessions() as session:
+            found = store.list_hits(session, since=since_time(since))
+    rows = [
+        {
+            "article_id": h.article_id,
+            "url": h.url,
+            "title": h.title,
+            "source": h.source,
+            "published": h.published,
+            "entities": list(h.entities),
+            "priority": h.priority,
+            "priority_reason": h.priority_reason,
+        }
+        for h in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {row['title']}")
+        typer.echo(f"{'':24}{', '.join(row['entities'])}")
+
+
+@app.command()
+def rematch(
+    since: Annotated[str, typer.Option("--since", help="Articles first seen in this window.")] = "30d",
+) -> None:
+    """Match stored articles again after the watchlists changed; adds only hits not stored yet.
+
+    Example: monitor rematch --since 90d
+    """
+    with user_errors():
+        settings = state.settings()
+        _, sessions = open_database(settings)
+        matcher = load_matcher(settings)
+        count, new_hits = rematch_articles(sessions, matcher, since=since_time(since), now=utc_now())
+    err.print(f"{count} articles matched again, {new_hits} new hits", highlight=False)
+
+
+@watchlists_app.command("validate")
+def watchlists_validate() -> None:
+    """Check every watchlist file; print each problem with file, line and field.
+
+    Example: monitor watchlists validate
+    """
+    with user_errors():
+        folder = state.settings().watchlists_path()
+        problems = load_all_errors(folder)
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    if problems:
+        err.print(f"{len(problems)} problems in {folder}", highlight=False)
+        raise typer.Exit(2)
+    err.print(f"{folder}: watchlists are valid", highlight=False)
 
 
 # --- sources -------------------------------------------------------------------------------------

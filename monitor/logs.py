@@ -51,13 +51,19 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", {}) or {}
         pairs = " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
-        line = f"{self.formatTime(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
+        line = (
+            f"{self.formatTime(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
+        )
         return f"{line}\n{record.exc_text}" if record.exc_text else line
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        body = {"time": self.formatTime(record), "level": record.levelname.lower(), "event": record.getMessage()}
+        body = {
+            "time": self.formatTime(record),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+        }
         body |= getattr(record, "fields", {}) or {}
         if record.exc_text:
             body["traceback"] = record.exc_text

@@ -104,14 +104,18 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
     started = time.monotonic()
     now = deps.clock()
     try:
-        result = await fetch(deps.client, source, health.caching, limits=deps.limits, hosts=deps.hosts, now=now)
+        result = await fetch(
+            deps.client, source, health.caching, limits=deps.limits, hosts=deps.hosts, now=now
+        )
         if result.not_modified:
             return _record_success(source, deps, result, None, now, started, saved_new=0)
         parsed = await deps.parser.parse(result, source, now)
         entries = await _with_full_text(source, parsed.entries, deps, now)
         return _store_and_match(source, deps, result, replace(parsed, entries=entries), now, started)
     except FetchError as error:
-        return _record_failure(source, health, deps, error.kind.value, str(error), now, started, error.retry_after)
+        return _record_failure(
+            source, health, deps, error.kind.value, str(error), now, started, error.retry_after
+        )
     except Exception as error:  # one source's bug must not stop the others
         logger.exception("poll.internal_error", extra={"fields": {"source": source.id}})
         return _record_failure(source, health, deps, "internal", repr(error), now, started, None)
@@ -128,7 +132,24 @@ def _store_and_match(
     for warning in parsed.warnings:
         log(logger, "poll.warning", logging.WARNING, source=source.id, warning=warning)
     report = _record_success(source, deps, result, parsed, now, started, saved_new=len(saved.new))
-    return replace(report, entries=len(parsed.entries), new=len(saved.new), updated=len(saved.updated), hits=hits)
+    return replace(
+        report, entries=len(parsed.entries), new=len(saved.new), updated=len(saved.updated), hits=hits
+    )
+
+
+def rematch(
+    sessions: sessionmaker[Session], matcher: Matcher, *, since: datetime, now: datetime, batch: int = 500
+) -> tuple[int, int]:
+    """Match stored articles first seen since `since` again; store only hits not stored yet.
+    Returns (articles matched, new hits)."""
+    with sessions() as session:
+        articles = store.articles_seen_since(session, since)
+    new_hits = 0
+    for i in range(0, len(articles), batch):
+        matches = [match_article(article, matcher) for article in articles[i : i + batch]]
+        with sessions.begin() as session:
+            new_hits += store.save_matches(session, [m for m in matches if m.hits], now=now)
+    return len(articles), new_hits
 
 
 def match_article(article: StoredArticle, matcher: Matcher) -> ArticleMatches:
@@ -168,7 +189,9 @@ async def _with_full_text(
         try:
             page = await fetch_page(deps.client, entry.url, limits=deps.limits, hosts=deps.hosts, now=now)
         except FetchError as error:
-            log(logger, "full_text.failed", logging.WARNING, source=source.id, url=entry.url, error=str(error))
+            log(
+                logger, "full_text.failed", logging.WARNING, source=source.id, url=entry.url, error=str(error)
+            )
             return entry
         text = extract_main_text(page.content, page.final_url)
         return with_full_text(entry, text) if text else entry
@@ -213,7 +236,12 @@ def _record_failure(
     log(logger, "poll.failed", logging.WARNING, source=source.id, kind=kind, error=message, failures=failures)
     status = "deferred" if retry_after else "failed"
     return PollReport(
-        source.id, status, error_kind=kind, error=message, next_poll_at=next_at, elapsed=time.monotonic() - started
+        source.id,
+        status,
+        error_kind=kind,
+        error=message,
+        next_poll_at=next_at,
+        elapsed=time.monotonic() - started,
     )
 
 

@@ -1,0 +1,113 @@
+"""poll_sources end to end against the loopback feed server and a real database."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import store
+from monitor.config import load_settings
+from monitor.fetch import FetchLimits, HostLimiter, build_client
+from monitor.matching import Matcher
+from monitor.pipeline import Parser, PollDeps, next_poll_at, poll_sources
+from monitor.records import Source
+from monitor.watchlists import load_watchlists
+from tests.conftest import WATCHLISTS
+from tests.servers.feeds import FeedServer
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+
+
+def rss(*items: tuple[str, str, str]) -> bytes:
+    body = "".join(
+        f"<item><title>{t}</title><link>https://example.org/{g}</link><guid isPermaLink='false'>{g}</guid>"
+        f"<description>{d}</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>"
+        for g, t, d in items
+    )
+    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlists(WATCHLISTS))
+
+
+@pytest.fixture
+def deps(sessions: sessionmaker[Session], matcher: Matcher) -> Iterator[PollDeps]:
+    limits = FetchLimits(retries=0, connect_timeout=2, read_timeout=2, total_timeout=5, backoff=0.01)
+    parser = Parser(workers=1)
+    yield PollDeps(build_client(limits), HostLimiter(2), limits, sessions, matcher, parser, lambda: NOW)
+    parser.close()
+
+
+def source(url: str, **kwargs: object) -> Source:
+    return Source(id=f"s-{uuid.uuid4().hex[:8]}", name="Test", url=url, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_poll_stores_matches_and_then_sees_304(deps: PollDeps, feed_server: FeedServer) -> None:
+    path = f"/t/{uuid.uuid4().hex}.xml"
+    url = feed_server.set_feed(path, rss(("a1", "Drone strike near Albu Kamal", "Kataib Hezbollah depot hit"),
+                                         ("a2", "Weather in Paris", "Rain")))
+    src = source(url)
+    (first,) = await poll_sources([src], deps)
+    assert (first.status, first.entries, first.new) == ("ok", 2, 2)
+    assert first.hits >= 2
+    (second,) = await poll_sources([src], deps)
+    assert second.status == "not_modified"
+    assert feed_server.requests_to(path)[-1].headers.get("if-none-match")
+    with deps.sessions() as session:
+        hits = store.list_hits(session)
+        (health,) = store.source_health(session, [src.id])
+    assert [h.title for h in hits] == ["Drone strike near Albu Kamal"]
+    assert {"bukamal", "kataib-hezbollah"} <= set(hits[0].entities)
+    assert hits[0].priority is not None
+    assert health.consecutive_failures == 0 and health.next_poll_at is not None
+
+
+async def test_new_item_between_polls_is_the_only_new_one(deps: PollDeps, feed_server: FeedServer) -> None:
+    path = f"/t/{uuid.uuid4().hex}.xml"
+    url = feed_server.set_feed(path, rss(("b1", "First", "x")))
+    src = source(url)
+    await poll_sources([src], deps)
+    feed_server.set_feed(path, rss(("b2", "Clashes in al-Mayadin", "y"), ("b1", "First", "x")))
+    (report,) = await poll_sources([src], deps)
+    assert (report.entries, report.new, report.updated) == (2, 1, 0)
+
+
+async def test_one_bad_source_does_not_stop_the_others(deps: PollDeps, feed_server: FeedServer) -> None:
+    good = source(feed_server.set_feed(f"/t/{uuid.uuid4().hex}.xml", rss(("c1", "Qaim crossing reopens", "z"))))
+    bad = [source(feed_server.url(p)) for p in ("/status/500", "/html", "/xml-bomb", "/status/404")]
+    reports = {r.source_id: r for r in await poll_sources([*bad, good], deps)}
+    assert reports[good.id].status == "ok" and reports[good.id].new == 1
+    kinds = [reports[s.id].error_kind for s in bad]
+    assert kinds == ["http_5xx", "not_a_feed", "parse", "http_4xx"]
+    with deps.sessions() as session:
+        failing = [h for h in store.source_health(session) if h.id in {s.id for s in bad}]
+    assert all(h.consecutive_failures == 1 and h.last_error for h in failing)
+
+
+async def test_retry_after_defers_the_source(deps: PollDeps, feed_server: FeedServer) -> None:
+    src = source(feed_server.url("/status/429?retry_after=7200"), interval=timedelta(minutes=15))
+    (report,) = await poll_sources([src], deps)
+    assert report.status == "deferred" and report.error_kind == "http_429"
+    assert report.next_poll_at is not None and report.next_poll_at >= NOW + timedelta(hours=2)
+
+
+def test_next_poll_at_rules() -> None:
+    src = Source(id="x", name="x", url="http://x/", interval=timedelta(minutes=15))
+    assert next_poll_at(src, NOW) == NOW + timedelta(minutes=15)
+    assert next_poll_at(src, NOW, ttl=timedelta(hours=1)) == NOW + timedelta(hours=1)
+    assert next_poll_at(src, NOW, max_age=60) == NOW + timedelta(minutes=15)  # never sooner than the interval
+    assert next_poll_at(src, NOW, ttl=timedelta(days=30)) == NOW + timedelta(hours=12)  # capped
+    assert next_poll_at(src, NOW, failures=3) == NOW + timedelta(hours=1)
+    assert next_poll_at(src, NOW, failures=30) == NOW + timedelta(hours=6)
+    assert next_poll_at(src, NOW, failures=1, retry_after=3600) == NOW + timedelta(hours=1)
+    jittered = next_poll_at(src, NOW, jitter=0.999)
+    assert NOW + timedelta(minutes=15) < jittered < NOW + timedelta(minutes=16, seconds=31)
+
+
+def test_settings_sources_are_valid_records() -> None:
+    for src in load_settings(environ={}).all_sources():
+        assert src.interval >= timedelta(minutes=15)
