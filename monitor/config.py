@@ -126,6 +126,27 @@ class DigestSettings(_Section):
     out_dir: str = "digests"
 
 
+class DaemonSettings(_Section):
+    """`monitor run`: job clocks, scale-out lease, retention, metrics endpoint and logs."""
+
+    alert_tick: str = "5s"  # how often the deliverer looks for due alerts (a poll with hits also wakes it)
+    housekeeping: str = "1h"  # how often retention runs
+    poll_lease: str = "5m"  # a claimed poll is another daemon's again after this; keep above the longest poll
+    keep_article_text_days: int = Field(365, ge=0)  # older articles keep title and URL only; 0 = forever
+    keep_attempts_days: int = Field(90, ge=0)  # delivery attempts of finished alerts; 0 = forever
+    metrics: bool = True
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(9108, ge=0, le=65535)  # 0 = any free port (logged at start)
+    log_json: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"  # --log-level wins when given
+
+    @field_validator("alert_tick", "housekeeping", "poll_lease")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
 class Settings(_Section):
     database_url: str = "sqlite:///monitor.db"
     watchlists: str = "watchlists"
@@ -135,6 +156,7 @@ class Settings(_Section):
     slack: SlackSettings = SlackSettings()
     email: EmailSettings = EmailSettings()
     digest: DigestSettings = DigestSettings()
+    daemon: DaemonSettings = DaemonSettings()
 
     def all_sources(self) -> list[Source]:
         """Bundled sources (unless switched off) with the file's entries added or overriding by id."""
