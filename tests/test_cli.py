@@ -1,0 +1,150 @@
+"""The public interface, through the real CLI: config, poll, articles, sources, hits, match."""
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from monitor.cli import app
+from tests.conftest import WATCHLISTS
+from tests.servers.feeds import FeedServer
+
+ITEM = (
+    "<item><title>{title}</title><link>https://example.org/{guid}?utm_source=rss</link>"
+    "<guid isPermaLink='false'>{guid}</guid><description>{text}</description>"
+    "<pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>"
+)
+
+
+def feed(*items: dict[str, str]) -> bytes:
+    body = "".join(ITEM.format(**item) for item in items)
+    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>x</title>{body}</channel></rss>".encode()
+
+
+def invoke(config: Path | None, *args: str, input: str | None = None, env: dict[str, str] | None = None):
+    options = ["--config", str(config)] if config else []
+    return CliRunner().invoke(app, [*options, *args], input=input, env=env or {}, catch_exceptions=False)
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str, feed_server: FeedServer) -> Path:
+    path = f"/cli/{uuid.uuid4().hex}.xml"
+    feed_server.set_feed(
+        path,
+        feed(
+            {"guid": "1", "title": "Militia convoy crosses at al-Qaim", "text": "Kata'ib Hizballah trucks entered Abu Kamal."},
+            {"guid": "2", "title": "Football results", "text": "Kamal scored twice."},
+        ),
+    )
+    text = f"""
+database_url = "{database_url}"
+watchlists = "{WATCHLISTS}"
+default_sources = false
+
+[fetch]
+retries = 0
+parse_workers = 1
+
+[[sources]]
+id = "local"
+name = "Local test feed"
+url = "{feed_server.url(path)}"
+label = "test outlet"
+
+[[sources]]
+id = "broken"
+url = "{feed_server.url('/status/500')}"
+"""
+    (tmp_path / "monitor.toml").write_text(text, encoding="utf-8")
+    return tmp_path / "monitor.toml"
+
+
+def test_poll_then_read_everything(config: Path) -> None:
+    result = invoke(config, "poll")
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert "2 entries, 2 new" in lines["local"]
+    assert "failed" in lines["broken"] and "http_5xx" in lines["broken"]
+
+    articles = json.loads(invoke(config, "articles", "--since", "3650d", "--json").stdout)
+    assert {a["title"] for a in articles} == {"Militia convoy crosses at al-Qaim", "Football results"}
+    assert all(set(a) >= {"id", "source", "url", "title", "published"} for a in articles)
+    assert all("utm_source" not in a["url"] for a in articles)
+
+    hits = json.loads(invoke(config, "hits", "--since", "3650d", "--json").stdout)
+    assert [h["title"] for h in hits] == ["Militia convoy crosses at al-Qaim"]
+    assert {"qaim", "bukamal", "kataib-hezbollah"} <= set(hits[0]["entities"])
+    assert set(hits[0]) >= {"article_id", "url", "title", "source", "published", "entities", "priority"}
+
+    sources = {s["id"]: s for s in json.loads(invoke(config, "sources", "--json").stdout)}
+    assert sources["local"]["last_success_at"] and sources["local"]["consecutive_failures"] == 0
+    assert sources["broken"]["last_error_kind"] == "http_5xx" and sources["broken"]["consecutive_failures"] == 1
+
+    assert invoke(config, "poll", "--source", "local").exit_code == 0
+    again = json.loads(invoke(config, "articles", "--since", "3650d", "--source", "local", "--json").stdout)
+    assert len(again) == 2
+
+
+def test_rematch_adds_nothing_twice(config: Path) -> None:
+    invoke(config, "poll", "--source", "local")
+    result = invoke(config, "rematch", "--since", "1d")
+    assert result.exit_code == 0 and "0 new hits" in result.stderr
+
+
+def test_unknown_source(config: Path) -> None:
+    result = invoke(config, "poll", "--source", "nope")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: config --source: unknown source nope (see `monitor sources`)"
+
+
+def test_bad_config_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[[sources]]\nid = "a"\nurl = "http://x/"\ninterval = "soon"\n')
+    result = invoke(path, "poll")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "sources[0] (id 'a').interval" in result.stderr
+
+
+def test_unreachable_database(tmp_path: Path) -> None:
+    result = invoke(None, "articles", "--json", env={"MONITOR_DATABASE_URL": "postgresql://x@127.0.0.1:1/none"})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: database unreachable")
+
+
+def test_match_offsets_point_into_the_input_as_given() -> None:
+    text = "<p>Strikes hit Albu&nbsp;Kamal&#8217;s outskirts</p>\nand والبوكمال"
+    result = invoke(None, "match", "--json", input=text, env={"MONITOR_WATCHLISTS": str(WATCHLISTS)})
+    assert result.exit_code == 0, result.stderr
+    matches = json.loads(result.stdout)["matches"]
+    assert [m["entity"] for m in matches] == ["bukamal", "bukamal"]
+    for m in matches:
+        assert text[m["start"] : m["end"]] == m["text"]
+        assert set(m) == {"entity", "name", "kind", "start", "end", "text"}
+
+
+def test_match_reads_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Kamal Ahmed said 313 people came.\n", encoding="utf-8")
+    result = invoke(None, "match", str(path), "--json", env={"MONITOR_WATCHLISTS": str(WATCHLISTS)})
+    assert json.loads(result.stdout) == {"matches": []}
+
+
+def test_watchlists_validate_reports_file_line_field(tmp_path: Path) -> None:
+    (tmp_path / "actors.yaml").write_text("entities:\n  - id: x\n    name: X\n    kind: militia\n    aliases: []\n")
+    result = invoke(None, "watchlists", "validate", env={"MONITOR_WATCHLISTS": str(tmp_path)})
+    assert result.exit_code == 2
+    assert "actors.yaml:" in result.stderr and "aliases" in result.stderr
+    ok = invoke(None, "watchlists", "validate", env={"MONITOR_WATCHLISTS": str(WATCHLISTS)})
+    assert ok.exit_code == 0, ok.stderr
+
+
+def test_opml_export_import(tmp_path: Path) -> None:
+    exported = invoke(None, "sources", "export-opml")
+    assert exported.exit_code == 0 and "enabbaladi" in exported.stdout
+    (tmp_path / "x.opml").write_text(
+        '<opml><body><outline text="New outlet" xmlUrl="https://new.example/feed"/></body></opml>'
+    )
+    imported = invoke(None, "sources", "import-opml", str(tmp_path / "x.opml"))
+    assert imported.stdout.startswith('[[sources]]\nid = "new-outlet"')

@@ -1,0 +1,43 @@
+"""Every command has help, and every command is documented in the README (as sqlite-utils does)."""
+
+from pathlib import Path
+
+import click
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from monitor.cli import app
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def commands() -> list[tuple[str, bool]]:
+    """Every command path, and whether it does something itself (a leaf, or a group that lists)."""
+    found: list[tuple[str, bool]] = []
+
+    def walk(command: click.Command, prefix: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            acts = not isinstance(sub, click.Group) or sub.invoke_without_command
+            found.append((f"{prefix}{name}", acts))
+            walk(sub, f"{prefix}{name} ")
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+@pytest.mark.parametrize(("path", "acts"), commands())
+def test_command_has_help_and_is_documented(path: str, acts: bool) -> None:
+    result = CliRunner().invoke(app, [*path.split(), "--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    if acts:
+        assert "Example:" in result.stdout
+    group, _, sub = path.partition(" ")
+    assert f"monitor {path}" in README or (sub and f"monitor {group}" in README and f"`{sub}`" in README)
+
+
+def test_readme_quick_start_has_two_commands() -> None:
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = [b for b in quick.split("```")[1::2]]
+    assert len(blocks) == 2
+    assert blocks[0].strip().endswith("monitor run") and blocks[1].strip().endswith("pytest")
