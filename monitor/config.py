@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -106,11 +107,71 @@ class FetchSettings(_Section):
     parse_workers: int = Field(0, ge=0)  # processes parsing feeds; 0 = one per core
 
 
+class SlackChannelSettings(_Section):
+    """A named channel beyond the default one, for alert routes."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    webhook_url: SecretStr = SecretStr("")
+    bot_token: SecretStr = SecretStr("")  # empty: the [slack] bot_token
+    channel: str = ""  # Slack channel id or name, with a bot token
+
+
 class SlackSettings(_Section):
+    """webhook_url, or bot_token + channel, is the "default" channel; `channels` adds named ones."""
+
     webhook_url: SecretStr = SecretStr("")
     bot_token: SecretStr = SecretStr("")
     channel: str = ""
     api_url: str = ""
+    channels: list[SlackChannelSettings] = []
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return _check_http_url(value) if value else value
+
+
+Level = Literal["high", "medium", "low"]
+
+
+class RouteSettings(_Section):
+    """Alerts about these entities, kinds or tags (any of them) at min_priority or above go to channel."""
+
+    channel: str
+    entities: list[str] = []
+    kinds: list[str] = []
+    tags: list[str] = []
+    min_priority: Level = "low"
+
+
+class AlertSettings(_Section):
+    window: str = "48h"  # items published longer ago are stored and matched, not alerted
+    min_priority: Level = "medium"  # of the default channel
+    throttle_messages: int = Field(10, gt=0)  # per channel, within throttle_per; the rest are rolled up
+    throttle_per: str = "10m"
+    quiet_hours: str = Field("", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"  # of quiet_hours
+    dedupe_window: str = "48h"  # how long a story takes in later outlets
+    similarity: float = Field(0.7, gt=0, le=1)  # MinHash Jaccard at which two items are one story
+    give_up_after: str = "24h"  # a retryable failure becomes "failed" (and loud) after this long
+    health_failures: int = Field(5, gt=0)  # consecutive failed polls before a source is announced failing
+    health_quiet_factor: float = Field(4.0, gt=1)  # silent for this many usual gaps: announced quiet
+    routes: list[RouteSettings] = []
+
+    @field_validator("window", "throttle_per", "dedupe_window", "give_up_after")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone (e.g. UTC, Asia/Baghdad)") from None
+        return value
 
 
 class EmailSettings(_Section):
@@ -154,6 +215,7 @@ class Settings(_Section):
     sources: list[SourceSettings] = []
     fetch: FetchSettings = FetchSettings()
     slack: SlackSettings = SlackSettings()
+    alerts: AlertSettings = AlertSettings()
     email: EmailSettings = EmailSettings()
     digest: DigestSettings = DigestSettings()
     daemon: DaemonSettings = DaemonSettings()
