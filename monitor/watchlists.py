@@ -1,0 +1,433 @@
+"""Load and validate the watchlist folder: entities, priority rules and baseline documents.
+
+Owns the YAML format described in `watchlists/README.md` and nothing about matching beyond the
+alias key used to detect two entities claiming one alias (`monitor.matching.alias_key`, so the
+loader and the matcher can never disagree on what "the same alias" means).
+
+Trade-off: every file is composed with PyYAML's node marks before it is constructed, which costs a
+second walk over the tree but lets each pydantic error, duplicate and dangling reference name its
+file, line and field. Loading collects every problem rather than stopping at the first, so
+`monitor watchlists validate` can print them all; `load_watchlists` raises the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from monitor.errors import WatchlistError
+from monitor.matching import alias_key
+
+ACTOR_KINDS = frozenset(
+    "militia armed_group state_force military_unit security_service organisation party government person tribe".split()
+)
+PLACE_KINDS = frozenset(
+    "city town village district governorate neighbourhood crossing base airport station gas_field oil_field "
+    "quarry road region river facility".split()
+)
+KIND_GROUPS = {"actor": ACTOR_KINDS, "place": PLACE_KINDS}
+RULES_FILE = "rules.yaml"
+BASELINE_FILE = "baseline.yaml"
+
+Level = Literal["high", "medium", "low"]
+Kind = Literal[
+    "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
+    "government", "person", "tribe", "city", "town", "village", "district", "governorate", "neighbourhood",
+    "crossing", "base", "airport", "station", "gas_field", "oil_field", "quarry", "road", "region", "river",
+    "facility",
+]  # fmt: skip
+EntityId = str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Context(_Model):
+    """Words that must (require) or must not (forbid) occur within `window` words of an alias."""
+
+    require: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    window: int = Field(default=5, ge=1, le=50)
+
+
+class Alias(_Model):
+    """One spelling of an entity; a bare string in YAML is an Alias with only `text`."""
+
+    text: str = Field(min_length=1)
+    case_sensitive: bool = False
+    context: Context | None = None
+    requires_related: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, (str, int)) else value
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("text")
+    @classmethod
+    def _has_letters(cls, value: str) -> str:
+        if not alias_key(value):
+            raise ValueError("alias has no letters or digits")
+        return value
+
+
+class Provenance(_Model):
+    doc: str
+    note: str = ""
+
+
+class Entity(_Model):
+    """An actor or a place; see watchlists/README.md for every field."""
+
+    id: EntityId = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(min_length=1)
+    kind: Kind
+    priority: Level = "medium"
+    tags: tuple[str, ...] = ()
+    parents: tuple[EntityId, ...] = ()
+    related: tuple[EntityId, ...] = ()
+    coords: tuple[float, float] | None = None
+    aliases: tuple[Alias, ...]
+    provenance: tuple[Provenance, ...] = ()
+
+    @property
+    def is_place(self) -> bool:
+        return self.kind in PLACE_KINDS
+
+    @field_validator("coords")
+    @classmethod
+    def _place_on_earth(cls, value: tuple[float, float] | None, info: ValidationInfo) -> tuple[float, float] | None:
+        if value is not None and info.data.get("kind", "city") not in PLACE_KINDS:
+            raise ValueError(f"coords are for places only, not kind {info.data['kind']}")
+        if value is not None and not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
+            raise ValueError("coords must be [latitude, longitude] in decimal degrees")
+        return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _usable(cls, value: tuple[Alias, ...], info: ValidationInfo) -> tuple[Alias, ...]:
+        if not value:
+            raise ValueError("at least one alias is required")
+        if any(a.requires_related for a in value) and not (info.data.get("parents") or info.data.get("related")):
+            raise ValueError("an alias requires_related but the entity has no parents or related ids")
+        return value
+
+
+class Selector(_Model):
+    """Which matched entities a rule condition accepts; every given field must hold (AND)."""
+
+    label: str = ""
+    ids: tuple[EntityId, ...] = ()
+    tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # entity kinds, or the groups "actor" and "place"
+    priority: tuple[Level, ...] = ()
+
+    def accepts(self, entity: Entity) -> bool:
+        return (
+            (not self.ids or entity.id in self.ids)
+            and (not self.tags or not set(self.tags).isdisjoint(entity.tags))
+            and (not self.kinds or any(entity.kind in KIND_GROUPS.get(k, (k,)) for k in self.kinds))
+            and (not self.priority or entity.priority in self.priority)
+        )
+
+    def describe(self) -> str:
+        return self.label or "entity"
+
+
+class Rule(_Model):
+    """Fires when each selector is met by a different entity inside one unit of `scope`."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    level: Level
+    scope: Literal["sentence", "paragraph", "article"] = "article"
+    fields: tuple[Literal["title", "summary", "content"], ...] = ()
+    all: tuple[Selector, ...] = Field(min_length=1)
+
+
+class Rules(_Model):
+    """rules.yaml: ordered rules, first to fire wins; `default` when something matched but none fired."""
+
+    default: Level = "low"
+    rules: tuple[Rule, ...] = ()
+
+
+class Document(_Model):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    publisher: str = ""
+    authors: tuple[str, ...] = ()
+    date: dt.date | str | None = None
+    file: str | None = None
+    url: str | None = None
+    language: str | None = None
+
+
+class _EntityFile(_Model):
+    entities: tuple[Entity, ...] = ()
+
+
+class _BaselineFile(_Model):
+    documents: tuple[Document, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where something was defined, for error messages and `derive`."""
+
+    path: Path
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Watchlist:
+    """Everything in a watchlist folder, validated and cross-checked."""
+
+    entities: dict[EntityId, Entity]
+    rules: Rules = Rules()
+    documents: dict[str, Document] = field(default_factory=dict)
+    origins: dict[EntityId, Origin] = field(default_factory=dict)
+
+    def stats(self) -> dict[str, int]:
+        """Counts for `monitor watchlists validate`: entities, aliases, rules, documents."""
+        return {
+            "entities": len(self.entities),
+            "actors": sum(not e.is_place for e in self.entities.values()),
+            "places": sum(e.is_place for e in self.entities.values()),
+            "aliases": sum(len(e.aliases) for e in self.entities.values()),
+            "rules": len(self.rules.rules),
+            "documents": len(self.documents),
+        }
+
+
+def load_watchlists(folder: Path) -> Watchlist:
+    """Load `folder`; raise the first WatchlistError when anything is wrong."""
+    watchlist, errors = _load(Path(folder))
+    if errors:
+        raise errors[0]
+    assert watchlist is not None
+    return watchlist
+
+
+def load_all_errors(folder: Path) -> list[WatchlistError]:
+    """Every problem in `folder`, in file order; empty when it loads cleanly."""
+    return _load(Path(folder))[1]
+
+
+# --- reading YAML with line numbers ---------------------------------------------------------
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(slots=True)
+class _Parsed:
+    path: Path
+    data: Any
+    lines: dict[YamlPath, int]
+
+    def line(self, loc: Sequence[str | int]) -> int | None:
+        """The line of the deepest node on `loc` that exists (a missing field points at its parent)."""
+        for end in range(len(loc), -1, -1):
+            if (found := self.lines.get(tuple(loc[:end]))) is not None:
+                return found
+        return None
+
+
+def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
+    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        errors.append(WatchlistError(path, mark.line + 1 if mark else None, None, _yaml_message(exc)))
+        return None
+    finally:
+        loader.dispose()
+    lines: dict[YamlPath, int] = {}
+    if node is not None:
+        _record_lines(node, (), lines, path, errors)
+    return _Parsed(path, data, lines)
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None)
+    return f"invalid YAML: {problem}" if problem else f"invalid YAML: {exc}"
+
+
+def _record_lines(
+    node: yaml.Node, at: YamlPath, lines: dict[YamlPath, int], path: Path, errors: list[WatchlistError]
+) -> None:
+    lines.setdefault(at, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                errors.append(WatchlistError(path, key_node.start_mark.line + 1, _dotted(at + (key,)), "duplicate key"))
+            seen.add(key)
+            lines[at + (key,)] = key_node.start_mark.line + 1
+            _record_lines(value_node, at + (key,), lines, path, errors)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, at + (index,), lines, path, errors)
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# --- validating -----------------------------------------------------------------------------
+
+
+def _validate(parsed: _Parsed, model: type[_Model], errors: list[WatchlistError]) -> Any:
+    data = {} if parsed.data is None else parsed.data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(part for part in err["loc"] if isinstance(part, (str, int)))
+            message = err["msg"].removeprefix("Value error, ")
+            errors.append(WatchlistError(parsed.path, parsed.line(loc), _field(parsed, loc), message))
+        return None
+
+
+def _field(parsed: _Parsed, loc: YamlPath) -> str:
+    """`entities[3].aliases[1]` reads better as `kataib-hezbollah.aliases[1]` when the id is known."""
+    if len(loc) >= 2 and loc[0] == "entities" and isinstance(loc[1], int):
+        try:
+            entity_id = parsed.data["entities"][loc[1]]["id"]
+        except (KeyError, IndexError, TypeError):
+            entity_id = None
+        if isinstance(entity_id, str):
+            return _dotted((entity_id,) + loc[2:])
+    return _dotted(loc) or "(file)"
+
+
+@dataclass(slots=True)
+class _Loaded:
+    entities: list[tuple[Entity, _Parsed, int]] = field(default_factory=list)
+    rules: tuple[Rules, _Parsed] | None = None
+    documents: tuple[_BaselineFile, _Parsed] | None = None
+
+
+def _load(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
+    errors: list[WatchlistError] = []
+    if not folder.is_dir():
+        return None, [WatchlistError(folder, None, None, "watchlist folder not found")]
+    loaded = _read_folder(folder, errors)
+    errors.extend(_cross_check(loaded))
+    if errors:
+        return None, errors
+    return _assemble(loaded), []
+
+
+def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
+    loaded = _Loaded()
+    for path in sorted(folder.glob("*.yaml")):
+        parsed = _parse(path, errors)
+        if parsed is None:
+            continue
+        if path.name == RULES_FILE:
+            if (rules := _validate(parsed, Rules, errors)) is not None:
+                loaded.rules = (rules, parsed)
+        elif path.name == BASELINE_FILE:
+            if (docs := _validate(parsed, _BaselineFile, errors)) is not None:
+                loaded.documents = (docs, parsed)
+        elif (entity_file := _validate(parsed, _EntityFile, errors)) is not None:
+            loaded.entities += [(e, parsed, i) for i, e in enumerate(entity_file.entities)]
+    return loaded
+
+
+def _assemble(loaded: _Loaded) -> Watchlist:
+    return Watchlist(
+        entities={e.id: e for e, _, _ in loaded.entities},
+        rules=loaded.rules[0] if loaded.rules else Rules(),
+        documents={d.id: d for d in loaded.documents[0].documents} if loaded.documents else {},
+        origins={e.id: Origin(p.path, p.line(("entities", i))) for e, p, i in loaded.entities},
+    )
+
+
+# --- cross-file checks ----------------------------------------------------------------------
+
+
+def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
+    ids = {e.id for e, _, _ in loaded.entities}
+    yield from _duplicate_ids(loaded)
+    yield from _alias_collisions(loaded)
+    yield from _dangling_references(loaded, ids)
+    if loaded.rules:
+        yield from _rule_references(*loaded.rules, loaded)
+
+
+def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
+    first: dict[str, str] = {}
+    for entity, parsed, i in loaded.entities:
+        where = f"{parsed.path.name}:{parsed.line(('entities', i, 'id'))}"
+        if entity.id in first:
+            yield WatchlistError(
+                parsed.path, parsed.line(("entities", i, "id")), f"{entity.id}.id",
+                f"duplicate id {entity.id!r}, first defined at {first[entity.id]}",
+            )  # fmt: skip
+        first.setdefault(entity.id, where)
+
+
+def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
+    owners: dict[str, tuple[str, str]] = {}
+    for entity, parsed, i in loaded.entities:
+        for j, alias in enumerate(entity.aliases):
+            key = alias_key(alias.text)
+            loc = ("entities", i, "aliases", j)
+            owner = owners.setdefault(key, (entity.id, f"{parsed.path.name}:{parsed.line(loc)}"))
+            if owner[0] != entity.id:
+                yield WatchlistError(
+                    parsed.path, parsed.line(loc), f"{entity.id}.aliases[{j}]",
+                    f"alias {alias.text!r} is also claimed by {owner[0]} ({owner[1]})",
+                )  # fmt: skip
+
+
+def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistError]:
+    docs = {d.id for d in loaded.documents[0].documents} if loaded.documents else None
+    for entity, parsed, i in loaded.entities:
+        for name in ("parents", "related"):
+            for j, ref in enumerate(getattr(entity, name)):
+                if ref not in ids or ref == entity.id:
+                    problem = "refers to itself" if ref == entity.id else f"unknown entity id {ref!r}"
+                    yield WatchlistError(parsed.path, parsed.line(("entities", i, name, j)), f"{entity.id}.{name}", problem)
+        for j, prov in enumerate(entity.provenance if docs is not None else ()):
+            if prov.doc not in docs:  # type: ignore[operator]
+                loc = ("entities", i, "provenance", j, "doc")
+                yield WatchlistError(
+                    parsed.path, parsed.line(loc), f"{entity.id}.provenance[{j}].doc",
+                    f"unknown document {prov.doc!r} (not in {BASELINE_FILE})",
+                )  # fmt: skip
+
+
+def _rule_references(rules: Rules, parsed: _Parsed, loaded: _Loaded) -> Iterator[WatchlistError]:
+    ids = {e.id for e, _, _ in loaded.entities}
+    tags = {t for e, _, _ in loaded.entities for t in e.tags}
+    kinds = ACTOR_KINDS | PLACE_KINDS | set(KIND_GROUPS)
+    for i, rule in enumerate(rules.rules):
+        for j, selector in enumerate(rule.all):
+            for name, known in (("ids", ids), ("tags", tags), ("kinds", kinds)):
+                for k, value in enumerate(getattr(selector, name)):
+                    if value not in known:
+                        loc = ("rules", i, "all", j, name, k)
+                        yield WatchlistError(
+                            parsed.path, parsed.line(loc), f"{rule.id}.all[{j}].{name}",
+                            f"unknown {name[:-1]} {value!r}",
+                        )  # fmt: skip

@@ -1,0 +1,118 @@
+"""The watchlist loader: the README's format, and every error named by file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import WatchlistError
+from monitor.watchlists import Alias, load_all_errors, load_watchlists
+
+FIXTURES = Path(__file__).parent / "data" / "watchlists"
+
+
+def test_fixture_folder_loads_entities_rules_and_documents() -> None:
+    watchlist = load_watchlists(FIXTURES / "basic")
+
+    kh = watchlist.entities["kataib-hezbollah"]
+    assert kh.aliases[0] == Alias(text="Kata'ib Hezbollah")
+    assert kh.aliases[4] == Alias(text="KH", case_sensitive=True)
+    assert kh.parents == ("pmf",)
+    assert kh.provenance[0].doc == "fixture-doc"
+    assert watchlist.entities["bukamal"].coords == (34.4528, 40.9185)
+    assert watchlist.entities["brigade-313"].aliases[0].context is not None
+    assert [r.id for r in watchlist.rules.rules][0] == "iran-backed-at-watched-place"
+    assert set(watchlist.documents) == {"fixture-doc"}
+    assert watchlist.origins["bukamal"].path.name == "places.yaml"
+    assert watchlist.origins["bukamal"].line == 3
+    assert watchlist.stats()["entities"] == 17
+
+
+def test_an_extra_entity_file_is_picked_up(tmp_path: Path) -> None:
+    (tmp_path / "tribes-extra.yaml").write_text(
+        "entities:\n  - {id: shaitat, name: Al-Shaitat, kind: tribe, aliases: [Shaitat, 313]}\n", encoding="utf-8"
+    )
+    (tmp_path / "empty.yaml").write_text("# nothing yet\n", encoding="utf-8")
+
+    watchlist = load_watchlists(tmp_path)
+
+    assert list(watchlist.entities) == ["shaitat"]
+    assert watchlist.entities["shaitat"].aliases[1].text == "313"  # an unquoted number is still an alias
+    assert watchlist.rules.rules == ()
+
+
+BROKEN_FIELDS = [
+    (43, "entities[9].name", "duplicate key"),
+    (3, "no-name.name", "Field required"),
+    (8, "bad-kind.kind", "Input should be"),
+    (10, "Bad_Id.id", "should match pattern"),
+    (19, "bad-window.aliases[0].context.window", "greater than or equal to 1"),
+    (23, "actor-with-coords.coords", "coords are for places only"),
+    (25, "typo-field.aliases", "Field required"),
+    (28, "typo-field.alias", "Extra inputs are not permitted"),
+    (32, "no-aliases.aliases", "at least one alias"),
+    (36, "punctuation-alias.aliases[0].text", "no letters or digits"),
+    (40, "lonely-related.aliases", "no parents or related"),
+]
+
+BROKEN_REFERENCES = [
+    ("places.yaml", 14, "pmf.id", "duplicate id 'pmf', first defined at actors.yaml:11"),
+    ("places.yaml", 5, "bukamal.aliases[1]", "also claimed by kataib-hezbollah (actors.yaml:8)"),
+    ("places.yaml", 13, "qaim-district.aliases[0]", "also claimed by qaim (places.yaml:9)"),
+    ("actors.yaml", 7, "kataib-hezbollah.related", "unknown entity id 'nowhere'"),
+    ("actors.yaml", 10, "kataib-hezbollah.provenance[0].doc", "unknown document 'unknown-doc'"),
+    ("actors.yaml", 14, "pmf.parents", "refers to itself"),
+    ("rules.yaml", 5, "unknown-things.all[0].tags", "unknown tag 'irgc-backed'"),
+    ("rules.yaml", 6, "unknown-things.all[1].ids", "unknown id 'nowhere'"),
+    ("rules.yaml", 6, "unknown-things.all[1].kinds", "unknown kind 'planet'"),
+]
+
+
+def _summary(errors: list[WatchlistError]) -> list[tuple[str, int | None, str | None, str]]:
+    return [(Path(e.path).name, e.line, e.field, e.message) for e in errors]
+
+
+@pytest.mark.parametrize(("line", "field", "message"), BROKEN_FIELDS, ids=[f for _, f, _ in BROKEN_FIELDS])
+def test_field_errors_name_line_and_field(line: int, field: str, message: str) -> None:
+    errors = _summary(load_all_errors(FIXTURES / "broken-fields"))
+
+    assert [e for e in errors if e[1:3] == (line, field) and message in e[3]], errors
+
+
+@pytest.mark.parametrize(("name", "line", "field", "message"), BROKEN_REFERENCES, ids=[r[2] for r in BROKEN_REFERENCES])
+def test_cross_file_errors_name_line_and_field(name: str, line: int, field: str, message: str) -> None:
+    errors = _summary(load_all_errors(FIXTURES / "broken-references"))
+
+    assert [e for e in errors if e[:3] == (name, line, field) and message in e[3]], errors
+
+
+def test_every_problem_is_reported_once() -> None:
+    assert len(load_all_errors(FIXTURES / "broken-fields")) == len(BROKEN_FIELDS)
+    assert len(load_all_errors(FIXTURES / "broken-references")) == len(BROKEN_REFERENCES)
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    with pytest.raises(WatchlistError) as caught:
+        load_watchlists(FIXTURES / "broken-yaml")
+
+    assert (Path(caught.value.path).name, caught.value.line) == ("places.yaml", 6)
+    assert "invalid YAML" in caught.value.message
+    assert str(caught.value).startswith(f"{caught.value.path}:6:")
+
+
+def test_load_raises_the_first_error_with_its_location() -> None:
+    with pytest.raises(WatchlistError) as caught:
+        load_watchlists(FIXTURES / "broken-fields")
+
+    assert (caught.value.line, caught.value.field) == (43, "entities[9].name")
+
+
+def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    errors = load_all_errors(tmp_path / "nowhere")
+
+    assert [e.message for e in errors] == ["watchlist folder not found"]
+
+
+def test_clean_folder_has_no_errors() -> None:
+    assert load_all_errors(FIXTURES / "basic") == []
