@@ -26,7 +26,7 @@ def test_fixture_folder_loads_entities_rules_and_documents() -> None:
     assert set(watchlist.documents) == {"fixture-doc"}
     assert watchlist.origins["bukamal"].path.name == "places.yaml"
     assert watchlist.origins["bukamal"].line == 3
-    assert watchlist.stats()["entities"] == 17
+    assert watchlist.stats()["entities"] == 18
 
 
 def test_an_extra_entity_file_is_picked_up(tmp_path: Path) -> None:

@@ -1,0 +1,263 @@
+"""The matcher against the fixture watchlists: one table row per normalisation and
+disambiguation rule, offsets always pointing at the surface as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.matching import Matcher, normalise, snippet, unmarkup
+from monitor.records import Mention, Priority
+from monitor.watchlists import load_watchlists
+
+FIXTURES = Path(__file__).parent / "data" / "watchlists"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlists(FIXTURES / "basic"))
+
+
+def found(mentions: list[Mention]) -> list[tuple[str, str]]:
+    return [(m.entity, m.text) for m in mentions]
+
+
+def assert_offsets(text: str, mentions: list[Mention]) -> None:
+    assert [text[m.start : m.end] for m in mentions] == [m.text for m in mentions]
+
+
+ENGLISH = [
+    ("case", "Shelling hit AL-BUKAMAL overnight.", [("bukamal", "AL-BUKAMAL")]),
+    ("hyphen as space", "Residents of Al Bukamal fled.", [("bukamal", "Al Bukamal")]),
+    ("article glued", "Sources in alBukamal said.", [("bukamal", "alBukamal")]),
+    ("no article", "Bukamal is quiet.", [("bukamal", "Bukamal")]),
+    ("article added", "near al-Qaim today", [("qaim", "al-Qaim")]),
+    ("non-breaking hyphen, curly possessive", "al‑Bukamal’s market", [("bukamal", "al‑Bukamal’s")]),
+    ("en dash", "al–Bukamal", [("bukamal", "al–Bukamal")]),
+    ("line break inside a name", "in Abu\nKamal on Monday", [("bukamal", "Abu\nKamal")]),
+    ("CRLF and spaces inside a name", "in Abu \r\n  Kamal", [("bukamal", "Abu \r\n  Kamal")]),
+    ("separate transliteration", "Boukamal, Syria", [("bukamal", "Boukamal")]),
+    ("apostrophe absent", "Kataib Hezbollah said", [("kataib-hezbollah", "Kataib Hezbollah")]),
+    ("curly apostrophe", "Kata’ib Hizballah said", [("kataib-hezbollah", "Kata’ib Hizballah")]),
+    ("ayn and hamza letters", "in al-Qaʾim and Qaʿim", [("qaim", "al-Qaʾim"), ("qaim", "Qaʿim")]),
+    ("backtick and acute", "Qa`im or Qa´im", [("qaim", "Qa`im"), ("qaim", "Qa´im")]),
+    ("diacritics", "al-Qāʾim district", [("qaim", "al-Qāʾim")]),
+    ("plural", "two Fatemiyoun Brigades arrived", [("liwa-fatemiyoun", "Fatemiyoun Brigades")]),
+    ("possessive of a long alias", "Hezbollah's fighters", [("hezbollah", "Hezbollah's")]),
+    ("possessive of a short alias", "the town of Ana's mayor", [("anah", "Ana's")]),
+    ("short alias takes no bare s", "Anas and Rawas", []),
+    ("inside a word", "Hezbollahstan and Qaimism", []),
+    ("full-width and ligature force the exact path", "Straße ﬁnds ＡＬ-ＢＵＫＡＭＡＬ", [("bukamal", "ＡＬ-ＢＵＫＡＭＡＬ")]),
+]
+
+ARABIC = [
+    ("plain", "قصف في البوكمال", [("bukamal", "البوكمال")]),
+    ("waw", "دير الزور والبوكمال", [("deir-ez-zor", "دير الزور"), ("bukamal", "والبوكمال")]),
+    ("ba with article", "انفجار بالبوكمال", [("bukamal", "بالبوكمال")]),
+    ("lam with contracted article", "وصل للبوكمال", [("bukamal", "للبوكمال")]),
+    ("waw ba", "وبالبوكمال أيضا", [("bukamal", "وبالبوكمال")]),
+    ("waw before a militia", "وكتائب حزب الله", [("kataib-hezbollah", "وكتائب حزب الله")]),
+    ("tashkeel", "في البُوكَمَال", [("bukamal", "البُوكَمَال")]),
+    ("tatweel", "في البوكـــمال", [("bukamal", "البوكـــمال")]),
+    ("hamza carrier dropped", "مدينة القايم", [("qaim", "القايم")]),
+    ("taa marbuta as haa", "قاعده الامام علي", [("imam-ali-base", "قاعده الامام علي")]),
+    ("alef with hamza", "قاعدة الإمام علي", [("imam-ali-base", "قاعدة الإمام علي")]),
+    ("farsi yeh", "فاطمیون", [("liwa-fatemiyoun", "فاطمیون")]),
+    ("arabic-indic digits with context", "لواء ٣١٣ في المنطقة", [("brigade-313", "٣١٣")]),
+    ("presentation forms", "ﺍﻟﺒﻮﻛﻤﺎﻝ", [("bukamal", "ﺍﻟﺒﻮﻛﻤﺎﻝ")]),
+    ("word continues after the alias", "البوكمالية", []),
+    ("letters before the alias that are no proclitic", "تالبوكمال", []),
+    ("comma and question mark are boundaries", "البوكمال، القائم؟", [("bukamal", "البوكمال"), ("qaim", "القائم")]),
+]
+
+DISAMBIGUATION = [
+    ("longest wins: Hezbollah in Kata'ib Hezbollah", "Kata'ib Hezbollah", [("kataib-hezbollah", "Kata'ib Hezbollah")]),
+    ("longest wins: Syrian Army in Free Syrian Army", "the Free Syrian Army", [("free-syrian-army", "Free Syrian Army")]),
+    ("longest wins in Arabic", "كتائب حزب الله", [("kataib-hezbollah", "كتائب حزب الله")]),
+    ("both when apart", "Hezbollah and the Syrian Army", [("hezbollah", "Hezbollah"), ("syrian-army", "Syrian Army")]),
+    ("Kamal is a first name", "Kamal Ahmed said", []),
+    ("313 as a number", "313 people were counted on page 313.", []),
+    ("313 near its context word", "fighters of the 313 Brigade", [("brigade-313", "313")]),
+    ("313 context in plural", "the 313 brigades", [("brigade-313", "313")]),
+    ("context window is counted in words", "313 men, women and children of a brigade", []),
+    ("Imam Ali the historical figure", "Imam Ali, cousin of the Prophet", []),
+    ("Imam Ali with its context", "the Imam Ali base near the border", [("imam-ali-base", "Imam Ali")]),
+    ("forbid word", "Rabia said she would return", []),
+    ("forbid word absent", "clashes in Rabia on the border", [("rabia", "Rabia")]),
+    ("case-sensitive acronym", "KH fighters and IS cells", [("kataib-hezbollah", "KH"), ("islamic-state", "IS")]),
+    ("case-sensitive acronym in lower case", "this is what kh means", []),
+    ("case-sensitive acronym, title case", "Is it over?", []),
+    ("case-sensitive possessive", "KH's commander", [("kataib-hezbollah", "KH's")]),
+    ("requires_related without the related place", "Hamdan said, and Heri agreed", []),
+    (
+        "requires_related with the related place",
+        "Heri and Hamdan, near Abu Kamal",
+        [("hiri", "Heri"), ("hamdan-airport", "Hamdan"), ("bukamal", "Abu Kamal")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in ENGLISH], ids=[r[0] for r in ENGLISH])
+def test_english_normalisation(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
+    mentions = matcher.find(text)
+
+    assert found(mentions) == expected
+    assert_offsets(text, mentions)
+
+
+@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in ARABIC], ids=[r[0] for r in ARABIC])
+def test_arabic_normalisation_and_boundaries(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
+    mentions = matcher.find(text)
+
+    assert found(mentions) == expected
+    assert_offsets(text, mentions)
+
+
+@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in DISAMBIGUATION], ids=[r[0] for r in DISAMBIGUATION])
+def test_disambiguation(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
+    mentions = matcher.find(text)
+
+    assert found(mentions) == expected
+    assert_offsets(text, mentions)
+
+
+MARKUP = [
+    ("numeric entity apostrophe", "in Qa&#8217;im today", [("qaim", "Qa&#8217;im")]),
+    ("hex entity hyphen", "al&#x2011;Bukamal", [("bukamal", "al&#x2011;Bukamal")]),
+    ("nbsp", "Abu&nbsp;Kamal", [("bukamal", "Abu&nbsp;Kamal")]),
+    ("double-escaped entity", "Kata&amp;#8217;ib Hezbollah", [("kataib-hezbollah", "Kata&amp;#8217;ib Hezbollah")]),
+    ("tags between words", "<p>Abu<br/>\nKamal</p>", [("bukamal", "Abu<br/>\nKamal")]),
+    ("inline tag after the article", "al-<b>Bukamal</b>", [("bukamal", "al-<b>Bukamal")]),
+    ("CDATA", "<![CDATA[Shelling in Abu Kamal]]>", [("bukamal", "Abu Kamal")]),
+    ("attributes are not text", '<a title="Abu Kamal" href="/qaim">link</a>', []),
+    ("script is not text", "<script>var x = 'Abu Kamal';</script>ok", []),
+    ("amp entity keeps words apart", "Hezbollah&amp;Abu Kamal", [("hezbollah", "Hezbollah"), ("bukamal", "Abu Kamal")]),
+    ("arabic in markup", "<p>قصف&nbsp;والبوكمال</p>", [("bukamal", "والبوكمال")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in MARKUP], ids=[r[0] for r in MARKUP])
+def test_markup(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
+    mentions = matcher.find_in_markup(text)
+
+    assert found(mentions) == expected
+    assert_offsets(text, mentions)
+
+
+def test_unmarkup_keeps_length_and_offsets() -> None:
+    text = "<p>Qa&#8217;im &amp; <i>Abu</i> Kamal</p>"
+
+    plain = unmarkup(text)
+
+    assert len(plain) == len(text)
+    assert plain.index("Kamal") == text.index("Kamal")
+
+
+def test_mention_records_carry_entity_name_kind_and_alias(matcher: Matcher) -> None:
+    [mention] = matcher.find("Troops entered Albu Kamal.")
+
+    assert mention == Mention("bukamal", "Al-Bukamal", "city", 15, 25, "Albu Kamal", "Albu Kamal")
+
+
+def test_offsets_hold_in_a_long_mixed_text(matcher: Matcher) -> None:
+    pieces = ["Kata’ib Hezbollah", "والبوكمال", "al‑Bukamal’s", "Abu\n Kamal", "ﺍﻟﺒﻮﻛﻤﺎﻝ", "Qāʾim", "KH"]
+    filler = " Straße ﬁle, «text» — ‘quoted’ ١٢ "
+    text = filler.join(pieces * 20)
+
+    mentions = matcher.find(text)
+
+    assert len(mentions) == len(pieces) * 20
+    assert [m.text for m in mentions] == pieces * 20
+    assert_offsets(text, mentions)
+
+
+def test_normalise_maps_every_character_back() -> None:
+    text = "Al‑Qa’im,  QĀʾIM\r\n ﻻ ß"
+
+    norm = normalise(text)
+
+    assert norm.text == "al qaim  qaim لا ss"
+    assert [text[norm.source(i)] for i in range(3)] == ["A", "l", "‑"]
+    assert norm.span(3, 7) == (3, 8)  # "Qa’im" including the apostrophe
+    assert norm.span(14, 16) == (19, 20)  # "لا" is one ligature in the input
+    assert norm.span(17, 19) == (21, 22)  # and "ss" one ß
+
+
+def test_an_empty_watchlist_matches_nothing(tmp_path: Path) -> None:
+    assert Matcher(load_watchlists(tmp_path)).find("Abu Kamal") == []
+
+
+# --- priority ---------------------------------------------------------------------------------
+
+
+def _priority(matcher: Matcher, title: str, content: str) -> Priority | None:
+    fields = {"title": title, "content": content}
+    return matcher.prioritise(fields, {name: matcher.find(text) for name, text in fields.items()})
+
+
+PRIORITIES = [
+    (
+        "iran-backed actor and watched place in one sentence",
+        "Strikes",
+        "Kata'ib Hezbollah moved into al-Bukamal. Nothing else.",
+        Priority(
+            "high",
+            "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah "
+            "with watched place bukamal in one sentence",
+        ),
+    ),
+    (
+        "same pair in different sentences is only medium",
+        "Strikes",
+        "Kata'ib Hezbollah moved. The U.S. said al-Bukamal was calm.",
+        Priority("medium", "high-priority-entity: high-priority entity bukamal, kataib-hezbollah in the article"),
+    ),
+    (
+        "an abbreviation does not end the sentence",
+        "",
+        "U.S. officials said Hezbollah fighters were seen in Abu Kamal.",
+        Priority(
+            "high",
+            "iran-backed-at-watched-place: iran-backed actor hezbollah with watched place bukamal in one sentence",
+        ),
+    ),
+    (
+        "peripheral place alone",
+        "Floods in Rawa",
+        "Water rose in Rawa.",
+        Priority("low", "peripheral-place: peripheral place rawa in the article"),
+    ),
+    (
+        "no rule fires: the default",
+        "",
+        "Deir ez-Zor was quiet.",
+        Priority("low", "default: no rule fired for deir-ez-zor"),
+    ),
+    ("nothing matched", "Weather", "Sunny and warm.", None),
+]
+
+
+@pytest.mark.parametrize(("title", "content", "expected"), [r[1:] for r in PRIORITIES], ids=[r[0] for r in PRIORITIES])
+def test_prioritise(matcher: Matcher, title: str, content: str, expected: Priority | None) -> None:
+    assert _priority(matcher, title, content) == expected
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+SNIPPETS = [
+    ("the sentence, nothing more", "First one. The militia entered Abu Kamal on Monday. Next one.", "Abu Kamal", 160,
+     "The militia entered Abu Kamal on Monday."),
+    ("whitespace folded", "Troops   entered\n\tAbu Kamal  today", "Abu Kamal", 160, "Abu Kamal today"),
+    ("cut with ellipses on both sides", "word " * 40 + "Abu Kamal" + " more" * 40, "Abu Kamal", 40,
+     "…word word word Abu Kamal more more…"),
+    ("markup dropped", "<p>Shelling in <b>Abu Kamal</b> &amp; al-Qaim.</p><p>Other.</p>", "Abu Kamal", 160,
+     "Shelling in Abu Kamal & al-Qaim."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "surface", "width", "expected"), [r[1:] for r in SNIPPETS], ids=[r[0] for r in SNIPPETS])
+def test_snippet(text: str, surface: str, width: int, expected: str) -> None:
+    start = text.index(surface)
+
+    assert snippet(text, start, start + len(surface), width) == expected
