@@ -1,0 +1,536 @@
+"""The weekly digest: what happened around the border in one ISO week, decided purely, then rendered.
+
+`load_week()` is the only part that reads the store (through `monitor.store.digests`);
+`build_digest()` turns those facts into a `DigestData` record with pure functions (ranking,
+week-over-week change, co-occurrence, story grouping, source problems); `render()` turns the
+record into a subject, a plain-text and an HTML body and the chart PNG.
+
+Weeks are ISO weeks in the configured timezone: Monday 00:00 to the next Monday 00:00 local time,
+so a week around a DST change is 167 or 169 hours long and consecutive weeks still tile.
+
+Stories: an article the alerts outbox attached to a story keeps that story; the rest are grouped
+by the outbox's rule (same canonical URL, or a near-identical title within 48 hours), with
+MinHash-LSH proposing candidate pairs and an exact Jaccard check deciding.
+
+Untrusted text (titles, snippets, outlets, URLs) is cleaned here once: control and bidi-override
+characters removed, whitespace collapsed, and only http(s) links kept. The HTML template
+autoescapes on top of that; the plain-text one relies on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING, Literal, Protocol
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from datasketch import MinHash, MinHashLSH
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy.orm import Session
+
+from monitor.store import digests
+from monitor.store.digests import SourceWeek, WeekArticle
+from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.ticker import MaxNLocator
+
+TOP_ENTITIES = 15  # rows per actors/places table
+TOP_STORIES = 10
+CHART_ENTITIES = 5
+PAIR_ROWS, PAIR_COLUMNS = 6, 5  # the actor × place table must fit a phone
+STORY_WINDOW = timedelta(hours=48)
+TITLE_SIMILARITY = 0.8  # Jaccard over character 4-grams of the normalised title
+CHART_CID = "chart"
+_PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+class EntityInfo(Protocol):
+    name: str
+    kind: str
+
+
+class EntityCatalogue(Protocol):
+    """What the digest needs of a Watchlist: names and kinds by id."""
+
+    @property
+    def entities(self) -> Mapping[str, EntityInfo]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WeekFacts:
+    """Everything the digest reads from the store about one week."""
+
+    articles_total: int
+    matched: tuple[WeekArticle, ...]
+    previous_counts: Mapping[str, int]
+    first_seen: Mapping[str, datetime]
+    sources: tuple[SourceWeek, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityLine:
+    id: str
+    name: str
+    kind: str
+    count: int  # articles this week
+    previous: int  # articles the week before
+    new: bool = False  # never seen before this week
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLine:
+    title: str
+    url: str | None  # only http(s) links are kept
+    outlet: str
+    when: datetime  # local time
+    entities: tuple[str, ...]  # names
+    snippet: str
+    priority: str | None
+    other_outlets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PairTable:
+    """Articles naming both an actor (row) and a place (column)."""
+
+    actors: tuple[str, ...]
+    places: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblem:
+    id: str
+    name: str
+    problem: Literal["failing", "recovered", "quiet"]
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class DailySeries:
+    name: str
+    counts: tuple[int, ...]  # one per day of the week
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    articles: int  # every article of the week
+    matched: int  # articles with at least one hit
+    stories: int
+    entities: int  # entities mentioned at least once
+
+
+@dataclass(frozen=True, slots=True)
+class DigestData:
+    week: str
+    timezone: str
+    days: tuple[date, ...]  # Monday .. Sunday, local
+    generated_at: datetime
+    totals: Totals
+    actors: tuple[EntityLine, ...] = ()
+    places: tuple[EntityLine, ...] = ()
+    others: tuple[EntityLine, ...] = ()  # ids no longer in the watchlist, or kinds of neither group
+    pairs: PairTable = PairTable((), (), ())
+    stories: tuple[StoryLine, ...] = ()
+    new_entities: tuple[EntityLine, ...] = ()
+    sources: tuple[SourceProblem, ...] = ()
+    daily: tuple[DailySeries, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.totals.matched == 0
+
+
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    cid: str
+    content: bytes
+    subtype: str = "png"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    subject: str
+    text: str
+    html: str  # images referenced as cid:<InlineImage.cid>
+    images: tuple[InlineImage, ...] = field(default_factory=tuple)
+
+
+# --- weeks ---------------------------------------------------------------------------------------
+
+
+def parse_week(week: str) -> date:
+    """'2026-W47' → the Monday of that ISO week; ValueError when there is no such week."""
+    found = _WEEK.match(week)
+    if not found:
+        raise ValueError(f"{week!r} is not an ISO week (use YYYY-Www, e.g. 2026-W47)")
+    try:
+        return date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError:
+        raise ValueError(f"{week} does not exist") from None
+
+
+def week_of(day: date) -> str:
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def week_bounds(week: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The week as a UTC window [start, end): local Monday midnight to the next one."""
+    monday = parse_week(week)
+    start = datetime.combine(monday, time(), tzinfo=tz)
+    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=tz)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def last_complete_week(now: datetime, tz: ZoneInfo) -> str:
+    return week_of(now.astimezone(tz).date() - timedelta(days=7))
+
+
+def previous_week(week: str) -> str:
+    return week_of(parse_week(week) - timedelta(days=7))
+
+
+# --- reading the week ----------------------------------------------------------------------------
+
+
+def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[str]) -> WeekFacts:
+    start, end = week_bounds(week, tz)
+    before_start, _ = week_bounds(previous_week(week), tz)
+    return WeekFacts(
+        articles_total=digests.article_count(session, start, end),
+        matched=tuple(digests.matched_articles(session, start, end)),
+        previous_counts=digests.entity_counts(session, before_start, start),
+        first_seen=digests.first_sightings(session, start, end),
+        sources=tuple(digests.source_weeks(session, start, end, source_ids)),
+    )
+
+
+# --- deciding ------------------------------------------------------------------------------------
+
+
+def build_digest(
+    facts: WeekFacts, week: str, now: datetime, tz: ZoneInfo, watchlist: EntityCatalogue
+) -> DigestData:
+    monday = parse_week(week)
+    days = tuple(monday + timedelta(days=i) for i in range(7))
+    lines = entity_lines(facts, watchlist)
+    actors, places, others = split_by_kind(lines)
+    groups = group_stories(facts.matched)
+    names = {line.id: line.name for line in lines}
+    start, end = week_bounds(week, tz)
+    return DigestData(
+        week=week,
+        timezone=tz.key,
+        days=days,
+        generated_at=now.astimezone(tz),
+        totals=Totals(
+            facts.articles_total, len(facts.matched), len(groups), sum(ln.count > 0 for ln in lines)
+        ),
+        actors=actors[:TOP_ENTITIES],
+        places=places[:TOP_ENTITIES],
+        others=others[:TOP_ENTITIES],
+        pairs=pair_table(facts.matched, actors, places),
+        stories=tuple(story_line(g, names, tz) for g in rank_stories(groups)[:TOP_STORIES]),
+        new_entities=tuple(ln for ln in lines if ln.new),
+        sources=source_problems(facts.sources, start, end, tz),
+        daily=daily_series(facts.matched, days, tz, rank_entities(lines)[:CHART_ENTITIES]),
+    )
+
+
+def entity_lines(facts: WeekFacts, watchlist: EntityCatalogue) -> list[EntityLine]:
+    """One line per entity seen this week or the week before; unknown ids are shown as ids."""
+    counts = Counter(entity for article in facts.matched for entity in article.entities)
+    ids = set(counts) | {e for e, n in facts.previous_counts.items() if n > 0}
+    return [
+        _line(i, counts[i], facts.previous_counts.get(i, 0), i in facts.first_seen, watchlist) for i in ids
+    ]
+
+
+def _line(entity: str, count: int, previous: int, new: bool, watchlist: EntityCatalogue) -> EntityLine:
+    info = watchlist.entities.get(entity)
+    name, kind = (clean(info.name), info.kind) if info else (clean(entity), "")
+    return EntityLine(entity, name, kind, count, previous, new and count > 0)
+
+
+def rank_entities(lines: Iterable[EntityLine]) -> list[EntityLine]:
+    """Most active first; ties go to the biggest rise, then the name, so the order is stable."""
+    return sorted(lines, key=lambda ln: (-ln.count, -ln.change, ln.name.casefold(), ln.id))
+
+
+def split_by_kind(lines: Iterable[EntityLine]) -> tuple[tuple[EntityLine, ...], ...]:
+    ranked = rank_entities(lines)
+    actors = tuple(ln for ln in ranked if ln.kind in ACTOR_KINDS)
+    places = tuple(ln for ln in ranked if ln.kind in PLACE_KINDS)
+    others = tuple(ln for ln in ranked if ln.kind not in ACTOR_KINDS | PLACE_KINDS)
+    return actors, places, others
+
+
+def pair_table(
+    articles: Sequence[WeekArticle], actors: Sequence[EntityLine], places: Sequence[EntityLine]
+) -> PairTable:
+    pairs = Counter((a, p) for art in articles for a in art.entities for p in art.entities if a != p)
+    rows = [a for a in actors if a.count and any(pairs[a.id, p.id] for p in places)][:PAIR_ROWS]
+    columns = [p for p in places if p.count and any(pairs[a.id, p.id] for a in rows)][:PAIR_COLUMNS]
+    counts = tuple(tuple(pairs[a.id, p.id] for p in columns) for a in rows)
+    return PairTable(tuple(a.name for a in rows), tuple(p.name for p in columns), counts)
+
+
+def daily_series(
+    articles: Sequence[WeekArticle], days: Sequence[date], tz: ZoneInfo, top: Sequence[EntityLine]
+) -> tuple[DailySeries, ...]:
+    per_day = Counter((e, a.when.astimezone(tz).date()) for a in articles for e in a.entities)
+    return tuple(DailySeries(ln.name, tuple(per_day[ln.id, d] for d in days)) for ln in top if ln.count)
+
+
+def source_problems(
+    weeks: Sequence[SourceWeek], start: datetime, end: datetime, tz: ZoneInfo
+) -> tuple[SourceProblem, ...]:
+    """Failing now, failed during the week and recovered, or quiet (no new article all week)."""
+    found = [p for w in weeks if (p := _problem(w, start, end, tz))]
+    order = {"failing": 0, "quiet": 1, "recovered": 2}
+    return tuple(sorted(found, key=lambda p: (order[p.problem], p.id)))
+
+
+def _problem(week: SourceWeek, start: datetime, end: datetime, tz: ZoneInfo) -> SourceProblem | None:
+    h = week.health
+    error = clean(f"{h.last_error_kind}: {h.last_error or ''}".rstrip(": "))[:160]
+    moved = f"; moved to {clean(h.moved_to)}" if h.moved_to else ""
+    if h.consecutive_failures:
+        since = f"last success {_day(h.last_success_at, tz)}" if h.last_success_at else "never succeeded"
+        detail = f"{h.consecutive_failures} failed polls in a row, {since}; {error}{moved}"
+        return SourceProblem(h.id, clean(h.name) or h.id, "failing", detail)
+    if week.new_articles == 0:
+        last = f"last new article {_day(h.last_new_item_at, tz)}" if h.last_new_item_at else "no article yet"
+        return SourceProblem(h.id, clean(h.name) or h.id, "quiet", f"no new article this week, {last}{moved}")
+    if h.last_error_at and start <= h.last_error_at < end:
+        detail = f"failed {_day(h.last_error_at, tz)} ({error}), then recovered{moved}"
+        return SourceProblem(h.id, clean(h.name) or h.id, "recovered", detail)
+    return None
+
+
+def _day(moment: datetime | None, tz: ZoneInfo) -> str:
+    return f"{moment.astimezone(tz):%a %d %b %Y}" if moment else "never"
+
+
+# --- stories -------------------------------------------------------------------------------------
+
+
+def group_stories(articles: Sequence[WeekArticle]) -> list[tuple[WeekArticle, ...]]:
+    """Articles of one story together, in story order: the outbox's story id, else the alerts rule."""
+    parent = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in _same_story_pairs(articles):
+        parent[find(i)] = find(j)
+    groups: dict[int, list[WeekArticle]] = {}
+    for i, article in enumerate(articles):
+        groups.setdefault(find(i), []).append(article)
+    return [tuple(sorted(g, key=lambda a: (a.when, a.id))) for g in groups.values()]
+
+
+def _same_story_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, int]]:
+    first_by_key: dict[object, int] = {}
+    for i, article in enumerate(articles):
+        keys = [("url", article.url)] + ([("story", article.story_id)] if article.story_id else [])
+        for key in keys:
+            j = first_by_key.setdefault(key, i)
+            if j != i:
+                yield i, j
+    yield from _similar_title_pairs(articles)
+
+
+def _similar_title_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, int]]:
+    shingles = [_shingles(a.title) for a in articles]
+    lsh = MinHashLSH(threshold=TITLE_SIMILARITY, num_perm=64)
+    for i, grams in enumerate(shingles):
+        if not grams:
+            continue
+        signature = MinHash(num_perm=64, seed=1)
+        signature.update_batch([g.encode() for g in grams])
+        for j in map(int, lsh.query(signature)):
+            if _same_story(articles[i], articles[j], shingles[i], shingles[j]):
+                yield i, j
+        lsh.insert(str(i), signature)
+
+
+def _same_story(a: WeekArticle, b: WeekArticle, a_grams: set[str], b_grams: set[str]) -> bool:
+    if a.story_id and b.story_id and a.story_id != b.story_id:
+        return False  # the outbox already decided they are different stories
+    close = abs(a.when - b.when) <= STORY_WINDOW
+    return close and len(a_grams & b_grams) / len(a_grams | b_grams) >= TITLE_SIMILARITY
+
+
+def _shingles(title: str) -> set[str]:
+    """Character 4-grams of the title without an aggregator's trailing ' - Outlet'."""
+    words = re.sub(r"\s+[-–—|]\s+[^-–—|]{1,60}$", "", title).casefold()
+    text = " ".join(re.findall(r"\w+", words))
+    return {text[i : i + 4] for i in range(max(len(text) - 3, 1))} if text else set()
+
+
+def rank_stories(groups: Iterable[tuple[WeekArticle, ...]]) -> list[tuple[WeekArticle, ...]]:
+    """Highest priority first, then the most outlets, the most entities, the latest."""
+
+    def key(group: tuple[WeekArticle, ...]) -> tuple[int, int, int, float, int]:
+        priority = min(_PRIORITY_RANK.get(a.priority or "", 3) for a in group)
+        entities = len({e for a in group for e in a.entities})
+        outlets = len({a.outlet for a in group})
+        return priority, -outlets, -entities, -group[-1].when.timestamp(), group[0].id
+
+    return sorted(groups, key=key)
+
+
+def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: ZoneInfo) -> StoryLine:
+    lead = group[0]
+    entities = dict.fromkeys(e for a in group for e in a.entities)
+    priorities = [a.priority for a in group if a.priority]
+    others = dict.fromkeys(clean(a.outlet) for a in group[1:] if a.outlet != lead.outlet)
+    return StoryLine(
+        title=clean(lead.title) or "(untitled)",
+        url=safe_url(lead.url),
+        outlet=clean(lead.outlet),
+        when=lead.when.astimezone(tz),
+        entities=tuple(clean(names.get(e, e)) for e in entities),
+        snippet=clean(lead.snippet or lead.summary)[:300],
+        priority=min(priorities, key=lambda p: _PRIORITY_RANK.get(p, 3)) if priorities else None,
+        other_outlets=tuple(others),
+    )
+
+
+# --- untrusted text ------------------------------------------------------------------------------
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def clean(text: str) -> str:
+    """One line of printable text: no control or bidi-override characters, whitespace collapsed."""
+    text = text.translate(_BIDI_CONTROLS)
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return " ".join(kept.split())
+
+
+def safe_url(url: str) -> str | None:
+    parts = urlsplit(url.strip())
+    return (
+        url.strip()
+        if parts.scheme in ("http", "https") and parts.netloc and clean(url) == url.strip()
+        else None
+    )
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+_templates = Environment(
+    loader=PackageLoader("monitor", "templates"),
+    autoescape=lambda name: not (name or "").endswith(".txt.j2"),  # escape unless plain text
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def render(data: DigestData) -> RenderedDigest:
+    """Subject, plain text, and HTML whose chart is the related image cid:chart."""
+    images = (InlineImage(CHART_CID, draw_chart(data)),) if data.daily else ()
+    chart_src = f"cid:{CHART_CID}" if images else None
+    return RenderedDigest(subject(data), _render_text(data), _render_html(data, chart_src), images)
+
+
+def render_preview(data: DigestData) -> str:
+    """The HTML with the chart as a data: URI, to open in a browser."""
+    if not data.daily:
+        return _render_html(data, None)
+    png = base64.b64encode(draw_chart(data)).decode("ascii")
+    return _render_html(data, f"data:image/png;base64,{png}")
+
+
+def subject(data: DigestData) -> str:
+    span = f"{data.days[0]:%d %b}–{data.days[-1]:%d %b %Y}"
+    if data.empty:
+        return f"Border monitor digest {data.week} ({span}): nothing matched"
+    top = rank_entities(data.actors + data.places + data.others)[0].name
+    stories = f"{data.totals.stories} stor{'y' if data.totals.stories == 1 else 'ies'}"
+    return clean(f"Border monitor digest {data.week} ({span}): {stories}, most active: {top}")
+
+
+def _render_html(data: DigestData, chart_src: str | None) -> str:
+    return _templates.get_template("digest.html.j2").render(d=data, chart_src=chart_src, **_helpers())
+
+
+def _render_text(data: DigestData) -> str:
+    return _templates.get_template("digest.txt.j2").render(d=data, **_helpers())
+
+
+def _helpers() -> dict[str, object]:
+    return {"change": format_change, "subject": subject}
+
+
+def format_change(line: EntityLine) -> str:
+    if line.new:
+        return "new"
+    if line.change == 0:
+        return "="
+    return f"+{line.change}" if line.change > 0 else f"−{-line.change}"
+
+
+def draw_chart(data: DigestData) -> bytes:
+    """Daily articles for the most active entities, as a PNG twice the size it is shown at."""
+    # Imported here: matplotlib adds about half a second to every CLI command otherwise.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(6.0, 2.8), dpi=200)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    labels = [f"{d:%a %d}" for d in data.days]
+    for series, colour in zip(data.daily, _PALETTE, strict=False):
+        axes.plot(labels, series.counts, marker="o", linewidth=1.8, markersize=3.5, color=colour,
+                  label=_plain(series.name))  # fmt: skip
+    _style(axes, MaxNLocator(integer=True))
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False, fontsize=7)
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.93, bottom=0.34)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")  # Okabe–Ito: safe for colour blindness
+
+
+def _style(axes: Axes, y_ticks: MaxNLocator) -> None:
+    axes.set_title("Articles per day, most active entities", fontsize=8, loc="left")
+    axes.tick_params(labelsize=7)
+    axes.yaxis.set_major_locator(y_ticks)
+    axes.set_ylim(bottom=0)
+    axes.grid(axis="y", linewidth=0.4, alpha=0.5)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def _plain(label: str) -> str:
+    """Matplotlib reads $…$ as mathematics and hides labels starting with '_'."""
+    return label.replace("$", r"\$").lstrip("_") or "?"
