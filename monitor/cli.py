@@ -35,14 +35,14 @@ from monitor.watchlists import load_all_errors
 app = typer.Typer(
     help="News monitor for the Qa'im–Bukamal border.", no_args_is_help=True, add_completion=False
 )
-sources_app = typer.Typer(help="Source health, and OPML import/export.")
+sources_app = typer.Typer()
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 watchlists_app = typer.Typer(help="Check and grow the watchlists.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 ConfigOption = Annotated[
     Path | None,
