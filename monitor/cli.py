@@ -29,7 +29,7 @@ from monitor.logs import setup_logging
 from monitor.pipeline import poll_sources
 from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
-from monitor.runtime import load_matcher, open_database, poll_deps, utc_now
+from monitor.runtime import database, load_matcher, poll_deps, utc_now
 from monitor.watchlists import load_all_errors
 
 app = typer.Typer(
@@ -148,9 +148,9 @@ def poll(
     with user_errors():
         settings = state.settings()
         sources = select_sources(settings, source or [])
-        _, sessions = open_database(settings)
         matcher = load_matcher(settings)
-        reports = asyncio.run(_poll(settings, sessions, matcher, sources))
+        with database(settings) as sessions:
+            reports = asyncio.run(_poll(settings, sessions, matcher, sources))
     failed = sum(r.status in ("failed", "deferred") for r in reports)
     new = sum(r.new for r in reports)
     err.print(f"{len(reports)} sources polled, {failed} failed, {new} new articles", highlight=False)
@@ -202,8 +202,7 @@ def articles(
     """
     with user_errors():
         settings = state.settings()
-        _, sessions = open_database(settings)
-        with sessions() as session:
+        with database(settings) as sessions, sessions() as session:
             found = store.list_articles(session, since=since_time(since), source_ids=source or [])
     rows = [
         {
@@ -260,8 +259,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
     """
     with user_errors():
         settings = state.settings()
-        _, sessions = open_database(settings)
-        with sessions() as session:
+        with database(settings) as sessions, sessions() as session:
             found = store.list_hits(session, since=since_time(since))
     rows = [
         {
@@ -294,9 +292,9 @@ def rematch(
     """
     with user_errors():
         settings = state.settings()
-        _, sessions = open_database(settings)
         matcher = load_matcher(settings)
-        count, new_hits = rematch_articles(sessions, matcher, since=since_time(since), now=utc_now())
+        with database(settings) as sessions:
+            count, new_hits = rematch_articles(sessions, matcher, since=since_time(since), now=utc_now())
     err.print(f"{count} articles matched again, {new_hits} new hits", highlight=False)
 
 
@@ -330,8 +328,7 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     with user_errors():
         settings = state.settings()
-        _, sessions = open_database(settings)
-        with sessions() as session:
+        with database(settings) as sessions, sessions() as session:
             health = {h.id: h for h in store.source_health(session)}
     rows = [_source_row(s, health.get(s.id)) for s in settings.all_sources()]
     if as_json:
@@ -419,5 +416,6 @@ def db_upgrade() -> None:
     Example: MONITOR_DATABASE_URL=postgresql://monitor@db/monitor monitor db upgrade
     """
     with user_errors():
-        open_database(state.settings())
+        with database(state.settings()):
+            pass
     err.print("database is up to date", highlight=False)

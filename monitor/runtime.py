@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -27,6 +27,16 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     engine = store.make_engine(settings.database_url)
     store.upgrade(engine)
     return engine, store.make_sessions(engine)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a migrated database for one command; the pool is closed afterwards."""
+    engine, sessions = open_database(settings)
+    try:
+        yield sessions
+    finally:
+        engine.dispose()
 
 
 def load_matcher(settings: Settings) -> Matcher:

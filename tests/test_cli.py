@@ -34,7 +34,11 @@ def config(tmp_path: Path, database_url: str, feed_server: FeedServer) -> Path:
     feed_server.set_feed(
         path,
         feed(
-            {"guid": "1", "title": "Militia convoy crosses at al-Qaim", "text": "Kata'ib Hizballah trucks entered Abu Kamal."},
+            {
+                "guid": "1",
+                "title": "Militia convoy crosses at al-Qaim",
+                "text": "Kata'ib Hizballah trucks entered Abu Kamal.",
+            },
             {"guid": "2", "title": "Football results", "text": "Kamal scored twice."},
         ),
     )
@@ -55,7 +59,7 @@ label = "test outlet"
 
 [[sources]]
 id = "broken"
-url = "{feed_server.url('/status/500')}"
+url = "{feed_server.url("/status/500")}"
 """
     (tmp_path / "monitor.toml").write_text(text, encoding="utf-8")
     return tmp_path / "monitor.toml"
@@ -80,7 +84,9 @@ def test_poll_then_read_everything(config: Path) -> None:
 
     sources = {s["id"]: s for s in json.loads(invoke(config, "sources", "--json").stdout)}
     assert sources["local"]["last_success_at"] and sources["local"]["consecutive_failures"] == 0
-    assert sources["broken"]["last_error_kind"] == "http_5xx" and sources["broken"]["consecutive_failures"] == 1
+    assert (
+        sources["broken"]["last_error_kind"] == "http_5xx" and sources["broken"]["consecutive_failures"] == 1
+    )
 
     assert invoke(config, "poll", "--source", "local").exit_code == 0
     again = json.loads(invoke(config, "articles", "--since", "3650d", "--source", "local", "--json").stdout)
@@ -108,7 +114,9 @@ def test_bad_config_is_one_line(tmp_path: Path) -> None:
 
 
 def test_unreachable_database(tmp_path: Path) -> None:
-    result = invoke(None, "articles", "--json", env={"MONITOR_DATABASE_URL": "postgresql://x@127.0.0.1:1/none"})
+    result = invoke(
+        None, "articles", "--json", env={"MONITOR_DATABASE_URL": "postgresql://x@127.0.0.1:1/none"}
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: database unreachable")
 
@@ -132,7 +140,9 @@ def test_match_reads_a_file(tmp_path: Path) -> None:
 
 
 def test_watchlists_validate_reports_file_line_field(tmp_path: Path) -> None:
-    (tmp_path / "actors.yaml").write_text("entities:\n  - id: x\n    name: X\n    kind: militia\n    aliases: []\n")
+    (tmp_path / "actors.yaml").write_text(
+        "entities:\n  - id: x\n    name: X\n    kind: militia\n    aliases: []\n"
+    )
     result = invoke(None, "watchlists", "validate", env={"MONITOR_WATCHLISTS": str(tmp_path)})
     assert result.exit_code == 2
     assert "actors.yaml:" in result.stderr and "aliases" in result.stderr

@@ -9,8 +9,14 @@ from monitor.errors import ConfigError
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("30s", timedelta(seconds=30)), ("15m", timedelta(minutes=15)), ("1h", timedelta(hours=1)),
-     ("1h30m", timedelta(minutes=90)), ("7d", timedelta(days=7)), ("2w", timedelta(weeks=2))],
+    [
+        ("30s", timedelta(seconds=30)),
+        ("15m", timedelta(minutes=15)),
+        ("1h", timedelta(hours=1)),
+        ("1h30m", timedelta(minutes=90)),
+        ("7d", timedelta(days=7)),
+        ("2w", timedelta(weeks=2)),
+    ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
@@ -39,7 +45,9 @@ def test_embedded_defaults() -> None:
 
 
 def test_file_adds_and_overrides_sources(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 [[sources]]
 id = "my-feed"
 url = "https://example.org/feed"
@@ -49,7 +57,8 @@ interval = "5m"
 id = "enab-baladi-en"
 url = "https://english.enabbaladi.net/feed/"
 enabled = false
-""")
+""",
+    )
     settings = load_settings(path, environ={})
     sources = {s.id: s for s in settings.all_sources()}
     assert sources["my-feed"].interval == timedelta(minutes=5)
@@ -67,7 +76,11 @@ def test_default_sources_can_be_dropped(tmp_path: Path) -> None:
     [
         ("colour = 'red'\n", "colour", "unknown key"),
         ("[slack]\nwebhok_url = 'x'\n", "slack.webhok_url", "unknown key"),
-        ("[[sources]]\nid = 'a'\nurl = 'http://x/'\ninterval = 'often'\n", "sources[0] (id 'a').interval", "not a duration"),
+        (
+            "[[sources]]\nid = 'a'\nurl = 'http://x/'\ninterval = 'often'\n",
+            "sources[0] (id 'a').interval",
+            "not a duration",
+        ),
         ("[[sources]]\nid = 'a'\nurl = 'ftp://x/feed'\n", "sources[0] (id 'a').url", "not an http(s) URL"),
         ("[digest]\ntime = '25:00'\n", "digest.time", "pattern"),
     ],

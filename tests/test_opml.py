@@ -36,6 +36,8 @@ def test_nested_outlines_and_quotes(tmp_path: Path) -> None:
 
 def test_entity_bomb_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.opml"
-    path.write_text('<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body><outline text="&a;" xmlUrl="http://x/"/></body></opml>')
+    path.write_text(
+        '<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body><outline text="&a;" xmlUrl="http://x/"/></body></opml>'
+    )
     with pytest.raises(ConfigError, match="bomb.opml"):
         opml.read_opml(path)

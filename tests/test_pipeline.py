@@ -52,8 +52,13 @@ def test_poll_stores_matches_and_then_sees_304(deps: PollDeps, feed_server: Feed
 
 async def scenario_poll_stores_matches_and_then_sees_304(deps: PollDeps, feed_server: FeedServer) -> None:
     path = f"/t/{uuid.uuid4().hex}.xml"
-    url = feed_server.set_feed(path, rss(("a1", "Drone strike near Albu Kamal", "Kataib Hezbollah depot hit"),
-                                         ("a2", "Weather in Paris", "Rain")))
+    url = feed_server.set_feed(
+        path,
+        rss(
+            ("a1", "Drone strike near Albu Kamal", "Kataib Hezbollah depot hit"),
+            ("a2", "Weather in Paris", "Rain"),
+        ),
+    )
     src = source(url)
     (first,) = await poll_sources([src], deps)
     assert (first.status, first.entries, first.new) == ("ok", 2, 2)
@@ -74,7 +79,9 @@ def test_new_item_between_polls_is_the_only_new_one(deps: PollDeps, feed_server:
     asyncio.run(scenario_new_item_between_polls_is_the_only_new_one(deps, feed_server))
 
 
-async def scenario_new_item_between_polls_is_the_only_new_one(deps: PollDeps, feed_server: FeedServer) -> None:
+async def scenario_new_item_between_polls_is_the_only_new_one(
+    deps: PollDeps, feed_server: FeedServer
+) -> None:
     path = f"/t/{uuid.uuid4().hex}.xml"
     url = feed_server.set_feed(path, rss(("b1", "First", "x")))
     src = source(url)
@@ -89,7 +96,9 @@ def test_one_bad_source_does_not_stop_the_others(deps: PollDeps, feed_server: Fe
 
 
 async def scenario_one_bad_source_does_not_stop_the_others(deps: PollDeps, feed_server: FeedServer) -> None:
-    good = source(feed_server.set_feed(f"/t/{uuid.uuid4().hex}.xml", rss(("c1", "Qaim crossing reopens", "z"))))
+    good = source(
+        feed_server.set_feed(f"/t/{uuid.uuid4().hex}.xml", rss(("c1", "Qaim crossing reopens", "z")))
+    )
     bad = [source(feed_server.url(p)) for p in ("/status/500", "/html", "/xml-bomb", "/status/404")]
     reports = {r.source_id: r for r in await poll_sources([*bad, good], deps)}
     assert reports[good.id].status == "ok" and reports[good.id].new == 1
@@ -122,4 +131,3 @@ def test_next_poll_at_rules() -> None:
     assert next_poll_at(src, NOW, failures=1, retry_after=3600) == NOW + timedelta(hours=1)
     jittered = next_poll_at(src, NOW, jitter=0.999)
     assert NOW + timedelta(minutes=15) < jittered < NOW + timedelta(minutes=16, seconds=31)
-

@@ -43,7 +43,10 @@ def save(sessions: sessionmaker[Session], entries: list[Entry]):
 
 def test_new_entries_stored_once(ready: sessionmaker[Session]) -> None:
     first = save(ready, [entry(1), entry(2), entry(1)])
-    assert [a.title for a in first.new] == ["Story number 1 about al-Bukamal", "Story number 2 about al-Bukamal"]
+    assert [a.title for a in first.new] == [
+        "Story number 1 about al-Bukamal",
+        "Story number 2 about al-Bukamal",
+    ]
     again = save(ready, [entry(1), entry(2)])
     assert again.new == () and again.updated == ()
     with ready() as session:
@@ -52,7 +55,9 @@ def test_new_entries_stored_once(ready: sessionmaker[Session]) -> None:
 
 def test_edit_updates_in_place(ready: sessionmaker[Session]) -> None:
     (original,) = save(ready, [entry(1)]).new
-    edited = save(ready, [entry(1, title="Story number 1 about al-Bukamal (updated)", content_hash="hash-1b")])
+    edited = save(
+        ready, [entry(1, title="Story number 1 about al-Bukamal (updated)", content_hash="hash-1b")]
+    )
     assert edited.new == ()
     assert [a.id for a in edited.updated] == [original.id]
     with ready() as session:
@@ -63,8 +68,12 @@ def test_edit_updates_in_place(ready: sessionmaker[Session]) -> None:
 
 def test_reused_guid_with_other_story_is_not_swallowed(ready: sessionmaker[Session]) -> None:
     save(ready, [entry(1)])
-    other = entry(1, title="Completely different report on Deir ez-Zor markets", url="https://x.org/other",
-                  content_hash="hash-other")
+    other = entry(
+        1,
+        title="Completely different report on Deir ez-Zor markets",
+        url="https://x.org/other",
+        content_hash="hash-other",
+    )
     result = save(ready, [other])
     assert len(result.new) == 1 and result.updated == ()
     assert save(ready, [other]).new == ()  # and stored only once itself
@@ -86,7 +95,9 @@ def test_large_batch(ready: sessionmaker[Session]) -> None:
 
 def test_hits_and_priority(ready: sessionmaker[Session]) -> None:
     (article,) = save(ready, [entry(1)]).new
-    hit = Hit(article.id, "bukamal", "al-Bukamal", "title", 22, 32, "al-Bukamal", "Story number 1 about al-Bukamal")
+    hit = Hit(
+        article.id, "bukamal", "al-Bukamal", "title", 22, 32, "al-Bukamal", "Story number 1 about al-Bukamal"
+    )
     match = ArticleMatches(article, (hit,), Priority("medium", "watched place bukamal"))
     with ready.begin() as session:
         assert store.save_matches(session, [match], now=NOW) == 1
@@ -101,10 +112,14 @@ def test_hits_and_priority(ready: sessionmaker[Session]) -> None:
 
 
 def test_source_health(ready: sessionmaker[Session]) -> None:
-    result = FetchResult("enab", SOURCE.url, SOURCE.url, 200, b"", {}, 0.1, caching=CachingInfo('"v1"', "Mon"))
+    result = FetchResult(
+        "enab", SOURCE.url, SOURCE.url, 200, b"", {}, 0.1, caching=CachingInfo('"v1"', "Mon")
+    )
     later = NOW + timedelta(minutes=15)
     with ready.begin() as session:
-        store.record_failure(session, "enab", kind="timeout", message="read timed out", now=NOW, next_poll_at=later)
+        store.record_failure(
+            session, "enab", kind="timeout", message="read timed out", now=NOW, next_poll_at=later
+        )
         store.record_failure(session, "enab", kind="http_5xx", message="503", now=NOW, next_poll_at=later)
     with ready() as session:
         (health,) = store.source_health(session)
