@@ -326,7 +326,7 @@ def _status(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
     h._send(code, f"status {code}\n".encode(), "text/plain", headers)
 
 
-_CLOUDFLARE_PAGE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+CLOUDFLARE_PAGE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
 <meta http-equiv="refresh" content="390"></head><body><div id="challenge-stage"></div>
 <script src="/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1?ray=8f1b2c3d4e5f6a7b"></script>
 <noscript>Enable JavaScript and cookies to continue</noscript></body></html>"""
@@ -340,7 +340,7 @@ def _challenge(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
     if rest[:1] == ["akamai"]:
         return h._send(403, _AKAMAI_PAGE, "text/html", {"Server": "AkamaiGHost"})
     cf = {"Server": "cloudflare", "CF-RAY": "8f1b2c3d4e5f6a7b-FRA", "cf-mitigated": "challenge"}
-    h._send(403, _CLOUDFLARE_PAGE, "text/html; charset=UTF-8", cf)
+    h._send(403, CLOUDFLARE_PAGE, "text/html; charset=UTF-8", cf)
 
 
 def _huge(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
@@ -366,7 +366,7 @@ def _bomb(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
     h._send(200, _gzip_bomb(), "application/rss+xml", {"Content-Encoding": "gzip"})
 
 
-_LAUGHS = b"""<?xml version="1.0"?>
+XML_BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE rss [
  <!ENTITY lol "lol">
  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -385,16 +385,16 @@ _LAUGHS = b"""<?xml version="1.0"?>
 
 
 def _xml_bomb(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
-    h._send(200, _LAUGHS, "application/rss+xml")
+    h._send(200, XML_BOMB, "application/rss+xml")
 
 
-_HTML_PAGE = b"""<!DOCTYPE html>
+HTML_PAGE = b"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Carnegie Endowment for International Peace</title>
 </head><body><h1>Middle East</h1><p>Our feeds have moved.</p></body></html>"""
 
 
 def _html(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
-    h._send(200, _HTML_PAGE, "text/html; charset=utf-8")
+    h._send(200, HTML_PAGE, "text/html; charset=utf-8")
 
 
 def cp1256_feed(declared: str | None) -> bytes:
