@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
+from monitor.alerts import AlertPolicy, queue_alerts
 from monitor.errors import FetchError
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
@@ -81,6 +82,7 @@ class PollDeps:
     matcher: Matcher
     parser: Parser
     clock: Callable[[], datetime]
+    alerts: AlertPolicy = AlertPolicy()  # who gets alerted about what; see monitor/alerts.py
 
 
 async def poll_sources(
@@ -129,11 +131,17 @@ def _store_and_match(
         matches = [match_article(a, deps.matcher) for a in saved.new]
         matches += [replace(match_article(a, deps.matcher), edited=True) for a in saved.updated]
         hits = store.save_matches(session, matches, now=now)
+        queued = queue_alerts(session, matches, deps.alerts, now)  # with the hits: a crash loses neither
     for warning in parsed.warnings:
         log(logger, "poll.warning", logging.WARNING, source=source.id, warning=warning)
     report = _record_success(source, deps, result, parsed, now, started, saved_new=len(saved.new))
     return replace(
-        report, entries=len(parsed.entries), new=len(saved.new), updated=len(saved.updated), hits=hits
+        report,
+        entries=len(parsed.entries),
+        new=len(saved.new),
+        updated=len(saved.updated),
+        hits=hits,
+        alerts=queued,
     )
 
 

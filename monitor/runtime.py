@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
+from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
@@ -77,6 +78,7 @@ async def poll_deps(
             matcher=matcher,
             parser=parser,
             clock=utc_now,
+            alerts=AlertPolicy.from_settings(settings, matcher.watchlist),
         )
     finally:
         await client.aclose()

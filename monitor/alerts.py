@@ -1,0 +1,728 @@
+"""Alerts: which matched articles alert, where, as which story; and the deliverer of the outbox.
+
+Pure decisions over records and an explicit `now`: `alertable` (hits at or above a channel's
+minimum, published inside the window, first poll included), `channels_for` (routes by entity,
+kind or tag), `find_story` (the same canonical URL, or MinHash-similar title or text of a story
+from the last 48 hours), `backoff`, quiet hours, and `health_state` of a source.
+
+Two thin impure steps around them. `queue_alerts(session, …)` runs inside the poll's own
+transaction, next to the hits, so a crash between storing and sending loses nothing.
+`deliver_due(sessions, notifiers, now)` claims due alerts atomically (several deliverers may
+run), applies the throttle, sends, and records each attempt in its own short transaction.
+
+Trade-offs, chosen on purpose:
+- At least once, never lost: an alert that Slack accepted but whose "sent" was not committed (the
+  process died in that instant) is sent again when its claim expires. Only alerts in flight at a
+  crash can repeat; nothing is dropped.
+- Story grouping scans the signatures of every story of the dedupe window (128 values each,
+  compared with numpy): microseconds per story, fine up to tens of thousands; datasketch's
+  MinHashLSH is the next step beyond that.
+- The throttle is counted from the database by each deliverer, so two deliverers racing can let
+  a message or two more through; summaries and thread replies are not throttled.
+- One retryable failure (Slack down, 429) pauses that channel for the rest of the round, so an
+  outage costs one timeout per channel per round, not one per alert.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, time, timedelta, timezone
+from statistics import median
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from datasketch import MinHash
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import store
+from monitor.config import Settings, parse_duration
+from monitor.errors import DeliveryError
+from monitor.logs import log
+from monitor.notify import (
+    DEFAULT_CHANNEL,
+    AlertMessage,
+    EntityRef,
+    Notifier,
+    RolledUpItem,
+    channel_specs,
+)
+from monitor.records import ArticleMatches, Hit, Source, SourceHealth, StoredArticle
+from monitor.store import outbox
+
+if TYPE_CHECKING:
+    from monitor.watchlists import Watchlist
+
+logger = logging.getLogger(__name__)
+
+Level = Literal["high", "medium", "low"]
+HealthState = Literal["ok", "failing", "quiet"]
+RANK = {"low": 0, "medium": 1, "high": 2}
+NUM_PERM = 128
+TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
+MIN_TITLE_WORDS, MIN_TEXT_WORDS, MAX_TEXT_WORDS = 4, 25, 400
+BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=30), timedelta(hours=1)
+THREAD_WAIT = timedelta(seconds=30)  # a reply waits this long for its thread's first message
+_WORD = re.compile(r"\w+")
+
+
+# --- policy --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """What routing needs to know of a watchlist entity."""
+
+    name: str
+    kind: str
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Alerts at min_priority or above go to `channel` when any entity is selected (all, if no filter)."""
+
+    channel: str
+    min_priority: Level = "low"
+    entities: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+
+    def selects(self, entities: Iterable[str], info: Mapping[str, EntityInfo]) -> bool:
+        if not (self.entities or self.kinds or self.tags):
+            return True
+        for entity in entities:
+            known = info.get(entity)
+            if entity in self.entities or (known and (known.kind in self.kinds or known.tags & self.tags)):
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A daily span in a time zone (it may wrap midnight) when alerts wait in the queue."""
+
+    start: time
+    end: time
+    zone: str = "UTC"
+
+    @classmethod
+    def parse(cls, text: str, zone: str = "UTC") -> QuietHours | None:
+        if not text:
+            return None
+        start, end = (time.fromisoformat(part) for part in text.split("-"))
+        return cls(start, end, zone)
+
+    def contains(self, now: datetime) -> bool:
+        local = now.astimezone(ZoneInfo(self.zone)).time()
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def ends_after(self, now: datetime) -> datetime:
+        """The first moment after `now` outside quiet hours."""
+        local = now.astimezone(ZoneInfo(self.zone))
+        end = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        return (end if end > local else end + timedelta(days=1)).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """Everything the decisions depend on, read once from Settings (see `from_settings`)."""
+
+    routes: tuple[Route, ...] = (Route(DEFAULT_CHANNEL, "medium"),)
+    window: timedelta = timedelta(hours=48)
+    dedupe_window: timedelta = timedelta(hours=48)
+    similarity: float = 0.7
+    throttle_messages: int = 10
+    throttle_per: timedelta = timedelta(minutes=10)
+    quiet: QuietHours | None = None
+    give_up_after: timedelta = timedelta(hours=24)
+    lease: timedelta = timedelta(minutes=5)  # longer than any send can take (Slack timeout: 10s)
+    health_channel: str = DEFAULT_CHANNEL
+    health_failures: int = 5
+    health_quiet_factor: float = 4.0
+    entities: Mapping[str, EntityInfo] = field(default_factory=dict)
+    sources: Mapping[str, Source] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, watchlist: Watchlist | None = None) -> AlertPolicy:
+        a = settings.alerts
+        names = [spec.name for spec in channel_specs(settings)]
+        has_default = not names or DEFAULT_CHANNEL in names
+        routes = (Route(DEFAULT_CHANNEL, a.min_priority),) if has_default else ()
+        routes += tuple(
+            Route(r.channel, r.min_priority, frozenset(r.entities), frozenset(r.kinds), frozenset(r.tags))
+            for r in a.routes
+        )
+        return cls(
+            routes=routes,
+            window=parse_duration(a.window),
+            dedupe_window=parse_duration(a.dedupe_window),
+            similarity=a.similarity,
+            throttle_messages=a.throttle_messages,
+            throttle_per=parse_duration(a.throttle_per),
+            quiet=QuietHours.parse(a.quiet_hours, a.timezone),
+            give_up_after=parse_duration(a.give_up_after),
+            health_channel=DEFAULT_CHANNEL if has_default else names[0],
+            health_failures=a.health_failures,
+            health_quiet_factor=a.health_quiet_factor,
+            entities=entity_index(watchlist) if watchlist else {},
+            sources={s.id: s for s in settings.all_sources()},
+        )
+
+
+def entity_index(watchlist: Watchlist) -> dict[str, EntityInfo]:
+    return {e.id: EntityInfo(e.name, e.kind, frozenset(e.tags)) for e in watchlist.entities.values()}
+
+
+# --- which articles alert, and where -------------------------------------------------------------
+
+
+def alertable(match: ArticleMatches, policy: AlertPolicy, now: datetime) -> bool:
+    """Has hits and a priority, and was published inside the window (older: stored, digest only)."""
+    return bool(match.hits) and match.priority is not None and match.article.published >= now - policy.window
+
+
+def channels_for(match: ArticleMatches, policy: AlertPolicy) -> tuple[str, ...]:
+    if match.priority is None:
+        return ()
+    level = RANK[match.priority.level]
+    entities = {hit.entity for hit in match.hits}
+    chosen = (
+        r.channel
+        for r in policy.routes
+        if level >= RANK[r.min_priority] and r.selects(entities, policy.entities)
+    )
+    return tuple(dict.fromkeys(chosen))
+
+
+# --- stories -------------------------------------------------------------------------------------
+
+
+Signatures = tuple[bytes | None, bytes | None]  # (title, text)
+
+
+def signatures(article: StoredArticle) -> Signatures:
+    """MinHash signatures of the title (without a trailing " - Publisher") and of the text."""
+    title = _words(strip_publisher(article.title, article.publisher))
+    text = _words(article.content or article.summary)[:MAX_TEXT_WORDS]
+    title_sig = _minhash(_shingles(title, TITLE_SHINGLE)) if len(title) >= MIN_TITLE_WORDS else None
+    text_sig = _minhash(_shingles(text, TEXT_SHINGLE)) if len(text) >= MIN_TEXT_WORDS else None
+    return title_sig, text_sig
+
+
+def strip_publisher(title: str, publisher: str | None) -> str:
+    """Google News titles end in " - Outlet"; the outlet's own copy does not."""
+    for separator in (" - ", " – ", " | "):
+        if publisher and title.endswith(separator + publisher):
+            return title[: -len(separator + publisher)]
+    return title
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _shingles(words: Sequence[str], size: int) -> set[bytes]:
+    return {" ".join(words[i : i + size]).encode() for i in range(max(1, len(words) - size + 1))}
+
+
+def _minhash(shingles: set[bytes]) -> bytes:
+    signature = MinHash(num_perm=NUM_PERM)
+    signature.update_batch(shingles)
+    return signature.hashvalues.astype("<u8").tobytes()
+
+
+def similarity(a: bytes | None, b: bytes | None) -> float:
+    """Estimated Jaccard similarity of two MinHash signatures (the share of equal values)."""
+    if a is None or b is None or len(a) != len(b):
+        return 0.0
+    return float(np.mean(np.frombuffer(a, "<u8") == np.frombuffer(b, "<u8")))
+
+
+def find_story(
+    url: str, sigs: Signatures, candidates: Sequence[outbox.StoryCandidate], threshold: float
+) -> int | None:
+    """The story this item belongs to: same canonical URL first, else the most similar one."""
+    for story in candidates:
+        if url in story.urls:
+            return story.id
+    scored = [
+        (max(similarity(sigs[0], s.title_signature), similarity(sigs[1], s.text_signature)), s.id)
+        for s in candidates
+    ]
+    best = max(scored, default=(0.0, None))
+    return best[1] if best[0] >= threshold else None
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def story_message(
+    match: ArticleMatches, policy: AlertPolicy, entities: Iterable[str] | None = None
+) -> AlertMessage:
+    article = match.article
+    source = policy.sources.get(article.source_id)
+    name = source.name if source else article.source_id
+    hit = _snippet_hit(match.hits)
+    wanted = set(entities) if entities is not None else None
+    return AlertMessage(
+        kind="story",
+        title=strip_publisher(article.title, article.publisher),
+        url=article.url,
+        outlet=article.publisher or name,
+        outlet_label=source.label if source else "",
+        via=name if article.publisher and article.publisher != name else "",
+        published=article.published,
+        entities=tuple(
+            _entity_ref(e, policy)
+            for e in dict.fromkeys(h.entity for h in match.hits)
+            if not wanted or e in wanted
+        ),
+        snippet=hit.snippet if hit else "",
+        match=hit.surface if hit else "",
+        priority=match.priority.level if match.priority else None,
+        reason=match.priority.reason if match.priority else "",
+    )
+
+
+def _snippet_hit(hits: Sequence[Hit]) -> Hit | None:
+    """The first match in the body (the title is shown already), else in the title."""
+    body = [h for h in hits if h.field != "title"]
+    return (body or list(hits) or [None])[0]
+
+
+def _entity_ref(entity: str, policy: AlertPolicy) -> EntityRef:
+    info = policy.entities.get(entity)
+    return EntityRef(entity, info.name if info else entity, info.kind if info else "")
+
+
+def to_payload(message: AlertMessage) -> dict[str, Any]:
+    data = asdict(message)
+    data["published"] = message.published.isoformat() if message.published else None
+    data.pop("thread_ts")
+    return data
+
+
+def from_payload(data: Mapping[str, Any]) -> AlertMessage:
+    published = datetime.fromisoformat(data["published"]) if data.get("published") else None
+    return AlertMessage(
+        **{k: v for k, v in data.items() if k not in ("published", "entities", "items")},
+        published=published,
+        entities=tuple(EntityRef(**e) for e in data.get("entities", ())),
+        items=tuple(RolledUpItem(**i) for i in data.get("items", ())),
+    )
+
+
+# --- queueing (inside the poll's transaction) ----------------------------------------------------
+
+
+def queue_alerts(
+    session: Session, matches: Sequence[ArticleMatches], policy: AlertPolicy, now: datetime
+) -> int:
+    """Group the alertable matches into stories and queue their alerts; returns how many were queued."""
+    due = [m for m in matches if alertable(m, policy, now) and channels_for(m, policy)]
+    if not due:
+        return 0
+    links = outbox.story_links(session, [m.article.id for m in due])
+    by_url = outbox.stories_by_url(session, [m.article.url for m in due])
+    candidates = outbox.recent_stories(session, now - policy.dedupe_window)
+    queued = 0
+    for match in due:
+        link = links.get(match.article.id)
+        if link is not None:
+            queued += _queue_edit(session, match, link, policy, now)
+            continue
+        sigs = signatures(match.article)
+        story_id = by_url.get(match.article.url) or find_story(
+            match.article.url, sigs, candidates, policy.similarity
+        )
+        role = "attached"
+        if story_id is None:
+            role = "lead"
+            story_id = outbox.add_story(
+                session,
+                title=match.article.title,
+                signatures=sigs,
+                published=match.article.published,
+                now=now,
+            )
+            candidates.append(outbox.StoryCandidate(story_id, *sigs, urls=frozenset({match.article.url})))
+        by_url[match.article.url] = story_id
+        queued += _queue_story(session, match, story_id, role, policy, now)
+    return queued
+
+
+def _queue_story(
+    session: Session, match: ArticleMatches, story_id: int, role: str, policy: AlertPolicy, now: datetime
+) -> int:
+    """The story's first message per channel; later outlets become replies to it."""
+    article, entities = match.article, {h.entity for h in match.hits}
+    message = story_message(match, policy)
+    outbox.link_article(
+        session,
+        story_id=story_id,
+        article_id=article.id,
+        url=article.url,
+        outlet=message.outlet,
+        role=role,
+        entities=entities,
+        now=now,
+    )
+    outbox.add_story_entities(session, story_id, entities)
+    alerts = _story_alerts(session, story_id, match, message, policy, ("attachment", f"article:{article.id}"))
+    return len(outbox.queue(session, alerts, now=now))
+
+
+def _queue_edit(
+    session: Session, match: ArticleMatches, link: outbox.StoryLink, policy: AlertPolicy, now: datetime
+) -> int:
+    """An edited article alerts again only for entities it did not mention before."""
+    entities = {h.entity for h in match.hits}
+    new = entities - link.entities
+    if not new:
+        return 0
+    article = match.article
+    message = story_message(match, policy, entities=new)
+    outbox.link_article(
+        session,
+        story_id=link.story_id,
+        article_id=article.id,
+        url=article.url,
+        outlet=message.outlet,
+        role="attached",
+        entities=entities | link.entities,
+        now=now,
+    )
+    outbox.add_story_entities(session, link.story_id, new)
+    reply = ("update", f"update:{article.id}:{'+'.join(sorted(new))}")
+    alerts = _story_alerts(session, link.story_id, match, message, policy, reply)
+    return len(outbox.queue(session, alerts, now=now))
+
+
+def _story_alerts(
+    session: Session,
+    story_id: int,
+    match: ArticleMatches,
+    message: AlertMessage,
+    policy: AlertPolicy,
+    reply: tuple[str, str],
+) -> list[outbox.NewAlert]:
+    """A reply (kind, key) where the story has a message already; its first message elsewhere."""
+    threads = outbox.story_alerts(session, story_id)
+    alerts = []
+    for channel in dict.fromkeys([*channels_for(match, policy), *threads]):
+        kind, key = reply if channel in threads else ("story", f"story:{story_id}")
+        alerts.append(
+            outbox.NewAlert(
+                channel=channel,
+                key=key,
+                kind=kind,
+                payload=to_payload(replace(message, kind=kind)),  # type: ignore[arg-type]
+                story_id=story_id,
+                article_id=match.article.id,
+                parent_id=threads.get(channel),
+                priority=match.priority.level if match.priority else None,
+            )
+        )
+    return alerts
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What one delivery round did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    rolled_up: int = 0  # stories sent inside a throttle summary
+    recorded: int = 0  # later outlets kept for the digest (webhook channels cannot thread)
+    waiting: int = 0  # held back: throttle full, thread not there yet, or channel rate-limited
+    quiet: bool = False
+
+
+@dataclass
+class _Round:
+    sessions: sessionmaker[Session]
+    notifiers: Mapping[str, Notifier]
+    now: datetime
+    policy: AlertPolicy
+    worker: str
+    jitter: Callable[[], float]
+    tally: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.tally[what] = self.tally.get(what, 0) + n
+
+
+def backoff(attempt: int, jitter: float) -> timedelta:
+    """Exponential from 30 s to at most an hour, times a random 0.5–1 so retries spread out."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempt - 1, 20))
+    return delay * (0.5 + 0.5 * jitter)
+
+
+def default_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def deliver_due(
+    sessions: sessionmaker[Session],
+    notifiers: Mapping[str, Notifier],
+    now: datetime,
+    policy: AlertPolicy = AlertPolicy(),
+    *,
+    worker: str | None = None,
+    jitter: Callable[[], float] = random.random,
+) -> DeliveryReport:
+    """Claim the due alerts, send them channel by channel, record every attempt."""
+    if policy.quiet is not None and policy.quiet.contains(now):
+        return DeliveryReport(quiet=True)
+    run = _Round(sessions, notifiers, now, policy, worker or default_worker(), jitter)
+    with sessions.begin() as session:
+        jobs = outbox.claim_due(session, now=now, worker=run.worker, lease=policy.lease)
+    by_channel: dict[str, list[outbox.ClaimedAlert]] = {}
+    for job in jobs:
+        by_channel.setdefault(job.channel, []).append(job)
+    for channel, group in by_channel.items():
+        _deliver_channel(run, channel, group)
+    return DeliveryReport(**run.tally)
+
+
+def _deliver_channel(run: _Round, channel: str, jobs: list[outbox.ClaimedAlert]) -> None:
+    notifier = run.notifiers.get(channel)
+    if notifier is None:
+        for job in jobs:
+            _failed(run, job, DeliveryError(f"channel {channel!r} is not configured", permanent=True))
+        return
+    jobs = _throttle(run, channel, jobs)
+    for index, job in enumerate(jobs):
+        paused_until = _deliver_one(run, notifier, job)
+        if paused_until is not None:
+            _release(run, jobs[index + 1 :], paused_until)
+            return
+
+
+def _throttle(run: _Round, channel: str, jobs: list[outbox.ClaimedAlert]) -> list[outbox.ClaimedAlert]:
+    """Send what the channel's window has room for; roll the rest into one summary, or hold it."""
+    counted = [j for j in jobs if j.kind in ("story", "update")]
+    since = run.now - run.policy.throttle_per
+    with run.sessions.begin() as session:
+        recent = outbox.messages_since(session, channel, since)
+        excess = counted[max(0, run.policy.throttle_messages - len(recent)) :]
+        if not excess:
+            return jobs
+        keep = [j for j in jobs if j not in excess]
+        if outbox.summary_since(session, channel, since):
+            at = (recent[0] if recent else run.now) + run.policy.throttle_per
+            outbox.release(session, [j.id for j in excess], worker=run.worker, at=at)
+            run.count("waiting", len(excess))
+            return keep
+        summary = outbox.roll_up(
+            session,
+            [j.id for j in excess],
+            _summary(channel, excess, run),
+            worker=run.worker,
+            now=run.now,
+            lease=run.policy.lease,
+        )
+    run.count("rolled_up", len(excess))
+    log(logger, "alert.throttled", logging.WARNING, channel=channel, rolled_up=len(excess))
+    return [*keep, summary]
+
+
+def _summary(channel: str, jobs: Sequence[outbox.ClaimedAlert], run: _Round) -> outbox.NewAlert:
+    items = tuple(
+        RolledUpItem(j.payload.get("title", ""), j.payload.get("url", ""), j.payload.get("outlet", ""))
+        for j in jobs
+    )
+    minutes = round(run.policy.throttle_per.total_seconds() / 60)
+    text = f"{len(items)} more stories (more than {run.policy.throttle_messages} in {minutes} minutes)"
+    message = AlertMessage(kind="summary", text=text, items=items)
+    return outbox.NewAlert(channel, f"summary:{uuid.uuid4().hex}", "summary", to_payload(message))
+
+
+def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> datetime | None:
+    """Send one alert; returns when the channel may be tried again if it should pause."""
+    if job.kind == "attachment" and not notifier.threads:
+        with run.sessions.begin() as session:
+            outbox.mark_recorded(session, job.id, worker=run.worker, now=run.now)
+        run.count("recorded")
+        return None
+    if job.parent_id is not None and job.parent_ts is None and job.parent_state in ("pending", "rolled_up"):
+        _release(run, [job], run.now + THREAD_WAIT)
+        return None
+    message = from_payload(job.payload)
+    if job.parent_ts and notifier.threads:
+        message = replace(message, thread_ts=job.parent_ts)
+    try:
+        result = notifier.send(message)
+    except DeliveryError as error:
+        return _failed(run, job, error)
+    except Exception as error:  # a bug in one channel must not lose the alert or stop the round
+        logger.exception("alert.internal_error", extra={"fields": {"alert": job.id, "channel": job.channel}})
+        return _failed(run, job, DeliveryError(f"internal error: {error!r}"))
+    with run.sessions.begin() as session:
+        outbox.record_attempt(session, job.id, worker=run.worker, now=run.now)
+        won = outbox.mark_sent(
+            session, job.id, worker=run.worker, now=run.now, ts=result.ts if result else None
+        )
+    if not won:
+        log(logger, "alert.claim_lost", logging.WARNING, alert=job.id, channel=job.channel)
+    run.count("sent")
+    return None
+
+
+def _failed(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> datetime | None:
+    """Record the failed attempt; retry with backoff (or at Retry-After) unless permanent or too old."""
+    attempt = job.attempts + 1
+    give_up = error.permanent or run.now - job.created_at >= run.policy.give_up_after
+    at = run.now + (
+        timedelta(seconds=error.retry_after)
+        if error.retry_after is not None
+        else backoff(attempt, run.jitter())
+    )
+    with run.sessions.begin() as session:
+        outbox.record_attempt(
+            session,
+            job.id,
+            worker=run.worker,
+            now=run.now,
+            error=error.message,
+            permanent=error.permanent,
+            retry_after=error.retry_after,
+        )
+        if give_up:
+            outbox.mark_failed(session, job.id, worker=run.worker, error=error.message)
+        else:
+            outbox.mark_retry(session, job.id, worker=run.worker, at=at, error=error.message)
+    fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
+    if give_up:
+        log(logger, "alert.failed", logging.ERROR, permanent=error.permanent, **fields)
+        run.count("failed")
+        return None
+    log(logger, "alert.retry", logging.WARNING, next_attempt_at=at.isoformat(), **fields)
+    run.count("retrying")
+    return at
+
+
+def _release(run: _Round, jobs: Sequence[outbox.ClaimedAlert], at: datetime) -> None:
+    if not jobs:
+        return
+    with run.sessions.begin() as session:
+        outbox.release(session, [j.id for j in jobs], worker=run.worker, at=at)
+    run.count("waiting", len(jobs))
+
+
+# --- source health -------------------------------------------------------------------------------
+
+
+def usual_gap(published: Sequence[datetime]) -> timedelta | None:
+    """The median gap between a source's items; None until there are enough to tell."""
+    times = sorted(published)
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
+    return median(gaps) if len(gaps) >= 4 else None
+
+
+def health_state(
+    health: SourceHealth,
+    published: Sequence[datetime],
+    interval: timedelta,
+    policy: AlertPolicy,
+    now: datetime,
+) -> HealthState:
+    if health.consecutive_failures >= policy.health_failures:
+        return "failing"
+    gap = usual_gap(published)
+    last = health.last_new_item_at or max(published, default=None)
+    if gap is None or last is None:
+        return "ok"
+    return "quiet" if now - last > max(gap, interval) * policy.health_quiet_factor else "ok"
+
+
+def health_message(
+    source: Source, health: SourceHealth, state: HealthState, was: str, gap: timedelta | None
+) -> AlertMessage:
+    if state == "failing":
+        text = (
+            f"Source {source.name} ({source.id}) has failed {health.consecutive_failures} polls in a row; "
+            f"last error {health.last_error_kind}: {health.last_error}"
+        )
+    elif state == "quiet":
+        last = f"{health.last_new_item_at:%Y-%m-%d %H:%M} UTC" if health.last_new_item_at else "a long time"
+        text = (
+            f"Source {source.name} ({source.id}) has had no new item since {last} (usually one every {gap})"
+        )
+    else:
+        text = f"Source {source.name} ({source.id}) has recovered (it was {was})"
+    return AlertMessage(kind="health", text=text)
+
+
+def queue_health_notices(
+    sessions: sessionmaker[Session], sources: Sequence[Source], policy: AlertPolicy, now: datetime
+) -> int:
+    """One message when a source starts failing or goes quiet, and one when it recovers."""
+    queued = 0
+    with sessions.begin() as session:
+        health = {h.id: h for h in store.source_health(session, [s.id for s in sources])}
+        for source in sources:
+            if source.id in health:
+                queued += _health_notice(session, source, health[source.id], policy, now)
+    return queued
+
+
+def _health_notice(
+    session: Session, source: Source, health: SourceHealth, policy: AlertPolicy, now: datetime
+) -> int:
+    published = outbox.published_times(session, source.id)
+    state = health_state(health, published, source.interval, policy, now)
+    was = outbox.notice_state(session, source.id)
+    if state == was or not outbox.change_notice(session, source.id, old=was, new=state, now=now):
+        return 0
+    message = health_message(source, health, state, was, usual_gap(published))
+    alert = outbox.NewAlert(
+        policy.health_channel, f"health:{source.id}:{state}:{now.isoformat()}", "health", to_payload(message)
+    )
+    log(
+        logger,
+        "source.health",
+        logging.WARNING if state != "ok" else logging.INFO,
+        source=source.id,
+        state=state,
+    )
+    return len(outbox.queue(session, [alert], now=now))
+
+
+# --- test messages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    channel: str
+    target: str
+    error: str | None = None
+    permanent: bool = False
+
+
+def probe_channels(notifiers: Mapping[str, Notifier], now: datetime) -> list[ProbeResult]:
+    """Send a test message to every channel now, outside the outbox; say what each answered."""
+    results = []
+    for name, notifier in notifiers.items():
+        text = f"Test message from the border monitor to channel {name} at {now:%Y-%m-%d %H:%M} UTC"
+        try:
+            notifier.send(AlertMessage(kind="test", text=text))
+        except DeliveryError as error:
+            results.append(ProbeResult(name, notifier.describe(), error.message, error.permanent))
+        else:
+            results.append(ProbeResult(name, notifier.describe()))
+    return results

@@ -1,0 +1,265 @@
+"""Slack through slack-sdk: incoming webhooks (WebhookClient) and bot tokens (chat.postMessage).
+
+`payload(message)` is pure: it builds the Block Kit message and its plain fallback `text`.
+Everything that comes from an article is untrusted and goes through `escape()` (& < > become
+entities, as Slack asks), so a feed can never form `<!channel>`, `<!here>`, `<@U…>` or a hidden
+`<url|text>` link; unlike Apprise, nothing is restored after escaping. Text objects are also
+`verbatim` (Slack then does not link-ify bare names or URLs itself), and backticks become a
+look-alike so a title cannot open a code block. `*`/`_`/`~` in titles stay: they can change the
+look of a line, never who is notified or where a link goes.
+
+Errors become DeliveryError: 429 with its Retry-After, 5xx, timeouts and refused connections are
+retryable; a revoked token, a missing channel or a dead webhook is permanent (no retry can fix it).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Mapping
+from datetime import timezone
+from typing import Any
+from urllib.error import URLError
+from urllib.parse import quote, urlsplit
+
+from slack_sdk import WebClient, WebhookClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from monitor.errors import DeliveryError
+from monitor.notify import AlertMessage, ChannelSpec, SendResult
+
+TIMEOUT = 10  # seconds; the outbox retries, so a slow Slack must not hold a poll
+MAX_TITLE = 300
+MAX_SNIPPET = 600
+MAX_SECTION = 2900  # Slack refuses section text over 3000 characters
+MAX_ITEMS = 40  # rolled-up stories listed in one summary (Slack allows 50 blocks)
+
+# Slack's error codes: https://api.slack.com/methods/chat.postMessage#errors,
+# https://api.slack.com/messaging/webhooks#handling_errors and https://api.slack.com/apis/rate-limits
+PERMANENT_ERRORS = frozenset(
+    {
+        "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+        "no_permission", "missing_scope", "ekm_access_denied", "channel_not_found", "not_in_channel",
+        "is_archived", "channel_is_archived", "restricted_action", "posting_to_general_channel_denied",
+        "invalid_token", "no_service", "no_service_id", "no_team", "team_disabled", "action_prohibited",
+        "invalid_blocks", "invalid_payload", "invalid_arguments", "msg_too_long", "no_text",
+    }
+)  # fmt: skip
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
+DEFAULT_RETRY_AFTER = 60.0
+_SPACE = re.compile(r"\s+")
+
+
+class SlackWebhookNotifier:
+    """An incoming webhook: one fixed channel, no message id back, so no thread replies."""
+
+    threads = False
+
+    def __init__(self, spec: ChannelSpec, timeout: int = TIMEOUT) -> None:
+        self._client = WebhookClient(spec.webhook_url, timeout=timeout, retry_handlers=[])
+        self._name = spec.name
+
+    def send(self, message: AlertMessage) -> SendResult | None:
+        try:
+            response = self._client.send_dict(payload(message))
+        except (OSError, URLError, SlackClientError) as exc:
+            raise DeliveryError(f"slack webhook: {_describe(exc)}") from None
+        if response.status_code == 200:
+            return SendResult()
+        raise classify(response.status_code, (response.body or "").strip(), response.headers)
+
+    def describe(self) -> str:
+        return f"{self._name}: slack incoming webhook"
+
+
+class SlackBotNotifier:
+    """A bot token posting with chat.postMessage; later outlets of a story go in its thread."""
+
+    threads = True
+
+    def __init__(self, spec: ChannelSpec, timeout: int = TIMEOUT) -> None:
+        base_url = spec.api_url.rstrip("/") + "/" if spec.api_url else WebClient.BASE_URL
+        self._client = WebClient(token=spec.bot_token, base_url=base_url, timeout=timeout, retry_handlers=[])
+        self._channel = spec.channel
+        self._name = spec.name
+
+    def send(self, message: AlertMessage) -> SendResult | None:
+        try:
+            response = self._client.chat_postMessage(
+                channel=self._channel, thread_ts=message.thread_ts, **payload(message)
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            raise classify(exc.response.status_code, str(error or ""), exc.response.headers) from None
+        except (OSError, URLError, SlackClientError) as exc:
+            raise DeliveryError(f"slack chat.postMessage: {_describe(exc)}") from None
+        return SendResult(ts=response.get("ts"))
+
+    def describe(self) -> str:
+        return f"{self._name}: slack chat.postMessage to {self._channel}"
+
+
+def classify(status: int, error: str, headers: Mapping[str, Any]) -> DeliveryError:
+    """Slack's answer → a retryable or permanent DeliveryError (429 carries Retry-After)."""
+    what = f"slack answered {status}" + (f" {error}" if error else "")
+    if status == 429 or error == "ratelimited":
+        return DeliveryError(what, retry_after=_retry_after(headers))
+    if status >= 500:
+        return DeliveryError(what)
+    if error in PERMANENT_ERRORS or status in PERMANENT_STATUSES:
+        return DeliveryError(what, permanent=True)
+    return DeliveryError(what)
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after")
+    value = value[0] if isinstance(value, list) and value else value
+    try:
+        return max(0.0, float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, (TimeoutError, socket.timeout)) or "timed out" in str(exc):
+        return "timed out"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --- payload (pure) ------------------------------------------------------------------------------
+
+
+def payload(message: AlertMessage) -> dict[str, Any]:
+    """The Block Kit message for one alert, with a plain fallback `text` for notifications."""
+    builders = {
+        "story": _story_blocks,
+        "update": _update_blocks,
+        "attachment": _attachment_blocks,
+        "summary": _summary_blocks,
+    }
+    blocks = builders.get(message.kind, _text_blocks)(message)
+    return {
+        "text": fallback_text(message),
+        "blocks": blocks,
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def escape(text: str) -> str:
+    """Untrusted text → inert mrkdwn: & < > as entities, whitespace folded, backticks disarmed."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPACE.sub(" ", text.replace("`", "\u02cb"))
+
+
+def safe_url(url: str) -> str | None:
+    """An http(s) URL fit for `<url|text>`: | < > and spaces percent-encoded, & escaped; else None."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~").replace("&", "&amp;")
+
+
+def link(url: str, label: str) -> str:
+    """`<url|label>` with both made safe; just the label when the URL is not http(s)."""
+    target = safe_url(url)
+    text = escape(label) or escape(url)
+    return f"<{target}|{text}>" if target else text
+
+
+def fallback_text(message: AlertMessage) -> str:
+    if message.kind in ("story", "update", "attachment"):
+        head = f"[{message.priority}] " if message.priority else ""
+        names = ", ".join(e.name for e in message.entities)
+        return escape(f"{head}{_clip(message.title, MAX_TITLE)} ({message.outlet}) {names}").strip()
+    if message.kind == "summary":
+        return escape(message.text or f"{len(message.items)} more stories")
+    return escape(message.text)
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": _mrkdwn(text[:MAX_SECTION])}
+
+
+def _context(*parts: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [_mrkdwn(" · ".join(p for p in parts if p))]}
+
+
+def _story_blocks(message: AlertMessage) -> list[dict[str, Any]]:
+    blocks = [_section(f"*{link(message.url, _clip(message.title, MAX_TITLE))}*"), _source_context(message)]
+    if message.entities:
+        blocks.append(_section(_entities(message)))
+    if message.snippet:
+        blocks.append(_section("> " + highlighted(message.snippet, message.match)))
+    if message.priority:
+        reason = f" — {escape(message.reason)}" if message.reason else ""
+        blocks.append(_context(f"Priority *{escape(message.priority)}*{reason}"))
+    return blocks
+
+
+def _update_blocks(message: AlertMessage) -> list[dict[str, Any]]:
+    head = f"Updated: *{link(message.url, _clip(message.title, MAX_TITLE))}* now also mentions"
+    return [_section(f"{head} {_entities(message)}"), _source_context(message)]
+
+
+def _attachment_blocks(message: AlertMessage) -> list[dict[str, Any]]:
+    outlet = escape(message.outlet) or "another outlet"
+    head = f"Also reported by *{outlet}*: {link(message.url, _clip(message.title, MAX_TITLE))}"
+    return [_section(head), _source_context(message)]
+
+
+def _summary_blocks(message: AlertMessage) -> list[dict[str, Any]]:
+    blocks = [_section(f"*{escape(message.text)}*")]
+    lines = [f"• {link(i.url, _clip(i.title, MAX_TITLE))} ({escape(i.outlet)})" for i in message.items]
+    shown, rest = lines[:MAX_ITEMS], len(lines) - MAX_ITEMS
+    chunk = ""
+    for line in shown:
+        if len(chunk) + len(line) + 1 > MAX_SECTION:
+            blocks.append(_section(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    if chunk:
+        blocks.append(_section(chunk))
+    if rest > 0:
+        blocks.append(_context(f"and {rest} more: see `monitor alerts`"))
+    return blocks
+
+
+def _text_blocks(message: AlertMessage) -> list[dict[str, Any]]:
+    return [_section(escape(message.text))]
+
+
+def _source_context(message: AlertMessage) -> dict[str, Any]:
+    published = (
+        message.published.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if message.published else ""
+    )
+    via = f"via {escape(message.via)}" if message.via else ""
+    return _context(f"*{escape(message.outlet)}*", escape(message.outlet_label), via, published)
+
+
+def _entities(message: AlertMessage) -> str:
+    return ", ".join(
+        f"*{escape(e.name)}*" + (f" ({escape(e.kind)})" if e.kind else "") for e in message.entities
+    )
+
+
+def highlighted(snippet: str, match: str) -> str:
+    """The snippet escaped, with the first occurrence of `match` in bold."""
+    snippet = _clip(snippet, MAX_SNIPPET)
+    at = snippet.casefold().find(match.casefold()) if match else -1
+    if at < 0 or len(snippet.casefold()) != len(snippet):
+        return escape(snippet)
+    before, found, after = snippet[:at], snippet[at : at + len(match)], snippet[at + len(match) :]
+    left = " " if before[-1:].isalnum() else ""  # Slack only bolds *words* set off from letters
+    right = " " if after[:1].isalnum() else ""
+    return f"{escape(before)}{left}*{escape(found)}*{right}{escape(after)}".strip()
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,479 @@
+"""Queries for stories, the alert outbox and its attempts: (session, records) → records.
+
+The outbox is healthchecks' `Flip.processed` pattern: rows are queued in the caller's
+transaction (with the hits that caused them), and a deliverer claims a due row with a
+conditional UPDATE (`… WHERE id = :id AND state = 'pending' AND claimed_until is null or
+passed`) whose rowcount says whether it won, so any number of deliverers can run on one
+database. A claim is a lease: a deliverer that dies mid-send leaves its rows to be claimed
+again when the lease runs out. Every later change is conditional on still holding the claim.
+
+States: pending → sent | failed | rolled_up (inside a throttle summary) | recorded (a later
+outlet kept for the digest because the channel cannot thread). `failed` is permanent until
+`requeue_failed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from monitor.store.models import (
+    AlertAttemptRow,
+    AlertRow,
+    ArticleRow,
+    SourceNoticeRow,
+    StoryArticleRow,
+    StoryRow,
+)
+
+STATES = ("pending", "sent", "failed", "rolled_up", "recorded")
+MESSAGE_KINDS = ("story", "update", "summary")  # what the throttle counts
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCandidate:
+    """A recent story, as later outlets are compared to it."""
+
+    id: int
+    title_signature: bytes | None
+    text_signature: bytes | None
+    urls: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLink:
+    """Where an article already sits in a story, and the entities alerted for it."""
+
+    story_id: int
+    entities: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """An alert to queue; (channel, key) is unique, so queueing twice is harmless."""
+
+    channel: str
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    story_id: int | None = None
+    article_id: int | None = None
+    parent_id: int | None = None
+    priority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedAlert:
+    """A due alert this deliverer holds; parent_* say whether its thread exists yet."""
+
+    id: int
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    parent_id: int | None = None
+    parent_state: str | None = None
+    parent_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertListing:
+    """One alert as `monitor alerts` shows it."""
+
+    id: int
+    channel: str
+    kind: str
+    state: str
+    title: str
+    url: str
+    priority: str | None
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    story_id: int | None = None
+    rolled_into: int | None = None
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
+# --- stories -------------------------------------------------------------------------------------
+
+
+def recent_stories(session: Session, since: datetime) -> list[StoryCandidate]:
+    rows = session.execute(
+        select(StoryRow.id, StoryRow.title_signature, StoryRow.text_signature).where(
+            StoryRow.created_at >= since
+        )
+    ).all()
+    urls: dict[int, set[str]] = {}
+    ids = [row.id for row in rows]
+    for story_id, url in session.execute(
+        select(StoryArticleRow.story_id, StoryArticleRow.url).where(StoryArticleRow.story_id.in_(ids))
+    ):
+        urls.setdefault(story_id, set()).add(url)
+    return [
+        StoryCandidate(r.id, r.title_signature, r.text_signature, frozenset(urls.get(r.id, ()))) for r in rows
+    ]
+
+
+def stories_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
+    """Stories any of these URLs already belongs to, at any age."""
+    statement = select(StoryArticleRow.url, StoryArticleRow.story_id).where(
+        StoryArticleRow.url.in_(set(urls))
+    )
+    return {url: story_id for url, story_id in session.execute(statement)}
+
+
+def story_links(session: Session, article_ids: Sequence[int]) -> dict[int, StoryLink]:
+    statement = select(StoryArticleRow).where(StoryArticleRow.article_id.in_(article_ids))
+    return {
+        row.article_id: StoryLink(row.story_id, frozenset(row.entities)) for row in session.scalars(statement)
+    }
+
+
+def add_story(
+    session: Session,
+    *,
+    title: str,
+    signatures: tuple[bytes | None, bytes | None],
+    published: datetime,
+    now: datetime,
+) -> int:
+    row = StoryRow(
+        title=title,
+        title_signature=signatures[0],
+        text_signature=signatures[1],
+        entities=[],
+        published=published,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def link_article(
+    session: Session,
+    *,
+    story_id: int,
+    article_id: int,
+    url: str,
+    outlet: str,
+    role: str,
+    entities: Iterable[str],
+    now: datetime,
+) -> None:
+    """Put an article in a story, or widen the entities already recorded for it."""
+    values = {
+        "story_id": story_id,
+        "article_id": article_id,
+        "url": url,
+        "outlet": outlet,
+        "role": role,
+        "entities": sorted(set(entities)),
+        "attached_at": now,
+    }
+    statement = _insert(session, StoryArticleRow).values(values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["article_id"], set_={"entities": statement.excluded.entities}
+        )
+    )
+
+
+def add_story_entities(session: Session, story_id: int, entities: Iterable[str]) -> None:
+    row = session.get(StoryRow, story_id, with_for_update=session.get_bind().dialect.name != "sqlite")
+    if row is not None:
+        row.entities = sorted(set(row.entities) | set(entities))
+
+
+def story_alerts(session: Session, story_id: int) -> dict[str, int]:
+    """Channel → id of the story's first alert there (the thread later outlets reply in)."""
+    statement = select(AlertRow.channel, AlertRow.id).where(
+        AlertRow.story_id == story_id, AlertRow.kind == "story"
+    )
+    return dict(session.execute(statement).tuples().all())
+
+
+# --- queueing ------------------------------------------------------------------------------------
+
+
+def queue(session: Session, alerts: Sequence[NewAlert], *, now: datetime) -> list[int]:
+    """Insert alerts due now; an alert already queued under its (channel, key) is left alone."""
+    ids = []
+    for alert in alerts:
+        values = {
+            "channel": alert.channel,
+            "key": alert.key,
+            "kind": alert.kind,
+            "state": "pending",
+            "story_id": alert.story_id,
+            "article_id": alert.article_id,
+            "parent_id": alert.parent_id,
+            "priority": alert.priority,
+            "payload": alert.payload,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        statement = (
+            _insert(session, AlertRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "key"])
+            .returning(AlertRow.id)
+        )
+        ids += session.scalars(statement).all()
+    return ids
+
+
+# --- claiming and recording ----------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> Any:
+    return (AlertRow.state == "pending") & or_(AlertRow.claimed_until.is_(None), AlertRow.claimed_until < now)
+
+
+def claim_due(
+    session: Session, *, now: datetime, worker: str, lease: timedelta, limit: int = 200
+) -> list[ClaimedAlert]:
+    """Claim up to `limit` due alerts, oldest first; rows another deliverer won are skipped."""
+    candidates = session.scalars(
+        select(AlertRow.id)
+        .where(_claimable(now), AlertRow.next_attempt_at <= now)
+        .order_by(AlertRow.id)
+        .limit(limit)
+    ).all()
+    won = [
+        alert_id for alert_id in candidates if _claim(session, alert_id, now=now, worker=worker, lease=lease)
+    ]
+    return claimed(session, won)
+
+
+def _claim(session: Session, alert_id: int, *, now: datetime, worker: str, lease: timedelta) -> bool:
+    statement = (
+        update(AlertRow)
+        .where(AlertRow.id == alert_id, _claimable(now))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def claimed(session: Session, ids: Sequence[int]) -> list[ClaimedAlert]:
+    parent = aliased(AlertRow)
+    statement = (
+        select(AlertRow, parent.state, parent.message_ts)
+        .outerjoin(parent, parent.id == AlertRow.parent_id)
+        .where(AlertRow.id.in_(ids))
+        .order_by(AlertRow.id)
+    )
+    return [
+        ClaimedAlert(
+            id=row.id,
+            channel=row.channel,
+            kind=row.kind,
+            payload=row.payload,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            parent_id=row.parent_id,
+            parent_state=parent_state,
+            parent_ts=parent_ts,
+        )
+        for row, parent_state, parent_ts in session.execute(statement)
+    ]
+
+
+def _held(alert_id: int, worker: str) -> Any:
+    return (
+        update(AlertRow)
+        .where(AlertRow.id == alert_id, AlertRow.claimed_by == worker)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_attempt(
+    session: Session,
+    alert_id: int,
+    *,
+    worker: str,
+    now: datetime,
+    error: str | None = None,
+    permanent: bool = False,
+    retry_after: float | None = None,
+) -> None:
+    session.add(
+        AlertAttemptRow(
+            alert_id=alert_id,
+            at=now,
+            worker=worker,
+            ok=error is None,
+            permanent=permanent,
+            retry_after=retry_after,
+            error=error,
+        )
+    )
+    session.execute(_held(alert_id, worker).values(attempts=AlertRow.attempts + 1))
+
+
+def mark_sent(session: Session, alert_id: int, *, worker: str, now: datetime, ts: str | None) -> bool:
+    """Sent; the stories rolled into a summary take the summary's ts, so their threads go there."""
+    done = session.execute(
+        _held(alert_id, worker).values(
+            state="sent", sent_at=now, message_ts=ts, claimed_until=None, last_error=None
+        )
+    )
+    if ts:
+        session.execute(
+            update(AlertRow)
+            .where(AlertRow.rolled_into == alert_id)
+            .values(message_ts=ts)
+            .execution_options(synchronize_session=False)
+        )
+    return done.rowcount == 1
+
+
+def mark_retry(session: Session, alert_id: int, *, worker: str, at: datetime, error: str) -> None:
+    session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None, last_error=error))
+
+
+def mark_failed(session: Session, alert_id: int, *, worker: str, error: str) -> None:
+    session.execute(_held(alert_id, worker).values(state="failed", claimed_until=None, last_error=error))
+
+
+def mark_recorded(session: Session, alert_id: int, *, worker: str, now: datetime) -> None:
+    session.execute(_held(alert_id, worker).values(state="recorded", sent_at=now, claimed_until=None))
+
+
+def release(session: Session, ids: Sequence[int], *, worker: str, at: datetime) -> None:
+    """Give claimed alerts back, due at `at`, without counting an attempt."""
+    for alert_id in ids:
+        session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None))
+
+
+def messages_since(session: Session, channel: str, since: datetime) -> list[datetime]:
+    """When the channel's throttled messages (stories, updates, summaries) went out since `since`."""
+    statement = select(AlertRow.sent_at).where(
+        AlertRow.channel == channel,
+        AlertRow.state == "sent",
+        AlertRow.kind.in_(MESSAGE_KINDS),
+        AlertRow.sent_at >= since,
+    )
+    return sorted(t for t in session.scalars(statement) if t is not None)
+
+
+def summary_since(session: Session, channel: str, since: datetime) -> bool:
+    statement = select(func.count()).where(
+        AlertRow.channel == channel, AlertRow.kind == "summary", AlertRow.created_at >= since
+    )
+    return bool(session.scalar(statement))
+
+
+def roll_up(
+    session: Session, ids: Sequence[int], summary: NewAlert, *, worker: str, now: datetime, lease: timedelta
+) -> ClaimedAlert:
+    """Queue the summary already claimed by this worker, and mark `ids` as rolled into it."""
+    [summary_id] = queue(session, [summary], now=now)
+    session.execute(
+        update(AlertRow).where(AlertRow.id == summary_id).values(claimed_by=worker, claimed_until=now + lease)
+    )
+    for alert_id in ids:
+        session.execute(
+            _held(alert_id, worker).values(state="rolled_up", rolled_into=summary_id, claimed_until=None)
+        )
+    return claimed(session, [summary_id])[0]
+
+
+# --- listing and re-queueing ---------------------------------------------------------------------
+
+
+def list_alerts(session: Session, *, states: Sequence[str] = STATES, limit: int = 500) -> list[AlertListing]:
+    statement = select(AlertRow).where(AlertRow.state.in_(states)).order_by(AlertRow.id.desc()).limit(limit)
+    return [_listing(row) for row in session.scalars(statement)]
+
+
+def _listing(row: AlertRow) -> AlertListing:
+    payload = row.payload or {}
+    return AlertListing(
+        id=row.id,
+        channel=row.channel,
+        kind=row.kind,
+        state=row.state,
+        title=payload.get("title") or payload.get("text", ""),
+        url=payload.get("url", ""),
+        priority=row.priority,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        story_id=row.story_id,
+        rolled_into=row.rolled_into,
+    )
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    rows = session.execute(select(AlertRow.state, func.count()).group_by(AlertRow.state)).tuples().all()
+    return {state: 0 for state in STATES} | dict(rows)
+
+
+def attempts(session: Session, alert_id: int) -> list[tuple[datetime, bool, str | None]]:
+    statement = select(AlertAttemptRow.at, AlertAttemptRow.ok, AlertAttemptRow.error).where(
+        AlertAttemptRow.alert_id == alert_id
+    )
+    return [tuple(row) for row in session.execute(statement.order_by(AlertAttemptRow.id))]  # type: ignore[misc]
+
+
+def requeue_failed(session: Session, *, now: datetime) -> int:
+    statement = (
+        update(AlertRow)
+        .where(AlertRow.state == "failed")
+        .values(state="pending", next_attempt_at=now, claimed_until=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
+# --- source health notices -----------------------------------------------------------------------
+
+
+def notice_state(session: Session, source_id: str) -> str:
+    return session.scalar(select(SourceNoticeRow.state).where(SourceNoticeRow.source_id == source_id)) or "ok"
+
+
+def change_notice(session: Session, source_id: str, *, old: str, new: str, now: datetime) -> bool:
+    """Move a source's announced health from `old` to `new`; False if another process already did."""
+    session.execute(
+        _insert(session, SourceNoticeRow)
+        .values(source_id=source_id, state="ok", changed_at=now)
+        .on_conflict_do_nothing(index_elements=["source_id"])
+    )
+    statement = (
+        update(SourceNoticeRow)
+        .where(SourceNoticeRow.source_id == source_id, SourceNoticeRow.state == old)
+        .values(state=new, changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def published_times(session: Session, source_id: str, *, limit: int = 30) -> list[datetime]:
+    """The publication times of the source's latest articles, newest first (for its usual gap)."""
+    statement = (
+        select(ArticleRow.published)
+        .where(ArticleRow.source_id == source_id)
+        .order_by(ArticleRow.published.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
