@@ -141,10 +141,14 @@ def _entry_url(link: str, base: str, notes: list[str]) -> str:
     if not link.strip():
         return ""
     try:
-        return canonical_url(link, base)
+        url = canonical_url(link, base)
     except ValueError as error:  # keep the item: its title and text still matter
         notes.append(f"unusable link {link.strip()[:200]!r} dropped: {error}")
         return ""
+    if urlsplit(url).scheme not in _DEFAULT_PORTS:  # tag:, javascript:, mailto: are no article links
+        notes.append(f"non-HTTP link {url[:200]!r} dropped")
+        return ""
+    return url
 
 
 def _content_text(contents: Iterable[Mapping[str, Any]]) -> str:
