@@ -94,8 +94,11 @@ class HostLimiter:
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:
-        parts = urlsplit(url)
-        key = f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+        try:
+            parts = urlsplit(url)
+            key = f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+        except ValueError:  # an invalid URL fails in the request, classified there
+            key = url
         semaphore = self._slots.setdefault(key, asyncio.Semaphore(self._per_host))
         async with semaphore:
             yield
@@ -192,6 +195,13 @@ async def _with_retries(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+def _resolve(url: str, location: str) -> str:
+    try:
+        return urljoin(url, location.strip())
+    except ValueError as error:
+        raise FetchError(_Kind.HTTP_4XX, f"redirect to an invalid URL {location[:200]!r}") from error
+
+
 def _retryable(error: FetchError) -> bool:
     if error.kind in (_Kind.TIMEOUT, _Kind.CONNECT):
         return True
@@ -213,7 +223,7 @@ async def _follow_redirects(
         location = response_headers.get("location")
         if status not in (301, 302, 303, 307, 308) or not location:
             return _result(requested, url, status, response_headers, body, permanent, now)
-        url = urljoin(url, location.strip())
+        url = _resolve(url, location)
         all_permanent = all_permanent and status in (301, 308)
         permanent = url if all_permanent else permanent
     raise FetchError(_Kind.HTTP_4XX, f"more than {limits.max_redirects} redirects (last: {url})")
@@ -232,7 +242,7 @@ async def _get(
             if status >= 400:
                 return status, response_headers, await _read_prefix(response, ERROR_BODY_BYTES)
             return status, response_headers, await _read_capped(response, limits.max_bytes)
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise _transport_error(error) from error
 
 
@@ -345,7 +355,7 @@ def is_challenge(status: int, headers: Mapping[str, str], body: bytes) -> bool:
     return status == 403 and headers.get("server", "").lower() in _BOT_EDGES
 
 
-def _transport_error(error: httpx.HTTPError) -> FetchError:
+def _transport_error(error: httpx.HTTPError | httpx.InvalidURL) -> FetchError:
     message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     if isinstance(error, httpx.TimeoutException):
         return FetchError(_Kind.TIMEOUT, message)

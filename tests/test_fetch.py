@@ -128,6 +128,11 @@ def test_redirect_loop_stops_after_max_redirects(feed_server: FeedServer) -> Non
     )
 
 
+def test_redirect_to_an_invalid_url_is_reported(feed_server: FeedServer) -> None:
+    error = fails(feed_server.url(f"/redirect/302?to={quote('http://[broken/feed')}"))
+    assert error.kind is FetchErrorKind.HTTP_4XX and "invalid URL" in error.message
+
+
 def test_read_timeout_is_a_timeout(feed_server: FeedServer) -> None:
     error = fails(feed_server.url("/slow?delay=1.5"), replace(FAST, read_timeout=0.2))
     assert error.kind is FetchErrorKind.TIMEOUT
@@ -234,6 +239,11 @@ def test_connection_refused_is_connect() -> None:
 
 def test_unknown_host_is_dns() -> None:
     assert fails("http://feeds.border-monitor.invalid/rss").kind is FetchErrorKind.DNS
+
+
+@pytest.mark.parametrize("url", ["", "tag:example.org,2024:1", "http://[::1"])
+def test_invalid_urls_are_fetch_errors(url: str) -> None:
+    assert fails(url).kind is FetchErrorKind.CONNECT
 
 
 def test_tls_handshake_failure_is_tls(feed_server: FeedServer) -> None:
