@@ -203,6 +203,8 @@ def _resolve(url: str, location: str) -> str:
 
 
 def _retryable(error: FetchError) -> bool:
+    if isinstance(error.__cause__, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return False  # the URL itself is wrong: asking again cannot help
     if error.kind in (_Kind.TIMEOUT, _Kind.CONNECT):
         return True
     return error.kind is _Kind.HTTP_5XX and error.retry_after is None
