@@ -204,7 +204,7 @@ def story_alerts(session: Session, story_id: int) -> dict[str, int]:
     statement = select(AlertRow.channel, AlertRow.id).where(
         AlertRow.story_id == story_id, AlertRow.kind == "story"
     )
-    return dict(session.execute(statement).tuples().all())
+    return {channel: alert_id for channel, alert_id in session.execute(statement)}
 
 
 # --- queueing ------------------------------------------------------------------------------------
@@ -424,8 +424,8 @@ def _listing(row: AlertRow) -> AlertListing:
 
 
 def count_by_state(session: Session) -> dict[str, int]:
-    rows = session.execute(select(AlertRow.state, func.count()).group_by(AlertRow.state)).tuples().all()
-    return {state: 0 for state in STATES} | dict(rows)
+    rows = session.execute(select(AlertRow.state, func.count()).group_by(AlertRow.state)).all()
+    return {state: 0 for state in STATES} | {state: count for state, count in rows}
 
 
 def attempts(session: Session, alert_id: int) -> list[tuple[datetime, bool, str | None]]:

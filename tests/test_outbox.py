@@ -1,0 +1,278 @@
+"""The outbox's guarantees against a real Slack-compatible server, on SQLite and PostgreSQL:
+outage then recovery, 429 with Retry-After, permanent errors, a process killed between store and
+send, and two deliverers at once. Every alert is sent exactly once, none is lost."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import alerts, store
+from monitor.alerts import AlertPolicy
+from monitor.notify import ChannelSpec
+from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier
+from monitor.records import ArticleMatches, Entry, Hit, Priority, Source
+from monitor.store import outbox
+from tests.servers.slack import TOKEN, SlackServer
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+REPO = Path(__file__).resolve().parents[1]
+POLICY = AlertPolicy(throttle_messages=1000)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        yield server
+
+
+def entry(
+    source_id: str,
+    key: str,
+    title: str,
+    *,
+    url: str | None = None,
+    text: str = "",
+    published: datetime = NOW - timedelta(hours=1),
+    publisher: str | None = None,
+) -> Entry:
+    return Entry(
+        source_id=source_id,
+        key=key,
+        guid=key,
+        url=url or f"https://{source_id}.example/{key}",
+        title=title,
+        summary=text,
+        content="",
+        published=published,
+        publisher=publisher,
+        content_hash=hashlib.sha256(f"{title}\n{text}".encode()).hexdigest(),
+    )
+
+
+def matched(
+    article: object, entities: Sequence[str], level: str = "high", edited: bool = False
+) -> ArticleMatches:
+    hits = tuple(
+        Hit(article.id, e, e, "title", 0, 5, article.title[:5], article.title)  # type: ignore[attr-defined]
+        for e in entities
+    )
+    priority = Priority(level, "test rule") if hits else None  # type: ignore[arg-type]
+    return ArticleMatches(article=article, hits=hits, priority=priority, edited=edited)  # type: ignore[arg-type]
+
+
+def store_and_queue(
+    sessions: sessionmaker[Session],
+    entries: Sequence[Entry],
+    entities: Sequence[str] = ("bukamal",),
+    *,
+    policy: AlertPolicy = POLICY,
+    now: datetime = NOW,
+    level: str = "high",
+) -> int:
+    """What a poll does: store entries and hits and queue their alerts, in one transaction."""
+    with sessions.begin() as session:
+        ids = sorted({e.source_id for e in entries})
+        store.sync_sources(
+            session, [Source(id=i, name=i.title(), url=f"https://{i}.example/feed") for i in ids]
+        )
+        queued = 0
+        for source_id in ids:
+            saved = store.save_entries(
+                session, source_id, [e for e in entries if e.source_id == source_id], now=now
+            )
+            matches = [matched(a, entities, level) for a in saved.new]
+            matches += [matched(a, entities, level, edited=True) for a in saved.updated]
+            store.save_matches(session, matches, now=now)
+            queued += alerts.queue_alerts(session, matches, policy, now)
+    return queued
+
+
+def webhook(server: SlackServer, timeout: int = 10) -> dict[str, SlackWebhookNotifier]:
+    return {
+        "default": SlackWebhookNotifier(
+            ChannelSpec("default", "slack-webhook", webhook_url=server.webhook_url), timeout
+        )
+    }
+
+
+def bot(server: SlackServer) -> dict[str, SlackBotNotifier]:
+    spec = ChannelSpec("default", "slack-bot", bot_token=TOKEN, channel="C123", api_url=server.api_url)
+    return {"default": SlackBotNotifier(spec)}
+
+
+def states(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions() as session:
+        return {k: v for k, v in outbox.count_by_state(session).items() if v}
+
+
+def stories(n: int, source: str = "wire") -> list[Entry]:
+    return [
+        entry(source, f"s{i}", f"Story number {i} about a different event entirely {i * 7919}")
+        for i in range(n)
+    ]
+
+
+def test_outage_then_recovery_sends_each_alert_once(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    assert store_and_queue(sessions, stories(3)) == 3
+    slack.fail("server_error")
+    down = alerts.deliver_due(sessions, webhook(slack), NOW, POLICY, jitter=lambda: 0.0)
+    assert (down.sent, down.retrying, down.waiting) == (0, 1, 2)  # one try, then the channel pauses
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=5), POLICY).sent == 0
+
+    later = NOW + timedelta(minutes=1)  # past the first backoff (15-30 s)
+    alerts.deliver_due(sessions, webhook(slack), later, POLICY, jitter=lambda: 0.0)
+    assert states(sessions) == {"pending": 3}
+    slack.ok()
+    up = alerts.deliver_due(sessions, webhook(slack), later + timedelta(minutes=5), POLICY)
+    assert up.sent == 3
+    assert sorted(slack.texts()) == sorted(set(slack.texts()))
+    assert len(slack.delivered) == 3 and states(sessions) == {"sent": 3}
+    assert alerts.deliver_due(sessions, webhook(slack), later + timedelta(hours=1), POLICY).sent == 0
+
+
+def test_connection_refused_is_retried(sessions: sessionmaker[Session]) -> None:
+    store_and_queue(sessions, stories(1))
+    with SlackServer() as gone:
+        notifiers = webhook(gone)
+    report = alerts.deliver_due(sessions, notifiers, NOW, POLICY)
+    assert report.retrying == 1 and states(sessions) == {"pending": 1}
+
+
+def test_timeout_is_retried(sessions: sessionmaker[Session], slack: SlackServer) -> None:
+    store_and_queue(sessions, stories(1))
+    slack.fail("timeout", times=1)
+    slack.delay = 2.0
+    report = alerts.deliver_due(sessions, webhook(slack, timeout=1), NOW, POLICY)
+    assert report.retrying == 1
+    with sessions() as session:
+        [listing] = outbox.list_alerts(session)
+    assert "timed out" in (listing.last_error or "")
+
+
+def test_429_waits_for_retry_after(sessions: sessionmaker[Session], slack: SlackServer) -> None:
+    store_and_queue(sessions, stories(2))
+    slack.retry_after = 120
+    slack.fail("rate_limited", times=1)
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, jitter=lambda: 0.0)
+    assert (report.retrying, report.waiting) == (1, 1)
+    with sessions() as session:
+        due = {a.next_attempt_at for a in outbox.list_alerts(session)}
+    assert due == {NOW + timedelta(seconds=120)}
+    assert alerts.deliver_due(sessions, bot(slack), NOW + timedelta(seconds=119), POLICY).sent == 0
+    assert alerts.deliver_due(sessions, bot(slack), NOW + timedelta(seconds=120), POLICY).sent == 2
+    assert len(slack.requests) == 3
+
+
+@pytest.mark.parametrize("mode", ["invalid_auth", "channel_not_found", "not_found"])
+def test_permanent_errors_stop_retrying(
+    sessions: sessionmaker[Session], slack: SlackServer, mode: str
+) -> None:
+    store_and_queue(sessions, stories(1))
+    slack.fail(mode)
+    report = alerts.deliver_due(sessions, webhook(slack), NOW, POLICY)
+    assert report.failed == 1 and states(sessions) == {"failed": 1}
+    slack.ok()
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(days=1), POLICY).sent == 0
+    with sessions.begin() as session:
+        assert outbox.requeue_failed(session, now=NOW) == 1
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(days=1), POLICY).sent == 1
+
+
+def test_retryable_failures_give_up_loudly_after_a_day(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(1))
+    slack.fail("server_error")
+    assert alerts.deliver_due(sessions, webhook(slack), NOW, POLICY).retrying == 1
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(hours=25), POLICY).failed == 1
+    with sessions() as session:
+        [listing] = outbox.list_alerts(session)
+        assert [ok for _, ok, _ in outbox.attempts(session, listing.id)] == [False, False]
+    assert listing.state == "failed" and "500" in (listing.last_error or "")
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert alerts.backoff(1, 1.0) == timedelta(seconds=30)
+    assert alerts.backoff(2, 1.0) == timedelta(seconds=60)
+    assert alerts.backoff(1, 0.0) == timedelta(seconds=15)
+    assert alerts.backoff(30, 1.0) == timedelta(hours=1)
+
+
+def test_killed_between_store_and_send_loses_nothing(
+    database_url: str, engine: object, sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    script = textwrap.dedent(
+        f"""
+        import os
+        from monitor import store
+        from tests.test_outbox import stories, store_and_queue
+        sessions = store.make_sessions(store.make_engine({database_url!r}))
+        print(store_and_queue(sessions, stories(4)), flush=True)
+        os._exit(9)  # killed before any delivery
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 9, done.stderr
+    assert done.stdout.strip() == "4"
+    assert alerts.deliver_due(sessions, webhook(slack), NOW, POLICY).sent == 4
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(hours=1), POLICY).sent == 0
+    assert len(slack.delivered) == 4 == len(set(slack.texts()))
+
+
+def test_a_deliverer_that_dies_mid_send_is_taken_over_after_its_lease(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(2))
+    with sessions.begin() as session:
+        held = outbox.claim_due(session, now=NOW, worker="dead", lease=POLICY.lease)
+    assert len(held) == 2
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(minutes=1), POLICY).sent == 0
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(minutes=6), POLICY).sent == 2
+
+
+def test_two_deliverers_never_send_the_same_alert(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(40))
+    reports: list[alerts.DeliveryReport] = []
+    start = threading.Barrier(2)
+
+    def deliver() -> None:
+        start.wait()
+        reports.append(alerts.deliver_due(sessions, webhook(slack), NOW, POLICY))
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.sent for r in reports) == 40
+    texts = slack.texts()
+    assert len(texts) == 40 == len(set(texts))
+    assert states(sessions) == {"sent": 40}
+
+
+def test_claims_are_conditional(sessions: sessionmaker[Session]) -> None:
+    store_and_queue(sessions, stories(3))
+    with sessions.begin() as session:
+        first = outbox.claim_due(session, now=NOW, worker="a", lease=timedelta(minutes=5))
+    with sessions.begin() as session:
+        second = outbox.claim_due(session, now=NOW, worker="b", lease=timedelta(minutes=5))
+    assert len(first) == 3 and second == []
+    with sessions.begin() as session:
+        assert not outbox.mark_sent(session, first[0].id, worker="b", now=NOW, ts=None)
+        assert outbox.mark_sent(session, first[0].id, worker="a", now=NOW, ts=None)
