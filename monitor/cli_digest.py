@@ -1,0 +1,96 @@
+"""`monitor digest`: one ISO week's digest, sent to the recipients or written as an HTML preview.
+
+Kept out of cli.py so the digest command can grow without crowding it; cli.py registers it with
+`app.command("digest")(digest)`. The work is done by monitor.digest_delivery, which the daemon
+calls too; this only parses options and prints the outcome of each send.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor.digest import last_complete_week, parse_week
+from monitor.digest_delivery import (
+    DigestDeps,
+    DigestReport,
+    digest_deps,
+    render_week,
+    send_digest,
+    timezone_of,
+)
+from monitor.errors import ConfigError
+from monitor.notify.email import FileSender, build_message, standalone_html
+from monitor.runtime import database, load_watchlist, utc_now
+
+
+def digest(
+    week: Annotated[
+        str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete one).")
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send it (without SMTP: write .eml and .html to digest.out_dir).")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write an HTML preview to this file.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --send: send again to recipients who already have it.")
+    ] = False,
+) -> None:
+    """Build the weekly digest for an ISO week (in digest.timezone); send it, or write a preview.
+
+    Each recipient gets a week's digest once: a re-run sends nothing unless --force. A failed send
+    is retried by the daemon later. Exits 1 when a send failed.
+
+    Example: monitor digest --out /tmp/preview.html
+    Example: monitor digest --week 2026-W46 --send
+    """
+    # Imported here, not at the top: cli.py imports this module to register the command.
+    from monitor.cli import state, user_errors
+
+    if send == (out is not None):
+        raise typer.BadParameter("give exactly one of --send and --out FILE", param_hint="--send/--out")
+    if force and not send:
+        raise typer.BadParameter("only goes with --send", param_hint="--force")
+    with user_errors():
+        settings = state.settings()
+        now = utc_now()
+        chosen = _week(week) if week else last_complete_week(now, timezone_of(settings.digest))
+        watchlist = load_watchlist(settings)
+        with database(settings) as sessions:
+            if out:
+                _preview(digest_deps(settings, sessions, watchlist, FileSender(out.parent)), chosen, now, out)
+                return
+            report = send_digest(chosen, digest_deps(settings, sessions, watchlist), now, force=force)
+    _print(report)
+
+
+def _preview(deps: DigestDeps, week: str, now: datetime, out: Path) -> None:
+    """The HTML exactly as it would be mailed, with the chart inlined as a data: URI.
+
+    Nothing is sent; the FileSender in deps only stands in so a preview needs no SMTP settings.
+    """
+    rendered = render_week(week, deps, now)
+    message = build_message(rendered, sender=deps.from_, to=deps.to, week=week, now=now)
+    try:
+        out.write_text(standalone_html(message), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError("--out", f"cannot write {out}: {exc.strerror}") from None
+    typer.echo(f"digest {week} written to {out}", err=True)
+
+
+def _week(text: str) -> str:
+    try:
+        parse_week(text)
+    except ValueError as exc:
+        raise ConfigError("--week", str(exc)) from None
+    return text
+
+
+def _print(report: DigestReport) -> None:
+    for outcome in report.outcomes:
+        typer.echo(f"{report.week}  {outcome.recipient:<32} {outcome.status:<8} {outcome.detail}")
+    if any(o.status in ("retry", "failed") for o in report.outcomes):
+        raise typer.Exit(1)
