@@ -5,9 +5,9 @@ This is the only sequencer; the CLI and the daemon both call `poll_sources`. Exp
 in one source is logged with its traceback and reported as kind "internal", and never stops
 the other sources.
 
-Parsing is CPU-bound (feedparser manages ~1,500 items/s on one core), so `Parser` runs it in
-worker processes, one per core; fetching stays on the event loop. Matching runs here, on the
-articles the store says are new or edited, so unchanged items cost nothing.
+Parsing and matching are CPU-bound (feedparser manages ~1,500 items/s on one core), so
+`FeedWorkers` runs both in worker processes, one per core, while fetching stays on the event
+loop; only the entries the store says are new or edited have their hits stored.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,7 @@ from monitor.records import (
     Source,
     SourceHealth,
     StoredArticle,
+    TextMatches,
 )
 
 if TYPE_CHECKING:
@@ -54,21 +56,64 @@ MAX_CACHE_DELAY = timedelta(hours=12)
 FIELDS = ("title", "summary", "content")
 
 
-class Parser:
-    """parse_feed in worker processes (or inline with workers=1, e.g. in tests)."""
+class FeedWorkers:
+    """Parsing and matching of fetched feeds, in one worker process per core.
 
-    def __init__(self, workers: int = 0) -> None:
+    Both are CPU-bound and depend only on the bytes and the watchlists, so each worker holds
+    its own copy of the Matcher (pickled once, at start) and returns entries with what matched
+    in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
+    """
+
+    def __init__(self, matcher: Matcher, workers: int = 0) -> None:
         workers = workers or os.cpu_count() or 1
-        self._pool: Executor | None = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.matcher = matcher
+        self._pool: Executor | None = None
+        if workers > 1:
+            self._pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(matcher,))
 
-    async def parse(self, result: FetchResult, source: Source, now: datetime) -> ParsedFeed:
+    async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
         if self._pool is None:
-            return parse_feed(result, source, now)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, parse_feed, result, source, now)
+            return analyse_feed(result, source, now, self.matcher)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedFeed:
+    parsed: ParsedFeed
+    matches: tuple[TextMatches, ...]  # one per parsed entry, in order
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _init_worker(matcher: Matcher) -> None:
+    global _worker_matcher
+    _worker_matcher = matcher
+
+
+def _analyse_in_worker(result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
+    assert _worker_matcher is not None, "worker started without its matcher"
+    return analyse_feed(result, source, now, _worker_matcher)
+
+
+def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Matcher) -> AnalysedFeed:
+    parsed = parse_feed(result, source, now)
+    return AnalysedFeed(parsed, tuple(match_text(*_text_of(e), matcher) for e in parsed.entries))
+
+
+def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
+    """Every field through the matcher, with a snippet per mention and the article's priority."""
+    fields = {"title": title, "summary": summary, "content": content}
+    found = {name: matcher.find(text) for name, text in fields.items() if text}
+    mentions = tuple(
+        (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
+    )
+    return TextMatches(mentions, matcher.prioritise(fields, found) if mentions else None)
 
 
 @dataclass(frozen=True)
@@ -80,7 +125,7 @@ class PollDeps:
     limits: FetchLimits
     sessions: sessionmaker[Session]
     matcher: Matcher
-    parser: Parser
+    workers: FeedWorkers
     clock: Callable[[], datetime]
     alerts: AlertPolicy = AlertPolicy()  # who gets alerted about what; see monitor/alerts.py
 
@@ -111,9 +156,11 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         )
         if result.not_modified:
             return _record_success(source, deps, result, None, now, started, saved_new=0)
-        parsed = await deps.parser.parse(result, source, now)
-        entries = await _with_full_text(source, parsed.entries, deps, now)
-        return _store_and_match(source, deps, result, replace(parsed, entries=entries), now, started)
+        analysed = await deps.workers.analyse(result, source, now)
+        entries = await _with_full_text(source, analysed.parsed.entries, deps, now)
+        by_text = {_text_of(e): m for e, m in zip(analysed.parsed.entries, analysed.matches, strict=True)}
+        parsed = replace(analysed.parsed, entries=entries)
+        return _store_and_match(source, deps, result, parsed, by_text, now, started)
     except FetchError as error:
         return _record_failure(
             source, health, deps, error.kind.value, str(error), now, started, error.retry_after
@@ -123,13 +170,29 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         return _record_failure(source, health, deps, "internal", repr(error), now, started, None)
 
 
+def _text_of(item: Entry | StoredArticle) -> tuple[str, str, str]:
+    return (item.title, item.summary, item.content)
+
+
 def _store_and_match(
-    source: Source, deps: PollDeps, result: FetchResult, parsed: ParsedFeed, now: datetime, started: float
+    source: Source,
+    deps: PollDeps,
+    result: FetchResult,
+    parsed: ParsedFeed,
+    by_text: dict[tuple[str, str, str], TextMatches],
+    now: datetime,
+    started: float,
 ) -> PollReport:
+    """Store the entries, then the hits of the new and edited ones, in one transaction.
+    Matches were computed per text in the workers; full text fetched since is matched here."""
+
+    def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
+        found = by_text.get(_text_of(article)) or match_text(*_text_of(article), deps.matcher)
+        return article_matches(article, found, edited)
+
     with deps.sessions.begin() as session:
         saved = store.save_entries(session, source.id, parsed.entries, now=now)
-        matches = [match_article(a, deps.matcher) for a in saved.new]
-        matches += [replace(match_article(a, deps.matcher), edited=True) for a in saved.updated]
+        matches = [matches_of(a) for a in saved.new] + [matches_of(a, edited=True) for a in saved.updated]
         hits = store.save_matches(session, matches, now=now)
         queued = queue_alerts(session, matches, deps.alerts, now)  # with the hits: a crash loses neither
     for warning in parsed.warnings:
@@ -154,32 +217,18 @@ def rematch(
         articles = store.articles_seen_since(session, since)
     new_hits = 0
     for i in range(0, len(articles), batch):
-        matches = [match_article(article, matcher) for article in articles[i : i + batch]]
+        matches = [article_matches(a, match_text(*_text_of(a), matcher)) for a in articles[i : i + batch]]
         with sessions.begin() as session:
             new_hits += store.save_matches(session, [m for m in matches if m.hits], now=now)
     return len(articles), new_hits
 
 
-def match_article(article: StoredArticle, matcher: Matcher) -> ArticleMatches:
-    """Every field of the article through the matcher; hits carry offsets into that field."""
-    fields = {"title": article.title, "summary": article.summary, "content": article.content}
-    mentions = {name: matcher.find(text) for name, text in fields.items() if text}
+def article_matches(article: StoredArticle, found: TextMatches, edited: bool = False) -> ArticleMatches:
     hits = tuple(
-        Hit(
-            article_id=article.id,
-            entity=m.entity,
-            alias=m.alias,
-            field=name,  # type: ignore[arg-type]
-            start=m.start,
-            end=m.end,
-            surface=m.text,
-            snippet=snippet(fields[name], m.start, m.end),
-        )
-        for name, found in mentions.items()
-        for m in found
+        Hit(article.id, m.entity, m.alias, field, m.start, m.end, m.text, text)  # type: ignore[arg-type]
+        for field, m, text in found.mentions
     )
-    priority = matcher.prioritise(fields, mentions) if hits else None
-    return ArticleMatches(article=article, hits=hits, priority=priority)
+    return ArticleMatches(article=article, hits=hits, priority=found.priority, edited=edited)
 
 
 async def _with_full_text(
@@ -192,7 +241,7 @@ async def _with_full_text(
         known = store.known_keys(session, source.id, [e.key for e in entries])
 
     async def enrich(entry: Entry) -> Entry:
-        if entry.key in known:
+        if entry.key in known or not entry.url or _is_aggregator_link(entry.url):
             return entry
         try:
             page = await fetch_page(deps.client, entry.url, limits=deps.limits, hosts=deps.hosts, now=now)
@@ -205,6 +254,11 @@ async def _with_full_text(
         return with_full_text(entry, text) if text else entry
 
     return tuple(await asyncio.gather(*(enrich(e) for e in entries)))
+
+
+def _is_aggregator_link(url: str) -> bool:
+    """Google News links lead to Google, not to the article: nothing to extract there."""
+    return urlsplit(url).hostname == "news.google.com"
 
 
 def _record_success(

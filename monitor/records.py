@@ -30,7 +30,7 @@ class Source:
     enabled: bool = True
     full_text: bool = False  # fetch each article page and extract its main text
     user_agent: str | None = None  # per-source override of the global User-Agent
-    guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see feeds.entry_key
+    guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see feeds.assign_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +208,11 @@ class HitSummary:
     entities: tuple[str, ...]
     priority: str | None
     priority_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatches:
+    """What matching found in one article's text, before the article has an id."""
+
+    mentions: tuple[tuple[str, Mention, str], ...] = ()  # (field, mention, snippet)
+    priority: Priority | None = None

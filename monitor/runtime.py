@@ -15,7 +15,7 @@ from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
-from monitor.pipeline import Parser, PollDeps
+from monitor.pipeline import FeedWorkers, PollDeps
 from monitor.watchlists import Watchlist, load_watchlists
 
 
@@ -67,7 +67,7 @@ async def poll_deps(
     settings: Settings, sessions: sessionmaker[Session], matcher: Matcher
 ) -> AsyncIterator[PollDeps]:
     limits = fetch_limits(settings)
-    parser = Parser(settings.fetch.parse_workers)
+    workers = FeedWorkers(matcher, settings.fetch.parse_workers)
     client = build_client(limits)
     try:
         yield PollDeps(
@@ -76,10 +76,10 @@ async def poll_deps(
             limits=limits,
             sessions=sessions,
             matcher=matcher,
-            parser=parser,
+            workers=workers,
             clock=utc_now,
             alerts=AlertPolicy.from_settings(settings, matcher.watchlist),
         )
     finally:
         await client.aclose()
-        parser.close()
+        workers.close()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import store
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
-from monitor.pipeline import Parser, PollDeps, next_poll_at, poll_sources
+from monitor.pipeline import FeedWorkers, PollDeps, next_poll_at, poll_sources
 from monitor.records import Source
 from monitor.watchlists import load_watchlists
 from tests.conftest import WATCHLISTS
@@ -37,9 +37,9 @@ def matcher() -> Matcher:
 @pytest.fixture
 def deps(sessions: sessionmaker[Session], matcher: Matcher) -> Iterator[PollDeps]:
     limits = FetchLimits(retries=0, connect_timeout=2, read_timeout=2, total_timeout=5, backoff=0.01)
-    parser = Parser(workers=1)
-    yield PollDeps(build_client(limits), HostLimiter(2), limits, sessions, matcher, parser, lambda: NOW)
-    parser.close()
+    workers = FeedWorkers(matcher, workers=1)
+    yield PollDeps(build_client(limits), HostLimiter(2), limits, sessions, matcher, workers, lambda: NOW)
+    workers.close()
 
 
 def source(url: str, **kwargs: object) -> Source:

@@ -231,21 +231,18 @@ def _entry_values(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _insert_articles(
-    session: Session, source_id: str, entries: list[Entry], now: datetime
-) -> list[StoredArticle]:
-    stored: list[StoredArticle] = []
+def _insert_articles(session: Session, source_id: str, entries: list[Entry], now: datetime) -> list[StoredArticle]:
+    if not entries:
+        return []
     by_key = {entry.key: entry for entry in entries}
-    for chunk in _chunks(entries):
-        rows = [_entry_values(e) | {"source_id": source_id, "first_seen": now} for e in chunk]
-        statement = (
-            _insert(session, ArticleRow)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["source_id", "key"])
-            .returning(ArticleRow.id, ArticleRow.key)
-        )
-        for article_id, key in session.execute(statement):
-            stored.append(_article_from_entry(article_id, by_key[key], now))
+    rows = [_entry_values(e) | {"source_id": source_id, "first_seen": now} for e in entries]
+    statement = (
+        _insert(session, ArticleRow)
+        .on_conflict_do_nothing(index_elements=["source_id", "key"])
+        .returning(ArticleRow.id, ArticleRow.key)
+    )
+    inserted = session.execute(statement, rows).all()  # executemany: batched "insertmanyvalues"
+    stored = [_article_from_entry(article_id, by_key[key], now) for article_id, key in inserted]
     return sorted(stored, key=lambda article: article.id)  # RETURNING promises no order
 
 
@@ -325,21 +322,20 @@ def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: da
         for hit in match.hits
     ]
     inserted = 0
-    for chunk in _chunks(rows):
+    if rows:
         statement = (
             _insert(session, HitRow)
-            .values(list(chunk))
             .on_conflict_do_nothing(index_elements=["article_id", "entity", "field", "start"])
             .returning(HitRow.id)
         )
-        inserted += len(session.execute(statement).all())
-    for match in matches:
-        if match.priority is not None:
-            session.execute(
-                update(ArticleRow)
-                .where(ArticleRow.id == match.article.id)
-                .values(priority=match.priority.level, priority_reason=match.priority.reason)
-            )
+        inserted = len(session.execute(statement, rows).all())
+    priorities = [
+        {"id": m.article.id, "priority": m.priority.level, "priority_reason": m.priority.reason}
+        for m in matches
+        if m.priority is not None
+    ]
+    if priorities:
+        session.execute(update(ArticleRow), priorities)  # bulk UPDATE by primary key
     return inserted
 
 
