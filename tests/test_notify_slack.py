@@ -1,0 +1,185 @@
+"""Slack payloads (pure: content and escaping of hostile article text) and slack-sdk's real
+clients against the loopback Slack server (webhook and chat.postMessage, every error class)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from monitor.config import load_settings
+from monitor.errors import ConfigError, DeliveryError
+from monitor.notify import AlertMessage, ChannelSpec, EntityRef, RolledUpItem, build_notifiers
+from monitor.notify.console import ConsoleNotifier
+from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier, escape, payload, safe_url
+from tests.servers.slack import TOKEN, SlackServer
+
+PUBLISHED = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+HOSTILE = "<!channel> <!here> <@U123> <http://evil.example|click> & ```rm -rf``` <#C1> >quote"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        yield server
+
+
+def story(**changes: object) -> AlertMessage:
+    fields: dict[str, object] = {
+        "kind": "story",
+        "title": "Drone strike near al-Bukamal crossing",
+        "url": "https://english.enabbaladi.net/archives/2026/11/strike/",
+        "outlet": "Enab Baladi",
+        "outlet_label": "independent Syrian outlet",
+        "published": PUBLISHED,
+        "entities": (
+            EntityRef("bukamal", "al-Bukamal", "city"),
+            EntityRef("kh", "Kata'ib Hezbollah", "militia"),
+        ),
+        "snippet": "…a drone struck a truck near the al-Bukamal crossing on Tuesday…",
+        "match": "al-Bukamal",
+        "priority": "high",
+        "reason": "militia near a watched crossing",
+    }
+    fields.update(changes)
+    return AlertMessage(**fields)  # type: ignore[arg-type]
+
+
+def all_text(body: dict[str, object]) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
+def test_story_payload_has_everything_an_analyst_needs() -> None:
+    body = payload(story())
+    text = all_text(body)
+    assert body["blocks"][0]["text"]["text"] == (
+        "*<https://english.enabbaladi.net/archives/2026/11/strike/|Drone strike near al-Bukamal crossing>*"
+    )
+    assert "*Enab Baladi* · independent Syrian outlet · 2026-11-20 09:30 UTC" in text
+    assert "*al-Bukamal* (city), *Kata'ib Hezbollah* (militia)" in text
+    assert "near the *al-Bukamal* crossing" in text
+    assert "Priority *high* — militia near a watched crossing" in text
+    assert body["text"].startswith("[high] Drone strike near al-Bukamal crossing (Enab Baladi)")
+    assert all(b["text"]["verbatim"] for b in body["blocks"] if b["type"] == "section")
+
+
+@pytest.mark.parametrize("field", ["title", "outlet", "outlet_label", "snippet", "reason", "via"])
+def test_hostile_article_text_is_inert(field: str) -> None:
+    body = payload(story(**{field: HOSTILE, "match": "" if field == "snippet" else "al-Bukamal"}))
+    text = all_text(body)
+    for dangerous in ("<!channel>", "<!here>", "<@U123>", "<http://evil", "<#C1>", "```"):
+        assert dangerous not in text
+    assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &lt;http://evil.example|click&gt; &amp;" in text
+    assert "<" not in text.replace("<https://english.enabbaladi.net/archives/2026/11/strike/|", "")
+
+
+def test_hostile_links_are_refused_or_defused() -> None:
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("https://x.example/a b|c>d?x=1&y=2") == "https://x.example/a%20b%7Cc%3Ed?x=1&amp;y=2"
+    body = payload(story(url="javascript:alert(1)", title="<b>x</b>"))
+    assert body["blocks"][0]["text"]["text"] == "*&lt;b&gt;x&lt;/b&gt;*"
+
+
+def test_escape_folds_whitespace_so_quotes_and_fences_cannot_start() -> None:
+    assert escape("a\n```\n> b") == "a ˋˋˋ &gt; b"
+
+
+def test_summary_lists_every_rolled_up_story() -> None:
+    items = tuple(RolledUpItem(f"Story <{i}>", f"https://x.example/{i}", "Outlet") for i in range(5))
+    body = payload(AlertMessage(kind="summary", text="5 more stories", items=items))
+    text = all_text(body)
+    assert all(f"<https://x.example/{i}|Story &lt;{i}&gt;>" in text for i in range(5))
+
+
+def test_webhook_delivers_blocks(slack: SlackServer) -> None:
+    notifier = SlackWebhookNotifier(ChannelSpec("default", "slack-webhook", webhook_url=slack.webhook_url))
+    assert notifier.send(story()) is not None
+    [request] = slack.delivered
+    assert request.path.startswith("/services/") and request.body["blocks"] == payload(story())["blocks"]
+
+
+def test_bot_posts_to_the_channel_through_api_url_and_threads(slack: SlackServer) -> None:
+    spec = ChannelSpec(
+        "default", "slack-bot", bot_token=TOKEN, channel="C0BORDER", api_url=slack.url + "/api"
+    )
+    notifier = SlackBotNotifier(spec)
+    first = notifier.send(story())
+    assert first is not None and first.ts
+    notifier.send(
+        AlertMessage(kind="attachment", title="Same story", url="https://x.example", thread_ts=first.ts)
+    )
+    original, reply = slack.delivered
+    assert original.path == "/api/chat.postMessage" and original.body["channel"] == "C0BORDER"
+    assert "thread_ts" not in original.body and reply.body["thread_ts"] == first.ts
+
+
+@pytest.mark.parametrize(
+    ("mode", "permanent", "retry_after"),
+    [
+        ("rate_limited", False, 7.0),
+        ("server_error", False, None),
+        ("invalid_auth", True, None),
+        ("channel_not_found", True, None),
+        ("not_found", True, None),
+    ],
+)
+@pytest.mark.parametrize("kind", ["webhook", "bot"])
+def test_errors_are_classified(
+    slack: SlackServer, kind: str, mode: str, permanent: bool, retry_after: float | None
+) -> None:
+    if kind == "webhook":
+        notifier = SlackWebhookNotifier(ChannelSpec("d", "slack-webhook", webhook_url=slack.webhook_url))
+    else:
+        notifier = SlackBotNotifier(
+            ChannelSpec("d", "slack-bot", bot_token=TOKEN, channel="C1", api_url=slack.api_url)
+        )
+    slack.retry_after = 7
+    slack.fail(mode)
+    with pytest.raises(DeliveryError) as raised:
+        notifier.send(story())
+    assert (raised.value.permanent, raised.value.retry_after) == (permanent, retry_after)
+
+
+def test_a_wrong_token_is_permanent(slack: SlackServer) -> None:
+    notifier = SlackBotNotifier(
+        ChannelSpec("d", "slack-bot", bot_token="xoxb-wrong", channel="C1", api_url=slack.api_url)
+    )
+    with pytest.raises(DeliveryError, match="invalid_auth") as raised:
+        notifier.send(story())
+    assert raised.value.permanent
+
+
+def test_timeouts_are_retryable(slack: SlackServer) -> None:
+    slack.fail("timeout", times=1)
+    notifier = SlackWebhookNotifier(
+        ChannelSpec("d", "slack-webhook", webhook_url=slack.webhook_url), timeout=1
+    )
+    with pytest.raises(DeliveryError, match="timed out") as raised:
+        notifier.send(story())
+    assert not raised.value.permanent
+
+
+def test_console_is_the_default_without_slack(capsys: pytest.CaptureFixture[str]) -> None:
+    notifiers = build_notifiers(load_settings(None, {}))
+    assert isinstance(notifiers["default"], ConsoleNotifier)
+    notifiers["default"].send(story(title="<!channel> stays plain text here"))
+    out = capsys.readouterr().out
+    assert "[high] <!channel> stays plain text here" in out and "al-Bukamal (city)" in out
+
+
+def test_channels_from_config(slack: SlackServer) -> None:
+    env = {
+        "MONITOR_SLACK_BOT_TOKEN": TOKEN,
+        "MONITOR_SLACK_CHANNEL": "C1",
+        "MONITOR_SLACK_API_URL": slack.api_url,
+        "MONITOR_SLACK_CHANNELS": json.dumps([{"name": "militias", "webhook_url": slack.webhook_url}]),
+        "MONITOR_ALERTS_ROUTES": json.dumps([{"channel": "militias", "kinds": ["militia"]}]),
+    }
+    notifiers = build_notifiers(load_settings(None, env))
+    assert isinstance(notifiers["default"], SlackBotNotifier)
+    assert isinstance(notifiers["militias"], SlackWebhookNotifier)
+    env["MONITOR_ALERTS_ROUTES"] = json.dumps([{"channel": "nowhere"}])
+    with pytest.raises(ConfigError, match=r"alerts.routes\[0\].channel"):
+        build_notifiers(load_settings(None, env))
