@@ -44,7 +44,7 @@ import ahocorasick
 from monitor.records import Mention, Priority
 
 if TYPE_CHECKING:
-    from monitor.watchlists import Alias, Entity, Rule, Selector, Watchlist
+    from monitor.watchlists import Alias, Context, Entity, Rule, Selector, Watchlist
 
 DELETE = "\x00"  # a character that disappears (apostrophe, tashkeel, markup filler)
 GAP = "\x01"  # whitespace or a dash: runs of gaps fold to one space
@@ -205,10 +205,12 @@ def fold_words(text: str) -> str:
 
 # --- markup ------------------------------------------------------------------------------------
 
+_INLINE_TAGS = "a|abbr|b|bdi|bdo|cite|code|em|font|i|kbd|mark|q|s|small|span|strong|sub|sup|time|u|var|wbr"
 _MARKUP = re.compile(
     r"""<!--.*?-->
       | <(script|style)\b.*?</\1\s*>
       | <!\[CDATA\[ | \]\]>
+      | (</?(?:""" + _INLINE_TAGS + r""")\b[^<>]*>)
       | </?[a-z][^<>]*>
       | &(?:amp;)?(?:\#[0-9]{1,7}|\#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
@@ -217,6 +219,8 @@ _MARKUP = re.compile(
 
 def _blank_markup(match: re.Match[str]) -> str:
     raw = match.group()
+    if match.group(2):  # inline tags vanish, so و<b>القائم</b> and al-<i>Bukamal</i> stay one word
+        return DELETE * len(raw)
     if raw[0] != "&":
         return " " * len(raw)
     decoded = html.unescape(html.unescape(raw) if raw.lower().startswith("&amp;") else raw)
@@ -226,8 +230,9 @@ def _blank_markup(match: re.Match[str]) -> str:
 
 
 def unmarkup(text: str) -> str:
-    """Tags, comments and CDATA markers become spaces; entities become their character padded
-    with deleted filler, so the result has the length of `text` and every offset still holds."""
+    """Block tags, comments and CDATA markers become spaces, inline tags are deleted, entities
+    become their character padded with deleted filler: the result has the length of `text`, so
+    every offset still holds."""
     return _MARKUP.sub(_blank_markup, text)
 
 
@@ -292,6 +297,33 @@ def _arabic_forms(core: str) -> Iterator[str]:
 # --- the matcher -------------------------------------------------------------------------------
 
 
+def _folded(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(fold_words(w) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """An alias's context words, folded like the text."""
+
+    require: frozenset[str] = frozenset()
+    forbid: frozenset[str] = frozenset()
+    window: int = 0
+    before: frozenset[str] = frozenset()
+    after: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, context: Context | None) -> _Words:
+        if context is None:
+            return cls()
+        return cls(
+            _folded(context.require), _folded(context.forbid), context.window,
+            _folded(context.forbid_before), _folded(context.forbid_after),
+        )  # fmt: skip
+
+    def __bool__(self) -> bool:
+        return bool(self.require or self.forbid or self.before or self.after)
+
+
 @dataclass(frozen=True, slots=True)
 class _Ref:
     """What one automaton key stands for: an alias of an entity, in one variant."""
@@ -299,9 +331,7 @@ class _Ref:
     entity: Entity
     alias: Alias
     variant: _Variant
-    require: frozenset[str]
-    forbid: frozenset[str]
-    window: int
+    context: _Words
     case_letters: str  # the alias's letters and digits, for case-sensitive aliases
 
     @property
@@ -311,7 +341,7 @@ class _Ref:
 
     @property
     def needs_check(self) -> bool:
-        return bool(self.require or self.forbid or self.alias.case_sensitive or self.possessive_only)
+        return bool(self.context or self.alias.case_sensitive or self.possessive_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,8 +363,8 @@ class Matcher:
                 for ref in _refs(entity, alias):
                     keys.setdefault(ref.variant.key, []).append(ref)
         for key, refs in keys.items():
-            refs.sort(key=lambda r: (r.variant.rank, r.variant.suffix))
-            self._automaton.add_word(f" {key} ", (len(key) + 2, tuple(refs), any(r.needs_check for r in refs)))
+            best = _best_variants(refs)
+            self._automaton.add_word(f" {key} ", (len(key) + 2, best, any(r.needs_check for r in best)))
         self._empty = not keys
         if keys:
             self._automaton.make_automaton()
@@ -393,12 +423,20 @@ def _mention(hit: _Hit, norm: Normalised, original: str) -> Mention:
 
 
 def _refs(entity: Entity, alias: Alias) -> Iterator[_Ref]:
-    context = alias.context
-    require = frozenset(fold_words(w) for w in context.require) if context else frozenset()
-    forbid = frozenset(fold_words(w) for w in context.forbid) if context else frozenset()
+    context = _Words.of(alias.context)
     letters = "".join(c for c in alias.text if c.isalnum())
     for variant in _variants(alias):
-        yield _Ref(entity, alias, variant, require, forbid, context.window if context else 0, letters)
+        yield _Ref(entity, alias, variant, context, letters)
+
+
+def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
+    """Per entity, only the refs closest to an alias as written: a guarded `Hiri` is not
+    unguarded by the article-less variant of `al-Hiri`."""
+    best = {}
+    for ref in refs:
+        best[ref.entity.id] = min(best.get(ref.entity.id, ref.variant.rank), ref.variant.rank)
+    kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
+    return tuple(sorted(kept, key=lambda r: (r.variant.rank, r.variant.suffix)))
 
 
 def _passes(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> bool:
@@ -409,11 +447,17 @@ def _passes(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> bo
         source_start, source_end = norm.span(start, core_end)
         if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
             return False
-    if ref.require or ref.forbid:
-        near = _context_words(norm.text, start, end, ref.window)
-        if (ref.require and near.isdisjoint(ref.require)) or not near.isdisjoint(ref.forbid):
+    return not ref.context or _context_allows(ref.context, norm.text, start, end)
+
+
+def _context_allows(words: _Words, text: str, start: int, end: int) -> bool:
+    if words.require or words.forbid:
+        near = _context_words(text, start, end, words.window)
+        if (words.require and near.isdisjoint(words.require)) or not near.isdisjoint(words.forbid):
             return False
-    return True
+    if words.before and not words.before.isdisjoint(_context_words(text, start, start, 1, after=False)):
+        return False
+    return not words.after or words.after.isdisjoint(_context_words(text, end, end, 1, before=False))
 
 
 def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
@@ -424,12 +468,12 @@ def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
 _WORD_CHARS = 40  # generous characters per word, to slice enough text for `window` words
 
 
-def _context_words(text: str, start: int, end: int, window: int) -> frozenset[str]:
+def _context_words(text: str, start: int, end: int, window: int, before: bool = True, after: bool = True) -> frozenset[str]:
     """Words and word pairs within `window` words either side, with plural s and Arabic
     proclitics also stripped, so `bases`, `والقاعدة` and `air base` all meet their context word."""
     reach = _WORD_CHARS * (window + 1)
-    left = text[max(0, start - reach) : start].split()[-window:]
-    right = text[end : end + reach].split()[:window]
+    left = text[max(0, start - reach) : start].split()[-window:] if before else []
+    right = text[end : end + reach].split()[:window] if after else []
     words: set[str] = set()
     for side in (left, right):
         words.update(_word_forms(side))

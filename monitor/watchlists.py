@@ -50,11 +50,16 @@ class _Model(BaseModel):
 
 
 class Context(_Model):
-    """Words that must (require) or must not (forbid) occur within `window` words of an alias."""
+    """Words that must (require) or must not (forbid) occur within `window` words of an alias,
+    and words that must not stand right before (forbid_before) or right after (forbid_after) it:
+    `الوضع القائم` is the status quo and `القائم بالأعمال` a chargé d'affaires, but `الوضع في
+    القائم` is al-Qa'im, which a window could not tell apart."""
 
     require: tuple[str, ...] = ()
     forbid: tuple[str, ...] = ()
     window: int = Field(default=5, ge=1, le=50)
+    forbid_before: tuple[str, ...] = ()
+    forbid_after: tuple[str, ...] = ()
 
 
 class Alias(_Model):

@@ -90,6 +90,12 @@ DISAMBIGUATION = [
     ("case-sensitive acronym, title case", "Is it over?", []),
     ("case-sensitive possessive", "KH's commander", [("kataib-hezbollah", "KH's")]),
     ("requires_related without the related place", "Hamdan said, and Heri agreed", []),
+    ("article-less variant does not unguard an alias", "Hiri said so", []),
+    ("the alias with its article is unguarded", "the village of al-Hiri", [("hiri", "al-Hiri")]),
+    ("word forbidden right before", "الحفاظ على الوضع القائم", []),
+    ("word forbidden right after", "القائم بالأعمال وصل", []),
+    ("word forbidden after, seen before", "سيطروا على القائم", [("qaim", "القائم")]),
+    ("word forbidden before, one word away", "الوضع في القائم", [("qaim", "القائم")]),
     (
         "requires_related with the related place",
         "Heri and Hamdan, near Abu Kamal",
@@ -134,6 +140,8 @@ MARKUP = [
     ("script is not text", "<script>var x = 'Abu Kamal';</script>ok", []),
     ("amp entity keeps words apart", "Hezbollah&amp;Abu Kamal", [("hezbollah", "Hezbollah"), ("bukamal", "Abu Kamal")]),
     ("arabic in markup", "<p>قصف&nbsp;والبوكمال</p>", [("bukamal", "والبوكمال")]),
+    ("inline tag after a proclitic", "على <b>البوكمال</b> و<b>القائم</b>", [("bukamal", "البوكمال"), ("qaim", "و<b>القائم")]),
+    ("inline tags between words", "<span>Abu</span> <span>Kamal</span>", [("bukamal", "Abu</span> <span>Kamal")]),
 ]
 
 
