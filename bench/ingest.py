@@ -39,10 +39,17 @@ from monitor.runtime import load_matcher, open_database, poll_deps
 
 HOSTS = [f"127.0.0.{n}" for n in range(1, 31)]
 WORDS = (
-    "the convoy crossed near al-Bukamal as militias reinforced positions along the Euphrates while "
-    "residents of Deir ez-Zor reported drone strikes and tribal leaders met officials in al-Qaim "
-    "markets prices rose water shortages schools reopened farmers harvest wheat roads repaired"
+    "the government said on monday that talks would resume next week as markets rose and prices of "
+    "fuel bread and medicine climbed while officials met aid agencies schools reopened farmers "
+    "harvested wheat roads were repaired and residents reported power cuts water shortages and rain"
 ).split()
+# One item in five is about the border, as in the general-news feeds we poll.
+BORDER = (
+    "A convoy of Kataib Hezbollah fighters crossed near al-Bukamal on Sunday.",
+    "Drone strikes hit positions along the Euphrates east of Deir ez-Zor.",
+    "Tribal leaders met officials in al-Qaim about the crossing.",
+    "قصفت طائرات مجهولة مواقع للحرس الثوري في البوكمال.",
+)
 
 
 def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:
@@ -50,6 +57,8 @@ def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:
     parts = []
     for i in range(items):
         text = " ".join(rng.choice(WORDS) for _ in range(150))
+        if i % 5 == 0:
+            text += " " + rng.choice(BORDER)
         parts.append(
             f"<item><title>Report {feed_no}-{i}: {' '.join(rng.choice(WORDS) for _ in range(8))}</title>"
             f"<link>https://outlet{feed_no}.example/archives/2026/11/report-{i}/</link>"
