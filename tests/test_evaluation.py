@@ -78,8 +78,12 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 @pytest.fixture(scope="module")
-def outcomes() -> list[Outcome]:
-    matcher = Matcher(load_watchlists(ROOT / "watchlists"))
+def matcher() -> Matcher:
+    return Matcher(load_watchlists(ROOT / "watchlists"))
+
+
+@pytest.fixture(scope="module")
+def outcomes(matcher: Matcher) -> list[Outcome]:
     return [run(matcher, case, fixed_ids()) for case in load_cases()]
 
 
@@ -107,3 +111,25 @@ def test_scores_fall_when_labels_are_wrong(outcomes: list[Outcome]) -> None:
     precision, recall = scores(wrong)
 
     assert precision < TARGET and recall < TARGET
+
+
+PRIORITIES = [
+    ("Strikes hit militia depots", "Israeli strikes on al-Bukamal killed 14 fighters from Kataib Hezbollah.", "high",
+     "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah with watched place bukamal in one sentence"),
+    ("Militias dig in", "Kataib Hezbollah fighters arrived on Monday. They took over\nschools in al-Qaim.", "medium",
+     "high-priority-entity: high-priority entity kataib-hezbollah, qaim in the article"),
+    ("Quds Force commander visits", "No further details.", "medium",
+     "high-priority-in-title: high-priority entity irgc-quds-force in the title"),
+    ("Rally", "Kataib Hezbollah held a rally in Baghdad.", "medium",
+     "high-priority-entity: high-priority entity kataib-hezbollah in the article"),
+    ("Floods", "Floods in Najaf.", "low", "peripheral-place: peripheral place najaf in the article"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "content", "level", "reason"), PRIORITIES, ids=[p[0] for p in PRIORITIES])
+def test_shipped_priority_rules(matcher: Matcher, title: str, content: str, level: str, reason: str) -> None:
+    fields = {"title": title, "content": content}
+
+    priority = matcher.prioritise(fields, {name: matcher.find(text) for name, text in fields.items()})
+
+    assert priority is not None and (priority.level, priority.reason) == (level, reason)
