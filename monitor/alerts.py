@@ -140,7 +140,7 @@ class AlertPolicy:
     routes: tuple[Route, ...] = (Route(DEFAULT_CHANNEL, "medium"),)
     window: timedelta = timedelta(hours=48)
     dedupe_window: timedelta = timedelta(hours=48)
-    similarity: float = 0.7
+    similarity: float = 0.8
     throttle_messages: int = 10
     throttle_per: timedelta = timedelta(minutes=10)
     quiet: QuietHours | None = None

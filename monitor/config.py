@@ -152,7 +152,7 @@ class AlertSettings(_Section):
     quiet_hours: str = Field("", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"  # of quiet_hours
     dedupe_window: str = "48h"  # how long a story takes in later outlets
-    similarity: float = Field(0.7, gt=0, le=1)  # MinHash Jaccard at which two items are one story
+    similarity: float = Field(0.8, gt=0, le=1)  # MinHash Jaccard at which two items are one story
     give_up_after: str = "24h"  # a retryable failure becomes "failed" (and loud) after this long
     health_failures: int = Field(5, gt=0)  # consecutive failed polls before a source is announced failing
     health_quiet_factor: float = Field(4.0, gt=1)  # silent for this many usual gaps: announced quiet

@@ -117,7 +117,7 @@ def states(sessions: sessionmaker[Session]) -> dict[str, int]:
 
 def stories(n: int, source: str = "wire") -> list[Entry]:
     return [
-        entry(source, f"s{i}", f"Story number {i} about a different event entirely {i * 7919}")
+        entry(source, f"s{i}", f"Story number {i} from {source} about a different event {i * 7919}")
         for i in range(n)
     ]
 

@@ -368,14 +368,14 @@ def messages_since(session: Session, channel: str, since: datetime) -> list[date
         AlertRow.channel == channel,
         AlertRow.state == "sent",
         AlertRow.kind.in_(MESSAGE_KINDS),
-        AlertRow.sent_at >= since,
+        AlertRow.sent_at > since,
     )
     return sorted(t for t in session.scalars(statement) if t is not None)
 
 
 def summary_since(session: Session, channel: str, since: datetime) -> bool:
     statement = select(func.count()).where(
-        AlertRow.channel == channel, AlertRow.kind == "summary", AlertRow.created_at >= since
+        AlertRow.channel == channel, AlertRow.kind == "summary", AlertRow.created_at > since
     )
     return bool(session.scalar(statement))
 
