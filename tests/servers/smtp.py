@@ -4,10 +4,11 @@
 `email.smtp_url` pointing at it, `.messages` holds every accepted message parsed with the modern
 email policy (plus its envelope), `.refuse(code, times=n)` makes the next n messages (all, with
 None) fail at DATA with that reply: 451 (temporary) or 550 (permanent); `.refuse_recipients(code)`
-refuses at RCPT instead. With `users`, AUTH PLAIN/LOGIN is offered (after STARTTLS, as real
-servers do) and checked against them.
+refuses at RCPT instead, `.accept()` ends both. With `users`, AUTH PLAIN/LOGIN is offered
+(after STARTTLS, as real servers do) and checked against them.
 
-Fixtures: `smtp_server` (plain, no AUTH), `smtp_starttls_server` (STARTTLS and AUTH),
+Fixtures (defined as `<name>_fixture`, so a test module can import them without its test
+parameters shadowing the import): `smtp_server` (plain, no AUTH), `smtp_starttls_server` (STARTTLS and AUTH),
 `smtps_server` (TLS from the first byte and AUTH), and `smtp_client_tls`, an SSLContext that
 trusts the throwaway certificate those servers use (made with the openssl command, valid for
 127.0.0.1 and localhost).
@@ -106,6 +107,10 @@ class SmtpServer:
         self._refusal = f"{code} {'4.3.0 try again later' if code < 500 else '5.7.1 message rejected'}"
         self._refusals_left = times
 
+    def accept(self) -> None:
+        """Accept everything again."""
+        self._refusal = self.rcpt_refusal = ""
+
     def refuse_recipients(self, code: int) -> None:
         self.rcpt_refusal = f"{code} {'4.2.1 mailbox busy' if code < 500 else '5.1.1 no such user'}"
 
@@ -134,8 +139,8 @@ class SmtpServer:
         return "250 2.0.0 queued"
 
 
-@pytest.fixture(scope="session")
-def smtp_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+@pytest.fixture(scope="session", name="smtp_certificate")
+def smtp_certificate_fixture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A throwaway self-signed certificate for 127.0.0.1 and localhost: (certificate, key)."""
     openssl = shutil.which("openssl")
     if openssl is None:
@@ -151,8 +156,8 @@ def smtp_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     return cert, key
 
 
-@pytest.fixture
-def smtp_client_tls(smtp_certificate: tuple[Path, Path]) -> ssl.SSLContext:
+@pytest.fixture(name="smtp_client_tls")
+def smtp_client_tls_fixture(smtp_certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(smtp_certificate[0]))
 
 
@@ -162,22 +167,22 @@ def _server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return context
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SmtpServer]:
     server = SmtpServer()
     yield server
     server.stop()
 
 
-@pytest.fixture
-def smtp_starttls_server(smtp_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
+@pytest.fixture(name="smtp_starttls_server")
+def smtp_starttls_server_fixture(smtp_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
     server = SmtpServer(tls=_server_tls(smtp_certificate), users={USER: PASSWORD})
     yield server
     server.stop()
 
 
-@pytest.fixture
-def smtps_server(smtp_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
+@pytest.fixture(name="smtps_server")
+def smtps_server_fixture(smtp_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
     server = SmtpServer(tls=_server_tls(smtp_certificate), implicit_tls=True, users={USER: PASSWORD})
     yield server
     server.stop()
