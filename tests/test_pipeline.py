@@ -131,3 +131,38 @@ def test_next_poll_at_rules() -> None:
     assert next_poll_at(src, NOW, failures=1, retry_after=3600) == NOW + timedelta(hours=1)
     jittered = next_poll_at(src, NOW, jitter=0.999)
     assert NOW + timedelta(minutes=15) < jittered < NOW + timedelta(minutes=16, seconds=31)
+
+
+ARTICLE_PAGE = """<html><head><title>x</title></head><body><nav>Home | News</nav><article>
+<h1>Border report</h1>
+<p>{body}</p>
+<p>Residents described the night in detail to our correspondent, who visited the area twice this week
+and spoke with farmers, traders and local officials about the situation along the river.</p>
+</article><footer>Copyright</footer></body></html>"""
+
+
+def test_full_text_is_matched_and_failures_fall_back(deps: PollDeps, feed_server: FeedServer) -> None:
+    asyncio.run(scenario_full_text(deps, feed_server))
+
+
+async def scenario_full_text(deps: PollDeps, feed_server: FeedServer) -> None:
+    page = f"/t/{uuid.uuid4().hex}.html"
+    body = "Fighters of Liwa Fatemiyoun moved into the Hamdan airport area overnight, witnesses said. " * 3
+    feed_server.set_feed(
+        page, ARTICLE_PAGE.format(body=body).encode(), content_type="text/html; charset=utf-8"
+    )
+    feed = rss(
+        ("f1", "Night movements reported", "A short teaser."), ("f2", "Another teaser", "Nothing here.")
+    )
+    feed = feed.replace(b"https://example.org/f1", feed_server.url(page).encode())
+    feed = feed.replace(b"https://example.org/f2", feed_server.url("/status/500").encode())
+    src = source(feed_server.set_feed(f"/t/{uuid.uuid4().hex}.xml", feed), full_text=True)
+    (report,) = await poll_sources([src], deps)
+    assert report.new == 2
+    with deps.sessions() as session:
+        articles = {a.title: a for a in store.list_articles(session, source_ids=[src.id])}
+        hits = store.list_hits(session)
+    assert "Liwa Fatemiyoun" in articles["Night movements reported"].content
+    assert articles["Another teaser"].content in ("", "Nothing here.")  # the feed text, kept
+    (hit,) = [h for h in hits if h.source == src.id]
+    assert {"liwa-fatemiyoun", "hamdan-airport"} <= set(hit.entities)
