@@ -1,0 +1,174 @@
+"""/metrics and /healthz for the daemon, on a small HTTP server in a thread of its own.
+
+Counters (polls, failures by kind, new articles, hits, delivery latency) are this process's own:
+with several daemons, Prometheus sums them across instances. "Alerts by state" is different:
+it is the outbox as the database holds it, read at scrape time, so every daemon reports the
+same numbers (use max(), not sum(), across instances).
+
+The server runs in a thread rather than on the event loop on purpose: if the loop is stuck,
+/healthz still answers, and says 503 because the scheduler's heartbeat stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from monitor.records import PollReport
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER = 60.0  # seconds without a scheduler heartbeat before /healthz says 503
+LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600)
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """What /healthz answers: 200 when `ok`, 503 otherwise."""
+
+    ok: bool
+    status: str  # ok | stuck | database unreachable
+    last_tick: datetime | None
+    seconds_since_tick: float | None
+    sources_due: int | None  # enabled sources overdue by more than their grace period
+    database: bool
+    error: str | None = None
+
+    def body(self) -> bytes:
+        fields = asdict(self)
+        fields["last_tick"] = self.last_tick.isoformat() if self.last_tick else None
+        return json.dumps(fields).encode()
+
+
+def assess(
+    last_tick: datetime | None, seconds_since_tick: float | None, sources_due: Callable[[], int]
+) -> Health:
+    """Judge health from the heartbeat's age and one database round trip (`sources_due`)."""
+    stuck = seconds_since_tick is None or seconds_since_tick > STUCK_AFTER
+    try:
+        due, database, error = sources_due(), True, None
+    except Exception as exc:  # any driver error means the same thing here: no database
+        due, database, error = None, False, f"{type(exc).__name__}: {exc}"[:300]
+    status = "database unreachable" if not database else "stuck" if stuck else "ok"
+    return Health(status == "ok", status, last_tick, seconds_since_tick, due, database, error)
+
+
+class _AlertStates(Collector):
+    def __init__(self, read: Callable[[], dict[str, int]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "monitor_alerts", "Alerts in the outbox by state (database-wide).", labels=["state"]
+        )
+        try:
+            states = self._read()
+        except Exception:  # a scrape during a database outage still returns the other metrics
+            logger.warning("metrics.alert_states_unavailable", exc_info=True)
+            states = {}
+        for state, count in sorted(states.items()):
+            family.add_metric([state], count)
+        yield family
+
+
+class Metrics:
+    """This daemon's registry, plus the heartbeat the scheduler beats."""
+
+    def __init__(self, alert_states: Callable[[], dict[str, int]]) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.polls = Counter("monitor_polls", "Polls by outcome.", ["status"], registry=r)
+        self.failures = Counter("monitor_poll_failures", "Failed polls by kind.", ["kind"], registry=r)
+        self.articles = Counter("monitor_articles", "New articles stored.", registry=r)
+        self.hits = Counter("monitor_hits", "New watchlist hits stored.", registry=r)
+        self.delivery = Histogram(
+            "monitor_alert_delivery_seconds", "Alert queued → sent.", buckets=LATENCY_BUCKETS, registry=r
+        )
+        self.job_errors = Counter("monitor_job_errors", "Jobs that raised, by job kind.", ["job"], registry=r)
+        self.heartbeat = Gauge(
+            "monitor_scheduler_heartbeat_timestamp_seconds", "Last scheduler tick.", registry=r
+        )
+        r.register(_AlertStates(alert_states))
+        self._last_tick: tuple[datetime, float] | None = None
+
+    def observe_poll(self, report: PollReport) -> None:
+        self.polls.labels(report.status).inc()
+        if report.error_kind:
+            self.failures.labels(report.error_kind).inc()
+        self.articles.inc(report.new)
+        self.hits.inc(report.hits)
+
+    def tick(self, now: datetime) -> None:
+        self._last_tick = (now, time.monotonic())
+        self.heartbeat.set(now.timestamp())
+
+    def since_tick(self) -> tuple[datetime | None, float | None]:
+        if self._last_tick is None:
+            return None, None
+        at, mono = self._last_tick
+        return at, time.monotonic() - mono
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class MetricsServer:
+    """GET /metrics and GET /healthz on host:port (port 0: any free port, see `.port`)."""
+
+    def __init__(self, metrics: Metrics, health: Callable[[], Health], host: str, port: int) -> None:
+        self._httpd = ThreadingHTTPServer((host, port), _handler(metrics, health))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="metrics", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _handler(metrics: Metrics, health: Callable[[], Health]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                self._send(200, metrics.exposition(), CONTENT_TYPE_LATEST)
+            elif path == "/healthz":
+                report = health()
+                self._send(200 if report.ok else 503, report.body(), "application/json")
+            else:
+                self._send(404, b"try /metrics or /healthz\n", "text/plain")
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            pass  # scrapes every 15 s would drown the daemon's own log
+
+    return Handler
