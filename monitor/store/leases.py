@@ -20,17 +20,21 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Engine, or_, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from monitor.errors import StoreError
 from monitor.store.models import SourceRow
+
+_MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +72,12 @@ def release_poll(session: Session, source_id: str, *, owner: str) -> None:
     )
 
 
-def release_all(session: Session, *, owner: str) -> int:
-    """Every lease `owner` still holds, at shutdown; returns how many there were."""
+def release_all(session: Session, *, owner: str | None) -> int:
+    """Every lease `owner` still holds, at shutdown; returns how many there were. With None,
+    every lease: only for a daemon holding `DaemonLock`, where any lease is a dead process's."""
     statement = (
         update(SourceRow)
-        .where(SourceRow.lease_owner == owner)
+        .where(SourceRow.lease_owner.is_not(None) if owner is None else SourceRow.lease_owner == owner)
         .values(lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
@@ -86,26 +91,50 @@ def poll_leases(session: Session, ids: list[str] | None = None) -> list[PollLeas
     return [PollLease(*row) for row in session.execute(query.order_by(SourceRow.id))]
 
 
-def next_try(lease: PollLease | None, *, owner: str, now: datetime, at_most: timedelta) -> datetime:
-    """When a daemon should next try to claim this source: when it is due and its lease is free,
-    but never later than `at_most` from now (a live lease usually ends long before it expires)."""
-    candidates = [now]
+def next_try(
+    lease: PollLease | None, *, owner: str, now: datetime, at_least: timedelta, at_most: timedelta
+) -> datetime:
+    """When a daemon should next try to claim this source: once it is due and its lease is free,
+    but within [now + at_least, now + at_most] (a live lease usually ends long before it expires)."""
+    candidates = [now + at_least]
     if lease is not None and lease.next_poll_at is not None:
         candidates.append(lease.next_poll_at)
     if lease is not None and lease.lease_until is not None and lease.lease_owner != owner:
         candidates.append(lease.lease_until)
-    return min(max(candidates), now + at_most)
+    return min(max(candidates), now + max(at_most, at_least))
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, a session advisory lock held around migrations, so daemons starting
+    together run `alembic upgrade` one after the other (the later ones find nothing to do).
+    SQLite needs none: `DaemonLock` already admits one daemon."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
 
 
 class DaemonLock:
     """An exclusive lock file next to a SQLite database, held while the daemon lives.
 
-    A no-op for server databases (PostgreSQL), where daemons share work through leases instead.
+    A no-op for server databases (PostgreSQL), where daemons share work through leases instead
+    (`sole` is then False, and a crashed daemon's leases simply expire).
     """
 
     def __init__(self, database_url: str) -> None:
         self.path = _lock_path(database_url)
         self._file: IO[str] | None = None
+
+    @property
+    def sole(self) -> bool:
+        """True while this process is the only daemon the database can have."""
+        return self._file is not None
 
     def acquire(self) -> None:
         if self.path is None:

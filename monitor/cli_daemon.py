@@ -1,0 +1,125 @@
+"""`monitor run` (the daemon) and `monitor status` (the running system, read from the database).
+
+Registered on the app in monitor/cli.py; they share its `state`, `user_errors` and JSON output.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import typer
+from pydantic import BaseModel, SecretStr
+
+from monitor import daemon
+from monitor.cli import JsonOption, print_json, state, user_errors
+from monitor.config import Settings
+from monitor.logs import setup_logging
+from monitor.runtime import database, utc_now
+from monitor.store import summary
+
+
+def run(ctx: typer.Context) -> None:
+    """Run the daemon: poll each source on its schedule, deliver alerts, send the weekly digest.
+
+    Example: monitor --config monitor.toml run
+
+    Upgrades the database first. SIGTERM or Ctrl-C: finish running work, then exit (within 10
+    s). SIGHUP: reload the config file and watchlists (a bad file is rejected, the old ones
+    stay). Serves /metrics and /healthz on daemon.metrics_host:metrics_port (127.0.0.1:9108).
+    With SQLite only one daemon may run; with PostgreSQL, run as many as you like.
+    """
+    with user_errors():
+        settings = state.settings()
+        setup_logging(
+            level=_log_level(ctx, settings),
+            json_format=state.log_json or settings.daemon.log_json,
+            secrets=secret_values(settings),
+        )
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # "Added job" × every source
+        daemon.run(state.config, daemon.loaded_from(settings))
+
+
+def _log_level(ctx: typer.Context, settings: Settings) -> str:
+    """--log-level when given on the command line, else daemon.log_level (INFO)."""
+    source = ctx.find_root().get_parameter_source("log_level")
+    if source is not None and source.name == "COMMANDLINE":
+        return state.log_level
+    return settings.daemon.log_level
+
+
+def secret_values(model: BaseModel) -> list[str]:
+    """Every SecretStr anywhere in the settings (webhooks, tokens, SMTP URL), for redaction."""
+    found: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, SecretStr):
+                found.append(item.get_secret_value())
+            elif isinstance(item, BaseModel):
+                found.extend(secret_values(item))
+    return [s for s in found if s]
+
+
+def status(as_json: JsonOption = False) -> None:
+    """Summarise the running system from the database: sources, articles, hits, alerts, digest, daemons.
+
+    Example: monitor status --json
+    """
+    with user_errors():
+        settings = state.settings()
+        with database(settings) as sessions, sessions() as session:
+            found = summary.summarise(session, utc_now(), overdue_grace=daemon.OVERDUE_GRACE)
+    data = status_data(found)
+    if as_json:
+        print_json(data)
+        return
+    for line in status_lines(data):
+        typer.echo(line)
+
+
+def status_data(s: summary.SystemSummary) -> dict[str, Any]:
+    digest = s.last_digest
+    return {
+        "now": s.now,
+        "sources": {
+            "total": s.sources.total,
+            "ok": s.sources.ok,
+            "failing": s.sources.failing,
+            "never_polled": s.sources.never_polled,
+            "overdue": s.sources.overdue,
+        },
+        "articles": {"24h": s.articles_24h, "7d": s.articles_7d},
+        "hits": {"24h": s.hits_24h, "7d": s.hits_7d},
+        "alerts": {"pending": 0, "sent": 0, "failed": 0} | s.alerts,
+        "last_digest": {"week": digest.week, "sent_at": digest.sent_at, "recipients": digest.recipients}
+        if digest
+        else None,
+        "daemons": [{"owner": d.owner, "leases": d.leases, "lease_until": d.until} for d in s.daemons],
+        "last_poll_at": s.last_poll_at,
+    }
+
+
+def status_lines(data: dict[str, Any]) -> list[str]:
+    src, alerts, digest = data["sources"], data["alerts"], data["last_digest"]
+    daemons = (
+        ", ".join(f"{d['owner']} ({d['leases']} polls in flight)" for d in data["daemons"])
+        or "none polling now"
+    )
+    return [
+        f"sources   {src['total']} configured: {src['ok']} ok, {src['failing']} failing, "
+        f"{src['never_polled']} never polled, {src['overdue']} overdue",
+        f"articles  {data['articles']['24h']} in 24h, {data['articles']['7d']} in 7d",
+        f"hits      {data['hits']['24h']} in 24h, {data['hits']['7d']} in 7d",
+        "alerts    " + ", ".join(f"{count} {state_}" for state_, count in alerts.items()),
+        f"digest    {digest['week']} sent {_when(digest['sent_at'])} to {digest['recipients']}"
+        if digest
+        else "digest    none sent yet",
+        f"last poll {_when(data['last_poll_at'])}; daemons: {daemons}",
+    ]
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "never"
