@@ -37,7 +37,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -137,27 +137,37 @@ class _Squeeze:
     removed: list[int]
 
     def source(self, index: int) -> int:
+        if not self.at:
+            return index
         run = bisect.bisect_right(self.at, index) - 1
         return index + (self.removed[run] if run >= 0 else 0)
 
 
-_DELETED_RUN = re.compile(DELETE + "+")
-_GAP_RUN = re.compile(GAP + "{2,}")
+def _squeeze(text: str, marker: str, keep: int) -> tuple[str, _Squeeze]:
+    """Remove each run of `marker` but its first `keep` characters; record where.
 
-
-def _squeeze(text: str, pattern: re.Pattern[str], keep: int) -> tuple[str, _Squeeze]:
-    """Remove each run of `pattern` but its first `keep` characters; record where."""
+    str.find skips the text at memchr speed; only the few runs cost Python steps (a regex
+    scan for the runs was the slowest part of normalising)."""
     at: list[int] = []
     removed: list[int] = []
-    total = 0
-    for match in pattern.finditer(text):
-        start, end = match.span()
+    pieces: list[str] = []
+    probe = marker * (keep + 1)
+    start = text.find(probe)
+    last = total = 0
+    while start >= 0:
+        end = start + keep + 1
+        while end < len(text) and text[end] == marker:
+            end += 1
+        pieces.append(text[last : start + keep])
         at.append(start + keep - total)
         total += end - start - keep
         removed.append(total)
+        last = end
+        start = text.find(probe, end)
     if not at:
         return text, _Squeeze(at, removed)
-    return pattern.sub(GAP * keep, text), _Squeeze(at, removed)
+    pieces.append(text[last:])
+    return "".join(pieces), _Squeeze(at, removed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +192,8 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Fold `text` for matching and keep the offset map (see the module docstring)."""
     folded, expanded = _fold(text)
-    folded, deleted = _squeeze(folded, _DELETED_RUN, 0)
-    folded, gaps = _squeeze(folded, _GAP_RUN, 1)
+    folded, deleted = _squeeze(folded, DELETE, 0)
+    folded, gaps = _squeeze(folded, GAP, 1)
     return Normalised(folded.replace(GAP, " "), gaps, deleted, expanded)
 
 
@@ -310,14 +320,16 @@ class _Words:
     window: int = 0
     before: frozenset[str] = frozenset()
     after: frozenset[str] = frozenset()
+    pairs: bool = False  # a context word has a space, so word pairs must be compared too
 
     @classmethod
     def of(cls, context: Context | None) -> _Words:
         if context is None:
             return cls()
+        require, forbid = _folded(context.require), _folded(context.forbid)
         return cls(
-            _folded(context.require), _folded(context.forbid), context.window,
-            _folded(context.forbid_before), _folded(context.forbid_after),
+            require, forbid, context.window, _folded(context.forbid_before), _folded(context.forbid_after),
+            any(" " in word for word in require | forbid),
         )  # fmt: skip
 
     def __bool__(self) -> bool:
@@ -333,19 +345,11 @@ class _Ref:
     variant: _Variant
     context: _Words
     case_letters: str  # the alias's letters and digits, for case-sensitive aliases
-
-    @property
-    def possessive_only(self) -> bool:
-        """A short alias takes its trailing s only after an apostrophe: Ana's, never Anas."""
-        return self.variant.suffix and len(self.variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
-
-    @property
-    def needs_check(self) -> bool:
-        return bool(self.context or self.alias.case_sensitive or self.possessive_only)
+    possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
+    needs_check: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
+class _Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
     start: int  # in the normalised text
     end: int
     ref: _Ref
@@ -397,9 +401,10 @@ class Matcher:
             if not checked:
                 yield _Hit(start, end - 1, refs[0])
                 continue
-            passing = next((ref for ref in refs if _passes(ref, norm, plain, start, end - 1)), None)
-            if passing is not None:
-                yield _Hit(start, end - 1, passing)
+            for ref in refs:
+                if _passes(ref, norm, plain, start, end - 1):
+                    yield _Hit(start, end - 1, ref)
+                    break
 
     def _with_related(self, hits: list[_Hit]) -> list[_Hit]:
         """Resolve overlaps, then admit requires_related hits whose parent or related entity is in."""
@@ -426,13 +431,17 @@ def _refs(entity: Entity, alias: Alias) -> Iterator[_Ref]:
     context = _Words.of(alias.context)
     letters = "".join(c for c in alias.text if c.isalnum())
     for variant in _variants(alias):
-        yield _Ref(entity, alias, variant, context, letters)
+        possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
+        needs_check = bool(context) or alias.case_sensitive or possessive_only
+        yield _Ref(entity, alias, variant, context, letters, possessive_only, needs_check)
 
 
 def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
     """Per entity, only the refs closest to an alias as written: a guarded `Hiri` is not
     unguarded by the article-less variant of `al-Hiri`."""
-    best = {}
+    if len(refs) == 1:
+        return (refs[0],)
+    best: dict[str, int] = {}
     for ref in refs:
         best[ref.entity.id] = min(best.get(ref.entity.id, ref.variant.rank), ref.variant.rank)
     kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
@@ -452,12 +461,12 @@ def _passes(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> bo
 
 def _context_allows(words: _Words, text: str, start: int, end: int) -> bool:
     if words.require or words.forbid:
-        near = _context_words(text, start, end, words.window)
+        near = _near(text, start, end, words.window, words.window, words.pairs)
         if (words.require and near.isdisjoint(words.require)) or not near.isdisjoint(words.forbid):
             return False
-    if words.before and not words.before.isdisjoint(_context_words(text, start, start, 1, after=False)):
+    if words.before and not words.before.isdisjoint(_near(text, start, end, 1, 0, False)):
         return False
-    return not words.after or words.after.isdisjoint(_context_words(text, end, end, 1, before=False))
+    return not words.after or words.after.isdisjoint(_near(text, start, end, 0, 1, False))
 
 
 def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
@@ -468,34 +477,36 @@ def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
 _WORD_CHARS = 40  # generous characters per word, to slice enough text for `window` words
 
 
-def _context_words(text: str, start: int, end: int, window: int, before: bool = True, after: bool = True) -> frozenset[str]:
-    """Words and word pairs within `window` words either side, with plural s and Arabic
-    proclitics also stripped, so `bases`, `والقاعدة` and `air base` all meet their context word."""
-    reach = _WORD_CHARS * (window + 1)
-    left = text[max(0, start - reach) : start].split()[-window:] if before else []
-    right = text[end : end + reach].split()[:window] if after else []
-    words: set[str] = set()
-    for side in (left, right):
-        words.update(_word_forms(side))
-        words.update(f"{a} {b}" for a, b in zip(side, side[1:], strict=False))
-    return frozenset(words)
+def _near(text: str, start: int, end: int, before: int, after: int, pairs: bool) -> set[str]:
+    """The words within `before` words left of `text[start:end]` and `after` words right of it,
+    each also without plural s or Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`),
+    and, when a context word has a space, the pairs of neighbouring words (`air base`)."""
+    left = text[max(0, start - _WORD_CHARS * (before + 1)) : start].split()[-before:] if before else []
+    right = text[end : end + _WORD_CHARS * (after + 1)].split()[:after] if after else []
+    near: set[str] = set()
+    for word in left + right:
+        near.update(_forms(word))
+    if pairs:
+        near.update(f"{a} {b}" for side in (left, right) for a, b in zip(side, side[1:], strict=False))
+    return near
 
 
-_PROCLITICS = sorted(
+_PROCLITICS = frozenset(
     {c + p + a for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", _ARABIC_ARTICLE)} - {""}
-    | {"لل", "ولل", "فلل"},
-    key=len,
-    reverse=True,
+    | {"لل", "ولل", "فلل"}
 )
+_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
 
 
-def _word_forms(words: Iterable[str]) -> Iterator[str]:
-    for word in words:
-        yield word
-        if word.endswith("s"):
-            yield word[:-1]
-        if _is_arabic(word[0]):
-            yield from (word[len(p) :] for p in _PROCLITICS if word.startswith(p) and len(word) - len(p) > 1)
+@lru_cache(maxsize=1 << 16)
+def _forms(word: str) -> tuple[str, ...]:
+    forms = [word]
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    if _is_arabic(word[0]):
+        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
+        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
+    return tuple(forms)
 
 
 def _longest(hits: Iterable[_Hit]) -> list[_Hit]:
@@ -504,17 +515,17 @@ def _longest(hits: Iterable[_Hit]) -> list[_Hit]:
     and only clusters of two or more are sorted by length."""
     kept: list[_Hit] = []
     cluster: list[_Hit] = []
-    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
-        if cluster and hit.start >= max(h.end for h in cluster):
-            kept += _resolve(cluster)
+    cluster_end = -1
+    for hit in sorted(hits):
+        if hit.start >= cluster_end:
+            kept += cluster if len(cluster) < 2 else _resolve(cluster)
             cluster = []
         cluster.append(hit)
-    return kept + _resolve(cluster)
+        cluster_end = max(cluster_end, hit.end)
+    return kept + (cluster if len(cluster) < 2 else _resolve(cluster))
 
 
 def _resolve(cluster: list[_Hit]) -> list[_Hit]:
-    if len(cluster) < 2:
-        return cluster
     chosen: list[_Hit] = []
     for hit in sorted(cluster, key=lambda h: (h.start - h.end, h.start, h.ref.variant.rank)):
         if all(hit.end <= c.start or hit.start >= c.end for c in chosen):

@@ -1,0 +1,195 @@
+"""Matching throughput: the Matcher against a bare automaton scan and a loop of regexes.
+
+    .venv/bin/python bench/match.py [--mb 10]
+
+Builds a deterministic corpus of news-like English and Arabic articles (about 4 KB each, mentions
+of watched names and hard negatives sprinkled in) in memory, then prints MB/s (UTF-8 bytes) for:
+
+  floor    a bare pyahocorasick scan of each casefolded article with the shipped aliases
+           casefolded (no normalisation, no word boundaries, no offsets)
+  regex    one compiled word-bounded, case-insensitive regex per shipped alias, run over a
+           200 KB slice and extrapolated
+  matcher  Matcher(shipped watchlists).find on every article: folding, squeezing, scan, checks,
+           overlaps and offsets included
+  N        Matcher over N synthetic aliases (300, 3,000, 30,000), with its build time
+
+and the ratios the design asks about: matcher/floor (target within 3x), regex/matcher, and the
+cost per MB at 300 vs 30,000 aliases (target: flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ahocorasick
+
+from monitor.matching import Matcher, alias_key
+from monitor.watchlists import Entity, Watchlist, load_watchlists
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20240501
+ARTICLE_CHARS = 4000
+REGEX_SLICE = 200_000
+SIZES = (300, 3_000, 30_000)
+
+ENGLISH = (
+    "the a of in on and to said officials sources local forces militia fighters border town city "
+    "province strike strikes airstrike drone convoy trucks crossing road checkpoint desert river "
+    "village residents reported according statement killed wounded attack positions weapons depot "
+    "commander units deployed withdrew reinforcements security situation government regional "
+    "Tuesday Monday night morning week month year people families displaced returned market "
+    "council tribe sheikh elders members group groups Iranian-backed Iraqi Syrian American Israeli "
+    "is it was were has have had will would could not also but after before during near east west"
+).split()
+ARABIC = (
+    "قالت مصادر محلية إن في على من إلى عن مع بعد قبل خلال قرب شرق غرب مدينة بلدة قرية ريف "
+    "الحدود الحدودية قصف غارة غارات طائرات مسيرة قوات عناصر ميليشيات فصائل مقاتلين تعزيزات "
+    "عسكرية انتشرت انسحبت وصلت أعلنت نفت أكدت أفادت الأهالي العائلات النازحة السوق الطريق "
+    "المعبر الشاحنات البضائع الليل الصباح اليوم الأسبوع الماضي المقبل مقتل إصابة هجوم مواقع "
+    "مستودع أسلحة قيادة مسؤولون الحكومة المحافظة العشيرة وجهاء شيوخ الاحتجاجات الأسعار"
+).split()
+NEGATIVES = (
+    "Kamal Ahmed said", "313 people", "page 313", "Rabia said she", "Ahmed Hamdan", "Ana Pastor",
+    "this is", "Imam Ali, cousin of the Prophet", "الوضع القائم", "القائم بالأعمال", "الحديث عنه",
+)  # fmt: skip
+
+
+def corpus(mb: float, names: Sequence[str], rng: random.Random) -> list[str]:
+    """Articles of about ARTICLE_CHARS characters until the corpus holds `mb` MB of UTF-8."""
+    articles: list[str] = []
+    size = 0
+    while size < mb * 1e6:
+        articles.append(article(names, rng))
+        size += len(articles[-1].encode())
+    return articles
+
+
+def article(names: Sequence[str], rng: random.Random) -> str:
+    words = ARABIC if rng.random() < 0.4 else ENGLISH
+    sentences: list[str] = []
+    length = 0
+    while length < ARTICLE_CHARS:
+        sentence = [rng.choice(words) for _ in range(rng.randint(8, 25))]
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            sentence.insert(rng.randrange(len(sentence)), rng.choice(names if rng.random() < 0.8 else NEGATIVES))
+        sentences.append(" ".join(sentence).capitalize() + rng.choice((". ", ". ", ", ", ".\n\n")))
+        length += len(sentences[-1])
+    return "".join(sentences)
+
+
+def synthetic_watchlists(sizes: Sequence[int], rng: random.Random) -> dict[int, Watchlist]:
+    """Watchlists of made-up aliases (half Latin, half Arabic, ten to an entity); each size is a
+    prefix of the next, so the names sprinkled into the corpus are in all of them."""
+    seen: set[str] = set()
+    aliases: list[str] = []
+    while len(aliases) < max(sizes):
+        alias = made_up_name(rng)
+        if alias_key(alias) not in seen:
+            seen.add(alias_key(alias))
+            aliases.append(alias)
+    entities = [
+        Entity(id=f"synthetic-{i}", name=chunk[0], kind="militia", aliases=tuple(chunk))  # type: ignore[arg-type]
+        for i, chunk in enumerate(aliases[j : j + 10] for j in range(0, max(sizes), 10))
+    ]
+    return {n: Watchlist(entities={e.id: e for e in entities[: n // 10]}) for n in sizes}
+
+
+LATIN = ["ka", "ta", "ib", "ra", "mal", "qa", "im", "zu", "hur", "sa", "bah", "dir", "nu", "fel", "om", "sha"]
+ARABIC_SYLLABLES = ["كا", "تا", "ئب", "را", "مال", "قا", "يم", "زو", "هر", "سا", "باح", "دير", "نو", "فل", "عم", "شا"]
+
+
+def made_up_name(rng: random.Random) -> str:
+    syllables = ARABIC_SYLLABLES if rng.random() < 0.5 else LATIN
+    words = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(rng.randint(1, 3))]
+    return " ".join(w.capitalize() for w in words)
+
+
+def shipped_aliases(watchlist: Watchlist) -> list[str]:
+    return [a.text for e in watchlist.entities.values() for a in e.aliases]
+
+
+def megabytes(texts: Sequence[str]) -> float:
+    return sum(len(t.encode()) for t in texts) / 1e6
+
+
+def best_time(work: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def floor_scan(aliases: Sequence[str], articles: Sequence[str]) -> float:
+    automaton = ahocorasick.Automaton()
+    for alias in aliases:
+        automaton.add_word(alias.casefold(), len(alias))
+    automaton.make_automaton()
+
+    def scan() -> int:
+        return sum(1 for text in articles for _ in automaton.iter(text.casefold()))
+
+    return best_time(scan)
+
+
+def regex_loop(aliases: Sequence[str], articles: Sequence[str]) -> float:
+    """Seconds for the whole corpus, extrapolated from a REGEX_SLICE-character slice."""
+    patterns = [re.compile(rf"(?<!\w){re.escape(a)}(?!\w)", re.IGNORECASE) for a in aliases]
+    sample = "".join(articles)[:REGEX_SLICE]
+
+    def scan() -> int:
+        return sum(1 for p in patterns for _ in p.finditer(sample))
+
+    return best_time(scan, repeat=1) * megabytes(articles) / megabytes([sample])
+
+
+def matcher_scan(matcher: Matcher, articles: Sequence[str]) -> float:
+    return best_time(lambda: sum(len(matcher.find(text)) for text in articles))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, default=10.0, help="corpus size in MB of UTF-8 (default 10)")
+    args = parser.parse_args()
+    rng = random.Random(SEED)
+    shipped = load_watchlists(ROOT / "watchlists")
+    synthetic = synthetic_watchlists(SIZES, random.Random(SEED))
+    names = shipped_aliases(shipped) + shipped_aliases(synthetic[SIZES[0]])
+    articles = corpus(args.mb, names, rng)
+    size = megabytes(articles)
+    print(f"corpus: {len(articles)} articles, {size:.1f} MB (UTF-8), ~40% Arabic; shipped aliases: {len(shipped_aliases(shipped))}")
+
+    floor = floor_scan(shipped_aliases(shipped), articles)
+    regex = regex_loop(shipped_aliases(shipped), articles)
+    matcher = matcher_scan(Matcher(shipped), articles)
+    row("floor: bare automaton over casefolded text", size, floor)
+    row(f"regex loop ({REGEX_SLICE // 1000} KB slice, extrapolated)", size, regex)
+    row("Matcher, shipped watchlists", size, matcher)
+
+    per_mb: dict[int, float] = {}
+    for count, watchlist in synthetic.items():
+        start = time.perf_counter()
+        synthetic_matcher = Matcher(watchlist)
+        build = time.perf_counter() - start
+        seconds = matcher_scan(synthetic_matcher, articles)
+        per_mb[count] = seconds / size * 1000
+        row(f"Matcher, {count:,} synthetic aliases (built in {build:.2f} s)", size, seconds)
+
+    print(f"\nMatcher / floor time: {matcher / floor:.2f}x (target <= 3x)")
+    print(f"regex loop / Matcher time: {regex / matcher:.0f}x")
+    print(f"cost per MB: {per_mb[SIZES[0]]:.1f} ms at {SIZES[0]:,} aliases, {per_mb[SIZES[-1]]:.1f} ms at {SIZES[-1]:,}"
+          f" ({per_mb[SIZES[-1]] / per_mb[SIZES[0]]:.2f}x; target flat)")  # fmt: skip
+
+
+def row(label: str, size: float, seconds: float) -> None:
+    print(f"{label:<62} {size / seconds:8.1f} MB/s  ({seconds:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()
