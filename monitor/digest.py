@@ -310,7 +310,7 @@ def source_problems(
 
 def _problem(week: SourceWeek, start: datetime, end: datetime, tz: ZoneInfo) -> SourceProblem | None:
     h = week.health
-    error = clean(f"{h.last_error_kind}: {h.last_error or ''}".rstrip(": "))[:160]
+    error = clean(": ".join(part for part in (h.last_error_kind, h.last_error) if part))[:160]
     moved = f"; moved to {clean(h.moved_to)}" if h.moved_to else ""
     if h.consecutive_failures:
         since = f"last success {_day(h.last_success_at, tz)}" if h.last_success_at else "never succeeded"
@@ -495,7 +495,7 @@ def draw_chart(data: DigestData) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(6.0, 2.8), dpi=200)
+    figure = Figure(figsize=(6.0, 3.0), dpi=200)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     labels = [f"{d:%a %d}" for d in data.days]
@@ -503,8 +503,8 @@ def draw_chart(data: DigestData) -> bytes:
         style = {"marker": "o", "linewidth": 1.8, "markersize": 3.5, "color": colour}
         axes.plot(labels, series.counts, label=_plain(series.name), **style)
     _style(axes, MaxNLocator(integer=True))
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False, fontsize=7)
-    figure.subplots_adjust(left=0.07, right=0.98, top=0.93, bottom=0.34)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=8)
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.36)
     out = io.BytesIO()
     figure.savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
@@ -524,5 +524,7 @@ def _style(axes: Axes, y_ticks: MaxNLocator) -> None:
 
 
 def _plain(label: str) -> str:
-    """Matplotlib reads $…$ as mathematics and hides labels starting with '_'."""
-    return label.replace("$", r"\$").lstrip("_") or "?"
+    """A legend entry: short enough for two columns; matplotlib reads $…$ as mathematics and hides
+    labels starting with '_'."""
+    short = label if len(label) <= 36 else label[:35].rstrip() + "…"
+    return short.replace("$", r"\$").lstrip("_") or "?"

@@ -152,15 +152,17 @@ def _skipped(deps: DigestDeps, week: str, skipped: list[str], now: datetime) -> 
     for target in skipped:
         row = rows[target]
         if row.state == "sent":
-            detail = f"already sent {row.sent_at:%Y-%m-%d %H:%M} UTC (--force sends it again)"
+            detail = f"already sent {_utc(row.sent_at)} (--force sends it again)"
         elif row.state == "failed":
             detail = f"failed for good: {row.last_error} (--force tries again)"
         else:
-            detail = (
-                f"next try {row.next_attempt_at:%Y-%m-%d %H:%M} UTC; last error: {row.last_error or 'none'}"
-            )
+            detail = f"next try {_utc(row.next_attempt_at)}; last error: {row.last_error or 'none'}"
         outcomes.append(SendOutcome(target, "skipped", detail, row.next_attempt_at))
     return outcomes
+
+
+def _utc(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "-"
 
 
 def _send_one(

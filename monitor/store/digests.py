@@ -44,7 +44,7 @@ class WeekArticle:
     when: datetime  # UTC: publication time, or first sighting for undated items
     priority: str | None
     entities: tuple[str, ...]  # in order of first mention, title first
-    snippet: str  # of the first hit outside the title, else of the first hit
+    snippet: str  # of the first hit outside the title, else the summary's start (the title is shown anyway)
     story_id: int | None = None  # the alerts outbox's story, when it grouped this article
 
 
@@ -117,7 +117,6 @@ def _week_article(
 ) -> WeekArticle:
     entities = tuple(dict.fromkeys(entity for entity, _, _ in hits))
     outside_title = [snippet for _, field, snippet in hits if field != "title" and snippet]
-    snippets = outside_title or [snippet for _, _, snippet in hits if snippet]
     return WeekArticle(
         id=row.id,
         source_id=row.source_id,
@@ -128,7 +127,7 @@ def _week_article(
         when=row.first_seen if row.date_source == "fetched" else row.published,
         priority=row.priority,
         entities=entities,
-        snippet=snippets[0] if snippets else row.summary[:280],
+        snippet=outside_title[0] if outside_title else row.summary[:280],
         story_id=story_id,
     )
 
