@@ -506,11 +506,15 @@ def _deliver_channel(run: _Round, channel: str, jobs: list[outbox.ClaimedAlert])
             _failed(run, job, DeliveryError(f"channel {channel!r} is not configured", permanent=True))
         return
     jobs = _throttle(run, channel, jobs)
+    sent_before = run.tally.get("sent", 0)
     for index, job in enumerate(jobs):
         paused_until = _deliver_one(run, notifier, job)
         if paused_until is not None:
             _release(run, jobs[index + 1 :], paused_until)
             return
+    if run.tally.get("sent", 0) > sent_before:  # after an outage, the backlog goes next round, not in an hour
+        with run.sessions.begin() as session:
+            outbox.wake(session, channel, now=run.now)
 
 
 def _throttle(run: _Round, channel: str, jobs: list[outbox.ClaimedAlert]) -> list[outbox.ClaimedAlert]:

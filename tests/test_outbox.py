@@ -276,3 +276,18 @@ def test_claims_are_conditional(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         assert not outbox.mark_sent(session, first[0].id, worker="b", now=NOW, ts=None)
         assert outbox.mark_sent(session, first[0].id, worker="a", now=NOW, ts=None)
+
+
+def test_after_an_outage_the_backlog_goes_with_the_next_round(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(2))
+    slack.fail("server_error", times=1)
+    assert alerts.deliver_due(sessions, webhook(slack), NOW, POLICY).retrying == 1  # the other one waits too
+    later = NOW + timedelta(seconds=10)  # inside the backoff
+    store_and_queue(sessions, stories(1, source="fresh"), now=later)
+    assert (
+        alerts.deliver_due(sessions, webhook(slack), later, POLICY).sent == 1
+    )  # the fresh one; the rest wake
+    assert alerts.deliver_due(sessions, webhook(slack), later + timedelta(seconds=1), POLICY).sent == 2
+    assert states(sessions) == {"sent": 3}

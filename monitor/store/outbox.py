@@ -362,6 +362,22 @@ def release(session: Session, ids: Sequence[int], *, worker: str, at: datetime) 
         session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None))
 
 
+def wake(session: Session, channel: str, *, now: datetime) -> int:
+    """The channel works again: its alerts held back (backoff, paused behind a failure) are due now."""
+    statement = (
+        update(AlertRow)
+        .where(
+            AlertRow.channel == channel,
+            AlertRow.state == "pending",
+            AlertRow.next_attempt_at > now,
+            AlertRow.claimed_until.is_(None),
+        )
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
 def messages_since(session: Session, channel: str, since: datetime) -> list[datetime]:
     """When the channel's throttled messages (stories, updates, summaries) went out since `since`."""
     statement = select(AlertRow.sent_at).where(
