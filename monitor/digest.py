@@ -8,9 +8,11 @@ record into a subject, a plain-text and an HTML body and the chart PNG.
 Weeks are ISO weeks in the configured timezone: Monday 00:00 to the next Monday 00:00 local time,
 so a week around a DST change is 167 or 169 hours long and consecutive weeks still tile.
 
-Stories: an article the alerts outbox attached to a story keeps that story; the rest are grouped
-by the outbox's rule (same canonical URL, or a near-identical title within 48 hours), with
-MinHash-LSH proposing candidate pairs and an exact Jaccard check deciding.
+Stories: an article the alerts outbox attached to a story keeps that story; the rest (articles
+that raised no alert) are grouped by the outbox's rule, same canonical URL or near-identical
+title within 48 hours, with MinHash-LSH proposing candidate pairs and an exact Jaccard check over
+the title's word pairs deciding. Unlike the outbox, the text is not compared: the digest does not
+load article bodies, and a wire story re-published under the same headline is caught by title.
 
 Untrusted text (titles, snippets, outlets, URLs) is cleaned here once: control and bidi-override
 characters removed, whitespace collapsed, and only http(s) links kept. The HTML template
@@ -47,7 +49,8 @@ TOP_STORIES = 10
 CHART_ENTITIES = 5
 PAIR_ROWS, PAIR_COLUMNS = 6, 5  # the actor × place table must fit a phone
 STORY_WINDOW = timedelta(hours=48)
-TITLE_SIMILARITY = 0.8  # Jaccard over character 4-grams of the normalised title
+TITLE_SIMILARITY = 0.8  # Jaccard over word pairs of the title, the outbox's default
+MIN_TITLE_WORDS = 4
 _PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -362,7 +365,7 @@ def _same_story_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, in
 
 
 def _similar_title_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, int]]:
-    shingles = [_shingles(a.title) for a in articles]
+    shingles = [_shingles(a.title, a.outlet) for a in articles]
     lsh = MinHashLSH(threshold=TITLE_SIMILARITY, num_perm=64)
     for i, grams in enumerate(shingles):
         if not grams:
@@ -382,11 +385,16 @@ def _same_story(a: WeekArticle, b: WeekArticle, a_grams: set[str], b_grams: set[
     return close and len(a_grams & b_grams) / len(a_grams | b_grams) >= TITLE_SIMILARITY
 
 
-def _shingles(title: str) -> set[str]:
-    """Character 4-grams of the title without an aggregator's trailing ' - Outlet'."""
-    words = re.sub(r"\s+[-–—|]\s+[^-–—|]{1,60}$", "", title).casefold()
-    text = " ".join(re.findall(r"\w+", words))
-    return {text[i : i + 4] for i in range(max(len(text) - 3, 1))} if text else set()
+def _shingles(title: str, outlet: str) -> set[str]:
+    """Word pairs of the title, as the outbox compares them: without an aggregator's trailing
+    " - Outlet", and none for titles under four words, which are too short to tell stories apart."""
+    for separator in (" - ", " – ", " | "):
+        if outlet and title.endswith(separator + outlet):
+            title = title[: -len(separator + outlet)]
+    words = re.findall(r"\w+", title.casefold())
+    if len(words) < MIN_TITLE_WORDS:
+        return set()
+    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 def rank_stories(groups: Iterable[tuple[WeekArticle, ...]]) -> list[tuple[WeekArticle, ...]]:
