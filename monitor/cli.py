@@ -151,6 +151,7 @@ def poll(
         matcher = load_matcher(settings)
         with database(settings) as sessions:
             reports = asyncio.run(_poll(settings, sessions, matcher, sources))
+            deliver_after_poll(settings, sessions, sources, matcher.watchlist)
     failed = sum(r.status in ("failed", "deferred") for r in reports)
     new = sum(r.new for r in reports)
     err.print(f"{len(reports)} sources polled, {failed} failed, {new} new articles", highlight=False)
@@ -419,3 +420,8 @@ def db_upgrade() -> None:
         with database(state.settings()):
             pass
     err.print("database is up to date", highlight=False)
+
+
+from monitor.cli_alerts import alerts_app, deliver_after_poll  # noqa: E402 - it uses this module's helpers
+
+app.add_typer(alerts_app, name="alerts")
