@@ -537,12 +537,15 @@ def _resolve(cluster: list[_Hit]) -> list[_Hit]:
 
 _ABBREVIATIONS = "".join(rf"(?<!\b{a}\.)" for a in ("Mr", "Mrs", "Ms", "Dr", "Gen", "Col", "Lt", "St", "No"))
 _BLOCK_TAG = r"(?i:<(?:/?p|br|/?div|/?li|/?h\d)\b[^>]*>)"
-# A sentence break is the whitespace after a sentence's final punctuation, so a sentence
-# text[previous.end():next.start()] keeps its full stop; "U.S. forces" is not a break.
+# A sentence break is the whitespace after a sentence's final punctuation (so a sentence
+# text[previous.end():next.start()] keeps its full stop; "U.S. forces" is not one), a blank line
+# or a block tag.
 _SENTENCE_BREAK = re.compile(
-    _ABBREVIATIONS + r"""(?:(?<=[.!?؟。])|(?<=[.!?؟。]["'”’»)]))\s+(?![a-z])|\s*\n\s*|""" + _BLOCK_TAG
+    _ABBREVIATIONS + r"""(?:(?<=[.!?؟。])|(?<=[.!?؟。]["'”’»)]))\s+(?![a-z])|\s*\n\s*\n\s*|""" + _BLOCK_TAG
 )
-_PARAGRAPH_BREAK = re.compile(r"\s*\n\s*|" + _BLOCK_TAG)
+# A paragraph ends at a blank line, a block tag, or a line break after a sentence's end; a line
+# break inside a sentence is only wrapping.
+_PARAGRAPH_BREAK = re.compile(r"""\s*\n\s*\n\s*|(?<=[.!?؟:"”])[ \t]*\n\s*|""" + _BLOCK_TAG)
 
 
 def prioritise(

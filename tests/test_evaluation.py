@@ -116,7 +116,9 @@ def test_scores_fall_when_labels_are_wrong(outcomes: list[Outcome]) -> None:
 PRIORITIES = [
     ("Strikes hit militia depots", "Israeli strikes on al-Bukamal killed 14 fighters from Kataib Hezbollah.", "high",
      "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah with watched place bukamal in one sentence"),
-    ("Militias dig in", "Kataib Hezbollah fighters arrived on Monday. They took over\nschools in al-Qaim.", "medium",
+    ("Wrapped line", "Kataib Hezbollah fighters took over\nschools in al-Qaim on Monday.", "high",
+     "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah with watched place qaim in one sentence"),
+    ("Next paragraph", "Kataib Hezbollah fighters arrived on Monday.\n\nThey took over schools in al-Qaim.", "medium",
      "high-priority-entity: high-priority entity kataib-hezbollah, qaim in the article"),
     ("Quds Force commander visits", "No further details.", "medium",
      "high-priority-in-title: high-priority entity irgc-quds-force in the title"),

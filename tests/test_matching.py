@@ -256,7 +256,9 @@ def test_prioritise(matcher: Matcher, title: str, content: str, expected: Priori
 SNIPPETS = [
     ("the sentence, nothing more", "First one. The militia entered Abu Kamal on Monday. Next one.", "Abu Kamal", 160,
      "The militia entered Abu Kamal on Monday."),
-    ("whitespace folded", "Troops   entered\n\tAbu Kamal  today", "Abu Kamal", 160, "Abu Kamal today"),
+    ("whitespace folded, wrapped line kept", "Troops   entered\n\tAbu Kamal  today", "Abu Kamal", 160,
+     "Troops entered Abu Kamal today"),
+    ("a blank line ends the sentence", "Breaking\n\nTroops entered Abu Kamal", "Abu Kamal", 160, "Troops entered Abu Kamal"),
     ("cut with ellipses on both sides", "word " * 40 + "Abu Kamal" + " more" * 40, "Abu Kamal", 40,
      "…word word word Abu Kamal more more…"),
     ("markup dropped", "<p>Shelling in <b>Abu Kamal</b> &amp; al-Qaim.</p><p>Other.</p>", "Abu Kamal", 160,
