@@ -233,7 +233,7 @@ def build_digest(
 ) -> DigestData:
     monday = parse_week(week)
     days = tuple(monday + timedelta(days=i) for i in range(7))
-    lines = entity_lines(facts, watchlist)
+    lines = rank_entities(entity_lines(facts, watchlist))
     actors, places, others = split_by_kind(lines)
     groups = group_stories(facts.matched)
     names = {line.id: line.name for line in lines}
@@ -253,7 +253,7 @@ def build_digest(
         stories=tuple(story_line(g, names, tz) for g in rank_stories(groups)[:TOP_STORIES]),
         new_entities=tuple(ln for ln in lines if ln.new),
         sources=source_problems(facts.sources, start, end, tz),
-        daily=daily_series(facts.matched, days, tz, rank_entities(lines)[:CHART_ENTITIES]),
+        daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
     )
 
 

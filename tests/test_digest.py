@@ -223,7 +223,7 @@ def test_an_entity_missing_from_the_watchlist_is_shown_by_its_id(week_data: Dige
 
 
 def test_first_sightings_are_entities_never_seen_before_the_week(week_data: DigestData) -> None:
-    assert {line.id for line in week_data.new_entities} == {"bukamal", "pmf", "retired-entity"}
+    assert [line.id for line in week_data.new_entities] == ["bukamal", "pmf", "retired-entity"]
 
 
 def test_actor_place_table(week_data: DigestData, watchlist: Watchlist) -> None:
