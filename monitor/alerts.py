@@ -461,6 +461,7 @@ class _Round:
     worker: str
     jitter: Callable[[], float]
     tally: dict[str, int] = field(default_factory=dict)
+    sent_ts: dict[int, str] = field(default_factory=dict)  # alert id → Slack ts, for replies in this round
 
     def count(self, what: str, n: int = 1) -> None:
         self.tally[what] = self.tally.get(what, 0) + n
@@ -563,12 +564,13 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
             outbox.mark_recorded(session, job.id, worker=run.worker, now=run.now)
         run.count("recorded")
         return None
-    if job.parent_id is not None and job.parent_ts is None and job.parent_state in ("pending", "rolled_up"):
+    thread_ts = job.parent_ts or (run.sent_ts.get(job.parent_id) if job.parent_id else None)
+    if job.parent_id is not None and thread_ts is None and job.parent_state in ("pending", "rolled_up"):
         _release(run, [job], run.now + THREAD_WAIT)
         return None
     message = from_payload(job.payload)
-    if job.parent_ts and notifier.threads:
-        message = replace(message, thread_ts=job.parent_ts)
+    if thread_ts and notifier.threads:
+        message = replace(message, thread_ts=thread_ts)
     try:
         result = notifier.send(message)
     except DeliveryError as error:
@@ -581,6 +583,8 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
         won = outbox.mark_sent(
             session, job.id, worker=run.worker, now=run.now, ts=result.ts if result else None
         )
+    if result and result.ts:
+        run.sent_ts[job.id] = result.ts
     if not won:
         log(logger, "alert.claim_lost", logging.WARNING, alert=job.id, channel=job.channel)
     run.count("sent")

@@ -125,6 +125,15 @@ def test_later_outlets_are_thread_replies_with_a_bot_token(
     assert any("Also reported by *Syria Direct*" in json.dumps(r.body["blocks"]) for r in replies)
 
 
+def test_outlets_in_the_same_poll_are_threaded_in_the_same_round(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, outlets())
+    assert alerts.deliver_due(sessions, bot(slack), NOW, POLICY).sent == 4
+    first, *replies = slack.delivered
+    assert [r.body.get("thread_ts") for r in replies] == ["1700000001.000100"] * 3
+
+
 def test_different_stories_about_the_same_place_stay_apart(sessions: sessionmaker[Session]) -> None:
     a = entry("enab", "a", "Drone strike hits militia base near al-Bukamal")
     b = entry("wire", "b", "Drone strike hits militia base near al-Qaim")

@@ -36,8 +36,7 @@ def render(message: AlertMessage) -> list[str]:
     if message.kind == "attachment":
         return [f"also reported by {message.outlet}: {message.title}", f"  {message.url}"]
     if message.kind == "update":
-        names = ", ".join(f"{e.name} ({e.kind})" for e in message.entities)
-        return [f"updated: {message.title} now also mentions {names}", f"  {message.url}"]
+        return [f"updated: {message.title} now also mentions {_entities(message)}", f"  {message.url}"]
     if message.kind == "summary":
         return [message.text] + [f"  - {i.title} ({i.outlet}) {i.url}" for i in message.items]
     return [message.text]
@@ -52,9 +51,13 @@ def _story(message: AlertMessage) -> list[str]:
     )
     lines = [f"[{message.priority or '-'}] {message.title}", f"  {outlet}", f"  {message.url}"]
     if message.entities:
-        lines.append("  " + ", ".join(f"{e.name} ({e.kind})" for e in message.entities))
+        lines.append(f"  {_entities(message)}")
     if message.snippet:
         lines.append(f"  “{message.snippet}”")
     if message.reason:
         lines.append(f"  priority {message.priority}: {message.reason}")
     return lines
+
+
+def _entities(message: AlertMessage) -> str:
+    return ", ".join(f"{e.name} ({e.kind})" if e.kind else e.name for e in message.entities)
