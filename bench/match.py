@@ -37,22 +37,27 @@ ARTICLE_CHARS = 4000
 REGEX_SLICE = 200_000
 SIZES = (300, 3_000, 30_000)
 
-ENGLISH = (
-    "the a of in on and to said officials sources local forces militia fighters border town city "
-    "province strike strikes airstrike drone convoy trucks crossing road checkpoint desert river "
-    "village residents reported according statement killed wounded attack positions weapons depot "
-    "commander units deployed withdrew reinforcements security situation government regional "
-    "Tuesday Monday night morning week month year people families displaced returned market "
-    "council tribe sheikh elders members group groups Iranian-backed Iraqi Syrian American Israeli "
-    "is it was were has have had will would could not also but after before during near east west"
-).split()
-ARABIC = (
-    "قالت مصادر محلية إن في على من إلى عن مع بعد قبل خلال قرب شرق غرب مدينة بلدة قرية ريف "
-    "الحدود الحدودية قصف غارة غارات طائرات مسيرة قوات عناصر ميليشيات فصائل مقاتلين تعزيزات "
-    "عسكرية انتشرت انسحبت وصلت أعلنت نفت أكدت أفادت الأهالي العائلات النازحة السوق الطريق "
-    "المعبر الشاحنات البضائع الليل الصباح اليوم الأسبوع الماضي المقبل مقتل إصابة هجوم مواقع "
-    "مستودع أسلحة قيادة مسؤولون الحكومة المحافظة العشيرة وجهاء شيوخ الاحتجاجات الأسعار"
-).split()
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+ENGLISH = words("""
+    the a of in on and to said officials sources local forces militia fighters border town city
+    province strike strikes airstrike drone convoy trucks crossing road checkpoint desert river
+    village residents reported according statement killed wounded attack positions weapons depot
+    commander units deployed withdrew reinforcements security situation government regional Tuesday
+    Monday night morning week month year people families displaced returned market council tribe
+    sheikh elders members group groups Iranian-backed Iraqi Syrian American Israeli is it was were
+    has have had will would could not also but after before during near east west
+""")
+ARABIC = words("""
+    قالت مصادر محلية إن في على من إلى عن مع بعد قبل خلال قرب شرق غرب مدينة بلدة قرية ريف الحدود
+    الحدودية قصف غارة غارات طائرات مسيرة قوات عناصر ميليشيات فصائل مقاتلين تعزيزات عسكرية انتشرت
+    انسحبت وصلت أعلنت نفت أكدت أفادت الأهالي العائلات النازحة السوق الطريق المعبر الشاحنات البضائع
+    الليل الصباح اليوم الأسبوع الماضي المقبل مقتل إصابة هجوم مواقع مستودع أسلحة قيادة مسؤولون
+    الحكومة المحافظة العشيرة وجهاء شيوخ الاحتجاجات الأسعار
+""")
 NEGATIVES = (
     "Kamal Ahmed said", "313 people", "page 313", "Rabia said she", "Ahmed Hamdan", "Ana Pastor",
     "this is", "Imam Ali, cousin of the Prophet", "الوضع القائم", "القائم بالأعمال", "الحديث عنه",
@@ -76,7 +81,9 @@ def article(names: Sequence[str], rng: random.Random) -> str:
     while length < ARTICLE_CHARS:
         sentence = [rng.choice(words) for _ in range(rng.randint(8, 25))]
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
-            sentence.insert(rng.randrange(len(sentence)), rng.choice(names if rng.random() < 0.8 else NEGATIVES))
+            sentence.insert(
+                rng.randrange(len(sentence)), rng.choice(names if rng.random() < 0.8 else NEGATIVES)
+            )
         sentences.append(" ".join(sentence).capitalize() + rng.choice((". ", ". ", ", ", ".\n\n")))
         length += len(sentences[-1])
     return "".join(sentences)
@@ -104,8 +111,12 @@ def synthetic_watchlist(aliases: Sequence[str]) -> Watchlist:
     return Watchlist(entities={e.id: e for e in entities})
 
 
-LATIN = ["ka", "ta", "ib", "ra", "mal", "qa", "im", "zu", "hur", "sa", "bah", "dir", "nu", "fel", "om", "sha"]
-ARABIC_SYLLABLES = ["كا", "تا", "ئب", "را", "مال", "قا", "يم", "زو", "هر", "سا", "باح", "دير", "نو", "فل", "عم", "شا"]
+LATIN = words("""
+    ka ta ib ra mal qa im zu hur sa bah dir nu fel om sha
+""")
+ARABIC_SYLLABLES = words("""
+    كا تا ئب را مال قا يم زو هر سا باح دير نو فل عم شا
+""")
 
 
 def made_up_name(rng: random.Random) -> str:
@@ -168,7 +179,10 @@ def main() -> None:
     names = shipped_aliases(shipped) + synthetic[: SIZES[0]]
     articles = corpus(args.mb, names, rng)
     size = megabytes(articles)
-    print(f"corpus: {len(articles)} articles, {size:.1f} MB (UTF-8), ~40% Arabic; shipped aliases: {len(shipped_aliases(shipped))}")
+    print(
+        f"corpus: {len(articles)} articles, {size:.1f} MB (UTF-8), ~40% Arabic; "
+        f"shipped aliases: {len(shipped_aliases(shipped))}"
+    )
 
     floor = floor_scan(shipped_aliases(shipped), articles)
     regex = regex_loop(shipped_aliases(shipped), articles)
@@ -190,8 +204,9 @@ def main() -> None:
 
     print(f"\nMatcher / floor time: {matcher / floor:.2f}x (target <= 3x)")
     print(f"regex loop / Matcher time: {regex / matcher:.0f}x")
-    print(f"cost per MB: {per_mb[SIZES[0]]:.1f} ms at {SIZES[0]:,} aliases, {per_mb[SIZES[-1]]:.1f} ms at {SIZES[-1]:,}"
-          f" ({per_mb[SIZES[-1]] / per_mb[SIZES[0]]:.2f}x; target flat)")  # fmt: skip
+    low, high = per_mb[SIZES[0]], per_mb[SIZES[-1]]
+    print(f"cost per MB: {low:.1f} ms at {SIZES[0]:,} aliases, {high:.1f} ms at {SIZES[-1]:,}", end="")
+    print(f" ({high / low:.2f}x; target flat)")
 
 
 def row(label: str, size: float, seconds: float) -> None:

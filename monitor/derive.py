@@ -25,6 +25,11 @@ import yaml
 from monitor.matching import Matcher, alias_key, snippet, unmarkup
 from monitor.watchlists import PLACE_KINDS, Watchlist
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 _CAP = r"(?:(?:al|el|Al|El|Abu|Abi|bin|ibn)[-\s])?[A-Z][\w'’ʿʾ]*(?:-[A-Z][\w'’]*)?"
 _NAME = rf"{_CAP}(?:\s+{_CAP}){{0,2}}"
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)?"
@@ -43,9 +48,10 @@ _KINDS_BY_TRIGGER = {
     "division": "military_unit", "regiment": "military_unit", "battalion": "military_unit",
     "corps": "military_unit", "forces": "armed_group", "force": "armed_group", "village": "village",
     "town": "town", "city": "city", "district": "district", "sub-district": "district", "area": "region",
-    "region": "region", "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood", "airport": "airport",
-    "airbase": "airport", "air base": "base", "base": "base", "camp": "base", "crossing": "crossing",
-    "border crossing": "crossing", "gas field": "gas_field", "oil field": "oil_field", "field": "oil_field",
+    "region": "region", "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood",
+    "airport": "airport", "airbase": "airport", "air base": "base", "base": "base", "camp": "base",
+    "crossing": "crossing", "border crossing": "crossing", "gas field": "gas_field", "oil field": "oil_field",
+    "field": "oil_field",
     "station": "station", "checkpoint": "facility", "bridge": "facility", "dam": "facility",
     "لواء": "militia", "كتائب": "militia", "حركة": "militia", "سرايا": "militia", "قوات": "armed_group",
     "فرقة": "military_unit", "عشيرة": "tribe", "قبيلة": "tribe", "قرية": "village", "بلدة": "town",
@@ -53,43 +59,83 @@ _KINDS_BY_TRIGGER = {
     "حقل": "gas_field", "محطة": "station", "ناحية": "district", "قضاء": "district",
 }  # fmt: skip
 
+_MILITIA_WORDS = r"Liwaa?|Kata'?ib|Kata’ib|Harakat|Saraya|Asa'?ib|Asa’ib|Quwat|Firqat|Jaysh|Jaish"
+_UNIT_WORDS = r"Brigades?|Division|Regiment|Battalion|Forces|Corps|[Mm]ilitia"
+_TITLES = (
+    r"Commander|Colonel|Col\.|General|Gen\.|Brigadier|Major|Lieutenant|Lt\.|Sheikh|Shaykh|Hajj|Haji"
+    r"|Sayyed|Sayyid|Mullah|Emir|Amir"
+)
+_PLACE_WORDS_BEFORE = r"village|town|city|district|sub-district|neighbou?rhood|region"
+_PLACE_WORDS_AFTER = (
+    r"airport|airbase|air base|base|camp|border crossing|crossing|gas field|oil field|field|station"
+    r"|checkpoint|bridge|dam"
+)
+_ARABIC_TRIGGERS = "|".join(word for word in _KINDS_BY_TRIGGER if not word.isascii())
 _PATTERNS = (
-    _Pattern(re.compile(rf"\b(?:Liwaa?|Kata'?ib|Kata’ib|Harakat|Saraya|Asa'?ib|Asa’ib|Quwat|Firqat|Jaysh|Jaish)\s+(?P<name>{_NAME})"), "militia"),
-    _Pattern(re.compile(rf"(?P<name>{_NAME})\s+(?P<trigger>Brigades?|Division|Regiment|Battalion|Forces|Corps|[Mm]ilitia)\b"), "militia"),
-    _Pattern(re.compile(rf"\b(?:the\s+)?(?P<name>{_ORDINAL})\s+(?P<trigger>Brigade|Division|Regiment|Battalion)\b"), "military_unit"),
-    _Pattern(re.compile(r"\b(?P<trigger>Brigade|Division|Regiment|Battalion)\s+(?P<name>\d{1,3})\b"), "military_unit"),
-    _Pattern(re.compile(rf"\b(?:Commander|Colonel|Col\.|General|Gen\.|Brigadier|Major|Lieutenant|Lt\.|Sheikh|Shaykh|Hajj|Haji|Sayyed|Sayyid|Mullah|Emir|Amir)\s+(?P<name>{_NAME})"), "person"),
+    _Pattern(re.compile(rf"\b(?:{_MILITIA_WORDS})\s+(?P<name>{_NAME})"), "militia"),
+    _Pattern(re.compile(rf"(?P<name>{_NAME})\s+(?P<trigger>{_UNIT_WORDS})\b"), "militia"),
+    _Pattern(
+        re.compile(
+            rf"\b(?:the\s+)?(?P<name>{_ORDINAL})\s+(?P<trigger>Brigade|Division|Regiment|Battalion)\b"
+        ),
+        "military_unit",
+    ),
+    _Pattern(
+        re.compile(r"\b(?P<trigger>Brigade|Division|Regiment|Battalion)\s+(?P<name>\d{1,3})\b"),
+        "military_unit",
+    ),
+    _Pattern(re.compile(rf"\b(?:{_TITLES})\s+(?P<name>{_NAME})"), "person"),
     _Pattern(re.compile(r"\b(?P<name>Abu\s+[A-Z][\w'’]+(?:\s+al-[A-Z][\w'’]+)?)"), "person"),
-    _Pattern(re.compile(rf"\b(?P<trigger>village|town|city|district|sub-district|neighbou?rhood|region) of (?P<name>{_NAME})"), "place"),
-    _Pattern(re.compile(rf"(?P<name>{_NAME})\s+(?P<trigger>airport|airbase|air base|base|camp|border crossing|crossing|gas field|oil field|field|station|checkpoint|bridge|dam)\b"), "place"),
-    _Pattern(re.compile(r"\b(?P<name>(?:[Aa]l-)?[A-Z][\w'’]+(?:\s+al-[A-Z][\w'’]+)?)\s+(?P<trigger>tribe|clan)\b"), "tribe"),
+    _Pattern(re.compile(rf"\b(?P<trigger>{_PLACE_WORDS_BEFORE}) of (?P<name>{_NAME})"), "place"),
+    _Pattern(re.compile(rf"(?P<name>{_NAME})\s+(?P<trigger>{_PLACE_WORDS_AFTER})\b"), "place"),
+    _Pattern(
+        re.compile(r"\b(?P<name>(?:[Aa]l-)?[A-Z][\w'’]+(?:\s+al-[A-Z][\w'’]+)?)\s+(?P<trigger>tribe|clan)\b"),
+        "tribe",
+    ),
     _Pattern(re.compile(r"\b(?P<name>(?:Albu|Al Bu|Al-Bu|Bu)\s+[A-Z][\w'’]+)"), "tribe"),
-    _Pattern(re.compile(rf"(?P<trigger>لواء|كتائب|حركة|سرايا|قوات|فرقة|عشيرة|قبيلة|قرية|بلدة|مدينة|مطار|قاعدة|معبر|منفذ|حقل|محطة|ناحية|قضاء)\s+(?=(?P<name>{_AR}(?:\s+{_AR}){{0,2}}))"), "arabic"),
-)  # fmt: skip
+    # A lookahead for the name, so a trigger inside a name (لواء الباقر إلى قرية ...) starts its own match.
+    _Pattern(
+        re.compile(rf"(?P<trigger>{_ARABIC_TRIGGERS})\s+(?=(?P<name>{_AR}(?:\s+{_AR}){{0,2}}))"), "arabic"
+    ),
+)
 
 # Capitalised words that start a sentence rather than a name: dropped from a name's front.
 _LEADING = frozenset(
-    """the a an this that these those its their his her our in on at after before during while as
-    meanwhile however also january february march april may june july august september october
-    november december monday tuesday wednesday thursday friday saturday sunday ramadan""".split()
+    _words("""
+    a after also an april as at august before december during february friday her his however in its
+    january july june march may meanwhile monday november october on our ramadan saturday september
+    sunday that the their these this those thursday tuesday wednesday while
+    """)
 )
 # Words that qualify a group without naming it: a name made only of these is no name.
 _QUALIFIERS = _LEADING | frozenset(
-    """iranian iraqi syrian american russian turkish israeli lebanese afghan pakistani kurdish arab
-    arabic shia shiite sunni us u.s. government regime security popular military special new several
-    some many other local foreign border tribal national federal international allied rival
-    pro-iranian pro-regime iran-backed iran iraq syria russia turkey israel lebanon afghanistan
-    pakistan america tehran washington moscow""".split()
+    _words("""
+    afghan afghanistan allied america american arab arabic border federal foreign government
+    international iran iran-backed iranian iraq iraqi israel israeli kurdish lebanese lebanon local
+    many military moscow national new other pakistan pakistani popular pro-iranian pro-regime regime
+    rival russia russian security several shia shiite some special sunni syria syrian tehran tribal
+    turkey turkish u.s. us washington
+    """)
 )
 _ARABIC_STOP = frozenset(
-    """في من على إلى الى عن مع التي الذي الذين التابعة التابع المدعومة المدعوم الإيرانية الإيراني
-    الايرانية الايراني العراقية العراقي السورية السوري الأمريكية الأميركية الروسية النظام الحكومة
-    الأمن الأمنية العسكرية العسكري الشعبي المحلية و أو ثم قد لم لن كما بعد قبل خلال عند حيث إن أن
-    قرب قرب شرق غرب شمال جنوب شرقي غربي شمالي جنوبي ريف بين حتى منذ قال قالت وقال وقالت""".split()
+    _words("""
+    أن أو إلى إن الأمريكية الأمن الأمنية الأميركية الإيراني الإيرانية الايراني الايرانية التابع
+    التابعة التي الحكومة الذي الذين الروسية السوري السورية الشعبي العراقي العراقية العسكري العسكرية
+    المحلية المدعوم المدعومة النظام الى بعد بين ثم جنوب جنوبي حتى حيث خلال ريف شرق شرقي شمال شمالي
+    على عن عند غرب غربي في قال قالت قبل قد قرب كما لم لن مع من منذ و وقال وقالت
+    """)
 )
 # Arabic place and tribe names are one word unless they start with one of these (أبو كمال، تل أبيض).
-_ARABIC_COMPOUND = frozenset("أبو ابو البو آل ال بني بيت تل دير عين أم ام حاوي".split())
-_ARABIC_ONE_WORD_TRIGGERS = frozenset("عشيرة قبيلة قرية بلدة مدينة ناحية قضاء".split())
+_ARABIC_COMPOUND = frozenset(
+    _words("""
+    آل أبو أم ابو ال البو ام بني بيت تل حاوي دير عين
+    """)
+)
+_ARABIC_ONE_WORD_TRIGGERS = frozenset(
+    _words("""
+    بلدة عشيرة قبيلة قرية قضاء مدينة ناحية
+    """)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +189,11 @@ def _merge_people(seen: dict[str, _Seen]) -> dict[str, _Seen]:
     people = {k: e for k, e in seen.items() if e.kind == "person"}
     for key, short in people.items():
         words = short.name.split()
-        longer = [e for e in people.values() if len(e.name.split()) > len(words) and e.name.split()[-len(words):] == words]
+        longer = [
+            e
+            for e in people.values()
+            if len(e.name.split()) > len(words) and e.name.split()[-len(words) :] == words
+        ]
         if len(longer) == 1 and words[-1].casefold().startswith("al-"):
             longer[0].aliases.update(short.aliases)
             longer[0].count += short.count
@@ -203,7 +253,9 @@ def _phrase(pattern: _Pattern, match: re.Match[str]) -> _Phrase | None:
     """The phrase with its name trimmed: leading non-names dropped (`The Fatemiyoun Brigade`),
     Arabic cut at its first stop word (`قوات النخبة التابعة` → `قوات النخبة`)."""
     name = match.group("name")
-    trigger = match.group("trigger") if match.groupdict().get("trigger") is not None else match.group().split()[0]
+    trigger = (
+        match.group("trigger") if match.groupdict().get("trigger") is not None else match.group().split()[0]
+    )
     core = _trim_arabic(name, trigger) if pattern.kind == "arabic" else _trim(name)
     if not core:
         return None
@@ -219,8 +271,10 @@ def _phrase(pattern: _Pattern, match: re.Match[str]) -> _Phrase | None:
 
 
 _NAME_IS_CORE = frozenset(
-    "village town city district sub-district neighbourhood neighborhood region "
-    "عشيرة قبيلة قرية بلدة مدينة ناحية قضاء".split()
+    _words("""
+    city district neighborhood neighbourhood region sub-district town village بلدة عشيرة قبيلة قرية
+    قضاء مدينة ناحية
+    """)
 )
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’-]*\s+\Z")
 
@@ -287,7 +341,44 @@ def _candidate(entry: _Seen, taken: set[str]) -> Candidate:
 _ARABIC_LATIN = dict(
     zip(
         "ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآئؤء",
-        "a b t th j h kh d dh r z s sh s d t z - gh f q k l m n h w y a a a i a y w -".split(),
+        [
+            "a",
+            "b",
+            "t",
+            "th",
+            "j",
+            "h",
+            "kh",
+            "d",
+            "dh",
+            "r",
+            "z",
+            "s",
+            "sh",
+            "s",
+            "d",
+            "t",
+            "z",
+            "-",
+            "gh",
+            "f",
+            "q",
+            "k",
+            "l",
+            "m",
+            "n",
+            "h",
+            "w",
+            "y",
+            "a",
+            "a",
+            "a",
+            "i",
+            "a",
+            "y",
+            "w",
+            "-",
+        ],
         strict=True,
     )
 )

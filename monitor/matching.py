@@ -36,7 +36,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
@@ -59,12 +59,12 @@ _CODEC_ERRORS = "monitor-fold"
 # --- folding one character ------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _classify(char: str) -> str:
     """The folded form of one character: a letter/digit string, DELETE, GAP or a space."""
     if char == GAP:
         return GAP
-    if char == DELETE or char in APOSTROPHES or char == TATWEEL:
+    if char in (DELETE, TATWEEL) or char in APOSTROPHES:
         return DELETE
     category = unicodedata.category(char)
     if category[0] == "M" or category == "Cf":
@@ -72,7 +72,9 @@ def _classify(char: str) -> str:
     if char.isspace() or category == "Pd" or char == "\u2212":
         return GAP
     folded = "".join(_fold_letter(c) for c in unicodedata.normalize("NFKC", char).casefold())
-    folded = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.category(c).startswith("M"))
+    folded = "".join(
+        c for c in unicodedata.normalize("NFD", folded) if not unicodedata.category(c).startswith("M")
+    )
     if not folded:
         return DELETE
     return "".join(_ARABIC.get(c, c) for c in folded) if folded.isalnum() else " "
@@ -220,7 +222,9 @@ _MARKUP = re.compile(
     r"""<!--.*?-->
       | <(script|style)\b.*?</\1\s*>
       | <!\[CDATA\[ | \]\]>
-      | (</?(?:""" + _INLINE_TAGS + r""")\b[^<>]*>)
+      | (</?(?:"""
+    + _INLINE_TAGS
+    + r""")\b[^<>]*>)
       | </?[a-z][^<>]*>
       | &(?:amp;)?(?:\#[0-9]{1,7}|\#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
@@ -382,7 +386,9 @@ class Matcher:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
         return self._find(text, unmarkup(text))
 
-    def prioritise(self, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]) -> Priority | None:
+    def prioritise(
+        self, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
+    ) -> Priority | None:
         """The article's priority from rules.yaml; None when nothing matched."""
         return prioritise(self.watchlist, fields, mentions)
 

@@ -16,32 +16,38 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import WatchlistError
 from monitor.matching import alias_key
 
-ACTOR_KINDS = frozenset(
-    "militia armed_group state_force military_unit security_service organisation party government person tribe".split()
-)
-PLACE_KINDS = frozenset(
-    "city town village district governorate neighbourhood crossing base airport station gas_field oil_field "
-    "quarry road region river facility".split()
-)
+ActorKind = Literal[
+    "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
+    "government", "person", "tribe",
+]  # fmt: skip
+PlaceKind = Literal[
+    "city", "town", "village", "district", "governorate", "neighbourhood", "crossing", "base", "airport",
+    "station", "gas_field", "oil_field", "quarry", "road", "region", "river", "facility",
+]  # fmt: skip
+ACTOR_KINDS = frozenset(get_args(ActorKind))
+PLACE_KINDS = frozenset(get_args(PlaceKind))
 KIND_GROUPS = {"actor": ACTOR_KINDS, "place": PLACE_KINDS}
 RULES_FILE = "rules.yaml"
 BASELINE_FILE = "baseline.yaml"
 
 Level = Literal["high", "medium", "low"]
-Kind = Literal[
-    "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
-    "government", "person", "tribe", "city", "town", "village", "district", "governorate", "neighbourhood",
-    "crossing", "base", "airport", "station", "gas_field", "oil_field", "quarry", "road", "region", "river",
-    "facility",
-]  # fmt: skip
+Kind = Literal[ActorKind, PlaceKind]
 EntityId = str
 
 
@@ -113,7 +119,9 @@ class Entity(_Model):
 
     @field_validator("coords")
     @classmethod
-    def _place_on_earth(cls, value: tuple[float, float] | None, info: ValidationInfo) -> tuple[float, float] | None:
+    def _place_on_earth(
+        cls, value: tuple[float, float] | None, info: ValidationInfo
+    ) -> tuple[float, float] | None:
         if value is not None and info.data.get("kind", "city") not in PLACE_KINDS:
             raise ValueError(f"coords are for places only, not kind {info.data['kind']}")
         if value is not None and not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
@@ -125,7 +133,9 @@ class Entity(_Model):
     def _usable(cls, value: tuple[Alias, ...], info: ValidationInfo) -> tuple[Alias, ...]:
         if not value:
             raise ValueError("at least one alias is required")
-        if any(a.requires_related for a in value) and not (info.data.get("parents") or info.data.get("related")):
+        if any(a.requires_related for a in value) and not (
+            info.data.get("parents") or info.data.get("related")
+        ):
             raise ValueError("an alias requires_related but the entity has no parents or related ids")
         return value
 
@@ -280,7 +290,9 @@ def _record_lines(
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                errors.append(WatchlistError(path, key_node.start_mark.line + 1, _dotted(at + (key,)), "duplicate key"))
+                errors.append(
+                    WatchlistError(path, key_node.start_mark.line + 1, _dotted(at + (key,)), "duplicate key")
+                )
             seen.add(key)
             lines[at + (key,)] = key_node.start_mark.line + 1
             _record_lines(value_node, at + (key,), lines, path, errors)
@@ -412,7 +424,9 @@ def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistEr
             for j, ref in enumerate(getattr(entity, name)):
                 if ref not in ids or ref == entity.id:
                     problem = "refers to itself" if ref == entity.id else f"unknown entity id {ref!r}"
-                    yield WatchlistError(parsed.path, parsed.line(("entities", i, name, j)), f"{entity.id}.{name}", problem)
+                    yield WatchlistError(
+                        parsed.path, parsed.line(("entities", i, name, j)), f"{entity.id}.{name}", problem
+                    )
         for j, prov in enumerate(entity.provenance if docs is not None else ()):
             if prov.doc not in docs:  # type: ignore[operator]
                 loc = ("entities", i, "provenance", j, "doc")

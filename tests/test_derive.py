@@ -56,7 +56,8 @@ def test_unknown_names_are_proposed(candidates: list[Candidate], name: str, kind
 
 @pytest.mark.parametrize(
     "name",
-    ["Kata'ib Hezbollah", "Hezbollah", "Brigade 45", "Imam Ali base", "Hamdan airport", "Abu Kamal", "مطار الحمدان",
+    ["Kata'ib Hezbollah", "Hezbollah", "Brigade 45", "Imam Ali base", "Hamdan airport", "Abu Kamal",
+     "مطار الحمدان",
      "كتائب حزب الله", "Iran's militia", "Iranian Forces", "Sayyid Ahmed", "Ahmed"],
 )  # fmt: skip
 def test_known_names_and_non_names_are_not_proposed(candidates: list[Candidate], name: str) -> None:
@@ -67,7 +68,11 @@ def test_context_and_provenance_name_the_document(candidates: list[Candidate]) -
     baqir = by_name(candidates)["Liwa al-Baqir"]
 
     assert baqir.provenance == (
-        ("doc-en", "Fighters of Liwa al-Baqir and the Hamza Brigade entered the village of al-Sukkariya near al-Bukamal."),
+        (
+            "doc-en",
+            "Fighters of Liwa al-Baqir and the Hamza Brigade entered the village of al-Sukkariya "
+            "near al-Bukamal.",
+        ),
     )
 
 
@@ -79,7 +84,9 @@ def test_rendered_stubs_load_as_a_watchlist_file(candidates: list[Candidate], tm
 
     assert text.startswith("# Proposed by `monitor watchlists derive`")
     assert set(watchlist.entities) == {c.id for c in candidates}
-    assert watchlist.entities["liwa-al-baqir"].provenance[0].note.startswith("seen 2x after 'Liwa': Fighters of")
+    assert (
+        watchlist.entities["liwa-al-baqir"].provenance[0].note.startswith("seen 2x after 'Liwa': Fighters of")
+    )
 
 
 def test_nothing_to_propose_renders_an_empty_list() -> None:

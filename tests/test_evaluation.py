@@ -73,7 +73,9 @@ def table(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         if o.missed or o.extra:
             text = " ".join(o.case.text.split())[:110]
-            rows.append(f"{o.case.file:<13} {','.join(sorted(o.missed)):<28} {','.join(sorted(o.extra)):<28} {text}")
+            rows.append(
+                f"{o.case.file:<13} {','.join(sorted(o.missed)):<28} {','.join(sorted(o.extra)):<28} {text}"
+            )
     return "\n".join(rows)
 
 
@@ -113,12 +115,14 @@ def test_scores_fall_when_labels_are_wrong(outcomes: list[Outcome]) -> None:
     assert precision < TARGET and recall < TARGET
 
 
+AT_PLACE = "iran-backed-at-watched-place"
 PRIORITIES = [
-    ("Strikes hit militia depots", "Israeli strikes on al-Bukamal killed 14 fighters from Kataib Hezbollah.", "high",
-     "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah with watched place bukamal in one sentence"),
+    ("Strikes hit militia depots", "Israeli strikes on al-Bukamal killed 14 fighters from Kataib Hezbollah.",
+     "high", f"{AT_PLACE}: iran-backed actor kataib-hezbollah with watched place bukamal in one sentence"),
     ("Wrapped line", "Kataib Hezbollah fighters took over\nschools in al-Qaim on Monday.", "high",
-     "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah with watched place qaim in one sentence"),
-    ("Next paragraph", "Kataib Hezbollah fighters arrived on Monday.\n\nThey took over schools in al-Qaim.", "medium",
+     f"{AT_PLACE}: iran-backed actor kataib-hezbollah with watched place qaim in one sentence"),
+    ("Next paragraph", "Kataib Hezbollah fighters arrived on Monday.\n\nThey took over schools in al-Qaim.",
+     "medium",
      "high-priority-entity: high-priority entity kataib-hezbollah, qaim in the article"),
     ("Quds Force commander visits", "No further details.", "medium",
      "high-priority-in-title: high-priority entity irgc-quds-force in the title"),

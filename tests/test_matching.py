@@ -48,7 +48,11 @@ ENGLISH = [
     ("possessive of a short alias", "the town of Ana's mayor", [("anah", "Ana's")]),
     ("short alias takes no bare s", "Anas and Rawas", []),
     ("inside a word", "Hezbollahstan and Qaimism", []),
-    ("full-width and ligature force the exact path", "Straße ﬁnds ＡＬ-ＢＵＫＡＭＡＬ", [("bukamal", "ＡＬ-ＢＵＫＡＭＡＬ")]),
+    (
+        "full-width and ligature force the exact path",
+        "Straße ﬁnds ＡＬ-ＢＵＫＡＭＡＬ",
+        [("bukamal", "ＡＬ-ＢＵＫＡＭＡＬ")],
+    ),
 ]
 
 ARABIC = [
@@ -68,14 +72,30 @@ ARABIC = [
     ("presentation forms", "ﺍﻟﺒﻮﻛﻤﺎﻝ", [("bukamal", "ﺍﻟﺒﻮﻛﻤﺎﻝ")]),
     ("word continues after the alias", "البوكمالية", []),
     ("letters before the alias that are no proclitic", "تالبوكمال", []),
-    ("comma and question mark are boundaries", "البوكمال، القائم؟", [("bukamal", "البوكمال"), ("qaim", "القائم")]),
+    (
+        "comma and question mark are boundaries",
+        "البوكمال، القائم؟",
+        [("bukamal", "البوكمال"), ("qaim", "القائم")],
+    ),
 ]
 
 DISAMBIGUATION = [
-    ("longest wins: Hezbollah in Kata'ib Hezbollah", "Kata'ib Hezbollah", [("kataib-hezbollah", "Kata'ib Hezbollah")]),
-    ("longest wins: Syrian Army in Free Syrian Army", "the Free Syrian Army", [("free-syrian-army", "Free Syrian Army")]),
+    (
+        "longest wins: Hezbollah in Kata'ib Hezbollah",
+        "Kata'ib Hezbollah",
+        [("kataib-hezbollah", "Kata'ib Hezbollah")],
+    ),
+    (
+        "longest wins: Syrian Army in Free Syrian Army",
+        "the Free Syrian Army",
+        [("free-syrian-army", "Free Syrian Army")],
+    ),
     ("longest wins in Arabic", "كتائب حزب الله", [("kataib-hezbollah", "كتائب حزب الله")]),
-    ("both when apart", "Hezbollah and the Syrian Army", [("hezbollah", "Hezbollah"), ("syrian-army", "Syrian Army")]),
+    (
+        "both when apart",
+        "Hezbollah and the Syrian Army",
+        [("hezbollah", "Hezbollah"), ("syrian-army", "Syrian Army")],
+    ),
     ("Kamal is a first name", "Kamal Ahmed said", []),
     ("313 as a number", "313 people were counted on page 313.", []),
     ("313 near its context word", "fighters of the 313 Brigade", [("brigade-313", "313")]),
@@ -85,7 +105,11 @@ DISAMBIGUATION = [
     ("Imam Ali with its context", "the Imam Ali base near the border", [("imam-ali-base", "Imam Ali")]),
     ("forbid word", "Rabia said she would return", []),
     ("forbid word absent", "clashes in Rabia on the border", [("rabia", "Rabia")]),
-    ("case-sensitive acronym", "KH fighters and IS cells", [("kataib-hezbollah", "KH"), ("islamic-state", "IS")]),
+    (
+        "case-sensitive acronym",
+        "KH fighters and IS cells",
+        [("kataib-hezbollah", "KH"), ("islamic-state", "IS")],
+    ),
     ("case-sensitive acronym in lower case", "this is what kh means", []),
     ("case-sensitive acronym, title case", "Is it over?", []),
     ("case-sensitive possessive", "KH's commander", [("kataib-hezbollah", "KH's")]),
@@ -113,14 +137,18 @@ def test_english_normalisation(matcher: Matcher, text: str, expected: list[tuple
 
 
 @pytest.mark.parametrize(("text", "expected"), [r[1:] for r in ARABIC], ids=[r[0] for r in ARABIC])
-def test_arabic_normalisation_and_boundaries(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
+def test_arabic_normalisation_and_boundaries(
+    matcher: Matcher, text: str, expected: list[tuple[str, str]]
+) -> None:
     mentions = matcher.find(text)
 
     assert found(mentions) == expected
     assert_offsets(text, mentions)
 
 
-@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in DISAMBIGUATION], ids=[r[0] for r in DISAMBIGUATION])
+@pytest.mark.parametrize(
+    ("text", "expected"), [r[1:] for r in DISAMBIGUATION], ids=[r[0] for r in DISAMBIGUATION]
+)
 def test_disambiguation(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
     mentions = matcher.find(text)
 
@@ -132,16 +160,32 @@ MARKUP = [
     ("numeric entity apostrophe", "in Qa&#8217;im today", [("qaim", "Qa&#8217;im")]),
     ("hex entity hyphen", "al&#x2011;Bukamal", [("bukamal", "al&#x2011;Bukamal")]),
     ("nbsp", "Abu&nbsp;Kamal", [("bukamal", "Abu&nbsp;Kamal")]),
-    ("double-escaped entity", "Kata&amp;#8217;ib Hezbollah", [("kataib-hezbollah", "Kata&amp;#8217;ib Hezbollah")]),
+    (
+        "double-escaped entity",
+        "Kata&amp;#8217;ib Hezbollah",
+        [("kataib-hezbollah", "Kata&amp;#8217;ib Hezbollah")],
+    ),
     ("tags between words", "<p>Abu<br/>\nKamal</p>", [("bukamal", "Abu<br/>\nKamal")]),
     ("inline tag after the article", "al-<b>Bukamal</b>", [("bukamal", "al-<b>Bukamal")]),
     ("CDATA", "<![CDATA[Shelling in Abu Kamal]]>", [("bukamal", "Abu Kamal")]),
     ("attributes are not text", '<a title="Abu Kamal" href="/qaim">link</a>', []),
     ("script is not text", "<script>var x = 'Abu Kamal';</script>ok", []),
-    ("amp entity keeps words apart", "Hezbollah&amp;Abu Kamal", [("hezbollah", "Hezbollah"), ("bukamal", "Abu Kamal")]),
+    (
+        "amp entity keeps words apart",
+        "Hezbollah&amp;Abu Kamal",
+        [("hezbollah", "Hezbollah"), ("bukamal", "Abu Kamal")],
+    ),
     ("arabic in markup", "<p>قصف&nbsp;والبوكمال</p>", [("bukamal", "والبوكمال")]),
-    ("inline tag after a proclitic", "على <b>البوكمال</b> و<b>القائم</b>", [("bukamal", "البوكمال"), ("qaim", "و<b>القائم")]),
-    ("inline tags between words", "<span>Abu</span> <span>Kamal</span>", [("bukamal", "Abu</span> <span>Kamal")]),
+    (
+        "inline tag after a proclitic",
+        "على <b>البوكمال</b> و<b>القائم</b>",
+        [("bukamal", "البوكمال"), ("qaim", "و<b>القائم")],
+    ),
+    (
+        "inline tags between words",
+        "<span>Abu</span> <span>Kamal</span>",
+        [("bukamal", "Abu</span> <span>Kamal")],
+    ),
 ]
 
 
@@ -219,7 +263,9 @@ PRIORITIES = [
         "same pair in different sentences is only medium",
         "Strikes",
         "Kata'ib Hezbollah moved. The U.S. said al-Bukamal was calm.",
-        Priority("medium", "high-priority-entity: high-priority entity bukamal, kataib-hezbollah in the article"),
+        Priority(
+            "medium", "high-priority-entity: high-priority entity bukamal, kataib-hezbollah in the article"
+        ),
     ),
     (
         "an abbreviation does not end the sentence",
@@ -227,7 +273,8 @@ PRIORITIES = [
         "U.S. officials said Hezbollah fighters were seen in Abu Kamal.",
         Priority(
             "high",
-            "iran-backed-at-watched-place: iran-backed actor hezbollah with watched place bukamal in one sentence",
+            "iran-backed-at-watched-place: iran-backed actor hezbollah "
+            "with watched place bukamal in one sentence",
         ),
     ),
     (
@@ -246,7 +293,9 @@ PRIORITIES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "content", "expected"), [r[1:] for r in PRIORITIES], ids=[r[0] for r in PRIORITIES])
+@pytest.mark.parametrize(
+    ("title", "content", "expected"), [r[1:] for r in PRIORITIES], ids=[r[0] for r in PRIORITIES]
+)
 def test_prioritise(matcher: Matcher, title: str, content: str, expected: Priority | None) -> None:
     assert _priority(matcher, title, content) == expected
 
@@ -254,11 +303,13 @@ def test_prioritise(matcher: Matcher, title: str, content: str, expected: Priori
 # --- snippets ---------------------------------------------------------------------------------
 
 SNIPPETS = [
-    ("the sentence, nothing more", "First one. The militia entered Abu Kamal on Monday. Next one.", "Abu Kamal", 160,
+    ("the sentence, nothing more", "First one. The militia entered Abu Kamal on Monday. Next one.",
+     "Abu Kamal", 160,
      "The militia entered Abu Kamal on Monday."),
     ("whitespace folded, wrapped line kept", "Troops   entered\n\tAbu Kamal  today", "Abu Kamal", 160,
      "Troops entered Abu Kamal today"),
-    ("a blank line ends the sentence", "Breaking\n\nTroops entered Abu Kamal", "Abu Kamal", 160, "Troops entered Abu Kamal"),
+    ("a blank line ends the sentence", "Breaking\n\nTroops entered Abu Kamal", "Abu Kamal", 160,
+     "Troops entered Abu Kamal"),
     ("cut with ellipses on both sides", "word " * 40 + "Abu Kamal" + " more" * 40, "Abu Kamal", 40,
      "…word word word Abu Kamal more more…"),
     ("markup dropped", "<p>Shelling in <b>Abu Kamal</b> &amp; al-Qaim.</p><p>Other.</p>", "Abu Kamal", 160,
@@ -266,7 +317,9 @@ SNIPPETS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("text", "surface", "width", "expected"), [r[1:] for r in SNIPPETS], ids=[r[0] for r in SNIPPETS])
+@pytest.mark.parametrize(
+    ("text", "surface", "width", "expected"), [r[1:] for r in SNIPPETS], ids=[r[0] for r in SNIPPETS]
+)
 def test_snippet(text: str, surface: str, width: int, expected: str) -> None:
     start = text.index(surface)
 

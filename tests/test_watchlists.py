@@ -31,7 +31,8 @@ def test_fixture_folder_loads_entities_rules_and_documents() -> None:
 
 def test_an_extra_entity_file_is_picked_up(tmp_path: Path) -> None:
     (tmp_path / "tribes-extra.yaml").write_text(
-        "entities:\n  - {id: shaitat, name: Al-Shaitat, kind: tribe, aliases: [Shaitat, 313]}\n", encoding="utf-8"
+        "entities:\n  - {id: shaitat, name: Al-Shaitat, kind: tribe, aliases: [Shaitat, 313]}\n",
+        encoding="utf-8",
     )
     (tmp_path / "empty.yaml").write_text("# nothing yet\n", encoding="utf-8")
 
@@ -80,7 +81,9 @@ def test_field_errors_name_line_and_field(line: int, field: str, message: str) -
     assert [e for e in errors if e[1:3] == (line, field) and message in e[3]], errors
 
 
-@pytest.mark.parametrize(("name", "line", "field", "message"), BROKEN_REFERENCES, ids=[r[2] for r in BROKEN_REFERENCES])
+@pytest.mark.parametrize(
+    ("name", "line", "field", "message"), BROKEN_REFERENCES, ids=[r[2] for r in BROKEN_REFERENCES]
+)
 def test_cross_file_errors_name_line_and_field(name: str, line: int, field: str, message: str) -> None:
     errors = _summary(load_all_errors(FIXTURES / "broken-references"))
 
