@@ -2,8 +2,8 @@
 
 Pure decisions over records and an explicit `now`: `alertable` (hits at or above a channel's
 minimum, published inside the window, first poll included), `channels_for` (routes by entity,
-kind or tag), `find_story` (the same canonical URL, or MinHash-similar title or text of a story
-from the last 48 hours), `backoff`, quiet hours, and `health_state` of a source.
+kind or tag), story grouping (the same canonical URL, or a MinHash-similar title or text of a
+story from the last 48 hours, through `StoryIndex`), `backoff`, quiet hours, and `health_state` of a source.
 
 Two thin impure steps around them. `queue_alerts(session, …)` runs inside the poll's own
 transaction, next to the hits, so a crash between storing and sending loses nothing.
@@ -14,9 +14,8 @@ Trade-offs, chosen on purpose:
 - At least once, never lost: an alert that Slack accepted but whose "sent" was not committed (the
   process died in that instant) is sent again when its claim expires. Only alerts in flight at a
   crash can repeat; nothing is dropped.
-- Story grouping scans the signatures of every story of the dedupe window (128 values each,
-  compared with numpy): microseconds per story, fine up to tens of thousands; datasketch's
-  MinHashLSH is the next step beyond that.
+- Story grouping compares an item with every story of the dedupe window in one numpy step
+  (128 values per story): ~1 ms for 10,000 stories, so exact, with no LSH false negatives.
 - The throttle is counted from the database by each deliverer, so two deliverers racing can let
   a message or two more through; summaries and thread replies are not throttled.
 - One retryable failure (Slack down, 429) pauses that channel for the rest of the round, so an
@@ -241,26 +240,52 @@ def _minhash(shingles: set[bytes]) -> bytes:
     return signature.hashvalues.astype("<u8").tobytes()
 
 
-def similarity(a: bytes | None, b: bytes | None) -> float:
-    """Estimated Jaccard similarity of two MinHash signatures (the share of equal values)."""
-    if a is None or b is None or len(a) != len(b):
-        return 0.0
-    return float(np.mean(np.frombuffer(a, "<u8") == np.frombuffer(b, "<u8")))
+class StoryIndex:
+    """The signatures of the stories in the dedupe window, as two matrices compared in one step.
 
+    A poller keeps one for its lifetime and tops it up from the database before each use (only
+    stories newer than the last it saw, whichever process made them), so grouping a poll's
+    items costs one numpy comparison per item instead of a scan of every story row.
+    """
 
-def find_story(
-    url: str, sigs: Signatures, candidates: Sequence[outbox.StoryCandidate], threshold: float
-) -> int | None:
-    """The story this item belongs to: same canonical URL first, else the most similar one."""
-    for story in candidates:
-        if url in story.urls:
-            return story.id
-    scored = [
-        (max(similarity(sigs[0], s.title_signature), similarity(sigs[1], s.text_signature)), s.id)
-        for s in candidates
-    ]
-    best = max(scored, default=(0.0, None))
-    return best[1] if best[0] >= threshold else None
+    _NONE = np.uint64(2**64 - 1)  # MinHash values stay below 2**61: never equal to a real one
+
+    def __init__(self) -> None:
+        self._ids: list[int] = []
+        self._created: list[datetime] = []
+        self._titles = np.empty((0, NUM_PERM), dtype=np.uint64)
+        self._texts = np.empty((0, NUM_PERM), dtype=np.uint64)
+
+    def refresh(self, session: Session, since: datetime) -> None:
+        keep = [i for i, created in enumerate(self._created) if created >= since]
+        if len(keep) < len(self._ids):
+            self._ids = [self._ids[i] for i in keep]
+            self._created = [self._created[i] for i in keep]
+            self._titles, self._texts = self._titles[keep], self._texts[keep]
+        for story in outbox.recent_stories(session, since, after_id=max(self._ids, default=0)):
+            self.add(story.id, story.created_at, (story.title_signature, story.text_signature))
+
+    def add(self, story_id: int, created: datetime, sigs: Signatures) -> None:
+        self._ids.append(story_id)
+        self._created.append(created)
+        self._titles = np.vstack([self._titles, self._row(sigs[0])])
+        self._texts = np.vstack([self._texts, self._row(sigs[1])])
+
+    def best(self, sigs: Signatures) -> tuple[float, int | None]:
+        """The most similar story by title or by text, and its estimated Jaccard similarity."""
+        if not self._ids:
+            return 0.0, None
+        scores = np.zeros(len(self._ids))
+        for matrix, sig in ((self._titles, sigs[0]), (self._texts, sigs[1])):
+            if sig is not None:
+                scores = np.maximum(scores, (matrix == self._row(sig)).mean(axis=1))
+        at = int(scores.argmax())
+        return float(scores[at]), self._ids[at]
+
+    def _row(self, sig: bytes | None) -> np.ndarray:
+        if sig is None or len(sig) != NUM_PERM * 8:
+            return np.full(NUM_PERM, self._NONE, dtype=np.uint64)
+        return np.frombuffer(sig, "<u8").astype(np.uint64)
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -326,15 +351,21 @@ def from_payload(data: Mapping[str, Any]) -> AlertMessage:
 
 
 def queue_alerts(
-    session: Session, matches: Sequence[ArticleMatches], policy: AlertPolicy, now: datetime
+    session: Session,
+    matches: Sequence[ArticleMatches],
+    policy: AlertPolicy,
+    now: datetime,
+    stories: StoryIndex | None = None,
 ) -> int:
-    """Group the alertable matches into stories and queue their alerts; returns how many were queued."""
+    """Group the alertable matches into stories and queue their alerts; returns how many were queued.
+    `stories` is the poller's long-lived index (a fresh one is built when none is given)."""
     due = [m for m in matches if alertable(m, policy, now) and channels_for(m, policy)]
     if not due:
         return 0
     links = outbox.story_links(session, [m.article.id for m in due])
     by_url = outbox.stories_by_url(session, [m.article.url for m in due])
-    candidates = outbox.recent_stories(session, now - policy.dedupe_window)
+    stories = stories if stories is not None else StoryIndex()
+    stories.refresh(session, now - policy.dedupe_window)
     queued = 0
     for match in due:
         link = links.get(match.article.id)
@@ -342,9 +373,7 @@ def queue_alerts(
             queued += _queue_edit(session, match, link, policy, now)
             continue
         sigs = signatures(match.article)
-        story_id = by_url.get(match.article.url) or find_story(
-            match.article.url, sigs, candidates, policy.similarity
-        )
+        story_id = by_url.get(match.article.url) or _similar_story(stories, sigs, policy.similarity)
         role = "attached"
         if story_id is None:
             role = "lead"
@@ -355,10 +384,15 @@ def queue_alerts(
                 published=match.article.published,
                 now=now,
             )
-            candidates.append(outbox.StoryCandidate(story_id, *sigs, urls=frozenset({match.article.url})))
+            stories.add(story_id, now, sigs)
         by_url[match.article.url] = story_id
         queued += _queue_story(session, match, story_id, role, policy, now)
     return queued
+
+
+def _similar_story(stories: StoryIndex, sigs: Signatures, threshold: float) -> int | None:
+    score, story_id = stories.best(sigs)
+    return story_id if score >= threshold else None
 
 
 def _queue_story(

@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
-from monitor.alerts import AlertPolicy, queue_alerts
+from monitor.alerts import AlertPolicy, StoryIndex, queue_alerts
 from monitor.errors import FetchError
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
@@ -128,6 +128,7 @@ class PollDeps:
     workers: FeedWorkers
     clock: Callable[[], datetime]
     alerts: AlertPolicy = AlertPolicy()  # who gets alerted about what; see monitor/alerts.py
+    stories: StoryIndex = field(default_factory=StoryIndex)  # recent stories, kept between polls
 
 
 async def poll_sources(
@@ -194,7 +195,8 @@ def _store_and_match(
         saved = store.save_entries(session, source.id, parsed.entries, now=now)
         matches = [matches_of(a) for a in saved.new] + [matches_of(a, edited=True) for a in saved.updated]
         hits = store.save_matches(session, matches, now=now)
-        queued = queue_alerts(session, matches, deps.alerts, now)  # with the hits: a crash loses neither
+        # alerts go into the outbox with the hits: a crash between the two loses neither
+        queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
     for warning in parsed.warnings:
         log(logger, "poll.warning", logging.WARNING, source=source.id, warning=warning)
     report = _record_success(source, deps, result, parsed, now, started, saved_new=len(saved.new))

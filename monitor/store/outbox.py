@@ -41,9 +41,9 @@ class StoryCandidate:
     """A recent story, as later outlets are compared to it."""
 
     id: int
+    created_at: datetime
     title_signature: bytes | None
     text_signature: bytes | None
-    urls: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,21 +111,14 @@ def _insert(session: Session, table: Any) -> Any:
 # --- stories -------------------------------------------------------------------------------------
 
 
-def recent_stories(session: Session, since: datetime) -> list[StoryCandidate]:
+def recent_stories(session: Session, since: datetime, after_id: int = 0) -> list[StoryCandidate]:
+    """Stories created since `since` with an id above `after_id` (what a StoryIndex lacks)."""
     rows = session.execute(
-        select(StoryRow.id, StoryRow.title_signature, StoryRow.text_signature).where(
-            StoryRow.created_at >= since
-        )
+        select(StoryRow.id, StoryRow.created_at, StoryRow.title_signature, StoryRow.text_signature)
+        .where(StoryRow.created_at >= since, StoryRow.id > after_id)
+        .order_by(StoryRow.id)
     ).all()
-    urls: dict[int, set[str]] = {}
-    ids = [row.id for row in rows]
-    for story_id, url in session.execute(
-        select(StoryArticleRow.story_id, StoryArticleRow.url).where(StoryArticleRow.story_id.in_(ids))
-    ):
-        urls.setdefault(story_id, set()).add(url)
-    return [
-        StoryCandidate(r.id, r.title_signature, r.text_signature, frozenset(urls.get(r.id, ()))) for r in rows
-    ]
+    return [StoryCandidate(r.id, r.created_at, r.title_signature, r.text_signature) for r in rows]
 
 
 def stories_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
