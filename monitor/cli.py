@@ -24,12 +24,13 @@ from rich.table import Table
 
 from monitor import __version__, opml, store
 from monitor.config import Settings, load_settings, parse_duration
+from monitor.derive import derive, render_yaml
 from monitor.errors import ConfigError, MonitorError, WatchlistError
 from monitor.logs import setup_logging
 from monitor.pipeline import poll_sources
 from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
-from monitor.runtime import database, load_matcher, poll_deps, utc_now
+from monitor.runtime import database, load_matcher, load_watchlist, poll_deps, utc_now
 from monitor.watchlists import load_all_errors
 
 app = typer.Typer(
@@ -316,6 +317,37 @@ def watchlists_validate() -> None:
     err.print(f"{folder}: watchlists are valid", highlight=False)
 
 
+@watchlists_app.command("derive")
+def watchlists_derive(
+    documents: Annotated[list[Path], typer.Argument(help="Baseline documents: text or HTML files.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the YAML stubs here, not stdout.")] = None,
+) -> None:
+    """Propose actors and places that the documents name and the watchlists do not cover yet.
+
+    Prints YAML entity stubs (id, name, kind guess, aliases, count, a context line) to edit and
+    paste into a watchlist file.
+
+    Example: monitor watchlists derive new-report.html --out proposals.yaml
+    """
+    with user_errors():
+        watchlist = load_watchlist(state.settings())
+        texts = [(path.name, _read_document(path)) for path in documents]
+        candidates = derive(texts, watchlist)
+        stubs = render_yaml(candidates)
+    if out:
+        out.write_text(stubs, encoding="utf-8")
+    else:
+        typer.echo(stubs.rstrip("\n"))
+    err.print(f"{len(candidates)} proposed entries from {len(documents)} documents", highlight=False)
+
+
+def _read_document(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise ConfigError("DOC", f"{path}: {exc.strerror}") from None
+
+
 # --- sources -------------------------------------------------------------------------------------
 
 
@@ -416,9 +448,8 @@ def db_upgrade() -> None:
 
     Example: MONITOR_DATABASE_URL=postgresql://monitor@db/monitor monitor db upgrade
     """
-    with user_errors():
-        with database(state.settings()):
-            pass
+    with user_errors(), database(state.settings()):
+        pass
     err.print("database is up to date", highlight=False)
 
 

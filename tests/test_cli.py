@@ -158,3 +158,18 @@ def test_opml_export_import(tmp_path: Path) -> None:
     )
     imported = invoke(None, "sources", "import-opml", str(tmp_path / "x.opml"))
     assert imported.stdout.startswith('[[sources]]\nid = "new-outlet"')
+
+
+def test_watchlists_derive_proposes_only_what_is_missing(tmp_path: Path) -> None:
+    doc = tmp_path / "report.html"
+    doc.write_text(
+        "<p>Fighters of Liwa al-Quds al-Jadid, led by Commander Abu Hashem al-Zubaidi, moved from "
+        "al-Bukamal to the village of Tell Khanzir. Kataib Hezbollah stayed in al-Qaim.</p>",
+        encoding="utf-8",
+    )
+    result = invoke(None, "watchlists", "derive", str(doc), env={"MONITOR_WATCHLISTS": str(WATCHLISTS)})
+    assert result.exit_code == 0, result.stderr
+    assert "Liwa al-Quds al-Jadid" in result.stdout and "Tell Khanzir" in result.stdout
+    assert "Kataib Hezbollah" not in result.stdout  # already watched
+    missing = invoke(None, "watchlists", "derive", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == 2 and "nope.txt" in missing.stderr
