@@ -381,6 +381,7 @@ def queue_alerts(
                 session,
                 title=match.article.title,
                 signatures=sigs,
+                entities={h.entity for h in match.hits},
                 published=match.article.published,
                 now=now,
             )
@@ -411,8 +412,13 @@ def _queue_story(
         entities=entities,
         now=now,
     )
-    outbox.add_story_entities(session, story_id, entities)
-    alerts = _story_alerts(session, story_id, match, message, policy, ("attachment", f"article:{article.id}"))
+    if role == "lead":  # a story made just now: its entities are these, and it has no thread yet
+        threads: dict[str, int] = {}
+    else:
+        outbox.add_story_entities(session, story_id, entities)
+        threads = outbox.story_alerts(session, story_id)
+    reply = ("attachment", f"article:{article.id}")
+    alerts = _story_alerts(story_id, match, message, policy, reply, threads)
     return len(outbox.queue(session, alerts, now=now))
 
 
@@ -438,20 +444,21 @@ def _queue_edit(
     )
     outbox.add_story_entities(session, link.story_id, new)
     reply = ("update", f"update:{article.id}:{'+'.join(sorted(new))}")
-    alerts = _story_alerts(session, link.story_id, match, message, policy, reply)
+    threads = outbox.story_alerts(session, link.story_id)
+    alerts = _story_alerts(link.story_id, match, message, policy, reply, threads)
     return len(outbox.queue(session, alerts, now=now))
 
 
 def _story_alerts(
-    session: Session,
     story_id: int,
     match: ArticleMatches,
     message: AlertMessage,
     policy: AlertPolicy,
     reply: tuple[str, str],
+    threads: Mapping[str, int],
 ) -> list[outbox.NewAlert]:
-    """A reply (kind, key) where the story has a message already; its first message elsewhere."""
-    threads = outbox.story_alerts(session, story_id)
+    """A reply (kind, key) where the story has a message already (`threads`: channel → its first
+    alert); the story's first message elsewhere."""
     alerts = []
     for channel in dict.fromkeys([*channels_for(match, policy), *threads]):
         kind, key = reply if channel in threads else ("story", f"story:{story_id}")

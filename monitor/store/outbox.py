@@ -141,20 +141,23 @@ def add_story(
     *,
     title: str,
     signatures: tuple[bytes | None, bytes | None],
+    entities: Iterable[str],
     published: datetime,
     now: datetime,
 ) -> int:
-    row = StoryRow(
-        title=title,
-        title_signature=signatures[0],
-        text_signature=signatures[1],
-        entities=[],
-        published=published,
-        created_at=now,
+    statement = (
+        _insert(session, StoryRow)
+        .values(
+            title=title,
+            title_signature=signatures[0],
+            text_signature=signatures[1],
+            entities=sorted(set(entities)),
+            published=published,
+            created_at=now,
+        )
+        .returning(StoryRow.id)
     )
-    session.add(row)
-    session.flush()
-    return row.id
+    return session.scalars(statement).one()
 
 
 def link_article(
