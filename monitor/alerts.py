@@ -253,30 +253,34 @@ class StoryIndex:
     def __init__(self) -> None:
         self._ids: list[int] = []
         self._created: list[datetime] = []
-        self._titles = np.empty((0, NUM_PERM), dtype=np.uint64)
-        self._texts = np.empty((0, NUM_PERM), dtype=np.uint64)
+        self._titles = np.empty((64, NUM_PERM), dtype=np.uint64)  # rows beyond len(_ids) are spare
+        self._texts = np.empty((64, NUM_PERM), dtype=np.uint64)
 
     def refresh(self, session: Session, since: datetime) -> None:
         keep = [i for i, created in enumerate(self._created) if created >= since]
         if len(keep) < len(self._ids):
             self._ids = [self._ids[i] for i in keep]
             self._created = [self._created[i] for i in keep]
-            self._titles, self._texts = self._titles[keep], self._texts[keep]
+            self._titles[: len(keep)], self._texts[: len(keep)] = self._titles[keep], self._texts[keep]
         for story in outbox.recent_stories(session, since, after_id=max(self._ids, default=0)):
             self.add(story.id, story.created_at, (story.title_signature, story.text_signature))
 
     def add(self, story_id: int, created: datetime, sigs: Signatures) -> None:
+        n = len(self._ids)
+        if n == len(self._titles):  # grow by doubling: adding stays O(1) on average
+            self._titles = np.concatenate([self._titles, np.empty_like(self._titles)])
+            self._texts = np.concatenate([self._texts, np.empty_like(self._texts)])
+        self._titles[n], self._texts[n] = self._row(sigs[0]), self._row(sigs[1])
         self._ids.append(story_id)
         self._created.append(created)
-        self._titles = np.vstack([self._titles, self._row(sigs[0])])
-        self._texts = np.vstack([self._texts, self._row(sigs[1])])
 
     def best(self, sigs: Signatures) -> tuple[float, int | None]:
         """The most similar story by title or by text, and its estimated Jaccard similarity."""
-        if not self._ids:
+        n = len(self._ids)
+        if not n:
             return 0.0, None
-        scores = np.zeros(len(self._ids))
-        for matrix, sig in ((self._titles, sigs[0]), (self._texts, sigs[1])):
+        scores = np.zeros(n)
+        for matrix, sig in ((self._titles[:n], sigs[0]), (self._texts[:n], sigs[1])):
             if sig is not None:
                 scores = np.maximum(scores, (matrix == self._row(sig)).mean(axis=1))
         at = int(scores.argmax())
@@ -358,7 +362,11 @@ def queue_alerts(
     stories: StoryIndex | None = None,
 ) -> int:
     """Group the alertable matches into stories and queue their alerts; returns how many were queued.
-    `stories` is the poller's long-lived index (a fresh one is built when none is given)."""
+    `stories` is the poller's long-lived index (a fresh one is built when none is given).
+
+    New stories need no lookups, so their links and alerts are written in one batch; an item
+    joining an existing story first flushes that batch, since it may reply in a thread just queued.
+    """
     due = [m for m in matches if alertable(m, policy, now) and channels_for(m, policy)]
     if not due:
         return 0
@@ -366,17 +374,16 @@ def queue_alerts(
     by_url = outbox.stories_by_url(session, [m.article.url for m in due])
     stories = stories if stories is not None else StoryIndex()
     stories.refresh(session, now - policy.dedupe_window)
-    queued = 0
+    batch = _Batch(session, now)
     for match in due:
         link = links.get(match.article.id)
         if link is not None:
-            queued += _queue_edit(session, match, link, policy, now)
+            batch.flush()
+            batch.queued += _queue_edit(session, match, link, policy, now)
             continue
         sigs = signatures(match.article)
         story_id = by_url.get(match.article.url) or _similar_story(stories, sigs, policy.similarity)
-        role = "attached"
         if story_id is None:
-            role = "lead"
             story_id = outbox.add_story(
                 session,
                 title=match.article.title,
@@ -386,9 +393,35 @@ def queue_alerts(
                 now=now,
             )
             stories.add(story_id, now, sigs)
+            batch.add(*_story_rows(match, story_id, "lead", policy, threads={}))
+        else:
+            batch.flush()
+            outbox.add_story_entities(session, story_id, {h.entity for h in match.hits})
+            threads = outbox.story_alerts(session, story_id)
+            batch.add(*_story_rows(match, story_id, "attached", policy, threads))
         by_url[match.article.url] = story_id
-        queued += _queue_story(session, match, story_id, role, policy, now)
-    return queued
+    batch.flush()
+    return batch.queued
+
+
+@dataclass
+class _Batch:
+    """Links and alerts waiting to be written together."""
+
+    session: Session
+    now: datetime
+    links: list[outbox.ArticleLink] = field(default_factory=list)
+    alerts: list[outbox.NewAlert] = field(default_factory=list)
+    queued: int = 0
+
+    def add(self, link: outbox.ArticleLink, alerts: list[outbox.NewAlert]) -> None:
+        self.links.append(link)
+        self.alerts.extend(alerts)
+
+    def flush(self) -> None:
+        outbox.link_articles(self.session, self.links, now=self.now)
+        self.queued += len(outbox.queue(self.session, self.alerts, now=self.now))
+        self.links, self.alerts = [], []
 
 
 def _similar_story(stories: StoryIndex, sigs: Signatures, threshold: float) -> int | None:
@@ -396,30 +429,17 @@ def _similar_story(stories: StoryIndex, sigs: Signatures, threshold: float) -> i
     return story_id if score >= threshold else None
 
 
-def _queue_story(
-    session: Session, match: ArticleMatches, story_id: int, role: str, policy: AlertPolicy, now: datetime
-) -> int:
-    """The story's first message per channel; later outlets become replies to it."""
-    article, entities = match.article, {h.entity for h in match.hits}
+def _story_rows(
+    match: ArticleMatches, story_id: int, role: str, policy: AlertPolicy, threads: Mapping[str, int]
+) -> tuple[outbox.ArticleLink, list[outbox.NewAlert]]:
+    """The article's link to its story, and the story's first message per channel (later
+    outlets become replies in the channels where the story has a thread)."""
+    article = match.article
     message = story_message(match, policy)
-    outbox.link_article(
-        session,
-        story_id=story_id,
-        article_id=article.id,
-        url=article.url,
-        outlet=message.outlet,
-        role=role,
-        entities=entities,
-        now=now,
-    )
-    if role == "lead":  # a story made just now: its entities are these, and it has no thread yet
-        threads: dict[str, int] = {}
-    else:
-        outbox.add_story_entities(session, story_id, entities)
-        threads = outbox.story_alerts(session, story_id)
+    entities = frozenset(h.entity for h in match.hits)
+    link = outbox.ArticleLink(story_id, article.id, article.url, message.outlet, role, entities)
     reply = ("attachment", f"article:{article.id}")
-    alerts = _story_alerts(story_id, match, message, policy, reply, threads)
-    return len(outbox.queue(session, alerts, now=now))
+    return link, _story_alerts(story_id, match, message, policy, reply, threads)
 
 
 def _queue_edit(
@@ -432,16 +452,9 @@ def _queue_edit(
         return 0
     article = match.article
     message = story_message(match, policy, entities=new)
-    outbox.link_article(
-        session,
-        story_id=link.story_id,
-        article_id=article.id,
-        url=article.url,
-        outlet=message.outlet,
-        role="attached",
-        entities=entities | link.entities,
-        now=now,
-    )
+    widened = frozenset(entities | link.entities)
+    link_row = outbox.ArticleLink(link.story_id, article.id, article.url, message.outlet, "attached", widened)
+    outbox.link_articles(session, [link_row], now=now)
     outbox.add_story_entities(session, link.story_id, new)
     reply = ("update", f"update:{article.id}:{'+'.join(sorted(new))}")
     threads = outbox.story_alerts(session, link.story_id)

@@ -55,6 +55,18 @@ class StoryLink:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """An article's place in a story: the lead, or an outlet attached to it."""
+
+    story_id: int
+    article_id: int
+    url: str
+    outlet: str
+    role: str
+    entities: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class NewAlert:
     """An alert to queue; (channel, key) is unique, so queueing twice is harmless."""
 
@@ -160,33 +172,27 @@ def add_story(
     return session.scalars(statement).one()
 
 
-def link_article(
-    session: Session,
-    *,
-    story_id: int,
-    article_id: int,
-    url: str,
-    outlet: str,
-    role: str,
-    entities: Iterable[str],
-    now: datetime,
-) -> None:
-    """Put an article in a story, or widen the entities already recorded for it."""
-    values = {
-        "story_id": story_id,
-        "article_id": article_id,
-        "url": url,
-        "outlet": outlet,
-        "role": role,
-        "entities": sorted(set(entities)),
-        "attached_at": now,
-    }
-    statement = _insert(session, StoryArticleRow).values(values)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["article_id"], set_={"entities": statement.excluded.entities}
-        )
+def link_articles(session: Session, links: Sequence[ArticleLink], *, now: datetime) -> None:
+    """Put articles in stories, or widen the entities already recorded for them."""
+    if not links:
+        return
+    rows = [
+        {
+            "story_id": link.story_id,
+            "article_id": link.article_id,
+            "url": link.url,
+            "outlet": link.outlet,
+            "role": link.role,
+            "entities": sorted(set(link.entities)),
+            "attached_at": now,
+        }
+        for link in links
+    ]
+    statement = _insert(session, StoryArticleRow)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["article_id"], set_={"entities": statement.excluded.entities}
     )
+    session.execute(upsert, rows)
 
 
 def add_story_entities(session: Session, story_id: int, entities: Iterable[str]) -> None:
@@ -208,9 +214,10 @@ def story_alerts(session: Session, story_id: int) -> dict[str, int]:
 
 def queue(session: Session, alerts: Sequence[NewAlert], *, now: datetime) -> list[int]:
     """Insert alerts due now; an alert already queued under its (channel, key) is left alone."""
-    ids = []
-    for alert in alerts:
-        values = {
+    if not alerts:
+        return []
+    rows = [
+        {
             "channel": alert.channel,
             "key": alert.key,
             "kind": alert.kind,
@@ -224,14 +231,14 @@ def queue(session: Session, alerts: Sequence[NewAlert], *, now: datetime) -> lis
             "next_attempt_at": now,
             "created_at": now,
         }
-        statement = (
-            _insert(session, AlertRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["channel", "key"])
-            .returning(AlertRow.id)
-        )
-        ids += session.scalars(statement).all()
-    return ids
+        for alert in alerts
+    ]
+    statement = (
+        _insert(session, AlertRow)
+        .on_conflict_do_nothing(index_elements=["channel", "key"])
+        .returning(AlertRow.id)
+    )
+    return list(session.scalars(statement, rows).all())
 
 
 # --- claiming and recording ----------------------------------------------------------------------
