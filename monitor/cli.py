@@ -8,7 +8,6 @@ watchlists, 1 for the database.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,10 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from monitor import __version__, opml, store
-from monitor.config import Settings, load_settings, parse_duration
+from monitor.cli_alerts import alerts_app, deliver_after_poll
+from monitor.cli_common import JsonOption, SinceOption, err, print_json, since_time, state, user_errors
+from monitor.cli_digest import digest
+from monitor.config import Settings
 from monitor.derive import derive, render_yaml
-from monitor.errors import ConfigError, MonitorError, WatchlistError
-from monitor.logs import setup_logging
+from monitor.errors import ConfigError
 from monitor.pipeline import poll_sources
 from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
@@ -42,38 +43,13 @@ watchlists_app = typer.Typer(help="Check and grow the watchlists.", no_args_is_h
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
-
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+app.add_typer(alerts_app, name="alerts")
+app.command("digest")(digest)
 
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="TOML config file (default: $MONITOR_CONFIG, else built-in)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-SinceOption = Annotated[str, typer.Option("--since", help="How far back, e.g. 24h, 7d, 4w.")]
-
-
-class State:
-    """Options of the top-level callback, shared by every command."""
-
-    config: Path | None = None
-    log_level: str = "WARNING"
-    log_json: bool = False
-    _settings: Settings | None = None
-
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.config)
-            secrets = [
-                self._settings.slack.webhook_url.get_secret_value(),
-                self._settings.slack.bot_token.get_secret_value(),
-                self._settings.email.smtp_url.get_secret_value(),
-            ]
-            setup_logging(level=self.log_level, json_format=self.log_json, secrets=secrets)
-        return self._settings
-
-
-state = State()
 
 
 @app.callback()
@@ -88,36 +64,6 @@ def main(
         typer.echo(__version__)
         raise typer.Exit()
     state.config, state.log_level, state.log_json, state._settings = config, log_level, log_json, None
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Expected errors become one line on stderr and an exit code, never a traceback."""
-    try:
-        yield
-    except (ConfigError, WatchlistError) as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-    except MonitorError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
-
-
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def since_time(since: str) -> datetime:
-    try:
-        return utc_now() - parse_duration(since)
-    except ValueError as exc:
-        raise ConfigError("--since", str(exc)) from None
 
 
 def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
@@ -453,6 +399,3 @@ def db_upgrade() -> None:
     err.print("database is up to date", highlight=False)
 
 
-from monitor.cli_alerts import alerts_app, deliver_after_poll  # noqa: E402 - it uses this module's helpers
-
-app.add_typer(alerts_app, name="alerts")

@@ -1,8 +1,7 @@
 """`monitor alerts [--json]`, `monitor alerts retry`, `monitor alerts test`; and the delivery that
 ends `monitor poll` (`deliver_after_poll`).
 
-Registered on the app at the end of monitor/cli.py (this module imports its `state`,
-`user_errors` and `print_json`, so it is imported after them).
+Registered on the app by monitor/cli.py.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import alerts
 from monitor.alerts import AlertPolicy, DeliveryReport
-from monitor.cli import JsonOption, err, print_json, state, user_errors
+from monitor.cli_common import JsonOption, err, print_json, state, user_errors
 from monitor.config import Settings
 from monitor.notify import build_notifiers
 from monitor.records import Source
@@ -25,7 +24,7 @@ from monitor.runtime import database, utc_now
 from monitor.store import outbox
 from monitor.watchlists import Watchlist
 
-alerts_app = typer.Typer(help="The alert outbox: pending, sent and failed alerts; retry; test.")
+alerts_app = typer.Typer()  # its help is the callback's docstring
 
 
 @alerts_app.callback(invoke_without_command=True)

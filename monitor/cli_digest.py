@@ -1,8 +1,8 @@
 """`monitor digest`: one ISO week's digest, sent to the recipients or written as an HTML preview.
 
-Kept out of cli.py so the digest command can grow without crowding it; cli.py registers it with
-`app.command("digest")(digest)`. The work is done by monitor.digest_delivery, which the daemon
-calls too; this only parses options and prints the outcome of each send.
+Kept out of cli.py so the digest command can grow without crowding it; cli.py registers it.
+The work is done by monitor.digest_delivery, which the daemon calls too; this only parses
+options and prints the outcome of each send.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from monitor.cli_common import state, user_errors
 from monitor.digest import last_complete_week, parse_week
 from monitor.digest_delivery import (
     DigestDeps,
@@ -47,9 +48,6 @@ def digest(
     Example: monitor digest --out /tmp/preview.html
     Example: monitor digest --week 2026-W46 --send
     """
-    # Imported here, not at the top: cli.py imports this module to register the command.
-    from monitor.cli import state, user_errors
-
     if send == (out is not None):
         raise typer.BadParameter("give exactly one of --send and --out FILE", param_hint="--send/--out")
     if force and not send:

@@ -240,6 +240,19 @@ class Settings(_Section):
         return Path(str(resources.files("monitor.bundled_watchlists")))
 
 
+def secret_values(model: BaseModel) -> list[str]:
+    """Every SecretStr anywhere in the settings (webhooks, tokens, SMTP URL), for log redaction."""
+    found: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, SecretStr):
+                found.append(item.get_secret_value())
+            elif isinstance(item, BaseModel):
+                found.extend(secret_values(item))
+    return found
+
+
 def bundled_sources() -> list[SourceSettings]:
     text = resources.files("monitor").joinpath("sources.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
