@@ -1,6 +1,7 @@
 """`monitor run` (the daemon) and `monitor status` (the running system, read from the database).
 
-Registered on the app in monitor/cli.py; they share its `state`, `user_errors` and JSON output.
+Registered on the app in monitor/cli.py; they share `state`, `user_errors` and JSON output with
+the other commands through monitor/cli_common.py.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import typer
-from pydantic import BaseModel, SecretStr
 
 from monitor import daemon
-from monitor.cli import JsonOption, print_json, state, user_errors
-from monitor.config import Settings
+from monitor.cli_common import JsonOption, print_json, state, user_errors
+from monitor.config import Settings, secret_values
 from monitor.logs import setup_logging
 from monitor.runtime import database, utc_now
 from monitor.store import summary
@@ -47,20 +47,6 @@ def _log_level(ctx: typer.Context, settings: Settings) -> str:
     if source is not None and source.name == "COMMANDLINE":
         return state.log_level
     return settings.daemon.log_level
-
-
-def secret_values(model: BaseModel) -> list[str]:
-    """Every SecretStr anywhere in the settings (webhooks, tokens, SMTP URL), for redaction."""
-    found: list[str] = []
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, SecretStr):
-                found.append(item.get_secret_value())
-            elif isinstance(item, BaseModel):
-                found.extend(secret_values(item))
-    return [s for s in found if s]
 
 
 def status(as_json: JsonOption = False) -> None:
