@@ -164,7 +164,7 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         return _store_and_match(source, deps, result, parsed, by_text, now, started)
     except FetchError as error:
         return _record_failure(
-            source, health, deps, error.kind.value, str(error), now, started, error.retry_after
+            source, health, deps, error.kind.value, error.message, now, started, error.retry_after
         )
     except Exception as error:  # one source's bug must not stop the others
         logger.exception("poll.internal_error", extra={"fields": {"source": source.id}})
@@ -297,7 +297,9 @@ def _record_failure(
     next_at = next_poll_at(source, now, failures=failures, retry_after=retry_after, jitter=random.random())
     with deps.sessions.begin() as session:
         store.record_failure(session, source.id, kind=kind, message=message, now=now, next_poll_at=next_at)
-    log(logger, "poll.failed", logging.WARNING, source=source.id, kind=kind, error=message, failures=failures)
+    # INFO: the CLI prints every report and the daemon logs at INFO; sources failing for long
+    # reach people through the health notices (alerts) and `monitor sources`.
+    log(logger, "poll.failed", logging.INFO, source=source.id, kind=kind, error=message, failures=failures)
     status = "deferred" if retry_after else "failed"
     return PollReport(
         source.id,
