@@ -13,12 +13,14 @@ come from each daemon's clock, so hosts sharing a database need NTP-synchronised
 SQLite has no row locks worth sharing across processes and one writer at a time, so there a
 second daemon is refused outright: `DaemonLock` holds an exclusive `flock` on
 `<database>.daemon.lock` for the life of the process. The kernel drops it when the process dies,
-even by kill -9, so a crash never leaves a stale lock behind.
+even by kill -9, so a crash never leaves a stale lock behind. A forked child (a parse worker)
+would share the lock and keep it alive after such a crash, so forked children close their copy.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +122,21 @@ def migration_lock(engine: Engine) -> Iterator[None]:
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
 
 
+_held: list[IO[str]] = []  # lock files this process holds
+
+
+def _close_in_child() -> None:
+    """After fork: the child's copy of a lock file goes; the parent's lock is untouched."""
+    for handle in _held:
+        handle.close()
+    _held.clear()
+
+
+@functools.cache
+def _watch_forks() -> None:
+    os.register_at_fork(after_in_child=_close_in_child)
+
+
 class DaemonLock:
     """An exclusive lock file next to a SQLite database, held while the daemon lives.
 
@@ -154,9 +171,12 @@ class DaemonLock:
         handle.write(f"pid {os.getpid()}\n")
         handle.flush()
         self._file = handle
+        _watch_forks()
+        _held.append(handle)
 
     def release(self) -> None:
         if self._file is not None:
+            _held.remove(self._file)
             self._file.close()  # closing drops the flock
             self._file = None
 
