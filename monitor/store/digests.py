@@ -25,8 +25,9 @@ from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from monitor.records import SourceHealth
+from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
-from monitor.store.queries import _chunks, _insert, source_health
+from monitor.store.queries import source_health
 
 SendState = Literal["pending", "sent", "failed"]
 
@@ -101,7 +102,7 @@ def matched_articles(session: Session, start: datetime, end: datetime) -> list[W
 
 def _hits_by_article(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
     found: dict[int, list[tuple[str, str, str]]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = (
             select(HitRow.article_id, HitRow.entity, HitRow.field, HitRow.snippet)
             .where(HitRow.article_id.in_(chunk))
@@ -176,7 +177,7 @@ def add_sends(session: Session, week: str, recipients: Sequence[str], now: datet
         for r in recipients
     ]
     if rows:
-        statement = _insert(session, DigestSendRow).values(rows)
+        statement = upsert_insert(session, DigestSendRow).values(rows)
         session.execute(statement.on_conflict_do_nothing(index_elements=["week", "recipient"]))
 
 

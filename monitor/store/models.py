@@ -182,13 +182,19 @@ class AlertRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str_id]
-    key: Mapped[str] = mapped_column(String(200))  # makes queueing idempotent: story:12, health:src:failing:...
+    key: Mapped[str] = mapped_column(
+        String(200)
+    )  # makes queueing idempotent: story:12, health:src:failing:...
     kind: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20), index=True)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), nullable=True)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), nullable=True
+    )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
-    rolled_into: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
+    rolled_into: Mapped[int | None] = mapped_column(
+        ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True
+    )
     priority: Mapped[str | None] = mapped_column(String(10), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -196,7 +202,9 @@ class AlertRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_until: Mapped[utc_datetime_or_none]
     last_error: Mapped[text_or_none]
-    message_ts: Mapped[str | None] = mapped_column(String(50), nullable=True)  # Slack's id, for thread replies
+    message_ts: Mapped[str | None] = mapped_column(
+        String(50), nullable=True
+    )  # Slack's id, for thread replies
     created_at: Mapped[utc_datetime]
     sent_at: Mapped[utc_datetime_or_none] = mapped_column(index=True)
 

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from monitor.store.db import upsert_insert
 from monitor.store.models import (
     AlertAttemptRow,
     AlertRow,
@@ -115,11 +115,6 @@ class AlertListing:
     rolled_into: int | None = None
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(table)
-
-
 # --- stories -------------------------------------------------------------------------------------
 
 
@@ -158,7 +153,7 @@ def add_story(
     now: datetime,
 ) -> int:
     statement = (
-        _insert(session, StoryRow)
+        upsert_insert(session, StoryRow)
         .values(
             title=title,
             title_signature=signatures[0],
@@ -188,7 +183,7 @@ def link_articles(session: Session, links: Sequence[ArticleLink], *, now: dateti
         }
         for link in links
     ]
-    statement = _insert(session, StoryArticleRow)
+    statement = upsert_insert(session, StoryArticleRow)
     upsert = statement.on_conflict_do_update(
         index_elements=["article_id"], set_={"entities": statement.excluded.entities}
     )
@@ -234,7 +229,7 @@ def queue(session: Session, alerts: Sequence[NewAlert], *, now: datetime) -> lis
         for alert in alerts
     ]
     statement = (
-        _insert(session, AlertRow)
+        upsert_insert(session, AlertRow)
         .on_conflict_do_nothing(index_elements=["channel", "key"])
         .returning(AlertRow.id)
     )
@@ -474,7 +469,7 @@ def notice_state(session: Session, source_id: str) -> str:
 def change_notice(session: Session, source_id: str, *, old: str, new: str, now: datetime) -> bool:
     """Move a source's announced health from `old` to `new`; False if another process already did."""
     session.execute(
-        _insert(session, SourceNoticeRow)
+        upsert_insert(session, SourceNoticeRow)
         .values(source_id=source_id, state="ok", changed_at=now)
         .on_conflict_do_nothing(index_elements=["source_id"])
     )

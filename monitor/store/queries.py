@@ -11,13 +11,12 @@ feed still store each article once.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.records import (
@@ -31,20 +30,8 @@ from monitor.records import (
     SourceHealth,
     StoredArticle,
 )
+from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import ArticleRow, HitRow, SourceRow
-
-_CHUNK = 500  # stays under SQLite's bound-parameter limit
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(table)
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
 
 # --- sources -------------------------------------------------------------------------------------
 
@@ -54,7 +41,7 @@ def sync_sources(session: Session, sources: Sequence[Source]) -> None:
     rows = [{"id": s.id, "name": s.name, "url": s.url, "consecutive_failures": 0} for s in sources]
     if not rows:
         return
-    statement = _insert(session, SourceRow)
+    statement = upsert_insert(session, SourceRow)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["id"], set_={"name": statement.excluded.name, "url": statement.excluded.url}
@@ -134,7 +121,7 @@ def record_failure(
 
 def known_keys(session: Session, source_id: str, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys)):
         query = select(ArticleRow.key).where(ArticleRow.source_id == source_id, ArticleRow.key.in_(chunk))
         found.update(session.scalars(query))
     return found
@@ -179,7 +166,7 @@ def _with_key(entry: Entry, key: str) -> Entry:
 
 def _existing_by_key(session: Session, source_id: str, keys: list[str]) -> dict[str, ArticleRow]:
     found: dict[str, ArticleRow] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         query = select(ArticleRow).where(ArticleRow.source_id == source_id, ArticleRow.key.in_(chunk))
         found.update((row.key, row) for row in session.scalars(query))
     return found
@@ -187,7 +174,7 @@ def _existing_by_key(session: Session, source_id: str, keys: list[str]) -> dict[
 
 def _existing_hashes(session: Session, source_id: str, hashes: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(hashes):
+    for chunk in chunks(hashes):
         query = select(ArticleRow.content_hash).where(
             ArticleRow.source_id == source_id, ArticleRow.content_hash.in_(chunk)
         )
@@ -231,13 +218,15 @@ def _entry_values(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _insert_articles(session: Session, source_id: str, entries: list[Entry], now: datetime) -> list[StoredArticle]:
+def _insert_articles(
+    session: Session, source_id: str, entries: list[Entry], now: datetime
+) -> list[StoredArticle]:
     if not entries:
         return []
     by_key = {entry.key: entry for entry in entries}
     rows = [_entry_values(e) | {"source_id": source_id, "first_seen": now} for e in entries]
     statement = (
-        _insert(session, ArticleRow)
+        upsert_insert(session, ArticleRow)
         .on_conflict_do_nothing(index_elements=["source_id", "key"])
         .returning(ArticleRow.id, ArticleRow.key)
     )
@@ -324,7 +313,7 @@ def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: da
     inserted = 0
     if rows:
         statement = (
-            _insert(session, HitRow)
+            upsert_insert(session, HitRow)
             .on_conflict_do_nothing(index_elements=["article_id", "entity", "field", "start"])
             .returning(HitRow.id)
         )
@@ -366,7 +355,7 @@ def list_hits(session: Session, *, since: datetime | None = None) -> list[HitSum
 
 def _entities_by_article(session: Session, article_ids: list[int]) -> dict[int, tuple[str, ...]]:
     found: dict[int, list[str]] = {}
-    for chunk in _chunks(article_ids):
+    for chunk in chunks(article_ids):
         query = (
             select(HitRow.article_id, HitRow.entity)
             .where(HitRow.article_id.in_(chunk))
