@@ -24,6 +24,7 @@ from rich.table import Table
 from monitor import __version__, opml, store
 from monitor.cli_alerts import alerts_app, deliver_after_poll
 from monitor.cli_common import JsonOption, SinceOption, err, print_json, since_time, state, user_errors
+from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
 from monitor.config import Settings
 from monitor.derive import derive, render_yaml
@@ -45,6 +46,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
 app.add_typer(alerts_app, name="alerts")
 app.command("digest")(digest)
+app.command("run")(run)
+app.command("status")(status)
 
 ConfigOption = Annotated[
     Path | None,
