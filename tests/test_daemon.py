@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+import yaml
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
 from monitor.errors import StoreError
-from monitor.records import FetchResult, Source
-from monitor.store import leases
+from monitor.records import Entry, FetchResult, Source
+from monitor.store import leases, retention
+from tests.conftest import PG_URL
+from tests.servers.feeds import FeedServer
+from tests.servers.slack import SlackServer
+from tests.servers.smtp import SmtpServer
 
+REPO = Path(__file__).resolve().parents[1]
+BASIC_WATCHLISTS = REPO / "tests" / "data" / "watchlists" / "basic"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=5)
 
@@ -100,6 +126,25 @@ def test_release_all_at_shutdown(sessions: sessionmaker[Session]) -> None:
     assert [_lease(sessions, i).lease_owner for i in ids] == [None, None, "b"]
 
 
+def test_retention_clears_old_article_text_only(sessions: sessionmaker[Session]) -> None:
+    [source_id] = _sources(sessions, 1)
+    old = Entry(
+        source_id, "old", None, "https://x.example/old", "Old", "sum", "old text", NOW, content_hash="a"
+    )
+    new = replace(
+        old, key="new", url="https://x.example/new", title="New", content="new text", content_hash="b"
+    )
+    with sessions.begin() as session:
+        store.save_entries(session, source_id, [old], now=NOW - timedelta(days=400))
+        store.save_entries(session, source_id, [new], now=NOW - timedelta(days=10))
+    with sessions.begin() as session:
+        report = retention.apply(session, now=NOW, keep_text_days=365, keep_attempts_days=90)
+    assert report == retention.RetentionReport(texts_cleared=1, attempts_pruned=0)
+    with sessions() as session:
+        kept = {a.title: (a.summary, a.content) for a in store.list_articles(session)}
+    assert kept == {"Old": ("sum", ""), "New": ("sum", "new text")}
+
+
 def _set_next_poll(sessions: sessionmaker[Session], source_id: str, when: datetime) -> None:
     result = FetchResult(source_id, "u", "u", 200, b"", {}, 0.0)
     with sessions.begin() as session:
@@ -109,16 +154,19 @@ def _set_next_poll(sessions: sessionmaker[Session], source_id: str, when: dateti
 @pytest.mark.parametrize(
     ("lease", "expected"),
     [
-        (None, NOW),
-        (leases.PollLease("s", NOW - timedelta(minutes=1), None, None), NOW),
+        (None, NOW + timedelta(seconds=1)),
+        (leases.PollLease("s", NOW - timedelta(minutes=1), None, None), NOW + timedelta(seconds=1)),
         (leases.PollLease("s", NOW + timedelta(seconds=30), None, None), NOW + timedelta(seconds=30)),
         (leases.PollLease("s", NOW, "other", NOW + timedelta(seconds=20)), NOW + timedelta(seconds=20)),
-        (leases.PollLease("s", NOW, "me", NOW + timedelta(seconds=20)), NOW),
+        (leases.PollLease("s", NOW, "me", NOW + timedelta(seconds=20)), NOW + timedelta(seconds=1)),
         (leases.PollLease("s", NOW + timedelta(hours=5), None, None), NOW + timedelta(minutes=1)),
     ],
 )
 def test_next_try(lease: leases.PollLease | None, expected: datetime) -> None:
-    assert leases.next_try(lease, owner="me", now=NOW, at_most=timedelta(minutes=1)) == expected
+    when = leases.next_try(
+        lease, owner="me", now=NOW, at_least=timedelta(seconds=1), at_most=timedelta(minutes=1)
+    )
+    assert when == expected
 
 
 def test_sqlite_daemon_lock_is_exclusive(sqlite_url: str) -> None:
@@ -130,6 +178,564 @@ def test_sqlite_daemon_lock_is_exclusive(sqlite_url: str) -> None:
         pass
 
 
+def test_a_forked_child_does_not_keep_the_lock_of_a_killed_daemon(sqlite_url: str) -> None:
+    """A parse worker outliving its daemon (kill -9) must not keep the next daemon out."""
+    script = (
+        "import multiprocessing, os, signal, time\n"
+        "from monitor.store.leases import DaemonLock\n"
+        f"lock = DaemonLock({sqlite_url!r})\nlock.acquire()\n"
+        "child = multiprocessing.get_context('fork').Process(target=time.sleep, args=(60,))\n"
+        "child.start()\n"
+        "print(child.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    with closing(proc.stdout):  # the orphan holds the pipe open: read one line, not to EOF
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    try:
+        assert Path(f"/proc/{child}").exists()  # the orphan lives on
+        with leases.DaemonLock(sqlite_url):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
 def test_server_databases_need_no_lock_file(engine: Engine, database_url: str) -> None:
     lock = leases.DaemonLock(database_url)
     assert (lock.path is None) == (not store.is_sqlite(engine))
+
+
+# --- real daemon processes -----------------------------------------------------------------------
+
+MONITOR = [sys.executable, "-m", "monitor"]
+DEADLINE = 30.0  # seconds to wait for something that should happen within a few intervals
+
+
+class DaemonProcess:
+    """`monitor run` in a subprocess; its stderr (the log) is collected line by line."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        with self.proc.stderr:
+            for line in self.proc.stderr:
+                self.lines.append(line.rstrip("\n"))
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for_log(self, text: str, after: int = 0) -> str:
+        """The first log line (from index `after`) containing `text`, waiting up to DEADLINE."""
+        until = time.monotonic() + DEADLINE
+        while time.monotonic() < until:
+            found = [line for line in self.lines[after:] if text in line]
+            if found:
+                return found[0]
+            if self.proc.poll() is not None:
+                self._reader.join(timeout=5)
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no log line with {text!r}; log:\n{self.log}")
+
+    def metrics_port(self) -> int:
+        return int(self.wait_for_log("metrics.listening").rsplit("port=", 1)[1])
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        self.proc.send_signal(signum)
+        code = self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL to the daemon alone, as a crash would; its parse workers outlive it."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def kill_group(self) -> None:
+        """The daemon and every process it started (its own session), at the end of a test."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self._reader.join(timeout=5)
+
+
+def start(config: Path, cwd: Path) -> DaemonProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    command = [*MONITOR, "--config", str(config), "run"]
+    return DaemonProcess(
+        subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+    )
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[DaemonProcess]]:
+    """Started daemons, killed at the end of the test whatever happened."""
+    started: list[DaemonProcess] = []
+    yield started
+    for daemon in started:
+        daemon.kill_group()
+
+
+def rss(items: list[tuple[str, str]]) -> bytes:
+    """An RSS feed of (guid, title) items, newest first."""
+    stamp = format_datetime(datetime.now(timezone.utc))
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
+        f"<link>https://news.example/{guid}</link><description>{title}</description>"
+        f"<pubDate>{stamp}</pubDate></item>"
+        for guid, title in items
+    )
+    head = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+    return f"{head}{body}</channel></rss>".encode()
+
+
+def write_config(
+    tmp_path: Path,
+    database_url: str,
+    sources: dict[str, str],
+    *,
+    interval: str = "1s",
+    watchlists: Path = BASIC_WATCHLISTS,
+    daemon: str = "",
+    extra: str = "",
+    name: str = "monitor.toml",
+) -> Path:
+    entries = "".join(
+        f'[[sources]]\nid = "{sid}"\nurl = "{url}"\ninterval = "{interval}"\n\n'
+        for sid, url in sources.items()
+    )
+    text = (
+        f'database_url = "{database_url}"\ndefault_sources = false\nwatchlists = "{watchlists}"\n\n{entries}'
+        f'[digest]\nout_dir = "{tmp_path / "digests"}"\n\n[daemon]\nmetrics_port = 0\n{daemon}\n\n{extra}\n'
+    )
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def wait_until(condition: Callable[[], object], what: str) -> None:
+    until = time.monotonic() + DEADLINE
+    while time.monotonic() < until:
+        try:
+            if condition():
+                return
+        except DBAPIError:  # the daemon has not created the tables yet
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+class Db:
+    """The test's own view of the daemon's database."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = store.make_engine(url)
+        self.sessions = store.make_sessions(self.engine)
+
+    def titles(self) -> set[str]:
+        with self.sessions() as session:
+            return {a.title for a in store.list_articles(session)}
+
+    def hit_entities(self, title: str) -> set[str]:
+        with self.sessions() as session:
+            return {e for h in store.list_hits(session) if h.title == title for e in h.entities}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Db]:
+    found = Db(database_url)
+    yield found
+    found.close()
+
+
+def _feed(feed_server: FeedServer, items: list[tuple[str, str]]) -> tuple[str, str]:
+    path = f"/daemon/{uuid.uuid4().hex[:10]}.xml"
+    return path, feed_server.set_feed(path, rss(items))
+
+
+def test_schedules_fire_and_new_items_are_stored(
+    tmp_path: Path, database_url: str, db: Db, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    path, url = _feed(feed_server, [("1", "Clashes near al-Bukamal")])
+    daemons.append(start(write_config(tmp_path, database_url, {"src": url}), tmp_path))
+    wait_until(lambda: "Clashes near al-Bukamal" in db.titles(), "the first poll")
+    feed_server.set_feed(
+        path, rss([("2", "Kata'ib Hezbollah convoy at Abu Kamal"), ("1", "Clashes near al-Bukamal")])
+    )
+    wait_until(lambda: "Kata'ib Hezbollah convoy at Abu Kamal" in db.titles(), "the new item")
+    assert db.hit_entities("Kata'ib Hezbollah convoy at Abu Kamal") >= {"kataib-hezbollah", "bukamal"}
+    assert len(feed_server.requests_to(path)) >= 2
+    assert daemons[0].stop() == 0
+
+
+def test_sigterm_lets_the_poll_in_flight_finish(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    path, _ = _feed(feed_server, [("1", "Late news from al-Bukamal")])
+    slow = feed_server.url(f"/slow?delay=3&to={path}")
+    config = write_config(tmp_path, sqlite_url, {"slow": slow}, interval="10s")
+    daemon = start(config, tmp_path)
+    daemons.append(daemon)
+    wait_until(
+        lambda: any(path in r.path for r in feed_server.requests_to("/slow")), "the slow poll to start"
+    )
+    assert daemon.stop(signal.SIGTERM, timeout=10) == 0  # within 10 s, or this raises
+    assert "daemon.drained finished=1 cancelled=0" in daemon.log
+    with closing(Db(sqlite_url)) as db:
+        assert "Late news from al-Bukamal" in db.titles()
+
+
+def test_sigint_stops_too(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    _, url = _feed(feed_server, [("1", "Quiet day")])
+    daemon = start(write_config(tmp_path, sqlite_url, {"src": url}), tmp_path)
+    daemons.append(daemon)
+    daemon.wait_for_log("daemon.started")
+    assert daemon.stop(signal.SIGINT, timeout=10) == 0
+    assert "daemon.stopped" in daemon.log
+
+
+def test_sighup_rejects_a_broken_watchlist_and_applies_a_good_one(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    watchlists = tmp_path / "watchlists"
+    shutil.copytree(BASIC_WATCHLISTS, watchlists)
+    actors = watchlists / "actors.yaml"
+    good = actors.read_text(encoding="utf-8")
+    path, url = _feed(feed_server, [("1", "Morning report")])
+    daemon = start(write_config(tmp_path, sqlite_url, {"src": url}, watchlists=watchlists), tmp_path)
+    daemons.append(daemon)
+    db = Db(sqlite_url)
+    wait_until(lambda: "Morning report" in db.titles(), "the first poll")
+
+    actors.write_text(good + "  - id: [this is not\n", encoding="utf-8")
+    mark = len(daemon.lines)
+    daemon.proc.send_signal(signal.SIGHUP)
+    rejected = daemon.wait_for_log("reload.rejected", after=mark)
+    assert "actors.yaml" in rejected and "kept=" in rejected
+    feed_server.set_feed(path, rss([("2", "Hezbollah moves into al-Bukamal"), ("1", "Morning report")]))
+    wait_until(lambda: db.hit_entities("Hezbollah moves into al-Bukamal"), "hits under the old watchlists")
+    assert db.hit_entities("Hezbollah moves into al-Bukamal") >= {"hezbollah", "bukamal"}
+
+    zorblax = (
+        "  - id: zorblax\n    name: Zorblax Brigade\n    kind: militia\n    aliases: [Zorblax Brigade]\n"
+    )
+    actors.write_text(good.rstrip("\n") + "\n" + zorblax, encoding="utf-8")
+    mark = len(daemon.lines)
+    daemon.proc.send_signal(signal.SIGHUP)
+    daemon.wait_for_log("reload.applied", after=mark)
+    feed_server.set_feed(path, rss([("3", "Zorblax Brigade seen in al-Bukamal"), ("1", "Morning report")]))
+    wait_until(
+        lambda: "zorblax" in db.hit_entities("Zorblax Brigade seen in al-Bukamal"), "the new entity's hit"
+    )
+    db.close()
+    assert daemon.stop() == 0
+
+
+def test_kill_9_mid_poll_then_restart_loses_nothing(
+    tmp_path: Path,
+    database_url: str,
+    db: Db,
+    feed_server: FeedServer,
+    slack: SlackServer,
+    daemons: list[DaemonProcess],
+) -> None:
+    path, url = _feed(feed_server, [("1", "Hezbollah at al-Bukamal")])
+    to_slack = f'[slack]\nwebhook_url = "{slack.webhook_url}"\n'
+    config = write_config(tmp_path, database_url, {"src": url}, daemon='poll_lease = "4s"', extra=to_slack)
+    first = start(config, tmp_path)
+    daemons.append(first)
+    wait_until(lambda: db.hit_entities("Hezbollah at al-Bukamal"), "hits before the kill")
+
+    slow = feed_server.url(f"/slow?delay=5&to={path}")  # from now on a poll takes 5 s: kill one midway
+    write_config(tmp_path, database_url, {"src": slow}, daemon='poll_lease = "4s"', extra=to_slack)
+    mark = len(first.lines)
+    first.proc.send_signal(signal.SIGHUP)
+    first.wait_for_log("reload.applied", after=mark)
+    news = [("2", "Kata'ib Hezbollah in Abu Kamal"), ("1", "Hezbollah at al-Bukamal")]
+    feed_server.set_feed(path, rss(news))
+    wait_until(
+        lambda: any(path in r.path for r in feed_server.requests_to("/slow")), "the slow poll to start"
+    )
+    first.kill()  # SIGKILL mid-poll: its lease stays behind, its poll stored nothing
+    assert "Kata'ib Hezbollah in Abu Kamal" not in db.titles()
+
+    second = start(config, tmp_path)
+    daemons.append(second)
+    wait_until(lambda: "Kata'ib Hezbollah in Abu Kamal" in db.titles(), "polling to resume after the restart")
+    assert db.hit_entities("Hezbollah at al-Bukamal") >= {"hezbollah", "bukamal"}
+    assert db.hit_entities("Kata'ib Hezbollah in Abu Kamal") >= {"kataib-hezbollah", "bukamal"}
+    wait_until(lambda: len(slack.delivered) >= 2, "both alerts at Slack")
+    texts = slack.texts()
+    assert [
+        sum(title in t for t in texts) for title in ("Hezbollah at al-Bukamal", "Kata'ib Hezbollah in")
+    ] == [1, 1]
+    assert second.stop() == 0
+
+
+def test_a_second_daemon_on_one_sqlite_file_refuses(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    _, url = _feed(feed_server, [("1", "Quiet day")])
+    config = write_config(tmp_path, sqlite_url, {"src": url})
+    first = start(config, tmp_path)
+    daemons.append(first)
+    first.wait_for_log("daemon.started")
+    second = start(config, tmp_path)
+    daemons.append(second)
+    assert second.proc.wait(timeout=DEADLINE) == 1
+    second._reader.join(timeout=5)
+    assert "SQLite allows one daemon" in second.log
+    assert first.proc.poll() is None
+    assert first.stop() == 0
+
+
+def test_healthz_and_metrics(
+    tmp_path: Path, database_url: str, db: Db, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    _, url = _feed(feed_server, [("1", "Hezbollah at al-Bukamal")])
+    daemon = start(write_config(tmp_path, database_url, {"src": url}), tmp_path)
+    daemons.append(daemon)
+    base = f"http://127.0.0.1:{daemon.metrics_port()}"
+    wait_until(lambda: db.hit_entities("Hezbollah at al-Bukamal"), "the first poll")
+    wait_until(lambda: _get(base + "/healthz")[0] == 200, "a healthy daemon")
+    status, body = _get(base + "/healthz")
+    health = json.loads(body)
+    assert health["ok"] is True and health["database"] is True and health["sources_due"] == 0
+    _, text = _get(base + "/metrics")
+    assert 'monitor_polls_total{status="ok"}' in text
+    assert _metric(text, "monitor_articles_total") >= 1
+    assert _metric(text, "monitor_hits_total") >= 2
+    wait_until(
+        lambda: _metric(_get(base + "/metrics")[1], "monitor_alerts", '{state="sent"}') >= 1, "an alert sent"
+    )
+    _, text = _get(base + "/metrics")
+    assert _metric(text, "monitor_alert_delivery_seconds_count") >= 1  # console: the default channel
+    assert daemon.stop() == 0
+
+
+def test_status_summarises_the_running_system(
+    tmp_path: Path, database_url: str, db: Db, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    _, url = _feed(feed_server, [("1", "Hezbollah at al-Bukamal"), ("2", "Weather")])
+    config = write_config(tmp_path, database_url, {"src": url, "dead": feed_server.url("/status/500")})
+    daemon = start(config, tmp_path)
+    daemons.append(daemon)
+    wait_until(lambda: db.hit_entities("Hezbollah at al-Bukamal"), "the first poll")
+    daemon.wait_for_log("poll.failed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    out = subprocess.run(
+        [*MONITOR, "--config", str(config), "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    status = json.loads(out.stdout)
+    assert status["sources"] | {"overdue": 0} == {
+        "total": 2,
+        "ok": 1,
+        "failing": 1,
+        "never_polled": 0,
+        "overdue": 0,
+    }
+    assert status["articles"] == {"24h": 2, "7d": 2}
+    assert status["hits"]["24h"] >= 2
+    assert set(status["alerts"]) >= {"pending", "sent", "failed"}
+    assert status["last_poll_at"] is not None
+    assert daemon.stop() == 0
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_healthz_says_503_when_the_database_is_gone(
+    tmp_path: Path, database_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    _, url = _feed(feed_server, [("1", "Quiet day")])
+    daemon = start(write_config(tmp_path, database_url, {"src": url}), tmp_path)
+    daemons.append(daemon)
+    base = f"http://127.0.0.1:{daemon.metrics_port()}"
+    wait_until(lambda: _get(base + "/healthz")[0] == 200, "a healthy daemon")
+    admin = create_engine(make_url(store.db.normalise_url(PG_URL)), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{make_url(database_url).database}" WITH (FORCE)'))
+    admin.dispose()
+    status, body = _get(base + "/healthz")
+    assert status == 503
+    assert json.loads(body)["status"] == "database unreachable"
+    assert daemon.stop() == 0
+    assert "daemon.leases_kept" in daemon.log
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_the_compose_start_up_without_docker(tmp_path: Path, database_url: str, smtp: SmtpServer) -> None:
+    """docker-compose.yml's environment, hosts pointed at loopback: no config file, an empty
+    database, the bundled sources (failing offline) and watchlists; it migrates, serves
+    /healthz and mails the digest."""
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    environment = dict(compose["services"]["monitor"]["environment"])
+    assert environment["MONITOR_DATABASE_URL"].startswith("postgresql+psycopg://monitor:monitor@postgres/")
+    assert environment["MONITOR_EMAIL_SMTP_URL"] == "smtp://mailpit:1025"
+    environment |= {
+        "MONITOR_DATABASE_URL": database_url,
+        "MONITOR_EMAIL_SMTP_URL": smtp.url(),
+        "MONITOR_SLACK_WEBHOOK_URL": "",
+        "MONITOR_DAEMON_METRICS_HOST": "127.0.0.1",
+        "MONITOR_DAEMON_METRICS_PORT": "0",
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")} | environment
+    proc = subprocess.Popen(
+        [*MONITOR, "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    daemon = DaemonProcess(proc)
+    try:
+        started = json.loads(daemon.wait_for_log('"daemon.started"'))  # MONITOR_DAEMON_LOG_JSON=true
+        assert started["sources"] >= 10
+        port = json.loads(daemon.wait_for_log('"metrics.listening"'))["port"]
+        wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200, "a healthy daemon")
+        wait_until(lambda: smtp.messages, "the digest mail")
+        assert smtp.messages[0].rcpt_tos == ("analysts@example.org",)
+        assert daemon.stop() == 0
+    finally:
+        daemon.kill_group()
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _metric(text: str, name: str, labels: str = "") -> float:
+    """The value of one sample in a Prometheus exposition (0 when absent: a counter never touched)."""
+    for line in text.splitlines():
+        if line.startswith(f"{name}{labels} "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+STORIES = [
+    "Hezbollah convoy reaches the al-Bukamal crossing",
+    "Kata'ib Hezbollah drones spotted over Abu Kamal farms",
+    "Hezbollah officers inspect warehouses in Albu Kamal",
+    "Night raid by Kata'ib Hezbollah near al-Bukamal bridge",
+    "Hezbollah trucks queue at Abu Kamal grain depot",
+    "Kata'ib Hezbollah recruits teenagers around al-Bukamal",
+    "Hezbollah engineers dig tunnels beside Albu Kamal road",
+    "Kata'ib Hezbollah fuel smuggling through Abu Kamal desert",
+]
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_three_daemons_share_polls_alerts_and_the_digest(
+    tmp_path: Path,
+    database_url: str,
+    feed_server: FeedServer,
+    slack: SlackServer,
+    smtp: SmtpServer,
+    daemons: list[DaemonProcess],
+) -> None:
+    feeds = {f"s{i}": _feed(feed_server, [(f"{i}a", STORIES[i])]) for i in range(4)}
+    extra = (
+        f'[slack]\nwebhook_url = "{slack.webhook_url}"\n\n[fetch]\nparse_workers = 1\n\n'
+        f'[email]\nsmtp_url = "{smtp.url()}"\nfrom = "monitor@example.org"\n'
+        'to = ["analyst1@example.org", "analyst2@example.org"]\n'
+    )
+    sources = {sid: url for sid, (_, url) in feeds.items()}
+    config = write_config(tmp_path, database_url, sources, interval="2s", extra=extra)
+    counter = RequestTimes(feed_server, [path for path, _ in feeds.values()])
+    with counter:
+        for _ in range(3):
+            daemons.append(start(config, tmp_path))
+        for daemon in daemons:
+            daemon.wait_for_log("daemon.started")
+        wait_until(lambda: len(slack.delivered) >= 4, "the first four alerts")
+        for i, (path, _) in enumerate(feeds.values()):
+            feed_server.set_feed(path, rss([(f"{i}b", STORIES[i + 4]), (f"{i}a", STORIES[i])]))
+        wait_until(lambda: len(slack.delivered) >= 8, "the next four alerts")
+        wait_until(lambda: len(smtp.messages) >= 2, "the digest")
+        time.sleep(4)  # two more intervals in which a duplicate poll or send would show
+        polls = [_polls(d) for d in daemons]
+        assert [d.stop() for d in daemons] == [0, 0, 0]
+
+    for path, times in counter.times.items():
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert len(times) >= 3, path
+        assert min(gaps) > 1.0, (path, gaps)  # interval 2 s; a second daemon polling too shows as ~0
+    texts = slack.texts()
+    assert len(texts) == 8
+    assert all(sum(story in text for text in texts) == 1 for story in STORIES), texts
+    recipients = sorted(to for m in smtp.messages for to in m.rcpt_tos)
+    assert recipients == ["analyst1@example.org", "analyst2@example.org"]
+    assert sorted(polls)[-2] > 0, polls  # the work was shared, not one daemon doing it all
+
+
+def _polls(daemon: DaemonProcess) -> float:
+    """Polls this daemon made (each one request), from its /metrics."""
+    _, text = _get(f"http://127.0.0.1:{daemon.metrics_port()}/metrics")
+    return sum(_metric(text, "monitor_polls_total", f'{{status="{s}"}}') for s in ("ok", "not_modified"))
+
+
+class RequestTimes:
+    """When each request to the given paths reached the feed server, by sampling its record."""
+
+    def __init__(self, server: FeedServer, paths: list[str]) -> None:
+        self.server, self.times = server, {path: [] for path in paths}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            now = time.monotonic()
+            for path, times in self.times.items():
+                times.extend([now] * (len(self.server.requests_to(path)) - len(times)))
+
+    def __enter__(self) -> RequestTimes:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
