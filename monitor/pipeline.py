@@ -1,4 +1,5 @@
-"""The poll of one source, read top to bottom: fetch → parse → store → match → store hits.
+"""The poll of one source, read top to bottom: fetch → parse and match → store articles →
+store hits and queue alerts (one transaction).
 
 This is the only sequencer; the CLI and the daemon both call `poll_sources`. Expected failures
 (a FetchError of any kind) become a failed PollReport and a health row; an unexpected exception
@@ -53,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 MAX_CACHE_DELAY = timedelta(hours=12)
-FIELDS = ("title", "summary", "content")
 
 
 class FeedWorkers:
