@@ -53,6 +53,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
@@ -230,8 +231,11 @@ class Daemon:
             await asyncio.gather(*late, return_exceptions=True)
             log(logger, "daemon.drained", finished=len(running) - len(late), cancelled=len(late))
         self.scheduler.shutdown(wait=False)
-        with self.sessions.begin() as session:
-            leases.release_all(session, owner=self.owner)
+        try:
+            with self.sessions.begin() as session:
+                leases.release_all(session, owner=self.owner)
+        except SQLAlchemyError as exc:  # they expire after daemon.poll_lease anyway
+            log(logger, "daemon.leases_kept", logging.WARNING, error=str(exc).splitlines()[0])
 
     def _start_metrics(self, settings: Settings) -> MetricsServer | None:
         d = settings.daemon
