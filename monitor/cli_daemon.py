@@ -6,7 +6,6 @@ the other commands through monitor/cli_common.py.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +36,6 @@ def run(ctx: typer.Context) -> None:
             json_format=state.log_json or settings.daemon.log_json,
             secrets=secret_values(settings),
         )
-        logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # "Added job" × every source
         daemon.run(state.config, daemon.loaded_from(settings))
 
 

@@ -14,9 +14,12 @@ loop; only the entries the store says are new or edited have their hits stored.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import random
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -94,6 +97,18 @@ _worker_matcher: Matcher | None = None
 def _init_worker(matcher: Matcher) -> None:
     global _worker_matcher
     _worker_matcher = matcher
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """A worker outlives a parent killed with -9 (and keeps its memory and open files); on
+    Linux, ask the kernel to send it SIGTERM when the parent dies (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
 
 
 def _analyse_in_worker(result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:

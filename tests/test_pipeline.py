@@ -1,9 +1,13 @@
 """poll_sources end to end against the loopback feed server and a real database."""
 
 import asyncio
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -166,3 +170,51 @@ async def scenario_full_text(deps: PollDeps, feed_server: FeedServer) -> None:
     assert articles["Another teaser"].content in ("", "Nothing here.")  # the feed text, kept
     (hit,) = [h for h in hits if h.source == src.id]
     assert {"liwa-fatemiyoun", "hamdan-airport"} <= set(hit.entities)
+
+
+WORKER_SCRIPT = """
+import asyncio, pathlib, time
+from datetime import datetime, timezone
+from monitor.matching import Matcher
+from monitor.pipeline import FeedWorkers
+from monitor.records import FetchResult, Source
+from monitor.watchlists import load_watchlists
+
+workers = FeedWorkers(Matcher(load_watchlists(pathlib.Path({watchlists!r}))), workers=2)
+feed = b"<rss version='2.0'><channel><title>t</title><item><title>x</title><link>http://x/1</link></item></channel></rss>"
+result = FetchResult("s", "http://x/", "http://x/", 200, feed, {{}}, 0.0)
+asyncio.run(workers.analyse(result, Source(id="s", name="s", url="http://x/"), datetime.now(timezone.utc)))
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_parse_workers_end_with_a_parent_killed_by_sigkill() -> None:
+    script = WORKER_SCRIPT.format(watchlists=str(WATCHLISTS))
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE) as parent:
+        try:
+            assert parent.stdout is not None and parent.stdout.readline().strip() == b"ready"
+            workers = _children(parent.pid)
+            assert workers
+        finally:
+            parent.kill()
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers)
