@@ -33,7 +33,7 @@ from monitor.pipeline import poll_sources
 from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
 from monitor.runtime import database, load_matcher, load_watchlist, poll_deps, utc_now
-from monitor.watchlists import load_all_errors
+from monitor.watchlists import check_watchlists
 
 app = typer.Typer(
     help="News monitor for the Qa'im–Bukamal border.", no_args_is_help=True, add_completion=False
@@ -257,13 +257,14 @@ def watchlists_validate() -> None:
     """
     with user_errors():
         folder = state.settings().watchlists_path()
-        problems = load_all_errors(folder)
+        watchlist, problems = check_watchlists(folder)
     for problem in problems:
         err.print(str(problem), markup=False, highlight=False)
-    if problems:
+    if watchlist is None:
         err.print(f"{len(problems)} problems in {folder}", highlight=False)
         raise typer.Exit(2)
-    err.print(f"{folder}: watchlists are valid", highlight=False)
+    counts = ", ".join(f"{n} {what}" for what, n in watchlist.stats().items())
+    err.print(f"{folder}: watchlists are valid ({counts})", highlight=False)
 
 
 @watchlists_app.command("derive")

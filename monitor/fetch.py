@@ -88,10 +88,6 @@ class HostLimiter:
         self._per_host = per_host
         self._slots: dict[str, asyncio.Semaphore] = {}
 
-    @classmethod
-    def from_limits(cls, limits: FetchLimits) -> HostLimiter:
-        return cls(limits.per_host)
-
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:
         try:

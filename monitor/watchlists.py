@@ -228,7 +228,7 @@ class Watchlist:
 
 def load_watchlists(folder: Path) -> Watchlist:
     """Load `folder`; raise the first WatchlistError when anything is wrong."""
-    watchlist, errors = _load(Path(folder))
+    watchlist, errors = check_watchlists(folder)
     if errors:
         raise errors[0]
     assert watchlist is not None
@@ -237,7 +237,7 @@ def load_watchlists(folder: Path) -> Watchlist:
 
 def load_all_errors(folder: Path) -> list[WatchlistError]:
     """Every problem in `folder`, in file order; empty when it loads cleanly."""
-    return _load(Path(folder))[1]
+    return check_watchlists(folder)[1]
 
 
 # --- reading YAML with line numbers ---------------------------------------------------------
@@ -342,7 +342,9 @@ class _Loaded:
     documents: tuple[_BaselineFile, _Parsed] | None = None
 
 
-def _load(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
+def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
+    """The loaded watchlist and no errors, or None and every problem in file order."""
+    folder = Path(folder)
     errors: list[WatchlistError] = []
     if not folder.is_dir():
         return None, [WatchlistError(folder, None, None, "watchlist folder not found")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import AlertRow, ArticleRow, DigestSendRow, HitRow, SourceRow
@@ -129,8 +129,3 @@ def daemon_leases(session: Session, now: datetime) -> tuple[DaemonLease, ...]:
         .order_by(SourceRow.lease_owner)
     )
     return tuple(DaemonLease(owner, leases, until) for owner, leases, until in session.execute(query))
-
-
-def ping(session: Session) -> None:
-    """Raises if the database cannot answer."""
-    session.execute(text("SELECT 1"))
