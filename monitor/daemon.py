@@ -68,7 +68,7 @@ from monitor.notify import Notifier, build_notifiers
 from monitor.notify.email import EmailSender
 from monitor.pipeline import FeedWorkers, PollDeps, poll_source
 from monitor.records import PollReport, Source
-from monitor.runtime import load_matcher, poll_deps, utc_now
+from monitor.runtime import load_matcher, open_database, poll_deps, utc_now
 from monitor.store import leases, retention, summary
 
 logger = logging.getLogger(__name__)
@@ -119,12 +119,9 @@ def loaded_from(settings: Settings) -> Loaded:
 
 
 def open_store(settings: Settings, *, sole: bool) -> tuple[Engine, sessionmaker[Session]]:
-    """Migrate under the migration lock, so daemons starting together upgrade once. The sole
+    """A migrated database (store.upgrade lets daemons starting together migrate once). The sole
     daemon of a SQLite file frees the leases a killed predecessor left, instead of waiting."""
-    engine = store.make_engine(settings.database_url)
-    with leases.migration_lock(engine):
-        store.upgrade(engine)
-    sessions = store.make_sessions(engine)
+    engine, sessions = open_database(settings)
     if sole:
         with sessions.begin() as session:
             leases.release_all(session, owner=None)

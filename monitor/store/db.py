@@ -7,7 +7,8 @@ creates it; `check()` is the drift check the tests run (`alembic check`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,32 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        command.upgrade(alembic_config(engine), "head")
+        with _migration_lock(engine):
+            command.upgrade(alembic_config(engine), "head")
     except OperationalError as exc:
         raise StoreError(f"database unreachable: {exc.orig}") from None
     except SQLAlchemyError as exc:
         raise StoreError(f"database error: {exc}") from None
+
+
+_MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, an advisory lock around migrations, so processes starting together (daemons,
+    a cron `monitor poll`) run them one after the other; the later ones find nothing to do.
+    SQLite serialises writers itself."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+            connection.commit()
 
 
 def check(engine: Engine) -> None:

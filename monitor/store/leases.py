@@ -22,21 +22,17 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine, or_, select, text, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from monitor.errors import StoreError
 from monitor.store.models import SourceRow
-
-_MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,22 +100,6 @@ def next_try(
     if lease is not None and lease.lease_until is not None and lease.lease_owner != owner:
         candidates.append(lease.lease_until)
     return min(max(candidates), now + max(at_most, at_least))
-
-
-@contextmanager
-def migration_lock(engine: Engine) -> Iterator[None]:
-    """On PostgreSQL, a session advisory lock held around migrations, so daemons starting
-    together run `alembic upgrade` one after the other (the later ones find nothing to do).
-    SQLite needs none: `DaemonLock` already admits one daemon."""
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    with engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
 
 
 _held: list[IO[str]] = []  # lock files this process holds
