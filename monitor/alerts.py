@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
@@ -235,6 +234,8 @@ def _shingles(words: Sequence[str], size: int) -> set[bytes]:
 
 
 def _minhash(shingles: set[bytes]) -> bytes:
+    from datasketch import MinHash  # imports scipy (~0.3 s, ~70 MB): only once something alerts
+
     signature = MinHash(num_perm=NUM_PERM)
     signature.update_batch(shingles)
     return signature.hashvalues.astype("<u8").tobytes()

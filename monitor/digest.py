@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from datasketch import MinHash, MinHashLSH
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
@@ -365,6 +364,8 @@ def _same_story_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, in
 
 
 def _similar_title_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, int]]:
+    from datasketch import MinHash, MinHashLSH  # imports scipy: not at CLI start-up
+
     shingles = [_shingles(a.title, a.outlet) for a in articles]
     lsh = MinHashLSH(threshold=TITLE_SIMILARITY, num_perm=64)
     for i, grams in enumerate(shingles):
