@@ -74,6 +74,7 @@ class RecordedRequest:
     method: str
     path: str  # with the query string
     headers: dict[str, str]  # lower-cased names
+    at: float = field(default_factory=time.monotonic)  # arrival, stamped by the handler thread
 
 
 @dataclass
