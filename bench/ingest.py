@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,8 +52,9 @@ BORDER = (
 )
 
 
-def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:
-    now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+def make_feed(feed_no: int, items: int, rng: random.Random, now: datetime) -> bytes:
+    """One outlet's feed; items published in the minutes before `now`, so the border items
+    fall inside the alert window and the first cycle queues their alerts, as a live poll does."""
     parts = []
     for i in range(items):
         text = " ".join(rng.choice(WORDS) for _ in range(150))
@@ -63,7 +64,7 @@ def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:
             f"<item><title>Report {feed_no}-{i}: {' '.join(rng.choice(WORDS) for _ in range(8))}</title>"
             f"<link>https://outlet{feed_no}.example/archives/2026/11/report-{i}/</link>"
             f'<guid isPermaLink="false">https://outlet{feed_no}.example/?p={1000 + i}</guid>'
-            f"<pubDate>{format_datetime(now)}</pubDate><dc:creator><![CDATA[Staff]]></dc:creator>"
+            f"<pubDate>{format_datetime(now - timedelta(minutes=i))}</pubDate><dc:creator><![CDATA[Staff]]></dc:creator>"
             f"<description><![CDATA[<p>{text}</p>]]></description></item>"
         )
     return (
@@ -167,7 +168,8 @@ def main() -> None:
     args = parser.parse_args()
 
     rng = random.Random(7)
-    feeds = {f"/feed/{n}.xml": make_feed(n, args.items, rng) for n in range(args.feeds)}
+    now = datetime.now(timezone.utc)
+    feeds = {f"/feed/{n}.xml": make_feed(n, args.items, rng, now) for n in range(args.feeds)}
     size = sum(len(b) for b in feeds.values()) / len(feeds) / 1000
     servers = serve(feeds, args.delay)
     urls = feed_urls(servers, args.feeds)
