@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
-from monitor.alerts import AlertPolicy, StoryIndex, queue_alerts
+from monitor.alerts import AlertPolicy, Signatures, StoryIndex, queue_alerts, signatures
 from monitor.errors import FetchError
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
@@ -89,6 +89,7 @@ class FeedWorkers:
 class AnalysedFeed:
     parsed: ParsedFeed
     matches: tuple[TextMatches, ...]  # one per parsed entry, in order
+    signatures: tuple[Signatures | None, ...]  # story MinHashes of the entries that may alert
 
 
 _worker_matcher: Matcher | None = None
@@ -117,8 +118,12 @@ def _analyse_in_worker(result: FetchResult, source: Source, now: datetime) -> An
 
 
 def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Matcher) -> AnalysedFeed:
+    """Parse, match, and sign for story grouping what has a priority (so may alert): all of it
+    CPU work that depends on the bytes alone, done here rather than in the storing process."""
     parsed = parse_feed(result, source, now)
-    return AnalysedFeed(parsed, tuple(match_text(*_text_of(e), matcher) for e in parsed.entries))
+    matches = tuple(match_text(*_text_of(e), matcher) for e in parsed.entries)
+    sigs = tuple(signatures(e) if m.priority else None for e, m in zip(parsed.entries, matches, strict=True))
+    return AnalysedFeed(parsed, matches, sigs)
 
 
 def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
@@ -171,10 +176,13 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
             deps.client, source, health.caching, limits=deps.limits, hosts=deps.hosts, now=now
         )
         if result.not_modified:
-            return _record_success(source, deps, result, None, now, started, saved_new=0)
+            return _record_not_modified(source, deps, result, now, started)
         analysed = await deps.workers.analyse(result, source, now)
         entries = await _with_full_text(source, analysed.parsed.entries, deps, now)
-        by_text = {_text_of(e): m for e, m in zip(analysed.parsed.entries, analysed.matches, strict=True)}
+        by_text = {
+            _text_of(e): (m, sigs)
+            for e, m, sigs in zip(analysed.parsed.entries, analysed.matches, analysed.signatures, strict=True)
+        }
         parsed = replace(analysed.parsed, entries=entries)
         return _store_and_match(source, deps, result, parsed, by_text, now, started)
     except FetchError as error:
@@ -195,33 +203,41 @@ def _store_and_match(
     deps: PollDeps,
     result: FetchResult,
     parsed: ParsedFeed,
-    by_text: dict[tuple[str, str, str], TextMatches],
+    by_text: dict[tuple[str, str, str], tuple[TextMatches, Signatures | None]],
     now: datetime,
     started: float,
 ) -> PollReport:
-    """Store the entries, then the hits of the new and edited ones, in one transaction.
-    Matches were computed per text in the workers; full text fetched since is matched here."""
+    """Store the entries, the hits of the new and edited ones, their alerts and the source's
+    success, in one transaction. Matches were computed per text in the workers; full text
+    fetched since is matched here."""
 
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
-        found = by_text.get(_text_of(article)) or match_text(*_text_of(article), deps.matcher)
-        return article_matches(article, found, edited)
+        found, sigs = by_text.get(_text_of(article)) or (match_text(*_text_of(article), deps.matcher), None)
+        return article_matches(article, found, edited, sigs)
 
-    with deps.sessions.begin() as session:
-        saved = store.save_entries(session, source.id, parsed.entries, now=now)
-        matches = [matches_of(a) for a in saved.new] + [matches_of(a, edited=True) for a in saved.updated]
-        hits = store.save_matches(session, matches, now=now)
-        # alerts go into the outbox with the hits: a crash between the two loses neither
-        queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
+    try:
+        with deps.sessions.begin() as session:
+            saved = store.save_entries(session, source.id, parsed.entries, now=now)
+            matches = [matches_of(a) for a in saved.new] + [matches_of(a, True) for a in saved.updated]
+            hits = store.save_matches(session, matches, now=now)
+            # alerts go into the outbox with the hits: a crash between the two loses neither
+            queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
+            next_at = _save_success(session, source, result, parsed, now, new_items=len(saved.new))
+    except Exception:
+        deps.stories.reset()  # it may hold stories of the transaction that was rolled back
+        raise
     for warning in parsed.warnings:
         log(logger, "poll.warning", logging.WARNING, source=source.id, warning=warning)
-    report = _record_success(source, deps, result, parsed, now, started, saved_new=len(saved.new))
-    return replace(
-        report,
+    return PollReport(
+        source.id,
+        "ok",
         entries=len(parsed.entries),
         new=len(saved.new),
         updated=len(saved.updated),
         hits=hits,
         alerts=queued,
+        next_poll_at=next_at,
+        elapsed=time.monotonic() - started,
     )
 
 
@@ -240,12 +256,14 @@ def rematch(
     return len(articles), new_hits
 
 
-def article_matches(article: StoredArticle, found: TextMatches, edited: bool = False) -> ArticleMatches:
+def article_matches(
+    article: StoredArticle, found: TextMatches, edited: bool = False, signatures: Signatures | None = None
+) -> ArticleMatches:
     hits = tuple(
         Hit(article.id, m.entity, m.alias, field, m.start, m.end, m.text, text)  # type: ignore[arg-type]
         for field, m, text in found.mentions
     )
-    return ArticleMatches(article=article, hits=hits, priority=found.priority, edited=edited)
+    return ArticleMatches(article, hits, found.priority, edited, signatures)
 
 
 async def _with_full_text(
@@ -278,24 +296,30 @@ def _is_aggregator_link(url: str) -> bool:
     return urlsplit(url).hostname == "news.google.com"
 
 
-def _record_success(
+def _record_not_modified(
+    source: Source, deps: PollDeps, result: FetchResult, now: datetime, started: float
+) -> PollReport:
+    with deps.sessions.begin() as session:
+        next_at = _save_success(session, source, result, None, now, new_items=0)
+    return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=time.monotonic() - started)
+
+
+def _save_success(
+    session: Session,
     source: Source,
-    deps: PollDeps,
     result: FetchResult,
     parsed: ParsedFeed | None,
     now: datetime,
-    started: float,
     *,
-    saved_new: int,
-) -> PollReport:
+    new_items: int,
+) -> datetime:
+    """Record a successful poll and schedule the next one; returns when that is."""
     ttl = parsed.ttl if parsed else None
     next_at = next_poll_at(source, now, ttl=ttl, max_age=result.max_age, jitter=random.random())
-    with deps.sessions.begin() as session:
-        store.record_success(session, source.id, result, now=now, next_poll_at=next_at, new_items=saved_new)
+    store.record_success(session, source.id, result, now=now, next_poll_at=next_at, new_items=new_items)
     if result.permanent_redirect:
         log(logger, "source.moved", logging.WARNING, source=source.id, to=result.permanent_redirect)
-    status = "not_modified" if result.not_modified else "ok"
-    return PollReport(source.id, status, next_poll_at=next_at, elapsed=time.monotonic() - started)
+    return next_at
 
 
 def _record_failure(

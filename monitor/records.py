@@ -154,7 +154,6 @@ class PollReport:
     error_kind: str | None = None
     error: str | None = None
     next_poll_at: datetime | None = None
-    warnings: tuple[str, ...] = field(default_factory=tuple)
     elapsed: float = 0.0
 
 
@@ -194,6 +193,7 @@ class ArticleMatches:
     hits: tuple[Hit, ...]
     priority: Priority | None
     edited: bool = False  # an update of an article already stored
+    signatures: tuple[bytes | None, bytes | None] | None = None  # story MinHashes, if made upstream
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,28 +143,34 @@ def story_links(session: Session, article_ids: Sequence[int]) -> dict[int, Story
     }
 
 
-def add_story(
-    session: Session,
-    *,
-    title: str,
-    signatures: tuple[bytes | None, bytes | None],
-    entities: Iterable[str],
-    published: datetime,
-    now: datetime,
-) -> int:
-    statement = (
-        upsert_insert(session, StoryRow)
-        .values(
-            title=title,
-            title_signature=signatures[0],
-            text_signature=signatures[1],
-            entities=sorted(set(entities)),
-            published=published,
-            created_at=now,
-        )
-        .returning(StoryRow.id)
-    )
-    return session.scalars(statement).one()
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """A story to create, led by the article that opened it."""
+
+    title: str
+    signatures: tuple[bytes | None, bytes | None]
+    entities: frozenset[str]
+    published: datetime
+
+
+def add_stories(session: Session, stories: Sequence[NewStory], *, now: datetime) -> list[int]:
+    """Insert the stories in one statement; their ids, in the order given."""
+    if not stories:
+        return []
+    rows = [
+        {
+            "title": story.title,
+            "title_signature": story.signatures[0],
+            "text_signature": story.signatures[1],
+            "entities": sorted(story.entities),
+            "published": story.published,
+            "created_at": now,
+        }
+        for story in stories
+    ]
+    table = StoryRow.__table__
+    statement = upsert_insert(session, StoryRow).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, rows))
 
 
 def link_articles(session: Session, links: Sequence[ArticleLink], *, now: datetime) -> None:
@@ -231,7 +237,7 @@ def queue(session: Session, alerts: Sequence[NewAlert], *, now: datetime) -> lis
     statement = (
         upsert_insert(session, AlertRow)
         .on_conflict_do_nothing(index_elements=["channel", "key"])
-        .returning(AlertRow.id)
+        .returning(AlertRow.__table__.c.id)
     )
     return list(session.scalars(statement, rows).all())
 
