@@ -37,7 +37,7 @@ class WatchlistError(MonitorError):
         super().__init__(f"{where}:{what} {message}")
 
 
-class FetchErrorKind(str, enum.Enum):
+class FetchErrorKind(enum.StrEnum):
     """Every way a poll can fail; stored per source and counted in the digest."""
 
     TIMEOUT = "timeout"

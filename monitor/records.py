@@ -7,7 +7,7 @@ leaves matching, `Hit` goes back into the store. ORM objects never leave `monito
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 

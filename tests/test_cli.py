@@ -20,7 +20,8 @@ ITEM = (
 
 def feed(*items: dict[str, str]) -> bytes:
     body = "".join(ITEM.format(**item) for item in items)
-    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>x</title>{body}</channel></rss>".encode()
+    head = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+    return f"{head}<title>x</title>{body}</channel></rss>".encode()
 
 
 def invoke(config: Path | None, *args: str, input: str | None = None, env: dict[str, str] | None = None):

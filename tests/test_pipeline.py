@@ -30,7 +30,8 @@ def rss(*items: tuple[str, str, str]) -> bytes:
         f"<description>{d}</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>"
         for g, t, d in items
     )
-    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
+    head = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+    return f"{head}<title>t</title>{body}</channel></rss>".encode()
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,8 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -37,7 +36,10 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_source_notices_source_id_sources"), ondelete="CASCADE"
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_source_notices_source_id_sources"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("source_id", name=op.f("pk_source_notices")),
     )
@@ -79,7 +81,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_alerts_pending_due", ["next_attempt_at"], unique=False, postgresql_where=PENDING, sqlite_where=PENDING
+            "ix_alerts_pending_due",
+            ["next_attempt_at"],
+            unique=False,
+            postgresql_where=PENDING,
+            sqlite_where=PENDING,
         )
         batch_op.create_index(batch_op.f("ix_alerts_sent_at"), ["sent_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_alerts_state"), ["state"], unique=False)
@@ -94,7 +100,10 @@ def upgrade() -> None:
         sa.Column("entities", sa.JSON(), nullable=False),
         sa.Column("attached_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"], name=op.f("fk_story_articles_article_id_articles"), ondelete="CASCADE"
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_story_articles_article_id_articles"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["story_id"], ["stories.id"], name=op.f("fk_story_articles_story_id_stories"), ondelete="CASCADE"
