@@ -278,6 +278,44 @@ PRIORITIES = [
         ),
     ),
     (
+        "an abbreviation between the two does not end the sentence",
+        "",
+        "Kata'ib Hezbollah fighters met Mr. Smith in al-Bukamal.",
+        Priority(
+            "high",
+            "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah "
+            "with watched place bukamal in one sentence",
+        ),
+    ),
+    (
+        "a wrapped line between the two does not end the sentence",
+        "",
+        "Kata'ib Hezbollah fighters arrived\nin al-Bukamal.",
+        Priority(
+            "high",
+            "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah "
+            "with watched place bukamal in one sentence",
+        ),
+    ),
+    (
+        "a blank line between the two ends the sentence",
+        "",
+        "Kata'ib Hezbollah fighters arrived\n\nin al-Bukamal.",
+        Priority(
+            "medium", "high-priority-entity: high-priority entity bukamal, kataib-hezbollah in the article"
+        ),
+    ),
+    (
+        "a block tag is one break, a full stop inside it none",
+        "",
+        '<p title="Kata\'ib Hezbollah. Then">al-Bukamal</p>',
+        Priority(
+            "high",
+            "iran-backed-at-watched-place: iran-backed actor kataib-hezbollah "
+            "with watched place bukamal in one sentence",
+        ),
+    ),
+    (
         "peripheral place alone",
         "Floods in Rawa",
         "Water rose in Rawa.",
@@ -309,6 +347,12 @@ SNIPPETS = [
     ("whitespace folded, wrapped line kept", "Troops   entered\n\tAbu Kamal  today", "Abu Kamal", 160,
      "Troops entered Abu Kamal today"),
     ("a blank line ends the sentence", "Breaking\n\nTroops entered Abu Kamal", "Abu Kamal", 160,
+     "Troops entered Abu Kamal"),
+    ("an abbreviation does not end it", "Troops met Mr. Smith in Abu Kamal. Next one.", "Abu Kamal", 160,
+     "Troops met Mr. Smith in Abu Kamal."),
+    ("a quote after the full stop", 'He said: "Leave." Troops entered Abu Kamal. Next.', "Abu Kamal", 160,
+     "Troops entered Abu Kamal."),
+    ("a block tag ends it", "Before.<br>Troops entered Abu Kamal", "Abu Kamal", 160,
      "Troops entered Abu Kamal"),
     ("cut with ellipses on both sides", "word " * 40 + "Abu Kamal" + " more" * 40, "Abu Kamal", 40,
      "…word word word Abu Kamal more more…"),
