@@ -259,8 +259,13 @@ class _Parsed:
         return None
 
 
+# libyaml's loader when PyYAML was built with it: every CLI command, daemon start and reload
+# reads the watchlists, 1.8 s in pure Python and 0.15 s with libyaml (960 aliases).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    loader = _Loader(path.read_text(encoding="utf-8"))
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
