@@ -50,6 +50,8 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "junk-before-decl.xml": ("https://shafaq.com/rss/en", {}),
     "bad-entry.xml": ("https://deirezzor24.net/en/feed/", {}),
     "ttl.xml": ("https://syriadirect.org/feed/", {}),
+    "xml-base.atom": ("https://crossings.example.org/feeds/main.atom", {}),
+    "relative-guids.xml": ("https://desk.example.org/en/rss.xml", {}),
 }
 NOT_GOLDEN = {"gdelt-error.html"}  # refused, tested below
 
@@ -134,6 +136,25 @@ def test_relative_atom_links_resolve_against_the_feed_url() -> None:
     assert entries[1].url == "https://border-notes.example.org/blog/notes/husaybah.html?page=2"
     assert entries[0].title == "Mapping the crossings between Al-Qa’im and Abu Kamal"
     assert entries[0].published == datetime(2024, 5, 28, 4, 30, tzinfo=UTC)
+
+
+def test_relative_xml_base_resolves_against_the_feed_url() -> None:
+    trucks, bridge, mirror = parse_fixture("xml-base.atom").entries
+    assert trucks.url == "https://crossings.example.org/feeds/reports/2024/05/trucks-queue.html"
+    assert trucks.guid == "https://crossings.example.org/feeds/reports/2024/05/trucks-queue"
+    assert (bridge.url, bridge.guid) == (
+        "https://crossings.example.org/feeds/bridge-repairs.html",
+        "https://crossings.example.org/ids/bridge-repairs",
+    )
+    assert mirror.url == "https://mirror.example.net/border/market.html"
+
+
+def test_permalink_guids_resolve_like_links_and_others_stay() -> None:
+    ferry, clinic = parse_fixture("relative-guids.xml").entries
+    assert ferry.guid == "https://desk.example.org/en/20240531"
+    assert ferry.url == "https://desk.example.org/news/ferry-restored"
+    assert (clinic.guid, clinic.url) == ("desk-8812", "https://desk.example.org/en/news/clinic-opens")
+    assert (clinic.title, clinic.publisher_url) == ("Clinic opens in Hajin", "https://desk.example.org/wire/")
 
 
 def test_aljazeera_time_guids_are_not_keys() -> None:
@@ -222,6 +243,24 @@ def test_bad_entries_do_not_lose_the_good_ones() -> None:
     assert parsed.entries[1].url == ""
     assert any("entry 2 skipped" in w for w in parsed.warnings)
     assert any("unusable link" in w for w in parsed.warnings)
+
+
+def test_links_urllib_cannot_read_are_dropped_with_a_warning() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>x</title>"
+        b"<link>https://[broken/x</link><guid isPermaLink='false'>x-1</guid></item></channel></rss>"
+    )
+    parsed = parse_feed(fetched(body), source(), NOW)
+    assert parsed.entries[0].url == "" and parsed.entries[0].key == "x-1"
+    assert parsed.warnings == ("unusable link 'https://[broken/x' dropped: Invalid IPv6 URL",)
+
+
+def test_empty_atom_link_is_no_url() -> None:
+    body = (
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
+        b"<entry><title>x</title><id>tag:e.org,2024:1</id><link href=''/></entry></feed>"
+    )
+    assert parse_feed(fetched(body), source(), NOW).entries[0].url == ""
 
 
 def test_ttl_is_read() -> None:
@@ -447,6 +486,7 @@ def test_content_hash_ignores_whitespace_and_case_but_not_words() -> None:
     assert content_hash("Strike  in\nBukamal", "Text  here") == content_hash("strike in bukamal", "text here")
     assert content_hash("Strike in Bukamal", "Text") != content_hash("Strike in Qaim", "Text")
     assert content_hash("t", "x" * 500 + "tail one") == content_hash("t", "x" * 500 + "tail two")
+    assert content_hash("t", "a" + " " * 1000 + "b") == content_hash("t", "a b")
 
 
 def test_with_full_text_replaces_content_and_keeps_identity() -> None:
