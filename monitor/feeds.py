@@ -525,7 +525,10 @@ def is_stable_guid(guid: str) -> bool:
         return False
     if guid.isdigit():
         return not _is_epoch(int(guid))
-    parts = urlsplit(guid)
+    try:
+        parts = urlsplit(guid)
+    except ValueError:  # "http://[oops/?p=1": no URL at all, so no timestamp URL either
+        return True
     if parts.scheme in ("http", "https") and parts.path in ("", "/") and parts.query:
         pairs = [p.partition("=") for p in parts.query.split("&")]
         return not all(k in _TIME_PARAMS and v.isdigit() for k, _, v in pairs)

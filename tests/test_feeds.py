@@ -255,6 +255,16 @@ def test_links_urllib_cannot_read_are_dropped_with_a_warning() -> None:
     assert parsed.warnings == ("unusable link 'https://[broken/x' dropped: Invalid IPv6 URL",)
 
 
+def test_a_guid_urllib_cannot_split_is_still_a_key() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>x</title>"
+        b"<link>https://e.org/a</link><guid isPermaLink='false'>http://[oops/?p=1</guid></item>"
+        b"<item><title>y</title><link>https://e.org/b</link></item></channel></rss>"
+    )
+    parsed = parse_feed(fetched(body), source(), NOW)
+    assert [e.key for e in parsed.entries] == ["http://[oops/?p=1", "https://e.org/b"]
+
+
 def test_empty_atom_link_is_no_url() -> None:
     body = (
         b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
@@ -412,6 +422,7 @@ def test_wrong_charset_route_end_to_end(feed_server: FeedServer) -> None:
         ("4071234", True),
         ("tag:github.com,2008:Repository/11167738/v3.9.0", True),
         ("  ", False),
+        ("http://[oops/?p=1", True),  # urllib cannot split it; an identity all the same
     ],
 )
 def test_is_stable_guid(guid: str, stable: bool) -> None:
