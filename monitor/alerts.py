@@ -244,6 +244,12 @@ def _minhash(shingles: set[bytes]) -> bytes:
     return signature.hashvalues.astype("<u8").tobytes()
 
 
+def preload_signatures() -> None:
+    """Import datasketch (0.8 s: it brings scipy) and draw the permutations now, so processes
+    forked after this inherit both instead of each paying for them at its first signature."""
+    _permutations()
+
+
 @functools.cache
 def _permutations() -> Any:
     """datasketch draws its permutations anew for every MinHash (a third of the cost); they
@@ -439,7 +445,7 @@ def queue_alerts(
     due = [m for m in matches if alertable(m, policy, now) and channels_for(m, policy)]
     if not due:
         return 0
-    links = outbox.story_links(session, [m.article.id for m in due])
+    links = outbox.story_links(session, [m.article.id for m in due if m.edited])  # new ones have none
     by_url = outbox.stories_by_url(session, [m.article.url for m in due])
     stories = stories if stories is not None else StoryIndex()
     stories.refresh(session, now - policy.dedupe_window)

@@ -31,7 +31,14 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
-from monitor.alerts import AlertPolicy, Signatures, StoryIndex, queue_alerts, signatures
+from monitor.alerts import (
+    AlertPolicy,
+    Signatures,
+    StoryIndex,
+    preload_signatures,
+    queue_alerts,
+    signatures,
+)
 from monitor.errors import FetchError
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
@@ -72,6 +79,7 @@ class FeedWorkers:
         self.matcher = matcher
         self._pool: Executor | None = None
         if workers > 1:
+            preload_signatures()
             self._pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(matcher,))
 
     async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:

@@ -52,6 +52,9 @@ def _sqlite_engine(url: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint copies every page changed since the last one, hot index pages included, and
+        # then syncs: every 40 MB of WAL instead of SQLite's 4 MB saves ~2 ms per feed stored.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -137,6 +137,8 @@ def stories_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
 
 
 def story_links(session: Session, article_ids: Sequence[int]) -> dict[int, StoryLink]:
+    if not article_ids:
+        return {}
     statement = select(StoryArticleRow).where(StoryArticleRow.article_id.in_(article_ids))
     return {
         row.article_id: StoryLink(row.story_id, frozenset(row.entities)) for row in session.scalars(statement)
