@@ -82,10 +82,14 @@ def build_client(limits: FetchLimits) -> httpx.AsyncClient:
 
 
 class HostLimiter:
-    """At most `per_host` requests in flight to one host:port, across all sources."""
+    """At most `per_host` requests in flight to one host:port and `overall` in all, across all
+    sources. The overall limit matches the client's connection pool, so requests wait here, in
+    O(1), rather than in httpcore's pool, which rescans every queued request whenever a
+    connection frees."""
 
-    def __init__(self, per_host: int = _PER_HOST) -> None:
+    def __init__(self, per_host: int = _PER_HOST, overall: int = 40) -> None:
         self._per_host = per_host
+        self._overall = asyncio.Semaphore(overall)
         self._slots: dict[str, asyncio.Semaphore] = {}
 
     @asynccontextmanager
@@ -96,7 +100,7 @@ class HostLimiter:
         except ValueError:  # an invalid URL fails in the request, classified there
             key = url
         semaphore = self._slots.setdefault(key, asyncio.Semaphore(self._per_host))
-        async with semaphore:
+        async with semaphore, self._overall:
             yield
 
 

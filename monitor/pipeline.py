@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+WORKER_NICENESS = 5
 MAX_CACHE_DELAY = timedelta(hours=12)
 
 
@@ -107,6 +108,8 @@ def _init_worker(matcher: Matcher) -> None:
     global _worker_matcher
     _worker_matcher = matcher
     _exit_with_parent()
+    # The parent's event loop fetches, stores and sends alerts; parsing can use what it leaves.
+    os.nice(WORKER_NICENESS)
 
 
 def _exit_with_parent() -> None:

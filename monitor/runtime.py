@@ -72,7 +72,7 @@ async def poll_deps(
     try:
         yield PollDeps(
             client=client,
-            hosts=HostLimiter(limits.per_host),
+            hosts=HostLimiter(limits.per_host, limits.max_connections),
             limits=limits,
             sessions=sessions,
             matcher=matcher,
