@@ -37,7 +37,7 @@ import json
 import re
 import warnings as pywarnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -53,6 +53,7 @@ from monitor.records import DateSource, Entry, FetchResult, ParsedFeed, Source
 _Kind = FetchErrorKind
 MIN_MAIN_TEXT = 200  # characters; less is a menu, a paywall stub or a cookie banner, not an article
 T = TypeVar("T")
+_Fields = dict[str, Any]  # an Entry's fields but its key, which depends on the whole document
 
 # --- public entry points ------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ def _is_relative(uri: str | None, base: str) -> bool:
         return True
 
 
-def _rss_entry(item: Mapping[str, Any], context: _Context, notes: list[str]) -> Entry:
+def _rss_entry(item: Mapping[str, Any], context: _Context, notes: list[str]) -> _Fields:
     item = dict(item)  # FeedParserDict.get maps key aliases on every call; only canonical keys are read
     url = _entry_url(item.get("link") or "", context.base, notes)
     publisher, publisher_url = _publisher(item.get("source"), context.base)
@@ -160,9 +161,8 @@ def _rss_entry(item: Mapping[str, Any], context: _Context, notes: list[str]) -> 
     if not (title or url or guid or summary or content):
         raise ValueError("empty item: no title, link, id or text")
     published, date_source = _published(item, context.now, notes, title or url or guid or "")
-    return Entry(
+    return dict(
         source_id=context.source.id,
-        key="",
         guid=guid,
         url=url,
         title=title,
@@ -185,7 +185,7 @@ def _entry_url(link: str, base: str, notes: list[str]) -> str:
     try:
         # joined here and in canonical_url, as when feedparser joined links: whitespace left
         # before an empty query or fragment is dropped ("a ?#" → "a")
-        url = canonical_url(urljoin(base, link), base)
+        url = canonical_url(_join(base, link), base)
     except ValueError as error:  # keep the item: its title and text still matter
         notes.append(f"unusable link {link.strip()[:200]!r} dropped: {error}")
         return ""
@@ -387,7 +387,7 @@ def _parse_gdelt(result: FetchResult, source: Source, now: datetime) -> ParsedFe
     return ParsedFeed(entries=assign_keys(entries, source.guid_policy), warnings=tuple(notes))
 
 
-def _gdelt_entry(article: Mapping[str, Any], source: Source, now: datetime, notes: list[str]) -> Entry:
+def _gdelt_entry(article: Mapping[str, Any], source: Source, now: datetime, notes: list[str]) -> _Fields:
     url = canonical_url(str(article["url"]))
     title = html_to_text(str(article.get("title") or ""))
     domain = str(article.get("domain") or "").strip().lower() or None
@@ -397,9 +397,8 @@ def _gdelt_entry(article: Mapping[str, Any], source: Source, now: datetime, note
         seen = None
     published, date_source = _checked_date(seen, now, notes, title or url)
     language = _GDELT_LANGUAGES.get(str(article.get("language") or "").lower()) or _language(source.language)
-    return Entry(
+    return dict(
         source_id=source.id,
-        key="",
         guid=None,
         url=url,
         title=title,
@@ -424,16 +423,15 @@ def _parse_reliefweb(result: FetchResult, source: Source, now: datetime) -> Pars
     return ParsedFeed(entries=assign_keys(entries, source.guid_policy), warnings=tuple(notes))
 
 
-def _reliefweb_entry(report: Mapping[str, Any], source: Source, now: datetime, notes: list[str]) -> Entry:
+def _reliefweb_entry(report: Mapping[str, Any], source: Source, now: datetime, notes: list[str]) -> _Fields:
     fields = report["fields"]
     url = canonical_url(str(fields.get("url_alias") or fields["url"]))
     title = html_to_text(str(fields.get("title") or ""))
     publishers = [str(s.get("name")).strip() for s in fields.get("source") or [] if s.get("name")]
     created = parse_date(str((fields.get("date") or {}).get("created") or ""))
     published, date_source = _checked_date(created, now, notes, title or url)
-    return Entry(
+    return dict(
         source_id=source.id,
-        key="",
         guid=str(report["id"]),
         url=url,
         title=title,
@@ -471,41 +469,48 @@ def _load_json(result: FetchResult, notes: list[str]) -> Any:
 # --- entries: conversion, keys, hashes ----------------------------------------------------
 
 
-def _convert_all(items: Iterable[T], convert: Callable[[T], Entry], notes: list[str]) -> list[Entry]:
+def _convert_all(items: Iterable[T], convert: Callable[[T], _Fields], notes: list[str]) -> list[_Fields]:
     """Convert every item; one that fails is skipped with a note, never the whole feed."""
-    entries, failures = [], 0
+    converted, failures = [], 0
     for index, item in enumerate(items):
         try:
-            entries.append(convert(item))
+            converted.append(convert(item))
         except Exception as error:  # noqa: BLE001 - any one bad item must not lose the others
             failures += 1
             notes.append(f"entry {index} skipped: {type(error).__name__}: {error}")
-    if failures and not entries:
+    if failures and not converted:
         raise FeedParseError(f"all {failures} entries failed to convert; first: {notes[-failures]}")
-    return entries
+    return converted
 
 
-def assign_keys(entries: Iterable[Entry], policy: str) -> tuple[Entry, ...]:
-    """Give each entry its key: unique within this document, stable across polls."""
-    entries = list(entries)
-    guid_counts = Counter(e.guid for e in entries if e.guid)
+def assign_keys(converted: Iterable[_Fields], policy: str) -> tuple[Entry, ...]:
+    """Build each entry with its key: unique within this document, stable across polls."""
+    converted = list(converted)
+    guid_counts = Counter(fields["guid"] for fields in converted if fields["guid"])
     used: set[str] = set()
-    keyed = []
-    for entry in entries:
-        candidates = _key_candidates(entry, policy, guid_counts[entry.guid] > 1 if entry.guid else False)
-        key = next((c for c in candidates if c not in used), None) or _numbered(candidates[-1], used)
+    entries = []
+    for fields in converted:
+        duplicate_guid = guid_counts[fields["guid"]] > 1 if fields["guid"] else False
+        candidates = _key_candidates(fields, policy, duplicate_guid)
+        key = next((c for c in candidates if c not in used), None) or _numbered(fields["content_hash"], used)
         used.add(key)
-        keyed.append(replace(entry, key=key))
-    return tuple(keyed)
+        entries.append(Entry(key=key, **fields))
+    return tuple(entries)
 
 
-def _key_candidates(entry: Entry, policy: str, duplicate_guid: bool) -> list[str]:
-    guid = None if duplicate_guid else entry.guid
+def _key_candidates(fields: _Fields, policy: str, duplicate_guid: bool) -> Iterator[str]:
+    """The guid and the URL key in the policy's order, then the content hash (never empty); lazily:
+    the first is nearly always the key, and a URL key is a rebuilt URL."""
+    guid = None if duplicate_guid else fields["guid"]
     if policy == "auto" and guid and not is_stable_guid(guid):
         guid = None
-    url = url_key(entry.url) if entry.url else None
-    ordered = (url, guid) if policy == "url" else (guid, url)
-    return [c for c in (*ordered, entry.content_hash) if c]
+    if guid and policy != "url":
+        yield guid
+    if fields["url"]:
+        yield url_key(fields["url"])
+    if guid and policy == "url":
+        yield guid
+    yield fields["content_hash"]
 
 
 def _numbered(key: str, used: set[str]) -> str:
@@ -523,8 +528,10 @@ def is_stable_guid(guid: str) -> bool:
     guid = guid.strip()
     if not guid:
         return False
-    if guid.isdigit():
-        return not _is_epoch(int(guid))
+    if guid.isascii() and guid.isdigit():
+        return len(guid) > 13 or not _is_epoch(int(guid))  # 13 digits: epoch milliseconds
+    if "?" not in guid:  # no query, so no timestamp query either
+        return True
     try:
         parts = urlsplit(guid)
     except ValueError:  # "http://[oops/?p=1": no URL at all, so no timestamp URL either
@@ -550,7 +557,7 @@ def _folded_start(text: str, size: int) -> str:
     """`" ".join(text.split()).casefold()[:size]` without folding all of a long text (folding and
     casefold work character by character, so the folded head of a text is the head of the folded text)."""
     cut = size + 100
-    head = " ".join(text[:cut].split()).casefold()
+    head = _squeeze(text[:cut]).casefold()
     if len(head) < size and len(text) > cut:  # much whitespace: fold it all
         head = " ".join(text.split()).casefold()
     return head[:size]
@@ -579,11 +586,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def canonical_url(url: str, base: str | None = None) -> str:
     """Absolute URL without tracking parameters, fragment or default port; host lower-cased.
 
-    Raises ValueError for a string urllib cannot split (e.g. an unclosed IPv6 bracket).
+    Raises ValueError for a string urllib cannot split (e.g. an unclosed IPv6 bracket) or whose
+    host it cannot read back.
     """
     url = url.strip()
     if base:
-        url = urljoin(base, url)
+        url = _join(base, url)
     parts = urlsplit(url)
     if parts.scheme not in _DEFAULT_PORTS:
         return url
@@ -592,7 +600,23 @@ def canonical_url(url: str, base: str | None = None) -> str:
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[parts.scheme]) else f"{host}:{port}"
     query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+    canonical = urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+    urlsplit(canonical)  # a host urllib misread ("http://[fe80::1%eth@0]/a" → "0]") raises here
+    return canonical
+
+
+# An absolute http(s) link with a host and nothing urllib drops or rewrites (whitespace, ";" params,
+# an empty query or fragment): urljoin returns it unchanged whatever the base.
+_PLAIN_LINK = re.compile(r"https?://[^\s/?#;][^\s;]*")
+
+
+def _join(base: str, link: str) -> str:
+    """urljoin(base, link), without its work (two parses and a rebuild) for a plain link."""
+    if not (base and _PLAIN_LINK.fullmatch(link)) or link.endswith(("?", "#")) or "?#" in link:
+        return urljoin(base, link)
+    urlsplit(base)  # raises as urljoin does for a base or link urllib cannot split
+    urlsplit(link)
+    return link
 
 
 def _is_tracking(pair: str) -> bool:
@@ -671,8 +695,13 @@ def html_to_text(html: str) -> str:
 
 
 def _collect_text(html: str) -> str:
-    if "<" not in html and "&" not in html:
-        return _fold(html)
+    if "&" not in html:
+        if "<" not in html:
+            return _fold(html)
+        # one paragraph of plain text, as in WordPress excerpts: the parser would only put
+        # paragraph marks around it
+        if html.startswith("<p>") and html.endswith("</p>") and "<" not in html[3:-4]:
+            return _fold(html[3:-4])
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
@@ -680,13 +709,30 @@ def _collect_text(html: str) -> str:
 
 
 def _fold(text: str) -> str:
+    folded = _squeeze(text)
+    if _PARAGRAPH not in folded and _LINE not in folded:
+        return folded
     paragraphs = []
-    for block in " ".join(text.split()).split(_PARAGRAPH):
+    for block in folded.split(_PARAGRAPH):
         lines = [line.strip() for line in block.split(_LINE)]
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
             paragraphs.append(paragraph)
     return "\n\n".join(paragraphs)
+
+
+# str.split's ASCII whitespace but " "
+_ASCII_SPACES = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _squeeze(text: str) -> str:
+    """`" ".join(text.split())`. A long ASCII text is first searched for whitespace to fold: most
+    have none, and ten searches cost less than splitting it into words."""
+    if len(text) < 200 or not text.isascii() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        return " ".join(text.split())
+    if any(space in text for space in _ASCII_SPACES):
+        return " ".join(text.split())
+    return text
 
 
 # --- dates --------------------------------------------------------------------------------

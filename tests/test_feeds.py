@@ -265,6 +265,17 @@ def test_a_guid_urllib_cannot_split_is_still_a_key() -> None:
     assert [e.key for e in parsed.entries] == ["http://[oops/?p=1", "https://e.org/b"]
 
 
+def test_a_link_whose_host_urllib_misreads_is_dropped_not_fatal() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>x</title>"
+        b"<link>http://[fe80::1%eth@0]/a</link><guid isPermaLink='false'>x-1</guid></item>"
+        b"<item><title>y</title><link>https://e.org/b</link></item></channel></rss>"
+    )
+    parsed = parse_feed(fetched(body), source(), NOW)
+    assert [(e.key, e.url) for e in parsed.entries] == [("x-1", ""), ("https://e.org/b", "https://e.org/b")]
+    assert any("unusable link" in w for w in parsed.warnings)
+
+
 def test_empty_atom_link_is_no_url() -> None:
     body = (
         b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
@@ -423,6 +434,8 @@ def test_wrong_charset_route_end_to_end(feed_server: FeedServer) -> None:
         ("tag:github.com,2008:Repository/11167738/v3.9.0", True),
         ("  ", False),
         ("http://[oops/?p=1", True),  # urllib cannot split it; an identity all the same
+        ("²", True),  # a digit to str.isdigit, not to int()
+        ("9" * 5000, True),  # longer than int() reads, and than any epoch
     ],
 )
 def test_is_stable_guid(guid: str, stable: bool) -> None:
@@ -448,10 +461,33 @@ def test_is_stable_guid(guid: str, stable: bool) -> None:
         ("b.html", "https://example.org/blog/feed.atom", "https://example.org/blog/b.html"),
         ("  https://example.org/q?a=%20b&c  ", None, "https://example.org/q?a=%20b&c"),
         ("tag:example.org,2024:1", None, "tag:example.org,2024:1"),
+        # absolute links, which urljoin mostly returns as they are
+        ("http://a.example/x/../y", "http://b.example/f", "http://a.example/x/../y"),
+        ("https://a.example/x/../y", "http://b.example/f", "https://a.example/x/../y"),
+        ("http://a.example/b;", "http://b.example/f", "http://a.example/b"),  # empty ;params dropped
+        ("http:///b", "http://b.example/f", "http://b.example/b"),  # no host: the base's
     ],
 )
 def test_canonical_url(url: str, base: str | None, expected: str) -> None:
     assert canonical_url(url, base) == expected
+
+
+def test_canonical_url_refuses_a_base_urllib_cannot_split() -> None:
+    with pytest.raises(ValueError, match="Invalid IPv6 URL"):
+        canonical_url("https://a.example/b", "http://[oops/")
+
+
+def test_entry_links_joined_as_urljoin_does() -> None:
+    links = ["https://a.example/b ?#", "c/d", "https://a.example/x/../y", "https://a.example/e;"]
+    items = "".join(f"<item><title>{n}</title><link>{link}</link></item>" for n, link in enumerate(links))
+    rss = f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+    entries = parse_feed(fetched(rss, url="https://feeds.example.org/rss"), source(), NOW).entries
+    assert [e.url for e in entries] == [
+        "https://a.example/b",  # urljoin drops the empty query and fragment, then the space goes
+        "https://feeds.example.org/c/d",
+        "https://a.example/x/../y",
+        "https://a.example/e",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -467,10 +503,27 @@ def test_canonical_url(url: str, base: str | None, expected: str) -> None:
         ("<ul><li>a</li><li>b</li></ul>", "a\n\nb"),
         ("5 < 6 and AT&T", "5 < 6 and AT&T"),
         ("", ""),
+        # one paragraph, read without the HTML parser unless it holds more markup or an entity
+        ("<p> One  paragraph,\tplain </p>", "One paragraph, plain"),
+        ("<p>Fish &amp; chips</p>", "Fish & chips"),
+        ("<p>Bold <b>word</b></p>", "Bold word"),
+        ("<p>a</p><p>b</p>", "a\n\nb"),
+        ("<p></p>", ""),
+        ("<P>Upper</P>", "Upper"),
+        ("<p>Teaser [...]</p>", "Teaser"),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+def test_long_texts_folded_like_short_ones() -> None:
+    words = " ".join(["word"] * 100)
+    assert html_to_text(f"<p>{words}</p>") == words
+    # every kind of whitespace str.split knows, \x1c to \x1f included
+    for space in [chr(c) for c in range(128) if chr(c).isspace()] + ["  ", "\xa0", "\u3000"]:
+        assert html_to_text(f"{words}{space}end") == f"{words} end", repr(space)
+        assert content_hash("t", f"{words}{space}end") == content_hash("t", f"{words} end"), repr(space)
 
 
 @pytest.mark.parametrize(
