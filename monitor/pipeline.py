@@ -8,7 +8,9 @@ the other sources.
 
 Parsing and matching are CPU-bound (feedparser manages ~1,500 items/s on one core), so
 `FeedWorkers` runs both in worker processes, one per core, while fetching stays on the event
-loop; only the entries the store says are new or edited have their hits stored.
+loop; only the entries the store says are new or edited have their hits stored. Polls whose
+feeds are ready at about the same time share the store step's transaction (`StoreBatcher`):
+each feed is written as it would be alone, and one commit serves a burst of polls.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import random
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -64,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 WORKER_NICENESS = 5
+BATCH_WINDOW = 0.05  # seconds a ready feed waits for others to share its transaction
+BATCH_MOST = 20  # feeds in one transaction at most (the event loop waits while it is written)
 MAX_CACHE_DELAY = timedelta(hours=12)
 
 
@@ -147,6 +151,62 @@ def match_text(title: str, summary: str, content: str, matcher: Matcher) -> Text
     return TextMatches(mentions, matcher.prioritise(fields, found) if mentions else None)
 
 
+@dataclass(frozen=True, slots=True)
+class ReadyFeed:
+    """A poll waiting for its store step: a 304 (`parsed` is None) or an analysed feed, with what
+    matching found per text in the workers (full text fetched since is matched when stored)."""
+
+    source: Source
+    result: FetchResult
+    parsed: ParsedFeed | None
+    by_text: Mapping[tuple[str, str, str], tuple[TextMatches, Signatures | None]]
+    now: datetime
+    started: float
+    deps: PollDeps
+
+
+class StoreBatcher:
+    """The store step of every poll, batched: feeds ready within BATCH_WINDOW of each other are
+    written in one transaction, each exactly as it would be alone (articles, hits, alerts and the
+    source's success together), so a burst of polls pays one session and one commit, not one per
+    feed. A batch that fails is written again feed by feed, so one feed's problem stays its own;
+    a poll cancelled while it waits is left out, so a cancelled poll still stores nothing."""
+
+    def __init__(self, window: float = BATCH_WINDOW, most: int = BATCH_MOST) -> None:
+        self._window = window
+        self._most = most
+        self._waiting: list[tuple[ReadyFeed, asyncio.Future[PollReport]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def store(self, feed: ReadyFeed) -> PollReport:
+        loop = asyncio.get_running_loop()
+        stored: asyncio.Future[PollReport] = loop.create_future()
+        self._waiting.append((feed, stored))
+        if len(self._waiting) >= self._most:
+            self._store_waiting()
+        elif self._timer is None:
+            self._timer = loop.call_later(self._window, self._store_waiting)
+        return await stored
+
+    def _store_waiting(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch = [(feed, stored) for feed, stored in self._waiting if not stored.cancelled()]
+        self._waiting = []
+        if not batch:
+            return
+        try:
+            outcomes: list[PollReport | Exception] = list(_store_feeds([feed for feed, _ in batch]))
+        except Exception:
+            outcomes = [_store_alone(feed) for feed, _ in batch]
+        for (_, stored), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                stored.set_exception(outcome)
+            else:
+                stored.set_result(outcome)
+
+
 @dataclass(frozen=True)
 class PollDeps:
     """Everything a poll touches, built once by the CLI or the daemon."""
@@ -160,6 +220,7 @@ class PollDeps:
     clock: Callable[[], datetime]
     alerts: AlertPolicy = AlertPolicy()  # who gets alerted about what; see monitor/alerts.py
     stories: StoryIndex = field(default_factory=StoryIndex)  # recent stories, kept between polls
+    batcher: StoreBatcher = field(default_factory=StoreBatcher)  # the polls' store step
 
 
 async def poll_sources(
@@ -187,7 +248,7 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
             deps.client, source, health.caching, limits=deps.limits, hosts=deps.hosts, now=now
         )
         if result.not_modified:
-            return _record_not_modified(source, deps, result, now, started)
+            return await deps.batcher.store(ReadyFeed(source, result, None, {}, now, started, deps))
         analysed = await deps.workers.analyse(result, source, now)
         entries = await _with_full_text(source, analysed.parsed.entries, deps, now)
         by_text = {
@@ -195,7 +256,7 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
             for e, m, sigs in zip(analysed.parsed.entries, analysed.matches, analysed.signatures, strict=True)
         }
         parsed = replace(analysed.parsed, entries=entries)
-        return _store_and_match(source, deps, result, parsed, by_text, now, started)
+        return await deps.batcher.store(ReadyFeed(source, result, parsed, by_text, now, started, deps))
     except FetchError as error:
         return _record_failure(
             source, health, deps, error.kind.value, error.message, now, started, error.retry_after
@@ -209,36 +270,46 @@ def _text_of(item: Entry | StoredArticle) -> tuple[str, str, str]:
     return (item.title, item.summary, item.content)
 
 
-def _store_and_match(
-    source: Source,
-    deps: PollDeps,
-    result: FetchResult,
-    parsed: ParsedFeed,
-    by_text: dict[tuple[str, str, str], tuple[TextMatches, Signatures | None]],
-    now: datetime,
-    started: float,
-) -> PollReport:
-    """Store the entries, the hits of the new and edited ones, their alerts and the source's
-    success, in one transaction. Matches were computed per text in the workers; full text
-    fetched since is matched here."""
+def _store_alone(feed: ReadyFeed) -> PollReport | Exception:
+    try:
+        return _store_feeds([feed])[0]
+    except Exception as error:  # the poll reports it, as kind "internal"
+        return error
+
+
+def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
+    """Write the feeds in one transaction: alerts go into the outbox with the hits that raise
+    them, so a crash between the two loses neither."""
+    try:
+        with feeds[0].deps.sessions.begin() as session:
+            reports = [_store_feed(session, feed) for feed in feeds]
+    except Exception:
+        for feed in feeds:
+            feed.deps.stories.reset()  # it may hold stories of the transaction rolled back
+        raise
+    for feed in feeds:
+        for warning in feed.parsed.warnings if feed.parsed else ():
+            log(logger, "poll.warning", logging.WARNING, source=feed.source.id, warning=warning)
+    return reports
+
+
+def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
+    """A feed's new and edited articles, their hits and alerts, and the source's success."""
+    source, parsed, deps, now = feed.source, feed.parsed, feed.deps, feed.now
+    if parsed is None:
+        next_at = _save_success(session, source, feed.result, None, now, new_items=0)
+        return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=_since(feed))
 
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
-        found, sigs = by_text.get(_text_of(article)) or (match_text(*_text_of(article), deps.matcher), None)
+        text = _text_of(article)
+        found, sigs = feed.by_text.get(text) or (match_text(*text, deps.matcher), None)
         return article_matches(article, found, edited, sigs)
 
-    try:
-        with deps.sessions.begin() as session:
-            saved = store.save_entries(session, source.id, parsed.entries, now=now)
-            matches = [matches_of(a) for a in saved.new] + [matches_of(a, True) for a in saved.updated]
-            hits = store.save_matches(session, matches, now=now)
-            # alerts go into the outbox with the hits: a crash between the two loses neither
-            queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
-            next_at = _save_success(session, source, result, parsed, now, new_items=len(saved.new))
-    except Exception:
-        deps.stories.reset()  # it may hold stories of the transaction that was rolled back
-        raise
-    for warning in parsed.warnings:
-        log(logger, "poll.warning", logging.WARNING, source=source.id, warning=warning)
+    saved = store.save_entries(session, source.id, parsed.entries, now=now)
+    matches = [matches_of(a) for a in saved.new] + [matches_of(a, True) for a in saved.updated]
+    hits = store.save_matches(session, matches, now=now)
+    queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
+    next_at = _save_success(session, source, feed.result, parsed, now, new_items=len(saved.new))
     return PollReport(
         source.id,
         "ok",
@@ -248,8 +319,12 @@ def _store_and_match(
         hits=hits,
         alerts=queued,
         next_poll_at=next_at,
-        elapsed=time.monotonic() - started,
+        elapsed=_since(feed),
     )
+
+
+def _since(feed: ReadyFeed) -> float:
+    return time.monotonic() - feed.started
 
 
 def rematch(
@@ -305,14 +380,6 @@ async def _with_full_text(
 def _is_aggregator_link(url: str) -> bool:
     """Google News links lead to Google, not to the article: nothing to extract there."""
     return urlsplit(url).hostname == "news.google.com"
-
-
-def _record_not_modified(
-    source: Source, deps: PollDeps, result: FetchResult, now: datetime, started: float
-) -> PollReport:
-    with deps.sessions.begin() as session:
-        next_at = _save_success(session, source, result, None, now, new_items=0)
-    return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=time.monotonic() - started)
 
 
 def _save_success(

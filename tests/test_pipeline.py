@@ -6,6 +6,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import store
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
-from monitor.pipeline import FeedWorkers, PollDeps, next_poll_at, poll_sources
-from monitor.records import Source
+from monitor.pipeline import FeedWorkers, PollDeps, StoreBatcher, next_poll_at, poll_source, poll_sources
+from monitor.records import Source, SourceHealth
 from monitor.watchlists import load_watchlists
 from tests.conftest import WATCHLISTS
 from tests.servers.feeds import FeedServer
@@ -112,6 +113,54 @@ async def scenario_one_bad_source_does_not_stop_the_others(deps: PollDeps, feed_
     with deps.sessions() as session:
         failing = [h for h in store.source_health(session) if h.id in {s.id for s in bad}]
     assert all(h.consecutive_failures == 1 and h.last_error for h in failing)
+
+
+def test_feeds_stored_together_keep_their_own_outcomes(deps: PollDeps, feed_server: FeedServer) -> None:
+    asyncio.run(scenario_feeds_stored_together(replace(deps, batcher=StoreBatcher(window=1.0)), feed_server))
+
+
+async def scenario_feeds_stored_together(deps: PollDeps, feed_server: FeedServer) -> None:
+    """Three feeds ready within the batch window share a transaction; the one that cannot be
+    stored (its source has no row, so its articles break a foreign key) fails alone."""
+    good = [
+        source(feed_server.set_feed(f"/t/{uuid.uuid4().hex}.xml", rss((f"g{n}", "Curfew in al-Qaim", "x"))))
+        for n in range(2)
+    ]
+    orphan = source(feed_server.set_feed(f"/t/{uuid.uuid4().hex}.xml", rss(("o1", "Orphan item", "x"))))
+    with deps.sessions.begin() as session:
+        store.sync_sources(session, good)
+    reports = await asyncio.gather(
+        *(poll_source(src, SourceHealth(src.id, src.name, src.url), deps) for src in [*good, orphan])
+    )
+    assert [(r.status, r.new) for r in reports[:2]] == [("ok", 1), ("ok", 1)]
+    assert (reports[2].status, reports[2].error_kind) == ("failed", "internal")
+    with deps.sessions() as session:
+        assert {a.source_id for a in store.list_articles(session)} >= {src.id for src in good}
+
+
+def test_a_poll_cancelled_while_waiting_to_be_stored_stores_nothing(
+    deps: PollDeps, feed_server: FeedServer
+) -> None:
+    asyncio.run(
+        scenario_cancelled_while_waiting(replace(deps, batcher=StoreBatcher(window=1.0)), feed_server)
+    )
+
+
+async def scenario_cancelled_while_waiting(deps: PollDeps, feed_server: FeedServer) -> None:
+    path = f"/t/{uuid.uuid4().hex}.xml"
+    src = source(feed_server.set_feed(path, rss(("c1", "Cancelled at al-Bukamal", "x"))))
+    with deps.sessions.begin() as session:
+        store.sync_sources(session, [src])
+    poll = asyncio.create_task(poll_source(src, SourceHealth(src.id, src.name, src.url), deps))
+    while not feed_server.requests_to(path):
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # fetched and parsed inline; waiting out the 1 s window now
+    poll.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    await asyncio.sleep(1.0)  # the window ends with nothing left to store
+    with deps.sessions() as session:
+        assert store.list_articles(session, source_ids=[src.id]) == []
 
 
 def test_retry_after_defers_the_source(deps: PollDeps, feed_server: FeedServer) -> None:
