@@ -38,8 +38,10 @@ Routes (path → behaviour):
     /ttl                          an RSS feed with <ttl>
     /cache-control?max_age=<s>    a feed with Cache-Control: max-age=<s>
 
-The server also counts requests in flight (`.peak_in_flight`, reset by `.reset_peak()`) so
-concurrency limits are tested by counting, never by timing.
+The server also counts the /slow requests waiting at once (`.peak_in_flight`, reset by
+`.reset_peak()`) so concurrency limits are tested by counting, never by timing. Only the wait is
+counted: a client that has read a whole response may start its next request before the handler
+thread has got round to its bookkeeping, and that lag is the server's, not an overlap.
 """
 
 from __future__ import annotations
@@ -203,13 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.feeds.requests.append(RecordedRequest(self.command, self.path, headers))
-        self.feeds._enter()
         try:
             self._route()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client stopped reading (size cap): expected
-        finally:
-            self.feeds._leave()
 
     def _route(self) -> None:
         parts = urlsplit(self.path)
@@ -304,7 +303,11 @@ def _redirect(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
 
 
 def _slow(h: _Handler, rest: list[str], query: dict[str, str]) -> None:
-    time.sleep(float(query.get("delay", "2")))
+    h.feeds._enter()
+    try:
+        time.sleep(float(query.get("delay", "2")))
+    finally:
+        h.feeds._leave()
     h._serve_path(query.get("to", "/feeds/enab-baladi-en.xml"))
 
 
