@@ -401,5 +401,3 @@ def db_upgrade() -> None:
     with user_errors(), database(state.settings()):
         pass
     err.print("database is up to date", highlight=False)
-
-
