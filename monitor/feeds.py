@@ -728,11 +728,13 @@ _ASCII_SPACES = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f
 def _squeeze(text: str) -> str:
     """`" ".join(text.split())`. A long ASCII text is first searched for whitespace to fold: most
     have none, and ten searches cost less than splitting it into words."""
+    return text if _is_folded_ascii(text) else " ".join(text.split())
+
+
+def _is_folded_ascii(text: str) -> bool:
     if len(text) < 200 or not text.isascii() or "  " in text or text[:1] == " " or text[-1:] == " ":
-        return " ".join(text.split())
-    if any(space in text for space in _ASCII_SPACES):
-        return " ".join(text.split())
-    return text
+        return False
+    return not any(space in text for space in _ASCII_SPACES)
 
 
 # --- dates --------------------------------------------------------------------------------
