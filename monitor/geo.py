@@ -100,7 +100,11 @@ def story_place(named: Sequence[Sequence[str]], places: Mapping[str, PlaceInfo])
     candidates = [p for p in order if p not in ancestors] or order
     best = min(
         candidates,
-        key=lambda p: (_KIND_RANK.get(places[p].kind, len(FINEST_FIRST)), -articles_naming[p], order.index(p)),
+        key=lambda p: (
+            _KIND_RANK.get(places[p].kind, len(FINEST_FIRST)),
+            -articles_naming[p],
+            order.index(p),
+        ),
     )
     lat, lon = places[best].coords  # type: ignore[misc]
     return Place(best, places[best].name, lat, lon)
