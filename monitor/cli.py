@@ -26,6 +26,7 @@ from monitor.cli_alerts import alerts_app, deliver_after_poll
 from monitor.cli_common import JsonOption, SinceOption, err, print_json, since_time, state, user_errors
 from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
+from monitor.cli_export import export
 from monitor.config import Settings
 from monitor.derive import derive, render_yaml
 from monitor.errors import ConfigError
@@ -46,6 +47,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
 app.add_typer(alerts_app, name="alerts")
 app.command("digest")(digest)
+app.command("export")(export)
 app.command("run")(run)
 app.command("status")(status)
 

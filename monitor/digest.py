@@ -526,7 +526,6 @@ def rank_stories(groups: Iterable[tuple[WeekArticle, ...]]) -> list[tuple[WeekAr
 def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: ZoneInfo) -> StoryLine:
     lead = group[0]
     entities = dict.fromkeys(e for a in group for e in a.entities)
-    priorities = [a.priority for a in group if a.priority]
     others = dict.fromkeys(clean(a.outlet) for a in group[1:] if a.outlet != lead.outlet)
     return StoryLine(
         title=clean(lead.title) or "(untitled)",
@@ -535,9 +534,15 @@ def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: Zon
         when=lead.when.astimezone(tz),
         entities=tuple(clean(names.get(e, e)) for e in entities),
         snippet=clean(lead.snippet or lead.summary)[:300],
-        priority=min(priorities, key=lambda p: _PRIORITY_RANK.get(p, 3)) if priorities else None,
+        priority=top_priority(group),
         other_outlets=tuple(others),
     )
+
+
+def top_priority(group: Iterable[WeekArticle]) -> str | None:
+    """The highest priority among a story's articles."""
+    priorities = [a.priority for a in group if a.priority]
+    return min(priorities, key=lambda p: _PRIORITY_RANK.get(p, 3)) if priorities else None
 
 
 # --- untrusted text ------------------------------------------------------------------------------
