@@ -91,13 +91,13 @@ def chromium():  # type: ignore[no-untyped-def]
 
 def test_digest_fits_a_phone_and_shows_the_map(
     tmp_path: Path,
-    sqlite_url: str,
+    database_url: str,
     sessions: sessionmaker[Session],
     chromium,  # type: ignore[no-untyped-def]
 ) -> None:
     busy_week(sessions)
     out = tmp_path / "digest.html"
-    result = invoke(write_config(tmp_path, sqlite_url), "--week", WEEK, "--out", str(out))
+    result = invoke(write_config(tmp_path, database_url), "--week", WEEK, "--out", str(out))
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
 
     page = chromium.new_page(viewport={"width": PHONE, "height": 844}, device_scale_factor=2)
