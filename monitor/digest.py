@@ -585,7 +585,7 @@ def render(data: DigestData) -> RenderedDigest:
     images: dict[str, InlineImage] = {}
     if data.map_points:
         images["map"] = InlineImage(
-            f"map-{data.week}@border-monitor", draw_map(data.map_points), filename="map.png"
+            f"map-{data.week}@border-monitor", draw_map(data.map_points).png, filename="map.png"
         )
     if data.daily:
         images["chart"] = InlineImage(f"chart-{data.week}@border-monitor", draw_chart(data))

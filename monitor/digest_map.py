@@ -55,8 +55,15 @@ class _Cluster:
         return min(3.0 + 2.5 * math.sqrt(self.stories), 14.0)
 
 
-def draw_map(points: Sequence[MapPoint]) -> bytes:
-    """The PNG, 800 × 720 px."""
+@dataclass(frozen=True, slots=True)
+class MapDrawing:
+    png: bytes  # 800 × 720 px
+    labels: tuple[tuple[str, tuple[float, float, float, float]], ...]  # text, (x0, y0, x1, y1) in px
+    unlabelled: tuple[str, ...]  # story points whose label found no free position
+
+
+def draw_map(points: Sequence[MapPoint]) -> MapDrawing:
+    """The map as a PNG, with where each label went (the tests check that none overlap)."""
     # Imported here: matplotlib would add about 0.4 s to every CLI command.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -70,17 +77,26 @@ def draw_map(points: Sequence[MapPoint]) -> bytes:
     clusters = _clusters(axes, points)
     markers = [_marker_box(axes, c) for c in clusters]
     taken = list(markers)
+    placed: list[tuple[str, Bbox]] = []
+    unlabelled: list[str] = []
     for cluster, marker in zip(clusters, markers, strict=True):
         axes.scatter(
             [cluster.lon], [cluster.lat], s=(cluster.radius_pt * 2) ** 2, color=POINT_COLOUR,
             alpha=0.85, edgecolors="white", linewidths=1.2, zorder=5,
         )  # fmt: skip
-        _place_label(axes, renderer, cluster.label, marker, taken, bold=True, size=LABEL_PT, colour="#111827")
-    _label_towns(axes, renderer, taken, clusters)
+        box = _place_label(
+            axes, renderer, cluster.label, marker, taken, bold=True, size=LABEL_PT, colour="#111827"
+        )
+        if box is None:
+            unlabelled.append(cluster.label)
+        else:
+            placed.append((cluster.label, box))
+    placed += _label_towns(axes, renderer, taken, clusters)
     _label_countries(axes, renderer, taken)
     out = io.BytesIO()
     figure.savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
+    labels = tuple((text, (box.x0, box.y0, box.x1, box.y1)) for text, box in placed)
+    return MapDrawing(out.getvalue(), labels, tuple(unlabelled))
 
 
 def _frame(axes: Axes, points: Sequence[MapPoint]) -> None:
@@ -145,8 +161,8 @@ def _marker_box(axes: Axes, cluster: _Cluster) -> Bbox:
 def _place_label(
     axes: Axes, renderer: RendererBase, text: str, anchor: Bbox, taken: list[Bbox],
     *, bold: bool, size: float, colour: str,
-) -> bool:  # fmt: skip
-    """Put the label at the first free position around `anchor`; False (and no label) if none is."""
+) -> Bbox | None:  # fmt: skip
+    """Put the label at the first free position around `anchor`; its box, or None (and no label)."""
     from matplotlib import patheffects
     from matplotlib.transforms import IdentityTransform
 
@@ -166,12 +182,14 @@ def _place_label(
         inside = box.x0 >= limits.x0 and box.x1 <= limits.x1 and box.y0 >= limits.y0 and box.y1 <= limits.y1
         if inside and not any(box.overlaps(other) for other in taken):
             taken.append(box)
-            return True
+            return box
         label.remove()
-    return False
+    return None
 
 
-def _label_towns(axes: Axes, renderer: RendererBase, taken: list[Bbox], clusters: Sequence[_Cluster]) -> None:
+def _label_towns(
+    axes: Axes, renderer: RendererBase, taken: list[Bbox], clusters: Sequence[_Cluster]
+) -> list[tuple[str, Bbox]]:
     """Main towns as small dots, named where the name fits; none where a story point already is."""
     from matplotlib.transforms import Bbox
 
@@ -179,6 +197,7 @@ def _label_towns(axes: Axes, renderer: RendererBase, taken: list[Bbox], clusters
     y0, y1 = axes.get_ylim()
     scale = DPI / 72
     story_at = [axes.transData.transform((c.lon, c.lat)) for c in clusters]
+    placed = []
     for name, lon, lat in basemap().towns:
         if not (x0 <= lon <= x1 and y0 <= lat <= y1):
             continue
@@ -191,10 +210,13 @@ def _label_towns(axes: Axes, renderer: RendererBase, taken: list[Bbox], clusters
         if any(dot.overlaps(other) for other in taken):
             continue
         taken.append(dot)
-        if _place_label(axes, renderer, name, dot, taken, bold=False, size=TOWN_PT, colour="#4b5563"):
-            axes.scatter([lon], [lat], s=16, color="#6b7280", zorder=4)
-        else:
+        box = _place_label(axes, renderer, name, dot, taken, bold=False, size=TOWN_PT, colour="#4b5563")
+        if box is None:
             taken.pop()  # no dot without its name
+            continue
+        axes.scatter([lon], [lat], s=16, color="#6b7280", zorder=4)
+        placed.append((name, box))
+    return placed
 
 
 def _label_countries(axes: Axes, renderer: RendererBase, taken: list[Bbox]) -> None:
