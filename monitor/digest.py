@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 TOP_ENTITIES = 15  # rows per actors/places table
 TOP_STORIES = 10
 CHART_ENTITIES = 5
-PAIR_ROWS, PAIR_COLUMNS = 6, 4  # the actor × place table must fit a 390 px phone
+PAIR_ROWS, PAIR_COLUMNS = 6, 5
 STORY_WINDOW = timedelta(hours=48)
 TITLE_SIMILARITY = 0.8  # Jaccard over word pairs of the title, the outbox's default
 MIN_TITLE_WORDS = 4
@@ -626,7 +626,7 @@ def format_change(line: EntityLine) -> str:
     return f"+{line.change}" if line.change > 0 else f"−{-line.change}"
 
 
-CHART_WIDTH_IN, CHART_PLOT_IN, CHART_LEGEND_ROW_IN, CHART_DPI = 4.0, 2.3, 0.27, 200
+CHART_WIDTH_IN, CHART_PLOT_IN, CHART_LEGEND_ROW_IN, CHART_DPI = 4.0, 2.3, 0.22, 200
 CHART_PT = 11.5  # about 13 px when the 4-inch PNG is shown 340 px wide on a phone
 
 
@@ -649,7 +649,7 @@ def draw_chart(data: DigestData) -> bytes:
         style = {"marker": marker, "linewidth": 2.2, "markersize": 6, "color": colour}
         axes.plot(labels, line.counts, label=_plain(line.name), **style)
     _style(axes, MaxNLocator(integer=True, nbins=4))
-    legend_top = (legend_in - 0.05) / height
+    legend_top = legend_in / height
     figure.legend(
         loc="upper left", bbox_to_anchor=(0.02, legend_top), ncol=1, frameon=False, fontsize=CHART_PT,
         handlelength=1.6, borderaxespad=0, labelspacing=0.25,
