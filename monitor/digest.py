@@ -675,7 +675,11 @@ def _style(axes: Axes, y_ticks: MaxNLocator) -> None:
 
 
 def _plain(label: str) -> str:
-    """A legend entry: short enough for two columns; matplotlib reads $…$ as mathematics and hides
-    labels starting with '_'."""
-    short = label if len(label) <= 34 else label[:33].rstrip() + "…"
-    return short.replace("$", r"\$").lstrip("_") or "?"
+    """A legend entry, short enough for one line."""
+    return plot_text(label if len(label) <= 34 else label[:33].rstrip() + "…")
+
+
+def plot_text(text: str) -> str:
+    """Text matplotlib shows as written: it reads $…$ as mathematics and hides labels starting
+    with '_'."""
+    return text.replace("$", r"\$").lstrip("_") or "?"

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from monitor.digest import MapPoint, short_name
+from monitor.digest import MapPoint, plot_text, short_name
 from monitor.geo import basemap
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class _Cluster:
     def label(self) -> str:
         """The name without a trailing explanation ("al-Qa'im (town and district)" → "al-Qa'im")."""
         more = f" +{self.merged}" if self.merged else ""
-        return f"{short_name(self.name)}{more} ({self.stories})"
+        return plot_text(f"{short_name(self.name)}{more} ({self.stories})")
 
     @property
     def radius_pt(self) -> float:

@@ -114,3 +114,8 @@ def test_map_text_is_at_least_12px_on_a_phone() -> None:
 
 def test_the_map_is_the_same_for_the_same_points() -> None:
     assert draw_map(BUSY).png == draw_map(BUSY).png
+
+
+def test_a_dollar_in_a_place_name_is_drawn_as_written() -> None:
+    drawing = draw_map([MapPoint("x", "Camp $5 $ridge", 34.45, 40.92, 2)])
+    assert drawing.labels[0][0] == r"Camp \$5 \$ridge (2)"  # escaped for matplotlib, not mathematics
