@@ -7,7 +7,9 @@ named in the news about the border) says so with `outside_region: true`, so a ty
 al-Bukamal in the Indian Ocean, or latitude and longitude swapped, is caught when the watchlists
 load instead of on a map.
 
-A story's place is the most specific watched place it names:
+A story's place is the most specific watched place inside the region it names (a place marked
+outside_region is still matched and counted, but never put on the map or in the export's place
+columns, so every exported point lies in the region):
 1. a place that is a parent of another place the story names gives way to it (al-Bukamal → the
    Hamdan airport when both are named);
 2. then the finer kind wins (`FINEST_FIRST`: a facility or a village before a town, a city, a
@@ -87,11 +89,11 @@ class Place:
 
 def story_place(named: Sequence[Sequence[str]], places: Mapping[str, PlaceInfo]) -> Place | None:
     """The most specific watched place named by a story's articles (each a list of entity ids in
-    order of mention), by the rule in the module docstring; None when it names no place with coords."""
+    order of mention), by the rule in the module docstring; None when it names no place in the region."""
     articles_naming: dict[str, int] = {}
     for entities in named:
         for entity in dict.fromkeys(entities):
-            if entity in places and places[entity].coords is not None:
+            if entity in places and _in_region(places[entity].coords):
                 articles_naming[entity] = articles_naming.get(entity, 0) + 1
     if not articles_naming:
         return None
@@ -108,6 +110,10 @@ def story_place(named: Sequence[Sequence[str]], places: Mapping[str, PlaceInfo])
     )
     lat, lon = places[best].coords  # type: ignore[misc]
     return Place(best, places[best].name, lat, lon)
+
+
+def _in_region(coords: tuple[float, float] | None) -> bool:
+    return coords is not None and REGION.contains(*coords)
 
 
 def _ancestors(place: str, places: Mapping[str, PlaceInfo]) -> set[str]:

@@ -119,3 +119,10 @@ def test_the_map_is_the_same_for_the_same_points() -> None:
 def test_a_dollar_in_a_place_name_is_drawn_as_written() -> None:
     drawing = draw_map([MapPoint("x", "Camp $5 $ridge", 34.45, 40.92, 2)])
     assert drawing.labels[0][0] == r"Camp \$5 \$ridge (2)"  # escaped for matplotlib, not mathematics
+
+
+def test_a_place_outside_the_region_is_never_a_storys_place(places) -> None:  # type: ignore[no-untyped-def]
+    assert places["ahvaz"].outside_region
+    assert story_place([["ahvaz"]], places) is None
+    found = story_place([["ahvaz", "bukamal"]], places)
+    assert found is not None and found.id == "bukamal"
