@@ -45,6 +45,7 @@ from monitor.digest import (
     week_bounds,
 )
 from monitor.digest_delivery import due_week, send_time
+from monitor.notify.email import build_message
 from monitor.records import ArticleMatches, Entry, FetchResult, Hit, Priority, Source
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
@@ -493,7 +494,7 @@ def invoke(config: Path, *args: str) -> object:
     return CliRunner().invoke(app, ["--config", str(config), "digest", *args], env={}, catch_exceptions=False)
 
 
-def test_cli_preview_has_the_chart_inline(
+def test_cli_preview_has_the_map_and_the_chart_inline(
     tmp_path: Path, database_url: str, sessions: sessionmaker[Session]
 ) -> None:
     seed_week(sessions)
@@ -501,7 +502,10 @@ def test_cli_preview_has_the_chart_inline(
     result = invoke(config, "--week", WEEK, "--out", str(tmp_path / "preview.html"))
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     html = (tmp_path / "preview.html").read_text(encoding="utf-8")
-    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', html)
+    images = re.findall(
+        r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}" width="\d+" alt="([^"]+)"', html
+    )
+    assert len(images) == 2 and images[0].startswith("Map of the week's stories: ")
     assert "cid:" not in html and "Kata&#39;ib Hezbollah" in html
     assert not (tmp_path / "digests").exists()
 
@@ -542,3 +546,15 @@ def test_cli_bad_week_is_one_line(tmp_path: Path, sqlite_url: str) -> None:
     result = invoke(write_config(tmp_path, sqlite_url), "--week", "2026-W60", "--out", "x.html")
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert result.stderr.strip() == "error: config --week: 2026-W60 does not exist"  # type: ignore[attr-defined]
+
+
+def test_the_email_carries_the_map_and_the_chart_as_related_images(week_data: DigestData) -> None:
+    rendered = render(week_data)
+    message = build_message(rendered, sender="", to=["a@example.org"], week=WEEK, now=NOW)
+    html = message.get_body(("html",))
+    assert html is not None
+    related = [p for p in message.walk() if p.get_content_maintype() == "image"]
+    assert sorted(p.get_filename() for p in related) == ["chart.png", "map.png"]
+    for part in related:
+        assert part.get_content_disposition() == "inline"
+        assert f'src="cid:{part["Content-ID"].strip("<>")}"' in html.get_content()
