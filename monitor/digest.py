@@ -1,9 +1,14 @@
 """The weekly digest: what happened around the border in one ISO week, decided purely, then rendered.
 
 `load_week()` is the only part that reads the store (through `monitor.store.digests`);
-`build_digest()` turns those facts into a `DigestData` record with pure functions (ranking,
-week-over-week change, co-occurrence, story grouping, source problems); `render()` turns the
-record into a subject, a plain-text and an HTML body and the chart PNG.
+`build_digest()` turns those facts into a `DigestData` record with pure functions (the three
+summary lines, ranking, week-over-week change, co-occurrence, story grouping, stories per place
+for the map, source problems grouped by error kind); `render()` turns the record into a subject,
+a plain-text and an HTML body, the map PNG (`monitor.digest_map`) and the chart PNG.
+
+"Seen for the first time" lists entities whose first article ever is in the week, and nothing
+while the database has no article first seen before the week: on a new database every entity
+would be new.
 
 Weeks are ISO weeks in the configured timezone: Monday 00:00 to the next Monday 00:00 local time,
 so a week around a DST change is 167 or 169 hours long and consecutive weeks still tile.

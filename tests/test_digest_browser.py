@@ -112,6 +112,8 @@ def test_digest_fits_a_phone_and_shows_the_map(
     assert len(maps) == 1, images
     assert maps[0]["natural"] > 0 and 0 < maps[0]["width"] <= PHONE and maps[0]["right"] <= PHONE
     assert all(0 < i["width"] <= PHONE for i in images)
-    assert page.evaluate("document.body.innerText").count("Regional outlet") == len(DEAD)  # each named once
+    text = page.evaluate("document.body.innerText")
+    assert text.count("Regional outlet") == len(DEAD)  # 20 DNS failures: one line naming each source once
+    assert text.index("stories this week") < text.index("Where the week's stories were")  # summary first
     page.screenshot(path=str(tmp_path / "digest-390.png"), full_page=True)
     page.close()
