@@ -183,3 +183,67 @@ def test_channels_from_config(slack: SlackServer) -> None:
     env["MONITOR_ALERTS_ROUTES"] = json.dumps([{"channel": "nowhere"}])
     with pytest.raises(ConfigError, match=r"alerts.routes\[0\].channel"):
         build_notifiers(load_settings(None, env))
+
+
+# --- length limits and formatting marks ------------------------------------------------------------
+
+
+def sections(body: dict[str, object]) -> list[str]:
+    return [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]  # type: ignore[index,union-attr]
+
+
+def links_are_whole(text: str) -> bool:
+    """Every < opens a link that closes with > before the next <, and no entity is cut."""
+    import re
+
+    stripped = re.sub(r"<https?://[^<>|]+\|[^<>]*>", "", text.removeprefix("> "))
+    return (
+        "<" not in stripped
+        and ">" not in stripped.replace("&gt;", "")
+        and not re.search(r"&(?!amp;|lt;|gt;)", stripped)
+    )
+
+
+def test_titles_cannot_nest_formatting() -> None:
+    body = payload(story(title="A *bold* claim, _italic_ and ~struck~ `code` in al-Bukamal"))
+    title = sections(body)[0]
+    assert title.count("*") == 2 and title.startswith("*<") and title.endswith(">*")
+    assert "_" not in title and "~" not in title and "`" not in title
+    assert "∗bold∗ claim, ˍitalicˍ and ∼struck∼ ˋcodeˋ" in title
+    assert escape("http_5xx 2*3") == "http_5xx 2*3"  # inside a word they format nothing
+
+
+def test_a_5000_character_url_is_not_linked_and_nothing_is_cut_inside_a_token() -> None:
+    long_url = "https://news.example/a?" + "&".join(f"p{i}=v{i}" for i in range(700))
+    assert len(long_url) > 5000
+    for kind in ("story", "update", "attachment"):
+        body = payload(story(kind=kind, url=long_url, title="Strike & counter-strike near al-Bukamal"))
+        for text in sections(body):
+            assert len(text) <= 3000 and links_are_whole(text)
+        assert "Strike &amp; counter-strike near al-Bukamal" in all_text(body)
+        assert "p699=v699" not in all_text(body)
+
+
+def test_long_sections_are_cut_between_tokens() -> None:
+    snippet = " ".join(["al-Bukamal & <crossing>"] * 400)  # every & and < becomes a 4-5 character entity
+    body = payload(story(snippet=snippet, match="crossing"))
+    for text in sections(body):
+        assert len(text) <= 3000 and links_are_whole(text)
+    url = "https://x.example/" + "p" * 1400
+    items = tuple(RolledUpItem("Title " * 60 + "&&&", url, "Outlet") for _ in range(3))
+    summary = payload(AlertMessage(kind="summary", text="3 more stories", items=items))
+    texts = sections(summary)
+    assert all(len(t) <= 3000 and links_are_whole(t) for t in texts)
+    assert sum(t.count(f"<{url}|") for t in texts) == 3  # every story still linked
+
+
+def test_fit_never_splits_a_link_or_an_entity_and_closes_bold() -> None:
+    from monitor.notify.slack import fit, link
+
+    linked = link("https://x.example/" + "a" * 100, "a title & more")
+    for limit in range(20, 400, 7):
+        text = fit(f"*{'word ' * 20}{linked}* &amp; *end* tail", limit)
+        assert len(text) <= limit and links_are_whole(text) and text.count("*") % 2 == 0
+    assert fit("short", 100) == "short"
+    huge = fit("x" * 5000, 100)  # one word longer than the limit is the only thing cut inside
+    assert huge == "x" * 98 + "…"
