@@ -4,6 +4,7 @@ clients against the loopback Slack server (webhook and chat.postMessage, every e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -194,8 +195,6 @@ def sections(body: dict[str, object]) -> list[str]:
 
 def links_are_whole(text: str) -> bool:
     """Every < opens a link that closes with > before the next <, and no entity is cut."""
-    import re
-
     stripped = re.sub(r"<https?://[^<>|]+\|[^<>]*>", "", text.removeprefix("> "))
     return (
         "<" not in stripped

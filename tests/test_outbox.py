@@ -5,6 +5,7 @@ send, and two deliverers at once. Every alert is sent exactly once, none is lost
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 import textwrap
@@ -203,11 +204,13 @@ def test_retryable_failures_give_up_loudly_after_a_day(
     assert listing.state == "failed" and "500" in (listing.last_error or "")
 
 
-def test_backoff_grows_and_is_capped() -> None:
-    assert alerts.backoff(1, 1.0) == timedelta(seconds=30)
-    assert alerts.backoff(2, 1.0) == timedelta(seconds=60)
-    assert alerts.backoff(1, 0.0) == timedelta(seconds=15)
-    assert alerts.backoff(30, 1.0) == timedelta(hours=1)
+def test_backoff_grows_and_is_capped_at_a_minute() -> None:
+    assert alerts.backoff(1, 1.0) == timedelta(seconds=1)
+    assert alerts.backoff(2, 1.0) == timedelta(seconds=2)
+    assert alerts.backoff(1, 0.0) == timedelta(seconds=0.5)
+    assert alerts.backoff(30, 1.0) == timedelta(minutes=1)
+    assert alerts.backoff(30, 0.0) == timedelta(seconds=30)
+    assert sum((alerts.backoff(n, 1.0) for n in range(1, 6)), timedelta()) == timedelta(seconds=31)
 
 
 def test_killed_between_store_and_send_loses_nothing(
@@ -278,16 +281,114 @@ def test_claims_are_conditional(sessions: sessionmaker[Session]) -> None:
         assert outbox.mark_sent(session, first[0].id, worker="a", now=NOW, ts=None)
 
 
-def test_after_an_outage_the_backlog_goes_with_the_next_round(
+def test_a_failure_pauses_the_whole_channel_and_its_backlog_goes_in_one_round(
     sessions: sessionmaker[Session], slack: SlackServer
 ) -> None:
     store_and_queue(sessions, stories(2))
     slack.fail("server_error", times=1)
-    assert alerts.deliver_due(sessions, webhook(slack), NOW, POLICY).retrying == 1  # the other one waits too
-    later = NOW + timedelta(seconds=10)  # inside the backoff
-    store_and_queue(sessions, stories(1, source="fresh"), now=later)
-    assert (
-        alerts.deliver_due(sessions, webhook(slack), later, POLICY).sent == 1
-    )  # the fresh one; the rest wake
-    assert alerts.deliver_due(sessions, webhook(slack), later + timedelta(seconds=1), POLICY).sent == 2
-    assert states(sessions) == {"sent": 3}
+    down = alerts.deliver_due(sessions, webhook(slack), NOW, POLICY, jitter=lambda: 1.0)
+    assert (down.retrying, down.waiting) == (1, 1)  # the other one waits too
+    inside = NOW + timedelta(milliseconds=500)  # inside the 1 s backoff: a fresh alert waits as well
+    store_and_queue(sessions, stories(1, source="fresh"), now=inside)
+    held = alerts.deliver_due(sessions, webhook(slack), inside, POLICY)
+    assert (held.sent, held.waiting) == (0, 1) and len(slack.requests) == 1
+    back = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=1), POLICY)
+    assert back.sent == 3  # the retried one, then the woken rest, in the same round
+    assert states(sessions) == {"sent": 3} and len(slack.requests) == 4
+
+
+# --- resuming after an outage, and bursts (simulated clock: rounds get `now`, waits are recorded) ---
+
+
+def test_a_short_retry_after_is_waited_out_in_the_round(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(3))
+    slack.retry_after = 4
+    slack.fail("rate_limited", times=2)
+    waits: list[float] = []
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, sleep=waits.append)
+    assert waits == [4, 4] and report.sent == 3 and report.waited == 8
+    assert len(slack.requests) == 5 and states(sessions) == {"sent": 3}
+
+
+def test_retry_afters_past_the_round_budget_defer_the_whole_channel(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(2))
+    slack.retry_after = 4
+    slack.fail("rate_limited", times=3)  # 4 + 4 s are waited out; a third 4 s would pass 10 s
+    waits: list[float] = []
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, sleep=waits.append)
+    assert waits == [4, 4] and (report.retrying, report.waiting) == (1, 1)
+    fresh_at = NOW + timedelta(seconds=2)  # another deliverer, a fresh alert: the channel still waits
+    store_and_queue(sessions, stories(1, source="fresh"), now=fresh_at)
+    assert alerts.deliver_due(sessions, bot(slack), fresh_at, POLICY, sleep=waits.append).waiting == 1
+    assert len(slack.requests) == 3
+    assert alerts.deliver_due(sessions, bot(slack), NOW + timedelta(seconds=4), POLICY).sent == 3
+    assert len(slack.requests) == 6 and states(sessions) == {"sent": 3}
+
+
+def test_slack_that_never_answers_costs_one_timeout_per_round(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(3))
+    slack.fail("hang")
+    report = alerts.deliver_due(sessions, webhook(slack, timeout=1), NOW, POLICY)
+    assert (report.retrying, report.waiting) == (1, 2) and len(slack.requests) == 1
+    slack.ok()
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=1), POLICY).sent == 3
+    assert len(slack.delivered) == 3 == len(set(slack.texts()))
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.5, 1.0])
+def test_the_scripted_outage_ends_in_delivery_within_a_minute(
+    sessions: sessionmaker[Session], slack: SlackServer, jitter: float
+) -> None:
+    """Issue 11: five 503s, then two 429s with Retry-After 1 s; a `monitor poll` every 5 s."""
+    store_and_queue(sessions, stories(5))
+    slack.retry_after = 1
+    slack.script(("unavailable", 5), ("rate_limited", 2))
+    waits: list[float] = []
+    start = clock = NOW
+    while states(sessions) != {"sent": 5}:
+        assert clock - start <= timedelta(minutes=1), states(sessions)
+        alerts.deliver_due(sessions, webhook(slack), clock, POLICY, jitter=lambda: jitter, sleep=waits.append)
+        clock += timedelta(seconds=5)  # the next `monitor poll`, a few seconds later
+    assert waits == [1, 1]  # the 429s were waited out inside the last round
+    assert len(slack.requests) == 7 + 5  # one request per backoff step while down, not one per alert
+    assert len(slack.delivered) == 5 == len(set(slack.texts()))
+    with sessions() as session:
+        assert {len(outbox.attempts(session, a.id)) for a in outbox.list_alerts(session)} == {1, 8}
+
+
+def test_a_burst_of_40_stories_goes_out_as_messages_then_roll_ups_a_minute_apart(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    """Issue 11: 40 stories in 10 s with the default throttle (10 per 10 minutes); the daemon
+    delivers after every poll with hits and every 5 s."""
+    policy = AlertPolicy()
+    burst = stories(40)
+    for second in range(0, 180):
+        now = NOW + timedelta(seconds=second)
+        if second < 10:
+            store_and_queue(sessions, burst[4 * second : 4 * second + 4], policy=policy, now=now)
+        if second < 10 or second % 5 == 0:
+            alerts.deliver_due(sessions, webhook(slack), now, policy)
+    with sessions() as session:
+        rows = outbox.list_alerts(session)
+    by_id = {a.id: a for a in rows}
+    summaries = sorted((a for a in rows if a.kind == "summary"), key=lambda a: a.id)
+    story_alerts = [a for a in rows if a.kind == "story"]
+    assert len(story_alerts) == 40 and {a.state for a in story_alerts} == {"sent", "rolled_up"}
+    assert sum(a.state == "sent" for a in story_alerts) == 10
+    assert [s.state for s in summaries] == ["sent"] * len(summaries) and len(summaries) >= 2
+    sent = [s.sent_at for s in summaries]
+    assert all(b - a >= timedelta(minutes=1) for a, b in zip(sent, sent[1:], strict=False))
+    for alert in story_alerts:  # every story waited about a minute at most
+        delivered = alert.sent_at if alert.state == "sent" else by_id[alert.rolled_into].sent_at
+        assert delivered - alert.created_at <= timedelta(seconds=65)
+    bodies = [json.dumps(r.body["blocks"]) for r in slack.delivered]
+    for i in range(40):  # every story named in exactly one message or roll-up
+        assert sum(b.count(f"Story number {i} from wire about") for b in bodies) == 1
+    assert len(slack.delivered) == 10 + len(summaries)
