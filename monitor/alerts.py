@@ -23,9 +23,10 @@ Trade-offs, chosen on purpose:
 - One retryable failure (Slack down, 429) pauses the whole channel until that alert's retry, for
   every deliverer (`outbox.paused_until`), so an outage costs one request per backoff step per
   channel, not one per alert. The backoff is short (1 s doubling to 1 min, as Alertmanager caps
-  its notifier at 60 s): an alerting tool must resume soon after Slack does. A Retry-After of a
-  few seconds is waited out inside the round; and the first message through after a failure
-  wakes the channel's queue, which goes out in the same round.
+  its notifier at 60 s): an alerting tool must resume soon after Slack does. A retry due within
+  a few seconds (a short Retry-After, the first backoff steps after fast failures) is waited out
+  inside the round, up to `wait_in_round` (10 s) per channel; and the first message through after a
+  failure wakes the channel's queue, which goes out in the same round.
 """
 
 from __future__ import annotations
@@ -78,7 +79,6 @@ MINHASH_SCHEME = "affine32"  # named, not datasketch's default: stored signature
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
 MIN_TITLE_WORDS, MIN_TEXT_WORDS, MAX_TEXT_WORDS = 4, 25, 400
 BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=1), timedelta(minutes=1)
-WAIT_IN_ROUND = 10.0  # seconds of Retry-After a round waits out per channel (more: the channel waits)
 THREAD_WAIT = timedelta(seconds=30)  # a reply waits this long for its thread's first message
 _WORD = re.compile(r"\w+")
 
@@ -154,6 +154,7 @@ class AlertPolicy:
     throttle_messages: int = 10
     throttle_per: timedelta = timedelta(minutes=10)
     rollup_interval: timedelta = timedelta(minutes=1)
+    wait_in_round: timedelta = timedelta(seconds=10)  # per channel: failed sends + waits for retries due soon
     quiet: QuietHours | None = None
     give_up_after: timedelta = timedelta(hours=24)
     lease: timedelta = timedelta(minutes=5)  # longer than any send can take (Slack timeout: 10s)
@@ -605,7 +606,7 @@ class DeliveryReport:
     rolled_up: int = 0  # stories sent inside a throttle summary
     recorded: int = 0  # later outlets kept for the digest (webhook channels cannot thread)
     waiting: int = 0  # held back: throttle full, thread not there yet, or channel paused
-    waited: float = 0.0  # seconds of short Retry-After waited out inside the round
+    waited: float = 0.0  # seconds waited inside the round for retries due soon
     quiet: bool = False
 
 
@@ -620,10 +621,19 @@ class _Round:
     worker: str
     jitter: Callable[[], float]
     sleep: Callable[[float], None]
+    clock: Callable[[], float]
     tally: dict[str, float] = field(default_factory=dict)
     sent_ts: dict[int, str] = field(default_factory=dict)  # alert id → Slack ts, for replies in this round
-    waited: dict[str, float] = field(default_factory=dict)  # channel → seconds of Retry-After waited out
+    spent: dict[str, float] = field(default_factory=dict)  # channel → seconds of failed sends and waits
     failed: set[str] = field(default_factory=set)  # channels with a retryable failure earlier in the round
+    started: float = 0.0  # clock() at the round's start
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def after(self, delay: timedelta) -> datetime:
+        """`delay` from the present moment: the round's `now` plus the time the round has taken."""
+        return self.now + timedelta(seconds=self.clock() - self.started) + delay
 
     def count(self, what: str, n: float = 1) -> None:
         self.tally[what] = self.tally.get(what, 0) + n
@@ -651,12 +661,14 @@ def deliver_due(
     worker: str | None = None,
     jitter: Callable[[], float] = random.random,
     sleep: Callable[[float], None] = clock.sleep,
+    monotonic: Callable[[], float] = clock.monotonic,
 ) -> DeliveryReport:
-    """Claim the due alerts, send them channel by channel, record every attempt. `sleep` waits
-    out short Retry-Afters (tests pass one that only records)."""
+    """Claim the due alerts, send them channel by channel, record every attempt. `sleep` and
+    `monotonic` time the short waits inside the round (tests pass a simulated clock)."""
     if policy.quiet is not None and policy.quiet.contains(now):
         return DeliveryReport(quiet=True)
-    run = _Round(sessions, notifiers, now, policy, worker or default_worker(), jitter, sleep)
+    worker = worker or default_worker()
+    run = _Round(sessions, notifiers, now, policy, worker, jitter, sleep, monotonic)
     with sessions.begin() as session:
         jobs = _claim(run, session)
     by_channel: dict[str, list[outbox.ClaimedAlert]] = {}
@@ -763,12 +775,15 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
     if thread_ts and notifier.threads:
         message = replace(message, thread_ts=thread_ts)
     while True:
+        started = run.clock()
         try:
             result = notifier.send(message)
             break
         except DeliveryError as error:
-            if not _wait_out(run, job, error):
-                return _failed(run, job, error)
+            run.spent[job.channel] = run.spent.get(job.channel, 0.0) + run.clock() - started
+            delay = _retry_delay(run, job, error)
+            if not _wait_out(run, job, error, delay):
+                return _failed(run, job, error, delay)
             job = replace(job, attempts=job.attempts + 1)
         except Exception as error:  # a bug in one channel must not lose the alert or stop the round
             fields = {"alert": job.id, "channel": job.channel}
@@ -787,13 +802,20 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
     return None
 
 
-def _wait_out(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> bool:
-    """True after waiting out a short Retry-After (within what is left of the channel's
-    WAIT_IN_ROUND) and recording the attempt: the caller tries the same alert again."""
-    if error.permanent or error.retry_after is None:
-        return False
-    waited = run.waited.get(job.channel, 0.0)
-    if waited + error.retry_after > WAIT_IN_ROUND:
+def _retry_delay(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> timedelta:
+    """Slack's Retry-After if it gave one, else the backoff for this attempt."""
+    if error.retry_after is not None:
+        return timedelta(seconds=error.retry_after)
+    return backoff(job.attempts + 1, run.jitter())
+
+
+def _wait_out(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError, delay: timedelta) -> bool:
+    """True after waiting `delay` here, when the channel's failed sends and waits in this round
+    stay within `policy.wait_in_round` (a short Retry-After, the first backoff steps of fast failures; not
+    after a timeout). The attempt is recorded and the channel paused for other deliverers."""
+    seconds = delay.total_seconds()
+    spent = run.spent.get(job.channel, 0.0)
+    if error.permanent or spent + seconds > run.policy.wait_in_round.total_seconds():
         return False
     with run.sessions.begin() as session:
         outbox.record_attempt(
@@ -804,23 +826,31 @@ def _wait_out(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> bo
             error=error.message,
             retry_after=error.retry_after,
         )
-    log(logger, "alert.wait", alert=job.id, channel=job.channel, retry_after=error.retry_after)
+        outbox.postpone(session, job.id, worker=run.worker, at=run.after(delay))
+    _log_retry(job, error, run.after(delay), in_round=True)
     run.failed.add(job.channel)
-    run.sleep(error.retry_after)
-    run.waited[job.channel] = waited + error.retry_after
-    run.count("waited", error.retry_after)
+    run.sleep(seconds)
+    run.spent[job.channel] = spent + seconds
+    run.count("waited", seconds)
     return True
 
 
-def _failed(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> datetime | None:
+def _log_retry(job: outbox.ClaimedAlert, error: DeliveryError, at: datetime, in_round: bool) -> None:
+    """WARNING at an alert's first failure (the channel pauses behind it, so this is when an
+    outage starts), INFO for its later retries."""
+    attempt = job.attempts + 1
+    level = logging.WARNING if attempt == 1 else logging.INFO
+    fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
+    log(logger, "alert.retry", level, next_attempt_at=at.isoformat(), in_round=in_round, **fields)
+
+
+def _failed(
+    run: _Round, job: outbox.ClaimedAlert, error: DeliveryError, delay: timedelta | None = None
+) -> datetime | None:
     """Record the failed attempt; retry with backoff (or at Retry-After) unless permanent or too old."""
     attempt = job.attempts + 1
     give_up = error.permanent or run.now - job.created_at >= run.policy.give_up_after
-    at = run.now + (
-        timedelta(seconds=error.retry_after)
-        if error.retry_after is not None
-        else backoff(attempt, run.jitter())
-    )
+    at = run.after(delay if delay is not None else _retry_delay(run, job, error))
     with run.sessions.begin() as session:
         outbox.record_attempt(
             session,
@@ -835,12 +865,12 @@ def _failed(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> date
             outbox.mark_failed(session, job.id, worker=run.worker, error=error.message)
         else:
             outbox.mark_retry(session, job.id, worker=run.worker, at=at, error=error.message)
-    fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
     if give_up:
+        fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
         log(logger, "alert.failed", logging.ERROR, permanent=error.permanent, **fields)
         run.count("failed")
         return None
-    log(logger, "alert.retry", logging.WARNING, next_attempt_at=at.isoformat(), **fields)
+    _log_retry(job, error, at, in_round=False)
     run.count("retrying")
     return at
 

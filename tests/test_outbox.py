@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import subprocess
 import sys
 import textwrap
@@ -28,6 +29,24 @@ from tests.servers.slack import TOKEN, SlackServer
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 REPO = Path(__file__).resolve().parents[1]
 POLICY = AlertPolicy(throttle_messages=1000)
+ROUNDS_ONLY = AlertPolicy(throttle_messages=1000, wait_in_round=timedelta(0))  # every retry in a later round
+
+
+class SimClock:
+    """Simulated seconds for a delivery round: sleep advances, monotonic reads, waits recorded."""
+
+    def __init__(self) -> None:
+        self.now, self.waits = 0.0, []  # type: ignore[var-annotated]
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def kw(self) -> dict[str, object]:
+        return {"sleep": self.sleep, "monotonic": self.monotonic}
 
 
 @pytest.fixture
@@ -128,15 +147,16 @@ def test_outage_then_recovery_sends_each_alert_once(
 ) -> None:
     assert store_and_queue(sessions, stories(3)) == 3
     slack.fail("server_error")
-    down = alerts.deliver_due(sessions, webhook(slack), NOW, POLICY, jitter=lambda: 0.0)
+    down = alerts.deliver_due(sessions, webhook(slack), NOW, ROUNDS_ONLY, jitter=lambda: 0.0)
     assert (down.sent, down.retrying, down.waiting) == (0, 1, 2)  # one try, then the channel pauses
-    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=5), POLICY).sent == 0
+    assert alerts.deliver_due(sessions, webhook(slack), NOW, ROUNDS_ONLY).sent == 0
+    assert len(slack.requests) == 1
 
-    later = NOW + timedelta(minutes=1)  # past the first backoff (15-30 s)
-    alerts.deliver_due(sessions, webhook(slack), later, POLICY, jitter=lambda: 0.0)
+    later = NOW + timedelta(minutes=1)  # past the first backoff (0.5-1 s)
+    alerts.deliver_due(sessions, webhook(slack), later, ROUNDS_ONLY, jitter=lambda: 0.0)
     assert states(sessions) == {"pending": 3}
     slack.ok()
-    up = alerts.deliver_due(sessions, webhook(slack), later + timedelta(minutes=5), POLICY)
+    up = alerts.deliver_due(sessions, webhook(slack), later + timedelta(minutes=5), ROUNDS_ONLY)
     assert up.sent == 3
     assert sorted(slack.texts()) == sorted(set(slack.texts()))
     assert len(slack.delivered) == 3 and states(sessions) == {"sent": 3}
@@ -147,7 +167,7 @@ def test_connection_refused_is_retried(sessions: sessionmaker[Session]) -> None:
     store_and_queue(sessions, stories(1))
     with SlackServer() as gone:
         notifiers = webhook(gone)
-    report = alerts.deliver_due(sessions, notifiers, NOW, POLICY)
+    report = alerts.deliver_due(sessions, notifiers, NOW, ROUNDS_ONLY)
     assert report.retrying == 1 and states(sessions) == {"pending": 1}
 
 
@@ -155,7 +175,7 @@ def test_timeout_is_retried(sessions: sessionmaker[Session], slack: SlackServer)
     store_and_queue(sessions, stories(1))
     slack.fail("timeout", times=1)
     slack.delay = 2.0
-    report = alerts.deliver_due(sessions, webhook(slack, timeout=1), NOW, POLICY)
+    report = alerts.deliver_due(sessions, webhook(slack, timeout=1), NOW, ROUNDS_ONLY)
     assert report.retrying == 1
     with sessions() as session:
         [listing] = outbox.list_alerts(session)
@@ -166,7 +186,7 @@ def test_429_waits_for_retry_after(sessions: sessionmaker[Session], slack: Slack
     store_and_queue(sessions, stories(2))
     slack.retry_after = 120
     slack.fail("rate_limited", times=1)
-    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, jitter=lambda: 0.0)
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, jitter=lambda: 0.0, **SimClock().kw())  # type: ignore[arg-type]
     assert (report.retrying, report.waiting) == (1, 1)
     with sessions() as session:
         due = {a.next_attempt_at for a in outbox.list_alerts(session)}
@@ -196,8 +216,8 @@ def test_retryable_failures_give_up_loudly_after_a_day(
 ) -> None:
     store_and_queue(sessions, stories(1))
     slack.fail("server_error")
-    assert alerts.deliver_due(sessions, webhook(slack), NOW, POLICY).retrying == 1
-    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(hours=25), POLICY).failed == 1
+    assert alerts.deliver_due(sessions, webhook(slack), NOW, ROUNDS_ONLY).retrying == 1
+    assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(hours=25), ROUNDS_ONLY).failed == 1
     with sessions() as session:
         [listing] = outbox.list_alerts(session)
         assert [ok for _, ok, _ in outbox.attempts(session, listing.id)] == [False, False]
@@ -286,13 +306,15 @@ def test_a_failure_pauses_the_whole_channel_and_its_backlog_goes_in_one_round(
 ) -> None:
     store_and_queue(sessions, stories(2))
     slack.fail("server_error", times=1)
-    down = alerts.deliver_due(sessions, webhook(slack), NOW, POLICY, jitter=lambda: 1.0)
+    down = alerts.deliver_due(
+        sessions, webhook(slack), NOW, ROUNDS_ONLY, jitter=lambda: 1.0, **SimClock().kw()
+    )  # type: ignore[arg-type]
     assert (down.retrying, down.waiting) == (1, 1)  # the other one waits too
     inside = NOW + timedelta(milliseconds=500)  # inside the 1 s backoff: a fresh alert waits as well
     store_and_queue(sessions, stories(1, source="fresh"), now=inside)
-    held = alerts.deliver_due(sessions, webhook(slack), inside, POLICY)
+    held = alerts.deliver_due(sessions, webhook(slack), inside, ROUNDS_ONLY)
     assert (held.sent, held.waiting) == (0, 1) and len(slack.requests) == 1
-    back = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=1), POLICY)
+    back = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=1), ROUNDS_ONLY)
     assert back.sent == 3  # the retried one, then the woken rest, in the same round
     assert states(sessions) == {"sent": 3} and len(slack.requests) == 4
 
@@ -306,9 +328,9 @@ def test_a_short_retry_after_is_waited_out_in_the_round(
     store_and_queue(sessions, stories(3))
     slack.retry_after = 4
     slack.fail("rate_limited", times=2)
-    waits: list[float] = []
-    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, sleep=waits.append)
-    assert waits == [4, 4] and report.sent == 3 and report.waited == 8
+    clock = SimClock()
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, **clock.kw())  # type: ignore[arg-type]
+    assert clock.waits == [4, 4] and report.sent == 3 and report.waited == 8
     assert len(slack.requests) == 5 and states(sessions) == {"sent": 3}
 
 
@@ -318,14 +340,16 @@ def test_retry_afters_past_the_round_budget_defer_the_whole_channel(
     store_and_queue(sessions, stories(2))
     slack.retry_after = 4
     slack.fail("rate_limited", times=3)  # 4 + 4 s are waited out; a third 4 s would pass 10 s
-    waits: list[float] = []
-    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, sleep=waits.append)
-    assert waits == [4, 4] and (report.retrying, report.waiting) == (1, 1)
+    clock = SimClock()
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, **clock.kw())  # type: ignore[arg-type]
+    assert clock.waits == [4, 4] and (report.retrying, report.waiting) == (1, 1)
     fresh_at = NOW + timedelta(seconds=2)  # another deliverer, a fresh alert: the channel still waits
     store_and_queue(sessions, stories(1, source="fresh"), now=fresh_at)
-    assert alerts.deliver_due(sessions, bot(slack), fresh_at, POLICY, sleep=waits.append).waiting == 1
+    assert alerts.deliver_due(sessions, bot(slack), fresh_at, POLICY, **clock.kw()).waiting == 1  # type: ignore[arg-type]
     assert len(slack.requests) == 3
-    assert alerts.deliver_due(sessions, bot(slack), NOW + timedelta(seconds=4), POLICY).sent == 3
+    given_at = NOW + timedelta(seconds=8)  # the third 429 came after the 8 s waited out
+    assert alerts.deliver_due(sessions, bot(slack), given_at + timedelta(seconds=3), POLICY).sent == 0
+    assert alerts.deliver_due(sessions, bot(slack), given_at + timedelta(seconds=4), POLICY).sent == 3
     assert len(slack.requests) == 6 and states(sessions) == {"sent": 3}
 
 
@@ -334,7 +358,8 @@ def test_slack_that_never_answers_costs_one_timeout_per_round(
 ) -> None:
     store_and_queue(sessions, stories(3))
     slack.fail("hang")
-    report = alerts.deliver_due(sessions, webhook(slack, timeout=1), NOW, POLICY)
+    clock = SimClock()  # the 1 s timeout is not counted: the next try is due within 1 s of NOW
+    report = alerts.deliver_due(sessions, webhook(slack, timeout=1), NOW, ROUNDS_ONLY, **clock.kw())  # type: ignore[arg-type]
     assert (report.retrying, report.waiting) == (1, 2) and len(slack.requests) == 1
     slack.ok()
     assert alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(seconds=1), POLICY).sent == 3
@@ -343,23 +368,27 @@ def test_slack_that_never_answers_costs_one_timeout_per_round(
 
 @pytest.mark.parametrize("jitter", [0.0, 0.5, 1.0])
 def test_the_scripted_outage_ends_in_delivery_within_a_minute(
-    sessions: sessionmaker[Session], slack: SlackServer, jitter: float
+    sessions: sessionmaker[Session], slack: SlackServer, jitter: float, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Issue 11: five 503s, then two 429s with Retry-After 1 s; a `monitor poll` every 5 s."""
+    caplog.set_level(logging.INFO, logger="monitor.alerts")
     store_and_queue(sessions, stories(5))
     slack.retry_after = 1
     slack.script(("unavailable", 5), ("rate_limited", 2))
-    waits: list[float] = []
-    start = clock = NOW
+    clock = SimClock()
     while states(sessions) != {"sent": 5}:
-        assert clock - start <= timedelta(minutes=1), states(sessions)
-        alerts.deliver_due(sessions, webhook(slack), clock, POLICY, jitter=lambda: jitter, sleep=waits.append)
-        clock += timedelta(seconds=5)  # the next `monitor poll`, a few seconds later
-    assert waits == [1, 1]  # the 429s were waited out inside the last round
-    assert len(slack.requests) == 7 + 5  # one request per backoff step while down, not one per alert
+        now = NOW + timedelta(seconds=clock.now)
+        alerts.deliver_due(sessions, webhook(slack), now, POLICY, jitter=lambda: jitter, **clock.kw())  # type: ignore[arg-type]
+        assert clock.now <= 60, states(sessions)  # simulated seconds since the first poll
+        clock.now += 5  # the next `monitor poll`, a few seconds after this one ended
+    assert clock.waits[-2:] == [1, 1]  # the 429s were waited out inside the last round
+    assert len(slack.requests) == 7 + 5  # one request per step while down, not one per alert
     assert len(slack.delivered) == 5 == len(set(slack.texts()))
     with sessions() as session:
         assert {len(outbox.attempts(session, a.id)) for a in outbox.list_alerts(session)} == {1, 8}
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == ["alert.retry"]  # when the outage starts; later retries at INFO
+    assert [r.getMessage() for r in caplog.records].count("alert.resumed") == 1
 
 
 def test_a_burst_of_40_stories_goes_out_as_messages_then_roll_ups_a_minute_apart(

@@ -359,6 +359,12 @@ def mark_retry(session: Session, alert_id: int, *, worker: str, at: datetime, er
     session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None, last_error=error))
 
 
+def postpone(session: Session, alert_id: int, *, worker: str, at: datetime) -> None:
+    """A held alert's next try is at `at`; it stays claimed (its deliverer waits to retry it),
+    and `paused_until` holds the channel for other deliverers meanwhile."""
+    session.execute(_held(alert_id, worker).values(next_attempt_at=at))
+
+
 def mark_failed(session: Session, alert_id: int, *, worker: str, error: str) -> None:
     session.execute(_held(alert_id, worker).values(state="failed", claimed_until=None, last_error=error))
 
