@@ -168,6 +168,10 @@ def test_console_is_the_default_without_slack(capsys: pytest.CaptureFixture[str]
     notifiers["default"].send(story(title="<!channel> stays plain text here"))
     out = capsys.readouterr().out
     assert "[high] <!channel> stays plain text here" in out and "al-Bukamal (city)" in out
+    notifiers["default"].send(story(title="Title\x1b]52;c;ZXZpbA==\x07\x1b[2J\n[high] fake alert\x9b31m"))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "[high] Title ]52;c;ZXZpbA== [2J [high] fake alert 31m\n" in out  # one line, no fake alert
 
 
 def test_channels_from_config(slack: SlackServer) -> None:
@@ -246,3 +250,21 @@ def test_fit_never_splits_a_link_or_an_entity_and_closes_bold() -> None:
     assert fit("short", 100) == "short"
     huge = fit("x" * 5000, 100)  # one word longer than the limit is the only thing cut inside
     assert huge == "x" * 98 + "…"
+
+
+def test_hostile_text_is_inert_in_roll_ups_and_health_notices() -> None:
+    hostile_url = "https://evil.example/x|<!channel>>"
+    items = (RolledUpItem(HOSTILE, hostile_url, HOSTILE), RolledUpItem("*a* _b_", "javascript:x", "~c~"))
+    for message in (
+        AlertMessage(kind="summary", text="2 more stories", items=items),
+        AlertMessage(kind="health", text=f"Source x failed: {HOSTILE}"),
+        AlertMessage(kind="attachment", title=HOSTILE, url=hostile_url, outlet=HOSTILE),
+    ):
+        body = payload(message)
+        text = all_text(body)
+        for dangerous in ("<!channel>", "<!here>", "<@U123>", "<http://evil", "<#C1>", "```"):
+            assert dangerous not in text
+        assert all(links_are_whole(t) for t in sections(body))
+    assert "<https://evil.example/x%7C%3C!channel%3E%3E|" in all_text(
+        payload(AlertMessage(kind="summary", items=items))
+    )
