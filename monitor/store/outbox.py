@@ -6,6 +6,8 @@ conditional UPDATE (`… WHERE id = :id AND state = 'pending' AND claimed_until 
 passed`) whose rowcount says whether it won, so any number of deliverers can run on one
 database. A claim is a lease: a deliverer that dies mid-send leaves its rows to be claimed
 again when the lease runs out. Every later change is conditional on still holding the claim.
+A channel whose latest attempt failed retryably is paused for every deliverer until that
+alert's retry (`paused_until`, read from the attempts), and `wake` makes its queue due again.
 
 States: pending → sent | failed | rolled_up (inside a throttle summary) | recorded (a later
 outlet kept for the digest because the channel cannot thread). `failed` is permanent until
