@@ -350,13 +350,15 @@ def test_monitor_poll_alerts_once_per_story_and_survives_an_outage(
     listing = json.loads(cli(config, "alerts", "--json"))
     assert listing["counts"]["pending"] == 2 and len(slack.requests) == 1
 
-    sessions = store.make_sessions(store.make_engine(database_url))
-    notifiers = {
-        "default": SlackWebhookNotifier(
-            ChannelSpec("default", "slack-webhook", webhook_url=slack.webhook_url)
+    engine = store.make_engine(database_url)
+    spec = ChannelSpec("default", "slack-webhook", webhook_url=slack.webhook_url)
+    minute_later = datetime.now(timezone.utc) + timedelta(seconds=61)  # past the first poll's 60 s
+    try:
+        report = alerts.deliver_due(
+            store.make_sessions(engine), {"default": SlackWebhookNotifier(spec)}, minute_later, AlertPolicy()
         )
-    }
-    report = alerts.deliver_due(sessions, notifiers, now + timedelta(seconds=61), AlertPolicy())
+    finally:
+        engine.dispose()
     assert report.sent == 2 and len(slack.delivered) == len(set(slack.texts())) == 2
 
 
