@@ -803,9 +803,10 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
 
 
 def _retry_delay(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> timedelta:
-    """Slack's Retry-After if it gave one, else the backoff for this attempt."""
+    """Slack's Retry-After if it gave one (at least BACKOFF_BASE: "0" must not make a round
+    hammer Slack), else the backoff for this attempt."""
     if error.retry_after is not None:
-        return timedelta(seconds=error.retry_after)
+        return max(timedelta(seconds=error.retry_after), BACKOFF_BASE)
     return backoff(job.attempts + 1, run.jitter())
 
 

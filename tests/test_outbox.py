@@ -334,6 +334,17 @@ def test_a_short_retry_after_is_waited_out_in_the_round(
     assert len(slack.requests) == 5 and states(sessions) == {"sent": 3}
 
 
+def test_a_retry_after_of_zero_does_not_hammer_slack(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    store_and_queue(sessions, stories(1))
+    slack.retry_after = 0
+    slack.fail("rate_limited")
+    clock = SimClock()
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, **clock.kw())  # type: ignore[arg-type]
+    assert report.retrying == 1 and clock.waits == [1.0] * 10 and len(slack.requests) == 11
+
+
 def test_retry_afters_past_the_round_budget_defer_the_whole_channel(
     sessions: sessionmaker[Session], slack: SlackServer
 ) -> None:
