@@ -149,6 +149,7 @@ class AlertSettings(_Section):
     min_priority: Level = "medium"  # of the default channel
     throttle_messages: int = Field(10, gt=0)  # per channel, within throttle_per; the rest are rolled up
     throttle_per: str = "10m"
+    rollup_interval: str = "1m"  # past the throttle, roll-ups go out at most this far apart
     quiet_hours: str = Field("", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"  # of quiet_hours
     dedupe_window: str = "48h"  # how long a story takes in later outlets
@@ -158,7 +159,7 @@ class AlertSettings(_Section):
     health_quiet_factor: float = Field(4.0, gt=1)  # silent for this many usual gaps: announced quiet
     routes: list[RouteSettings] = []
 
-    @field_validator("window", "throttle_per", "dedupe_window", "give_up_after")
+    @field_validator("window", "throttle_per", "rollup_interval", "dedupe_window", "give_up_after")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)

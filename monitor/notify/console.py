@@ -7,6 +7,7 @@ console "threads" too. Never fails: a closed stdout is the process's problem, no
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from datetime import timezone
 
@@ -22,12 +23,21 @@ class ConsoleNotifier:
     def send(self, message: AlertMessage) -> SendResult | None:
         lines = render(message)
         indent = "    " if message.thread_ts else ""
-        sys.stdout.write("".join(f"{indent}{line}\n" for line in lines))
+        sys.stdout.write("".join(f"{indent}{inert(line)}\n" for line in lines))
         sys.stdout.flush()
         return SendResult(ts=f"console-{next(self._ids)}")
 
     def describe(self) -> str:
         return "console: standard output"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def inert(line: str) -> str:
+    """Control characters (escape sequences that could drive the terminal, line breaks that
+    could fake another alert) from article text become one space."""
+    return _CONTROL.sub(" ", line)
 
 
 def render(message: AlertMessage) -> list[str]:
