@@ -10,6 +10,7 @@ bundled one with the same id (e.g. `enabled = false`), so adding a source is a f
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -21,7 +22,15 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import ConfigError
 from monitor.records import Source
@@ -45,8 +54,49 @@ def parse_duration(text: str) -> timedelta:
 
 def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _check_secret_url(value: SecretStr, schemes: tuple[str, ...], what: str, example: str) -> SecretStr:
+    """A URL that carries a secret (webhook, SMTP password): checked without quoting it back."""
+    text = value.get_secret_value().strip()
+    if not text:
+        return value
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValueError(f"not a URL: use {example}") from None
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        given = f"{parts.scheme}://..." if parts.scheme else "no scheme"
+        raise ValueError(f"not {what} with a host ({given}): use {example}")
+    return value
+
+
+_WEBHOOK_URL = (("https", "http"), "an http(s) URL", "https://hooks.slack.com/services/...")
+_SMTP_URL = (("smtp", "smtps"), "an smtp:// or smtps:// URL", "smtp://host:587?starttls=true or smtps://host:465")
+
+# SQLAlchemy URL schemes we run on, and the module each one's driver needs.
+DATABASE_DRIVERS = {
+    "sqlite": "sqlite3",
+    "sqlite+pysqlite": "sqlite3",
+    "postgres": "psycopg",
+    "postgresql": "psycopg",
+    "postgresql+psycopg": "psycopg",
+    "postgresql+psycopg2": "psycopg2",
+}
+
+
+def _check_database_url(value: str) -> str:
+    scheme = value.partition("://")[0].lower() if "://" in value else ""
+    if scheme not in DATABASE_DRIVERS:
+        given = f"{scheme}:// is not supported" if scheme else f"{value!r} is not a database URL"
+        raise ValueError(f"{given}: use sqlite:///monitor.db or postgresql://user@host/db")
+    module = DATABASE_DRIVERS[scheme]
+    if importlib.util.find_spec(module) is None:
+        raise ValueError(f"{scheme}:// needs the Python package {module!r}, which is not installed")
     return value
 
 
@@ -115,6 +165,17 @@ class SlackChannelSettings(_Section):
     bot_token: SecretStr = SecretStr("")  # empty: the [slack] bot_token
     channel: str = ""  # Slack channel id or name, with a bot token
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_url(value, *_WEBHOOK_URL)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SlackChannelSettings:
+        if not self.webhook_url.get_secret_value() and not self.channel:
+            raise ValueError(f"channel {self.name!r} needs webhook_url, or channel (with a bot token)")
+        return self
+
 
 class SlackSettings(_Section):
     """webhook_url, or bot_token + channel, is the "default" channel; `channels` adds named ones."""
@@ -129,6 +190,26 @@ class SlackSettings(_Section):
     @classmethod
     def _api_url(cls, value: str) -> str:
         return _check_http_url(value) if value else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_url(value, *_WEBHOOK_URL)
+
+    @model_validator(mode="after")
+    def _bot_needs_channel(self) -> SlackSettings:
+        """A bot token posts with chat.postMessage, which needs a channel; without one it was
+        silently unused (alerts went to the console)."""
+        if self.bot_token.get_secret_value() and not self.channel and not self.webhook_url.get_secret_value():
+            raise ValueError("bot_token is set but channel is empty: set slack.channel (an id or #name)")
+        for index, named in enumerate(self.channels):
+            has_token = named.bot_token.get_secret_value() or self.bot_token.get_secret_value()
+            if named.channel and not named.webhook_url.get_secret_value() and not has_token:
+                raise ValueError(
+                    f"channels[{index}] ({named.name!r}) names a channel but no bot_token is set: "
+                    "set slack.bot_token, or give the channel a webhook_url"
+                )
+        return self
 
 
 Level = Literal["high", "medium", "low"]
@@ -179,6 +260,11 @@ class EmailSettings(_Section):
     from_: str = Field("", alias="from")
     to: list[str] = []
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_url(value, *_SMTP_URL)
+
 
 class DigestSettings(_Section):
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
@@ -219,6 +305,11 @@ class Settings(_Section):
     email: EmailSettings = EmailSettings()
     digest: DigestSettings = DigestSettings()
     daemon: DaemonSettings = DaemonSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return _check_database_url(value)
 
     def all_sources(self) -> list[Source]:
         """Bundled sources (unless switched off) with the file's entries added or overriding by id."""

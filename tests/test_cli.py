@@ -103,7 +103,9 @@ def test_rematch_adds_nothing_twice(config: Path) -> None:
 def test_unknown_source(config: Path) -> None:
     result = invoke(config, "poll", "--source", "nope")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: config --source: unknown source nope (see `monitor sources`)"
+    first, hint = result.stderr.splitlines()  # a usage mistake: the line and where help is
+    assert first == "error: invalid value for '--source': unknown source nope (`monitor sources` lists them)"
+    assert hint.endswith("poll --help`")
 
 
 def test_bad_config_is_one_line(tmp_path: Path) -> None:
