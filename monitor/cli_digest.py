@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli_common import state, user_errors
+from monitor.cli_common import open_database, state, user_errors
 from monitor.digest import last_complete_week, parse_week
 from monitor.digest_delivery import (
     DigestDeps,
@@ -23,9 +23,9 @@ from monitor.digest_delivery import (
     send_digest,
     timezone_of,
 )
-from monitor.errors import ConfigError
+from monitor.files import write_atomic
 from monitor.notify.email import FileSender, build_message, standalone_html
-from monitor.runtime import database, load_watchlist, utc_now
+from monitor.runtime import load_watchlist, utc_now
 
 
 def digest(
@@ -52,12 +52,14 @@ def digest(
         raise typer.BadParameter("give exactly one of --send and --out FILE", param_hint="--send/--out")
     if force and not send:
         raise typer.BadParameter("only goes with --send", param_hint="--force")
+    if week:
+        _check_week(week)
     with user_errors():
         settings = state.settings()
         now = utc_now()
-        chosen = _week(week) if week else last_complete_week(now, timezone_of(settings.digest))
+        chosen = week or last_complete_week(now, timezone_of(settings.digest))
         watchlist = load_watchlist(settings)
-        with database(settings) as sessions:
+        with open_database(settings) as sessions:
             if out:
                 _preview(digest_deps(settings, sessions, watchlist, FileSender(out.parent)), chosen, now, out)
                 return
@@ -72,19 +74,15 @@ def _preview(deps: DigestDeps, week: str, now: datetime, out: Path) -> None:
     """
     rendered = render_week(week, deps, now)
     message = build_message(rendered, sender=deps.from_, to=deps.to, week=week, now=now)
-    try:
-        out.write_text(standalone_html(message), encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError("--out", f"cannot write {out}: {exc.strerror}") from None
+    write_atomic(out, standalone_html(message))
     typer.echo(f"digest {week} written to {out}", err=True)
 
 
-def _week(text: str) -> str:
+def _check_week(text: str) -> None:
     try:
         parse_week(text)
     except ValueError as exc:
-        raise ConfigError("--week", str(exc)) from None
-    return text
+        raise typer.BadParameter(str(exc), param_hint="'--week'") from None
 
 
 def _print(report: DigestReport) -> None:

@@ -176,3 +176,47 @@ def test_watchlists_derive_proposes_only_what_is_missing(tmp_path: Path) -> None
     assert "Kataib Hezbollah" not in result.stdout  # already watched
     missing = invoke(None, "watchlists", "derive", str(tmp_path / "nope.txt"))
     assert missing.exit_code == 2 and "nope.txt" in missing.stderr
+
+
+def test_poll_honours_retry_after_unless_forced(tmp_path: Path, sqlite_url: str, feed_server: FeedServer) -> None:
+    """A server's Retry-After (429 or 503) holds the source back for one-shot polls too; a
+    source in backoff after another error is polled as before; --force asks them all."""
+    tag = uuid.uuid4().hex
+    paths = {
+        "limited": f"/status/429?retry_after=3600&t={tag}",
+        "busy": f"/status/503?retry_after=3600&t={tag}",
+        "broken": f"/status/500?t={tag}",
+    }
+    sources = "".join(
+        f'[[sources]]\nid = "{name}"\nurl = "{feed_server.url(path)}"\n\n' for name, path in paths.items()
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f"[fetch]\nretries = 0\nparse_workers = 1\n\n{sources}",
+        encoding="utf-8",
+    )
+
+    def asked() -> dict[str, int]:
+        return {name: sum(r.path == path for r in list(feed_server.requests)) for name, path in paths.items()}
+
+    first = invoke(config, "poll")
+    assert first.exit_code == 0, first.stderr
+    assert asked() == {"limited": 1, "busy": 1, "broken": 1}
+    assert "skipped" not in first.stdout
+
+    second = invoke(config, "poll")
+    assert second.exit_code == 0, second.stderr
+    assert asked() == {"limited": 1, "busy": 1, "broken": 2}
+    skipped = sorted(line for line in second.stdout.splitlines() if line.startswith("skipped"))
+    assert [line.split(":")[0] for line in skipped] == ["skipped busy", "skipped limited"]
+    assert all(line.endswith("Z (Retry-After)") and "asked to wait until 20" in line for line in skipped)
+    assert "2 skipped" in second.stderr and "--force" in second.stderr
+
+    health = {s["id"]: s for s in json.loads(invoke(config, "sources", "--json").stdout)}
+    assert health["busy"]["retry_after_until"] and health["broken"]["retry_after_until"] is None
+
+    forced = invoke(config, "poll", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert asked() == {"limited": 2, "busy": 2, "broken": 3}
+    assert "skipped" not in forced.stdout
