@@ -33,7 +33,7 @@ from typer.core import TyperGroup
 
 from monitor.config import Settings, load_settings, parse_duration, secret_values
 from monitor.errors import ConfigError, InputError, MonitorError, StoreError, WatchlistError
-from monitor.logs import DEFAULT_LEVEL, setup_logging
+from monitor.logs import DEFAULT_LEVEL, inert, setup_logging
 from monitor.runtime import database, utc_now
 
 err = Console(stderr=True, soft_wrap=True, highlight=False, markup=False, emoji=False)
@@ -129,15 +129,6 @@ def user_errors() -> Iterator[None]:
     except MonitorError as exc:
         _print_error(str(exc))
         raise typer.Exit(1) from None
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def inert(text: str) -> str:
-    """Text from outside, safe for a terminal: control characters (escape sequences that could
-    move the cursor, retitle the window or hide what follows) become U+FFFD."""
-    return _CONTROL.sub("\ufffd", text)
 
 
 def print_json(data: Any) -> None:

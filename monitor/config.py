@@ -367,6 +367,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError("", f"file {path} not found") from None
+    except IsADirectoryError:
+        raise ConfigError("", f"{path} is a folder: name the TOML file") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("", f"{path} is not UTF-8 text: is it the TOML config?") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{path}: {exc}") from None
 
@@ -378,14 +384,23 @@ def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
         if not name.startswith(ENV_PREFIX):
             continue
         key = name[len(ENV_PREFIX) :].lower()
-        if key.endswith("_file"):
-            key, value = key[: -len("_file")], Path(value).read_text(encoding="utf-8").strip()
+        from_file = key.endswith("_file")
+        key = key.removesuffix("_file") if from_file else key
         section, _, field = key.partition("_")
         if section in sections and field in _fields(section):
-            name, is_list = _fields(section)[field]
-            data.setdefault(section, {})[name] = _env_value(value, is_list)
+            target, is_list = _fields(section)[field]
+            text = _read_secret_file(name, value) if from_file else value
+            data.setdefault(section, {})[target] = _env_value(text, is_list)
         elif key in Settings.model_fields and key not in sections and key != "sources":
-            data[key] = _env_value(value, is_list=False)
+            data[key] = _env_value(_read_secret_file(name, value) if from_file else value, is_list=False)
+
+
+def _read_secret_file(variable: str, path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(variable, f"cannot read {path}: {reason}") from None
 
 
 def _fields(section: str) -> dict[str, tuple[str, bool]]:

@@ -25,7 +25,14 @@ _URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]+):([^@/\s]+)@")
 REDACTED = "[redacted]"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LEVEL = "WARNING"  # of one-shot commands; the daemon's is daemon.log_level
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _QUIET = ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler")
+
+
+def inert(text: str) -> str:
+    """Text from outside, safe for a terminal: control characters (escape sequences that could
+    move the cursor, retitle the window or hide what follows) become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 def log(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
@@ -67,7 +74,7 @@ class TextFormatter(logging.Formatter):
         line = (
             f"{utc_time(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
         )
-        return f"{line}\n{record.exc_text}" if record.exc_text else line
+        return inert(line) + (f"\n{record.exc_text}" if record.exc_text else "")
 
 
 class JsonFormatter(logging.Formatter):

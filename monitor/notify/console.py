@@ -10,6 +10,7 @@ import itertools
 import sys
 from datetime import timezone
 
+from monitor.logs import inert
 from monitor.notify import AlertMessage, ChannelSpec, SendResult
 
 
@@ -22,7 +23,7 @@ class ConsoleNotifier:
     def send(self, message: AlertMessage) -> SendResult | None:
         lines = render(message)
         indent = "    " if message.thread_ts else ""
-        sys.stdout.write("".join(f"{indent}{line}\n" for line in lines))
+        sys.stdout.write("".join(f"{indent}{inert(line)}\n" for line in lines))
         sys.stdout.flush()
         return SendResult(ts=f"console-{next(self._ids)}")
 
