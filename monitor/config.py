@@ -68,9 +68,9 @@ def _check_secret_url(value: SecretStr, schemes: tuple[str, ...], what: str, exa
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        raise ValueError(f"not a URL: use {example}") from None
+        raise ValueError(f"not a URL (its port is not a number): use {example}") from None
     if parts.scheme.lower() not in schemes or not parts.hostname:
-        given = f"{parts.scheme}://..." if parts.scheme else "no scheme"
+        given = f"{parts.scheme}://..." if "://" in text else "no scheme"
         raise ValueError(f"not {what} with a host ({given}): use {example}")
     return value
 

@@ -178,7 +178,9 @@ def test_watchlists_derive_proposes_only_what_is_missing(tmp_path: Path) -> None
     assert missing.exit_code == 2 and "nope.txt" in missing.stderr
 
 
-def test_poll_honours_retry_after_unless_forced(tmp_path: Path, sqlite_url: str, feed_server: FeedServer) -> None:
+def test_poll_honours_retry_after_unless_forced(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
     """A server's Retry-After (429 or 503) holds the source back for one-shot polls too; a
     source in backoff after another error is polled as before; --force asks them all."""
     tag = uuid.uuid4().hex

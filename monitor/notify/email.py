@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.digest import RenderedDigest
 from monitor.errors import ConfigError, DeliveryError, OutputError
-from monitor.files import write_atomic
+from monitor.files import describe_write_error, write_atomic
 
 DEFAULT_FROM = "border-monitor@localhost"
 WEEK_HEADER = "X-Monitor-Digest-Week"
@@ -261,7 +261,8 @@ class FileSender:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DeliveryError(f"cannot create folder {self.folder}: {exc.strerror}") from exc
+            reason = describe_write_error(exc, self.folder.parent)
+            raise DeliveryError(str(OutputError(self.folder, reason))) from exc
         try:
             write_atomic(eml, message.as_bytes())
             write_atomic(html, standalone_html(message))
