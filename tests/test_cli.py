@@ -1,6 +1,7 @@
 """The public interface, through the real CLI: config, poll, articles, sources, hits, match."""
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -222,3 +223,60 @@ def test_poll_honours_retry_after_unless_forced(
     assert forced.exit_code == 0, forced.stderr
     assert asked() == {"limited": 2, "busy": 2, "broken": 3}
     assert "skipped" not in forced.stdout
+
+
+def test_untrusted_titles_are_printed_as_they_are(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    """Rich markup and emoji codes in feed text are text: `monitor alerts` used to crash on `[/]`."""
+    path = f"/cli/{uuid.uuid4().hex}.xml"
+    title = "[/] Kata'ib Hizballah [bold convoy :fire: at al-Qaim"
+    feed_server.set_feed(path, feed({"guid": "m1", "title": title, "text": "Trucks entered Abu Kamal."}))
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f'[fetch]\nparse_workers = 1\n[alerts]\nwindow = "3650d"\n'
+        f'[[sources]]\nid = "marked"\nurl = "{feed_server.url(path)}"\n',
+        encoding="utf-8",
+    )
+    assert invoke(config, "poll").exit_code == 0
+    listed = invoke(config, "alerts")
+    assert listed.exit_code == 0, listed.stderr
+    assert "[/]" in listed.stdout and "[bold" in listed.stdout and ":fire:" in listed.stdout
+    for command in (["articles", "--since", "3650d"], ["hits", "--since", "3650d"], ["sources"]):
+        shown = invoke(config, *command)
+        assert shown.exit_code == 0, (command, shown.stderr)
+    assert title in invoke(config, "articles", "--since", "3650d").stdout
+
+
+def test_help_texts_show_brackets() -> None:
+    shown = invoke(None, "sources", "--help")
+    assert "[[sources]]" in shown.stdout
+
+
+def test_terminal_control_characters_are_neutralised() -> None:
+    from monitor.logs import inert
+
+    assert inert("title\x1b]0;owned\x07 \x9b2J end\ttab") == "title\ufffd]0;owned\ufffd \ufffd2J end\ttab"
+
+
+def test_logs_default_level_iso_times_and_a_common_failure(tmp_path: Path, sqlite_url: str) -> None:
+    """Alembic's progress stays below INFO; JSON times are ISO 8601 UTC; when every source fails
+    the same way (here: nothing listens), one line after the per-source lines says what to check."""
+    sources = "".join(f'[[sources]]\nid = "down-{n}"\nurl = "http://127.0.0.1:1/{n}"\n' for n in range(3))
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f"[fetch]\nretries = 0\nparse_workers = 1\n{sources}",
+        encoding="utf-8",
+    )
+    result = invoke(None, "--config", str(config), "--log-level", "info", "--log-json", "poll")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    iso_utc = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+    assert records and all(iso_utc.fullmatch(r["time"]) for r in records)
+    alembic = ("Context impl", "Running upgrade", "transactional DDL")
+    assert not [r for r in records if any(words in r["event"] for words in alembic)]
+    assert "3 of 3 sources failed with connect: is the network up" in result.stderr
+    quiet = invoke(config, "poll")  # the default level: the per-source lines on stdout, no log lines
+    assert not [line for line in quiet.stderr.splitlines() if " info " in line or line.startswith("{")]
