@@ -209,7 +209,7 @@ def _progress(total: int) -> Iterator[Callable[[PollReport], None]]:
         task = progress.add_task("poll", total=total)
 
         def on_report(report: PollReport) -> None:
-            progress.console.print(format_report(report), markup=False, highlight=False)
+            progress.console.print(format_report(report), markup=False, highlight=False, emoji=False)
             progress.advance(task)
 
         yield on_report

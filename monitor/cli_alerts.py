@@ -30,7 +30,7 @@ alerts_app = typer.Typer()  # its help is the callback's docstring
 def list_alerts(
     ctx: typer.Context,
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option("--limit", help="Show at most this many, newest first.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, newest first.")] = 200,
 ) -> None:
     """List the outbox: pending, sent and failed alerts, newest first, with counts per state.
 

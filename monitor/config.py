@@ -75,6 +75,14 @@ def _check_secret_url(value: SecretStr, schemes: tuple[str, ...], what: str, exa
     return value
 
 
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone (e.g. UTC, Asia/Baghdad)") from None
+    return value
+
+
 _WEBHOOK_URL = (("https", "http"), "an http(s) URL", "https://hooks.slack.com/services/...")
 _SMTP_URL = (("smtp", "smtps"), "an smtp:// or smtps:// URL", "smtp://host:587?starttls=true or smtps://host:465")
 
@@ -248,11 +256,7 @@ class AlertSettings(_Section):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone (e.g. UTC, Asia/Baghdad)") from None
-        return value
+        return _check_timezone(value)
 
 
 class EmailSettings(_Section):
@@ -271,6 +275,11 @@ class DigestSettings(_Section):
     time: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
     out_dir: str = "digests"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _check_timezone(value)
 
 
 class DaemonSettings(_Section):

@@ -115,6 +115,8 @@ def test_unknown_log_level_lists_the_levels() -> None:
         (["digest"], ["--send"]),
         (["sources", "import-opml"], ["argument"]),
         (["hits", "--bogus"], ["--bogus"]),
+        (["alerts", "--limit", "-1"], ["--limit"]),
+        (["rematch", "--since", "0d"], ["--since"]),
     ],
 )
 def test_usage_mistakes(args: list[str], names: list[str]) -> None:
@@ -170,6 +172,7 @@ SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
         ({"MONITOR_EMAIL_SMTP_URL": "smtp://mail.example.org:port"}, "email.smtp_url"),
         ({"MONITOR_SLACK_WEBHOOK_URL_FILE": "/no/such/secret"}, "MONITOR_SLACK_WEBHOOK_URL_FILE"),
         ({"MONITOR_FETCH_CONCURRENCY": "lots"}, "fetch.concurrency"),
+        ({"MONITOR_DIGEST_TIMEZONE": "Mars/Olympus_Mons"}, "digest.timezone"),
     ],
 )
 def test_bad_settings_are_rejected_at_load_naming_the_key(env: dict[str, str], key: str) -> None:
@@ -245,6 +248,12 @@ def test_out_into_a_missing_folder(tmp_path: Path) -> None:
         target = tmp_path / "no" / "such" / f"{name}.out"
         line = assert_mistake(monitor(*command, str(target)), "output", str(target))
         assert "does not exist" in line, line
+
+
+def test_out_below_a_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a file, not a folder\n")
+    for command in out_commands(tmp_path).values():
+        assert_mistake(monitor(*command, str(tmp_path / "notes.txt" / "x.out")), "output", "not a folder")
 
 
 def test_out_onto_a_folder(tmp_path: Path) -> None:
