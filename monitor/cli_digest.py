@@ -46,6 +46,7 @@ def digest(
     is retried by the daemon later. Exits 1 when a send failed.
 
     Example: monitor digest --out /tmp/preview.html
+
     Example: monitor digest --week 2026-W46 --send
     """
     if send == (out is not None):

@@ -3,6 +3,8 @@
 import json
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -280,3 +282,38 @@ def test_logs_default_level_iso_times_and_a_common_failure(tmp_path: Path, sqlit
     assert "3 of 3 sources failed with connect: is the network up" in result.stderr
     quiet = invoke(config, "poll")  # the default level: the per-source lines on stdout, no log lines
     assert not [line for line in quiet.stderr.splitlines() if " info " in line or line.startswith("{")]
+
+
+def test_status_counts_what_the_lists_show(
+    tmp_path: Path, database_url: str, feed_server: FeedServer
+) -> None:
+    """Articles by publication time, hits as articles with hits: `monitor status` agrees with
+    `monitor articles` and `monitor hits` (an old item seen today is not news of the last 24h)."""
+    now = datetime.now(timezone.utc)
+    items = [
+        ("new-hit", now - timedelta(hours=2), "Kata'ib Hizballah and Liwa Fatemiyoun at al-Bukamal"),
+        ("new-plain", now - timedelta(hours=3), "Football results"),
+        ("week-hit", now - timedelta(days=3), "Strike near Abu Kamal"),
+        ("old-hit", now - timedelta(days=400), "Archive: Hezbollah at al-Bukamal"),
+    ]
+    body = "".join(
+        f"<item><title>{title}</title><link>https://example.org/{guid}</link><guid>{guid}</guid>"
+        f"<pubDate>{format_datetime(when)}</pubDate></item>"
+        for guid, when, title in items
+    )
+    path = f"/cli/{uuid.uuid4().hex}.xml"
+    feed_server.set_feed(path, f"<rss version='2.0'><channel><title>x</title>{body}</channel></rss>".encode())
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{database_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f'[fetch]\nparse_workers = 1\n[[sources]]\nid = "counted"\nurl = "{feed_server.url(path)}"\n',
+        encoding="utf-8",
+    )
+    assert invoke(config, "poll").exit_code == 0
+    status = json.loads(invoke(config, "status", "--json").stdout)
+    for window in ("24h", "7d"):
+        listed_articles = json.loads(invoke(config, "articles", "--since", window, "--json").stdout)
+        listed_hits = json.loads(invoke(config, "hits", "--since", window, "--json").stdout)
+        assert status["articles"][window] == len(listed_articles)
+        assert status["hits"][window] == len(listed_hits)
+    assert status["articles"] == {"24h": 2, "7d": 3} and status["hits"] == {"24h": 1, "7d": 2}
