@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli_common import open_database, state, user_errors
+from monitor.cli_common import inert, open_database, state, user_errors
 from monitor.digest import last_complete_week, parse_week
 from monitor.digest_delivery import (
     DigestDeps,
@@ -88,6 +88,6 @@ def _check_week(text: str) -> None:
 
 def _print(report: DigestReport) -> None:
     for outcome in report.outcomes:
-        typer.echo(f"{report.week}  {outcome.recipient:<32} {outcome.status:<8} {outcome.detail}")
+        typer.echo(inert(f"{report.week}  {outcome.recipient:<32} {outcome.status:<8} {outcome.detail}"))
     if any(o.status in ("retry", "failed") for o in report.outcomes):
         raise typer.Exit(1)

@@ -320,6 +320,18 @@ class Settings(_Section):
     def _database_url(cls, value: str) -> str:
         return _check_database_url(value)
 
+    @field_validator("sources")
+    @classmethod
+    def _unique_ids(cls, value: list[SourceSettings]) -> list[SourceSettings]:
+        """Two entries with one id: the later would silently replace the earlier."""
+        first: dict[str, int] = {}
+        for index, entry in enumerate(value):
+            if entry.id in first:
+                earlier = first[entry.id]
+                raise ValueError(f"sources[{index}] has the id {entry.id!r} of sources[{earlier}]: make it unique")
+            first[entry.id] = index
+        return value
+
     def all_sources(self) -> list[Source]:
         """Bundled sources (unless switched off) with the file's entries added or overriding by id."""
         merged: dict[str, SourceSettings] = {}
