@@ -327,8 +327,8 @@ class Settings(_Section):
         first: dict[str, int] = {}
         for index, entry in enumerate(value):
             if entry.id in first:
-                earlier = first[entry.id]
-                raise ValueError(f"sources[{index}] has the id {entry.id!r} of sources[{earlier}]: make it unique")
+                earlier = f"sources[{first[entry.id]}]"
+                raise ValueError(f"sources[{index}] has the id {entry.id!r} of {earlier}: make it unique")
             first[entry.id] = index
         return value
 

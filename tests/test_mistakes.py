@@ -185,7 +185,8 @@ def test_bad_settings_are_rejected_at_load_naming_the_key(env: dict[str, str], k
 def test_two_sources_with_one_id(tmp_path: Path) -> None:
     entry = '[[sources]]\nid = "same"\nurl = "https://example.org/{n}"\n'
     (tmp_path / "m.toml").write_text("".join(entry.format(n=n) for n in range(3)))
-    assert_mistake(monitor("--config", "m.toml", "poll"), "config sources", "sources[1]", "'same'", "sources[0]")
+    line = assert_mistake(monitor("--config", "m.toml", "poll"), "config sources", "sources[1]", "'same'")
+    assert "sources[0]" in line
 
 
 def test_a_named_slack_channel_needs_somewhere_to_go(tmp_path: Path) -> None:
