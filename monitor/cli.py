@@ -160,12 +160,15 @@ def poll(
 
 
 def _asked_to_wait(sessions: Any, sources: Sequence[Source]) -> dict[str, datetime]:
-    """Source id → until when its server asked us (Retry-After) not to ask again, if still ahead."""
-    now = utc_now()
+    """Source id → until when its server asked us (Retry-After) not to ask again, if still ahead
+    (and the source still has the URL that was asked)."""
+    now, urls = utc_now(), {s.id: s.url for s in sources}
     with sessions() as session:
-        health: list[SourceHealth] = store.source_health(session, [s.id for s in sources])
+        health: list[SourceHealth] = store.source_health(session, list(urls))
     return {
-        h.id: h.retry_after_until for h in health if h.retry_after_until and h.retry_after_until > now
+        h.id: h.retry_after_until
+        for h in health
+        if h.retry_after_until and h.retry_after_until > now and h.url == urls[h.id]
     }
 
 
