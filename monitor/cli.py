@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import __version__, opml, store
 from monitor.cli_alerts import alerts_app, deliver_after_poll
@@ -45,7 +46,7 @@ from monitor.files import read_input, write_atomic
 from monitor.logs import DEFAULT_LEVEL
 from monitor.pipeline import poll_sources
 from monitor.pipeline import rematch as rematch_articles
-from monitor.records import PollReport, Source, SourceHealth
+from monitor.records import PollReport, Source
 from monitor.runtime import load_matcher, load_watchlist, poll_deps, utc_now
 from monitor.watchlists import check_watchlists
 
@@ -159,12 +160,12 @@ def poll(
     err.print(f"{len(reports)} sources polled, {failed} failed{skipped}, {new} new articles")
 
 
-def _asked_to_wait(sessions: Any, sources: Sequence[Source]) -> dict[str, datetime]:
+def _asked_to_wait(sessions: sessionmaker[Session], sources: Sequence[Source]) -> dict[str, datetime]:
     """Source id → until when its server asked us (Retry-After) not to ask again, if still ahead
     (and the source still has the URL that was asked)."""
     now, urls = utc_now(), {s.id: s.url for s in sources}
     with sessions() as session:
-        health: list[SourceHealth] = store.source_health(session, list(urls))
+        health = store.source_health(session, list(urls))
     return {
         h.id: h.retry_after_until
         for h in health
