@@ -7,6 +7,7 @@ alone would not stop a write); those cases are skipped, saying why, where `mount
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -308,6 +309,15 @@ def test_a_file_that_is_not_a_database(tmp_path: Path, command: list[str]) -> No
     (tmp_path / "notes.db").write_text("shopping list\n" * 100)
     env = {"MONITOR_DATABASE_URL": "sqlite:///notes.db"}
     assert_mistake(monitor(*command, env=env), "database notes.db", "not a database")
+
+
+def test_a_database_from_a_newer_monitor(tmp_path: Path) -> None:
+    env = {"MONITOR_DATABASE_URL": "sqlite:///monitor.db"}
+    assert monitor("db", "upgrade", env=env)[0] == 0
+    with sqlite3.connect(tmp_path / "monitor.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    for command in (["hits"], ["db", "upgrade"], ["poll", "--source", "enab-baladi-en"]):
+        assert_mistake(monitor(*command, env=env), "database monitor.db", "9999", "newer monitor")
 
 
 def test_a_database_in_a_read_only_folder(tmpfs: Callable[..., Path]) -> None:
