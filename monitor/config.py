@@ -102,6 +102,11 @@ def _check_database_url(value: str) -> str:
     if scheme not in DATABASE_DRIVERS:
         given = f"{scheme}:// is not supported" if scheme else f"{value!r} is not a database URL"
         raise ValueError(f"{given}: use sqlite:///monitor.db or postgresql://user@host/db")
+    rest = value.partition("://")[2]
+    if scheme.startswith("sqlite") and rest and not rest.startswith("/"):
+        raise ValueError(
+            f"{value!r} names a host, not a file: use sqlite:///{rest} (relative) or sqlite:////path/to.db"
+        )
     module = DATABASE_DRIVERS[scheme]
     if importlib.util.find_spec(module) is None:
         raise ValueError(f"{scheme}:// needs the Python package {module!r}, which is not installed")
