@@ -16,13 +16,15 @@ import os
 import re
 import tomllib
 from datetime import timedelta
+from email.utils import parseaddr
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -80,6 +82,14 @@ def _check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{value!r} is not a time zone (e.g. UTC, Asia/Baghdad)") from None
+    return value
+
+
+def _check_address(value: str) -> str:
+    """An email address, bare or with a name ("Analysts <analysts@example.org>")."""
+    local, _, domain = parseaddr(value)[1].rpartition("@")
+    if not local or "." not in domain and domain != "localhost":
+        raise ValueError(f"{value!r} is not an email address (name@example.org)")
     return value
 
 
@@ -267,12 +277,17 @@ class AlertSettings(_Section):
 class EmailSettings(_Section):
     smtp_url: SecretStr = SecretStr("")
     from_: str = Field("", alias="from")
-    to: list[str] = []
+    to: list[Annotated[str, AfterValidator(_check_address)]] = []
 
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: SecretStr) -> SecretStr:
         return _check_secret_url(value, *_SMTP_URL)
+
+    @field_validator("from_")
+    @classmethod
+    def _from(cls, value: str) -> str:
+        return _check_address(value) if value else value
 
 
 class DigestSettings(_Section):

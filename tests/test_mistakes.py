@@ -175,6 +175,8 @@ SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
         ({"MONITOR_SLACK_WEBHOOK_URL_FILE": "/no/such/secret"}, "MONITOR_SLACK_WEBHOOK_URL_FILE"),
         ({"MONITOR_FETCH_CONCURRENCY": "lots"}, "fetch.concurrency"),
         ({"MONITOR_DIGEST_TIMEZONE": "Mars/Olympus_Mons"}, "digest.timezone"),
+        ({"MONITOR_EMAIL_TO": "analysts@example.org,desk"}, "email.to[1]"),
+        ({"MONITOR_EMAIL_FROM": "monitor at example.org"}, "email.from"),
     ],
 )
 def test_bad_settings_are_rejected_at_load_naming_the_key(env: dict[str, str], key: str) -> None:
