@@ -10,7 +10,7 @@ bundled one with the same id (e.g. `enabled = false`), so adding a source is a f
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -118,8 +118,11 @@ def _check_database_url(value: str) -> str:
             f"{value!r} names a host, not a file: use sqlite:///{rest} (relative) or sqlite:////path/to.db"
         )
     module = DATABASE_DRIVERS[scheme]
-    if importlib.util.find_spec(module) is None:
-        raise ValueError(f"{scheme}:// needs the Python package {module!r}, which is not installed")
+    try:
+        importlib.import_module(module)  # installed, and its C library (libpq) loads
+    except ImportError as exc:
+        reason = f"needs the Python package {module!r}, which fails to load: {exc}"
+        raise ValueError(f"{scheme}:// {reason}") from None
     return value
 
 
