@@ -18,12 +18,13 @@ from monitor.digest import last_complete_week, parse_week
 from monitor.digest_delivery import (
     DigestDeps,
     DigestReport,
+    build_sender,
     digest_deps,
     render_week,
     send_digest,
     timezone_of,
 )
-from monitor.files import write_atomic
+from monitor.files import check_writable_folder, write_atomic
 from monitor.notify.email import FileSender, build_message, standalone_html
 from monitor.runtime import load_watchlist, utc_now
 
@@ -60,11 +61,15 @@ def digest(
         now = utc_now()
         chosen = week or last_complete_week(now, timezone_of(settings.digest))
         watchlist = load_watchlist(settings)
+        sender = FileSender(out.parent) if out else build_sender(settings)
+        if isinstance(sender, FileSender) and not out:
+            check_writable_folder(sender.folder)  # a read-only digest.out_dir is a mistake, not a retry
         with open_database(settings) as sessions:
+            deps = digest_deps(settings, sessions, watchlist, sender)
             if out:
-                _preview(digest_deps(settings, sessions, watchlist, FileSender(out.parent)), chosen, now, out)
+                _preview(deps, chosen, now, out)
                 return
-            report = send_digest(chosen, digest_deps(settings, sessions, watchlist), now, force=force)
+            report = send_digest(chosen, deps, now, force=force)
     _print(report)
 
 

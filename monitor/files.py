@@ -54,6 +54,20 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise OutputError(path, describe_write_error(exc, folder)) from None
 
 
+def check_writable_folder(folder: Path) -> None:
+    """Create folder if needed and make sure a file can be created in it; OutputError if not.
+    For a folder the user configured (digest.out_dir), checked before any work is done."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(folder, describe_write_error(exc, folder.parent)) from None
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OutputError(folder, describe_write_error(exc, folder)) from None
+
+
 def describe_write_error(exc: OSError, folder: Path) -> str:
     """What went wrong writing into folder, and what to do about it, in words."""
     where = str(folder) or "."

@@ -279,6 +279,18 @@ def test_out_into_a_read_only_folder(tmp_path: Path, tmpfs: Callable[..., Path])
         assert "not writable" in line, line
 
 
+def test_digest_send_into_a_read_only_digest_folder(tmp_path: Path, tmpfs: Callable[..., Path]) -> None:
+    """Without SMTP the digest is written to digest.out_dir: a folder that cannot be written is
+    said at once, before anything is recorded as sent or retried."""
+    folder = read_only(tmpfs)
+    config = _empty_config(tmp_path)
+    for out_dir in (folder, folder / "digests"):
+        env = {"MONITOR_DIGEST_OUT_DIR": str(out_dir)}
+        sent = monitor("--config", str(config), "digest", "--send", env=env)
+        line = assert_mistake(sent, "output", str(folder))
+        assert "not writable" in line
+
+
 def test_out_on_a_full_disk_leaves_nothing_behind(tmp_path: Path, tmpfs: Callable[..., Path]) -> None:
     folder = tmpfs("full")
     (folder / "kept.out").write_text("the previous version\n")
