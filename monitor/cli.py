@@ -114,7 +114,7 @@ def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
         raise typer.BadParameter(
             f"unknown source {', '.join(unknown)} (`monitor sources` lists them)", param_hint="'--source'"
         )
-    return [known[i] for i in ids]
+    return [known[i] for i in dict.fromkeys(ids)]  # each once, however often named
 
 
 # --- poll ----------------------------------------------------------------------------------------

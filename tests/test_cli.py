@@ -103,6 +103,12 @@ def test_rematch_adds_nothing_twice(config: Path) -> None:
     assert result.exit_code == 0 and "0 new hits" in result.stderr
 
 
+def test_a_source_named_twice_is_polled_once(config: Path) -> None:
+    result = invoke(config, "poll", "--source", "local", "--source", "local")
+    assert result.exit_code == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["local"]
+
+
 def test_unknown_source(config: Path) -> None:
     result = invoke(config, "poll", "--source", "nope")
     assert result.exit_code == 2
