@@ -6,7 +6,9 @@ MonitorError
  ├── FetchError(kind)                   one closed set of kinds (FetchErrorKind), see fetch.py
  │    └── FeedParseError                kind is PARSE or NOT_A_FEED: the bytes were no feed
  ├── DeliveryError(permanent, retry_after)  Slack/SMTP refused or failed; retry unless permanent
- └── StoreError                         database unreachable or schema out of date
+ ├── StoreError                         database unreachable or schema out of date
+ ├── InputError(path)                   a file the user named cannot be read or is not what it should be
+ └── OutputError(path)                  a file cannot be written (missing or read-only folder, disk full)
 """
 
 from __future__ import annotations
@@ -84,3 +86,17 @@ class DeliveryError(MonitorError):
 
 class StoreError(MonitorError):
     """The database cannot be reached or used."""
+
+
+class InputError(MonitorError):
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"input {path}: {message}")
+
+
+class OutputError(MonitorError):
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"output {path}: {message}")

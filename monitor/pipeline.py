@@ -412,8 +412,17 @@ def _record_failure(
 ) -> PollReport:
     failures = health.consecutive_failures + 1
     next_at = next_poll_at(source, now, failures=failures, retry_after=retry_after, jitter=random.random())
+    wait_until = now + timedelta(seconds=retry_after) if retry_after else None
     with deps.sessions.begin() as session:
-        store.record_failure(session, source.id, kind=kind, message=message, now=now, next_poll_at=next_at)
+        store.record_failure(
+            session,
+            source.id,
+            kind=kind,
+            message=message,
+            now=now,
+            next_poll_at=next_at,
+            retry_after_until=wait_until,
+        )
     # INFO: the CLI prints every report and the daemon logs at INFO; sources failing for long
     # reach people through the health notices (alerts) and `monitor sources`.
     log(logger, "poll.failed", logging.INFO, source=source.id, kind=kind, error=message, failures=failures)

@@ -11,6 +11,7 @@ import re
 import sys
 from datetime import timezone
 
+from monitor.logs import inert
 from monitor.notify import AlertMessage, ChannelSpec, SendResult
 
 

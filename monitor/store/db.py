@@ -15,6 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -83,6 +84,9 @@ def upgrade(engine: Engine) -> None:
         raise StoreError(f"database unreachable: {exc.orig}") from None
     except SQLAlchemyError as exc:
         raise StoreError(f"database error: {exc}") from None
+    except CommandError as exc:  # e.g. a revision this code does not know: a newer monitor migrated it
+        message = f"its schema is unknown here ({exc}): migrated by a newer monitor?"
+        raise StoreError(f"database error: {message}") from None
 
 
 _MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
