@@ -14,8 +14,8 @@ import typer
 
 from monitor.cli_common import SinceOption, since_time, state, user_errors
 from monitor.digest_delivery import timezone_of
-from monitor.errors import ConfigError
-from monitor.export import ExportFormat, load_rows, render, write_atomic
+from monitor.export import ExportFormat, load_rows, render
+from monitor.files import write_atomic
 from monitor.runtime import database, load_watchlist, utc_now
 
 
@@ -52,8 +52,5 @@ def export(
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-        try:
-            write_atomic(out, data)
-        except OSError as exc:
-            raise ConfigError("--out", f"cannot write {out}: {exc.strerror}") from None
+        write_atomic(out, data)
     typer.echo(f"{len(rows)} stories written to {out}", err=True)

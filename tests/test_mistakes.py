@@ -245,6 +245,7 @@ def out_commands(tmp_path: Path) -> dict[str, list[str]]:
         "import-opml": ["sources", "import-opml", str(tmp_path / "in.opml"), "--out"],
         "derive": ["watchlists", "derive", str(tmp_path / "report.txt"), "--out"],
         "digest": ["--config", str(_empty_config(tmp_path)), "digest", "--week", "2026-W40", "--out"],
+        "export": ["--config", str(_empty_config(tmp_path)), "export", "--out"],
     }
 
 
