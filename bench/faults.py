@@ -18,6 +18,7 @@ Usage: python bench/faults.py [--faults pg,disk,lock] [--seconds 15]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -44,6 +45,8 @@ from tests.faultkit import (  # noqa: E402
 )
 from tests.servers.feeds import FeedServer  # noqa: E402
 from tests.servers.slack import SlackServer  # noqa: E402
+
+LOUD = re.compile(r" (warning|error|critical) ")
 
 
 def healthz(port: int) -> tuple[int, dict[str, object]]:
@@ -128,10 +131,8 @@ def scenario(kind: str, seconds: float, folder: Path) -> dict[str, object]:
         window = daemon.lines[mark:]
         stop.set()
         published = list(newsroom.stories)
-        try:
+        with contextlib.suppress(AssertionError):
             wait_until(lambda: min(delivered_counts(slack, published)) >= 1, "every story at Slack", 90)
-        except AssertionError:
-            pass
         sampler.stop()
         counts = delivered_counts(slack, published)
         code = daemon.stop()
@@ -140,7 +141,9 @@ def scenario(kind: str, seconds: float, folder: Path) -> dict[str, object]:
             "fault": kind,
             "seconds": seconds,
             "lines_in_window": len(window),
-            "warning_lines_in_window": sum(bool(re.search(r" (warning|error|critical) ", line)) for line in window),
+            "warning_lines_in_window": sum(
+                bool(re.search(r" (warning|error|critical) ", line)) for line in window
+            ),
             "tracebacks": log.count("Traceback (most recent call last)"),
             "feed_requests_during_fault": requests_during,
             "stories": len(published),

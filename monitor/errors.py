@@ -7,6 +7,8 @@ MonitorError
  │    └── FeedParseError                kind is PARSE or NOT_A_FEED: the bytes were no feed
  ├── DeliveryError(permanent, retry_after)  Slack/SMTP refused or failed; retry unless permanent
  └── StoreError                         database unreachable or schema out of date
+      └── StoreUnavailable(reason)      an expected fault that passes (server down, disk full,
+                                        locked, read-only, I/O error): retried, never a traceback
 """
 
 from __future__ import annotations
@@ -84,3 +86,13 @@ class DeliveryError(MonitorError):
 
 class StoreError(MonitorError):
     """The database cannot be reached or used."""
+
+
+class StoreUnavailable(StoreError):
+    """An expected database fault, classified by `store.db.unavailable`: the work is retried once
+    the database is back. `reason` is short and fixed ("disk full", "connection refused", ...)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"database unavailable: {reason}")

@@ -15,7 +15,7 @@ from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
-from monitor.pipeline import FeedWorkers, PollDeps
+from monitor.pipeline import FeedWorkers, PollDeps, StoreThread
 from monitor.watchlists import Watchlist, load_watchlists
 
 
@@ -23,9 +23,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(
+    settings: Settings, *, busy_timeout: float = store.db.BUSY_TIMEOUT
+) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and sessions, with the schema brought to head (a new database is created)."""
-    engine = store.make_engine(settings.database_url)
+    engine = store.make_engine(settings.database_url, busy_timeout=busy_timeout)
     store.upgrade(engine)
     return engine, store.make_sessions(engine)
 
@@ -69,6 +71,7 @@ async def poll_deps(
     limits = fetch_limits(settings)
     workers = FeedWorkers(matcher, settings.fetch.parse_workers)
     client = build_client(limits)
+    writer = StoreThread()
     try:
         yield PollDeps(
             client=client,
@@ -79,7 +82,9 @@ async def poll_deps(
             workers=workers,
             clock=utc_now,
             alerts=AlertPolicy.from_settings(settings, matcher.watchlist),
+            writer=writer,
         )
     finally:
         await client.aclose()
         workers.close()
+        writer.close()

@@ -206,11 +206,12 @@ def write_config(
     folder: Path, database_url: str, sources: dict[str, str], slack: SlackServer, interval: str = "2s"
 ) -> Path:
     entries = "".join(
-        f'[[sources]]\nid = "{sid}"\nurl = "{url}"\ninterval = "{interval}"\n\n' for sid, url in sources.items()
+        f'[[sources]]\nid = "{sid}"\nurl = "{url}"\ninterval = "{interval}"\n\n'
+        for sid, url in sources.items()
     )
     text = (
         f'database_url = "{database_url}"\ndefault_sources = false\nwatchlists = "{BASIC_WATCHLISTS}"\n\n'
-        f"{entries}[slack]\nwebhook_url = \"{slack.webhook_url}\"\n\n"
+        f'{entries}[slack]\nwebhook_url = "{slack.webhook_url}"\n\n'
         f'[alerts]\nthrottle_messages = 1000\n\n[digest]\nout_dir = "{folder / "digests"}"\n\n'
         f'[daemon]\nmetrics_port = 0\nalert_tick = "2s"\n'
     )
