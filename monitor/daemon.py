@@ -99,6 +99,15 @@ MIN_FREE = 1 << 20  # bytes free next to a SQLite file before a full disk counts
 T = TypeVar("T")
 
 
+class _LateRunsAreExpected(logging.Filter):
+    """APScheduler warns each time a job's trigger fires while its last run still goes on (a poll
+    waiting for a locked database, a delivery waiting for Slack). With coalesce and one instance
+    per job that is the design, not a fault: the run just starts late; so these lines go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 def daemon_id() -> str:
     """host:pid:random, unique even when containers all run as pid 1."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
@@ -204,6 +213,7 @@ class Daemon:
         self.outage = Outage(utc_now)
         self._unreleased: set[str] = set()  # leases whose release met a database fault
         self._resync = False  # the sources could not be synced: again when the database is back
+        self._probing: asyncio.Task[None] | None = None  # the database probe during an outage
         self.metrics = Metrics(self._alert_states)
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults=JOB_DEFAULTS)
         self._stop = asyncio.Event()
@@ -218,8 +228,9 @@ class Daemon:
         return self._deps
 
     async def serve(self) -> None:
+        logging.getLogger("apscheduler.scheduler").addFilter(_LateRunsAreExpected())
         settings = self.loaded.settings
-        async with poll_deps(settings, self.sessions, self.loaded.matcher) as deps:
+        async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
             self._deps = deps
             server = self._start_metrics(settings)
             try:
@@ -385,16 +396,16 @@ class Daemon:
 
     # --- polls -----------------------------------------------------------------------------------
 
-    async def _write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def _write(self, work: Callable[..., T], *args: Any, probe: bool = False, **kwargs: Any) -> T:
         """`work(session, ...)` in one transaction in the store thread; an expected database
-        fault is raised as StoreUnavailable."""
+        fault is raised as StoreUnavailable (at once during an outage, unless `probe`)."""
 
         def in_transaction() -> T:
             with self.sessions.begin() as session:
                 return work(session, *args, **kwargs)
 
         with store.faults():
-            return await self.deps.writer.run(in_transaction)
+            return await self.deps.writer.run(in_transaction, probe=probe)
 
     async def _read(self, work: Callable[..., T], *args: Any) -> T:
         """`work(session, ...)` in a worker thread (reads need not wait for the writer)."""
@@ -410,12 +421,9 @@ class Daemon:
         source = self.loaded.sources.get(source_id)
         if source is None:
             return
-        lease = lease_time(self.loaded.settings)
-        # the interval trigger must not fire (and be skipped, with a warning) while we run
-        self.scheduler.modify_job(f"poll:{source.id}", next_run_time=utc_now() + lease)
         failed = False
         try:
-            if await self._claim(source, lease):
+            if await self._claim(source, lease_time(self.loaded.settings)):
                 report = await self._poll_claimed(source)
                 self.outage.succeeded(grew=bool(report.new or report.updated))
                 self._observe(report)
@@ -543,16 +551,23 @@ class Daemon:
             attempts_pruned=report.attempts_pruned,
         )
 
-    async def _heartbeat(self) -> None:
+    def _heartbeat(self) -> None:
         self.metrics.tick(utc_now())
-        if self.outage.active:
-            await self._probe()
+        if self.outage.active and self._probing is None:  # the probe may wait: the tick must not
+            self._probing = asyncio.get_running_loop().create_task(self._probe())
+            self._probing.add_done_callback(self._probed)
+
+    def _probed(self, task: asyncio.Task[None]) -> None:
+        self._probing = None
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.metrics.job_errors.labels("probe").inc()
+            logger.error("probe.failed", exc_info=error)
 
     async def _probe(self) -> None:
         """Is the database back? A write that changes nothing; after a full disk, also room on
         the disk (SQLite) or a later write that stored rows (a server)."""
         try:
-            await self._write(leases.probe)
+            await self._write(leases.probe, probe=True)
         except StoreUnavailable as fault:
             self.outage.failed(fault)
             return

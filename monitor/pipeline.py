@@ -44,11 +44,12 @@ from monitor.alerts import (
     queue_alerts,
     signatures,
 )
-from monitor.errors import FetchError
+from monitor.errors import FetchError, StoreUnavailable
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
 from monitor.matching import Matcher, snippet
+from monitor.outage import Outage
 from monitor.records import (
     ArticleMatches,
     Entry,
@@ -175,14 +176,23 @@ class StoreThread:
     A slow or locked database (another process holding SQLite's write lock, a PostgreSQL server
     restarting) then stalls only the writes waiting here, while fetching, delivery and the
     scheduler's clock go on; and SQLite's one writer is never fought over by our own threads.
+    With an `outage` (the daemon's), writes fail at once while it lasts, even those already
+    queued, instead of each waiting out a lock or a connect timeout: only the daemon's probe
+    (`probe=True`) tries the database then.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, outage: Outage | None = None) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="store")
+        self._outage = outage
 
-    async def run(self, work: Callable[..., T], *args: Any) -> T:
+    async def run(self, work: Callable[..., T], *args: Any, probe: bool = False) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(work, *args))
+        return await loop.run_in_executor(self._executor, functools.partial(self._call, probe, work, *args))
+
+    def _call(self, probe: bool, work: Callable[..., T], *args: Any) -> T:
+        if self._outage is not None and self._outage.active and not probe:
+            raise StoreUnavailable(self._outage.reason, "waiting for the database to come back")
+        return work(*args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -225,8 +235,12 @@ class StoreBatcher:
             task.add_done_callback(self._writing.discard)
 
     async def _write(self, batch: list[tuple[ReadyFeed, asyncio.Future[PollReport]]]) -> None:
+        """Every poll in the batch gets its outcome, whatever happens here."""
         writer = batch[0][0].deps.writer
-        outcomes = await writer.run(_write_batch, batch)
+        try:
+            outcomes = await writer.run(_write_batch, batch)
+        except Exception as error:  # refused before it started: the database is known down
+            outcomes = [error] * len(batch)
         for (_, stored), outcome in zip(batch, outcomes, strict=True):
             if stored.done() or outcome is None:
                 continue

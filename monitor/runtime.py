@@ -15,6 +15,7 @@ from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
+from monitor.outage import Outage
 from monitor.pipeline import FeedWorkers, PollDeps, StoreThread
 from monitor.watchlists import Watchlist, load_watchlists
 
@@ -66,12 +67,12 @@ def fetch_limits(settings: Settings) -> FetchLimits:
 
 @asynccontextmanager
 async def poll_deps(
-    settings: Settings, sessions: sessionmaker[Session], matcher: Matcher
+    settings: Settings, sessions: sessionmaker[Session], matcher: Matcher, outage: Outage | None = None
 ) -> AsyncIterator[PollDeps]:
     limits = fetch_limits(settings)
     workers = FeedWorkers(matcher, settings.fetch.parse_workers)
     client = build_client(limits)
-    writer = StoreThread()
+    writer = StoreThread(outage)
     try:
         yield PollDeps(
             client=client,

@@ -14,6 +14,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,7 +29,6 @@ from tests.servers.slack import SlackServer
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC_WATCHLISTS = REPO / "tests" / "data" / "watchlists" / "basic"
-MONITOR = ["python", "-m", "monitor"]
 WORDS = (
     "convoy trucks checkpoint drone strike bridge crossing market council tribe elders water "
     "pumping station smuggling fuel wheat harvest school clinic patrol curfew raid warehouse "
@@ -223,7 +223,7 @@ def write_config(
 class Daemon:
     """`monitor run` in its own session; its stderr (the log) collected line by line."""
 
-    def __init__(self, config: Path, cwd: Path, python: str = "python") -> None:
+    def __init__(self, config: Path, cwd: Path, python: str = sys.executable) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
         env["PYTHONPATH"] = str(REPO)
         self.proc = subprocess.Popen(
