@@ -92,7 +92,8 @@ class StoreUnavailable(StoreError):
     """An expected database fault, classified by `store.db.unavailable`: the work is retried once
     the database is back. `reason` is short and fixed ("disk full", "connection refused", ...)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", *, refused: bool = False) -> None:
         self.reason = reason
         self.detail = detail
+        self.refused = refused  # not tried: the database was already known to be unavailable
         super().__init__(f"database unavailable: {reason}")

@@ -1,7 +1,8 @@
 """The database as the daemon's work finds it: up, or unavailable since when and why.
 
 Every job reports what its store work met: `failed(fault)` for an expected fault (a
-`StoreUnavailable`), `succeeded()` for a write that went through. The first failure logs one
+`StoreUnavailable`; the store thread reports it as soon as it meets it, so the writes queued
+behind it are refused at once), `succeeded()` for a write that went through. The first failure logs one
 WARNING (`database unavailable: disk full; retrying`), a fault that lasts logs one reminder a
 minute at most, and the first success after it one INFO (`database back after 15s`). /healthz
 reads `describe()` from its own thread, hence the lock.
@@ -48,6 +49,8 @@ class Outage:
         return self._reason
 
     def failed(self, fault: StoreUnavailable) -> None:
+        if fault.refused:  # an echo of this outage (perhaps of one just ended), not news
+            return
         with self._lock:
             now = self._monotonic()
             if self._since is None:

@@ -190,9 +190,15 @@ class StoreThread:
         return await loop.run_in_executor(self._executor, functools.partial(self._call, probe, work, *args))
 
     def _call(self, probe: bool, work: Callable[..., T], *args: Any) -> T:
-        if self._outage is not None and self._outage.active and not probe:
-            raise StoreUnavailable(self._outage.reason, "waiting for the database to come back")
-        return work(*args)
+        outage = self._outage
+        if outage is not None and outage.active and not probe:
+            raise StoreUnavailable(outage.reason, "waiting for the database to come back", refused=True)
+        try:
+            return work(*args)
+        except Exception as error:
+            if outage is not None and (fault := store.unavailable(error)):
+                outage.failed(fault)
+            raise
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -239,7 +245,7 @@ class StoreBatcher:
         writer = batch[0][0].deps.writer
         try:
             outcomes = await writer.run(_write_batch, batch)
-        except Exception as error:  # refused before it started: the database is known down
+        except Exception as error:  # the database failed, or was known down and not tried
             outcomes = [error] * len(batch)
         for (_, stored), outcome in zip(batch, outcomes, strict=True):
             if stored.done() or outcome is None:
@@ -262,8 +268,9 @@ def _write_batch(
     try:
         written: Sequence[PollReport | Exception] = _store_feeds(feeds)
     except Exception as error:
-        fault = store.unavailable(error)
-        written = [fault] * len(feeds) if fault else [_store_alone(feed) for feed in feeds]
+        if fault := store.unavailable(error):  # the database's, so every feed's: raised whole
+            raise fault from None
+        written = [_store_alone(feed) for feed in feeds]
     for i, outcome in zip(wanted, written, strict=True):
         outcomes[i] = outcome
     return outcomes
