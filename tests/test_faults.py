@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import signal
 import sqlite3
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -373,3 +376,38 @@ def test_sighup_with_a_broken_then_a_valid_config(
         assert run.daemon.stop() == 0
     finally:
         run.daemon.kill()
+
+
+def test_a_full_disk_under_the_log_stops_nothing(
+    tmp_path: Path, tmpfs: Tmpfs, feed_server: FeedServer, slack: SlackServer
+) -> None:
+    """stderr to a file on the full disk: lines written meanwhile are lost (logging drops them),
+    the daemon polls and alerts on, and the log resumes once there is room again."""
+    newsroom = Newsroom(feed_server, 2)
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'monitor.db'}", newsroom.urls, slack, "1s")
+    log = tmpfs.path / "monitor.log"
+    with log.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: "daemon.started" in log.read_text(encoding="utf-8"), "the daemon to start")
+        tmpfs.fill()
+        stories = [newsroom.publish(), newsroom.publish()]
+        wait_until(lambda: delivered_counts(slack, stories) == [1, 1], "alerts while the log is full")
+        tmpfs.free()
+        before = log.read_text(encoding="utf-8").count("alerts.delivered")
+        stories.append(newsroom.publish())
+        wait_until(lambda: delivered_counts(slack, stories) == [1, 1, 1], "alerts after")
+        wait_until(lambda: log.read_text(encoding="utf-8").count("alerts.delivered") > before, "log lines")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert "daemon.stopped" in log.read_text(encoding="utf-8")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
