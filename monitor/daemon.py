@@ -634,7 +634,7 @@ class Daemon:
         return assess(last, age, sources_due, self.outage.describe(), utc_now())
 
     def _alert_states(self) -> dict[str, int]:
-        with self.sessions() as session:
+        with store.faults(), self.sessions() as session:
             return summary.alert_states(session)
 
 

@@ -33,6 +33,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from monitor.errors import StoreUnavailable
 from monitor.records import PollReport
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ class _AlertStates(Collector):
         )
         try:
             states = self._read()
-        except Exception:  # a scrape during a database outage still returns the other metrics
+        except StoreUnavailable:  # a scrape during a database outage still returns the other
+            states = {}  # metrics; the daemon's log already tells of the outage, once
+        except Exception:
             logger.warning("metrics.alert_states_unavailable", exc_info=True)
             states = {}
         for state, count in sorted(states.items()):

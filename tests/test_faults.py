@@ -276,6 +276,8 @@ class Run:
             wait_until(lambda: healthz(self.port)[0] == 503, "/healthz to say 503")
             status, body = healthz(self.port)
             assert body["status"] == "degraded", body
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as scrape:
+                assert b"monitor_polls_total" in scrape.read()  # the scrape answers, no traceback logged
             assert re.fullmatch(f"unavailable since .+: {reason}", str(body["database"])), body
         self.daemon.wait_for_log("database back after", after=mark)
         wait_until(lambda: healthz(self.port)[0] == 200, "/healthz to say 200 again")
