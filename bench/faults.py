@@ -13,6 +13,15 @@ lost / delivered more than once 90 s after the end, /healthz answers (sampled ev
 during and after the fault, and the largest heartbeat age /healthz reported.
 
 Usage: python bench/faults.py [--faults pg,disk,lock] [--seconds 15]
+
+Measured (2026-12-06, 2 shared cores, 15 s faults, 15 stories each), before -> after issue 11:
+
+  fault   lines in window  warning+  tracebacks  feed requests  lost/dup  /healthz during  tick age max
+  pg         15,354 -> 19  204 -> 1    258 -> 0       0 -> 0     0/0->0/0  503 -> 503        4.8 -> 5.0 s
+  disk        5,740 -> 19  220 -> 1    220 -> 0       0 -> 24    0/0->0/0  200 -> 503        4.9 -> 4.9 s
+  lock           21 -> 20    3 -> 1      0 -> 0       0 -> 16    0/0->0/0  200 -> 503 (>5s)  15.7 -> 4.9 s
+
+(/healthz is 200 again about 4 s after each fault ends.)
 """
 
 from __future__ import annotations
