@@ -7,7 +7,6 @@ console "threads" too. Never fails: a closed stdout is the process's problem, no
 from __future__ import annotations
 
 import itertools
-import re
 import sys
 from datetime import timezone
 
@@ -24,7 +23,7 @@ class ConsoleNotifier:
     def send(self, message: AlertMessage) -> SendResult | None:
         lines = render(message)
         indent = "    " if message.thread_ts else ""
-        sys.stdout.write("".join(f"{indent}{inert(line)}\n" for line in lines))
+        sys.stdout.write("".join(f"{indent}{one_line(line)}\n" for line in lines))
         sys.stdout.flush()
         return SendResult(ts=f"console-{next(self._ids)}")
 
@@ -32,13 +31,10 @@ class ConsoleNotifier:
         return "console: standard output"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def inert(line: str) -> str:
-    """Control characters (escape sequences that could drive the terminal, line breaks that
-    could fake another alert) from article text become one space."""
-    return _CONTROL.sub(" ", line)
+def one_line(text: str) -> str:
+    """Untrusted text made inert for a terminal and kept on one line (a line break in a title
+    could fake another alert)."""
+    return inert(text).replace("\n", " ")
 
 
 def render(message: AlertMessage) -> list[str]:
