@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
-from monitor.geo import Place, story_place
+from monitor.geo import Place, PlaceInfo, story_place
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
 from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
@@ -63,24 +63,11 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 # --- records -------------------------------------------------------------------------------------
 
 
-class EntityInfo(Protocol):
-    """An entity as the digest reads it: places also have parents and coords for the map."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def parents(self) -> Sequence[str]: ...
-    @property
-    def coords(self) -> tuple[float, float] | None: ...
-
-
 class EntityCatalogue(Protocol):
     """What the digest needs of a Watchlist: names and kinds by id."""
 
     @property
-    def entities(self) -> Mapping[str, EntityInfo]: ...
+    def entities(self) -> Mapping[str, PlaceInfo]: ...
 
 
 @dataclass(frozen=True, slots=True)

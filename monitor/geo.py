@@ -69,6 +69,8 @@ def place_problem(coords: tuple[float, float] | None, outside_region: bool) -> s
 
 
 class PlaceInfo(Protocol):
+    """An entity as the map, the export and the digest read it (places have parents and coords)."""
+
     @property
     def name(self) -> str: ...
     @property
