@@ -8,7 +8,8 @@ records when the item's alert reaches the Slack server. Prints:
 
   CPU share     the daemon and its parse workers, CPU seconds over wall seconds during the
                 measured minutes (/proc/<pid>/stat utime+stime), of one core and of the machine
-  peak RSS      VmHWM of the daemon process, and of the daemon plus its workers
+  peak RSS      VmHWM of the daemon process, and of the daemon plus its workers; the growth of
+                the tree's PSS per minute over the measured minutes (a leak shows here)
   latency       item published in a feed → message at Slack: p50, p95, max (target p95 ≤
                 interval + 5 s); and → article stored (first_seen), for comparison
 
@@ -269,6 +270,7 @@ def main() -> None:
             warm_up = time.monotonic() - started
             pids = process_tree(daemon.pid)
             cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
+            pss_before = pss_mb(pids)
             injected: dict[str, float] = {}
             end = time.monotonic() + args.minutes * 60
             while time.monotonic() < end:
@@ -279,6 +281,7 @@ def main() -> None:
             pids = process_tree(daemon.pid)
             cpu = cpu_seconds(pids) - cpu_before
             wall = time.monotonic() - wall_before
+            growth = (pss_mb(pids) - pss_before) / (wall / 60)
             time.sleep(interval * 1.1 + 10)  # the last items' polls and alerts
             rss_main = peak_rss_mb(daemon.pid)
             tree = process_tree(daemon.pid)
@@ -311,7 +314,8 @@ def main() -> None:
         print(f"CPU: {cpu:.1f} s over {wall:.0f} s = {100 * cpu / wall:.1f}% of one core, ", end="")
         print(f"{100 * cpu / wall / cores:.1f}% of {cores} cores (daemon + parse workers)")
         print(f"peak RSS of the daemon: {rss_main:.0f} MB (target < 200 MB); ", end="")
-        print(f"daemon + {workers} workers now: {pss_all:.0f} MB PSS")
+        print(f"daemon + {workers} workers now: {pss_all:.0f} MB PSS; ", end="")
+        print(f"growth over the measured minutes {growth:+.1f} MB/min (target <= 2)")
         for name, values in (("Slack", to_slack), ("stored", to_store)):
             if values:
                 p50, p95 = statistics.median(values), percentile(values, 95)
