@@ -28,7 +28,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from monitor.matching import Matcher, alias_key
+from monitor.matching import Matcher
+from monitor.normalise import alias_key
 from monitor.watchlists import Entity, Watchlist, load_watchlists
 
 ROOT = Path(__file__).resolve().parent.parent

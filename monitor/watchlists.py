@@ -1,7 +1,7 @@
 """Load and validate the watchlist folder: entities, priority rules and baseline documents.
 
 Owns the YAML format described in `watchlists/README.md` and nothing about matching beyond the
-alias key used to detect two entities claiming one alias (`monitor.matching.alias_key`, so the
+alias key used to detect two entities claiming one alias (`monitor.normalise.alias_key`, so the
 loader and the matcher can never disagree on what "the same alias" means).
 
 Trade-off: every file is composed with PyYAML's node marks before it is constructed, which costs a
@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from monitor.errors import WatchlistError
-from monitor.matching import alias_key
+from monitor.normalise import alias_key
 
 ActorKind = Literal[
     "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",

@@ -1,0 +1,201 @@
+"""Spelling variants of an alias, generated when the automaton is built: the rules, in one table.
+
+An alias is written once (`Deir ez-Zor`); published text spells it many ways (`Deir ez-Zour`,
+`Deir al-Zor`, `Deir Ezzor`, `ديرالزور`). Each rule below rewrites the folded alias (see
+`monitor.normalise`: lower case, no diacritics or apostrophes, hyphens as spaces) one way; the
+generator applies up to `MAX_STEPS` rewrites in a row, so `Hashd al-Shaabi` gives `hashd ash
+shaabi`, `hashd al shabi`, `hashid al shaabi` ... Every variant records the rules that made it
+(shown by `monitor match --explain`).
+
+Precision guard: a generated spelling (not the alias as written, nor its article/proclitic forms)
+is dropped when it is a common word of English or Arabic (`common_words`, from the wordfreq
+lists) or when another entity has the same key (see `Matcher`): `Hit` -> `hitt`/`heet` would be
+fine, but `Ana` -> `anna` or `Rawa` -> `raw` must never be emitted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from monitor.normalise import ARABIC_ARTICLE, LATIN_ARTICLES, fold_words, is_arabic, strip_article
+
+MAX_STEPS = 2  # rewrites in a row from the written alias
+MAX_SPELLINGS = 48  # generated spellings per alias (breadth first: the fewest rewrites first)
+COMMON_WORDS = 30_000  # the most frequent words per language that a generated spelling may not be
+
+# Arabic proclitics: conjunction (و ف) then preposition (ب ل ك), each optional, before the name
+# with or without its article; ل + ال is written لل.
+CONJUNCTIONS = ("", "و", "ف")
+PREPOSITIONS = ("", "ب", "ل", "ك")
+
+# Latin article forms: al/el, and the sun-letter assimilations (ash-Sham, ez-Zor, ad-Dawla).
+SUN_LETTERS = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
+ARTICLES = frozenset(LATIN_ARTICLES) | {v + s for v in "ae" for s in SUN_LETTERS} | {"ul"}
+JOINERS = frozenset({"abu", "abou", "albu", "abd", "bin", "ibn", "bani", "umm"})  # may be written joined
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One two-way spelling rule: every `pattern` match may be written as each of `spellings`."""
+
+    name: str
+    pattern: re.Pattern[str]
+    spellings: tuple[str, ...]
+
+
+def _rule(name: str, pattern: str, *spellings: str) -> Rule:
+    return Rule(name, re.compile(pattern), spellings)
+
+
+# Latin transliteration rules, tried left to right at every match in the folded alias. Vowel
+# rules keep to a word's inside or end so that a name's first letter never changes.
+LATIN_RULES = (
+    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou ]|$)", "ou", "u", "o"),
+    _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
+    _rule("ee/i", r"(?<=\w)(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
+    _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
+    _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
+    _rule("sh/ch", r"sh|ch", "sh", "ch"),
+    _rule(
+        "double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])([bdjlmnrstz])(?=[aeiou])", "\\1\\2", "\\1\\1\\2\\2"
+    ),
+    _rule("trailing a/ah/aa", r"(?<=[^aeiou ])(?:ah|aa|a)(?= |$)", "a", "ah", "aa"),
+    _rule("iya/iyya/iyah", r"iy?ya?h?(?= |$)", "iya", "iyya", "iyah", "iyyah"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One automaton key for an alias and how it was made."""
+
+    key: str  # folded words, unpadded
+    suffix: bool  # ends in a plural/possessive s that is not part of the alias
+    rank: int  # 0 as written, 1 an article or proclitic form, 2 a generated spelling
+    rules: tuple[str, ...] = ()  # the rules that made it, for --explain
+
+    @property
+    def generated(self) -> bool:
+        return self.rank == GENERATED
+
+
+AS_WRITTEN, FORM, GENERATED = 0, 1, 2
+
+
+def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterator[Variant]:
+    """Every key under which the alias `text` is looked up, the written form first."""
+    words = fold_words(text)
+    if case_sensitive:
+        yield from _with_suffix(Variant(words, False, AS_WRITTEN))
+        return
+    core, had_article = strip_article(words)
+    seen: set[str] = set()
+    for variant in _forms(words, core, had_article):
+        if variant.key not in seen:
+            seen.add(variant.key)
+            yield from _with_suffix(variant)
+    if not spellings:
+        return
+    for key, rules in _spellings(words):
+        if key not in seen and strip_article(key)[0] not in seen:
+            seen.add(key)
+            yield from _with_suffix(Variant(key, False, GENERATED, rules))
+
+
+def _with_suffix(variant: Variant) -> Iterator[Variant]:
+    yield variant
+    last = variant.key[-1]
+    if last.isascii() and last.isalpha() and last != "s":
+        yield Variant(variant.key + "s", True, variant.rank, variant.rules)
+
+
+def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
+    yield Variant(words, False, AS_WRITTEN)
+    if is_arabic(core[0]):
+        for form in arabic_forms(core):
+            yield Variant(form, False, FORM, ("proclitic",) if form != core else ("article",))
+        return
+    yield Variant(core, False, FORM, ("article",))
+    for article in LATIN_ARTICLES:
+        yield Variant(f"{article} {core}", False, FORM, ("article",))
+    if had_article:
+        yield Variant(f"al{core}", False, FORM, ("article joined",))
+
+
+def arabic_forms(core: str) -> Iterator[str]:
+    """`core` with every proclitic, with and without the article."""
+    for conj in CONJUNCTIONS:
+        for prep in PREPOSITIONS:
+            yield conj + prep + core
+            yield conj + ("لل" if prep == "ل" else prep + ARABIC_ARTICLE) + core
+
+
+def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Generated spellings of folded `words`, the fewest rewrites first (capped)."""
+    found: dict[str, tuple[str, ...]] = {words: ()}
+    frontier = [words]
+    for _ in range(MAX_STEPS):
+        step: list[str] = []
+        for base in frontier:
+            for key, rule in _rewrites(base):
+                if key not in found and len(found) <= MAX_SPELLINGS:
+                    found[key] = (*found[base], rule)
+                    step.append(key)
+        frontier = step
+    del found[words]
+    return list(found.items())
+
+
+def _rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """Each one-step rewrite of `words`: one rule at one place."""
+    if is_arabic(words[0]):
+        yield from _arabic_rewrites(words)
+        return
+    yield from _article_rewrites(words)
+    for rule in LATIN_RULES:
+        for match in rule.pattern.finditer(words):
+            for spelling in rule.spellings:
+                new = match.expand(spelling) if "\\" in spelling else spelling
+                if new != match.group():
+                    yield words[: match.start()] + new + words[match.end() :], rule.name
+
+
+def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """An article inside a name: al/el/the sun-letter form, dropped, or joined to its word."""
+    parts = words.split(" ")
+    for i, word in enumerate(parts[:-1]):
+        following = parts[i + 1]
+        if word in ARTICLES:
+            sun = next((s for s in SUN_LETTERS if following.startswith(s)), None)
+            forms = {"al", "el"} | ({f"a{sun}", f"e{sun}"} if sun else set())
+            for form in sorted(forms - {word}):
+                yield " ".join([*parts[:i], form, *parts[i + 1 :]]), "article al/el/sun letter"
+            if i > 0:
+                yield " ".join(parts[:i] + parts[i + 1 :]), "article dropped"
+            yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+        elif word in JOINERS:
+            yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+
+
+def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """Arabic typing: a space dropped before an article (ديرالزور) or after عبد/أبو (عبدالله)."""
+    parts = words.split(" ")
+    for i, word in enumerate(parts[:-1]):
+        following = parts[i + 1]
+        if following.startswith(ARABIC_ARTICLE) or word in ("عبد", "ابو", "بن", "ام"):
+            yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The most frequent English and Arabic words, folded: a generated spelling may not be one."""
+    from wordfreq import top_n_list  # imported here: only a build without a cached table needs it
+
+    return frozenset(fold_words(w) for lang in ("en", "ar") for w in top_n_list(lang, COMMON_WORDS))
+
+
+def is_common(key: str, common: Iterable[str] | frozenset[str]) -> bool:
+    """Whether a generated key is a common word, or a phrase made only of common words."""
+    return all(word in common for word in key.split(" "))
