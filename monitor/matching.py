@@ -22,6 +22,7 @@ How a text is matched, and the trade-offs that make it fast:
 from __future__ import annotations
 
 import bisect
+import gc
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,7 +43,7 @@ from monitor.normalise import (
     unmarkup,
 )
 from monitor.records import Mention, Priority
-from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant, common_words, is_common, variants
+from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant, key_table
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, Entity, Rule, Selector, Watchlist
@@ -82,8 +83,7 @@ class _Words:
         return bool(self.require or self.forbid or self.before or self.after)
 
 
-@dataclass(frozen=True, slots=True)
-class _Ref:
+class _Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     """What one automaton key stands for: an alias of an entity, in one variant."""
 
     entity: Entity
@@ -120,19 +120,21 @@ class Matcher:
     def __init__(self, watchlist: Watchlist) -> None:
         self.watchlist = watchlist
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        keys: dict[str, list[_Ref]] = {}
-        for entity in watchlist.entities.values():
-            for alias in entity.aliases:
-                for ref in _refs(entity, alias):
-                    keys.setdefault(ref.variant.key, []).append(ref)
-        self.withheld: dict[str, str] = {}  # generated keys the precision guard dropped, and why
-        common = common_words() if any(r.variant.generated for refs in keys.values() for r in refs) else set()
-        for key, refs in keys.items():
-            kept = _guarded(key, refs, common, self.withheld)
-            if not kept:
-                continue
-            best = _best_variants(kept)
-            self._automaton.add_word(f" {key} ", (len(key) + 2, best, any(r.needs_check for r in best)))
+        entities = list(watchlist.entities.values())
+        aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
+        table, self.withheld = key_table(aliases)  # withheld: generated keys the guard dropped, and why
+        makers = {(e.id, i): _RefMaker(e, a) for e in entities for i, a in enumerate(e.aliases)}
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of small refs, none of them garbage: collections only cost time
+        try:
+            for key, rows in table.items():
+                refs = [makers[entity, index].ref(Variant(key, suffix, rank, tuple(rules)))
+                        for entity, index, suffix, rank, rules in rows]  # fmt: skip
+                best = _best_variants(refs)
+                self._automaton.add_word(f" {key} ", (len(key) + 2, best, any(r.needs_check for r in best)))
+        finally:
+            if collecting:
+                gc.enable()
         self._empty = not len(self._automaton)
         if not self._empty:
             self._automaton.make_automaton()
@@ -220,37 +222,22 @@ def _mention(hit: _Hit, norm: Normalised, original: str) -> Mention:
     return Mention(entity.id, entity.name, entity.kind, start, end, original[start:end], hit.ref.alias.text)
 
 
-def _refs(entity: Entity, alias: Alias) -> Iterator[_Ref]:
-    context = _Words.of(alias.context)
-    letters = "".join(c for c in alias.text if c.isalnum())
-    place = entity.is_place
-    for variant in variants(alias.text, alias.case_sensitive):
+class _RefMaker:
+    """What every ref of one alias shares, computed once per alias."""
+
+    def __init__(self, entity: Entity, alias: Alias) -> None:
+        self.entity, self.alias = entity, alias
+        self.context = _Words.of(alias.context)
+        self.letters = "".join(c for c in alias.text if c.isalnum())
+        self.checked = bool(self.context) or alias.case_sensitive or entity.kind == "person"
+
+    def ref(self, variant: Variant) -> _Ref:
         possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
-        needs_check = (
-            bool(context) or alias.case_sensitive or possessive_only or entity.kind == "person"
-            or (place and variant.key in OUTLET_NAMES)
-        )  # fmt: skip
-        yield _Ref(entity, alias, variant, context, letters, possessive_only, needs_check)
-
-
-def _guarded(
-    key: str, refs: list[_Ref], common: frozenset[str] | set[str], why: dict[str, str]
-) -> list[_Ref]:
-    """The refs of `key` minus generated spellings that collide with a common word or with a
-    name of another entity (the precision guard of `monitor.variants`)."""
-    generated = [r for r in refs if r.variant.generated]
-    if not generated:
-        return refs
-    owners = {r.entity.id for r in refs}
-    reason = ""
-    if len(owners) > 1:
-        reason = f"generated spelling also names {', '.join(sorted(owners))}"
-    elif is_common(key.removesuffix("s") if generated[0].variant.suffix else key, common):
-        reason = "generated spelling is a common word"
-    if not reason:
-        return refs
-    why[key] = reason
-    return [r for r in refs if not r.variant.generated]
+        outlet = self.entity.is_place and variant.key.removesuffix("s") in OUTLET_NAMES
+        needs_check = self.checked or possessive_only or outlet
+        return _Ref(
+            self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check
+        )
 
 
 def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:

@@ -15,10 +15,15 @@ fine, but `Ana` -> `anna` or `Rawa` -> `raw` must never be emitted.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import NamedTuple
 
 from monitor.normalise import ARABIC_ARTICLE, LATIN_ARTICLES, fold_words, is_arabic, strip_article
 
@@ -55,20 +60,17 @@ def _rule(name: str, pattern: str, *spellings: str) -> Rule:
 LATIN_RULES = (
     _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou ]|$)", "ou", "u", "o"),
     _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
-    _rule("ee/i", r"(?<=\w)(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
+    _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
     _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
     _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
-    _rule(
-        "double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])([bdjlmnrstz])(?=[aeiou])", "\\1\\2", "\\1\\1\\2\\2"
-    ),
+    _rule("double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
     _rule("trailing a/ah/aa", r"(?<=[^aeiou ])(?:ah|aa|a)(?= |$)", "a", "ah", "aa"),
     _rule("iya/iyya/iyah", r"iy?ya?h?(?= |$)", "iya", "iyya", "iyah", "iyyah"),
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
+class Variant(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     """One automaton key for an alias and how it was made."""
 
     key: str  # folded words, unpadded
@@ -157,7 +159,7 @@ def _rewrites(words: str) -> Iterator[tuple[str, str]]:
     for rule in LATIN_RULES:
         for match in rule.pattern.finditer(words):
             for spelling in rule.spellings:
-                new = match.expand(spelling) if "\\" in spelling else spelling
+                new = match.group()[0] * int(spelling) if rule.name == "double letter" else spelling
                 if new != match.group():
                     yield words[: match.start()] + new + words[match.end() :], rule.name
 
@@ -193,9 +195,79 @@ def common_words() -> frozenset[str]:
     """The most frequent English and Arabic words, folded: a generated spelling may not be one."""
     from wordfreq import top_n_list  # imported here: only a build without a cached table needs it
 
-    return frozenset(fold_words(w) for lang in ("en", "ar") for w in top_n_list(lang, COMMON_WORDS))
+    # One fold of all the words at once (60,000 calls would cost 0.6 s); words with characters
+    # that fold to several (ß, ligatures) would send the whole text down the slow path.
+    words = [
+        w for lang in ("en", "ar") for w in top_n_list(lang, COMMON_WORDS) if w.isascii() or is_arabic(w[0])
+    ]
+    return frozenset(fold_words("\n".join(words)).split(" "))
 
 
-def is_common(key: str, common: Iterable[str] | frozenset[str]) -> bool:
-    """Whether a generated key is a common word, or a phrase made only of common words."""
-    return all(word in common for word in key.split(" "))
+def makes_common_word(key: str, common: frozenset[str] | set[str]) -> bool:
+    """Whether a generated one-word `key` is a common word (`Ana` -> `anna`, `Dura` -> `dora`).
+    Phrases are not checked: names are made of frequent words (`Ain al-Assad`, `Muhammad
+    Bagheri`), and a phrase of the shape of a name is rare in other text."""
+    return " " not in key and key in common
+
+
+# --- the key table: every key of every alias, guarded, cached ------------------------------------
+
+KeyTable = dict[
+    str, list[tuple[str, int, bool, int, tuple[str, ...]]]
+]  # key -> (id, alias, suffix, rank, rules)
+_CACHE_VERSION = 1
+
+
+def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
+    """Every key under which each (entity id, alias index, text, case sensitive) is looked up,
+    and the generated keys the precision guard withheld with the reason.
+
+    The table costs about half a second for a thousand aliases (most of it the common-word list),
+    so it is kept in the user's cache folder under the hash of the aliases and of this module;
+    a missing or unwritable cache only costs that time."""
+    digest = hashlib.sha256(repr((_CACHE_VERSION, aliases)).encode())
+    digest.update(Path(__file__).read_bytes())
+    path = _cache_dir() / f"keys-{digest.hexdigest()[:32]}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())  # type: ignore[no-any-return]
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    built = _build_table(aliases)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps(built))
+        partial.replace(path)
+    except OSError:
+        pass
+    return built
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "border-monitor"
+
+
+def _build_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
+    table: KeyTable = {}
+    for entity, index, text, case_sensitive in aliases:
+        for v in variants(text, case_sensitive):
+            table.setdefault(v.key, []).append((entity, index, v.suffix, v.rank, v.rules))
+    common = common_words()
+    withheld: dict[str, str] = {}
+    for key, rows in table.items():
+        if any(row[3] == GENERATED for row in rows) and (reason := _guard(key, rows, common)):
+            withheld[key] = reason
+            table[key] = [row for row in rows if row[3] != GENERATED]
+    return {k: rows for k, rows in table.items() if rows}, withheld
+
+
+def _guard(key: str, rows: list[tuple[str, int, bool, int, tuple[str, ...]]], common: frozenset[str]) -> str:
+    """Why a generated spelling must not be emitted for `key`, or "" when it may."""
+    owners = sorted({row[0] for row in rows})
+    if len(owners) > 1:
+        return f"generated spelling also names {', '.join(owners)}"
+    suffix = next(row[2] for row in rows if row[3] == GENERATED)
+    if makes_common_word(key[:-1] if suffix else key, common):
+        return "generated spelling is a common word"
+    return ""
