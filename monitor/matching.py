@@ -263,8 +263,8 @@ def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
 #                the place of the dateline, not the person
 #   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
 #                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
-#                (OUTLET_WORDS) stands right before or after it or before its opening quote, or
-#                when the name is quoted in a sentence that has an outlet word
+#                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
+#                follows it, or its sentence has a media word and no place word before it
 #   forbid       the alias's context.forbid / forbid_before / forbid_after words
 #   require      the alias's context.require words within `window` words; for a place, a
 #                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
@@ -277,10 +277,13 @@ PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية
 """.split())  # fmt: skip
-OUTLET_WORDS = frozenset(fold_words(w) for w in """
+MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
     TV channel television broadcaster network website outlet newspaper correspondent reporter
 """.split())  # fmt: skip
+# right after an outlet's name: it speaks, so it is no town
+OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
+PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
 OUTLET_NAMES = frozenset(
     fold_words(w)
     for w in (
@@ -376,16 +379,21 @@ def _has_place_cue(near: _Near) -> bool:
 
 
 def _is_outlet(near: _Near, plain: str, sentence: _Sentence, start: int, end: int) -> bool:
+    """A name shared by a place and a news outlet is the outlet when a media word stands right
+    before or after it (قناة الميادين, Al Mayadeen TV) or before its opening quote, when a verb
+    of speech follows it (Al Mayadeen reported), or when its sentence has a media word and no
+    preposition of place stands before it (the Al-Mayadeen television station)."""
     left, right = near.sides(1, 1)
-    if (left and left[-1] in OUTLET_WORDS) or (right and right[0] in OUTLET_WORDS):
+    if (left and left[-1] in MEDIA_WORDS) or (
+        right and (right[0] in MEDIA_WORDS or right[0] in OUTLET_VERBS)
+    ):
         return True
-    before = plain[sentence.start : start].rstrip()
-    if not before or before[-1] not in _OPENING_QUOTES:
+    if _has_place_cue(near) or (left and left[-1] in PLACE_PREPOSITIONS):
         return False
-    quoted_after = fold_words(before[:-1]).rsplit(" ", 1)[-1] in OUTLET_WORDS
-    return quoted_after or not OUTLET_WORDS.isdisjoint(
-        fold_words(plain[sentence.start : sentence.end]).split()
-    )
+    before = plain[sentence.start : start].rstrip()
+    if before and before[-1] in _OPENING_QUOTES and fold_words(before[:-1]).rsplit(" ", 1)[-1] in MEDIA_WORDS:
+        return True
+    return not MEDIA_WORDS.isdisjoint(fold_words(plain[sentence.start : sentence.end]).split())
 
 
 _DATELINE = re.compile(r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+,[ \t]*[A-Z]")

@@ -42,6 +42,30 @@ ARTICLES = frozenset(LATIN_ARTICLES) | {v + s for v in "ae" for s in SUN_LETTERS
 JOINERS = frozenset({"abu", "abou", "albu", "abd", "bin", "ibn", "bani", "umm"})  # may be written joined
 
 
+# Places named through a feature: a crossing's alias "al-Qaim border crossing" also stands as
+# "the al-Qaim gate", "al-Qaim border post"; each group's phrases replace one another as words.
+FEATURE_SYNONYMS = tuple(
+    tuple(fold_words(phrase) for phrase in group)
+    for group in (
+        (
+            "border crossing",
+            "crossing",
+            "border gate",
+            "gate",
+            "border post",
+            "crossing point",
+            "border point",
+        ),
+        ("air base", "airbase"),
+        ("oil field", "oilfield"),
+        ("gas field", "gasfield"),
+        ("base", "compound", "camp"),
+        ("معبر", "منفذ"),
+        ("قاعدة", "مجمع", "معسكر"),
+    )
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One two-way spelling rule: every `pattern` match may be written as each of `spellings`."""
@@ -152,16 +176,52 @@ def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def _rewrites(words: str) -> Iterator[tuple[str, str]]:
     """Each one-step rewrite of `words`: one rule at one place."""
+    yield from _feature_rewrites(words)
     if is_arabic(words[0]):
         yield from _arabic_rewrites(words)
         return
     yield from _article_rewrites(words)
     for rule in LATIN_RULES:
         for match in rule.pattern.finditer(words):
+            if _in_plain_word(words, match.start()):
+                continue
             for spelling in rule.spellings:
                 new = match.group()[0] * int(spelling) if rule.name == "double letter" else spelling
                 if new != match.group():
                     yield words[: match.start()] + new + words[match.end() :], rule.name
+
+
+# English words of aliases that are not names: their spelling is not transliterated.
+PLAIN_WORDS = frozenset(
+    {w for group in FEATURE_SYNONYMS for phrase in group for w in phrase.split()}
+    | set(
+        """
+    the of and in for forces force army brigade brigades battalion battalions division regiment
+    unit units police guard guards border military militia movement organisation organization
+    party front council command commander general resistance islamic state province district
+    governorate city town village river desert field station airport road highway bridge dam
+    mobilization mobilisation popular national defence defense security service ministry
+    revolutionary tribal tribe clan forces north south east west northern southern eastern western
+    """.split()
+    )
+)
+
+
+def _in_plain_word(words: str, at: int) -> bool:
+    start = words.rfind(" ", 0, at) + 1
+    end = words.find(" ", at)
+    return words[start : end if end >= 0 else len(words)] in PLAIN_WORDS
+
+
+def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    padded = f" {words} "
+    for group in FEATURE_SYNONYMS:
+        present = [p for p in group if f" {p} " in padded]
+        if present:
+            phrase = max(present, key=len)  # "border crossing", not the "crossing" inside it
+            for other in group:
+                if other != phrase:
+                    yield padded.replace(f" {phrase} ", f" {other} ", 1).strip(), "feature word"
 
 
 def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:

@@ -45,6 +45,7 @@ PLACE_KINDS = frozenset(get_args(PlaceKind))
 KIND_GROUPS = {"actor": ACTOR_KINDS, "place": PLACE_KINDS}
 RULES_FILE = "rules.yaml"
 BASELINE_FILE = "baseline.yaml"
+ROLES_FILE = "roles.yaml"
 
 Level = Literal["high", "medium", "low"]
 Kind = Literal[ActorKind, PlaceKind]
@@ -197,6 +198,19 @@ class _BaselineFile(_Model):
     documents: tuple[Document, ...] = ()
 
 
+class RoleNames(_Model):
+    """roles.yaml: names that stand for an entity by its role ("the Syrian regime", "قوات النظام"),
+    added to its aliases; kept apart from the entity lists so they are reviewed as a set."""
+
+    entity: EntityId
+    why: str = ""
+    aliases: tuple[Alias, ...] = Field(min_length=1)
+
+
+class _RolesFile(_Model):
+    roles: tuple[RoleNames, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where something was defined, for error messages and `derive`."""
@@ -345,6 +359,7 @@ class _Loaded:
     entities: list[tuple[Entity, _Parsed, int]] = field(default_factory=list)
     rules: tuple[Rules, _Parsed] | None = None
     documents: tuple[_BaselineFile, _Parsed] | None = None
+    roles: tuple[_RolesFile, _Parsed] | None = None
 
 
 def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
@@ -369,6 +384,9 @@ def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
         if path.name == RULES_FILE:
             if (rules := _validate(parsed, Rules, errors)) is not None:
                 loaded.rules = (rules, parsed)
+        elif path.name == ROLES_FILE:
+            if (roles := _validate(parsed, _RolesFile, errors)) is not None:
+                loaded.roles = (roles, parsed)
         elif path.name == BASELINE_FILE:
             if (docs := _validate(parsed, _BaselineFile, errors)) is not None:
                 loaded.documents = (docs, parsed)
@@ -378,8 +396,14 @@ def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
 
 
 def _assemble(loaded: _Loaded) -> Watchlist:
+    extra: dict[str, tuple[Alias, ...]] = {}
+    for role in loaded.roles[0].roles if loaded.roles else ():
+        extra[role.entity] = extra.get(role.entity, ()) + role.aliases
     return Watchlist(
-        entities={e.id: e for e, _, _ in loaded.entities},
+        entities={
+            e.id: e.model_copy(update={"aliases": e.aliases + extra[e.id]}) if e.id in extra else e
+            for e, _, _ in loaded.entities
+        },
         rules=loaded.rules[0] if loaded.rules else Rules(),
         documents={d.id: d for d in loaded.documents[0].documents} if loaded.documents else {},
         origins={e.id: Origin(p.path, p.line(("entities", i))) for e, p, i in loaded.entities},
@@ -396,6 +420,8 @@ def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
     yield from _dangling_references(loaded, ids)
     if loaded.rules:
         yield from _rule_references(*loaded.rules, loaded)
+    if loaded.roles:
+        yield from _role_references(*loaded.roles, ids)
 
 
 def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
@@ -412,16 +438,29 @@ def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
 
 def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
     owners: dict[str, tuple[str, str]] = {}
-    for entity, parsed, i in loaded.entities:
-        for j, alias in enumerate(entity.aliases):
+    claims = [(e.id, e.aliases, p, ("entities", i)) for e, p, i in loaded.entities]
+    if loaded.roles:
+        roles, parsed = loaded.roles
+        claims += [(r.entity, r.aliases, parsed, ("roles", i)) for i, r in enumerate(roles.roles)]
+    for entity_id, aliases, parsed, at in claims:
+        for j, alias in enumerate(aliases):
             key = alias_key(alias.text)
-            loc = ("entities", i, "aliases", j)
-            owner = owners.setdefault(key, (entity.id, f"{parsed.path.name}:{parsed.line(loc)}"))
-            if owner[0] != entity.id:
+            loc = (*at, "aliases", j)
+            owner = owners.setdefault(key, (entity_id, f"{parsed.path.name}:{parsed.line(loc)}"))
+            if owner[0] != entity_id:
                 yield WatchlistError(
-                    parsed.path, parsed.line(loc), f"{entity.id}.aliases[{j}]",
+                    parsed.path, parsed.line(loc), f"{entity_id}.aliases[{j}]",
                     f"alias {alias.text!r} is also claimed by {owner[0]} ({owner[1]})",
                 )  # fmt: skip
+
+
+def _role_references(roles: _RolesFile, parsed: _Parsed, ids: set[str]) -> Iterator[WatchlistError]:
+    for i, role in enumerate(roles.roles):
+        if role.entity not in ids:
+            yield WatchlistError(
+                parsed.path, parsed.line(("roles", i, "entity")), f"roles[{i}].entity",
+                f"unknown entity id {role.entity!r}",
+            )  # fmt: skip
 
 
 def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistError]:
