@@ -36,6 +36,7 @@ from monitor.normalise import (
     APOSTROPHES,
     ARABIC_ARTICLE,
     MARKUP,
+    TATWEEL,
     Normalised,
     fold_words,
     is_arabic,
@@ -229,12 +230,13 @@ class _RefMaker:
         self.entity, self.alias = entity, alias
         self.context = _Words.of(alias.context)
         self.letters = "".join(c for c in alias.text if c.isalnum())
-        self.checked = bool(self.context) or alias.case_sensitive or entity.kind == "person"
+        self.checked = (
+            bool(self.context) or alias.case_sensitive or entity.kind == "person" or entity.is_place
+        )
 
     def ref(self, variant: Variant) -> _Ref:
         possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
-        outlet = self.entity.is_place and variant.key.removesuffix("s") in OUTLET_NAMES
-        needs_check = self.checked or possessive_only or outlet
+        needs_check = self.checked or possessive_only
         return _Ref(
             self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check
         )
@@ -297,6 +299,9 @@ OUTLET_NAMES = frozenset(
     )
 )
 _OPENING_QUOTES = frozenset("\"“«‘'„")
+_CLOSING_QUOTES = frozenset("”»’")
+SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
+SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
 _PREPOSITION_CLITICS = ("ب", "ل", "وب", "ول", "فب", "فل")
 
 
@@ -329,18 +334,84 @@ def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> s
             return "case: the alias must appear in its exact case"
     if not ref.needs_check:
         return None
+    if ref.entity.is_place and (why := _not_the_place(ref, norm, plain, start, end)):
+        return why
+    if ref.entity.kind == "person" and (why := _not_the_person(ref, norm, plain, start, end)):
+        return why
+    if not ref.context:
+        return None
     source_start, source_end = norm.span(start, end)
-    if ref.entity.kind == "person" and _is_dateline(plain, source_start, source_end):
+    return _context_rejects(ref, _Near(norm, _Sentence.around(plain, source_start, source_end), start, end))
+
+
+def _not_the_place(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """Sports and outlet rules. Cheap first: the neighbouring words in the folded text decide
+    whether the input text must be looked at."""
+    text = norm.text
+    before, after = _previous_word(text, start), _next_word(text, end)
+    if before in SPORTS_BEFORE and _joined(norm, plain, start - 1, start):
+        return "sports: a team named after its town"
+    if after in SPORTS_AFTER and _joined(norm, plain, end, end + 1):
+        return "sports: a team named after its town"
+    name = ref.variant.key.removesuffix("s") if ref.variant.suffix else ref.variant.key
+    if name in OUTLET_NAMES or not MEDIA_WORDS.isdisjoint(text[max(0, start - 60) : start].split()[-3:]):
+        source_start, source_end = norm.span(start, end)
+        sentence = _Sentence.around(plain, source_start, source_end)
+        near = _Near(norm, sentence, start, end)
+        if _quoted_after_media(plain, sentence, source_start) or (
+            name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
+        ):
+            return "outlet: the name of a news outlet"
+    return None
+
+
+def _not_the_person(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    source_start, source_end = norm.span(start, end)
+    if _is_dateline(plain, source_start, source_end):
         return "dateline: a place in capitals opening a line"
-    sentence = _Sentence.around(plain, source_start, source_end)
-    near = _Near(norm, sentence, start, end)
+    before = _previous_word(norm.text, start)
+    one_word = " " not in ref.variant.key and not ref.variant.suffix
+    if one_word and before in PLACE_PREPOSITIONS and _joined(norm, plain, start - 1, start):
+        return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
+    return None
+
+
+def _previous_word(text: str, start: int) -> str:
+    return text[text.rfind(" ", 0, max(0, start - 1)) + 1 : max(0, start - 1)]
+
+
+def _next_word(text: str, end: int) -> str:
+    stop = text.find(" ", end + 1)
+    return text[end + 1 : stop if stop >= 0 else len(text)]
+
+
+_JOINING = frozenset(" \t\u00a0\"“”«»'‘’„") | {TATWEEL}
+
+
+def _joined(norm: Normalised, plain: str, left_end: int, right_start: int) -> bool:
+    """Whether only spaces and quotes stand in the input between the folded word ending at
+    `left_end` and the one starting at `right_start` (no comma, full stop or line break)."""
+    if left_end <= 0 or right_start >= len(norm.text):
+        return False
+    gap = plain[norm.source(left_end - 1) + 1 : norm.source(right_start)]
+    return all(c in _JOINING for c in gap)
+
+
+def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
+    """The name stands inside quotes that open right after a media word: شبكة “دير الزور 24”,
+    شبكة “عين الفرات”, the “Euphrates Post” network."""
+    opening = max(plain.rfind(q, sentence.start, start) for q in _OPENING_QUOTES)
     if (
-        ref.entity.is_place
-        and ref.variant.key.removesuffix("s") in OUTLET_NAMES
-        and _is_outlet(near, plain, sentence, source_start, source_end)
+        opening < 0
+        or start - opening > _QUOTED_NAME
+        or any(q in plain[opening + 1 : start] for q in _CLOSING_QUOTES)
     ):
-        return "outlet: the name of a news outlet"
-    return _context_rejects(ref, near)
+        return False
+    words = fold_words(plain[max(sentence.start, opening - _WORD_CHARS) : opening]).split(" ")
+    return words[-1] in MEDIA_WORDS
+
+
+_QUOTED_NAME = 30  # characters: a name at most a few words into the quotes
 
 
 def _kept_by(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
@@ -380,20 +451,23 @@ def _has_place_cue(near: _Near) -> bool:
 
 def _is_outlet(near: _Near, plain: str, sentence: _Sentence, start: int, end: int) -> bool:
     """A name shared by a place and a news outlet is the outlet when a media word stands right
-    before or after it (قناة الميادين, Al Mayadeen TV) or before its opening quote, when a verb
-    of speech follows it (Al Mayadeen reported), or when its sentence has a media word and no
-    preposition of place stands before it (the Al-Mayadeen television station)."""
+    before or after it (قناة الميادين, Al Mayadeen TV), when a verb of speech follows it (Al
+    Mayadeen reported), or when its sentence has a media word and it is quoted (المصور في
+    “الميادين”) or has no preposition of place before it (the Al-Mayadeen television station)."""
     left, right = near.sides(1, 1)
     if (left and left[-1] in MEDIA_WORDS) or (
         right and (right[0] in MEDIA_WORDS or right[0] in OUTLET_VERBS)
     ):
         return True
-    if _has_place_cue(near) or (left and left[-1] in PLACE_PREPOSITIONS):
+    if MEDIA_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" "))):
         return False
     before = plain[sentence.start : start].rstrip()
-    if before and before[-1] in _OPENING_QUOTES and fold_words(before[:-1]).rsplit(" ", 1)[-1] in MEDIA_WORDS:
-        return True
-    return not MEDIA_WORDS.isdisjoint(fold_words(plain[sentence.start : sentence.end]).split())
+    quoted = bool(before) and before[-1] in _OPENING_QUOTES
+    return quoted or not (_has_place_cue(near) or (left and left[-1] in PLACE_PREPOSITIONS))
+
+
+def _forms_of(words: Iterable[str]) -> set[str]:
+    return {form for word in words if word for form in _forms(word)}
 
 
 _DATELINE = re.compile(r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+,[ \t]*[A-Z]")
@@ -429,12 +503,11 @@ class _Near:
         left: list[str] = []
         if before:
             low = max(0, self.start - _WORD_CHARS * (before + 1))
-            found = [
-                m.group()
-                for m in _WORD.finditer(text, low, self.start)
-                if norm.source(m.start()) >= sentence.start
-            ]
-            left = found[-before:]
+            for m in reversed(list(_WORD.finditer(text, low, self.start))):
+                if len(left) == before or norm.source(m.start()) < sentence.start:
+                    break
+                left.append(m.group())
+            left.reverse()
         right: list[str] = []
         if after:
             high = self.end + _WORD_CHARS * (after + 1)
