@@ -41,6 +41,7 @@ from monitor.normalise import (
     fold_words,
     is_arabic,
     normalise,
+    strip_article,
     unmarkup,
 )
 from monitor.records import Mention, Priority
@@ -302,7 +303,6 @@ _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
 SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
 SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
-_PREPOSITION_CLITICS = ("ب", "ل", "وب", "ول", "فب", "فل")
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,18 +430,32 @@ def _context_rejects(ref: _Ref, near: _Near) -> str | None:
     words = ref.context
     if not words:
         return None
-    if words.forbid and not near.words(words.window, words.window, words.pairs).isdisjoint(words.forbid):
-        return "forbid: a forbidden word within the window"
+    if words.forbid and not near.words(words.window, words.window, words.pairs, True).isdisjoint(
+        words.forbid
+    ):
+        return "forbid: a forbidden word within the window (up to and or و)"
     if words.before and not words.before.isdisjoint(near.words(1, 0, False)):
         return "forbid_before: a forbidden word right before"
     if words.after and not words.after.isdisjoint(near.words(0, 1, False)):
         return "forbid_after: a forbidden word right after"
     if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
         return None
-    if ref.entity.is_place and (_has_place_cue(near) or ref.variant.key.startswith(_PREPOSITION_CLITICS)
-                                and ref.variant.rules == ("proclitic",)):  # fmt: skip
+    if ref.entity.is_place and (_has_place_cue(near) or _has_preposition(ref)):
         return None
     return "require: no required word within the window in this sentence"
+
+
+def _has_preposition(ref: _Ref) -> bool:
+    """The Arabic key carries an attached preposition ب or ل (بالقائم, للقائم): a place."""
+    if ref.variant.rules != ("proclitic",):
+        return False
+    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    return "ب" in prefix or "ل" in prefix.removesuffix(ARABIC_ARTICLE)
+
+
+@lru_cache(maxsize=4096)
+def _core(alias: str) -> str:
+    return strip_article(fold_words(alias))[0]
 
 
 def _has_place_cue(near: _Near) -> bool:
@@ -517,17 +531,29 @@ class _Near:
                 right.append(m.group())
         return left, right
 
-    def words(self, before: int, after: int, pairs: bool) -> set[str]:
+    def words(self, before: int, after: int, pairs: bool, clause: bool = False) -> set[str]:
         """The words within `before` words left and `after` words right of the hit, each also
         without plural s or Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`), and,
-        when a context word has a space, the pairs of neighbouring words (`air base`)."""
+        when a context word has a space, the pairs of neighbouring words (`air base`). With
+        `clause`, a side ends at a coordinating word: in `قوات النظام والميليشيات الإيرانية` the
+        Iranian belongs to the militias, not to the regime forces."""
         left, right = self.sides(before, after)
+        if clause:
+            right = right[: next((i for i, w in enumerate(right) if _coordinates(w)), len(right))]
+            left = left[next((i + 1 for i in range(len(left) - 1, -1, -1) if _coordinates(left[i])), 0) :]
         near: set[str] = set()
         for word in left + right:
             near.update(_forms(word))
         if pairs:
             near.update(f"{a} {b}" for side in (left, right) for a, b in zip(side, side[1:], strict=False))
         return near
+
+
+_COORDINATORS = frozenset({"and", "or", "but", "او", "ثم"})
+
+
+def _coordinates(word: str) -> bool:
+    return word in _COORDINATORS or word.startswith("وال")
 
 
 _PROCLITICS = frozenset(

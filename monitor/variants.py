@@ -19,7 +19,7 @@ import hashlib
 import marshal
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -176,6 +176,7 @@ def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def _rewrites(words: str) -> Iterator[tuple[str, str]]:
     """Each one-step rewrite of `words`: one rule at one place."""
+    yield from _unit_rewrites(words)
     yield from _feature_rewrites(words)
     if is_arabic(words[0]):
         yield from _arabic_rewrites(words)
@@ -213,6 +214,79 @@ def _in_plain_word(words: str, at: int) -> bool:
     return words[start : end if end >= 0 else len(words)] in PLAIN_WORDS
 
 
+# Units named by number: "Brigade 14", "14th Brigade", "اللواء 14", "اللواء الـ 14", "اللواء
+# الرابع عشر". English unit word -> the Arabic words for it (folded) and their grammatical gender.
+UNITS = {"brigade": ("لواء",), "battalion": ("كتيبه", "فوج"), "regiment": ("فوج",), "division": ("فرقه",)}
+GENDER = {"لواء": "m", "فوج": "m", "كتيبه": "f", "فرقه": "f"}  # the ordinal agrees with the unit word
+_ONES = {
+    "m": "اول ثاني ثالث رابع خامس سادس سابع ثامن تاسع عاشر".split(),
+    "f": "اولي ثانيه ثالثه رابعه خامسه سادسه سابعه ثامنه تاسعه عاشره".split(),
+}
+_TENS = "عشرون ثلاثون اربعون خمسون ستون سبعون ثمانون تسعون".split()
+_UNIT_NUMBER = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th) ([a-z]+)|([a-z]+) (\d{1,2}))\b")
+_ARABIC_UNIT_NUMBER = re.compile(r"(?:^| )ال(\S+) (?:ال )?(\d{1,2})(?= |$)")
+
+
+def arabic_ordinal(number: int, gender: str) -> list[str]:
+    """The Arabic ordinal of 1..99 with its article, folded, in the nominative and genitive:
+    14 (f) -> الرابعه عشره; 47 (m) -> السابع والاربعون, السابع والاربعين."""
+    ones, tens = number % 10, number // 10
+    first = (
+        "حاديه"
+        if gender == "f" and number > 10 and ones == 1
+        else "حادي"
+        if number > 10 and ones == 1
+        else ""
+    )
+    unit = first or (_ONES[gender][ones - 1] if ones else "")
+    if number <= 10:
+        return [f"ال{_ONES[gender][number - 1]}"]
+    if tens == 1:
+        return [f"ال{unit if ones != 0 else ''} {'عشره' if gender == 'f' else 'عشر'}".strip()]
+    ten = _TENS[tens - 2]
+    forms = [ten, ten[:-2] + "ين"]
+    if not ones:
+        return [f"ال{form}" for form in forms]
+    return [f"ال{unit} وال{form}" for form in forms]
+
+
+def _ordinal_suffix(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def _arabic_units(unit_words: Iterable[str], number: int) -> list[str]:
+    forms = [f"ال{w} {n}" for w in unit_words for n in (str(number), f"ال {number}")]
+    return forms + [f"ال{w} {o}" for w in unit_words for o in arabic_ordinal(number, GENDER[w])]
+
+
+def _unit_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """A numbered unit in the other order, the other script, with the Arabic ordinal in words."""
+    for match in _UNIT_NUMBER.finditer(words):
+        number = int(match.group(1) or match.group(4))
+        unit = match.group(2) or match.group(3)
+        if unit not in UNITS or number == 0:
+            continue
+        head, tail = words[: match.start()], words[match.end() :]
+        forms = [f"{number}{_ordinal_suffix(number)} {unit}", f"{unit} {number}"]
+        if not head and not tail:  # the other script only for the bare unit, not "PMF Brigade 45"
+            forms += _arabic_units(UNITS[unit], number)
+        for form in forms:
+            if form != match.group():
+                yield f"{head}{form}{tail}", "unit number"
+    for match in _ARABIC_UNIT_NUMBER.finditer(words):
+        word, number = match.group(1), int(match.group(2))
+        if word not in GENDER or number == 0:
+            continue
+        head, tail = words[: match.start()].rstrip(), words[match.end() :]
+        same = next((ws for ws in UNITS.values() if word in ws and len(ws) > 1), (word,))
+        for form in _arabic_units(same, number):
+            new = f"{head} {form}{tail}".strip()
+            if new != words:
+                yield new, "unit number"
+
+
 def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
     padded = f" {words} "
     for group in FEATURE_SYNONYMS:
@@ -241,12 +315,16 @@ def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
             yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
 
 
+_NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a missing space is invisible
+
+
 def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
-    """Arabic typing: a space dropped before an article (ديرالزور) or after عبد/أبو (عبدالله)."""
+    """Arabic typing: a space dropped after a letter that does not join the next one, before an
+    article (ديرالزور) or a name (عبدالله, ابوكمال); the unit rules for numbered units."""
     parts = words.split(" ")
     for i, word in enumerate(parts[:-1]):
         following = parts[i + 1]
-        if following.startswith(ARABIC_ARTICLE) or word in ("عبد", "ابو", "بن", "ام"):
+        if word.endswith(_NON_CONNECTING) and len(following) > 2 and not following.isdigit():
             yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
 
 
