@@ -285,7 +285,8 @@ def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        errors.append(WatchlistError(path, mark.line + 1 if mark else None, None, _yaml_message(exc)))
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        errors.append(WatchlistError(path, line, None, _yaml_message(exc), column))
         return None
     finally:
         loader.dispose()
@@ -296,8 +297,8 @@ def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None)
-    return f"invalid YAML: {problem}" if problem else f"invalid YAML: {exc}"
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+    return f"YAML syntax: {problem} (fix the file, then run `monitor watchlists validate` again)"
 
 
 def _record_lines(
@@ -369,6 +370,9 @@ def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistErro
     if not folder.is_dir():
         return None, [WatchlistError(folder, None, None, "watchlist folder not found")]
     loaded = _read_folder(folder, errors)
+    if any(e.message.startswith("YAML syntax") for e in errors):
+        # a file that cannot be read leaves every reference into it dangling: those are no news
+        return None, [e for e in errors if e.message.startswith("YAML syntax")]
     errors.extend(_cross_check(loaded))
     if errors:
         return None, errors
