@@ -94,7 +94,8 @@ class _Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     context: _Words
     case_letters: str  # the alias's letters and digits, for case-sensitive aliases
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
-    needs_check: bool
+    needs_check: bool  # context, case or possessive: checked while scanning
+    kind_rules: bool  # a place or a person: the sports, outlet, dateline rules run on its hits
 
 
 class _Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
@@ -185,7 +186,10 @@ class Matcher:
         if self._empty:
             return []
         norm = normalise(plain)
-        hits = list(self._scan(norm, plain))
+        hits = [
+            hit for hit in self._scan(norm, plain)
+            if not hit.ref.kind_rules or _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is None
+        ]  # fmt: skip
         if not hits:
             return []
         return [_mention(hit, norm, original) for hit in self._with_related(hits)]
@@ -199,7 +203,7 @@ class Matcher:
                 yield _Hit(start, end - 1, refs[0])
                 continue
             for ref in refs:
-                if _why_not(ref, norm, plain, start, end - 1) is None:
+                if _fails_check(ref, norm, plain, start, end - 1) is None:
                     yield _Hit(start, end - 1, ref)
                     break
 
@@ -231,16 +235,16 @@ class _RefMaker:
         self.entity, self.alias = entity, alias
         self.context = _Words.of(alias.context)
         self.letters = "".join(c for c in alias.text if c.isalnum())
-        self.checked = (
-            bool(self.context) or alias.case_sensitive or entity.kind == "person" or entity.is_place
-        )
+        self.checked = bool(self.context) or alias.case_sensitive
+        self.kind_rules = entity.is_place or entity.kind == "person"
 
     def ref(self, variant: Variant) -> _Ref:
         possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
         needs_check = self.checked or possessive_only
         return _Ref(
-            self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check
-        )
+            self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check,
+            self.kind_rules,
+        )  # fmt: skip
 
 
 def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
@@ -324,7 +328,13 @@ _SENTENCE_REACH = 600  # characters searched each way for a sentence break
 
 
 def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
-    """None when the hit stands, else the rule that drops it."""
+    """None when the hit stands, else the rule that drops it (every rule: for --explain)."""
+    why = _fails_check(ref, norm, plain, start, end) if ref.needs_check else None
+    return why or (_kind_rule(ref, norm, plain, start, end) if ref.kind_rules else None)
+
+
+def _fails_check(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """The alias's own conditions, checked while scanning: possessive, case, context words."""
     core_end = end - 1 if ref.variant.suffix else end
     if ref.possessive_only and not _has_apostrophe(norm, plain, core_end):
         return "possessive: a short alias takes s only after an apostrophe"
@@ -332,29 +342,33 @@ def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> s
         source_start, source_end = norm.span(start, core_end)
         if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
             return "case: the alias must appear in its exact case"
-    if not ref.needs_check:
-        return None
-    if ref.entity.is_place and (why := _not_the_place(ref, norm, plain, start, end)):
-        return why
-    if ref.entity.kind == "person" and (why := _not_the_person(ref, norm, plain, start, end)):
-        return why
     if not ref.context:
         return None
     source_start, source_end = norm.span(start, end)
     return _context_rejects(ref, _Near(norm, _Sentence.around(plain, source_start, source_end), start, end))
 
 
+def _kind_rule(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """The rules for places (sports, outlet) and people (dateline, place preposition)."""
+    if ref.entity.is_place:
+        return _not_the_place(ref, norm, plain, start, end)
+    return _not_the_person(ref, norm, plain, start, end)
+
+
 def _not_the_place(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
     """Sports and outlet rules. Cheap first: the neighbouring words in the folded text decide
     whether the input text must be looked at."""
     text = norm.text
-    before, after = _previous_word(text, start), _next_word(text, end)
+    before, two_before = _words_before(text, start)
     if before in SPORTS_BEFORE and _joined(norm, plain, start - 1, start):
         return "sports: a team named after its town"
-    if after in SPORTS_AFTER and _joined(norm, plain, end, end + 1):
+    stop = text.find(" ", end + 1)
+    if text[end + 1 : stop if stop >= 0 else len(text)] in SPORTS_AFTER and _joined(
+        norm, plain, end, end + 1
+    ):
         return "sports: a team named after its town"
-    name = ref.variant.key.removesuffix("s") if ref.variant.suffix else ref.variant.key
-    if name in OUTLET_NAMES or not MEDIA_WORDS.isdisjoint(text[max(0, start - 60) : start].split()[-3:]):
+    name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
+    if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
         sentence = _Sentence.around(plain, source_start, source_end)
         near = _Near(norm, sentence, start, end)
@@ -369,20 +383,18 @@ def _not_the_person(ref: _Ref, norm: Normalised, plain: str, start: int, end: in
     source_start, source_end = norm.span(start, end)
     if _is_dateline(plain, source_start, source_end):
         return "dateline: a place in capitals opening a line"
-    before = _previous_word(norm.text, start)
+    before = _words_before(norm.text, start)[0]
     one_word = " " not in ref.variant.key and not ref.variant.suffix
     if one_word and before in PLACE_PREPOSITIONS and _joined(norm, plain, start - 1, start):
         return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
     return None
 
 
-def _previous_word(text: str, start: int) -> str:
-    return text[text.rfind(" ", 0, max(0, start - 1)) + 1 : max(0, start - 1)]
-
-
-def _next_word(text: str, end: int) -> str:
-    stop = text.find(" ", end + 1)
-    return text[end + 1 : stop if stop >= 0 else len(text)]
+def _words_before(text: str, start: int) -> tuple[str, str]:
+    """The two words before `text[start:]` (nearest first); punctuation folded to spaces may
+    leave several spaces between words. Looks back a bounded slice only: called per hit."""
+    words = text[max(0, start - 2 * _WORD_CHARS) : start].split()
+    return (words[-1] if words else "", words[-2] if len(words) > 1 else "")
 
 
 _JOINING = frozenset(" \t\u00a0\"“”«»'‘’„") | {TATWEEL}
