@@ -325,6 +325,7 @@ class _Sentence:
 
 
 _SENTENCE_REACH = 600  # characters searched each way for a sentence break
+_BREAK_CHARS = ".!?؟。\n<"  # a sentence break (see _SENTENCE_BREAK) starts after one of these
 
 
 def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -344,8 +345,7 @@ def _fails_check(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) 
             return "case: the alias must appear in its exact case"
     if not ref.context:
         return None
-    source_start, source_end = norm.span(start, end)
-    return _context_rejects(ref, _Near(norm, _Sentence.around(plain, source_start, source_end), start, end))
+    return _context_rejects(ref, _Near(norm, plain, start, end))
 
 
 def _kind_rule(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -371,7 +371,7 @@ def _not_the_place(ref: _Ref, norm: Normalised, plain: str, start: int, end: int
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
         sentence = _Sentence.around(plain, source_start, source_end)
-        near = _Near(norm, sentence, start, end)
+        near = _Near(norm, plain, start, end)
         if _quoted_after_media(plain, sentence, source_start) or (
             name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
         ):
@@ -431,8 +431,7 @@ def _kept_by(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> s
     words = ref.context
     if not words.require:
         return "no context rule" if not words else "context: no forbidden word near"
-    source_start, source_end = norm.span(start, end)
-    near = _Near(norm, _Sentence.around(plain, source_start, source_end), start, end)
+    near = _Near(norm, plain, start, end)
     if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
         return "context: a required word within the window"
     return "place cue: a place word or preposition right before the name"
@@ -519,29 +518,41 @@ _WORD = re.compile(r"\S+")
 
 
 class _Near:
-    """The words around a hit in the normalised text, limited to the hit's sentence."""
+    """The words around a hit in the normalised text, limited to the hit's sentence. The
+    sentence is found only when the input between the hit and its farthest window word holds a
+    character that can end one (most windows do not: the regex search is skipped)."""
 
-    def __init__(self, norm: Normalised, sentence: _Sentence, start: int, end: int) -> None:
-        self.norm, self.sentence, self.start, self.end = norm, sentence, start, end
+    def __init__(self, norm: Normalised, plain: str, start: int, end: int) -> None:
+        self.norm, self.plain, self.start, self.end = norm, plain, start, end
+        self._sentence: _Sentence | None = None
+
+    @property
+    def sentence(self) -> _Sentence:
+        if self._sentence is None:
+            self._sentence = _Sentence.around(self.plain, *self.norm.span(self.start, self.end))
+        return self._sentence
 
     def sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
-        text, norm, sentence = self.norm.text, self.norm, self.sentence
+        text, norm = self.norm.text, self.norm
         left: list[str] = []
         if before:
-            low = max(0, self.start - _WORD_CHARS * (before + 1))
-            for m in reversed(list(_WORD.finditer(text, low, self.start))):
-                if len(left) == before or norm.source(m.start()) < sentence.start:
-                    break
-                left.append(m.group())
-            left.reverse()
+            found = list(_WORD.finditer(text, max(0, self.start - _WORD_CHARS * (before + 1)), self.start))[
+                -before:
+            ]
+            if found and self._may_break(norm.source(found[0].start()), norm.source(self.start)):
+                found = [m for m in found if norm.source(m.start()) >= self.sentence.start]
+            left = [m.group() for m in found]
         right: list[str] = []
         if after:
-            high = self.end + _WORD_CHARS * (after + 1)
-            for m in _WORD.finditer(text, self.end, high):
-                if len(right) == after or norm.source(m.start()) >= sentence.end:
-                    break
-                right.append(m.group())
+            found = list(_WORD.finditer(text, self.end, self.end + _WORD_CHARS * (after + 1)))[:after]
+            if found and self._may_break(norm.source(self.end - 1), norm.source(found[-1].start())):
+                found = [m for m in found if norm.source(m.start()) < self.sentence.end]
+            right = [m.group() for m in found]
         return left, right
+
+    def _may_break(self, low: int, high: int) -> bool:
+        gap = self.plain[low:high]
+        return any(c in gap for c in _BREAK_CHARS)
 
     def words(self, before: int, after: int, pairs: bool, clause: bool = False) -> set[str]:
         """The words within `before` words left and `after` words right of the hit, each also
