@@ -32,6 +32,7 @@ DELETE = "\x00"  # a character that disappears (apostrophe, tashkeel, markup fil
 GAP = "\x01"  # whitespace or a dash: runs of gaps fold to one space
 EXPANDS = "\x03"  # marks a text that needs the exact per-character path
 TATWEEL = "\u0640"
+QUOTES = frozenset('"«»„‟')  # quote marks Unicode does not class as initial or final quotes
 APOSTROPHES = frozenset("'’‘ʼʻʿʾ`´′ʹ‛")
 _ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا", "ە": "ه", "ۀ": "ه", "ہ": "ه"}
 _CODEC = "cp1256"
@@ -51,8 +52,8 @@ def _classify(char: str) -> str:
     category = unicodedata.category(char)
     if category[0] == "M" or category == "Cf":
         return DELETE
-    if char.isspace() or category == "Pd" or char == "\u2212":
-        return GAP
+    if char.isspace() or category in ("Pd", "Pi", "Pf") or char in QUOTES or char == "\u2212":
+        return GAP  # quotes too: الفوج “47” and قبيلة "المشاهدة" keep their words one space apart
     folded = "".join(_fold_letter(c) for c in unicodedata.normalize("NFKC", char).casefold())
     folded = "".join(
         c for c in unicodedata.normalize("NFD", folded) if not unicodedata.category(c).startswith("M")

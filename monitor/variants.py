@@ -140,7 +140,7 @@ def _with_suffix(variant: Variant) -> Iterator[Variant]:
 def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
     yield Variant(words, False, AS_WRITTEN)
     if is_arabic(core[0]):
-        for form in arabic_forms(core):
+        for form in arabic_forms(core, had_article):
             yield Variant(form, False, FORM, ("proclitic",) if form != core else ("article",))
         return
     yield Variant(core, False, FORM, ("article",))
@@ -150,11 +150,13 @@ def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
         yield Variant(f"al{core}", False, FORM, ("article joined",))
 
 
-def arabic_forms(core: str) -> Iterator[str]:
-    """`core` with every proclitic, with and without the article."""
+def arabic_forms(core: str, had_article: bool = False) -> Iterator[str]:
+    """`core` with every proclitic, with and without the article. A name written with its
+    article keeps it behind a proclitic (فالرقة, never فرقة: that is "division")."""
     for conj in CONJUNCTIONS:
         for prep in PREPOSITIONS:
-            yield conj + prep + core
+            if not had_article or not conj + prep:
+                yield conj + prep + core
             yield conj + ("لل" if prep == "ل" else prep + ARABIC_ARTICLE) + core
 
 

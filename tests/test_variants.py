@@ -39,7 +39,6 @@ RULES = [
     ("ou for u", "Airstrikes near al-Boukamal killed three.", ("bukamal", "al-Boukamal")),
     ("feature word", "Trucks queued at the al-Qaim border post on Sunday.",
      ("qaim-bukamal-crossing", "al-Qaim border post")),
-    ("unit number, other script", "حملة ضد عناصر الفوج 47 في البوكمال", ("irgc-battalion-47", "الفوج 47")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
      ("irgc-battalion-47", "الفوج السابع والأربعين")),
 ]  # fmt: skip
@@ -62,6 +61,13 @@ def test_arabic_space_dropped_after_a_letter_that_does_not_join() -> None:
 
     assert [m.text for m in matcher.find("في ريف ديرالزور الشرقي")] == ["ديرالزور"]
     assert matcher.find("تلأبيض") == []  # ل joins the next letter: nobody types that
+
+
+def test_a_numbered_unit_in_the_other_order_script_and_words() -> None:
+    matcher = Matcher(watchlist(("b14", "Brigade 14", ["Brigade 14"])))
+
+    for text in ("the 14th Brigade", "اللواء 14", "اللواء الـ 14", "قوات اللواء الرابع عشر"):
+        assert [m.entity for m in matcher.find(text)] == ["b14"], text
 
 
 def test_variants_name_their_rules() -> None:
