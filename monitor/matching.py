@@ -96,6 +96,7 @@ class _Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
     needs_check: bool  # context, case or possessive: checked while scanning
     kind_rules: bool  # a place or a person: the sports, outlet, dateline rules run on its hits
+    role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
 
 
 class _Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
@@ -126,7 +127,12 @@ class Matcher:
         entities = list(watchlist.entities.values())
         aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
         table, self.withheld = key_table(aliases)  # withheld: generated keys the guard dropped, and why
-        makers = {(e.id, i): _RefMaker(e, a) for e in entities for i, a in enumerate(e.aliases)}
+        roles = watchlist.role_aliases
+        makers = {
+            (e.id, i): _RefMaker(e, a, (e.id, a.text) in roles)
+            for e in entities
+            for i, a in enumerate(e.aliases)
+        }
         collecting = gc.isenabled()
         gc.disable()  # tens of thousands of small refs, none of them garbage: collections only cost time
         try:
@@ -231,8 +237,8 @@ def _mention(hit: _Hit, norm: Normalised, original: str) -> Mention:
 class _RefMaker:
     """What every ref of one alias shares, computed once per alias."""
 
-    def __init__(self, entity: Entity, alias: Alias) -> None:
-        self.entity, self.alias = entity, alias
+    def __init__(self, entity: Entity, alias: Alias, role: bool) -> None:
+        self.entity, self.alias, self.role = entity, alias, role
         self.context = _Words.of(alias.context)
         self.letters = "".join(c for c in alias.text if c.isalnum())
         self.checked = bool(self.context) or alias.case_sensitive
@@ -243,7 +249,7 @@ class _RefMaker:
         needs_check = self.checked or possessive_only
         return _Ref(
             self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check,
-            self.kind_rules,
+            self.kind_rules, self.role,
         )  # fmt: skip
 
 
@@ -287,6 +293,7 @@ PLACE_CUES = frozenset(fold_words(w) for w in """
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
     TV channel television broadcaster network website outlet newspaper correspondent reporter
+    editorial journalist journalists صحفي صحفية إعلامي إعلامية
 """.split())  # fmt: skip
 # right after an outlet's name: it speaks, so it is no town
 OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
@@ -614,11 +621,18 @@ def _longest(hits: Iterable[_Hit]) -> list[_Hit]:
 
 
 def _resolve(cluster: list[_Hit]) -> list[_Hit]:
+    """Longest first; a role name may also stand where it only partly overlaps a name of another
+    entity ("Bashar al-Assad’s regime": the person, and the regime's forces)."""
     chosen: list[_Hit] = []
     for hit in sorted(cluster, key=lambda h: (h.start - h.end, h.start, h.ref.variant.rank)):
-        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+        if all(hit.end <= c.start or hit.start >= c.end or _beside(hit, c) for c in chosen):
             chosen.append(hit)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def _beside(hit: _Hit, other: _Hit) -> bool:
+    partial = hit.start < other.start < hit.end < other.end or other.start < hit.start < other.end < hit.end
+    return partial and hit.ref.role and hit.ref.entity.id != other.ref.entity.id
 
 
 # --- priority ---------------------------------------------------------------------------------

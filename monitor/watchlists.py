@@ -227,6 +227,7 @@ class Watchlist:
     rules: Rules = Rules()
     documents: dict[str, Document] = field(default_factory=dict)
     origins: dict[EntityId, Origin] = field(default_factory=dict)
+    role_aliases: frozenset[tuple[EntityId, str]] = frozenset()  # (entity, alias text) from roles.yaml
 
     def stats(self) -> dict[str, int]:
         """Counts for `monitor watchlists validate`: entities, aliases, rules, documents."""
@@ -411,6 +412,7 @@ def _assemble(loaded: _Loaded) -> Watchlist:
         rules=loaded.rules[0] if loaded.rules else Rules(),
         documents={d.id: d for d in loaded.documents[0].documents} if loaded.documents else {},
         origins={e.id: Origin(p.path, p.line(("entities", i))) for e, p, i in loaded.entities},
+        role_aliases=frozenset((entity, a.text) for entity, aliases in extra.items() for a in aliases),
     )
 
 

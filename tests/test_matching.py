@@ -514,3 +514,12 @@ def test_the_match_json_writer_is_byte_identical_to_json_dumps() -> None:
 
     for chosen in ([], rows[:1], rows):
         assert matches_json(chosen) == json.dumps({"matches": chosen}, ensure_ascii=False, indent=2)
+
+
+def test_a_role_name_stands_beside_the_name_it_overlaps(shipped: Matcher) -> None:
+    text = "Iraq closed the border after the collapse of Bashar al-Assad’s regime."
+
+    assert [(m.entity, m.text) for m in shipped.find(text)] == [
+        ("bashar-al-assad", "Bashar al-Assad’s"),
+        ("syrian-army", "Assad’s regime"),
+    ]
