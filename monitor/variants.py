@@ -378,9 +378,20 @@ def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(marshal.dumps(built))
         partial.replace(path)
+        _prune(path.parent)
     except OSError:
         pass
     return built
+
+
+_CACHE_KEEP = 8  # tables kept: the shipped lists, a test fixture or two, an edit in progress
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the most recently written tables, so edits do not pile up files."""
+    tables = sorted(folder.glob("keys-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in tables[_CACHE_KEEP:]:
+        stale.unlink(missing_ok=True)
 
 
 def _cache_dir() -> Path:
