@@ -17,9 +17,16 @@ Trade-offs, chosen on purpose:
 - Story grouping is exact, with no LSH false negatives: band hashes only pick which stories of
   the dedupe window to compare value by value (`StoryIndex`), ~0.2 ms per item among 2,000.
 - The throttle is counted from the database by each deliverer, so two deliverers racing can let
-  a message or two more through; summaries and thread replies are not throttled.
-- One retryable failure (Slack down, 429) pauses that channel for the rest of the round, so an
-  outage costs one timeout per channel per round, not one per alert.
+  a message or two more through; summaries and thread replies are not throttled. Past the
+  throttle, a burst goes out as roll-ups at most `rollup_interval` (1 min) apart, each naming
+  every story it holds (Alertmanager's group_interval), so no story waits much longer.
+- One retryable failure (Slack down, 429) pauses the whole channel until that alert's retry, for
+  every deliverer (`outbox.paused_until`), so an outage costs one request per backoff step per
+  channel, not one per alert. The backoff is short (1 s doubling to 1 min, as Alertmanager caps
+  its notifier at 60 s): an alerting tool must resume soon after Slack does. A retry due within
+  a few seconds (a short Retry-After, the first backoff steps after fast failures) is waited out
+  inside the round, up to `wait_in_round` (10 s) per channel; and the first message through after a
+  failure wakes the channel's queue, which goes out in the same round.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import os
 import random
 import re
 import socket
+import time as clock
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -48,6 +56,7 @@ from monitor.errors import DeliveryError
 from monitor.logs import log
 from monitor.notify import (
     DEFAULT_CHANNEL,
+    MAX_ROLLUP,
     AlertMessage,
     EntityRef,
     Notifier,
@@ -69,7 +78,7 @@ NUM_PERM = 128
 MINHASH_SCHEME = "affine32"  # named, not datasketch's default: stored signatures must stay comparable
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
 MIN_TITLE_WORDS, MIN_TEXT_WORDS, MAX_TEXT_WORDS = 4, 25, 400
-BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=30), timedelta(hours=1)
+BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=1), timedelta(minutes=1)
 THREAD_WAIT = timedelta(seconds=30)  # a reply waits this long for its thread's first message
 _WORD = re.compile(r"\w+")
 
@@ -144,6 +153,8 @@ class AlertPolicy:
     similarity: float = 0.8
     throttle_messages: int = 10
     throttle_per: timedelta = timedelta(minutes=10)
+    rollup_interval: timedelta = timedelta(minutes=1)
+    wait_in_round: timedelta = timedelta(seconds=10)  # per channel: failed sends + waits for retries due soon
     quiet: QuietHours | None = None
     give_up_after: timedelta = timedelta(hours=24)
     lease: timedelta = timedelta(minutes=5)  # longer than any send can take (Slack timeout: 10s)
@@ -170,6 +181,7 @@ class AlertPolicy:
             similarity=a.similarity,
             throttle_messages=a.throttle_messages,
             throttle_per=parse_duration(a.throttle_per),
+            rollup_interval=parse_duration(a.rollup_interval),
             quiet=QuietHours.parse(a.quiet_hours, a.timezone),
             give_up_after=parse_duration(a.give_up_after),
             health_channel=DEFAULT_CHANNEL if has_default else names[0],
@@ -593,27 +605,45 @@ class DeliveryReport:
     failed: int = 0
     rolled_up: int = 0  # stories sent inside a throttle summary
     recorded: int = 0  # later outlets kept for the digest (webhook channels cannot thread)
-    waiting: int = 0  # held back: throttle full, thread not there yet, or channel rate-limited
+    waiting: int = 0  # held back: throttle full, thread not there yet, or channel paused
+    waited: float = 0.0  # seconds waited inside the round for retries due soon
     quiet: bool = False
 
 
 @dataclass
 class _Round:
+    """One delivery round. `now` stamps every row it writes, also after a short wait."""
+
     sessions: sessionmaker[Session]
     notifiers: Mapping[str, Notifier]
     now: datetime
     policy: AlertPolicy
     worker: str
     jitter: Callable[[], float]
-    tally: dict[str, int] = field(default_factory=dict)
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    tally: dict[str, float] = field(default_factory=dict)
     sent_ts: dict[int, str] = field(default_factory=dict)  # alert id → Slack ts, for replies in this round
+    spent: dict[str, float] = field(default_factory=dict)  # channel → seconds of failed sends and waits
+    failed: set[str] = field(default_factory=set)  # channels with a retryable failure earlier in the round
+    started: float = 0.0  # clock() at the round's start
 
-    def count(self, what: str, n: int = 1) -> None:
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def after(self, delay: timedelta) -> datetime:
+        """`delay` from the present moment: the round's `now` plus the time the round has taken."""
+        return self.now + timedelta(seconds=self.clock() - self.started) + delay
+
+    def count(self, what: str, n: float = 1) -> None:
         self.tally[what] = self.tally.get(what, 0) + n
 
 
 def backoff(attempt: int, jitter: float) -> timedelta:
-    """Exponential from 30 s to at most an hour, times a random 0.5–1 so retries spread out."""
+    """Exponential from 1 s to at most a minute, times a random 0.5–1 so retries spread out.
+
+    Five failures in a row wait 31 s at most in all (2 s base: 62 s), so a short outage ends in
+    delivery within a minute; past seven, one request a minute (30–60 s) per channel."""
     delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempt - 1, 20))
     return delay * (0.5 + 0.5 * jitter)
 
@@ -630,65 +660,93 @@ def deliver_due(
     *,
     worker: str | None = None,
     jitter: Callable[[], float] = random.random,
+    sleep: Callable[[float], None] = clock.sleep,
+    monotonic: Callable[[], float] = clock.monotonic,
 ) -> DeliveryReport:
-    """Claim the due alerts, send them channel by channel, record every attempt."""
+    """Claim the due alerts, send them channel by channel, record every attempt. `sleep` and
+    `monotonic` time the short waits inside the round (tests pass a simulated clock)."""
     if policy.quiet is not None and policy.quiet.contains(now):
         return DeliveryReport(quiet=True)
-    run = _Round(sessions, notifiers, now, policy, worker or default_worker(), jitter)
+    worker = worker or default_worker()
+    run = _Round(sessions, notifiers, now, policy, worker, jitter, sleep, monotonic)
     with sessions.begin() as session:
-        jobs = outbox.claim_due(session, now=now, worker=run.worker, lease=policy.lease)
+        jobs = _claim(run, session)
     by_channel: dict[str, list[outbox.ClaimedAlert]] = {}
     for job in jobs:
         by_channel.setdefault(job.channel, []).append(job)
     for channel, group in by_channel.items():
         _deliver_channel(run, channel, group)
-    return DeliveryReport(**run.tally)
+    return DeliveryReport(**run.tally)  # type: ignore[arg-type]
 
 
 def _deliver_channel(run: _Round, channel: str, jobs: list[outbox.ClaimedAlert]) -> None:
+    """Send the channel's claimed alerts in order until one fails retryably. When messages got
+    through, wake what the channel held back (after an outage: its whole queue) and send it too."""
     notifier = run.notifiers.get(channel)
     if notifier is None:
         for job in jobs:
             _failed(run, job, DeliveryError(f"channel {channel!r} is not configured", permanent=True))
         return
-    jobs = _throttle(run, channel, jobs)
-    sent_before = run.tally.get("sent", 0)
-    for index, job in enumerate(jobs):
-        paused_until = _deliver_one(run, notifier, job)
-        if paused_until is not None:
-            _release(run, jobs[index + 1 :], paused_until)
+    with run.sessions.begin() as session:
+        paused_until = outbox.paused_until(session, channel, now=run.now)
+    if paused_until is not None:  # an alert's backoff or Retry-After holds the whole channel
+        _release(run, jobs, paused_until)
+        return
+    while jobs:
+        jobs = _throttle(run, channel, jobs)
+        sent_before = run.tally.get("sent", 0)
+        for index, job in enumerate(jobs):
+            paused_until = _deliver_one(run, notifier, job)
+            if paused_until is not None:
+                _release(run, jobs[index + 1 :], paused_until)
+                return
+        if run.tally.get("sent", 0) == sent_before:
             return
-    if run.tally.get("sent", 0) > sent_before:  # after an outage, the backlog goes next round, not in an hour
+        recovered = channel in run.failed or any(j.attempts for j in jobs)
         with run.sessions.begin() as session:
-            outbox.wake(session, channel, now=run.now)
+            woken = outbox.wake(session, channel, now=run.now)
+            jobs = _claim(run, session, channel) if woken else []
+        if recovered:
+            run.failed.discard(channel)
+            log(logger, "alert.resumed", channel=channel, queued=len(jobs))
+
+
+def _claim(run: _Round, session: Session, channel: str | None = None) -> list[outbox.ClaimedAlert]:
+    return outbox.claim_due(session, now=run.now, worker=run.worker, lease=run.policy.lease, channel=channel)
 
 
 def _throttle(run: _Round, channel: str, jobs: list[outbox.ClaimedAlert]) -> list[outbox.ClaimedAlert]:
-    """Send what the channel's window has room for; roll the rest into one summary, or hold it."""
+    """Send what the channel's window has room for; past it, roll the rest into summaries at most
+    `rollup_interval` apart (each naming every story it holds), holding stories until then."""
     counted = [j for j in jobs if j.kind in ("story", "update")]
-    since = run.now - run.policy.throttle_per
+    policy = run.policy
     with run.sessions.begin() as session:
-        recent = outbox.messages_since(session, channel, since)
-        excess = counted[max(0, run.policy.throttle_messages - len(recent)) :]
+        recent = outbox.messages_since(session, channel, run.now - policy.throttle_per)
+        excess = counted[max(0, policy.throttle_messages - len(recent)) :]
         if not excess:
             return jobs
         keep = [j for j in jobs if j not in excess]
-        if outbox.summary_since(session, channel, since):
-            at = (recent[0] if recent else run.now) + run.policy.throttle_per
+        last = outbox.last_summary_at(session, channel)
+        if last is not None and run.now < last + policy.rollup_interval:
+            at = last + policy.rollup_interval
             outbox.release(session, [j.id for j in excess], worker=run.worker, at=at)
             run.count("waiting", len(excess))
             return keep
-        summary = outbox.roll_up(
-            session,
-            [j.id for j in excess],
-            _summary(channel, excess, run),
-            worker=run.worker,
-            now=run.now,
-            lease=run.policy.lease,
-        )
+        chunks = [excess[i : i + MAX_ROLLUP] for i in range(0, len(excess), MAX_ROLLUP)]
+        summaries = [
+            outbox.roll_up(
+                session,
+                [j.id for j in chunk],
+                _summary(channel, chunk, run),
+                worker=run.worker,
+                now=run.now,
+                lease=policy.lease,
+            )
+            for chunk in chunks
+        ]
     run.count("rolled_up", len(excess))
     log(logger, "alert.throttled", logging.WARNING, channel=channel, rolled_up=len(excess))
-    return [*keep, summary]
+    return [*keep, *summaries]
 
 
 def _summary(channel: str, jobs: Sequence[outbox.ClaimedAlert], run: _Round) -> outbox.NewAlert:
@@ -716,13 +774,21 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
     message = from_payload(job.payload)
     if thread_ts and notifier.threads:
         message = replace(message, thread_ts=thread_ts)
-    try:
-        result = notifier.send(message)
-    except DeliveryError as error:
-        return _failed(run, job, error)
-    except Exception as error:  # a bug in one channel must not lose the alert or stop the round
-        logger.exception("alert.internal_error", extra={"fields": {"alert": job.id, "channel": job.channel}})
-        return _failed(run, job, DeliveryError(f"internal error: {error!r}"))
+    while True:
+        started = run.clock()
+        try:
+            result = notifier.send(message)
+            break
+        except DeliveryError as error:
+            run.spent[job.channel] = run.spent.get(job.channel, 0.0) + run.clock() - started
+            delay = _retry_delay(run, job, error)
+            if not _wait_out(run, job, error, delay):
+                return _failed(run, job, error, delay)
+            job = replace(job, attempts=job.attempts + 1)
+        except Exception as error:  # a bug in one channel must not lose the alert or stop the round
+            fields = {"alert": job.id, "channel": job.channel}
+            logger.exception("alert.internal_error", extra={"fields": fields})
+            return _failed(run, job, DeliveryError(f"internal error: {error!r}"))
     with run.sessions.begin() as session:
         outbox.record_attempt(session, job.id, worker=run.worker, now=run.now)
         won = outbox.mark_sent(
@@ -736,15 +802,56 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
     return None
 
 
-def _failed(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> datetime | None:
+def _retry_delay(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> timedelta:
+    """Slack's Retry-After if it gave one (at least BACKOFF_BASE: "0" must not make a round
+    hammer Slack), else the backoff for this attempt."""
+    if error.retry_after is not None:
+        return max(timedelta(seconds=error.retry_after), BACKOFF_BASE)
+    return backoff(job.attempts + 1, run.jitter())
+
+
+def _wait_out(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError, delay: timedelta) -> bool:
+    """True after waiting `delay` here, when the channel's failed sends and waits in this round
+    stay within `policy.wait_in_round` (a short Retry-After, the first backoff steps of fast failures; not
+    after a timeout). The attempt is recorded and the channel paused for other deliverers."""
+    seconds = delay.total_seconds()
+    spent = run.spent.get(job.channel, 0.0)
+    if error.permanent or spent + seconds > run.policy.wait_in_round.total_seconds():
+        return False
+    with run.sessions.begin() as session:
+        outbox.record_attempt(
+            session,
+            job.id,
+            worker=run.worker,
+            now=run.now,
+            error=error.message,
+            retry_after=error.retry_after,
+        )
+        outbox.postpone(session, job.id, worker=run.worker, at=run.after(delay))
+    _log_retry(job, error, run.after(delay), in_round=True)
+    run.failed.add(job.channel)
+    run.sleep(seconds)
+    run.spent[job.channel] = spent + seconds
+    run.count("waited", seconds)
+    return True
+
+
+def _log_retry(job: outbox.ClaimedAlert, error: DeliveryError, at: datetime, in_round: bool) -> None:
+    """WARNING at an alert's first failure (the channel pauses behind it, so this is when an
+    outage starts), INFO for its later retries."""
+    attempt = job.attempts + 1
+    level = logging.WARNING if attempt == 1 else logging.INFO
+    fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
+    log(logger, "alert.retry", level, next_attempt_at=at.isoformat(), in_round=in_round, **fields)
+
+
+def _failed(
+    run: _Round, job: outbox.ClaimedAlert, error: DeliveryError, delay: timedelta | None = None
+) -> datetime | None:
     """Record the failed attempt; retry with backoff (or at Retry-After) unless permanent or too old."""
     attempt = job.attempts + 1
     give_up = error.permanent or run.now - job.created_at >= run.policy.give_up_after
-    at = run.now + (
-        timedelta(seconds=error.retry_after)
-        if error.retry_after is not None
-        else backoff(attempt, run.jitter())
-    )
+    at = run.after(delay if delay is not None else _retry_delay(run, job, error))
     with run.sessions.begin() as session:
         outbox.record_attempt(
             session,
@@ -759,12 +866,12 @@ def _failed(run: _Round, job: outbox.ClaimedAlert, error: DeliveryError) -> date
             outbox.mark_failed(session, job.id, worker=run.worker, error=error.message)
         else:
             outbox.mark_retry(session, job.id, worker=run.worker, at=at, error=error.message)
-    fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
     if give_up:
+        fields = {"alert": job.id, "channel": job.channel, "attempt": attempt, "error": error.message}
         log(logger, "alert.failed", logging.ERROR, permanent=error.permanent, **fields)
         run.count("failed")
         return None
-    log(logger, "alert.retry", logging.WARNING, next_attempt_at=at.isoformat(), **fields)
+    _log_retry(job, error, at, in_round=False)
     run.count("retrying")
     return at
 

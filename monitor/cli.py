@@ -1,8 +1,8 @@
 """The `monitor` command line: parse options, build dependencies from Settings, call the stages.
 
 JSON goes to stdout, diagnostics to stderr. Expected errors (bad config, bad watchlist, an
-unreachable database) are one line on stderr and a non-zero exit: 2 for configuration and
-watchlists, 1 for the database.
+unreachable database, a file that cannot be read or written) are one `error:` line on stderr and
+a non-zero exit (see monitor/cli_common.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
@@ -18,26 +19,49 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import __version__, opml, store
 from monitor.cli_alerts import alerts_app, deliver_after_poll
-from monitor.cli_common import JsonOption, SinceOption, err, print_json, since_time, state, user_errors
+from monitor.cli_common import (
+    JsonOption,
+    LogLevel,
+    MonitorGroup,
+    SinceOption,
+    err,
+    inert,
+    open_database,
+    out,
+    print_json,
+    since_time,
+    state,
+    user_errors,
+)
 from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
+from monitor.cli_export import export
 from monitor.config import Settings
 from monitor.derive import derive, render_yaml
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import InputError
+from monitor.files import read_input, write_atomic
+from monitor.logs import DEFAULT_LEVEL
 from monitor.pipeline import poll_sources
 from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
-from monitor.runtime import database, load_matcher, load_watchlist, poll_deps, utc_now
+from monitor.runtime import load_matcher, load_watchlist, poll_deps, utc_now
 from monitor.watchlists import check_watchlists
 
+# Help texts are printed as written (no Rich markup: `[[sources]]` must stay `[[sources]]`), and a
+# traceback (a bug) never shows local variables, which may hold secrets.
 app = typer.Typer(
-    help="News monitor for the Qa'im–Bukamal border.", no_args_is_help=True, add_completion=False
+    help="News monitor for the Qa'im–Bukamal border.",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=MonitorGroup,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
 )
 sources_app = typer.Typer()
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -47,6 +71,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
 app.add_typer(alerts_app, name="alerts")
 app.command("digest")(digest)
+app.command("export")(export)
 app.command("run")(run)
 app.command("status")(status)
 
@@ -56,18 +81,32 @@ ConfigOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     config: ConfigOption = None,
-    log_level: Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING, ERROR.")] = "WARNING",
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            "--log-level",
+            case_sensitive=False,
+            help=f"Log level (default {DEFAULT_LEVEL}; `monitor run`: daemon.log_level, INFO).",
+            show_default=False,
+        ),
+    ] = LogLevel[DEFAULT_LEVEL],
     log_json: Annotated[bool, typer.Option("--log-json", help="Structured JSON logs on stderr.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
 ) -> None:
     """News monitor for the Qa'im–Bukamal border: fetch feeds, match watchlists, alert, digest."""
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit()
-    state.config, state.log_level, state.log_json, state._settings = config, log_level, log_json, None
+    state.config, state.log_level, state.log_json, state._settings = config, log_level.value, log_json, None
 
 
 def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
@@ -76,8 +115,10 @@ def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
     known = {s.id: s for s in settings.all_sources()}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise ConfigError("--source", f"unknown source {', '.join(unknown)} (see `monitor sources`)")
-    return [known[i] for i in ids]
+        raise typer.BadParameter(
+            f"unknown source {', '.join(unknown)} (`monitor sources` lists them)", param_hint="'--source'"
+        )
+    return [known[i] for i in dict.fromkeys(ids)]  # each once, however often named
 
 
 # --- poll ----------------------------------------------------------------------------------------
@@ -88,11 +129,16 @@ def poll(
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also ask sources whose server asked us to wait (Retry-After).")
+    ] = False,
 ) -> None:
     """Poll every enabled source once (or the named ones) and store what is new.
 
     Example: monitor poll --source enab-baladi-en --source syria-direct
 
+    A source whose server answered 429 or 503 with Retry-After is skipped until that time (one
+    line each); --force asks it anyway. Sources in backoff after other errors are polled.
     Exits 0 even when some sources failed (each is reported); non-zero for bad config or an
     unreachable database.
     """
@@ -100,12 +146,58 @@ def poll(
         settings = state.settings()
         sources = select_sources(settings, source or [])
         matcher = load_matcher(settings)
-        with database(settings) as sessions:
-            reports = asyncio.run(_poll(settings, sessions, matcher, sources))
+        with open_database(settings) as sessions:
+            waiting = {} if force else _asked_to_wait(sessions, sources)
+            for source_id, until in waiting.items():
+                typer.echo(
+                    f"skipped {source_id}: asked to wait until {until:%Y-%m-%dT%H:%M:%SZ} (Retry-After)"
+                )
+            to_poll = [s for s in sources if s.id not in waiting]
+            reports = asyncio.run(_poll(settings, sessions, matcher, to_poll))
             deliver_after_poll(settings, sessions, sources, matcher.watchlist)
+    common = common_failure(reports)
+    if common:
+        err.print(common)
     failed = sum(r.status in ("failed", "deferred") for r in reports)
     new = sum(r.new for r in reports)
-    err.print(f"{len(reports)} sources polled, {failed} failed, {new} new articles", highlight=False)
+    skipped = f", {len(waiting)} skipped (Retry-After; --force asks them)" if waiting else ""
+    err.print(f"{len(reports)} sources polled, {failed} failed{skipped}, {new} new articles")
+
+
+def _asked_to_wait(sessions: sessionmaker[Session], sources: Sequence[Source]) -> dict[str, datetime]:
+    """Source id → until when its server asked us (Retry-After) not to ask again, if still ahead
+    (and the source still has the URL that was asked)."""
+    now, urls = utc_now(), {s.id: s.url for s in sources}
+    with sessions() as session:
+        health = store.source_health(session, list(urls))
+    return {
+        h.id: h.retry_after_until
+        for h in health
+        if h.retry_after_until and h.retry_after_until > now and h.url == urls[h.id]
+    }
+
+
+# What to check when most sources fail the same way (a machine or network problem, not the feeds).
+_COMMON_CAUSES = {
+    "dns": "is the network up?",
+    "connect": "is the network up, or a proxy needed?",
+    "timeout": "is the network slow or down?",
+    "tls": "is the system clock right, and are CA certificates installed?",
+    "blocked": "the servers take us for a bot: check fetch.user_agent",
+    "http_429": "the servers are rate-limiting us: poll less often",
+}
+
+
+def common_failure(reports: Sequence[PollReport]) -> str | None:
+    """One line when most sources (at least 2 and over half) failed with the same kind."""
+    kinds = Counter(r.error_kind for r in reports if r.status in ("failed", "deferred") and r.error_kind)
+    if not kinds:
+        return None
+    kind, count = kinds.most_common(1)[0]
+    if count < 2 or count * 2 <= len(reports):
+        return None
+    hint = _COMMON_CAUSES.get(kind, "see `monitor sources` for each error")
+    return f"{count} of {len(reports)} sources failed with {kind}: {hint}"
 
 
 async def _poll(settings: Settings, sessions: Any, matcher: Any, sources: list[Source]) -> list[PollReport]:
@@ -125,7 +217,7 @@ def _progress(total: int) -> Iterator[Callable[[PollReport], None]]:
         task = progress.add_task("poll", total=total)
 
         def on_report(report: PollReport) -> None:
-            progress.console.print(format_report(report), markup=False, highlight=False)
+            progress.console.print(format_report(report), markup=False, highlight=False, emoji=False)
             progress.advance(task)
 
         yield on_report
@@ -134,7 +226,7 @@ def _progress(total: int) -> Iterator[Callable[[PollReport], None]]:
 def format_report(report: PollReport) -> str:
     head = f"{report.source_id:<24} {report.status:<12}"
     if report.status in ("failed", "deferred"):
-        return f"{head} {report.error_kind}: {report.error}"
+        return inert(f"{head} {report.error_kind}: {report.error}")
     counts = f"{report.entries} entries, {report.new} new, {report.updated} updated, {report.hits} hits"
     return f"{head} {counts}  {report.elapsed:.1f}s"
 
@@ -152,10 +244,11 @@ def articles(
 
     Example: monitor articles --since 24h --source enab-baladi-ar --json
     """
+    window = since_time(since)
     with user_errors():
         settings = state.settings()
-        with database(settings) as sessions, sessions() as session:
-            found = store.list_articles(session, since=since_time(since), source_ids=source or [])
+        with open_database(settings, existing=True) as sessions, sessions() as session:
+            found = store.list_articles(session, since=window, source_ids=source or [])
     rows = [
         {
             "id": a.id,
@@ -173,7 +266,7 @@ def articles(
         print_json(rows)
         return
     for row in rows:
-        typer.echo(f"{row['published']:%Y-%m-%d %H:%M}  {row['source']:<20} {row['title']}")
+        typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['source']:<20} {row['title']}"))
 
 
 # --- matching ------------------------------------------------------------------------------------
@@ -250,17 +343,10 @@ def matches_json(rows: list[dict[str, Any]]) -> str:
 
 
 def _read_input(path: Path) -> str:
-    """The text of `path`, or one error naming the file and what is wrong with it."""
-    if path.is_dir():
-        raise MonitorError(f"input {path}: is a folder; give a text or HTML file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise MonitorError(f"input {path}: no such file") from None
-    except OSError as exc:
-        raise MonitorError(f"input {path}: cannot be read ({exc.strerror or exc})") from None
+    """The text of `path`; InputError when it cannot be read or is not text."""
+    raw = read_input(path)
     if b"\x00" in raw[:8192]:
-        raise MonitorError(f"input {path}: is a binary file, not text; give a text or HTML file")
+        raise InputError(path, "is a binary file, not text: name a text or HTML file")
     return raw.decode("utf-8", errors="replace")
 
 
@@ -270,10 +356,11 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
 
     Example: monitor hits --since 24h --json
     """
+    window = since_time(since)
     with user_errors():
         settings = state.settings()
-        with database(settings) as sessions, sessions() as session:
-            found = store.list_hits(session, since=since_time(since))
+        with open_database(settings, existing=True) as sessions, sessions() as session:
+            found = store.list_hits(session, since=window)
     rows = [
         {
             "article_id": h.article_id,
@@ -291,7 +378,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
         print_json(rows)
         return
     for row in rows:
-        typer.echo(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {row['title']}")
+        typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {row['title']}"))
         typer.echo(f"{'':24}{', '.join(row['entities'])}")
 
 
@@ -303,12 +390,13 @@ def rematch(
 
     Example: monitor rematch --since 90d
     """
+    window = since_time(since)
     with user_errors():
         settings = state.settings()
         matcher = load_matcher(settings)
-        with database(settings) as sessions:
-            count, new_hits = rematch_articles(sessions, matcher, since=since_time(since), now=utc_now())
-    err.print(f"{count} articles matched again, {new_hits} new hits", highlight=False)
+        with open_database(settings, existing=True) as sessions:
+            count, new_hits = rematch_articles(sessions, matcher, since=window, now=utc_now())
+    err.print(f"{count} articles matched again, {new_hits} new hits")
 
 
 @watchlists_app.command("validate")
@@ -343,21 +431,14 @@ def watchlists_derive(
     """
     with user_errors():
         watchlist = load_watchlist(state.settings())
-        texts = [(path.name, _read_document(path)) for path in documents]
+        texts = [(path.name, read_input(path).decode("utf-8", errors="replace")) for path in documents]
         candidates = derive(texts, watchlist)
         stubs = render_yaml(candidates)
-    if out:
-        out.write_text(stubs, encoding="utf-8")
-    else:
+        if out:
+            write_atomic(out, stubs)
+    if not out:
         typer.echo(stubs.rstrip("\n"))
-    err.print(f"{len(candidates)} proposed entries from {len(documents)} documents", highlight=False)
-
-
-def _read_document(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise ConfigError("DOC", f"{path}: {exc.strerror}") from None
+    err.print(f"{len(candidates)} proposed entries from {len(documents)} documents")
 
 
 # --- sources -------------------------------------------------------------------------------------
@@ -373,7 +454,7 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     with user_errors():
         settings = state.settings()
-        with database(settings) as sessions, sessions() as session:
+        with open_database(settings, existing=True) as sessions, sessions() as session:
             health = {h.id: h for h in store.source_health(session)}
     rows = [_source_row(s, health.get(s.id)) for s in settings.all_sources()]
     if as_json:
@@ -387,10 +468,10 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
             "yes" if row["enabled"] else "no",
             _when(row["last_success_at"]),
             str(row["consecutive_failures"]),
-            error[:60],
+            inert(error[:60]),
             _when(row["next_poll_at"]),
         )
-    Console().print(table)
+    out.print(table)
 
 
 def _source_row(source: Source, health: Any) -> dict[str, Any]:
@@ -405,7 +486,7 @@ def _source_row(source: Source, health: Any) -> dict[str, Any]:
         "enabled": source.enabled,
     }
     fields = ("last_polled_at", "last_success_at", "last_new_item_at", "last_error", "last_error_kind")
-    fields += ("last_error_at", "consecutive_failures", "next_poll_at", "moved_to")
+    fields += ("last_error_at", "consecutive_failures", "next_poll_at", "retry_after_until", "moved_to")
     values = asdict(health) if health else {}
     return row | {name: values.get(name, 0 if name == "consecutive_failures" else None) for name in fields}
 
@@ -428,9 +509,10 @@ def import_opml(
         known = {s.url for s in settings.all_sources()}
         entries = [s for s in opml.read_opml(file) if s.url not in known]
         toml_text = opml.to_toml(entries)
+        if out:
+            write_atomic(out, toml_text)
     if out:
-        out.write_text(toml_text, encoding="utf-8")
-        err.print(f"{len(entries)} new sources written to {out}", highlight=False)
+        err.print(f"{len(entries)} new sources written to {out}")
     else:
         typer.echo(toml_text, nl=False)
 
@@ -445,9 +527,9 @@ def export_opml(
     """
     with user_errors():
         document = opml.write_opml(state.settings().all_sources())
-    if out:
-        out.write_text(document, encoding="utf-8")
-    else:
+        if out:
+            write_atomic(out, document)
+    if not out:
         typer.echo(document, nl=False)
 
 
@@ -460,6 +542,6 @@ def db_upgrade() -> None:
 
     Example: MONITOR_DATABASE_URL=postgresql://monitor@db/monitor monitor db upgrade
     """
-    with user_errors(), database(state.settings()):
+    with user_errors(), open_database(state.settings()):
         pass
-    err.print("database is up to date", highlight=False)
+    err.print("database is up to date")

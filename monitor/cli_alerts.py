@@ -10,17 +10,16 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import alerts
 from monitor.alerts import AlertPolicy, DeliveryReport
-from monitor.cli_common import JsonOption, err, print_json, state, user_errors
+from monitor.cli_common import JsonOption, err, inert, open_database, out, print_json, state, user_errors
 from monitor.config import Settings
 from monitor.notify import build_notifiers
 from monitor.records import Source
-from monitor.runtime import database, utc_now
+from monitor.runtime import utc_now
 from monitor.store import outbox
 from monitor.watchlists import Watchlist
 
@@ -31,7 +30,7 @@ alerts_app = typer.Typer()  # its help is the callback's docstring
 def list_alerts(
     ctx: typer.Context,
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option("--limit", help="Show at most this many, newest first.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, newest first.")] = 200,
 ) -> None:
     """List the outbox: pending, sent and failed alerts, newest first, with counts per state.
 
@@ -42,7 +41,7 @@ def list_alerts(
     """
     if ctx.invoked_subcommand is not None:
         return
-    with user_errors(), database(state.settings()) as sessions, sessions() as session:
+    with user_errors(), open_database(state.settings(), existing=True) as sessions, sessions() as session:
         rows = outbox.list_alerts(session, limit=limit)
         counts = outbox.count_by_state(session)
     if as_json:
@@ -53,7 +52,6 @@ def list_alerts(
         err.print(
             f"{counts['failed']} alerts failed permanently: fix the channel, then `monitor alerts retry`",
             style="bold red",
-            highlight=False,
         )
 
 
@@ -80,10 +78,9 @@ def _print_table(rows: Sequence[outbox.AlertListing], counts: dict[str, int]) ->
     typer.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
     table = Table("id", "state", "channel", "kind", "attempts", "title", "error")
     for a in rows:
-        table.add_row(
-            str(a.id), a.state, a.channel, a.kind, str(a.attempts), a.title[:60], (a.last_error or "")[:50]
-        )
-    Console().print(table)
+        title, error = inert(a.title[:60]), inert((a.last_error or "")[:50])
+        table.add_row(str(a.id), a.state, a.channel, a.kind, str(a.attempts), title, error)
+    out.print(table)
 
 
 @alerts_app.command("retry")
@@ -95,11 +92,11 @@ def retry() -> None:
     with user_errors():
         settings = state.settings()
         notifiers = build_notifiers(settings)
-        with database(settings) as sessions:
+        with open_database(settings) as sessions:
             with sessions.begin() as session:
                 requeued = outbox.requeue_failed(session, now=utc_now())
             report = alerts.deliver_due(sessions, notifiers, utc_now(), AlertPolicy.from_settings(settings))
-    err.print(f"{requeued} failed alerts re-queued; {format_delivery(report)}", highlight=False)
+    err.print(f"{requeued} failed alerts re-queued; {format_delivery(report)}")
 
 
 @alerts_app.command("test")
@@ -118,7 +115,7 @@ def send_test() -> None:
             if result.error is None
             else f"failed{' permanently' if result.permanent else ''}: {result.error}"
         )
-        typer.echo(f"{result.target}: {outcome}")
+        typer.echo(inert(f"{result.target}: {outcome}"))
     if any(r.error for r in results):
         raise typer.Exit(1)
 
@@ -134,7 +131,7 @@ def deliver_after_poll(
     now = utc_now()
     alerts.queue_health_notices(sessions, sources, policy, now)
     report = alerts.deliver_due(sessions, build_notifiers(settings), now, policy)
-    err.print(format_delivery(report), highlight=False)
+    err.print(format_delivery(report))
     return report
 
 

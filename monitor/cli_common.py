@@ -1,37 +1,64 @@
-"""What every command module of the CLI shares: the settings state, error handling, JSON output.
+"""What every command module of the CLI shares: the settings state, error handling, output.
 
 cli.py defines the app and the top-level options; cli_alerts, cli_digest and cli_daemon add their
 commands. They all import from here, so none of them imports cli.py (no import cycle).
+
+A user mistake ends as one line on stderr, `error: <what failed> <which thing>: <what to do>`
+(a hint line at most), and a non-zero exit, never a traceback: the label says what failed
+(`config`, `database`, `input`, `output`, `watchlists ...`), and usage mistakes (an unknown
+option, a bad value) are reported the same way by `MonitorGroup`. Tracebacks stay for bugs.
+
+Text from outside (feed titles, errors quoted from servers, file names) is printed through
+consoles with Rich markup and emoji codes off, so `[bold` or `[/]` in a title is printed as it is.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from typer.core import TyperGroup
 
 from monitor.config import Settings, load_settings, parse_duration, secret_values
-from monitor.errors import ConfigError, MonitorError, WatchlistError
-from monitor.logs import setup_logging
-from monitor.runtime import utc_now
+from monitor.errors import ConfigError, InputError, MonitorError, StoreError, WatchlistError
+from monitor.logs import DEFAULT_LEVEL, inert, setup_logging
+from monitor.runtime import database, utc_now
 
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False, markup=False, emoji=False)
+out = Console(highlight=False, markup=False, emoji=False)  # tables on stdout
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SinceOption = Annotated[str, typer.Option("--since", help="How far back, e.g. 24h, 7d, 4w.")]
+
+# typer re-exports click's BadParameter (from click, or from the copy of click newer typer ships):
+# its ancestors are the exceptions click raises for usage mistakes.
+_UsageError, _ClickException = typer.BadParameter.__mro__[1:3]
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
 
 
 class State:
     """Options of the top-level callback, shared by every command."""
 
     config: Path | None = None
-    log_level: str = "WARNING"
+    log_level: str = DEFAULT_LEVEL
     log_json: bool = False
     _settings: Settings | None = None
 
@@ -47,16 +74,60 @@ class State:
 state = State()
 
 
+class MonitorGroup(TyperGroup):
+    """The root command: usage mistakes (unknown option, bad value, missing argument) become one
+    `error:` line and a hint, not click's usage box; the exit status is click's (2)."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+            code = result if isinstance(result, int) else 0
+        except _UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `monitor` alone: the help, not a mistake
+                typer.echo(exc.format_message())
+                code = 0
+            else:
+                _print_error(_sentence(exc.format_message()), _help_hint(exc))
+                code = exc.exit_code
+        except _ClickException as exc:
+            _print_error(_sentence(exc.format_message()))
+            code = exc.exit_code
+        except typer.Abort:
+            _print_error("interrupted")
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _sentence(message: str) -> str:
+    """click's "Invalid value for '--x': ..." → "invalid value for '--x': ..." (our lines are lower case)."""
+    message = message.strip().rstrip(".").replace("Value error, ", "")
+    return message[:1].lower() + message[1:] if message[:2] != message[:2].upper() else message
+
+
+def _help_hint(exc: Any) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    return f"see `{ctx.command_path} --help`" if ctx is not None else None
+
+
+def _print_error(line: str, hint: str | None = None) -> None:
+    err.print(f"error: {inert(line)}")
+    if hint:
+        err.print(inert(hint))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Expected errors become one line on stderr and an exit code, never a traceback."""
+    """Expected errors become one line on stderr and an exit code, never a traceback:
+    2 for configuration, watchlists and input files, 1 for the database and output files."""
     try:
         yield
-    except (ConfigError, WatchlistError) as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+    except (ConfigError, WatchlistError, InputError) as exc:
+        _print_error(str(exc))
         raise typer.Exit(2) from None
     except MonitorError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        _print_error(str(exc))
         raise typer.Exit(1) from None
 
 
@@ -74,4 +145,75 @@ def since_time(since: str) -> datetime:
     try:
         return utc_now() - parse_duration(since)
     except ValueError as exc:
-        raise ConfigError("--since", str(exc)) from None
+        raise typer.BadParameter(str(exc), param_hint="'--since'") from None
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def database_label(url: str) -> str:
+    """Where the database is, for error lines: the SQLite file, or the URL without its password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "database_url"
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+_STORE_LABEL = re.compile(r"^database(?: \w+)?:\s*")  # "database unreachable: ", "database error: "
+_DRIVER_TAG = re.compile(r"\((?:sqlite3|psycopg)[\w.]*\)\s*")  # "(sqlite3.OperationalError) "
+_SQLITE_HINTS = (
+    ("readonly", "make the file and its folder writable, or set database_url to another file"),
+    ("unable to open", "check that the folder exists and is writable, or set database_url"),
+    ("not a database", "point database_url at a SQLite database, or move this file away"),
+    ("disk", "free some space on its disk"),
+)
+
+
+@contextmanager
+def open_database(settings: Settings, *, existing: bool = False) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, with errors that name it. existing=True is for
+    commands that only read: a SQLite file that is not there is an error, never created."""
+    where = database_label(settings.database_url)
+    path = sqlite_file(settings.database_url)
+    if existing and path is not None and not path.exists():
+        raise StoreError(
+            f"database {where} does not exist: run `monitor poll` or `monitor db upgrade` first, "
+            "or set database_url"
+        )
+    try:
+        with database(settings) as sessions:
+            yield sessions
+    except StoreError as exc:
+        raise StoreError(_name_database(str(exc), where, path is not None)) from None
+
+
+def _name_database(message: str, where: str, is_sqlite: bool) -> str:
+    """The store's message on one line with the file or server named after its label
+    ("database unreachable: <where>: ..."), and a hint for SQLite faults."""
+    first = message.splitlines()[0].strip()
+    if where in first:
+        return first
+    label = _STORE_LABEL.match(first)
+    prefix = label.group(0).rstrip(": ") if label else "database"
+    prefix = "database" if prefix == "database error" else prefix
+    reason = _DRIVER_TAG.sub("", first[label.end() :] if label else first)
+    line = f"database {where}: {reason}" if prefix == "database" else f"{prefix}: {where}: {reason}"
+    if is_sqlite:
+        hint = next((h for key, h in _SQLITE_HINTS if key in reason.lower()), None)
+        if hint:
+            line += f": {hint}"
+    return line

@@ -12,10 +12,10 @@ from typing import Any
 import typer
 
 from monitor import daemon
-from monitor.cli_common import JsonOption, print_json, state, user_errors
+from monitor.cli_common import JsonOption, open_database, print_json, state, user_errors
 from monitor.config import Settings, secret_values
 from monitor.logs import setup_logging
-from monitor.runtime import database, utc_now
+from monitor.runtime import utc_now
 from monitor.store import summary
 
 
@@ -54,7 +54,7 @@ def status(as_json: JsonOption = False) -> None:
     """
     with user_errors():
         settings = state.settings()
-        with database(settings) as sessions, sessions() as session:
+        with open_database(settings, existing=True) as sessions, sessions() as session:
             found = summary.summarise(session, utc_now(), overdue_grace=daemon.OVERDUE_GRACE)
     data = status_data(found)
     if as_json:

@@ -13,19 +13,20 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli_common import state, user_errors
+from monitor.cli_common import inert, open_database, state, user_errors
 from monitor.digest import last_complete_week, parse_week
 from monitor.digest_delivery import (
     DigestDeps,
     DigestReport,
+    build_sender,
     digest_deps,
     render_week,
     send_digest,
     timezone_of,
 )
-from monitor.errors import ConfigError
+from monitor.files import check_writable_folder, write_atomic
 from monitor.notify.email import FileSender, build_message, standalone_html
-from monitor.runtime import database, load_watchlist, utc_now
+from monitor.runtime import load_watchlist, utc_now
 
 
 def digest(
@@ -46,22 +47,29 @@ def digest(
     is retried by the daemon later. Exits 1 when a send failed.
 
     Example: monitor digest --out /tmp/preview.html
+
     Example: monitor digest --week 2026-W46 --send
     """
     if send == (out is not None):
         raise typer.BadParameter("give exactly one of --send and --out FILE", param_hint="--send/--out")
     if force and not send:
         raise typer.BadParameter("only goes with --send", param_hint="--force")
+    if week:
+        _check_week(week)
     with user_errors():
         settings = state.settings()
         now = utc_now()
-        chosen = _week(week) if week else last_complete_week(now, timezone_of(settings.digest))
+        chosen = week or last_complete_week(now, timezone_of(settings.digest))
         watchlist = load_watchlist(settings)
-        with database(settings) as sessions:
+        sender = FileSender(out.parent) if out else build_sender(settings)
+        if isinstance(sender, FileSender) and not out:
+            check_writable_folder(sender.folder)  # a read-only digest.out_dir is a mistake, not a retry
+        with open_database(settings) as sessions:
+            deps = digest_deps(settings, sessions, watchlist, sender)
             if out:
-                _preview(digest_deps(settings, sessions, watchlist, FileSender(out.parent)), chosen, now, out)
+                _preview(deps, chosen, now, out)
                 return
-            report = send_digest(chosen, digest_deps(settings, sessions, watchlist), now, force=force)
+            report = send_digest(chosen, deps, now, force=force)
     _print(report)
 
 
@@ -72,23 +80,19 @@ def _preview(deps: DigestDeps, week: str, now: datetime, out: Path) -> None:
     """
     rendered = render_week(week, deps, now)
     message = build_message(rendered, sender=deps.from_, to=deps.to, week=week, now=now)
-    try:
-        out.write_text(standalone_html(message), encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError("--out", f"cannot write {out}: {exc.strerror}") from None
+    write_atomic(out, standalone_html(message))
     typer.echo(f"digest {week} written to {out}", err=True)
 
 
-def _week(text: str) -> str:
+def _check_week(text: str) -> None:
     try:
         parse_week(text)
     except ValueError as exc:
-        raise ConfigError("--week", str(exc)) from None
-    return text
+        raise typer.BadParameter(str(exc), param_hint="'--week'") from None
 
 
 def _print(report: DigestReport) -> None:
     for outcome in report.outcomes:
-        typer.echo(f"{report.week}  {outcome.recipient:<32} {outcome.status:<8} {outcome.detail}")
+        typer.echo(inert(f"{report.week}  {outcome.recipient:<32} {outcome.status:<8} {outcome.detail}"))
     if any(o.status in ("retry", "failed") for o in report.outcomes):
         raise typer.Exit(1)

@@ -10,18 +10,29 @@ bundled one with the same id (e.g. `enabled = false`), so adding a source is a f
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
 import tomllib
 from datetime import timedelta
+from email.utils import parseaddr
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import ConfigError
 from monitor.records import Source
@@ -45,8 +56,73 @@ def parse_duration(text: str) -> timedelta:
 
 def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _check_secret_url(value: SecretStr, schemes: tuple[str, ...], what: str, example: str) -> SecretStr:
+    """A URL that carries a secret (webhook, SMTP password): checked without quoting it back."""
+    text = value.get_secret_value().strip()
+    if not text:
+        return value
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValueError(f"not a URL (its port is not a number): use {example}") from None
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        given = f"{parts.scheme}://..." if "://" in text else "no scheme"
+        raise ValueError(f"not {what} with a host ({given}): use {example}")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone (e.g. UTC, Asia/Baghdad)") from None
+    return value
+
+
+def _check_address(value: str) -> str:
+    """An email address, bare or with a name ("Analysts <analysts@example.org>")."""
+    local, _, domain = parseaddr(value)[1].rpartition("@")
+    if not local or "." not in domain and domain != "localhost":
+        raise ValueError(f"{value!r} is not an email address (name@example.org)")
+    return value
+
+
+_WEBHOOK_URL = (("https", "http"), "an http(s) URL", "https://hooks.slack.com/services/...")
+_SMTP_URL = (("smtp", "smtps"), "an smtp:// or smtps:// URL", "smtp://host:587?starttls=true or smtps://host:465")
+
+# SQLAlchemy URL schemes we run on, and the module each one's driver needs.
+DATABASE_DRIVERS = {
+    "sqlite": "sqlite3",
+    "sqlite+pysqlite": "sqlite3",
+    "postgres": "psycopg",
+    "postgresql": "psycopg",
+    "postgresql+psycopg": "psycopg",
+    "postgresql+psycopg2": "psycopg2",
+}
+
+
+def _check_database_url(value: str) -> str:
+    scheme = value.partition("://")[0].lower() if "://" in value else ""
+    if scheme not in DATABASE_DRIVERS:
+        given = f"{scheme}:// is not supported" if scheme else f"{value!r} is not a database URL"
+        raise ValueError(f"{given}: use sqlite:///monitor.db or postgresql://user@host/db")
+    rest = value.partition("://")[2]
+    if scheme.startswith("sqlite") and rest and not rest.startswith("/"):
+        raise ValueError(
+            f"{value!r} names a host, not a file: use sqlite:///{rest} (relative) or sqlite:////path/to.db"
+        )
+    module = DATABASE_DRIVERS[scheme]
+    try:
+        importlib.import_module(module)  # installed, and its C library (libpq) loads
+    except ImportError as exc:
+        reason = f"needs the Python package {module!r}, which fails to load: {exc}"
+        raise ValueError(f"{scheme}:// {reason}") from None
     return value
 
 
@@ -115,6 +191,17 @@ class SlackChannelSettings(_Section):
     bot_token: SecretStr = SecretStr("")  # empty: the [slack] bot_token
     channel: str = ""  # Slack channel id or name, with a bot token
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_url(value, *_WEBHOOK_URL)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SlackChannelSettings:
+        if not self.webhook_url.get_secret_value() and not self.channel:
+            raise ValueError(f"channel {self.name!r} needs webhook_url, or channel (with a bot token)")
+        return self
+
 
 class SlackSettings(_Section):
     """webhook_url, or bot_token + channel, is the "default" channel; `channels` adds named ones."""
@@ -129,6 +216,26 @@ class SlackSettings(_Section):
     @classmethod
     def _api_url(cls, value: str) -> str:
         return _check_http_url(value) if value else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_url(value, *_WEBHOOK_URL)
+
+    @model_validator(mode="after")
+    def _bot_needs_channel(self) -> SlackSettings:
+        """A bot token posts with chat.postMessage, which needs a channel; without one it was
+        silently unused (alerts went to the console)."""
+        if self.bot_token.get_secret_value() and not self.channel and not self.webhook_url.get_secret_value():
+            raise ValueError("bot_token is set but channel is empty: set slack.channel (an id or #name)")
+        for index, named in enumerate(self.channels):
+            has_token = named.bot_token.get_secret_value() or self.bot_token.get_secret_value()
+            if named.channel and not named.webhook_url.get_secret_value() and not has_token:
+                raise ValueError(
+                    f"channels[{index}] ({named.name!r}) names a channel but no bot_token is set: "
+                    "set slack.bot_token, or give the channel a webhook_url"
+                )
+        return self
 
 
 Level = Literal["high", "medium", "low"]
@@ -149,6 +256,7 @@ class AlertSettings(_Section):
     min_priority: Level = "medium"  # of the default channel
     throttle_messages: int = Field(10, gt=0)  # per channel, within throttle_per; the rest are rolled up
     throttle_per: str = "10m"
+    rollup_interval: str = "1m"  # past the throttle, roll-ups go out at most this far apart
     quiet_hours: str = Field("", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"  # of quiet_hours
     dedupe_window: str = "48h"  # how long a story takes in later outlets
@@ -158,7 +266,7 @@ class AlertSettings(_Section):
     health_quiet_factor: float = Field(4.0, gt=1)  # silent for this many usual gaps: announced quiet
     routes: list[RouteSettings] = []
 
-    @field_validator("window", "throttle_per", "dedupe_window", "give_up_after")
+    @field_validator("window", "throttle_per", "rollup_interval", "dedupe_window", "give_up_after")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)
@@ -167,17 +275,23 @@ class AlertSettings(_Section):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone (e.g. UTC, Asia/Baghdad)") from None
-        return value
+        return _check_timezone(value)
 
 
 class EmailSettings(_Section):
     smtp_url: SecretStr = SecretStr("")
     from_: str = Field("", alias="from")
-    to: list[str] = []
+    to: list[Annotated[str, AfterValidator(_check_address)]] = []
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_url(value, *_SMTP_URL)
+
+    @field_validator("from_")
+    @classmethod
+    def _from(cls, value: str) -> str:
+        return _check_address(value) if value else value
 
 
 class DigestSettings(_Section):
@@ -185,6 +299,11 @@ class DigestSettings(_Section):
     time: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
     out_dir: str = "digests"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _check_timezone(value)
 
 
 class DaemonSettings(_Section):
@@ -219,6 +338,23 @@ class Settings(_Section):
     email: EmailSettings = EmailSettings()
     digest: DigestSettings = DigestSettings()
     daemon: DaemonSettings = DaemonSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return _check_database_url(value)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_ids(cls, value: list[SourceSettings]) -> list[SourceSettings]:
+        """Two entries with one id: the later would silently replace the earlier."""
+        first: dict[str, int] = {}
+        for index, entry in enumerate(value):
+            if entry.id in first:
+                earlier = f"sources[{first[entry.id]}]"
+                raise ValueError(f"sources[{index}] has the id {entry.id!r} of {earlier}: make it unique")
+            first[entry.id] = index
+        return value
 
     def all_sources(self) -> list[Source]:
         """Bundled sources (unless switched off) with the file's entries added or overriding by id."""
@@ -276,6 +412,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError("", f"file {path} not found") from None
+    except IsADirectoryError:
+        raise ConfigError("", f"{path} is a folder: name the TOML file") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("", f"{path} is not UTF-8 text: is it the TOML config?") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{path}: {exc}") from None
 
@@ -287,14 +429,23 @@ def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
         if not name.startswith(ENV_PREFIX):
             continue
         key = name[len(ENV_PREFIX) :].lower()
-        if key.endswith("_file"):
-            key, value = key[: -len("_file")], Path(value).read_text(encoding="utf-8").strip()
+        from_file = key.endswith("_file")
+        key = key.removesuffix("_file") if from_file else key
         section, _, field = key.partition("_")
         if section in sections and field in _fields(section):
-            name, is_list = _fields(section)[field]
-            data.setdefault(section, {})[name] = _env_value(value, is_list)
+            target, is_list = _fields(section)[field]
+            text = _read_secret_file(name, value) if from_file else value
+            data.setdefault(section, {})[target] = _env_value(text, is_list)
         elif key in Settings.model_fields and key not in sections and key != "sources":
-            data[key] = _env_value(value, is_list=False)
+            data[key] = _env_value(_read_secret_file(name, value) if from_file else value, is_list=False)
+
+
+def _read_secret_file(variable: str, path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(variable, f"cannot read {path}: {reason}") from None
 
 
 def _fields(section: str) -> dict[str, tuple[str, bool]]:

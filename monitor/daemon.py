@@ -20,7 +20,18 @@ was down or busy collapse into one run as soon as it can):
 - `heartbeat`: every few seconds, for /healthz.
 
 Slack, SMTP and chart rendering block, so those jobs run in daemon threads, off the event loop
-that fetches.
+that fetches. Database work never runs on the loop either: writes (lease claims, the polls'
+store batches, schedules, retention) go to the one `StoreThread`, reads to worker threads.
+
+Database faults (`StoreUnavailable`: server down, disk full, file locked or read-only) are
+expected: `Outage` logs one WARNING when one starts, a reminder a minute at most, one INFO when
+it ends, never a traceback; a poll that met one stored nothing (its validators included), so it
+is simply polled again, at its interval but no sooner than OUTAGE_RETRY; the heartbeat probes
+the database every HEARTBEAT while the fault lasts, and /healthz answers 503 "degraded" meanwhile.
+The one daemon of a SQLite file keeps its poll leases in memory (`DaemonLock` keeps every other
+daemon out), so a locked or full file does not stop fetching; on PostgreSQL a lease whose
+release failed is released again when the database is back, and a process always reclaims its
+own lease. A lease lasts `daemon.poll_lease`, at most twice the longest poll (`lease_time`).
 
 Signals only set flags or queue a job: SIGTERM/SIGINT stop new work, let running jobs finish
 for up to `STOP_GRACE` seconds, cancel what is left (a cancelled poll stores nothing: its store
@@ -53,19 +64,19 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
 from monitor.alerts import AlertPolicy, DeliveryReport, deliver_due
 from monitor.config import Settings, load_settings, parse_duration
 from monitor.digest_delivery import build_sender, send_weekly_digest, timezone_of
-from monitor.errors import ConfigError, WatchlistError
+from monitor.errors import ConfigError, StoreUnavailable, WatchlistError
 from monitor.logs import log
 from monitor.matching import Matcher
 from monitor.metrics import Health, Metrics, MetricsServer, assess
 from monitor.notify import Notifier, build_notifiers
 from monitor.notify.email import EmailSender
+from monitor.outage import Outage
 from monitor.pipeline import FeedWorkers, PollDeps, poll_source
 from monitor.records import PollReport, Source
 from monitor.runtime import load_matcher, open_database, poll_deps, utc_now
@@ -80,8 +91,21 @@ MIN_RETRY = timedelta(seconds=1)  # a poll job never reschedules itself sooner t
 START_SPREAD = timedelta(seconds=10)  # overdue sources at start are spread over at most this
 OVERDUE_GRACE = timedelta(minutes=2)  # a source due longer ago than this counts as overdue
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's SQLite lock before it is a fault
+OUTAGE_RETRY = timedelta(seconds=5)  # a poll that met a database fault runs again no sooner
+STORE_ALLOWANCE = timedelta(seconds=30)  # a poll's store step, in the longest poll (lease_time)
+MIN_FREE = 1 << 20  # bytes free next to a SQLite file before a full disk counts as freed
 
 T = TypeVar("T")
+
+
+class _LateRunsAreExpected(logging.Filter):
+    """APScheduler warns each time a job's trigger fires while its last run still goes on (a poll
+    waiting for a locked database, a delivery waiting for Slack). With coalesce and one instance
+    per job that is the design, not a fault: the run just starts late; so these lines go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
 
 
 def daemon_id() -> str:
@@ -118,10 +142,18 @@ def loaded_from(settings: Settings) -> Loaded:
     )
 
 
+def lease_time(settings: Settings) -> timedelta:
+    """`daemon.poll_lease`, capped at twice the longest poll: a feed fetch and then its full-text
+    pages are each bounded by `fetch.total_timeout`, plus STORE_ALLOWANCE for the store step
+    (defaults: min(5m, 2 x (2 x 60s + 30s)) = 5 minutes)."""
+    longest = 2 * timedelta(seconds=settings.fetch.total_timeout) + STORE_ALLOWANCE
+    return min(parse_duration(settings.daemon.poll_lease), 2 * longest)
+
+
 def open_store(settings: Settings, *, sole: bool) -> tuple[Engine, sessionmaker[Session]]:
     """A migrated database (store.upgrade lets daemons starting together migrate once). The sole
     daemon of a SQLite file frees the leases a killed predecessor left, instead of waiting."""
-    engine, sessions = open_database(settings)
+    engine, sessions = open_database(settings, busy_timeout=BUSY_TIMEOUT)
     if sole:
         with sessions.begin() as session:
             leases.release_all(session, owner=None)
@@ -133,7 +165,7 @@ def run(config: Path | None, loaded: Loaded) -> None:
     with leases.DaemonLock(loaded.settings.database_url) as lock:
         engine, sessions = open_store(loaded.settings, sole=lock.sole)
         try:
-            asyncio.run(Daemon(config, loaded, sessions).serve())
+            asyncio.run(Daemon(config, loaded, sessions, local_leases=lock.sole).serve())
         finally:
             engine.dispose()
 
@@ -165,11 +197,23 @@ async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 class Daemon:
-    def __init__(self, config: Path | None, loaded: Loaded, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        config: Path | None,
+        loaded: Loaded,
+        sessions: sessionmaker[Session],
+        *,
+        local_leases: bool = False,
+    ) -> None:
         self.config = config
         self.loaded = loaded
         self.sessions = sessions
+        self.local_leases = local_leases  # the sole daemon of a SQLite file: leases in memory
         self.owner = daemon_id()
+        self.outage = Outage(utc_now)
+        self._unreleased: set[str] = set()  # leases whose release met a database fault
+        self._resync = False  # the sources could not be synced: again when the database is back
+        self._probing: asyncio.Task[None] | None = None  # the database probe during an outage
         self.metrics = Metrics(self._alert_states)
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults=JOB_DEFAULTS)
         self._stop = asyncio.Event()
@@ -184,12 +228,13 @@ class Daemon:
         return self._deps
 
     async def serve(self) -> None:
+        logging.getLogger("apscheduler.scheduler").addFilter(_LateRunsAreExpected())
         settings = self.loaded.settings
-        async with poll_deps(settings, self.sessions, self.loaded.matcher) as deps:
+        async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
             self._deps = deps
             server = self._start_metrics(settings)
             try:
-                self._schedule(utc_now())
+                await self._schedule(utc_now())
                 self.scheduler.start()
                 self._install_signals()
                 log(logger, "daemon.started", owner=self.owner, sources=len(self.loaded.sources))
@@ -228,11 +273,12 @@ class Daemon:
             await asyncio.gather(*late, return_exceptions=True)
             log(logger, "daemon.drained", finished=len(running) - len(late), cancelled=len(late))
         self.scheduler.shutdown(wait=False)
+        if self.local_leases:
+            return
         try:
-            with self.sessions.begin() as session:
-                leases.release_all(session, owner=self.owner)
-        except SQLAlchemyError as exc:  # they expire after daemon.poll_lease anyway
-            log(logger, "daemon.leases_kept", logging.WARNING, error=str(exc).splitlines()[0])
+            await self._write(leases.release_all, owner=self.owner)
+        except StoreUnavailable as fault:  # they expire after lease_time anyway
+            log(logger, "daemon.leases_kept", logging.WARNING, error=fault.reason)
 
     def _start_metrics(self, settings: Settings) -> MetricsServer | None:
         d = settings.daemon
@@ -252,9 +298,9 @@ class Daemon:
 
     # --- scheduling ------------------------------------------------------------------------------
 
-    def _schedule(self, now: datetime) -> None:
+    async def _schedule(self, now: datetime) -> None:
         """Every job, each with a first run now (catch-up) except the polls, which the database times."""
-        self._schedule_sources(now)
+        await self._schedule_sources(now)
         self._every("heartbeat", self._heartbeat, IntervalTrigger(seconds=HEARTBEAT.total_seconds()), now)
         self._every("alerts", self._deliver, self._tick("alert_tick"), now)
         self._every("housekeeping", self._housekeeping, self._tick("housekeeping"), now)
@@ -288,12 +334,16 @@ class Daemon:
         ):
             self.scheduler.reschedule_job(kind, trigger=trigger)
 
-    def _schedule_sources(self, now: datetime) -> None:
-        """One job per enabled source, first run when the database says it is due."""
+    async def _schedule_sources(self, now: datetime) -> None:
+        """One job per enabled source, first run when the database says it is due (at once if
+        it cannot say: the sources are synced again when it is back)."""
         sources = self.loaded.sources
-        with self.sessions.begin() as session:
-            store.sync_sources(session, list(sources.values()))
-            stored = {lease.source_id: lease for lease in leases.poll_leases(session, list(sources))}
+        try:
+            stored = await self._write(_sync_sources, list(sources.values()))
+            self._resync = False
+        except StoreUnavailable as fault:
+            self.outage.failed(fault)
+            self._resync, stored = True, {}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and job.id.removeprefix("poll:") not in sources:
                 job.remove()
@@ -333,7 +383,10 @@ class Daemon:
                 result = work(*args)
                 if asyncio.iscoroutine(result):
                     await result
-            except Exception:  # one job's bug must not stop the clock
+            except Exception as exc:  # one job's bug must not stop the clock
+                if fault := store.unavailable(exc):  # expected: one line per outage, no traceback
+                    self.outage.failed(fault)
+                    return
                 self.metrics.job_errors.labels(kind).inc()
                 logger.exception("job.failed", extra={"fields": {"job": kind, "args": list(args)}})
             finally:
@@ -343,29 +396,68 @@ class Daemon:
 
     # --- polls -----------------------------------------------------------------------------------
 
+    async def _write(self, work: Callable[..., T], *args: Any, probe: bool = False, **kwargs: Any) -> T:
+        """`work(session, ...)` in one transaction in the store thread; an expected database
+        fault is raised as StoreUnavailable (at once during an outage, unless `probe`)."""
+
+        def in_transaction() -> T:
+            with self.sessions.begin() as session:
+                return work(session, *args, **kwargs)
+
+        with store.faults():
+            return await self.deps.writer.run(in_transaction, probe=probe)
+
+    async def _read(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(session, ...)` in a worker thread (reads need not wait for the writer)."""
+
+        def in_session() -> T:
+            with self.sessions() as session:
+                return work(session, *args)
+
+        with store.faults():
+            return await asyncio.to_thread(in_session)
+
     async def _poll(self, source_id: str) -> None:
         source = self.loaded.sources.get(source_id)
         if source is None:
             return
+        failed = False
         try:
-            if self._claim(source):
-                self._observe(await self._poll_claimed(source))
+            if await self._claim(source, lease_time(self.loaded.settings)):
+                report = await self._poll_claimed(source)
+                self.outage.succeeded(grew=bool(report.new or report.updated))
+                self._observe(report)
+        except StoreUnavailable as fault:  # nothing stored: polled again after OUTAGE_RETRY
+            self.outage.failed(fault)
+            failed = True
         finally:
-            self._reschedule(source)
+            await self._reschedule(source, failed)
 
-    def _claim(self, source: Source) -> bool:
-        lease = parse_duration(self.loaded.settings.daemon.poll_lease)
-        with self.sessions.begin() as session:
-            return leases.claim_poll(session, source.id, owner=self.owner, now=utc_now(), lease=lease)
+    async def _claim(self, source: Source, lease: timedelta) -> bool:
+        now = utc_now()
+        if self.local_leases:
+            return await self._read(leases.is_due, source.id, now)
+        claimed = await self._write(leases.claim_poll, source.id, owner=self.owner, now=now, lease=lease)
+        self.outage.succeeded(grew=False)
+        return claimed
 
     async def _poll_claimed(self, source: Source) -> PollReport:
         try:
-            with self.sessions() as session:
-                [health] = store.source_health(session, [source.id])
+            [health] = await self._read(store.source_health, [source.id])
             return await poll_source(source, health, self.deps)
         finally:
-            with self.sessions.begin() as session:
-                leases.release_poll(session, source.id, owner=self.owner)
+            await self._release(source.id)
+
+    async def _release(self, source_id: str) -> None:
+        """Give the lease back; if the database is down, again when it is back (`_recovered`)."""
+        if self.local_leases:
+            return
+        try:
+            await self._write(leases.release_poll, source_id, owner=self.owner)
+            self._unreleased.discard(source_id)
+        except StoreUnavailable as fault:
+            self.outage.failed(fault)
+            self._unreleased.add(source_id)
 
     def _observe(self, report: PollReport) -> None:
         self.metrics.observe_poll(report)
@@ -381,15 +473,24 @@ class Daemon:
             self._hits_waiting = True
             self.scheduler.modify_job("alerts", next_run_time=utc_now())
 
-    def _reschedule(self, source: Source) -> None:
+    async def _reschedule(self, source: Source, failed: bool) -> None:
         if self._stop.is_set() or self.scheduler.get_job(f"poll:{source.id}") is None:
             return
-        with self.sessions() as session:
-            [lease] = leases.poll_leases(session, [source.id]) or [None]
-        when = leases.next_try(
-            lease, owner=self.owner, now=utc_now(), at_least=MIN_RETRY, at_most=source.interval
-        )
-        self.scheduler.modify_job(f"poll:{source.id}", next_run_time=when)
+        now = utc_now()
+        retry = now + max(source.interval, OUTAGE_RETRY) * (1 + 0.1 * random.random())
+        if failed:
+            when = retry
+        else:
+            try:
+                [lease] = await self._read(leases.poll_leases, [source.id]) or [None]
+                when = leases.next_try(
+                    lease, owner=self.owner, now=now, at_least=MIN_RETRY, at_most=source.interval
+                )
+            except StoreUnavailable as fault:
+                self.outage.failed(fault)
+                when = retry
+        if self.scheduler.get_job(f"poll:{source.id}") is not None:  # a reload may have removed it
+            self.scheduler.modify_job(f"poll:{source.id}", next_run_time=when)
 
     # --- alerts, digest, housekeeping ------------------------------------------------------------
 
@@ -401,14 +502,13 @@ class Daemon:
             report = await in_thread(
                 deliver_due, self.sessions, self.loaded.notifiers, now, self.loaded.policy, worker=self.owner
             )
-            self._observe_delivery(report, now)
+            await self._observe_delivery(report, now)
             if not self._hits_waiting or self._stop.is_set():
                 return
 
-    def _observe_delivery(self, report: DeliveryReport, round_at: datetime) -> None:
+    async def _observe_delivery(self, report: DeliveryReport, round_at: datetime) -> None:
         if report.sent:
-            with self.sessions() as session:
-                queued = summary.sent_in_round(session, worker=self.owner, sent_at=round_at)
+            queued = await self._read(_sent_in_round, self.owner, round_at)
             done = utc_now()
             for created in queued:
                 self.metrics.delivery.observe((done - created).total_seconds())
@@ -436,15 +536,14 @@ class Daemon:
                         status=outcome.status,
                     )
 
-    def _housekeeping(self) -> None:
+    async def _housekeeping(self) -> None:
         d = self.loaded.settings.daemon
-        with self.sessions.begin() as session:
-            report = retention.apply(
-                session,
-                now=utc_now(),
-                keep_text_days=d.keep_article_text_days,
-                keep_attempts_days=d.keep_attempts_days,
-            )
+        report = await self._write(
+            retention.apply,
+            now=utc_now(),
+            keep_text_days=d.keep_article_text_days,
+            keep_attempts_days=d.keep_attempts_days,
+        )
         log(
             logger,
             "housekeeping.done",
@@ -454,10 +553,39 @@ class Daemon:
 
     def _heartbeat(self) -> None:
         self.metrics.tick(utc_now())
+        if self.outage.active and self._probing is None:  # the probe may wait: the tick must not
+            self._probing = asyncio.get_running_loop().create_task(self._probe())
+            self._probing.add_done_callback(self._probed)
+
+    def _probed(self, task: asyncio.Task[None]) -> None:
+        self._probing = None
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.metrics.job_errors.labels("probe").inc()
+            logger.error("probe.failed", exc_info=error)
+
+    async def _probe(self) -> None:
+        """Is the database back? A write that changes nothing; after a full disk, also room on
+        the disk (SQLite) or a later write that stored rows (a server)."""
+        try:
+            await self._write(leases.probe, probe=True)
+        except StoreUnavailable as fault:
+            self.outage.failed(fault)
+            return
+        free = store.db.free_space(self.sessions)
+        self.outage.succeeded(grew=free is not None and free >= MIN_FREE)
+        if not self.outage.active:
+            await self._recovered()
+
+    async def _recovered(self) -> None:
+        """What waited for the database: the sources' sync, releases that failed."""
+        if self._resync:
+            await self._schedule_sources(utc_now())
+        for source_id in sorted(self._unreleased):
+            await self._release(source_id)
 
     # --- reload ----------------------------------------------------------------------------------
 
-    def _reload(self) -> None:
+    async def _reload(self) -> None:
         try:
             fresh = loaded_from(load_settings(self.config))
         except (ConfigError, WatchlistError) as exc:
@@ -478,8 +606,7 @@ class Daemon:
         retiring = asyncio.get_running_loop().create_task(self._retire(old_workers, set(self._running)))
         self._background.add(retiring)
         retiring.add_done_callback(self._background.discard)
-        now = utc_now()
-        self._schedule_sources(now)
+        await self._schedule_sources(utc_now())
         self._reschedule_settings()
         log(
             logger,
@@ -501,14 +628,23 @@ class Daemon:
         ids = list(self.loaded.sources)
 
         def sources_due() -> int:
-            with self.sessions() as session:
+            with store.faults(), self.sessions() as session:
                 return summary.overdue_sources(session, ids, utc_now(), OVERDUE_GRACE)
 
-        return assess(last, age, sources_due)
+        return assess(last, age, sources_due, self.outage.describe(), utc_now())
 
     def _alert_states(self) -> dict[str, int]:
-        with self.sessions() as session:
+        with store.faults(), self.sessions() as session:
             return summary.alert_states(session)
+
+
+def _sync_sources(session: Session, sources: list[Source]) -> dict[str, leases.PollLease]:
+    store.sync_sources(session, sources)
+    return {lease.source_id: lease for lease in leases.poll_leases(session, [s.id for s in sources])}
+
+
+def _sent_in_round(session: Session, worker: str, round_at: datetime) -> list[datetime]:
+    return list(summary.sent_in_round(session, worker=worker, sent_at=round_at))
 
 
 def _needs_restart(old: Settings, new: Settings) -> str:

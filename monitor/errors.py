@@ -6,7 +6,11 @@ MonitorError
  ├── FetchError(kind)                   one closed set of kinds (FetchErrorKind), see fetch.py
  │    └── FeedParseError                kind is PARSE or NOT_A_FEED: the bytes were no feed
  ├── DeliveryError(permanent, retry_after)  Slack/SMTP refused or failed; retry unless permanent
- └── StoreError                         database unreachable or schema out of date
+ ├── StoreError                         database unreachable or schema out of date
+ │    └── StoreUnavailable(reason)      an expected fault that passes (server down, disk full,
+ │                                      locked, read-only, I/O error): retried, never a traceback
+ ├── InputError(path)                   a file the user named cannot be read or is not what it should be
+ └── OutputError(path)                  a file cannot be written (missing or read-only folder, disk full)
 """
 
 from __future__ import annotations
@@ -87,3 +91,28 @@ class DeliveryError(MonitorError):
 
 class StoreError(MonitorError):
     """The database cannot be reached or used."""
+
+
+class StoreUnavailable(StoreError):
+    """An expected database fault, classified by `store.db.unavailable`: the work is retried once
+    the database is back. `reason` is short and fixed ("disk full", "connection refused", ...)."""
+
+    def __init__(self, reason: str, detail: str = "", *, refused: bool = False) -> None:
+        self.reason = reason
+        self.detail = detail
+        self.refused = refused  # not tried: the database was already known to be unavailable
+        super().__init__(f"database unavailable: {reason}")
+
+
+class InputError(MonitorError):
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"input {path}: {message}")
+
+
+class OutputError(MonitorError):
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"output {path}: {message}")

@@ -3,7 +3,11 @@
 Call `log(logger, "poll.failed", source="x", kind="timeout")`. The redaction filter scrubs
 every configured secret (webhook URL, bot token, SMTP URL) and anything shaped like a Slack token
 or a password in a URL from every record, whatever module wrote it; httpx's own request log lines
-(which carry full URLs) are quietened to WARNING.
+(which carry full URLs) and Alembic's progress lines are quietened to WARNING (Alembic's show at
+DEBUG). Times are ISO 8601 in UTC (`2026-12-05T10:42:00.123Z`) in text and JSON alike.
+
+Levels: one-shot commands log at WARNING (DEFAULT_LEVEL); `monitor run` at `daemon.log_level`
+(INFO); `--log-level` wins over both.
 """
 
 from __future__ import annotations
@@ -13,11 +17,22 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 _TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|hooks\.slack\.com/services/[A-Za-z0-9/]+")
 _URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]+):([^@/\s]+)@")
 REDACTED = "[redacted]"
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_LEVEL = "WARNING"  # of one-shot commands; the daemon's is daemon.log_level
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_QUIET = ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler")
+
+
+def inert(text: str) -> str:
+    """Text from outside, safe for a terminal: control characters (escape sequences that could
+    move the cursor, retitle the window or hide what follows) become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 def log(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
@@ -47,20 +62,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def utc_time(record: logging.LogRecord) -> str:
+    moment = datetime.fromtimestamp(record.created, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", {}) or {}
         pairs = " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
         line = (
-            f"{self.formatTime(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
+            f"{utc_time(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
         )
-        return f"{line}\n{record.exc_text}" if record.exc_text else line
+        return inert(line) + (f"\n{record.exc_text}" if record.exc_text else "")
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         body = {
-            "time": self.formatTime(record),
+            "time": utc_time(record),
             "level": record.levelname.lower(),
             "event": record.getMessage(),
         }
@@ -75,7 +95,9 @@ def _text_value(value: Any) -> str:
     return json.dumps(text, ensure_ascii=False) if (" " in text or not text) else text
 
 
-def setup_logging(*, level: str = "INFO", json_format: bool = False, secrets: Iterable[str] = ()) -> None:
+def setup_logging(
+    *, level: str = DEFAULT_LEVEL, json_format: bool = False, secrets: Iterable[str] = ()
+) -> None:
     """Configure the root logger once, writing to stderr (stdout is for JSON output)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_format else TextFormatter())
@@ -83,5 +105,6 @@ def setup_logging(*, level: str = "INFO", json_format: bool = False, secrets: It
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
+    for noisy in _QUIET:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)

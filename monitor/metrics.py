@@ -6,7 +6,9 @@ it is the outbox as the database holds it, read at scrape time, so every daemon 
 same numbers (use max(), not sum(), across instances).
 
 The server runs in a thread rather than on the event loop on purpose: if the loop is stuck,
-/healthz still answers, and says 503 because the scheduler's heartbeat stopped.
+/healthz still answers, and says 503 because the scheduler's heartbeat stopped. It also says 503
+("degraded") while the database cannot be written: the daemon keeps running and recovers by
+itself, so an orchestrator should alert on it, not restart the process.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from monitor.errors import StoreUnavailable
 from monitor.records import PollReport
 
 logger = logging.getLogger(__name__)
@@ -44,11 +47,11 @@ class Health:
     """What /healthz answers: 200 when `ok`, 503 otherwise."""
 
     ok: bool
-    status: str  # ok | stuck | database unreachable
+    status: str  # ok | stuck | degraded
     last_tick: datetime | None
     seconds_since_tick: float | None
     sources_due: int | None  # enabled sources overdue by more than their grace period
-    database: bool
+    database: bool | str  # true, or "unavailable since <iso>: <reason>"
     error: str | None = None
 
     def body(self) -> bytes:
@@ -58,15 +61,25 @@ class Health:
 
 
 def assess(
-    last_tick: datetime | None, seconds_since_tick: float | None, sources_due: Callable[[], int]
+    last_tick: datetime | None,
+    seconds_since_tick: float | None,
+    sources_due: Callable[[], int],
+    outage: str | None = None,
+    now: datetime | None = None,
 ) -> Health:
-    """Judge health from the heartbeat's age and one database round trip (`sources_due`)."""
+    """Judge health from the heartbeat's age, the daemon's own view of the database (`outage`:
+    its writes meet a fault, e.g. a full disk that still lets this read through) and one
+    database round trip (`sources_due`)."""
     stuck = seconds_since_tick is None or seconds_since_tick > STUCK_AFTER
+    database: bool | str = outage or True
     try:
-        due, database, error = sources_due(), True, None
+        due, error = sources_due(), None
     except Exception as exc:  # any driver error means the same thing here: no database
-        due, database, error = None, False, f"{type(exc).__name__}: {exc}"[:300]
-    status = "database unreachable" if not database else "stuck" if stuck else "ok"
+        due, error = None, f"{type(exc).__name__}: {exc}"[:300]
+        reason = getattr(exc, "reason", None) or "unreachable"
+        since = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
+        database = outage or f"unavailable since {since}: {reason}"
+    status = "degraded" if database is not True else "stuck" if stuck else "ok"
     return Health(status == "ok", status, last_tick, seconds_since_tick, due, database, error)
 
 
@@ -80,7 +93,9 @@ class _AlertStates(Collector):
         )
         try:
             states = self._read()
-        except Exception:  # a scrape during a database outage still returns the other metrics
+        except StoreUnavailable:  # a scrape during a database outage still returns the other
+            states = {}  # metrics; the daemon's log already tells of the outage, once
+        except Exception:
             logger.warning("metrics.alert_states_unavailable", exc_info=True)
             states = {}
         for state, count in sorted(states.items()):

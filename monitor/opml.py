@@ -12,35 +12,58 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from pydantic import ValidationError
 
 from monitor.config import SourceSettings
-from monitor.errors import ConfigError
+from monitor.errors import InputError
+from monitor.files import read_input
 from monitor.records import Source
 
 
 def read_opml(path: Path) -> list[SourceSettings]:
-    """Every outline with an xmlUrl, nested folders included; ids made from the titles."""
+    """Every outline with an xmlUrl, nested folders included; ids made from the titles.
+    InputError (naming the file) when it cannot be read, is not XML, or is not OPML with feeds."""
+    data = read_input(path)
     try:
-        root = ElementTree.parse(path).getroot()
-    except (OSError, ElementTree.ParseError, DefusedXmlException) as exc:
-        raise ConfigError("opml", f"{path}: {exc}") from None
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise InputError(path, f"not an OPML file ({_xml_error(exc)})") from None
+    except DefusedXmlException:
+        raise InputError(path, "refused: the XML declares entities, which OPML never needs") from None
+    if (tag := _local_name(root.tag)) != "opml":
+        raise InputError(path, f"not an OPML file (its root element is <{tag}>, not <opml>)")
     taken: set[str] = set()
     sources = []
     for outline in root.iter("outline"):
-        url = outline.get("xmlUrl")
+        url = (outline.get("xmlUrl") or "").strip()
         if not url:
             continue
         name = outline.get("title") or outline.get("text") or url
-        sources.append(
-            SourceSettings(
-                id=_unique_id(name, taken),
-                name=name,
-                url=url,
-                language=outline.get("language", "en") or "en",
-                label=outline.get("category", "") or "",
+        try:
+            sources.append(
+                SourceSettings(
+                    id=_unique_id(name, taken),
+                    name=name,
+                    url=url,
+                    language=outline.get("language", "en") or "en",
+                    label=outline.get("category", "") or "",
+                )
             )
-        )
+        except ValidationError:
+            raise InputError(path, f"outline {name!r}: xmlUrl {url!r} is not an http(s) URL") from None
+    if not sources:
+        raise InputError(path, "no feeds in it (no <outline> has an xmlUrl)")
     return sources
+
+
+def _xml_error(exc: ElementTree.ParseError) -> str:
+    line, column = getattr(exc, "position", (0, 0))
+    reason = str(exc).split(":")[0]
+    return f"XML error at line {line}, column {column + 1}: {reason}"
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def _unique_id(name: str, taken: set[str]) -> str:

@@ -4,19 +4,22 @@ store hits and queue alerts (one transaction).
 This is the only sequencer; the CLI and the daemon both call `poll_sources`. Expected failures
 (a FetchError of any kind) become a failed PollReport and a health row; an unexpected exception
 in one source is logged with its traceback and reported as kind "internal", and never stops
-the other sources.
+the other sources. A database fault (`StoreUnavailable`) is no source's failure: it is raised to
+the caller, which retries the poll later; nothing of the poll was stored, not even its validators.
 
 Parsing and matching are CPU-bound (feedparser manages ~1,500 items/s on one core), so
 `FeedWorkers` runs both in worker processes, one per core, while fetching stays on the event
 loop; only the entries the store says are new or edited have their hits stored. Polls whose
 feeds are ready at about the same time share the store step's transaction (`StoreBatcher`):
-each feed is written as it would be alone, and one commit serves a burst of polls.
+each feed is written as it would be alone, and one commit serves a burst of polls. Writes run in
+one `StoreThread`, never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ctypes
+import functools
 import logging
 import os
 import random
@@ -24,10 +27,10 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,11 +44,12 @@ from monitor.alerts import (
     queue_alerts,
     signatures,
 )
-from monitor.errors import FetchError
+from monitor.errors import FetchError, StoreUnavailable
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
 from monitor.matching import Matcher, snippet
+from monitor.outage import Outage
 from monitor.records import (
     ArticleMatches,
     Entry,
@@ -63,11 +67,12 @@ if TYPE_CHECKING:
     import httpx
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_BACKOFF = timedelta(hours=6)
 WORKER_NICENESS = 5
 BATCH_WINDOW = 0.05  # seconds a ready feed waits for others to share its transaction
-BATCH_MOST = 20  # feeds in one transaction at most (the event loop waits while it is written)
+BATCH_MOST = 20  # feeds in one transaction at most
 MAX_CACHE_DELAY = timedelta(hours=12)
 
 
@@ -165,18 +170,55 @@ class ReadyFeed:
     deps: PollDeps
 
 
+class StoreThread:
+    """The one thread that runs the process's database writes, off the event loop.
+
+    A slow or locked database (another process holding SQLite's write lock, a PostgreSQL server
+    restarting) then stalls only the writes waiting here, while fetching, delivery and the
+    scheduler's clock go on; and SQLite's one writer is never fought over by our own threads.
+    With an `outage` (the daemon's), writes fail at once while it lasts, even those already
+    queued, instead of each waiting out a lock or a connect timeout: only the daemon's probe
+    (`probe=True`) tries the database then.
+    """
+
+    def __init__(self, outage: Outage | None = None) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="store")
+        self._outage = outage
+
+    async def run(self, work: Callable[..., T], *args: Any, probe: bool = False) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(self._call, probe, work, *args))
+
+    def _call(self, probe: bool, work: Callable[..., T], *args: Any) -> T:
+        outage = self._outage
+        if outage is not None and outage.active and not probe:
+            raise StoreUnavailable(outage.reason, "waiting for the database to come back", refused=True)
+        try:
+            return work(*args)
+        except Exception as error:
+            if outage is not None and (fault := store.unavailable(error)):
+                outage.failed(fault)
+            raise
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
 class StoreBatcher:
     """The store step of every poll, batched: feeds ready within BATCH_WINDOW of each other are
     written in one transaction, each exactly as it would be alone (articles, hits, alerts and the
     source's success together), so a burst of polls pays one session and one commit, not one per
-    feed. A batch that fails is written again feed by feed, so one feed's problem stays its own;
-    a poll cancelled while it waits is left out, so a cancelled poll still stores nothing."""
+    feed. A batch that fails is written again feed by feed, so one feed's problem stays its own
+    (unless the database itself failed: then every feed in it gets the StoreUnavailable); a
+    poll cancelled before its batch is written is left out, so a cancelled poll stores nothing.
+    Batches are written in the StoreThread, one after the other."""
 
     def __init__(self, window: float = BATCH_WINDOW, most: int = BATCH_MOST) -> None:
         self._window = window
         self._most = most
         self._waiting: list[tuple[ReadyFeed, asyncio.Future[PollReport]]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def store(self, feed: ReadyFeed) -> PollReport:
         loop = asyncio.get_running_loop()
@@ -192,19 +234,46 @@ class StoreBatcher:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        batch = [(feed, stored) for feed, stored in self._waiting if not stored.cancelled()]
-        self._waiting = []
-        if not batch:
-            return
+        batch, self._waiting = self._waiting, []
+        if batch:
+            task = asyncio.get_running_loop().create_task(self._write(batch))
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
+
+    async def _write(self, batch: list[tuple[ReadyFeed, asyncio.Future[PollReport]]]) -> None:
+        """Every poll in the batch gets its outcome, whatever happens here."""
+        writer = batch[0][0].deps.writer
         try:
-            outcomes: list[PollReport | Exception] = list(_store_feeds([feed for feed, _ in batch]))
-        except Exception:
-            outcomes = [_store_alone(feed) for feed, _ in batch]
+            outcomes = await writer.run(_write_batch, batch)
+        except Exception as error:  # the database failed, or was known down and not tried
+            outcomes = [error] * len(batch)
         for (_, stored), outcome in zip(batch, outcomes, strict=True):
+            if stored.done() or outcome is None:
+                continue
             if isinstance(outcome, Exception):
                 stored.set_exception(outcome)
             else:
                 stored.set_result(outcome)
+
+
+def _write_batch(
+    batch: Sequence[tuple[ReadyFeed, asyncio.Future[PollReport]]],
+) -> list[PollReport | Exception | None]:
+    """In the StoreThread: the batch's feeds not cancelled meanwhile (None for those)."""
+    wanted = [i for i, (_, stored) in enumerate(batch) if not stored.cancelled()]
+    outcomes: list[PollReport | Exception | None] = [None] * len(batch)
+    if not wanted:
+        return outcomes
+    feeds = [batch[i][0] for i in wanted]
+    try:
+        written: Sequence[PollReport | Exception] = _store_feeds(feeds)
+    except Exception as error:
+        if fault := store.unavailable(error):  # the database's, so every feed's: raised whole
+            raise fault from None
+        written = [_store_alone(feed) for feed in feeds]
+    for i, outcome in zip(wanted, written, strict=True):
+        outcomes[i] = outcome
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -221,6 +290,7 @@ class PollDeps:
     alerts: AlertPolicy = AlertPolicy()  # who gets alerted about what; see monitor/alerts.py
     stories: StoryIndex = field(default_factory=StoryIndex)  # recent stories, kept between polls
     batcher: StoreBatcher = field(default_factory=StoreBatcher)  # the polls' store step
+    writer: StoreThread = field(default_factory=StoreThread)  # where database writes run
 
 
 async def poll_sources(
@@ -258,12 +328,15 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         parsed = replace(analysed.parsed, entries=entries)
         return await deps.batcher.store(ReadyFeed(source, result, parsed, by_text, now, started, deps))
     except FetchError as error:
-        return _record_failure(
+        return await _record_failure(
             source, health, deps, error.kind.value, error.message, now, started, error.retry_after
         )
-    except Exception as error:  # one source's bug must not stop the others
+    except Exception as error:
+        if fault := store.unavailable(error):  # the database's fault, not the source's: the
+            raise fault from None  # caller retries; nothing was stored, validators included
+        # one source's bug must not stop the others
         logger.exception("poll.internal_error", extra={"fields": {"source": source.id}})
-        return _record_failure(source, health, deps, "internal", repr(error), now, started, None)
+        return await _record_failure(source, health, deps, "internal", repr(error), now, started, None)
 
 
 def _text_of(item: Entry | StoredArticle) -> tuple[str, str, str]:
@@ -279,7 +352,9 @@ def _store_alone(feed: ReadyFeed) -> PollReport | Exception:
 
 def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
     """Write the feeds in one transaction: alerts go into the outbox with the hits that raise
-    them, so a crash between the two loses neither."""
+    them, so a crash between the two loses neither; and a source's validators (ETag,
+    Last-Modified) advance with its entries, so a feed whose entries could not be stored is
+    fetched in full again by the next poll."""
     try:
         with feeds[0].deps.sessions.begin() as session:
             reports = [_store_feed(session, feed) for feed in feeds]
@@ -358,8 +433,7 @@ async def _with_full_text(
     """For full_text sources, fetch the pages of entries not stored yet; failures keep feed text."""
     if not source.full_text or not entries:
         return entries
-    with deps.sessions() as session:
-        known = store.known_keys(session, source.id, [e.key for e in entries])
+    known = await asyncio.to_thread(_known_keys, deps.sessions, source.id, [e.key for e in entries])
 
     async def enrich(entry: Entry) -> Entry:
         if entry.key in known or not entry.url or _is_aggregator_link(entry.url):
@@ -375,6 +449,11 @@ async def _with_full_text(
         return with_full_text(entry, text) if text else entry
 
     return tuple(await asyncio.gather(*(enrich(e) for e in entries)))
+
+
+def _known_keys(sessions: sessionmaker[Session], source_id: str, keys: list[str]) -> set[str]:
+    with sessions() as session:
+        return store.known_keys(session, source_id, keys)
 
 
 def _is_aggregator_link(url: str) -> bool:
@@ -400,7 +479,7 @@ def _save_success(
     return next_at
 
 
-def _record_failure(
+async def _record_failure(
     source: Source,
     health: SourceHealth,
     deps: PollDeps,
@@ -412,8 +491,8 @@ def _record_failure(
 ) -> PollReport:
     failures = health.consecutive_failures + 1
     next_at = next_poll_at(source, now, failures=failures, retry_after=retry_after, jitter=random.random())
-    with deps.sessions.begin() as session:
-        store.record_failure(session, source.id, kind=kind, message=message, now=now, next_poll_at=next_at)
+    wait_until = now + timedelta(seconds=retry_after) if retry_after else None
+    await deps.writer.run(_write_failure, deps.sessions, source.id, kind, message, now, next_at, wait_until)
     # INFO: the CLI prints every report and the daemon logs at INFO; sources failing for long
     # reach people through the health notices (alerts) and `monitor sources`.
     log(logger, "poll.failed", logging.INFO, source=source.id, kind=kind, error=message, failures=failures)
@@ -426,6 +505,27 @@ def _record_failure(
         next_poll_at=next_at,
         elapsed=time.monotonic() - started,
     )
+
+
+def _write_failure(
+    sessions: sessionmaker[Session],
+    source_id: str,
+    kind: str,
+    message: str,
+    now: datetime,
+    next_at: datetime,
+    wait_until: datetime | None,
+) -> None:
+    with sessions.begin() as session:
+        store.record_failure(
+            session,
+            source_id,
+            kind=kind,
+            message=message,
+            now=now,
+            next_poll_at=next_at,
+            retry_after_until=wait_until,
+        )
 
 
 def next_poll_at(

@@ -174,6 +174,7 @@ class SourceHealth:
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
     moved_to: str | None = None
+    retry_after_until: datetime | None = None  # the server asked (Retry-After) not to be asked before
 
 
 @dataclass(frozen=True, slots=True)

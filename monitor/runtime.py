@@ -15,7 +15,8 @@ from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
-from monitor.pipeline import FeedWorkers, PollDeps
+from monitor.outage import Outage
+from monitor.pipeline import FeedWorkers, PollDeps, StoreThread
 from monitor.watchlists import Watchlist, load_watchlists
 
 
@@ -23,9 +24,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(
+    settings: Settings, *, busy_timeout: float = store.db.BUSY_TIMEOUT
+) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and sessions, with the schema brought to head (a new database is created)."""
-    engine = store.make_engine(settings.database_url)
+    engine = store.make_engine(settings.database_url, busy_timeout=busy_timeout)
     store.upgrade(engine)
     return engine, store.make_sessions(engine)
 
@@ -64,11 +67,12 @@ def fetch_limits(settings: Settings) -> FetchLimits:
 
 @asynccontextmanager
 async def poll_deps(
-    settings: Settings, sessions: sessionmaker[Session], matcher: Matcher
+    settings: Settings, sessions: sessionmaker[Session], matcher: Matcher, outage: Outage | None = None
 ) -> AsyncIterator[PollDeps]:
     limits = fetch_limits(settings)
     workers = FeedWorkers(matcher, settings.fetch.parse_workers)
     client = build_client(limits)
+    writer = StoreThread(outage)
     try:
         yield PollDeps(
             client=client,
@@ -79,7 +83,9 @@ async def poll_deps(
             workers=workers,
             clock=utc_now,
             alerts=AlertPolicy.from_settings(settings, matcher.watchlist),
+            writer=writer,
         )
     finally:
         await client.aclose()
         workers.close()
+        writer.close()

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from monitor.errors import WatchlistError
+from monitor.geo import place_problem
 from monitor.normalise import alias_key
 
 ActorKind = Literal[
@@ -111,6 +112,7 @@ class Entity(_Model):
     parents: tuple[EntityId, ...] = ()
     related: tuple[EntityId, ...] = ()
     coords: tuple[float, float] | None = None
+    outside_region: bool = False  # a place really outside the region (monitor.geo.REGION)
     aliases: tuple[Alias, ...]
     provenance: tuple[Provenance, ...] = ()
 
@@ -128,6 +130,13 @@ class Entity(_Model):
         if value is not None and not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
             raise ValueError("coords must be [latitude, longitude] in decimal degrees")
         return value
+
+    @model_validator(mode="after")
+    def _located(self) -> Entity:
+        """Every place is on the map: coords inside the region, or marked outside_region."""
+        if self.is_place and (problem := place_problem(self.coords, self.outside_region)):
+            raise ValueError(problem)
+        return self
 
     @field_validator("aliases")
     @classmethod

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from monitor import alerts, store
 from monitor.alerts import AlertPolicy, EntityInfo, QuietHours, Route
+from monitor.notify import ChannelSpec
+from monitor.notify.slack import SlackWebhookNotifier
 from monitor.records import Source
 from monitor.store import outbox
 from monitor.store.models import StoryArticleRow
@@ -184,16 +186,41 @@ def test_a_burst_of_15_stories_is_10_messages_and_one_summary(
     assert states(sessions) == {"sent": 11, "rolled_up": 5}  # nothing dropped
 
 
-def test_a_second_burst_waits_for_the_window(sessions: sessionmaker[Session], slack: SlackServer) -> None:
-    policy = AlertPolicy()
+def test_a_roll_up_names_at_most_40_stories_and_the_rest_go_in_another(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    policy = AlertPolicy(throttle_messages=5)
+    store_and_queue(sessions, stories(55), policy=policy)
+    report = alerts.deliver_due(sessions, webhook(slack), NOW, policy)
+    assert (report.sent, report.rolled_up) == (5 + 2, 50)
+    assert [t.split(" (")[0] for t in slack.texts()[5:]] == ["40 more stories", "10 more stories"]
+    bodies = json.dumps([r.body["blocks"] for r in slack.delivered])
+    assert all(bodies.count(f"Story number {i} from wire about") == 1 for i in range(55))
+
+
+def test_past_the_throttle_roll_ups_go_out_at_most_a_minute_apart(
+    sessions: sessionmaker[Session], slack: SlackServer
+) -> None:
+    policy = AlertPolicy()  # 10 per 10 minutes, then a roll-up at most every minute
     store_and_queue(sessions, stories(12), policy=policy)
     alerts.deliver_due(sessions, webhook(slack), NOW, policy)
-    later = NOW + timedelta(minutes=2)
-    store_and_queue(sessions, stories(3, source="other"), policy=policy, now=later)
-    held = alerts.deliver_due(sessions, webhook(slack), later, policy)
+    soon = NOW + timedelta(seconds=20)
+    store_and_queue(sessions, stories(3, source="other"), policy=policy, now=soon)
+    held = alerts.deliver_due(sessions, webhook(slack), soon, policy)
     assert (held.sent, held.waiting) == (0, 3)
-    freed = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(minutes=10), policy)
-    assert freed.sent == 3 and len(slack.delivered) == 11 + 3
+    with sessions() as session:
+        assert {a.next_attempt_at for a in outbox.list_alerts(session, states=["pending"])} == {
+            NOW + timedelta(minutes=1)
+        }
+    rolled = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(minutes=1), policy)
+    assert (rolled.sent, rolled.rolled_up) == (1, 3) and len(slack.delivered) == 12
+    assert slack.texts()[-1].startswith("3 more stories")
+    assert all(f"Story number {i} from other" in json.dumps(slack.delivered[-1].body) for i in range(3))
+    freed = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(minutes=11, seconds=1), policy)
+    store_and_queue(sessions, stories(1, source="calm"), policy=policy, now=NOW + timedelta(minutes=12))
+    calm = alerts.deliver_due(sessions, webhook(slack), NOW + timedelta(minutes=12), policy)
+    assert (freed.sent, calm.sent, calm.rolled_up) == (0, 1, 0)  # the window is clear: single messages again
+    assert states(sessions) == {"sent": 10 + 2 + 1, "rolled_up": 2 + 3}
 
 
 def test_quiet_hours_hold_alerts_until_morning(sessions: sessionmaker[Session], slack: SlackServer) -> None:
@@ -310,21 +337,46 @@ def test_monitor_poll_alerts_once_per_story_and_survives_an_outage(
     feed_url = feed_server.set_feed(path, rss([fresh, old]))
     config = write_config(tmp_path, database_url, feed_url, f'webhook_url = "{slack.webhook_url}"')
 
-    slack.fail("server_error")  # Slack is down during the first poll
+    slack.retry_after = 60
+    slack.fail("rate_limited")  # Slack asks the first poll to wait a minute
     cli(config, "poll")
     listing = json.loads(cli(config, "alerts", "--json"))
     assert listing["counts"]["pending"] == 1 and not slack.delivered
 
     slack.ok()
-    feed_server.set_feed(path, rss([fresh, old]))
-    cli(config, "alerts", "retry")  # nothing failed; delivers what is due (the backoff is not over yet)
     second = ("Drone strike on Kataib Hezbollah depot near al-Bukamal", "https://e.example/2", now)
     feed_server.set_feed(path, rss([second, fresh, old]))
-    cli(config, "poll")
+    cli(config, "poll")  # the channel waits out the minute: the new story waits too, no request
     listing = json.loads(cli(config, "alerts", "--json"))
-    states_seen = sorted(a["state"] for a in listing["alerts"])
-    assert states_seen in (["pending", "sent"], ["sent", "sent"])
-    assert len(slack.delivered) == len(set(slack.texts())) == states_seen.count("sent")
+    assert listing["counts"]["pending"] == 2 and len(slack.requests) == 1
+
+    engine = store.make_engine(database_url)
+    spec = ChannelSpec("default", "slack-webhook", webhook_url=slack.webhook_url)
+    minute_later = datetime.now(timezone.utc) + timedelta(seconds=61)  # past the first poll's 60 s
+    try:
+        report = alerts.deliver_due(
+            store.make_sessions(engine), {"default": SlackWebhookNotifier(spec)}, minute_later, AlertPolicy()
+        )
+    finally:
+        engine.dispose()
+    assert report.sent == 2 and len(slack.delivered) == len(set(slack.texts())) == 2
+
+
+def test_monitor_poll_waits_out_a_short_retry_after(
+    database_url: str, tmp_path: Path, feed_server: FeedServer, slack: SlackServer
+) -> None:
+    now = datetime.now(timezone.utc)
+    path = f"/alerts-429-{tmp_path.name}.xml"
+    items = [
+        (f"Kataib Hezbollah convoy {n} reaches al-Bukamal", f"https://e.example/r{n}", now) for n in range(3)
+    ]
+    feed_url = feed_server.set_feed(path, rss(items))
+    config = write_config(tmp_path, database_url, feed_url, f'webhook_url = "{slack.webhook_url}"')
+    slack.retry_after = 1
+    slack.fail("rate_limited", times=2)
+    cli(config, "poll")  # one run: two 429s waited out, then every alert
+    assert json.loads(cli(config, "alerts", "--json"))["counts"]["sent"] == 3
+    assert len(slack.requests) == 2 + 3 and len(set(slack.texts())) == 3
 
 
 def test_monitor_alerts_shows_permanent_failures_and_retry_requeues_them(

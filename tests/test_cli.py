@@ -1,7 +1,10 @@
 """The public interface, through the real CLI: config, poll, articles, sources, hits, match."""
 
 import json
+import re
 import uuid
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -100,10 +103,18 @@ def test_rematch_adds_nothing_twice(config: Path) -> None:
     assert result.exit_code == 0 and "0 new hits" in result.stderr
 
 
+def test_a_source_named_twice_is_polled_once(config: Path) -> None:
+    result = invoke(config, "poll", "--source", "local", "--source", "local")
+    assert result.exit_code == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["local"]
+
+
 def test_unknown_source(config: Path) -> None:
     result = invoke(config, "poll", "--source", "nope")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: config --source: unknown source nope (see `monitor sources`)"
+    first, hint = result.stderr.splitlines()  # a usage mistake: the line and where help is
+    assert first == "error: invalid value for '--source': unknown source nope (`monitor sources` lists them)"
+    assert hint.endswith("poll --help`")
 
 
 def test_bad_config_is_one_line(tmp_path: Path) -> None:
@@ -174,3 +185,141 @@ def test_watchlists_derive_proposes_only_what_is_missing(tmp_path: Path) -> None
     assert "Kataib Hezbollah" not in result.stdout  # already watched
     missing = invoke(None, "watchlists", "derive", str(tmp_path / "nope.txt"))
     assert missing.exit_code == 2 and "nope.txt" in missing.stderr
+
+
+def test_poll_honours_retry_after_unless_forced(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    """A server's Retry-After (429 or 503) holds the source back for one-shot polls too; a
+    source in backoff after another error is polled as before; --force asks them all."""
+    tag = uuid.uuid4().hex
+    paths = {
+        "limited": f"/status/429?retry_after=3600&t={tag}",
+        "busy": f"/status/503?retry_after=3600&t={tag}",
+        "broken": f"/status/500?t={tag}",
+    }
+    sources = "".join(
+        f'[[sources]]\nid = "{name}"\nurl = "{feed_server.url(path)}"\n\n' for name, path in paths.items()
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f"[fetch]\nretries = 0\nparse_workers = 1\n\n{sources}",
+        encoding="utf-8",
+    )
+
+    def asked() -> dict[str, int]:
+        return {name: sum(r.path == path for r in list(feed_server.requests)) for name, path in paths.items()}
+
+    first = invoke(config, "poll")
+    assert first.exit_code == 0, first.stderr
+    assert asked() == {"limited": 1, "busy": 1, "broken": 1}
+    assert "skipped" not in first.stdout
+
+    second = invoke(config, "poll")
+    assert second.exit_code == 0, second.stderr
+    assert asked() == {"limited": 1, "busy": 1, "broken": 2}
+    skipped = sorted(line for line in second.stdout.splitlines() if line.startswith("skipped"))
+    assert [line.split(":")[0] for line in skipped] == ["skipped busy", "skipped limited"]
+    assert all(line.endswith("Z (Retry-After)") and "asked to wait until 20" in line for line in skipped)
+    assert "2 skipped" in second.stderr and "--force" in second.stderr
+
+    health = {s["id"]: s for s in json.loads(invoke(config, "sources", "--json").stdout)}
+    assert health["busy"]["retry_after_until"] and health["broken"]["retry_after_until"] is None
+
+    forced = invoke(config, "poll", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert asked() == {"limited": 2, "busy": 2, "broken": 3}
+    assert "skipped" not in forced.stdout
+
+
+def test_untrusted_titles_are_printed_as_they_are(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    """Rich markup and emoji codes in feed text are text: `monitor alerts` used to crash on `[/]`."""
+    path = f"/cli/{uuid.uuid4().hex}.xml"
+    title = "[/] Kata'ib Hizballah [bold convoy :fire: at al-Qaim"
+    feed_server.set_feed(path, feed({"guid": "m1", "title": title, "text": "Trucks entered Abu Kamal."}))
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f'[fetch]\nparse_workers = 1\n[alerts]\nwindow = "3650d"\n'
+        f'[[sources]]\nid = "marked"\nurl = "{feed_server.url(path)}"\n',
+        encoding="utf-8",
+    )
+    assert invoke(config, "poll").exit_code == 0
+    listed = invoke(config, "alerts")
+    assert listed.exit_code == 0, listed.stderr
+    assert "[/]" in listed.stdout and "[bold" in listed.stdout and ":fire:" in listed.stdout
+    for command in (["articles", "--since", "3650d"], ["hits", "--since", "3650d"], ["sources"]):
+        shown = invoke(config, *command)
+        assert shown.exit_code == 0, (command, shown.stderr)
+    assert title in invoke(config, "articles", "--since", "3650d").stdout
+
+
+def test_help_texts_show_brackets() -> None:
+    shown = invoke(None, "sources", "--help")
+    assert "[[sources]]" in shown.stdout
+
+
+def test_terminal_control_characters_are_neutralised() -> None:
+    from monitor.logs import inert
+
+    assert inert("title\x1b]0;owned\x07 \x9b2J end\ttab") == "title\ufffd]0;owned\ufffd \ufffd2J end\ttab"
+
+
+def test_logs_default_level_iso_times_and_a_common_failure(tmp_path: Path, sqlite_url: str) -> None:
+    """Alembic's progress stays below INFO; JSON times are ISO 8601 UTC; when every source fails
+    the same way (here: nothing listens), one line after the per-source lines says what to check."""
+    sources = "".join(f'[[sources]]\nid = "down-{n}"\nurl = "http://127.0.0.1:1/{n}"\n' for n in range(3))
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f"[fetch]\nretries = 0\nparse_workers = 1\n{sources}",
+        encoding="utf-8",
+    )
+    result = invoke(None, "--config", str(config), "--log-level", "info", "--log-json", "poll")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    iso_utc = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+    assert records and all(iso_utc.fullmatch(r["time"]) for r in records)
+    alembic = ("Context impl", "Running upgrade", "transactional DDL")
+    assert not [r for r in records if any(words in r["event"] for words in alembic)]
+    assert "3 of 3 sources failed with connect: is the network up" in result.stderr
+    quiet = invoke(config, "poll")  # the default level: the per-source lines on stdout, no log lines
+    assert not [line for line in quiet.stderr.splitlines() if " info " in line or line.startswith("{")]
+
+
+def test_status_counts_what_the_lists_show(
+    tmp_path: Path, database_url: str, feed_server: FeedServer
+) -> None:
+    """Articles by publication time, hits as articles with hits: `monitor status` agrees with
+    `monitor articles` and `monitor hits` (an old item seen today is not news of the last 24h)."""
+    now = datetime.now(timezone.utc)
+    items = [
+        ("new-hit", now - timedelta(hours=2), "Kata'ib Hizballah and Liwa Fatemiyoun at al-Bukamal"),
+        ("new-plain", now - timedelta(hours=3), "Football results"),
+        ("week-hit", now - timedelta(days=3), "Strike near Abu Kamal"),
+        ("old-hit", now - timedelta(days=400), "Archive: Hezbollah at al-Bukamal"),
+    ]
+    body = "".join(
+        f"<item><title>{title}</title><link>https://example.org/{guid}</link><guid>{guid}</guid>"
+        f"<pubDate>{format_datetime(when)}</pubDate></item>"
+        for guid, when, title in items
+    )
+    path = f"/cli/{uuid.uuid4().hex}.xml"
+    feed_server.set_feed(path, f"<rss version='2.0'><channel><title>x</title>{body}</channel></rss>".encode())
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{database_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f'[fetch]\nparse_workers = 1\n[[sources]]\nid = "counted"\nurl = "{feed_server.url(path)}"\n',
+        encoding="utf-8",
+    )
+    assert invoke(config, "poll").exit_code == 0
+    status = json.loads(invoke(config, "status", "--json").stdout)
+    for window in ("24h", "7d"):
+        listed_articles = json.loads(invoke(config, "articles", "--since", window, "--json").stdout)
+        listed_hits = json.loads(invoke(config, "hits", "--since", window, "--json").stdout)
+        assert status["articles"][window] == len(listed_articles)
+        assert status["hits"][window] == len(listed_hits)
+    assert status["articles"] == {"24h": 2, "7d": 3} and status["hits"] == {"24h": 1, "7d": 2}

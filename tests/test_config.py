@@ -134,3 +134,40 @@ def test_bad_environment_value_names_the_key() -> None:
 def test_missing_file() -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings("/nonexistent/monitor.toml", environ={})
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"MONITOR_DATABASE_URL": "sqlite:///monitor.db"},
+        {"MONITOR_DATABASE_URL": "sqlite:////var/lib/monitor/monitor.db"},
+        {"MONITOR_DATABASE_URL": "sqlite://"},
+        {"MONITOR_DATABASE_URL": "sqlite:///:memory:"},
+        {"MONITOR_DATABASE_URL": "postgres://monitor@db/monitor"},
+        {"MONITOR_DATABASE_URL": "postgresql://monitor:secret@db:5432/monitor?sslmode=require"},
+        {"MONITOR_DATABASE_URL": "postgresql+psycopg://monitor@db/monitor"},
+        {"MONITOR_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXX"},
+        {"MONITOR_SLACK_WEBHOOK_URL": "http://127.0.0.1:8080/webhook"},
+        {"MONITOR_SLACK_BOT_TOKEN": "xoxb-1-2-abc", "MONITOR_SLACK_CHANNEL": "#alerts"},
+        {"MONITOR_SLACK_BOT_TOKEN": "xoxb-1-2-abc", "MONITOR_SLACK_WEBHOOK_URL": "https://hooks.example/x"},
+        {"MONITOR_EMAIL_SMTP_URL": "smtp://user:pa%40ss@mail.example.org:587?starttls=true"},
+        {"MONITOR_EMAIL_SMTP_URL": "smtps://mail.example.org:465"},
+        {"MONITOR_EMAIL_SMTP_URL": "SMTP://localhost"},
+        {"MONITOR_DIGEST_TIMEZONE": "Asia/Baghdad"},
+        {"MONITOR_EMAIL_TO": "analysts@example.org, Desk <desk@mail.example.org>"},
+        {"MONITOR_EMAIL_FROM": "Border monitor <monitor@localhost>"},
+    ],
+)
+def test_good_urls_and_channels_load(env: dict[str, str]) -> None:
+    """The checks at load time refuse mistakes, not the settings people really use."""
+    load_settings(environ=env)
+
+
+def test_named_channels_load_with_a_shared_bot_token(tmp_path: Path) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(
+        '[slack]\nbot_token = "xoxb-1-2-abc"\nchannel = "#alerts"\n'
+        '[[slack.channels]]\nname = "ops"\nchannel = "#ops"\n'
+        '[[slack.channels]]\nname = "hooked"\nwebhook_url = "https://hooks.example/ops"\n'
+    )
+    assert [c.name for c in load_settings(path, environ={}).slack.channels] == ["ops", "hooked"]

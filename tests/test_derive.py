@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from monitor.derive import Candidate, derive, render_yaml
-from monitor.watchlists import load_watchlists
+from monitor.watchlists import PLACE_KINDS, load_all_errors, load_watchlists
 
 FIXTURES = Path(__file__).parent / "data" / "watchlists"
 BASELINE = Path(__file__).resolve().parent.parent.parent / "shared" / "baseline"
@@ -78,7 +78,17 @@ def test_context_and_provenance_name_the_document(candidates: list[Candidate]) -
 
 def test_rendered_stubs_load_as_a_watchlist_file(candidates: list[Candidate], tmp_path: Path) -> None:
     text = render_yaml(candidates)
-    (tmp_path / "proposed.yaml").write_text(text, encoding="utf-8")
+    proposed = tmp_path / "proposed.yaml"
+    proposed.write_text(text, encoding="utf-8")
+    places = {c.id for c in candidates if c.kind in PLACE_KINDS}
+    errors = load_all_errors(tmp_path)  # a place joins the watchlists with its coordinates only
+    assert places and {e.field for e in errors} == places
+    assert all(e.message.startswith("a place needs coords") for e in errors)
+    stubs = yaml.safe_load(text)
+    for stub in stubs["entities"]:
+        if stub["kind"] in PLACE_KINDS:
+            stub["coords"] = [34.45, 40.92]  # what the analyst adds
+    proposed.write_text(yaml.safe_dump(stubs, allow_unicode=True), encoding="utf-8")
 
     watchlist = load_watchlists(tmp_path)
 

@@ -28,8 +28,11 @@ from monitor.cli import app
 from monitor.config import DigestSettings
 from monitor.digest import (
     DigestData,
+    SourceProblem,
+    Totals,
     build_digest,
     clean,
+    group_sources,
     group_stories,
     last_complete_week,
     load_week,
@@ -38,9 +41,11 @@ from monitor.digest import (
     rank_stories,
     render,
     safe_url,
+    short_name,
     week_bounds,
 )
 from monitor.digest_delivery import due_week, send_time
+from monitor.notify.email import build_message
 from monitor.records import ArticleMatches, Entry, FetchResult, Hit, Priority, Source
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
@@ -228,8 +233,8 @@ def test_first_sightings_are_entities_never_seen_before_the_week(week_data: Dige
 
 def test_actor_place_table(week_data: DigestData, watchlist: Watchlist) -> None:
     names = {i: e.name for i, e in watchlist.entities.items()}
-    assert week_data.pairs.actors == (names["kataib-hezbollah"], names["irgc"])
-    assert week_data.pairs.places == (names["qaim"], names["bukamal"])
+    assert week_data.pairs.actors == (short_name(names["kataib-hezbollah"]), short_name(names["irgc"]))
+    assert week_data.pairs.places == (short_name(names["qaim"]), short_name(names["bukamal"]))
     assert week_data.pairs.counts == ((1, 2), (1, 0))
 
 
@@ -341,20 +346,89 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_render_html_text_and_chart(week_data: DigestData) -> None:
+def test_render_html_text_chart_and_map(week_data: DigestData) -> None:
     rendered = render(week_data)
     assert rendered.subject == (
         "Border monitor digest 2026-W46 (09 Nov–15 Nov 2026): 6 stories, "
         "most active: al-Qa'im (town and district)"
     )
-    (chart,) = rendered.images
-    assert png_size(chart.content) == (1200, 600)
-    assert f'src="cid:{chart.cid}"' in rendered.html
+    images = {image.filename: image for image in rendered.images}
+    assert set(images) == {"map.png", "chart.png"}
+    assert png_size(images["map.png"].content) == (800, 720)
+    width, height = png_size(images["chart.png"].content)
+    assert width == 800 and height > 400  # 4 inches at 200 dpi: 11.5 pt is about 13 px at 340 px wide
+    for image in images.values():
+        assert f'src="cid:{image.cid}"' in rendered.html
+    found = re.search(r'<img src="cid:map-[^"]+" width="560" alt="([^"]+)"', rendered.html)
+    assert (
+        found
+        and found[1]
+        == "Map of the week's stories: al-Qa&#39;im (town and district) 3, al-Bukamal (Abu Kamal) 1"
+    )
     for part in (rendered.html, rendered.text):
         assert "Kata&#39;ib Hezbollah" in part or "Kata'ib Hezbollah" in part
         assert "Wire aggregator" in part and "Quiet outlet" in part
     assert "ACTORS" in rendered.text and "+2 (was 1)" in rendered.text
+    assert "STORIES BY PLACE" in rendered.text
     assert "max-width:640px" in rendered.html and "<style" not in rendered.html
+
+
+def test_summary_is_three_lines_at_the_top(week_data: DigestData) -> None:
+    assert week_data.summary == (
+        "6 stories this week, up from 3 the week before",
+        "Top place: al-Qa'im (town and district), in 3 articles",
+        "Top actor: Kata'ib Hezbollah, in 3 articles",
+    )
+    rendered = render(week_data)
+    assert rendered.text.index("6 stories this week") < rendered.text.index("TOP STORIES")
+    assert rendered.html.index("6 stories this week") < rendered.html.index("cid:map-")
+
+
+def test_map_points_put_each_story_at_its_most_specific_place(week_data: DigestData) -> None:
+    points = [(p.id, p.stories) for p in week_data.map_points]
+    assert points == [("qaim", 3), ("bukamal", 1)]  # the PMF and IRGC-only stories name no place
+    assert week_data.map_points[1].lat == pytest.approx(34.45, abs=0.01)
+
+
+def test_no_first_sightings_in_the_databases_first_week(
+    sessions: sessionmaker[Session], watchlist: Watchlist
+) -> None:
+    with sessions.begin() as session:
+        store.sync_sources(session, SOURCES)
+    store_article(sessions, entry("enab", "f1", "First poll", local(10, 9)), ["kataib-hezbollah", "bukamal"])
+    store_article(sessions, entry("enab", "f2", "Second", local(12, 9)), ["irgc"], seen=local(12, 10))
+    with sessions() as session:
+        facts = load_week(session, WEEK, TZ, [s.id for s in SOURCES])
+    data = build_digest(facts, WEEK, NOW, TZ, watchlist)
+    assert data.new_entities == () and data.totals.entities == 3
+    assert data.summary[0] == "2 stories this week, up from 0 the week before"
+
+
+def test_sources_failing_the_same_way_are_one_line() -> None:
+    dns = [
+        SourceProblem(
+            f"s{i}", f"Outlet {i}", "failing", f"3 failed polls; dns: no host {i}", "dns", f"no host {i}"
+        )
+        for i in range(20)
+    ]
+    timeout = SourceProblem("t", "Slow", "failing", "1 failed poll; timeout: read", "timeout", "read")
+    quiet = [SourceProblem(f"q{i}", f"Quiet {i}", "quiet", "no new article this week") for i in range(2)]
+    groups = group_sources([*dns, timeout, *quiet])
+    assert [(g.problem, g.kind, len(g.names)) for g in groups] == [
+        ("failing", "dns", 20),
+        ("failing", "timeout", 1),
+        ("quiet", "", 2),
+    ]
+    assert groups[0].detail == "20 sources failing (dns); e.g. no host 0"
+    assert groups[1].detail == "1 failed poll; timeout: read"  # alone: its own detail
+    assert groups[2].detail == "2 sources brought no new article this week"
+    text = render(replace(empty_digest(), sources=(*dns, timeout, *quiet), source_groups=groups)).text
+    assert text.count("Outlet 7") == 1 and "FAILING: 20 sources failing (dns)" in text
+
+
+def empty_digest() -> DigestData:
+    days = tuple(parse_week(WEEK) + timedelta(days=i) for i in range(7))
+    return DigestData(WEEK, "UTC", days, NOW, Totals(0, 0, 0, 0))
 
 
 def test_hostile_titles_stay_inert(week_data: DigestData) -> None:
@@ -420,7 +494,7 @@ def invoke(config: Path, *args: str) -> object:
     return CliRunner().invoke(app, ["--config", str(config), "digest", *args], env={}, catch_exceptions=False)
 
 
-def test_cli_preview_has_the_chart_inline(
+def test_cli_preview_has_the_map_and_the_chart_inline(
     tmp_path: Path, database_url: str, sessions: sessionmaker[Session]
 ) -> None:
     seed_week(sessions)
@@ -428,7 +502,10 @@ def test_cli_preview_has_the_chart_inline(
     result = invoke(config, "--week", WEEK, "--out", str(tmp_path / "preview.html"))
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     html = (tmp_path / "preview.html").read_text(encoding="utf-8")
-    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', html)
+    images = re.findall(
+        r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}" width="\d+" alt="([^"]+)"', html
+    )
+    assert len(images) == 2 and images[0].startswith("Map of the week's stories: ")
     assert "cid:" not in html and "Kata&#39;ib Hezbollah" in html
     assert not (tmp_path / "digests").exists()
 
@@ -468,4 +545,17 @@ def test_cli_needs_exactly_one_of_send_and_out(
 def test_cli_bad_week_is_one_line(tmp_path: Path, sqlite_url: str) -> None:
     result = invoke(write_config(tmp_path, sqlite_url), "--week", "2026-W60", "--out", "x.html")
     assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert result.stderr.strip() == "error: config --week: 2026-W60 does not exist"  # type: ignore[attr-defined]
+    first = result.stderr.splitlines()[0]  # type: ignore[attr-defined]
+    assert first == "error: invalid value for '--week': 2026-W60 does not exist"  # a usage line, not config
+
+
+def test_the_email_carries_the_map_and_the_chart_as_related_images(week_data: DigestData) -> None:
+    rendered = render(week_data)
+    message = build_message(rendered, sender="", to=["a@example.org"], week=WEEK, now=NOW)
+    html = message.get_body(("html",))
+    assert html is not None
+    related = [p for p in message.walk() if p.get_content_maintype() == "image"]
+    assert sorted(p.get_filename() for p in related) == ["chart.png", "map.png"]
+    for part in related:
+        assert part.get_content_disposition() == "inline"
+        assert f'src="cid:{part["Content-ID"].strip("<>")}"' in html.get_content()

@@ -442,7 +442,15 @@ def test_explain_names_the_alias_variant_and_rules(shipped: Matcher) -> None:
 
 
 def test_the_outlet_rule_needs_no_context_in_the_lists() -> None:
-    towns = [Entity(id="deir-ez-zor", name="Deir ez-Zor", kind="city", aliases=(Alias(text="دير الزور"),))]
+    towns = [
+        Entity(
+            id="deir-ez-zor",
+            name="Deir ez-Zor",
+            kind="city",
+            coords=(35.33, 40.14),
+            aliases=(Alias(text="دير الزور"),),
+        )
+    ]
     matcher = Matcher(Watchlist(entities={e.id: e for e in towns}))
 
     mentions, rows = matcher.explain("قصف في دير الزور، حسبما ذكرت شبكة “دير الزور 24” المحلية.")

@@ -4,6 +4,7 @@ clients against the loopback Slack server (webhook and chat.postMessage, every e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -167,6 +168,10 @@ def test_console_is_the_default_without_slack(capsys: pytest.CaptureFixture[str]
     notifiers["default"].send(story(title="<!channel> stays plain text here"))
     out = capsys.readouterr().out
     assert "[high] <!channel> stays plain text here" in out and "al-Bukamal (city)" in out
+    notifiers["default"].send(story(title="Title\x1b]52;c;ZXZpbA==\x07\x1b[2J\n[high] fake alert\x9b31m"))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "[high] Title\ufffd]52;c;ZXZpbA==\ufffd\ufffd[2J [high] fake alert\ufffd31m\n" in out  # one line
 
 
 def test_channels_from_config(slack: SlackServer) -> None:
@@ -183,3 +188,83 @@ def test_channels_from_config(slack: SlackServer) -> None:
     env["MONITOR_ALERTS_ROUTES"] = json.dumps([{"channel": "nowhere"}])
     with pytest.raises(ConfigError, match=r"alerts.routes\[0\].channel"):
         build_notifiers(load_settings(None, env))
+
+
+# --- length limits and formatting marks ------------------------------------------------------------
+
+
+def sections(body: dict[str, object]) -> list[str]:
+    return [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]  # type: ignore[index,union-attr]
+
+
+def links_are_whole(text: str) -> bool:
+    """Every < opens a link that closes with > before the next <, and no entity is cut."""
+    stripped = re.sub(r"<https?://[^<>|]+\|[^<>]*>", "", text.removeprefix("> "))
+    return (
+        "<" not in stripped
+        and ">" not in stripped.replace("&gt;", "")
+        and not re.search(r"&(?!amp;|lt;|gt;)", stripped)
+    )
+
+
+def test_titles_cannot_nest_formatting() -> None:
+    body = payload(story(title="A *bold* claim, _italic_ and ~struck~ `code` in al-Bukamal"))
+    title = sections(body)[0]
+    assert title.count("*") == 2 and title.startswith("*<") and title.endswith(">*")
+    assert "_" not in title and "~" not in title and "`" not in title
+    assert "∗bold∗ claim, ˍitalicˍ and ∼struck∼ ˋcodeˋ" in title
+    assert escape("http_5xx 2*3") == "http_5xx 2*3"  # inside a word they format nothing
+
+
+def test_a_5000_character_url_is_not_linked_and_nothing_is_cut_inside_a_token() -> None:
+    long_url = "https://news.example/a?" + "&".join(f"p{i}=v{i}" for i in range(700))
+    assert len(long_url) > 5000
+    for kind in ("story", "update", "attachment"):
+        body = payload(story(kind=kind, url=long_url, title="Strike & counter-strike near al-Bukamal"))
+        for text in sections(body):
+            assert len(text) <= 3000 and links_are_whole(text)
+        assert "Strike &amp; counter-strike near al-Bukamal" in all_text(body)
+        assert "p699=v699" not in all_text(body)
+
+
+def test_long_sections_are_cut_between_tokens() -> None:
+    snippet = " ".join(["al-Bukamal & <crossing>"] * 400)  # every & and < becomes a 4-5 character entity
+    body = payload(story(snippet=snippet, match="crossing"))
+    for text in sections(body):
+        assert len(text) <= 3000 and links_are_whole(text)
+    url = "https://x.example/" + "p" * 1400
+    items = tuple(RolledUpItem("Title " * 60 + "&&&", url, "Outlet") for _ in range(3))
+    summary = payload(AlertMessage(kind="summary", text="3 more stories", items=items))
+    texts = sections(summary)
+    assert all(len(t) <= 3000 and links_are_whole(t) for t in texts)
+    assert sum(t.count(f"<{url}|") for t in texts) == 3  # every story still linked
+
+
+def test_fit_never_splits_a_link_or_an_entity_and_closes_bold() -> None:
+    from monitor.notify.slack import fit, link
+
+    linked = link("https://x.example/" + "a" * 100, "a title & more")
+    for limit in range(20, 400, 7):
+        text = fit(f"*{'word ' * 20}{linked}* &amp; *end* tail", limit)
+        assert len(text) <= limit and links_are_whole(text) and text.count("*") % 2 == 0
+    assert fit("short", 100) == "short"
+    huge = fit("x" * 5000, 100)  # one word longer than the limit is the only thing cut inside
+    assert huge == "x" * 98 + "…"
+
+
+def test_hostile_text_is_inert_in_roll_ups_and_health_notices() -> None:
+    hostile_url = "https://evil.example/x|<!channel>>"
+    items = (RolledUpItem(HOSTILE, hostile_url, HOSTILE), RolledUpItem("*a* _b_", "javascript:x", "~c~"))
+    for message in (
+        AlertMessage(kind="summary", text="2 more stories", items=items),
+        AlertMessage(kind="health", text=f"Source x failed: {HOSTILE}"),
+        AlertMessage(kind="attachment", title=HOSTILE, url=hostile_url, outlet=HOSTILE),
+    ):
+        body = payload(message)
+        text = all_text(body)
+        for dangerous in ("<!channel>", "<!here>", "<@U123>", "<http://evil", "<#C1>", "```"):
+            assert dangerous not in text
+        assert all(links_are_whole(t) for t in sections(body))
+    assert "<https://evil.example/x%7C%3C!channel%3E%3E|" in all_text(
+        payload(AlertMessage(kind="summary", items=items))
+    )

@@ -4,7 +4,7 @@ import pytest
 
 from monitor import opml
 from monitor.config import load_settings
-from monitor.errors import ConfigError
+from monitor.errors import InputError
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -39,5 +39,5 @@ def test_entity_bomb_refused(tmp_path: Path) -> None:
     path.write_text(
         '<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body><outline text="&a;" xmlUrl="http://x/"/></body></opml>'
     )
-    with pytest.raises(ConfigError, match="bomb.opml"):
+    with pytest.raises(InputError, match="bomb.opml"):
         opml.read_opml(path)

@@ -91,7 +91,10 @@ def test_arabic_ordinals_agree_with_the_unit() -> None:
 
 
 def watchlist(*entries: tuple[str, str, list[str]]) -> Watchlist:
-    made = [Entity(id=i, name=n, kind="town", aliases=tuple(a)) for i, n, a in entries]  # type: ignore[arg-type]
+    made = [
+        Entity(id=i, name=n, kind="town", coords=(34.45, 40.92), aliases=tuple(a))  # type: ignore[arg-type]
+        for i, n, a in entries
+    ]
     return Watchlist(entities={e.id: e for e in made})
 
 

@@ -61,9 +61,9 @@ BROKEN_FIELDS = [
 ]
 
 BROKEN_REFERENCES = [
-    ("places.yaml", 14, "pmf.id", "duplicate id 'pmf', first defined at actors.yaml:11"),
-    ("places.yaml", 5, "bukamal.aliases[1]", "also claimed by kataib-hezbollah (actors.yaml:8)"),
-    ("places.yaml", 13, "qaim-district.aliases[0]", "also claimed by qaim (places.yaml:9)"),
+    ("places.yaml", 17, "pmf.id", "duplicate id 'pmf', first defined at actors.yaml:11"),
+    ("places.yaml", 6, "bukamal.aliases[1]", "also claimed by kataib-hezbollah (actors.yaml:8)"),
+    ("places.yaml", 16, "qaim-district.aliases[0]", "also claimed by qaim (places.yaml:11)"),
     ("actors.yaml", 7, "kataib-hezbollah.related", "unknown entity id 'nowhere'"),
     ("actors.yaml", 10, "kataib-hezbollah.provenance[0].doc", "unknown document 'unknown-doc'"),
     ("actors.yaml", 14, "pmf.parents", "refers to itself"),

@@ -36,6 +36,9 @@ class EntityRef:
     kind: str
 
 
+MAX_ROLLUP = 40  # stories one throttle summary names (Slack allows 50 blocks a message)
+
+
 @dataclass(frozen=True, slots=True)
 class RolledUpItem:
     """One story inside a throttle summary."""

@@ -10,6 +10,7 @@ import itertools
 import sys
 from datetime import timezone
 
+from monitor.logs import inert
 from monitor.notify import AlertMessage, ChannelSpec, SendResult
 
 
@@ -22,12 +23,18 @@ class ConsoleNotifier:
     def send(self, message: AlertMessage) -> SendResult | None:
         lines = render(message)
         indent = "    " if message.thread_ts else ""
-        sys.stdout.write("".join(f"{indent}{line}\n" for line in lines))
+        sys.stdout.write("".join(f"{indent}{one_line(line)}\n" for line in lines))
         sys.stdout.flush()
         return SendResult(ts=f"console-{next(self._ids)}")
 
     def describe(self) -> str:
         return "console: standard output"
+
+
+def one_line(text: str) -> str:
+    """Untrusted text made inert for a terminal and kept on one line (a line break in a title
+    could fake another alert)."""
+    return inert(text).replace("\n", " ")
 
 
 def render(message: AlertMessage) -> list[str]:

@@ -35,7 +35,8 @@ from typing import Literal, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.digest import RenderedDigest
-from monitor.errors import ConfigError, DeliveryError
+from monitor.errors import ConfigError, DeliveryError, OutputError
+from monitor.files import describe_write_error, write_atomic
 
 DEFAULT_FROM = "border-monitor@localhost"
 WEEK_HEADER = "X-Monitor-Digest-Week"
@@ -259,8 +260,12 @@ class FileSender:
         eml, html = self.folder / f"{stem}.eml", self.folder / f"{stem}.html"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            eml.write_bytes(message.as_bytes())
-            html.write_text(standalone_html(message), encoding="utf-8")
         except OSError as exc:
-            raise DeliveryError(f"cannot write to {self.folder}: {exc}") from exc
+            reason = describe_write_error(exc, self.folder.parent)
+            raise DeliveryError(str(OutputError(self.folder, reason))) from exc
+        try:
+            write_atomic(eml, message.as_bytes())
+            write_atomic(html, standalone_html(message))
+        except OutputError as exc:
+            raise DeliveryError(str(exc)) from exc
         return f"wrote {eml} and {html}"

@@ -4,9 +4,14 @@
 Everything that comes from an article is untrusted and goes through `escape()` (& < > become
 entities, as Slack asks), so a feed can never form `<!channel>`, `<!here>`, `<@U…>` or a hidden
 `<url|text>` link; unlike Apprise, nothing is restored after escaping. Text objects are also
-`verbatim` (Slack then does not link-ify bare names or URLs itself), and backticks become a
-look-alike so a title cannot open a code block. `*`/`_`/`~` in titles stay: they can change the
-look of a line, never who is notified or where a link goes.
+`verbatim` (Slack then does not link-ify bare names or URLs itself). mrkdwn has no escape
+character, so the formatting marks of untrusted text become look-alikes (` → ˋ, * → ∗, _ → ˍ,
+~ → ∼; the last three only where they could format, not inside a word like http_5xx): a title
+cannot open a code block or nest bold, italics or strike-through in ours.
+
+Slack refuses a section over 3,000 characters, so long text is cut, only between tokens
+(`_fit`): never inside a `<url|title>` link or an `&amp;` entity, with bold closed again. A URL
+too long to fit in a link (`MAX_URL`) leaves its title unlinked.
 
 Errors become DeliveryError: 429 with its Retry-After, 5xx, timeouts and refused connections are
 retryable; a revoked token, a missing channel or a dead webhook is permanent (no retry can fix it).
@@ -26,13 +31,13 @@ from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from monitor.errors import DeliveryError
-from monitor.notify import AlertMessage, ChannelSpec, SendResult
+from monitor.notify import MAX_ROLLUP, AlertMessage, ChannelSpec, SendResult
 
 TIMEOUT = 10  # seconds; the outbox retries, so a slow Slack must not hold a poll
 MAX_TITLE = 300
 MAX_SNIPPET = 600
 MAX_SECTION = 2900  # Slack refuses section text over 3000 characters
-MAX_ITEMS = 40  # rolled-up stories listed in one summary (Slack allows 50 blocks)
+MAX_URL = 1500  # longer URLs are not linked: with a 300-character title the link still fits a section
 
 # Slack's error codes: https://api.slack.com/methods/chat.postMessage#errors,
 # https://api.slack.com/messaging/webhooks#handling_errors and https://api.slack.com/apis/rate-limits
@@ -48,6 +53,13 @@ PERMANENT_ERRORS = frozenset(
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
 DEFAULT_RETRY_AFTER = 60.0
 _SPACE = re.compile(r"\s+")
+_LOOKALIKE = {"`": "\u02cb", "*": "\u2217", "_": "\u02cd", "~": "\u223c"}
+# a mark that can open or close formatting: not inside a word (http_5xx, 2*3 stay as they are)
+_MARK = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
+# the atoms of our mrkdwn: a link, an entity, a run of spaces, a word (no < or & inside)
+_TOKEN = re.compile(r"<[^<>]*>|&(?:amp|lt|gt);|\s+|[^\s<&]+|[<&]")
+_LABEL = re.compile(r"<[^<>|]*\|([^<>]*)>")
+ELLIPSIS = "…"
 
 
 class SlackWebhookNotifier:
@@ -104,21 +116,21 @@ def classify(status: int, error: str, headers: Mapping[str, Any]) -> DeliveryErr
     what = f"slack answered {status}" + (f" {error}" if error else "")
     if status == 429 or error == "ratelimited":
         return DeliveryError(what, retry_after=_retry_after(headers))
-    if status >= 500:
-        return DeliveryError(what)
+    if status >= 500:  # a 503 may say how long to wait, too
+        return DeliveryError(what, retry_after=_retry_after(headers, default=None))
     if error in PERMANENT_ERRORS or status in PERMANENT_STATUSES:
         return DeliveryError(what, permanent=True)
     return DeliveryError(what)
 
 
-def _retry_after(headers: Mapping[str, Any]) -> float:
+def _retry_after(headers: Mapping[str, Any], default: float | None = DEFAULT_RETRY_AFTER) -> float | None:
     lowered = {k.lower(): v for k, v in headers.items()}
     value = lowered.get("retry-after")
     value = value[0] if isinstance(value, list) and value else value
     try:
         return max(0.0, float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER
+        return default
 
 
 def _describe(exc: BaseException) -> str:
@@ -148,9 +160,10 @@ def payload(message: AlertMessage) -> dict[str, Any]:
 
 
 def escape(text: str) -> str:
-    """Untrusted text → inert mrkdwn: & < > as entities, whitespace folded, backticks disarmed."""
+    """Untrusted text → inert mrkdwn: & < > as entities, whitespace folded, formatting marks
+    (backticks, and * _ ~ that are not inside a word) as look-alikes (mrkdwn has no escape)."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPACE.sub(" ", text.replace("`", "\u02cb"))
+    return _SPACE.sub(" ", _MARK.sub(lambda m: _LOOKALIKE[m[0]], text))
 
 
 def safe_url(url: str) -> str | None:
@@ -163,10 +176,40 @@ def safe_url(url: str) -> str | None:
 
 
 def link(url: str, label: str) -> str:
-    """`<url|label>` with both made safe; just the label when the URL is not http(s)."""
+    """`<url|label>` with both made safe; just the label when the URL is not http(s) or too long."""
     target = safe_url(url)
-    text = escape(label) or escape(url)
+    if target and len(target) > MAX_URL:
+        return escape(label) or "(link too long to show)"
+    text = escape(label) or escape(_clip(url, MAX_TITLE))
     return f"<{target}|{text}>" if target else text
+
+
+def fit(text: str, limit: int = MAX_SECTION) -> str:
+    """Our mrkdwn cut to `limit` characters between tokens, ending in … and with bold closed.
+
+    A link that does not fit gives way to its label (cut like other text); only a single word
+    longer than the limit is cut inside (a word holds no link or entity)."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS) - 1  # one for a closing *
+    text = _unlink_if_too_long(text, room)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    for token in _TOKEN.findall(text):
+        if len(token) > room:
+            if not kept and not token.startswith(("<", "&")):
+                kept.append(token[:room])
+            break
+        kept.append(token)
+        room -= len(token)
+    cut = "".join(kept).rstrip() + ELLIPSIS
+    return cut + "*" if cut.count("*") % 2 else cut
+
+
+def _unlink_if_too_long(text: str, room: int) -> str:
+    """Links longer than `room` become their label, so the cut can fall inside the label."""
+    return _LABEL.sub(lambda m: m[0] if len(m[0]) <= room else m[1], text)
 
 
 def fallback_text(message: AlertMessage) -> str:
@@ -184,11 +227,11 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(text[:MAX_SECTION])}
+    return {"type": "section", "text": _mrkdwn(fit(text))}
 
 
 def _context(*parts: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_mrkdwn(" · ".join(p for p in parts if p))]}
+    return {"type": "context", "elements": [_mrkdwn(fit(" · ".join(p for p in parts if p)))]}
 
 
 def _story_blocks(message: AlertMessage) -> list[dict[str, Any]]:
@@ -216,8 +259,8 @@ def _attachment_blocks(message: AlertMessage) -> list[dict[str, Any]]:
 
 def _summary_blocks(message: AlertMessage) -> list[dict[str, Any]]:
     blocks = [_section(f"*{escape(message.text)}*")]
-    lines = [f"• {link(i.url, _clip(i.title, MAX_TITLE))} ({escape(i.outlet)})" for i in message.items]
-    shown, rest = lines[:MAX_ITEMS], len(lines) - MAX_ITEMS
+    lines = [fit(f"• {link(i.url, _clip(i.title, MAX_TITLE))} ({escape(i.outlet)})") for i in message.items]
+    shown, rest = lines[:MAX_ROLLUP], len(lines) - MAX_ROLLUP
     chunk = ""
     for line in shown:
         if len(chunk) + len(line) + 1 > MAX_SECTION:

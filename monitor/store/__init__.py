@@ -1,6 +1,6 @@
 """The store's public face: engines, migrations and query functions. Nothing else imports models."""
 
-from monitor.store.db import check, is_sqlite, make_engine, make_sessions, upgrade
+from monitor.store.db import check, faults, is_sqlite, make_engine, make_sessions, unavailable, upgrade
 from monitor.store.queries import (
     articles_seen_since,
     known_keys,
@@ -17,6 +17,7 @@ from monitor.store.queries import (
 __all__ = [
     "articles_seen_since",
     "check",
+    "faults",
     "is_sqlite",
     "known_keys",
     "list_articles",
@@ -29,5 +30,6 @@ __all__ = [
     "save_matches",
     "source_health",
     "sync_sources",
+    "unavailable",
     "upgrade",
 ]

@@ -1,12 +1,18 @@
 """Engines, sessions and migrations.
 
 SQLite gets WAL and a busy timeout (a poll writes while the CLI reads); PostgreSQL gets a small
-pre-pinged pool. `upgrade()` runs Alembic to head, so a poll or the daemon on a new database
-creates it; `check()` is the drift check the tests run (`alembic check`).
+pre-pinged pool and a connect timeout. `upgrade()` runs Alembic to head, so a poll or the daemon
+on a new database creates it; `check()` is the drift check the tests run (`alembic check`).
+
+`unavailable()` is the one place that tells an expected database fault (server down or
+restarting, disk full, file locked or read-only, I/O error) from a bug: the first becomes a
+`StoreUnavailable` with a short reason, retried without a traceback; anything else stays an
+error with its traceback.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -15,23 +21,35 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import StoreError
+from monitor.errors import StoreError, StoreUnavailable
+
+BUSY_TIMEOUT = 30.0  # seconds a SQLite statement waits for another process's write lock
+CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL: a host that drops packets fails, not hangs
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     try:
         parsed = make_url(normalise_url(url))
     except ArgumentError as exc:
         raise StoreError(f"database_url is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return _sqlite_engine(parsed, busy_timeout)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT} if parsed.get_driver_name() == "psycopg" else {}
+    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
 
 
 def normalise_url(url: str) -> str:
@@ -42,10 +60,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: Any) -> Engine:
+def _sqlite_engine(url: Any, busy_timeout: float) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +77,87 @@ def _sqlite_engine(url: Any) -> Engine:
         cursor.close()
 
     return engine
+
+
+# SQLite primary result codes (sqlite3 exceptions carry them since Python 3.11)
+_SQLITE_REASONS = {
+    5: "database locked",  # SQLITE_BUSY: another process holds the write lock past the busy timeout
+    6: "database locked",  # SQLITE_LOCKED
+    8: "read-only file",  # SQLITE_READONLY
+    10: "I/O error",  # SQLITE_IOERR
+    13: "disk full",  # SQLITE_FULL
+    14: "cannot open the database file",  # SQLITE_CANTOPEN
+}
+# PostgreSQL SQLSTATEs (and classes) that pass: the server is going away, out of room, read-only
+_PG_REASONS = {
+    "57P01": "server shutting down",
+    "57P02": "server shutting down",
+    "57P03": "server starting up or shutting down",
+    "53100": "disk full",
+    "53200": "server out of memory",
+    "53300": "too many connections",
+    "58030": "I/O error",
+    "25006": "read-only transaction",
+    "08": "connection lost",
+}
+
+
+def unavailable(exc: BaseException) -> StoreUnavailable | None:
+    """The expected fault `exc` is (or wraps), as a StoreUnavailable; None for anything else."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    if isinstance(exc, SQLAlchemyTimeoutError):
+        return StoreUnavailable("no free connection in the pool", str(exc).splitlines()[0])
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        reason = _SQLITE_REASONS.get(code & 0xFF)
+        return StoreUnavailable(reason, detail) if reason else None
+    sqlstate = getattr(orig, "sqlstate", None)
+    if type(orig).__module__ == "sqlite3":
+        return None
+    if sqlstate:
+        reason = _PG_REASONS.get(sqlstate) or _PG_REASONS.get(sqlstate[:2])
+        return StoreUnavailable(reason, detail) if reason else None
+    if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+        # a driver error with no SQLSTATE: the connection failed or broke on the client side
+        lowered = detail.lower()
+        if "refused" in lowered:
+            reason = "connection refused"
+        elif "shutting down" in lowered or "starting up" in lowered:
+            reason = "server shutting down"
+        elif "timeout" in lowered or "timed out" in lowered:
+            reason = "connection timed out"
+        else:
+            reason = "connection lost"
+        return StoreUnavailable(reason, detail)
+    return None
+
+
+@contextmanager
+def faults() -> Iterator[None]:
+    """Raise an expected database fault as StoreUnavailable; bugs pass through unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        fault = unavailable(exc)
+        if fault is None or fault is exc:
+            raise
+        raise fault from exc
+
+
+def free_space(sessions: sessionmaker[Session]) -> int | None:
+    """Bytes free on the filesystem holding a SQLite file (None for a server database)."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    return shutil.disk_usage(Path(database).resolve().parent).free
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
@@ -83,6 +182,9 @@ def upgrade(engine: Engine) -> None:
         raise StoreError(f"database unreachable: {exc.orig}") from None
     except SQLAlchemyError as exc:
         raise StoreError(f"database error: {exc}") from None
+    except CommandError as exc:  # e.g. a revision this code does not know: a newer monitor migrated it
+        message = f"its schema is unknown here ({exc}): migrated by a newer monitor?"
+        raise StoreError(f"database error: {message}") from None
 
 
 _MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"

@@ -47,6 +47,7 @@ class WeekArticle:
     entities: tuple[str, ...]  # in order of first mention, title first
     snippet: str  # of the first hit outside the title, else the summary's start (the title is shown anyway)
     story_id: int | None = None  # the alerts outbox's story, when it grouped this article
+    language: str | None = None  # the article's, else its feed's, as parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ def _week_article(
         entities=entities,
         snippet=outside_title[0] if outside_title else row.summary[:280],
         story_id=story_id,
+        language=row.language,
     )
 
 
@@ -142,6 +144,11 @@ def entity_counts(session: Session, start: datetime, end: datetime) -> dict[str,
         .group_by(HitRow.entity)
     )
     return {entity: count for entity, count in session.execute(query)}
+
+
+def history_start(session: Session) -> datetime | None:
+    """When the database first saw an article (its first poll), or None when it has none."""
+    return session.scalar(select(func.min(ArticleRow.first_seen)))
 
 
 def first_sightings(session: Session, start: datetime, end: datetime) -> dict[str, datetime]:

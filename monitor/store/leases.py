@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import false, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -46,12 +46,14 @@ class PollLease:
 
 
 def claim_poll(session: Session, source_id: str, *, owner: str, now: datetime, lease: timedelta) -> bool:
-    """Take the source's poll for `owner` if it is due and nobody holds a live lease on it."""
+    """Take the source's poll for `owner` if it is due and nobody else holds a live lease on it.
+    A lease `owner` itself holds (its release failed during a database outage) is taken again:
+    the owner token is unique per process, so only this process can hold it."""
     statement = (
         update(SourceRow)
         .where(
             SourceRow.id == source_id,
-            or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now),
+            or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now, SourceRow.lease_owner == owner),
             or_(SourceRow.next_poll_at.is_(None), SourceRow.next_poll_at <= now),
         )
         .values(lease_owner=owner, lease_until=now + lease)
@@ -80,6 +82,21 @@ def release_all(session: Session, *, owner: str | None) -> int:
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).rowcount
+
+
+def is_due(session: Session, source_id: str, now: datetime) -> bool:
+    """The due half of `claim_poll`, read only: what the one daemon of a SQLite file checks,
+    which needs no lease in the database (`DaemonLock` already keeps every other daemon out)."""
+    due = session.execute(select(SourceRow.next_poll_at).where(SourceRow.id == source_id)).scalar()
+    return due is None or due <= now
+
+
+def probe(session: Session) -> None:
+    """A write that changes nothing but needs what every write needs (the connection, SQLite's
+    write lock, a writable file): the daemon's test of whether the database is back."""
+    session.execute(
+        update(SourceRow).where(false()).values(lease_owner=None).execution_options(synchronize_session=False)
+    )
 
 
 def poll_leases(session: Session, ids: list[str] | None = None) -> list[PollLease]:

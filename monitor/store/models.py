@@ -83,6 +83,7 @@ class SourceRow(Base):
     last_error_at: Mapped[utc_datetime_or_none]
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     next_poll_at: Mapped[utc_datetime_or_none]
+    retry_after_until: Mapped[utc_datetime_or_none]  # the server asked (Retry-After) to wait until then
     moved_to: Mapped[text_or_none]  # target of the last permanent redirect
     lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lease_until: Mapped[utc_datetime_or_none]

@@ -6,6 +6,8 @@ conditional UPDATE (`… WHERE id = :id AND state = 'pending' AND claimed_until 
 passed`) whose rowcount says whether it won, so any number of deliverers can run on one
 database. A claim is a lease: a deliverer that dies mid-send leaves its rows to be claimed
 again when the lease runs out. Every later change is conditional on still holding the claim.
+A channel whose latest attempt failed retryably is paused for every deliverer until that
+alert's retry (`paused_until`, read from the attempts), and `wake` makes its queue due again.
 
 States: pending → sent | failed | rolled_up (inside a throttle summary) | recorded (a later
 outlet kept for the digest because the channel cannot thread). `failed` is permanent until
@@ -252,15 +254,20 @@ def _claimable(now: datetime) -> Any:
 
 
 def claim_due(
-    session: Session, *, now: datetime, worker: str, lease: timedelta, limit: int = 200
+    session: Session,
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    limit: int = 200,
+    channel: str | None = None,
 ) -> list[ClaimedAlert]:
-    """Claim up to `limit` due alerts, oldest first; rows another deliverer won are skipped."""
-    candidates = session.scalars(
-        select(AlertRow.id)
-        .where(_claimable(now), AlertRow.next_attempt_at <= now)
-        .order_by(AlertRow.id)
-        .limit(limit)
-    ).all()
+    """Claim up to `limit` due alerts (of one channel, if given), oldest first; rows another
+    deliverer won are skipped."""
+    due = select(AlertRow.id).where(_claimable(now), AlertRow.next_attempt_at <= now)
+    if channel is not None:
+        due = due.where(AlertRow.channel == channel)
+    candidates = session.scalars(due.order_by(AlertRow.id).limit(limit)).all()
     won = [
         alert_id for alert_id in candidates if _claim(session, alert_id, now=now, worker=worker, lease=lease)
     ]
@@ -354,6 +361,12 @@ def mark_retry(session: Session, alert_id: int, *, worker: str, at: datetime, er
     session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None, last_error=error))
 
 
+def postpone(session: Session, alert_id: int, *, worker: str, at: datetime) -> None:
+    """A held alert's next try is at `at`; it stays claimed (its deliverer waits to retry it),
+    and `paused_until` holds the channel for other deliverers meanwhile."""
+    session.execute(_held(alert_id, worker).values(next_attempt_at=at))
+
+
 def mark_failed(session: Session, alert_id: int, *, worker: str, error: str) -> None:
     session.execute(_held(alert_id, worker).values(state="failed", claimed_until=None, last_error=error))
 
@@ -366,6 +379,21 @@ def release(session: Session, ids: Sequence[int], *, worker: str, at: datetime) 
     """Give claimed alerts back, due at `at`, without counting an attempt."""
     for alert_id in ids:
         session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None))
+
+
+def paused_until(session: Session, channel: str, *, now: datetime) -> datetime | None:
+    """When the channel may be tried again, if its latest attempt failed retryably and that
+    alert's retry (backoff or Retry-After) is still ahead: the whole channel waits for it."""
+    latest = session.execute(
+        select(AlertAttemptRow.ok, AlertAttemptRow.permanent, AlertRow.state, AlertRow.next_attempt_at)
+        .join(AlertRow, AlertRow.id == AlertAttemptRow.alert_id)
+        .where(AlertRow.channel == channel)
+        .order_by(AlertAttemptRow.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.ok or latest.permanent or latest.state != "pending":
+        return None
+    return latest.next_attempt_at if latest.next_attempt_at > now else None
 
 
 def wake(session: Session, channel: str, *, now: datetime) -> int:
@@ -395,11 +423,12 @@ def messages_since(session: Session, channel: str, since: datetime) -> list[date
     return sorted(t for t in session.scalars(statement) if t is not None)
 
 
-def summary_since(session: Session, channel: str, since: datetime) -> bool:
-    statement = select(func.count()).where(
-        AlertRow.channel == channel, AlertRow.kind == "summary", AlertRow.created_at > since
+def last_summary_at(session: Session, channel: str) -> datetime | None:
+    """When the channel's latest throttle summary was made (roll-ups are spaced from it)."""
+    statement = select(func.max(AlertRow.created_at)).where(
+        AlertRow.channel == channel, AlertRow.kind == "summary"
     )
-    return bool(session.scalar(statement))
+    return session.scalar(statement)
 
 
 def roll_up(

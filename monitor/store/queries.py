@@ -75,6 +75,7 @@ def _health(row: SourceRow) -> SourceHealth:
         consecutive_failures=row.consecutive_failures,
         next_poll_at=row.next_poll_at,
         moved_to=row.moved_to,
+        retry_after_until=row.retry_after_until,
     )
 
 
@@ -92,6 +93,7 @@ def record_success(
         "last_success_at": now,
         "consecutive_failures": 0,
         "next_poll_at": next_poll_at,
+        "retry_after_until": None,
     }
     if not result.not_modified:  # validators are stored from every 200, kept on a 304
         values |= {"etag": result.caching.etag, "last_modified": result.caching.last_modified}
@@ -103,7 +105,14 @@ def record_success(
 
 
 def record_failure(
-    session: Session, source_id: str, *, kind: str, message: str, now: datetime, next_poll_at: datetime
+    session: Session,
+    source_id: str,
+    *,
+    kind: str,
+    message: str,
+    now: datetime,
+    next_poll_at: datetime,
+    retry_after_until: datetime | None = None,
 ) -> None:
     session.execute(
         update(SOURCES)
@@ -115,6 +124,7 @@ def record_failure(
             last_error_at=now,
             consecutive_failures=SOURCES.c.consecutive_failures + 1,
             next_poll_at=next_poll_at,
+            retry_after_until=retry_after_until,
         )
     )
 

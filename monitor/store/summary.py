@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,9 +47,9 @@ class LastDigest:
 class SystemSummary:
     now: datetime
     sources: SourceCounts
-    articles_24h: int
+    articles_24h: int  # published in the last 24 h, as `monitor articles --since 24h` lists them
     articles_7d: int
-    hits_24h: int
+    hits_24h: int  # of those, articles with hits, as `monitor hits --since 24h` lists them
     hits_7d: int
     alerts: dict[str, int]  # by state
     last_digest: LastDigest | None
@@ -61,10 +62,10 @@ def summarise(session: Session, now: datetime, *, overdue_grace: timedelta) -> S
     return SystemSummary(
         now=now,
         sources=source_counts(session, now, overdue_grace),
-        articles_24h=_count(session, ArticleRow.id, ArticleRow.first_seen >= day),
-        articles_7d=_count(session, ArticleRow.id, ArticleRow.first_seen >= week),
-        hits_24h=_count(session, HitRow.id, HitRow.created_at >= day),
-        hits_7d=_count(session, HitRow.id, HitRow.created_at >= week),
+        articles_24h=_count(session, ArticleRow.published >= day),
+        articles_7d=_count(session, ArticleRow.published >= week),
+        hits_24h=_count(session, ArticleRow.published >= day, _HAS_HITS),
+        hits_7d=_count(session, ArticleRow.published >= week, _HAS_HITS),
         alerts=alert_states(session),
         last_digest=last_digest(session),
         daemons=daemon_leases(session, now),
@@ -72,8 +73,13 @@ def summarise(session: Session, now: datetime, *, overdue_grace: timedelta) -> S
     )
 
 
-def _count(session: Session, column: object, condition: object) -> int:
-    return session.scalar(select(func.count(column)).where(condition)) or 0
+_HAS_HITS = ArticleRow.id.in_(select(HitRow.article_id))
+
+
+def _count(session: Session, *conditions: Any) -> int:
+    """Articles meeting the conditions: counted as `monitor articles` and `monitor hits` list them
+    (by publication time; "hits" are articles with at least one hit), so the figures agree."""
+    return session.scalar(select(func.count(ArticleRow.id)).where(*conditions)) or 0
 
 
 def source_counts(session: Session, now: datetime, grace: timedelta) -> SourceCounts:

@@ -7,12 +7,16 @@ makes the next n requests (every one, with times=None) answer:
 
   rate_limited       429 with Retry-After: retry_after
   server_error       500
+  unavailable        503 (no Retry-After)
   timeout            no answer for `delay` seconds (longer than the client's timeout)
+  hang               the connection is accepted and never answered (until the server stops)
   invalid_auth       chat.postMessage {"ok": false, "error": "invalid_auth"}; webhook 403 invalid_token
   channel_not_found  chat.postMessage {"ok": false, "error": "channel_not_found"}; webhook 404
   not_found          404 no_service (a deleted webhook)
 
-`ok()` goes back to normal.
+`script((mode, n), ...)` plays an outage: n requests in each mode in turn, then normal answers
+(`script(("unavailable", 5), ("rate_limited", 2))`: five 503s, then two 429s). `ok()` goes back
+to normal.
 """
 
 from __future__ import annotations
@@ -51,8 +55,8 @@ class SlackServer:
         self.requests: list[Request] = []  # every request, answered or not
         self.delivered: list[Request] = []  # the ones answered with success
         self._lock = threading.Lock()
-        self._mode: str | None = None
-        self._times: int | None = None
+        self._script: list[list[Any]] = []  # [mode, requests left or None for all]
+        self._closing = threading.Event()
         self.retry_after = 2
         self.delay = 2.0
         self._ts = itertools.count(1)
@@ -74,11 +78,14 @@ class SlackServer:
         return self.url + "/api/"
 
     def fail(self, mode: str, times: int | None = None) -> None:
+        self.script((mode, times))
+
+    def script(self, *steps: tuple[str, int | None]) -> None:
         with self._lock:
-            self._mode, self._times = mode, times
+            self._script = [[mode, times] for mode, times in steps]
 
     def ok(self) -> None:
-        self.fail(None, None)  # type: ignore[arg-type]
+        self.script()
 
     def texts(self) -> list[str]:
         """The fallback text of every delivered message, in order."""
@@ -86,12 +93,14 @@ class SlackServer:
 
     def _take_mode(self) -> str | None:
         with self._lock:
-            mode = self._mode
-            if mode is not None and self._times is not None:
-                self._times -= 1
-                if self._times <= 0:
-                    self._mode, self._times = None, None
-            return mode
+            if not self._script:
+                return None
+            step = self._script[0]
+            if step[1] is not None:
+                step[1] -= 1
+                if step[1] <= 0:
+                    self._script.pop(0)
+            return step[0]
 
     def _record(self, request: Request, delivered: bool) -> str:
         with self._lock:
@@ -105,6 +114,7 @@ class SlackServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -120,6 +130,10 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
             if mode == "timeout":
                 server._record(request, delivered=False)
                 time.sleep(server.delay)
+                return
+            if mode == "hang":
+                server._record(request, delivered=False)
+                server._closing.wait()
                 return
             if request.is_webhook:
                 self._webhook(request, mode)
@@ -144,6 +158,8 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
                 self._answer(429, "text/plain", b"rate_limited", {"Retry-After": str(server.retry_after)})
             elif mode == "server_error":
                 self._answer(500, "text/html", b"<html>internal error</html>")
+            elif mode == "unavailable":
+                self._answer(503, "text/html", b"<html>service unavailable</html>")
             elif mode == "not_found":
                 self._answer(404, "text/plain", b"no_service")
             else:

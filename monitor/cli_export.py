@@ -1,0 +1,56 @@
+"""`monitor export`: the stories of a window as CSV, JSON Lines or GeoJSON (see monitor/export.py).
+
+Kept out of cli.py like the digest command; cli.py registers it. Without --out the rows go to
+stdout; with it the file is written atomically (a reader never sees half a file).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor.cli_common import SinceOption, since_time, state, user_errors
+from monitor.digest_delivery import timezone_of
+from monitor.export import ExportFormat, load_rows, render
+from monitor.files import write_atomic
+from monitor.runtime import database, load_watchlist, utc_now
+
+
+def export(
+    since: SinceOption = "30d",
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="csv (a spreadsheet), jsonl, or geojson (QGIS, RFC 7946)."),
+    ] = ExportFormat.CSV,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: stdout).")] = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="With csv: start with a UTF-8 byte-order mark, for Excel.")
+    ] = False,
+) -> None:
+    """Export the stories of the window, one row per story, with ACLED-like columns.
+
+    Columns: story_id, date, event_types, actors, place, latitude, longitude, outlets, urls, title,
+    language, priority. place is the most specific watched place the story names. GeoJSON holds
+    the stories that have a place.
+
+    Example: monitor export --since 30d --format csv --bom --out stories.csv
+    Example: monitor export --format geojson --out stories.geojson
+    """
+    if bom and fmt is not ExportFormat.CSV:
+        raise typer.BadParameter("only goes with --format csv", param_hint="--bom")
+    with user_errors():
+        settings = state.settings()
+        window_start, now = since_time(since), utc_now()
+        watchlist = load_watchlist(settings)
+        with database(settings) as sessions, sessions() as session:
+            rows = load_rows(session, window_start, now, watchlist, timezone_of(settings.digest))
+        data = render(rows, fmt, bom=bom)
+        if out is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        write_atomic(out, data)
+    typer.echo(f"{len(rows)} stories written to {out}", err=True)
