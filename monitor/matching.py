@@ -332,7 +332,7 @@ class _Sentence:
 
 
 _SENTENCE_REACH = 600  # characters searched each way for a sentence break
-_BREAK_CHARS = ".!?؟。\n<"  # a sentence break (see _SENTENCE_BREAK) starts after one of these
+_BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see _SENTENCE_BREAK) starts after one
 
 
 def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -532,6 +532,7 @@ class _Near:
     def __init__(self, norm: Normalised, plain: str, start: int, end: int) -> None:
         self.norm, self.plain, self.start, self.end = norm, plain, start, end
         self._sentence: _Sentence | None = None
+        self._sides: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
 
     @property
     def sentence(self) -> _Sentence:
@@ -540,6 +541,11 @@ class _Near:
         return self._sentence
 
     def sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
+        if (found := self._sides.get((before, after))) is None:
+            found = self._sides[before, after] = self._find_sides(before, after)
+        return found
+
+    def _find_sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
         text, norm = self.norm.text, self.norm
         left: list[str] = []
         if before:
@@ -558,8 +564,7 @@ class _Near:
         return left, right
 
     def _may_break(self, low: int, high: int) -> bool:
-        gap = self.plain[low:high]
-        return any(c in gap for c in _BREAK_CHARS)
+        return _BREAK_CHAR.search(self.plain, low, high) is not None
 
     def words(self, before: int, after: int, pairs: bool, clause: bool = False) -> set[str]:
         """The words within `before` words left and `after` words right of the hit, each also
