@@ -1,6 +1,14 @@
 """Matching throughput: the Matcher against a bare automaton scan and a loop of regexes.
 
     .venv/bin/python bench/match.py [--mb 10]
+    .venv/bin/python bench/match.py --processes [--mb 30]
+
+`--processes` compares whole processes on an English corpus written to a file (the issue's
+measure), with a watched name or hard negative in one sentence in ten: `monitor match FILE
+--json` (start-up, loading the watchlists, building the automaton from its cached key table,
+matching, JSON out) against a bare script that reads the project's aliases from a JSON file,
+builds a pyahocorasick automaton of them casefolded and scans the casefolded file. Best of three
+runs each, after one warm-up run of each (the OS file cache, the key cache); wall and CPU time.
 
 Builds a deterministic corpus of news-like English and Arabic articles (about 4 KB each, mentions
 of watched names and hard negatives sprinkled in) in memory, then prints MB/s (UTF-8 bytes) for:
@@ -20,15 +28,21 @@ cost per MB at 300 vs 30,000 aliases (target: flat).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import ahocorasick
 
-from monitor.matching import Matcher, alias_key
+from monitor.matching import Matcher
+from monitor.normalise import alias_key
 from monitor.watchlists import Entity, Watchlist, load_watchlists
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,23 +78,26 @@ NEGATIVES = (
 )  # fmt: skip
 
 
-def corpus(mb: float, names: Sequence[str], rng: random.Random) -> list[str]:
-    """Articles of about ARTICLE_CHARS characters until the corpus holds `mb` MB of UTF-8."""
+def corpus(
+    mb: float, names: Sequence[str], rng: random.Random, arabic: float = 0.4, density: float = 0.6
+) -> list[str]:
+    """Articles of about ARTICLE_CHARS characters until the corpus holds `mb` MB of UTF-8;
+    `density` is the share of sentences with names or hard negatives in them."""
     articles: list[str] = []
     size = 0
     while size < mb * 1e6:
-        articles.append(article(names, rng))
+        articles.append(article(names, rng, arabic, density))
         size += len(articles[-1].encode())
     return articles
 
 
-def article(names: Sequence[str], rng: random.Random) -> str:
-    words = ARABIC if rng.random() < 0.4 else ENGLISH
+def article(names: Sequence[str], rng: random.Random, arabic: float = 0.4, density: float = 0.6) -> str:
+    words = ARABIC if rng.random() < arabic else ENGLISH
     sentences: list[str] = []
     length = 0
     while length < ARTICLE_CHARS:
         sentence = [rng.choice(words) for _ in range(rng.randint(8, 25))]
-        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+        for _ in range(rng.choice((1, 1, 2)) if rng.random() < density else 0):
             sentence.insert(
                 rng.randrange(len(sentence)), rng.choice(names if rng.random() < 0.8 else NEGATIVES)
             )
@@ -169,10 +186,69 @@ def matcher_scan(matcher: Matcher, articles: Sequence[str]) -> float:
     return best_time(lambda: sum(len(matcher.find(text)) for text in articles))
 
 
+PROCESS_DENSITY = 0.1  # wire copy: a watched name in about one sentence in ten
+
+BARE_SCAN = """
+import json, sys
+import ahocorasick
+aliases = json.load(open(sys.argv[1], encoding="utf-8"))
+automaton = ahocorasick.Automaton()
+for alias in aliases:
+    automaton.add_word(alias.casefold(), len(alias))
+automaton.make_automaton()
+text = open(sys.argv[2], encoding="utf-8").read().casefold()
+print(sum(1 for _ in automaton.iter(text)))
+"""
+
+
+def process_time(cmd: Sequence[str], repeat: int = 3) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system) of `cmd` run as a child process. CPU time
+    is the steadier figure on a shared machine, where wall time waits for other processes."""
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)  # warm-up
+    wall = cpu = float("inf")
+    for _ in range(repeat):
+        before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), min(wall, time.perf_counter() - start)
+        cpu = min(cpu, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def processes(mb: float) -> None:
+    """`monitor match` against a bare pyahocorasick scan, both as whole processes."""
+    shipped = load_watchlists(ROOT / "watchlists")
+    aliases = shipped_aliases(shipped)
+    articles = corpus(mb, aliases, random.Random(SEED), arabic=0.0, density=PROCESS_DENSITY)
+    monitor = Path(sys.executable).with_name("monitor")
+    with tempfile.TemporaryDirectory() as folder:
+        text, names = Path(folder) / "corpus.txt", Path(folder) / "aliases.json"
+        text.write_text("\n\n".join(articles), encoding="utf-8")
+        names.write_text(json.dumps(aliases), encoding="utf-8")
+        size = text.stat().st_size / 1e6
+        print(f"corpus: {size:.1f} MB of English in one file; shipped aliases: {len(aliases)}")
+        bare = process_time([sys.executable, "-c", BARE_SCAN, str(names), str(text)])
+        matcher = process_time([str(monitor), "match", str(text), "--json"])
+    row("bare pyahocorasick scan, whole process (wall)", size, bare[0])
+    row("monitor match --json, whole process (wall)", size, matcher[0])
+    row("bare pyahocorasick scan, whole process (CPU)", size, bare[1])
+    row("monitor match --json, whole process (CPU)", size, matcher[1])
+    print(
+        f"\nmonitor match / bare scan: wall {matcher[0] / bare[0]:.2f}x, "
+        f"CPU {matcher[1] / bare[1]:.2f}x (target <= 3x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mb", type=float, default=10.0, help="corpus size in MB of UTF-8 (default 10)")
+    parser.add_argument(
+        "--mb", type=float, default=None, help="corpus size in MB of UTF-8 (default 10, 30 with --processes)"
+    )
+    parser.add_argument("--processes", action="store_true", help="whole processes on an English corpus file")
     args = parser.parse_args()
+    if args.processes:
+        processes(args.mb or 30.0)
+        return
+    args.mb = args.mb or 10.0
     rng = random.Random(SEED)
     shipped = load_watchlists(ROOT / "watchlists")
     synthetic = synthetic_aliases(max(SIZES), random.Random(SEED))  # each size is a prefix of the next

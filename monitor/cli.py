@@ -8,6 +8,7 @@ a non-zero exit (see monitor/cli_common.py).
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +44,7 @@ from monitor.cli_digest import digest
 from monitor.cli_export import export
 from monitor.config import Settings
 from monitor.derive import derive, render_yaml
+from monitor.errors import InputError
 from monitor.files import read_input, write_atomic
 from monitor.logs import DEFAULT_LEVEL
 from monitor.pipeline import poll_sources
@@ -274,24 +276,78 @@ def articles(
 def match(
     file: Annotated[Path | None, typer.Argument(help="Text or HTML file; stdin when omitted.")] = None,
     as_json: JsonOption = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Per mention the alias, the variant rule that made the spelling and the context rule "
+            "that kept it; also the candidates that were dropped and why.",
+        ),
+    ] = False,
 ) -> None:
     """Match a text against the watchlists; offsets are character offsets into the text as read.
 
-    Example: echo "Strike near Albu Kamal" | monitor match --json
+    Example: echo "Strike near Albu Kamal" | monitor match --json --explain
     """
     with user_errors():
+        text = _read_input(file) if file else sys.stdin.buffer.read().decode("utf-8", errors="replace")
         matcher = load_matcher(state.settings())
-        raw = file.read_bytes() if file else sys.stdin.buffer.read()
-        mentions = matcher.find_in_markup(raw.decode("utf-8", errors="replace"))
-    rows = [
+        mentions, why = matcher.explain(text) if explain else (matcher.find_in_markup(text), [])
+    rows: list[dict[str, Any]] = [
         {"entity": m.entity, "name": m.name, "kind": m.kind, "start": m.start, "end": m.end, "text": m.text}
         for m in mentions
     ]
+    kept = {(w.entity, w.start, w.end): w for w in why if w.kept}
+    dropped = [w for w in why if not w.kept]
+    if explain:
+        for row in rows:
+            w = kept[row["entity"], row["start"], row["end"]]
+            row["explain"] = {"alias": w.alias, "variant": w.variant, "rule": w.rule}
+    if as_json and not explain:
+        typer.echo(matches_json(rows))
+        return
     if as_json:
-        print_json({"matches": rows})
+        payload: dict[str, Any] = {"matches": rows}
+        if explain:
+            payload["dropped"] = [
+                {"entity": w.entity, "start": w.start, "end": w.end, "text": w.text, "alias": w.alias,
+                 "variant": w.variant, "rule": w.rule}
+                for w in dropped
+            ]  # fmt: skip
+        print_json(payload)
         return
     for row in rows:
         typer.echo(f"{row['start']:>6}-{row['end']:<6} {row['entity']:<28} {row['text']}")
+        if explain:
+            e = row["explain"]
+            typer.echo(f"{'':14}alias {e['alias']!r} ({e['variant']}); kept: {e['rule']}")
+    if explain and dropped:
+        typer.echo("dropped:")
+        for w in dropped:
+            typer.echo(f"{w.start:>6}-{w.end:<6} {w.entity:<28} {w.text}")
+            typer.echo(f"{'':14}alias {w.alias!r} ({w.variant}); dropped: {w.rule}")
+
+
+def matches_json(rows: list[dict[str, Any]]) -> str:
+    """`json.dumps({"matches": rows}, ensure_ascii=False, indent=2)`, byte for byte, without the
+    pure-Python indenting encoder: each value goes through the C encoder (3x faster on a large
+    text's hundred thousand matches)."""
+    if not rows:
+        return '{\n  "matches": []\n}'
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    items = [
+        "    {\n" + ",\n".join(f"      {dump(key)}: {dump(value)}" for key, value in row.items()) + "\n    }"
+        for row in rows
+    ]
+    return '{\n  "matches": [\n' + ",\n".join(items) + "\n  ]\n}"
+
+
+def _read_input(path: Path) -> str:
+    """The text of `path`; InputError when it cannot be read or is not text."""
+    raw = read_input(path)
+    if b"\x00" in raw[:8192]:
+        raise InputError(path, "is a binary file, not text: name a text or HTML file")
+    return raw.decode("utf-8", errors="replace")
 
 
 @app.command()
@@ -355,7 +411,7 @@ def watchlists_validate() -> None:
     for problem in problems:
         err.print(str(problem), markup=False, highlight=False)
     if watchlist is None:
-        err.print(f"{len(problems)} problems in {folder}", highlight=False)
+        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}", highlight=False)
         raise typer.Exit(2)
     counts = ", ".join(f"{n} {what}" for what, n in watchlist.stats().items())
     err.print(f"{folder}: watchlists are valid ({counts})", highlight=False)

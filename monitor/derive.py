@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from monitor.matching import Matcher, alias_key, snippet, unmarkup
+from monitor.matching import Matcher, snippet
+from monitor.normalise import alias_key, unmarkup
 from monitor.watchlists import PLACE_KINDS, Watchlist
 
 

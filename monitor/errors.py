@@ -31,12 +31,15 @@ class ConfigError(MonitorError):
 
 
 class WatchlistError(MonitorError):
-    def __init__(self, path: Path | str, line: int | None, field: str | None, message: str) -> None:
+    def __init__(
+        self, path: Path | str, line: int | None, field: str | None, message: str, column: int | None = None
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.field = field
         self.message = message
-        where = self.path if line is None else f"{self.path}:{line}"
+        self.column = column
+        where = self.path if line is None else f"{self.path}:{line}" + (f":{column}" if column else "")
         what = f" {field}:" if field else ""
         super().__init__(f"{where}:{what} {message}")
 

@@ -1,318 +1,56 @@
 """Find watchlist entities in text (English and Arabic) and decide an article's priority.
 
-Owns normalisation, the alias automaton, disambiguation (context words, case, requires_related),
-overlap resolution, priority rules and snippets. Pure: no I/O.
+Owns the alias automaton, disambiguation (context words, case, requires_related, the context
+rules of `monitor.context`), overlap resolution, priority rules and snippets. Folding lives in
+`monitor.normalise`, spelling variants in `monitor.variants`. Pure: no I/O.
 
 How a text is matched, and the trade-offs that make it fast:
 
-1. Fold. Every character is classified once (`_classify`): letters and digits are folded (NFKC,
-   casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, Arabic-Indic digits → ASCII);
-   apostrophes, combining marks, tashkeel, tatweel and zero-width characters are *deleted*;
-   whitespace and dashes become a *gap*; other punctuation becomes a space. Folding is done one
-   character for one character so no offset map is needed for it. The hot path encodes the text
-   as cp1256 (ASCII, Windows punctuation and the Arabic block in single bytes; an ASCII text
-   with the ascii codec, the same bytes several times faster), folds with `bytes.translate` and
-   decodes: about 20x faster than `str.translate` on Arabic. Characters outside cp1256 go
-   through a codec error handler that folds them one for one; a character that folds to several
-   (ß, ligatures) sends the text to an exact, slower per-character path.
-2. Squeeze. Deleted characters are removed and runs of gaps become one space. Each squeeze
-   records only its runs (where, how many removed), so mapping a normalised offset back to the
-   input is two bisects, paid per match rather than per character.
-3. Scan. Words in the normalised text are separated by spaces only, so every key in the
+1. Fold and squeeze (`monitor.normalise.normalise`): one character for one character, with an
+   offset map paid per match rather than per character.
+2. Scan. Words in the normalised text are separated by spaces only, so every key in the
    Aho-Corasick automaton is an alias variant padded with a space on both sides (the text is
    padded too). Whole-word boundaries then cost nothing and the automaton never reports a hit
-   inside a word; Arabic proclitics (و ف ب ل ك, with or without ال, and لل) and the optional
-   article (al-, el-, ال) are further key variants rather than relaxed boundaries.
-4. Check. Hits of aliases with conditions (context words, case, a possessive on a short alias)
-   are checked; the longest hit wins an overlap; requires_related aliases are kept only when a
-   parent or related entity survived; offsets are mapped back to the input.
+   inside a word; Arabic proclitics (و ف ب ل ك, with or without ال, and لل), the optional
+   article (al-, el-, ال) and generated transliterations are further keys rather than relaxed
+   boundaries, so their cost is paid once when the automaton is built.
+3. Check. Hits of aliases with conditions (context words, case, a possessive on a short alias)
+   are checked within their sentence; the longest hit wins an overlap; requires_related aliases
+   are kept only when a parent or related entity survived; offsets are mapped back to the input.
 """
 
 from __future__ import annotations
 
 import bisect
-import codecs
+import gc
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
+from monitor.normalise import (
+    APOSTROPHES,
+    ARABIC_ARTICLE,
+    MARKUP,
+    TATWEEL,
+    Normalised,
+    fold_words,
+    is_arabic,
+    normalise,
+    strip_article,
+    unmarkup,
+)
 from monitor.records import Mention, Priority
+from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant, key_table
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, Entity, Rule, Selector, Watchlist
 
-DELETE = "\x00"  # a character that disappears (apostrophe, tashkeel, markup filler)
-GAP = "\x01"  # whitespace or a dash: runs of gaps fold to one space
-EXPANDS = "\x03"  # marks a text that needs the exact per-character path
-TATWEEL = "\u0640"
-APOSTROPHES = frozenset("'’‘ʼʻʿʾ`´′ʹ‛")
-_ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا", "ە": "ه", "ۀ": "ه", "ہ": "ه"}
-_CODEC = "cp1256"
-_CODEC_ERRORS = "monitor-fold"
-
-
-# --- folding one character ------------------------------------------------------------------
-
-
-@cache
-def _classify(char: str) -> str:
-    """The folded form of one character: a letter/digit string, DELETE, GAP or a space."""
-    if char == GAP:
-        return GAP
-    if char in (DELETE, TATWEEL) or char in APOSTROPHES:
-        return DELETE
-    category = unicodedata.category(char)
-    if category[0] == "M" or category == "Cf":
-        return DELETE
-    if char.isspace() or category == "Pd" or char == "\u2212":
-        return GAP
-    folded = "".join(_fold_letter(c) for c in unicodedata.normalize("NFKC", char).casefold())
-    folded = "".join(
-        c for c in unicodedata.normalize("NFD", folded) if not unicodedata.category(c).startswith("M")
-    )
-    if not folded:
-        return DELETE
-    return "".join(_ARABIC.get(c, c) for c in folded) if folded.isalnum() else " "
-
-
-def _fold_letter(char: str) -> str:
-    return str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
-
-
-def _fits_codec(char: str) -> bool:
-    try:
-        return len(char.encode(_CODEC)) == 1
-    except UnicodeEncodeError:
-        return False
-
-
-def _byte_fold(byte: int) -> int:
-    """The byte-table entry: the fold of one cp1256 byte, or EXPANDS when it does not fold to one."""
-    if byte in (0, 1, 3):  # the markers are their own fold; a stray \x03 just takes the slow path
-        return byte
-    folded = _classify(bytes([byte]).decode(_CODEC))
-    return folded.encode(_CODEC)[0] if len(folded) == 1 and _fits_codec(folded) else ord(EXPANDS)
-
-
-def _stand_in(char: str) -> str:
-    """A cp1256 character whose byte-table fold equals the fold of `char` (codec fallback)."""
-    folded = _classify(char)
-    if folded == " ":
-        return "!"  # the byte table turns a real space into a gap; "!" folds to a plain space
-    return folded if len(folded) == 1 and _fits_codec(folded) else EXPANDS
-
-
-def _codec_fallback(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    return "".join(_stand_in(c) for c in exc.object[exc.start : exc.end]), exc.end
-
-
-codecs.register_error(_CODEC_ERRORS, _codec_fallback)
-_BYTE_TABLE = bytes(_byte_fold(b) for b in range(256))
-
-
-class _SlowTable(dict[int, str]):
-    """str.translate table built on demand; may map one character to several."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = folded = _classify(chr(code))
-        return folded
-
-
-_SLOW_TABLE = _SlowTable()
-
-
-# --- normalising a text with an offset map ---------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Squeeze:
-    """Runs removed by one squeeze: output position of each run and removed-so-far after it."""
-
-    at: list[int]
-    removed: list[int]
-
-    def source(self, index: int) -> int:
-        if not self.at:
-            return index
-        run = bisect.bisect_right(self.at, index) - 1
-        return index + (self.removed[run] if run >= 0 else 0)
-
-
-_NO_RUNS = _Squeeze([], [])  # shared by every squeeze that found no run (nothing changes a _Squeeze)
-
-
-def _squeeze(text: str, marker: str, keep: int) -> tuple[str, _Squeeze]:
-    """Remove each run of `marker` but its first `keep` characters; record where.
-
-    str.find skips the text at memchr speed; only the few runs cost Python steps (a regex
-    scan for the runs was the slowest part of normalising)."""
-    at: list[int] = []
-    removed: list[int] = []
-    pieces: list[str] = []
-    probe = marker * (keep + 1)
-    start = text.find(probe)
-    last = total = 0
-    while start >= 0:
-        end = start + keep + 1
-        while end < len(text) and text[end] == marker:
-            end += 1
-        pieces.append(text[last : start + keep])
-        at.append(start + keep - total)
-        total += end - start - keep
-        removed.append(total)
-        last = end
-        start = text.find(probe, end)
-    if not at:
-        return text, _NO_RUNS
-    pieces.append(text[last:])
-    return "".join(pieces), _Squeeze(at, removed)
-
-
-@dataclass(frozen=True, slots=True)
-class Normalised:
-    """A folded text (words separated by single spaces) and the way back to the input."""
-
-    text: str
-    _gaps: _Squeeze
-    _deleted: _Squeeze
-    _expanded: list[int] | None  # per folded char, its input index, when folding changed lengths
-
-    def source(self, index: int) -> int:
-        """Input index of the character at `index` in `text`."""
-        folded = self._deleted.source(self._gaps.source(index))
-        return self._expanded[folded] if self._expanded is not None else folded
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Input span of `text[start:end]` (end exclusive, never empty)."""
-        return self.source(start), self.source(end - 1) + 1
-
-
-def normalise(text: str) -> Normalised:
-    """Fold `text` for matching and keep the offset map (see the module docstring)."""
-    folded, expanded = _fold(text)
-    folded, deleted = _squeeze(folded, DELETE, 0)
-    folded, gaps = _squeeze(folded, GAP, 1)
-    return Normalised(folded.replace(GAP, " "), gaps, deleted, expanded)
-
-
-def _fold(text: str) -> tuple[str, list[int] | None]:
-    codec = "ascii" if text.isascii() else _CODEC
-    fast = text.encode(codec, _CODEC_ERRORS).translate(_BYTE_TABLE)
-    if EXPANDS.encode() not in fast:
-        return fast.decode(codec), None
-    folded = text.translate(_SLOW_TABLE)
-    if len(folded) == len(text):
-        return folded, None
-    origin = [i for i, char in enumerate(text) for _ in range(len(_SLOW_TABLE[ord(char)]))]
-    return folded, origin
-
-
-def fold_words(text: str) -> str:
-    """`text` folded as the matcher sees it, without the offset map: words joined by one space."""
-    return normalise(text).text.strip(" ")
-
-
-# --- markup ------------------------------------------------------------------------------------
-
-_INLINE_TAGS = "a|abbr|b|bdi|bdo|cite|code|em|font|i|kbd|mark|q|s|small|span|strong|sub|sup|time|u|var|wbr"
-# Every alternative starts with a literal character (the inline tag's "<" stays outside its
-# group), so the regex engine skips to the next "<", "]" or "&" without trying each position.
-_MARKUP = re.compile(
-    r"""<!--.*?-->
-      | <(script|style)\b.*?</\1\s*>
-      | <!\[CDATA\[ | \]\]>
-      | <(/?(?:"""
-    + _INLINE_TAGS
-    + r""")\b[^<>]*>)
-      | </?[a-z][^<>]*>
-      | &(?:amp;)?(?:\#[0-9]{1,7}|\#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});""",
-    re.IGNORECASE | re.DOTALL | re.VERBOSE,
-)
-
-
-def _blank_markup(match: re.Match[str]) -> str:
-    raw = match.group()
-    if match.group(2):  # inline tags vanish, so و<b>القائم</b> and al-<i>Bukamal</i> stay one word
-        return DELETE * len(raw)
-    if raw[0] != "&":
-        return " " * len(raw)
-    decoded = html.unescape(html.unescape(raw) if raw.lower().startswith("&amp;") else raw)
-    if decoded == raw or len(decoded) > len(raw):
-        return raw
-    return decoded + DELETE * (len(raw) - len(decoded))
-
-
-def unmarkup(text: str) -> str:
-    """Block tags, comments and CDATA markers become spaces, inline tags are deleted, entities
-    become their character padded with deleted filler: the result has the length of `text`, so
-    every offset still holds."""
-    return _MARKUP.sub(_blank_markup, text)
-
-
-# --- alias variants ------------------------------------------------------------------------
-
-_LATIN_ARTICLES = ("al", "el")
-_ARABIC_ARTICLE = "ال"
-_CONJUNCTIONS = ("", "و", "ف")
-_PREPOSITIONS = ("", "ب", "ل", "ك")
 _SHORT_ALIAS = 5  # shorter aliases (Ana, Rawa, Heri) take a trailing s only as a possessive
-
-
-def _is_arabic(char: str) -> bool:
-    return "\u0600" <= char <= "\u06ff"
-
-
-def _strip_article(words: str) -> tuple[str, bool]:
-    """The alias without a leading article, and whether it had one."""
-    first, _, rest = words.partition(" ")
-    if first in _LATIN_ARTICLES and rest:
-        return rest, True
-    if first.startswith(_ARABIC_ARTICLE) and len(first) > len(_ARABIC_ARTICLE) + 1:
-        return words[len(_ARABIC_ARTICLE) :], True
-    return words, False
-
-
-def alias_key(text: str) -> str:
-    """The form under which two aliases count as the same: folded, without a leading article."""
-    return _strip_article(fold_words(text))[0]
-
-
-@dataclass(frozen=True, slots=True)
-class _Variant:
-    key: str  # folded words, unpadded
-    suffix: bool  # ends in a plural/possessive s that is not part of the alias
-    rank: int  # 0 for the alias as written; lower wins a tie on the same key
-
-
-def _variants(alias: Alias) -> Iterator[_Variant]:
-    words = fold_words(alias.text)
-    core, had_article = _strip_article(words)
-    if alias.case_sensitive:
-        bases = [words]
-    elif _is_arabic(core[0]):
-        bases = [words, *_arabic_forms(core)]
-    else:
-        articles = [f"{a} {core}" for a in _LATIN_ARTICLES] + ([f"al{core}"] if had_article else [])
-        bases = [words, core, *articles]
-    for rank, base in enumerate(dict.fromkeys(bases)):
-        yield _Variant(base, False, rank)
-        if base[-1].isascii() and base[-1].isalpha() and base[-1] != "s":
-            yield _Variant(base + "s", True, rank)
-
-
-def _arabic_forms(core: str) -> Iterator[str]:
-    for conj in _CONJUNCTIONS:
-        for prep in _PREPOSITIONS:
-            yield conj + prep + core
-            yield conj + ("لل" if prep == "ل" else prep + _ARABIC_ARTICLE) + core
 
 
 # --- the matcher -------------------------------------------------------------------------------
@@ -347,17 +85,18 @@ class _Words:
         return bool(self.require or self.forbid or self.before or self.after)
 
 
-@dataclass(frozen=True, slots=True)
-class _Ref:
+class _Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     """What one automaton key stands for: an alias of an entity, in one variant."""
 
     entity: Entity
     alias: Alias
-    variant: _Variant
+    variant: Variant
     context: _Words
     case_letters: str  # the alias's letters and digits, for case-sensitive aliases
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
-    needs_check: bool
+    needs_check: bool  # context, case or possessive: checked while scanning
+    kind_rules: bool  # a place or a person: the sports, outlet, dateline rules run on its hits
+    role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
 
 
 class _Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
@@ -366,22 +105,47 @@ class _Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be 
     ref: _Ref
 
 
+class Explained(NamedTuple):
+    """Why a mention was reported, or why a candidate was not (`monitor match --explain`)."""
+
+    entity: str
+    start: int  # in the input
+    end: int
+    text: str
+    alias: str  # the alias as written in the watchlist
+    variant: str  # the rules that made the matched key from the alias ("as written" when none)
+    rule: str  # the context rule that kept it, or the one that dropped it
+    kept: bool
+
+
 class Matcher:
     """Built once from a Watchlist; `find` and `find_in_markup` may then be called from any thread."""
 
     def __init__(self, watchlist: Watchlist) -> None:
         self.watchlist = watchlist
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        keys: dict[str, list[_Ref]] = {}
-        for entity in watchlist.entities.values():
-            for alias in entity.aliases:
-                for ref in _refs(entity, alias):
-                    keys.setdefault(ref.variant.key, []).append(ref)
-        for key, refs in keys.items():
-            best = _best_variants(refs)
-            self._automaton.add_word(f" {key} ", (len(key) + 2, best, any(r.needs_check for r in best)))
-        self._empty = not keys
-        if keys:
+        entities = list(watchlist.entities.values())
+        aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
+        table, self.withheld = key_table(aliases)  # withheld: generated keys the guard dropped, and why
+        roles = watchlist.role_aliases
+        makers = {
+            (e.id, i): _RefMaker(e, a, (e.id, a.text) in roles)
+            for e in entities
+            for i, a in enumerate(e.aliases)
+        }
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of small refs, none of them garbage: collections only cost time
+        try:
+            for key, rows in table.items():
+                refs = [makers[entity, index].ref(Variant(key, suffix, rank, tuple(rules)))
+                        for entity, index, suffix, rank, rules in rows]  # fmt: skip
+                best = _best_variants(refs)
+                self._automaton.add_word(f" {key} ", (len(key) + 2, best, any(r.needs_check for r in best)))
+        finally:
+            if collecting:
+                gc.enable()
+        self._empty = not len(self._automaton)
+        if not self._empty:
             self._automaton.make_automaton()
         self._related = {e.id: frozenset(e.parents + e.related) for e in watchlist.entities.values()}
 
@@ -393,6 +157,31 @@ class Matcher:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
         return self._find(text, unmarkup(text))
 
+    def explain(self, text: str) -> tuple[list[Mention], list[Explained]]:
+        """`find_in_markup(text)` and, per candidate the automaton found, why it was kept or
+        dropped: the alias, the variant rules, and the context rule (slower; for people)."""
+        mentions = self.find_in_markup(text)
+        plain = unmarkup(text)
+        norm = normalise(plain)
+        reported = {(m.entity, m.start, m.end) for m in mentions}
+        rows: list[Explained] = []
+        for end, (length, refs, _checked) in self._automaton.iter(f" {norm.text} "):
+            start = end - length + 1
+            source_start, source_end = norm.span(start, end - 1)
+            for ref in refs:
+                why = _why_not(ref, norm, plain, start, end - 1)
+                is_reported = (ref.entity.id, source_start, source_end) in reported
+                rule = why or _kept_by(ref, norm, plain, start, end - 1)
+                if why is None and not is_reported:
+                    rule = "overlap: a longer name or requires_related dropped it"
+                rows.append(Explained(
+                    ref.entity.id, source_start, source_end, text[source_start:source_end], ref.alias.text,
+                    ", ".join(ref.variant.rules) or "as written", rule, is_reported,
+                ))  # fmt: skip
+                if is_reported:
+                    break
+        return mentions, rows
+
     def prioritise(
         self, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
     ) -> Priority | None:
@@ -403,7 +192,10 @@ class Matcher:
         if self._empty:
             return []
         norm = normalise(plain)
-        hits = list(self._scan(norm, plain))
+        hits = [
+            hit for hit in self._scan(norm, plain)
+            if not hit.ref.kind_rules or _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is None
+        ]  # fmt: skip
         if not hits:
             return []
         return [_mention(hit, norm, original) for hit in self._with_related(hits)]
@@ -417,7 +209,7 @@ class Matcher:
                 yield _Hit(start, end - 1, refs[0])
                 continue
             for ref in refs:
-                if _passes(ref, norm, plain, start, end - 1):
+                if _fails_check(ref, norm, plain, start, end - 1) is None:
                     yield _Hit(start, end - 1, ref)
                     break
 
@@ -442,13 +234,23 @@ def _mention(hit: _Hit, norm: Normalised, original: str) -> Mention:
     return Mention(entity.id, entity.name, entity.kind, start, end, original[start:end], hit.ref.alias.text)
 
 
-def _refs(entity: Entity, alias: Alias) -> Iterator[_Ref]:
-    context = _Words.of(alias.context)
-    letters = "".join(c for c in alias.text if c.isalnum())
-    for variant in _variants(alias):
+class _RefMaker:
+    """What every ref of one alias shares, computed once per alias."""
+
+    def __init__(self, entity: Entity, alias: Alias, role: bool) -> None:
+        self.entity, self.alias, self.role = entity, alias, role
+        self.context = _Words.of(alias.context)
+        self.letters = "".join(c for c in alias.text if c.isalnum())
+        self.checked = bool(self.context) or alias.case_sensitive
+        self.kind_rules = entity.is_place or entity.kind == "person"
+
+    def ref(self, variant: Variant) -> _Ref:
         possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
-        needs_check = bool(context) or alias.case_sensitive or possessive_only
-        yield _Ref(entity, alias, variant, context, letters, possessive_only, needs_check)
+        needs_check = self.checked or possessive_only
+        return _Ref(
+            self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check,
+            self.kind_rules, self.role,
+        )  # fmt: skip
 
 
 def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
@@ -463,25 +265,254 @@ def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
     return tuple(sorted(kept, key=lambda r: (r.variant.rank, r.variant.suffix)))
 
 
-def _passes(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> bool:
+# --- context rules ---------------------------------------------------------------------------
+#
+# Context is read within the sentence of the hit only: a word in the previous or next sentence
+# neither enables nor suppresses it. The rules, in the order `_why_not` applies them:
+#
+#   possessive   a short alias takes its trailing s only after an apostrophe (Ana's, never Anas)
+#   case         a case-sensitive alias must appear in exactly its case (KH, IS)
+#   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —") is
+#                the place of the dateline, not the person
+#   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
+#                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
+#                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
+#                follows it, or its sentence has a media word and no place word before it
+#   forbid       the alias's context.forbid / forbid_before / forbid_after words
+#   require      the alias's context.require words within `window` words; for a place, a
+#                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
+#                a preposition attached to it (بالقائم, للقائم), also says "a place"
+#
+# These word lists are the rules' data; a new cue is one more word here, tested in
+# tests/test_matching.py on a real-style sentence.
+
+PLACE_CUES = frozenset(fold_words(w) for w in """
+    في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
+    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية
+""".split())  # fmt: skip
+MEDIA_WORDS = frozenset(fold_words(w) for w in """
+    قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
+    TV channel television broadcaster network website outlet newspaper correspondent reporter
+    editorial journalist journalists صحفي صحفية إعلامي إعلامية
+""".split())  # fmt: skip
+# right after an outlet's name: it speaks, so it is no town
+OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
+PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
+OUTLET_NAMES = frozenset(
+    fold_words(w)
+    for w in (
+        "Mayadeen",
+        "Al Mayadeen",
+        "الميادين",
+        "عين الفرات",
+        "Euphrates Post",
+        "دير الزور 24",
+        "Deir Ezzor 24",
+    )
+)
+_OPENING_QUOTES = frozenset("\"“«‘'„")
+_CLOSING_QUOTES = frozenset("”»’")
+SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
+SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """The input span of the sentence around a hit, and the way to test a normalised offset."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def around(cls, plain: str, start: int, end: int) -> _Sentence:
+        low = max(0, start - _SENTENCE_REACH)
+        begin = max((m.end() for m in _SENTENCE_BREAK.finditer(plain, low, start)), default=low)
+        after = _SENTENCE_BREAK.search(plain, end, end + _SENTENCE_REACH)
+        return cls(begin, after.start() if after else min(len(plain), end + _SENTENCE_REACH))
+
+
+_SENTENCE_REACH = 600  # characters searched each way for a sentence break
+_BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see _SENTENCE_BREAK) starts after one
+
+
+def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """None when the hit stands, else the rule that drops it (every rule: for --explain)."""
+    why = _fails_check(ref, norm, plain, start, end) if ref.needs_check else None
+    return why or (_kind_rule(ref, norm, plain, start, end) if ref.kind_rules else None)
+
+
+def _fails_check(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """The alias's own conditions, checked while scanning: possessive, case, context words."""
     core_end = end - 1 if ref.variant.suffix else end
     if ref.possessive_only and not _has_apostrophe(norm, plain, core_end):
-        return False
+        return "possessive: a short alias takes s only after an apostrophe"
     if ref.alias.case_sensitive:
         source_start, source_end = norm.span(start, core_end)
         if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
-            return False
-    return not ref.context or _context_allows(ref.context, norm.text, start, end)
+            return "case: the alias must appear in its exact case"
+    if not ref.context:
+        return None
+    return _context_rejects(ref, _Near(norm, plain, start, end))
 
 
-def _context_allows(words: _Words, text: str, start: int, end: int) -> bool:
-    if words.require or words.forbid:
-        near = _near(text, start, end, words.window, words.window, words.pairs)
-        if (words.require and near.isdisjoint(words.require)) or not near.isdisjoint(words.forbid):
-            return False
-    if words.before and not words.before.isdisjoint(_near(text, start, end, 1, 0, False)):
+def _kind_rule(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """The rules for places (sports, outlet) and people (dateline, place preposition)."""
+    if ref.entity.is_place:
+        return _not_the_place(ref, norm, plain, start, end)
+    return _not_the_person(ref, norm, plain, start, end)
+
+
+def _not_the_place(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """Sports and outlet rules. Cheap first: the neighbouring words in the folded text decide
+    whether the input text must be looked at."""
+    text = norm.text
+    before, two_before = _words_before(text, start)
+    if before in SPORTS_BEFORE and _joined(norm, plain, start - 1, start):
+        return "sports: a team named after its town"
+    stop = text.find(" ", end + 1)
+    if text[end + 1 : stop if stop >= 0 else len(text)] in SPORTS_AFTER and _joined(
+        norm, plain, end, end + 1
+    ):
+        return "sports: a team named after its town"
+    name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
+    if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
+        source_start, source_end = norm.span(start, end)
+        sentence = _Sentence.around(plain, source_start, source_end)
+        near = _Near(norm, plain, start, end)
+        if _quoted_after_media(plain, sentence, source_start) or (
+            name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
+        ):
+            return "outlet: the name of a news outlet"
+    return None
+
+
+def _not_the_person(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    source_start, source_end = norm.span(start, end)
+    if _is_dateline(plain, source_start, source_end):
+        return "dateline: a place in capitals opening a line"
+    before = _words_before(norm.text, start)[0]
+    one_word = " " not in ref.variant.key and not ref.variant.suffix
+    if one_word and before in PLACE_PREPOSITIONS and _joined(norm, plain, start - 1, start):
+        return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
+    return None
+
+
+def _words_before(text: str, start: int) -> tuple[str, str]:
+    """The two words before `text[start:]` (nearest first); punctuation folded to spaces may
+    leave several spaces between words. Looks back a bounded slice only: called per hit."""
+    words = text[max(0, start - 2 * _WORD_CHARS) : start].split()
+    return (words[-1] if words else "", words[-2] if len(words) > 1 else "")
+
+
+_JOINING = frozenset(" \t\u00a0\"“”«»'‘’„") | {TATWEEL}
+
+
+def _joined(norm: Normalised, plain: str, left_end: int, right_start: int) -> bool:
+    """Whether only spaces and quotes stand in the input between the folded word ending at
+    `left_end` and the one starting at `right_start` (no comma, full stop or line break)."""
+    if left_end <= 0 or right_start >= len(norm.text):
         return False
-    return not words.after or words.after.isdisjoint(_near(text, start, end, 0, 1, False))
+    gap = plain[norm.source(left_end - 1) + 1 : norm.source(right_start)]
+    return all(c in _JOINING for c in gap)
+
+
+def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
+    """The name stands inside quotes that open right after a media word: شبكة “دير الزور 24”,
+    شبكة “عين الفرات”, the “Euphrates Post” network."""
+    opening = max(plain.rfind(q, sentence.start, start) for q in _OPENING_QUOTES)
+    if (
+        opening < 0
+        or start - opening > _QUOTED_NAME
+        or any(q in plain[opening + 1 : start] for q in _CLOSING_QUOTES)
+    ):
+        return False
+    words = fold_words(plain[max(sentence.start, opening - _WORD_CHARS) : opening]).split(" ")
+    return words[-1] in MEDIA_WORDS
+
+
+_QUOTED_NAME = 30  # characters: a name at most a few words into the quotes
+
+
+def _kept_by(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
+    """The rule that let a hit stand (for --explain)."""
+    words = ref.context
+    if not words.require:
+        return "no context rule" if not words else "context: no forbidden word near"
+    near = _Near(norm, plain, start, end)
+    if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
+        return "context: a required word within the window"
+    return "place cue: a place word or preposition right before the name"
+
+
+def _context_rejects(ref: _Ref, near: _Near) -> str | None:
+    words = ref.context
+    if not words:
+        return None
+    if words.forbid and not near.words(words.window, words.window, words.pairs, True).isdisjoint(
+        words.forbid
+    ):
+        return "forbid: a forbidden word within the window (up to and or و)"
+    if words.before and not words.before.isdisjoint(near.words(1, 0, False)):
+        return "forbid_before: a forbidden word right before"
+    if words.after and not words.after.isdisjoint(near.words(0, 1, False)):
+        return "forbid_after: a forbidden word right after"
+    if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
+        return None
+    if ref.entity.is_place and (_has_place_cue(near) or _has_preposition(ref)):
+        return None
+    return "require: no required word within the window in this sentence"
+
+
+def _has_preposition(ref: _Ref) -> bool:
+    """The Arabic key carries an attached preposition ب or ل (بالقائم, للقائم): a place."""
+    if ref.variant.rules != ("proclitic",):
+        return False
+    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    return "ب" in prefix or "ل" in prefix.removesuffix(ARABIC_ARTICLE)
+
+
+@lru_cache(maxsize=4096)
+def _core(alias: str) -> str:
+    return strip_article(fold_words(alias))[0]
+
+
+def _has_place_cue(near: _Near) -> bool:
+    before = near.sides(1, 0)[0]
+    return bool(before) and not PLACE_CUES.isdisjoint(_forms(before[-1]))
+
+
+def _is_outlet(near: _Near, plain: str, sentence: _Sentence, start: int, end: int) -> bool:
+    """A name shared by a place and a news outlet is the outlet when a media word stands right
+    before or after it (قناة الميادين, Al Mayadeen TV), when a verb of speech follows it (Al
+    Mayadeen reported), or when its sentence has a media word and it is quoted (المصور في
+    “الميادين”) or has no preposition of place before it (the Al-Mayadeen television station)."""
+    left, right = near.sides(1, 1)
+    if (left and left[-1] in MEDIA_WORDS) or (
+        right and (right[0] in MEDIA_WORDS or right[0] in OUTLET_VERBS)
+    ):
+        return True
+    if MEDIA_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" "))):
+        return False
+    before = plain[sentence.start : start].rstrip()
+    quoted = bool(before) and before[-1] in _OPENING_QUOTES
+    return quoted or not (_has_place_cue(near) or (left and left[-1] in PLACE_PREPOSITIONS))
+
+
+def _forms_of(words: Iterable[str]) -> set[str]:
+    return {form for word in words if word for form in _forms(word)}
+
+
+_DATELINE = re.compile(r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+,[ \t]*[A-Z]")
+
+
+def _is_dateline(plain: str, start: int, end: int) -> bool:
+    """`start:end` is in capitals at a line's start and followed by ", Country" (a dateline)."""
+    line_start = plain.rfind("\n", 0, start) + 1
+    return (
+        plain[line_start:start].strip() == ""
+        and bool(_DATELINE.match(plain, line_start, end + 40))
+        and (plain[start:end].isupper())
+    )
 
 
 def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
@@ -490,24 +521,78 @@ def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
 
 
 _WORD_CHARS = 40  # generous characters per word, to slice enough text for `window` words
+_WORD = re.compile(r"\S+")
 
 
-def _near(text: str, start: int, end: int, before: int, after: int, pairs: bool) -> set[str]:
-    """The words within `before` words left of `text[start:end]` and `after` words right of it,
-    each also without plural s or Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`),
-    and, when a context word has a space, the pairs of neighbouring words (`air base`)."""
-    left = text[max(0, start - _WORD_CHARS * (before + 1)) : start].split()[-before:] if before else []
-    right = text[end : end + _WORD_CHARS * (after + 1)].split()[:after] if after else []
-    near: set[str] = set()
-    for word in left + right:
-        near.update(_forms(word))
-    if pairs:
-        near.update(f"{a} {b}" for side in (left, right) for a, b in zip(side, side[1:], strict=False))
-    return near
+class _Near:
+    """The words around a hit in the normalised text, limited to the hit's sentence. The
+    sentence is found only when the input between the hit and its farthest window word holds a
+    character that can end one (most windows do not: the regex search is skipped)."""
+
+    def __init__(self, norm: Normalised, plain: str, start: int, end: int) -> None:
+        self.norm, self.plain, self.start, self.end = norm, plain, start, end
+        self._sentence: _Sentence | None = None
+        self._sides: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
+
+    @property
+    def sentence(self) -> _Sentence:
+        if self._sentence is None:
+            self._sentence = _Sentence.around(self.plain, *self.norm.span(self.start, self.end))
+        return self._sentence
+
+    def sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
+        if (found := self._sides.get((before, after))) is None:
+            found = self._sides[before, after] = self._find_sides(before, after)
+        return found
+
+    def _find_sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
+        text, norm = self.norm.text, self.norm
+        left: list[str] = []
+        if before:
+            found = list(_WORD.finditer(text, max(0, self.start - _WORD_CHARS * (before + 1)), self.start))[
+                -before:
+            ]
+            if found and self._may_break(norm.source(found[0].start()), norm.source(self.start)):
+                found = [m for m in found if norm.source(m.start()) >= self.sentence.start]
+            left = [m.group() for m in found]
+        right: list[str] = []
+        if after:
+            found = list(_WORD.finditer(text, self.end, self.end + _WORD_CHARS * (after + 1)))[:after]
+            if found and self._may_break(norm.source(self.end - 1), norm.source(found[-1].start())):
+                found = [m for m in found if norm.source(m.start()) < self.sentence.end]
+            right = [m.group() for m in found]
+        return left, right
+
+    def _may_break(self, low: int, high: int) -> bool:
+        return _BREAK_CHAR.search(self.plain, low, high) is not None
+
+    def words(self, before: int, after: int, pairs: bool, clause: bool = False) -> set[str]:
+        """The words within `before` words left and `after` words right of the hit, each also
+        without plural s or Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`), and,
+        when a context word has a space, the pairs of neighbouring words (`air base`). With
+        `clause`, a side ends at a coordinating word: in `قوات النظام والميليشيات الإيرانية` the
+        Iranian belongs to the militias, not to the regime forces."""
+        left, right = self.sides(before, after)
+        if clause:
+            right = right[: next((i for i, w in enumerate(right) if _coordinates(w)), len(right))]
+            left = left[next((i + 1 for i in range(len(left) - 1, -1, -1) if _coordinates(left[i])), 0) :]
+        near: set[str] = set()
+        for word in left + right:
+            near.update(_forms(word))
+        if pairs:
+            near.update(f"{a} {b}" for side in (left, right) for a, b in zip(side, side[1:], strict=False))
+        return near
+
+
+_COORDINATORS = frozenset({"and", "or", "but", "او", "ثم"})
+
+
+def _coordinates(word: str) -> bool:
+    return word in _COORDINATORS or word.startswith("وال")
 
 
 _PROCLITICS = frozenset(
-    {c + p + a for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", _ARABIC_ARTICLE)} - {""}
+    {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
     | {"لل", "ولل", "فلل"}
 )
 _LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
@@ -518,7 +603,7 @@ def _forms(word: str) -> tuple[str, ...]:
     forms = [word]
     if word.endswith("s"):
         forms.append(word[:-1])
-    if _is_arabic(word[0]):
+    if is_arabic(word[0]):
         cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
         forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
     return tuple(forms)
@@ -541,11 +626,18 @@ def _longest(hits: Iterable[_Hit]) -> list[_Hit]:
 
 
 def _resolve(cluster: list[_Hit]) -> list[_Hit]:
+    """Longest first; a role name may also stand where it only partly overlaps a name of another
+    entity ("Bashar al-Assad’s regime": the person, and the regime's forces)."""
     chosen: list[_Hit] = []
     for hit in sorted(cluster, key=lambda h: (h.start - h.end, h.start, h.ref.variant.rank)):
-        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+        if all(hit.end <= c.start or hit.start >= c.end or _beside(hit, c) for c in chosen):
             chosen.append(hit)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def _beside(hit: _Hit, other: _Hit) -> bool:
+    partial = hit.start < other.start < hit.end < other.end or other.start < hit.start < other.end < hit.end
+    return partial and hit.ref.role and hit.ref.entity.id != other.ref.entity.id
 
 
 # --- priority ---------------------------------------------------------------------------------
@@ -666,7 +758,7 @@ def snippet(text: str, start: int, end: int, width: int = 160) -> str:
 
 
 def _clean(part: str) -> str:
-    text = _MARKUP.sub(lambda m: html.unescape(m.group()) if m.group()[0] == "&" else " ", part)
+    text = MARKUP.sub(lambda m: html.unescape(m.group()) if m.group()[0] == "&" else " ", part)
     return _SPACES.sub(" ", text)
 
 

@@ -1,7 +1,7 @@
 """Load and validate the watchlist folder: entities, priority rules and baseline documents.
 
 Owns the YAML format described in `watchlists/README.md` and nothing about matching beyond the
-alias key used to detect two entities claiming one alias (`monitor.matching.alias_key`, so the
+alias key used to detect two entities claiming one alias (`monitor.normalise.alias_key`, so the
 loader and the matcher can never disagree on what "the same alias" means).
 
 Trade-off: every file is composed with PyYAML's node marks before it is constructed, which costs a
@@ -31,7 +31,7 @@ from pydantic import (
 
 from monitor.errors import WatchlistError
 from monitor.geo import place_problem
-from monitor.matching import alias_key
+from monitor.normalise import alias_key
 
 ActorKind = Literal[
     "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
@@ -46,6 +46,7 @@ PLACE_KINDS = frozenset(get_args(PlaceKind))
 KIND_GROUPS = {"actor": ACTOR_KINDS, "place": PLACE_KINDS}
 RULES_FILE = "rules.yaml"
 BASELINE_FILE = "baseline.yaml"
+ROLES_FILE = "roles.yaml"
 
 Level = Literal["high", "medium", "low"]
 Kind = Literal[ActorKind, PlaceKind]
@@ -206,6 +207,19 @@ class _BaselineFile(_Model):
     documents: tuple[Document, ...] = ()
 
 
+class RoleNames(_Model):
+    """roles.yaml: names that stand for an entity by its role ("the Syrian regime", "قوات النظام"),
+    added to its aliases; kept apart from the entity lists so they are reviewed as a set."""
+
+    entity: EntityId
+    why: str = ""
+    aliases: tuple[Alias, ...] = Field(min_length=1)
+
+
+class _RolesFile(_Model):
+    roles: tuple[RoleNames, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where something was defined, for error messages and `derive`."""
@@ -222,6 +236,7 @@ class Watchlist:
     rules: Rules = Rules()
     documents: dict[str, Document] = field(default_factory=dict)
     origins: dict[EntityId, Origin] = field(default_factory=dict)
+    role_aliases: frozenset[tuple[EntityId, str]] = frozenset()  # (entity, alias text) from roles.yaml
 
     def stats(self) -> dict[str, int]:
         """Counts for `monitor watchlists validate`: entities, aliases, rules, documents."""
@@ -280,7 +295,8 @@ def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        errors.append(WatchlistError(path, mark.line + 1 if mark else None, None, _yaml_message(exc)))
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        errors.append(WatchlistError(path, line, None, _yaml_message(exc), column))
         return None
     finally:
         loader.dispose()
@@ -291,8 +307,8 @@ def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None)
-    return f"invalid YAML: {problem}" if problem else f"invalid YAML: {exc}"
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+    return f"YAML syntax: {problem} (fix the file, then run `monitor watchlists validate` again)"
 
 
 def _record_lines(
@@ -354,6 +370,7 @@ class _Loaded:
     entities: list[tuple[Entity, _Parsed, int]] = field(default_factory=list)
     rules: tuple[Rules, _Parsed] | None = None
     documents: tuple[_BaselineFile, _Parsed] | None = None
+    roles: tuple[_RolesFile, _Parsed] | None = None
 
 
 def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
@@ -363,6 +380,9 @@ def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistErro
     if not folder.is_dir():
         return None, [WatchlistError(folder, None, None, "watchlist folder not found")]
     loaded = _read_folder(folder, errors)
+    if any(e.message.startswith("YAML syntax") for e in errors):
+        # a file that cannot be read leaves every reference into it dangling: those are no news
+        return None, [e for e in errors if e.message.startswith("YAML syntax")]
     errors.extend(_cross_check(loaded))
     if errors:
         return None, errors
@@ -378,6 +398,9 @@ def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
         if path.name == RULES_FILE:
             if (rules := _validate(parsed, Rules, errors)) is not None:
                 loaded.rules = (rules, parsed)
+        elif path.name == ROLES_FILE:
+            if (roles := _validate(parsed, _RolesFile, errors)) is not None:
+                loaded.roles = (roles, parsed)
         elif path.name == BASELINE_FILE:
             if (docs := _validate(parsed, _BaselineFile, errors)) is not None:
                 loaded.documents = (docs, parsed)
@@ -387,11 +410,18 @@ def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
 
 
 def _assemble(loaded: _Loaded) -> Watchlist:
+    extra: dict[str, tuple[Alias, ...]] = {}
+    for role in loaded.roles[0].roles if loaded.roles else ():
+        extra[role.entity] = extra.get(role.entity, ()) + role.aliases
     return Watchlist(
-        entities={e.id: e for e, _, _ in loaded.entities},
+        entities={
+            e.id: e.model_copy(update={"aliases": e.aliases + extra[e.id]}) if e.id in extra else e
+            for e, _, _ in loaded.entities
+        },
         rules=loaded.rules[0] if loaded.rules else Rules(),
         documents={d.id: d for d in loaded.documents[0].documents} if loaded.documents else {},
         origins={e.id: Origin(p.path, p.line(("entities", i))) for e, p, i in loaded.entities},
+        role_aliases=frozenset((entity, a.text) for entity, aliases in extra.items() for a in aliases),
     )
 
 
@@ -405,6 +435,8 @@ def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
     yield from _dangling_references(loaded, ids)
     if loaded.rules:
         yield from _rule_references(*loaded.rules, loaded)
+    if loaded.roles:
+        yield from _role_references(*loaded.roles, ids)
 
 
 def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
@@ -421,16 +453,29 @@ def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
 
 def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
     owners: dict[str, tuple[str, str]] = {}
-    for entity, parsed, i in loaded.entities:
-        for j, alias in enumerate(entity.aliases):
+    claims = [(e.id, e.aliases, p, ("entities", i)) for e, p, i in loaded.entities]
+    if loaded.roles:
+        roles, parsed = loaded.roles
+        claims += [(r.entity, r.aliases, parsed, ("roles", i)) for i, r in enumerate(roles.roles)]
+    for entity_id, aliases, parsed, at in claims:
+        for j, alias in enumerate(aliases):
             key = alias_key(alias.text)
-            loc = ("entities", i, "aliases", j)
-            owner = owners.setdefault(key, (entity.id, f"{parsed.path.name}:{parsed.line(loc)}"))
-            if owner[0] != entity.id:
+            loc = (*at, "aliases", j)
+            owner = owners.setdefault(key, (entity_id, f"{parsed.path.name}:{parsed.line(loc)}"))
+            if owner[0] != entity_id:
                 yield WatchlistError(
-                    parsed.path, parsed.line(loc), f"{entity.id}.aliases[{j}]",
+                    parsed.path, parsed.line(loc), f"{entity_id}.aliases[{j}]",
                     f"alias {alias.text!r} is also claimed by {owner[0]} ({owner[1]})",
                 )  # fmt: skip
+
+
+def _role_references(roles: _RolesFile, parsed: _Parsed, ids: set[str]) -> Iterator[WatchlistError]:
+    for i, role in enumerate(roles.roles):
+        if role.entity not in ids:
+            yield WatchlistError(
+                parsed.path, parsed.line(("roles", i, "entity")), f"roles[{i}].entity",
+                f"unknown entity id {role.entity!r}",
+            )  # fmt: skip
 
 
 def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistError]:

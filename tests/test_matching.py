@@ -3,13 +3,18 @@ disambiguation rule, offsets always pointing at the surface as written."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 
-from monitor.matching import Matcher, normalise, snippet, unmarkup
+from monitor.cli import app, matches_json
+from monitor.matching import Matcher, snippet
+from monitor.normalise import normalise, unmarkup
 from monitor.records import Mention, Priority
-from monitor.watchlists import load_watchlists
+from monitor.watchlists import Alias, Entity, Watchlist, load_watchlists
 
 FIXTURES = Path(__file__).parent / "data" / "watchlists"
 
@@ -368,3 +373,161 @@ def test_snippet(text: str, surface: str, width: int, expected: str) -> None:
     start = text.index(surface)
 
     assert snippet(text, start, start + len(surface), width) == expected
+
+
+# --- context rules on the shipped watchlists ---------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Matcher:
+    return Matcher(load_watchlists(ROOT / "watchlists"))
+
+
+CONTEXT_RULES = [
+    ("place cue keeps a place that is a common word", "الوضع في القائم هادئ منذ أيام.", ["qaim"]),
+    ("attached preposition keeps it", "وصلت التعزيزات بالقائم فجر اليوم.", ["qaim"]),
+    ("the common word is dropped", "حافظت الحكومة على الوضع القائم.", []),
+    ("the chargé d'affaires is no town", "استدعت الوزارة القائم بالأعمال.", []),
+    ("a required word in another sentence does not enable",
+     "قصف مدينة البوكمال. وقال القائم على المشروع إن العمل مستمر.",
+     ["bukamal"]),
+    ("a forbidden word in another sentence does not suppress",
+     "Iranian officials met on Monday. Regime forces shelled the town.",
+     ["syrian-army"]),
+    ("a forbidden word after a coordinator belongs to the next noun", "بين قوات النظام والميليشيات الإيرانية",
+     ["syrian-army"]),
+    ("a forbidden word right after still counts", "قوات النظام الإيراني في طهران", []),
+    ("TV channel next to the name", "The Al Mayadeen TV channel said two people died.", []),
+    ("channel before the Arabic name", "وقالت قناة الميادين إن القصف استمر.", []),
+    ("outlet quoted after a network", "حسبما ذكرت شبكة “دير الزور 24” المحلية.", []),
+    ("outlet that speaks", "Al Mayadeen reported heavy shelling.", []),
+    ("the town stays a town", "Militias reinforced their positions in al-Mayadeen on Sunday.", ["mayadin"]),
+    ("dateline is a place, not a person", "SULAIMANI, Iraq — Protesters gathered outside the office.", []),
+    ("a one-word surname after in is a place", "one of the oldest hotels in Sulaimani", []),
+    ("the person still counts", "Soleimani's deputy met militia leaders.", ["qasem-soleimani"]),
+    ("a team named after its town", "شفق نيوز/ فاز فريق كربلاء على مضيفه.", []),
+    ("a club hosted", "Al-Quwa Club defeated its host Najaf with an unanswered goal.", []),
+    ("longest match across scripts", "أعلن حزب الله العراقي مسؤوليته.", ["kataib-hezbollah"]),
+    ("role name, Arabic", "سيطرت قوات نظام الأسد على المدينة.", ["syrian-army"]),
+    ("role name, English", "Omar oil field is near Mayadin, which is under Syrian regime control.",
+     ["al-omar-oil-field", "mayadin", "syrian-army"]),
+    ("Free Army", "Free Army factions withdrew from the desert.", ["free-syrian-army"]),
+    ("Hezbollah Battalions is not Lebanese Hezbollah", "the Hezbollah Battalions claimed the attack",
+     ["kataib-hezbollah"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [r[1:] for r in CONTEXT_RULES], ids=[r[0] for r in CONTEXT_RULES]
+)
+def test_context_rules(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert sorted({m.entity for m in shipped.find(text)}) == expected
+
+
+def test_explain_names_the_alias_variant_and_rules(shipped: Matcher) -> None:
+    text = (
+        "Strikes near Deir Ezzour and on the Al Mayadeen TV office; حزب الله العراقي، حسب شبكة “دير الزور 24”"
+    )
+
+    mentions, rows = shipped.explain(text)
+
+    kept = {r.entity: r for r in rows if r.kept}
+    assert [m.entity for m in mentions] == ["deir-ez-zor", "kataib-hezbollah"]
+    assert kept["deir-ez-zor"].text == "Deir Ezzour" and "ou/u/o" in kept["deir-ez-zor"].variant
+    dropped = {(r.entity, r.rule.split(":")[0]) for r in rows if not r.kept}
+    assert "mayadin" in {entity for entity, _ in dropped} and ("hezbollah", "overlap") in dropped
+    assert "deir-ez-zor" in {entity for entity, _ in dropped}
+
+
+def test_the_outlet_rule_needs_no_context_in_the_lists() -> None:
+    towns = [
+        Entity(
+            id="deir-ez-zor",
+            name="Deir ez-Zor",
+            kind="city",
+            coords=(35.33, 40.14),
+            aliases=(Alias(text="دير الزور"),),
+        )
+    ]
+    matcher = Matcher(Watchlist(entities={e.id: e for e in towns}))
+
+    mentions, rows = matcher.explain("قصف في دير الزور، حسبما ذكرت شبكة “دير الزور 24” المحلية.")
+
+    assert [m.start for m in mentions] == [7]
+    assert [r.rule for r in rows if not r.kept] == ["outlet: the name of a news outlet"]
+
+
+# --- `monitor match` through the CLI -------------------------------------------------------------
+
+
+def match_cli(*args: str, input: str | None = None) -> Result:
+    env = {"MONITOR_WATCHLISTS": str(ROOT / "watchlists")}
+    return CliRunner().invoke(app, ["match", *args], input=input, env=env, catch_exceptions=False)
+
+
+def test_match_json_is_unchanged_without_explain(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Strike near Albu Kamal, says شبكة “دير الزور 24”", encoding="utf-8")
+
+    plain = json.loads(match_cli(str(path), "--json").stdout)
+    explained = json.loads(match_cli(str(path), "--json", "--explain").stdout)
+
+    assert plain == {"matches": [{"entity": "bukamal", "name": plain["matches"][0]["name"], "kind": "city",
+                                  "start": 12, "end": 22, "text": "Albu Kamal"}]}  # fmt: skip
+    assert [{k: v for k, v in m.items() if k != "explain"} for m in explained["matches"]] == plain["matches"]
+    assert explained["matches"][0]["explain"] == {
+        "alias": "Albu Kamal",
+        "variant": "as written",
+        "rule": "no context rule",
+    }
+    assert explained["dropped"][0]["entity"] == "deir-ez-zor" and explained["dropped"][0]["rule"]
+
+
+def test_match_explain_as_text() -> None:
+    result = match_cli("--explain", input="Fighting near Deir Ezzour.")
+
+    assert "deir-ez-zor" in result.stdout and "ou/u/o" in result.stdout and "kept:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing.txt", "no such file"),
+        (lambda p: p, "is a folder"),
+        (
+            lambda p: (p / "x.bin").write_bytes(b"\x7fELF\x00\x01\x02") and p / "x.bin",
+            "is a binary file, not text",
+        ),
+    ],
+    ids=["missing", "folder", "binary"],
+)
+def test_match_input_mistakes_are_one_line(tmp_path: Path, make: Any, message: str) -> None:
+    path = make(tmp_path)
+
+    result = match_cli(str(path))
+
+    assert result.exit_code != 0 and result.stdout == ""
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"error: input {path}: {message}")
+
+
+def test_the_match_json_writer_is_byte_identical_to_json_dumps() -> None:
+    rows = [
+        {"entity": "bukamal", "name": "al-Bukamal (Abu \"Kamal\")", "kind": "city", "start": 0, "end": 8,
+         "text": "البوكمال\n\t\\ \u2028"},
+        {"entity": "qaim", "name": "al-Qa'im", "kind": "town", "start": 10, "end": 15, "text": "Qaim"},
+    ]  # fmt: skip
+
+    for chosen in ([], rows[:1], rows):
+        assert matches_json(chosen) == json.dumps({"matches": chosen}, ensure_ascii=False, indent=2)
+
+
+def test_a_role_name_stands_beside_the_name_it_overlaps(shipped: Matcher) -> None:
+    text = "Iraq closed the border after the collapse of Bashar al-Assad’s regime."
+
+    assert [(m.entity, m.text) for m in shipped.find(text)] == [
+        ("bashar-al-assad", "Bashar al-Assad’s"),
+        ("syrian-army", "al-Assad’s regime"),
+    ]

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from monitor.cli import app
 from monitor.errors import WatchlistError
 from monitor.watchlists import Alias, load_all_errors, load_watchlists
 
 FIXTURES = Path(__file__).parent / "data" / "watchlists"
+ROOT = Path(__file__).parent.parent
 
 
 def test_fixture_folder_loads_entities_rules_and_documents() -> None:
@@ -100,8 +103,52 @@ def test_yaml_syntax_error_names_the_line() -> None:
         load_watchlists(FIXTURES / "broken-yaml")
 
     assert (Path(caught.value.path).name, caught.value.line) == ("places.yaml", 6)
-    assert "invalid YAML" in caught.value.message
-    assert str(caught.value).startswith(f"{caught.value.path}:6:")
+    assert caught.value.message.startswith("YAML syntax: ")
+    assert str(caught.value).startswith(f"{caught.value.path}:6:{caught.value.column}: YAML syntax: ")
+
+
+def test_a_yaml_syntax_error_is_one_problem_not_its_dangling_references(tmp_path: Path) -> None:
+    """Every reference into a file that cannot be read would dangle: only the syntax error is news."""
+    for source in (ROOT / "watchlists").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = (tmp_path / "actors.yaml").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("name:"))
+    lines[at] += ": [unclosed"
+    (tmp_path / "actors.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'watchlists = "{tmp_path}"\n', encoding="utf-8")
+
+    result = CliRunner().invoke(
+        app, ["--config", str(config), "watchlists", "validate"], catch_exceptions=False
+    )
+
+    problem, summary = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert problem.startswith(f"{tmp_path / 'actors.yaml'}:{at + 1}:") and ": YAML syntax: " in problem
+    assert summary == f"1 problem in {tmp_path}"
+
+
+def test_role_names_add_aliases_to_an_entity_and_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "actors.yaml").write_text(
+        "entities:\n  - {id: syrian-army, name: SAA, kind: state_force, aliases: [Syrian Army]}\n"
+        "  - {id: iraqi-army, name: Iraqi Army, kind: state_force, aliases: [Iraqi Army]}\n",
+        encoding="utf-8",
+    )
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(
+        "roles:\n  - {entity: syrian-army, why: wire copy, aliases: [Syrian regime]}\n", encoding="utf-8"
+    )
+
+    assert [a.text for a in load_watchlists(tmp_path).entities["syrian-army"].aliases] == [
+        "Syrian Army",
+        "Syrian regime",
+    ]
+
+    roles.write_text("roles:\n  - {entity: nobody, aliases: [Iraqi Army]}\n", encoding="utf-8")
+    assert sorted(e.message for e in load_all_errors(tmp_path)) == [
+        "alias 'Iraqi Army' is also claimed by iraqi-army (actors.yaml:3)",
+        "unknown entity id 'nobody'",
+    ]
 
 
 def test_load_raises_the_first_error_with_its_location() -> None:

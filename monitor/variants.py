@@ -1,0 +1,424 @@
+"""Spelling variants of an alias, generated when the automaton is built: the rules, in one table.
+
+An alias is written once (`Deir ez-Zor`); published text spells it many ways (`Deir ez-Zour`,
+`Deir al-Zor`, `Deir Ezzor`, `ديرالزور`). Each rule below rewrites the folded alias (see
+`monitor.normalise`: lower case, no diacritics or apostrophes, hyphens as spaces) one way; the
+generator applies up to `MAX_STEPS` rewrites in a row, so `Hashd al-Shaabi` gives `hashd ash
+shaabi`, `hashd al shabi`, `hashid al shaabi` ... Every variant records the rules that made it
+(shown by `monitor match --explain`).
+
+Precision guard: a generated spelling (not the alias as written, nor its article/proclitic forms)
+is dropped when it is a common word of English or Arabic (`common_words`, from the wordfreq
+lists) or when another entity has the same key (see `Matcher`): `Hit` -> `hitt`/`heet` would be
+fine, but `Ana` -> `anna` or `Rawa` -> `raw` must never be emitted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+from monitor.normalise import ARABIC_ARTICLE, LATIN_ARTICLES, fold_words, is_arabic, strip_article
+
+MAX_STEPS = 2  # rewrites in a row from the written alias
+MAX_SPELLINGS = 48  # generated spellings per alias (breadth first: the fewest rewrites first)
+COMMON_WORDS = 30_000  # the most frequent words per language that a generated spelling may not be
+
+# Arabic proclitics: conjunction (و ف) then preposition (ب ل ك), each optional, before the name
+# with or without its article; ل + ال is written لل.
+CONJUNCTIONS = ("", "و", "ف")
+PREPOSITIONS = ("", "ب", "ل", "ك")
+
+# Latin article forms: al/el, and the sun-letter assimilations (ash-Sham, ez-Zor, ad-Dawla).
+SUN_LETTERS = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
+ARTICLES = frozenset(LATIN_ARTICLES) | {v + s for v in "ae" for s in SUN_LETTERS} | {"ul"}
+JOINERS = frozenset({"abu", "abou", "albu", "abd", "bin", "ibn", "bani", "umm"})  # may be written joined
+
+
+# Places named through a feature: a crossing's alias "al-Qaim border crossing" also stands as
+# "the al-Qaim gate", "al-Qaim border post"; each group's phrases replace one another as words.
+FEATURE_SYNONYMS = tuple(
+    tuple(fold_words(phrase) for phrase in group)
+    for group in (
+        (
+            "border crossing",
+            "crossing",
+            "border gate",
+            "gate",
+            "border post",
+            "crossing point",
+            "border point",
+        ),
+        ("air base", "airbase"),
+        ("oil field", "oilfield"),
+        ("gas field", "gasfield"),
+        ("base", "compound", "camp"),
+        ("معبر", "منفذ"),
+        ("قاعدة", "مجمع", "معسكر"),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One two-way spelling rule: every `pattern` match may be written as each of `spellings`."""
+
+    name: str
+    pattern: re.Pattern[str]
+    spellings: tuple[str, ...]
+
+
+def _rule(name: str, pattern: str, *spellings: str) -> Rule:
+    return Rule(name, re.compile(pattern), spellings)
+
+
+# Latin transliteration rules, tried left to right at every match in the folded alias. Vowel
+# rules keep to a word's inside or end so that a name's first letter never changes.
+LATIN_RULES = (
+    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou ]|$)", "ou", "u", "o"),
+    _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
+    _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
+    _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
+    _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
+    _rule("sh/ch", r"sh|ch", "sh", "ch"),
+    _rule("double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
+    _rule("trailing a/ah/aa", r"(?<=[^aeiou ])(?:ah|aa|a)(?= |$)", "a", "ah", "aa"),
+    _rule("iya/iyya/iyah", r"iy?ya?h?(?= |$)", "iya", "iyya", "iyah", "iyyah"),
+)
+
+
+class Variant(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
+    """One automaton key for an alias and how it was made."""
+
+    key: str  # folded words, unpadded
+    suffix: bool  # ends in a plural/possessive s that is not part of the alias
+    rank: int  # 0 as written, 1 an article or proclitic form, 2 a generated spelling
+    rules: tuple[str, ...] = ()  # the rules that made it, for --explain
+
+    @property
+    def generated(self) -> bool:
+        return self.rank == GENERATED
+
+
+AS_WRITTEN, FORM, GENERATED = 0, 1, 2
+
+
+def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterator[Variant]:
+    """Every key under which the alias `text` is looked up, the written form first."""
+    words = fold_words(text)
+    if case_sensitive:
+        yield from _with_suffix(Variant(words, False, AS_WRITTEN))
+        return
+    core, had_article = strip_article(words)
+    seen: set[str] = set()
+    for variant in _forms(words, core, had_article):
+        if variant.key not in seen:
+            seen.add(variant.key)
+            yield from _with_suffix(variant)
+    if not spellings:
+        return
+    for key, rules in _spellings(words):
+        if key not in seen and strip_article(key)[0] not in seen:
+            seen.add(key)
+            yield from _with_suffix(Variant(key, False, GENERATED, rules))
+
+
+def _with_suffix(variant: Variant) -> Iterator[Variant]:
+    yield variant
+    last = variant.key[-1]
+    if last.isascii() and last.isalpha() and last != "s":
+        yield Variant(variant.key + "s", True, variant.rank, variant.rules)
+
+
+def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
+    yield Variant(words, False, AS_WRITTEN)
+    if is_arabic(core[0]):
+        for form in arabic_forms(core, had_article):
+            yield Variant(form, False, FORM, ("proclitic",) if form != core else ("article",))
+        return
+    yield Variant(core, False, FORM, ("article",))
+    for article in LATIN_ARTICLES:
+        yield Variant(f"{article} {core}", False, FORM, ("article",))
+    if had_article:
+        yield Variant(f"al{core}", False, FORM, ("article joined",))
+
+
+def arabic_forms(core: str, had_article: bool = False) -> Iterator[str]:
+    """`core` with every proclitic, with and without the article. A name written with its
+    article keeps it behind a proclitic (فالرقة, never فرقة: that is "division")."""
+    for conj in CONJUNCTIONS:
+        for prep in PREPOSITIONS:
+            if not had_article or not conj + prep:
+                yield conj + prep + core
+            yield conj + ("لل" if prep == "ل" else prep + ARABIC_ARTICLE) + core
+
+
+def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Generated spellings of folded `words`, the fewest rewrites first (capped)."""
+    found: dict[str, tuple[str, ...]] = {words: ()}
+    frontier = [words]
+    for _ in range(MAX_STEPS):
+        step: list[str] = []
+        for base in frontier:
+            for key, rule in _rewrites(base):
+                if key not in found and len(found) <= MAX_SPELLINGS:
+                    found[key] = (*found[base], rule)
+                    step.append(key)
+        frontier = step
+    del found[words]
+    return list(found.items())
+
+
+def _rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """Each one-step rewrite of `words`: one rule at one place."""
+    yield from _unit_rewrites(words)
+    yield from _feature_rewrites(words)
+    if is_arabic(words[0]):
+        yield from _arabic_rewrites(words)
+        return
+    yield from _article_rewrites(words)
+    for rule in LATIN_RULES:
+        for match in rule.pattern.finditer(words):
+            if _in_plain_word(words, match.start()):
+                continue
+            for spelling in rule.spellings:
+                new = match.group()[0] * int(spelling) if rule.name == "double letter" else spelling
+                if new != match.group():
+                    yield words[: match.start()] + new + words[match.end() :], rule.name
+
+
+# English words of aliases that are not names: their spelling is not transliterated.
+PLAIN_WORDS = frozenset(
+    {w for group in FEATURE_SYNONYMS for phrase in group for w in phrase.split()}
+    | set(
+        """
+    the of and in for forces force army brigade brigades battalion battalions division regiment
+    unit units police guard guards border military militia movement organisation organization
+    party front council command commander general resistance islamic state province district
+    governorate city town village river desert field station airport road highway bridge dam
+    mobilization mobilisation popular national defence defense security service ministry
+    revolutionary tribal tribe clan forces north south east west northern southern eastern western
+    """.split()
+    )
+)
+
+
+def _in_plain_word(words: str, at: int) -> bool:
+    start = words.rfind(" ", 0, at) + 1
+    end = words.find(" ", at)
+    return words[start : end if end >= 0 else len(words)] in PLAIN_WORDS
+
+
+# Units named by number: "Brigade 14", "14th Brigade", "اللواء 14", "اللواء الـ 14", "اللواء
+# الرابع عشر". English unit word -> the Arabic words for it (folded) and their grammatical gender.
+UNITS = {"brigade": ("لواء",), "battalion": ("كتيبه", "فوج"), "regiment": ("فوج",), "division": ("فرقه",)}
+GENDER = {"لواء": "m", "فوج": "m", "كتيبه": "f", "فرقه": "f"}  # the ordinal agrees with the unit word
+_ONES = {
+    "m": "اول ثاني ثالث رابع خامس سادس سابع ثامن تاسع عاشر".split(),
+    "f": "اولي ثانيه ثالثه رابعه خامسه سادسه سابعه ثامنه تاسعه عاشره".split(),
+}
+_TENS = "عشرون ثلاثون اربعون خمسون ستون سبعون ثمانون تسعون".split()
+_UNIT_NUMBER = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th) ([a-z]+)|([a-z]+) (\d{1,2}))\b")
+_ARABIC_UNIT_NUMBER = re.compile(r"(?:^| )ال(\S+) (?:ال )?(\d{1,2})(?= |$)")
+
+
+def arabic_ordinal(number: int, gender: str) -> list[str]:
+    """The Arabic ordinal of 1..99 with its article, folded, in the nominative and genitive:
+    14 (f) -> الرابعه عشره; 47 (m) -> السابع والاربعون, السابع والاربعين."""
+    ones, tens = number % 10, number // 10
+    first = (
+        "حاديه"
+        if gender == "f" and number > 10 and ones == 1
+        else "حادي"
+        if number > 10 and ones == 1
+        else ""
+    )
+    unit = first or (_ONES[gender][ones - 1] if ones else "")
+    if number <= 10:
+        return [f"ال{_ONES[gender][number - 1]}"]
+    if tens == 1:
+        return [f"ال{unit if ones != 0 else ''} {'عشره' if gender == 'f' else 'عشر'}".strip()]
+    ten = _TENS[tens - 2]
+    forms = [ten, ten[:-2] + "ين"]
+    if not ones:
+        return [f"ال{form}" for form in forms]
+    return [f"ال{unit} وال{form}" for form in forms]
+
+
+def _ordinal_suffix(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def _arabic_units(unit_words: Iterable[str], number: int) -> list[str]:
+    forms = [f"ال{w} {n}" for w in unit_words for n in (str(number), f"ال {number}")]
+    return forms + [f"ال{w} {o}" for w in unit_words for o in arabic_ordinal(number, GENDER[w])]
+
+
+def _unit_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """A numbered unit in the other order, the other script, with the Arabic ordinal in words."""
+    for match in _UNIT_NUMBER.finditer(words):
+        number = int(match.group(1) or match.group(4))
+        unit = match.group(2) or match.group(3)
+        if unit not in UNITS or number == 0:
+            continue
+        head, tail = words[: match.start()], words[match.end() :]
+        forms = [f"{number}{_ordinal_suffix(number)} {unit}", f"{unit} {number}"]
+        if not head and not tail:  # the other script only for the bare unit, not "PMF Brigade 45"
+            forms += _arabic_units(UNITS[unit], number)
+        for form in forms:
+            if form != match.group():
+                yield f"{head}{form}{tail}", "unit number"
+    for match in _ARABIC_UNIT_NUMBER.finditer(words):
+        word, number = match.group(1), int(match.group(2))
+        if word not in GENDER or number == 0:
+            continue
+        head, tail = words[: match.start()].rstrip(), words[match.end() :]
+        same = next((ws for ws in UNITS.values() if word in ws and len(ws) > 1), (word,))
+        for form in _arabic_units(same, number):
+            new = f"{head} {form}{tail}".strip()
+            if new != words:
+                yield new, "unit number"
+
+
+def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    padded = f" {words} "
+    for group in FEATURE_SYNONYMS:
+        present = [p for p in group if f" {p} " in padded]
+        if present:
+            phrase = max(present, key=len)  # "border crossing", not the "crossing" inside it
+            for other in group:
+                if other != phrase:
+                    yield padded.replace(f" {phrase} ", f" {other} ", 1).strip(), "feature word"
+
+
+def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """An article inside a name: al/el/the sun-letter form, dropped, or joined to its word."""
+    parts = words.split(" ")
+    for i, word in enumerate(parts[:-1]):
+        following = parts[i + 1]
+        if word in ARTICLES:
+            sun = next((s for s in SUN_LETTERS if following.startswith(s)), None)
+            forms = {"al", "el"} | ({f"a{sun}", f"e{sun}"} if sun else set())
+            for form in sorted(forms - {word}):
+                yield " ".join([*parts[:i], form, *parts[i + 1 :]]), "article al/el/sun letter"
+            if i > 0:
+                yield " ".join(parts[:i] + parts[i + 1 :]), "article dropped"
+            yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+        elif word in JOINERS:
+            yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+
+
+_NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a missing space is invisible
+
+
+def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """Arabic typing: a space dropped after a letter that does not join the next one, before an
+    article (ديرالزور) or a name (عبدالله, ابوكمال); the unit rules for numbered units."""
+    parts = words.split(" ")
+    for i, word in enumerate(parts[:-1]):
+        following = parts[i + 1]
+        if word.endswith(_NON_CONNECTING) and len(following) > 2 and not following.isdigit():
+            yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The most frequent English and Arabic words, folded: a generated spelling may not be one."""
+    from wordfreq import top_n_list  # imported here: only a build without a cached table needs it
+
+    # One fold of all the words at once (60,000 calls would cost 0.6 s); words with characters
+    # that fold to several (ß, ligatures) would send the whole text down the slow path.
+    words = [
+        w for lang in ("en", "ar") for w in top_n_list(lang, COMMON_WORDS) if w.isascii() or is_arabic(w[0])
+    ]
+    return frozenset(fold_words("\n".join(words)).split(" "))
+
+
+def makes_common_word(key: str, common: frozenset[str] | set[str]) -> bool:
+    """Whether a generated one-word `key` is a common word (`Ana` -> `anna`, `Dura` -> `dora`).
+    Phrases are not checked: names are made of frequent words (`Ain al-Assad`, `Muhammad
+    Bagheri`), and a phrase of the shape of a name is rare in other text."""
+    return " " not in key and key in common
+
+
+# --- the key table: every key of every alias, guarded, cached ------------------------------------
+
+KeyTable = dict[
+    str, list[tuple[str, int, bool, int, tuple[str, ...]]]
+]  # key -> (id, alias, suffix, rank, rules)
+_CACHE_VERSION = 1
+
+
+def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
+    """Every key under which each (entity id, alias index, text, case sensitive) is looked up,
+    and the generated keys the precision guard withheld with the reason.
+
+    The table costs about half a second for a thousand aliases (most of it the common-word list),
+    so it is kept in the user's cache folder under the hash of the aliases and of this module;
+    a missing or unwritable cache only costs that time."""
+    digest = hashlib.sha256(repr((_CACHE_VERSION, aliases)).encode())
+    digest.update(Path(__file__).read_bytes())
+    path = _cache_dir() / f"keys-{digest.hexdigest()[:32]}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())  # type: ignore[no-any-return]
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    built = _build_table(aliases)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps(built))
+        partial.replace(path)
+        _prune(path.parent)
+    except OSError:
+        pass
+    return built
+
+
+_CACHE_KEEP = 8  # tables kept: the shipped lists, a test fixture or two, an edit in progress
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the most recently written tables, so edits do not pile up files."""
+    tables = sorted(folder.glob("keys-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in tables[_CACHE_KEEP:]:
+        stale.unlink(missing_ok=True)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "border-monitor"
+
+
+def _build_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
+    table: KeyTable = {}
+    for entity, index, text, case_sensitive in aliases:
+        for v in variants(text, case_sensitive):
+            table.setdefault(v.key, []).append((entity, index, v.suffix, v.rank, v.rules))
+    common = common_words()
+    withheld: dict[str, str] = {}
+    for key, rows in table.items():
+        if any(row[3] == GENERATED for row in rows) and (reason := _guard(key, rows, common)):
+            withheld[key] = reason
+            table[key] = [row for row in rows if row[3] != GENERATED]
+    return {k: rows for k, rows in table.items() if rows}, withheld
+
+
+def _guard(key: str, rows: list[tuple[str, int, bool, int, tuple[str, ...]]], common: frozenset[str]) -> str:
+    """Why a generated spelling must not be emitted for `key`, or "" when it may."""
+    owners = sorted({row[0] for row in rows})
+    if len(owners) > 1:
+        return f"generated spelling also names {', '.join(owners)}"
+    suffix = next(row[2] for row in rows if row[3] == GENERATED)
+    if makes_common_word(key[:-1] if suffix else key, common):
+        return "generated spelling is a common word"
+    return ""

@@ -1,0 +1,135 @@
+"""Generated spellings (monitor/variants.py): each rule on a real-style sentence against the
+shipped watchlists, the precision guard, and the key cache."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.matching import Matcher
+from monitor.variants import arabic_ordinal, key_table, variants
+from monitor.watchlists import Entity, Watchlist, load_watchlists
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Matcher:
+    return Matcher(load_watchlists(ROOT / "watchlists"))
+
+
+def entities(matcher: Matcher, text: str) -> list[tuple[str, str]]:
+    return [(m.entity, m.text) for m in matcher.find(text)]
+
+
+# Each rule with a sentence in the style of published text; the spelling is not an alias as written.
+RULES = [
+    ("ou/u/o", "Fighting resumed east of Deir ez-Zour on Sunday.", ("deir-ez-zor", "Deir ez-Zour")),
+    ("sun-letter article", "Shelling hit Deir az-Zor overnight.", ("deir-ez-zor", "Deir az-Zor")),
+    ("article joined, ou/u", "Militias in Deir Ezzour were put on alert.", ("deir-ez-zor", "Deir Ezzour")),
+    ("aa/a", "Units of the Hashd al-Shabi moved west.", ("pmf", "Hashd al-Shabi")),
+    ("ash-", "the al-Hashd ash-Shaabi said in a statement", ("pmf", "al-Hashd ash-Shaabi")),
+    ("ei/ai", "a strike that killed Qasem Solaimani in 2020", ("qasem-soleimani", "Qasem Solaimani")),
+    ("double letter, ee/i", "a strike that killed Qassim Soleimani", ("qasem-soleimani", "Qassim Soleimani")),
+    ("person without al-", "Abu Mahdi Muhandis was killed", ("abu-mahdi-al-muhandis", "Abu Mahdi Muhandis")),
+    ("trailing -ah", "fighters of al-Nujabah crossed the border", ("harakat-al-nujaba", "al-Nujabah")),
+    ("ou for u", "Airstrikes near al-Boukamal killed three.", ("bukamal", "al-Boukamal")),
+    ("feature word", "Trucks queued at the al-Qaim border post on Sunday.",
+     ("qaim-bukamal-crossing", "al-Qaim border post")),
+    ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
+     ("irgc-battalion-47", "الفوج السابع والأربعين")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in RULES], ids=[r[0] for r in RULES])
+def test_each_rule_finds_a_spelling_nobody_listed(
+    shipped: Matcher, text: str, expected: tuple[str, str]
+) -> None:
+    written = {fold.text.casefold() for fold in shipped.watchlist.entities[expected[0]].aliases}
+
+    assert expected[1].casefold() not in written
+    assert expected in entities(shipped, text)
+
+
+def test_arabic_space_dropped_after_a_letter_that_does_not_join() -> None:
+    matcher = Matcher(
+        watchlist(("deir-ez-zor", "Deir ez-Zor", ["دير الزور"]), ("tal", "Tal Abyad", ["تل أبيض"]))
+    )
+
+    assert [m.text for m in matcher.find("في ريف ديرالزور الشرقي")] == ["ديرالزور"]
+    assert matcher.find("تلأبيض") == []  # ل joins the next letter: nobody types that
+
+
+def test_a_numbered_unit_in_the_other_order_script_and_words() -> None:
+    matcher = Matcher(watchlist(("b14", "Brigade 14", ["Brigade 14"])))
+
+    for text in ("the 14th Brigade", "اللواء 14", "اللواء الـ 14", "قوات اللواء الرابع عشر"):
+        assert [m.entity for m in matcher.find(text)] == ["b14"], text
+
+
+def test_variants_name_their_rules() -> None:
+    made = {v.key: v for v in variants("Deir ez-Zor", case_sensitive=False)}
+
+    assert made["deir ez zor"].rules == ()
+    assert made["deir ez zour"].rules == ("ou/u/o",)
+    assert "article al/el/sun letter" in made["deir az zor"].rules
+    assert made["deir ezzor"].generated
+
+
+def test_case_sensitive_aliases_get_no_spellings() -> None:
+    assert [v.key for v in variants("KH", case_sensitive=True)] == ["kh", "khs"]
+
+
+def test_arabic_ordinals_agree_with_the_unit() -> None:
+    assert arabic_ordinal(14, "m") == ["الرابع عشر"]
+    assert arabic_ordinal(17, "f") == ["السابعه عشره"]
+    assert arabic_ordinal(47, "m") == ["السابع والاربعون", "السابع والاربعين"]
+    assert "اللواء الرابع عشر" in {v.key for v in variants("اللواء 14", False)}
+
+
+def watchlist(*entries: tuple[str, str, list[str]]) -> Watchlist:
+    made = [
+        Entity(id=i, name=n, kind="town", coords=(34.45, 40.92), aliases=tuple(a))  # type: ignore[arg-type]
+        for i, n, a in entries
+    ]
+    return Watchlist(entities={e.id: e for e in made})
+
+
+def test_a_spelling_that_is_a_common_word_is_withheld() -> None:
+    matcher = Matcher(watchlist(("anah", "Anah", ["Ana"])))
+
+    assert matcher.withheld["anna"] == "generated spelling is a common word"
+    assert matcher.find("Anna said the Ana council met.")[0].text == "Ana"
+    assert len(matcher.find("Anna said the Ana council met.")) == 1
+
+
+def test_a_spelling_that_is_another_entitys_name_is_withheld() -> None:
+    matcher = Matcher(watchlist(("a", "Qadi", ["Qadi"]), ("b", "Kadi", ["Kadi"])))
+
+    assert matcher.withheld["kadi"] == "generated spelling also names a, b"  # q/k of Qadi is Kadi's name
+    assert [m.entity for m in matcher.find("Qadi and Kadi and Gadi")] == ["a", "b", "a"]
+
+
+def test_the_key_table_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    aliases = [("bukamal", 0, "al-Bukamal", False)]
+
+    built = key_table(aliases)
+    cached = list((tmp_path / "border-monitor").glob("keys-*.marshal"))
+    assert len(cached) == 1 and key_table(aliases) == built
+
+    cached[0].write_bytes(b"not marshal")
+    assert key_table(aliases) == built  # a broken cache is rebuilt, not trusted
+    assert key_table([("bukamal", 0, "Abu Kamal", False)]) != built
+
+
+def test_loading_the_watchlists_does_not_import_the_matcher() -> None:
+    """One owner for alias keys (monitor.normalise): the loader does not import the matcher."""
+    code = "import sys, monitor.watchlists; print('monitor.matching' in sys.modules)"
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert out.stdout.strip() == "False"
