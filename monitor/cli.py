@@ -3,11 +3,13 @@
 JSON goes to stdout, diagnostics to stderr. Expected errors (bad config, bad watchlist, an
 unreachable database, a file that cannot be read or written) are one `error:` line on stderr and
 a non-zero exit (see monitor/cli_common.py).
+
+Each command imports the heavy parts it uses (the database, the pipeline, the digest) in its own
+body: `monitor --help` and `monitor match` load neither SQLAlchemy nor the worker pool.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections import Counter
@@ -16,14 +18,11 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import __version__, opml, store
+from monitor import __version__
 from monitor.cli_alerts import alerts_app, deliver_after_poll
 from monitor.cli_common import (
     JsonOption,
@@ -42,16 +41,16 @@ from monitor.cli_common import (
 from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
 from monitor.cli_export import export
-from monitor.config import Settings
-from monitor.derive import derive, render_yaml
 from monitor.errors import InputError
 from monitor.files import read_input, write_atomic
 from monitor.logs import DEFAULT_LEVEL
-from monitor.pipeline import poll_sources
-from monitor.pipeline import rematch as rematch_articles
 from monitor.records import PollReport, Source
-from monitor.runtime import load_matcher, load_watchlist, poll_deps, utc_now
-from monitor.watchlists import check_watchlists
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from monitor.config import Settings
+    from monitor.matching import Matcher
 
 # Help texts are printed as written (no Rich markup: `[[sources]]` must stay `[[sources]]`), and a
 # traceback (a bug) never shows local variables, which may hold secrets.
@@ -142,6 +141,10 @@ def poll(
     Exits 0 even when some sources failed (each is reported); non-zero for bad config or an
     unreachable database.
     """
+    import asyncio
+
+    from monitor.runtime import load_matcher
+
     with user_errors():
         settings = state.settings()
         sources = select_sources(settings, source or [])
@@ -167,6 +170,9 @@ def poll(
 def _asked_to_wait(sessions: sessionmaker[Session], sources: Sequence[Source]) -> dict[str, datetime]:
     """Source id → until when its server asked us (Retry-After) not to ask again, if still ahead
     (and the source still has the URL that was asked)."""
+    from monitor import store
+    from monitor.runtime import utc_now
+
     now, urls = utc_now(), {s.id: s.url for s in sources}
     with sessions() as session:
         health = store.source_health(session, list(urls))
@@ -201,6 +207,9 @@ def common_failure(reports: Sequence[PollReport]) -> str | None:
 
 
 async def _poll(settings: Settings, sessions: Any, matcher: Any, sources: list[Source]) -> list[PollReport]:
+    from monitor.pipeline import poll_sources
+    from monitor.runtime import poll_deps
+
     async with poll_deps(settings, sessions, matcher) as deps:
         with _progress(len(sources)) as on_report:
             return await poll_sources(sources, deps, on_report)
@@ -212,6 +221,8 @@ def _progress(total: int) -> Iterator[Callable[[PollReport], None]]:
     if not sys.stdout.isatty():
         yield lambda report: typer.echo(format_report(report))
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("polling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task("poll", total=total)
@@ -244,6 +255,8 @@ def articles(
 
     Example: monitor articles --since 24h --source enab-baladi-ar --json
     """
+    from monitor import store
+
     window = since_time(since)
     with user_errors():
         settings = state.settings()
@@ -291,7 +304,7 @@ def match(
     """
     with user_errors():
         text = _read_input(file) if file else sys.stdin.buffer.read().decode("utf-8", errors="replace")
-        matcher = load_matcher(state.settings())
+        matcher = _matcher(state.settings())
         mentions, why = matcher.explain(text) if explain else (matcher.find_in_markup(text), [])
     rows: list[dict[str, Any]] = [
         {"entity": m.entity, "name": m.name, "kind": m.kind, "start": m.start, "end": m.end, "text": m.text}
@@ -342,6 +355,15 @@ def matches_json(rows: list[dict[str, Any]]) -> str:
     return '{\n  "matches": [\n' + ",\n".join(items) + "\n  ]\n}"
 
 
+def _matcher(settings: Settings) -> Matcher:
+    """runtime.load_matcher without importing runtime (the database, the fetcher, the worker pool),
+    which `monitor match` needs none of."""
+    from monitor.matching import Matcher
+    from monitor.watchlists import load_watchlists
+
+    return Matcher(load_watchlists(settings.watchlists_path()))
+
+
 def _read_input(path: Path) -> str:
     """The text of `path`; InputError when it cannot be read or is not text."""
     raw = read_input(path)
@@ -356,6 +378,8 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
 
     Example: monitor hits --since 24h --json
     """
+    from monitor import store
+
     window = since_time(since)
     with user_errors():
         settings = state.settings()
@@ -390,6 +414,9 @@ def rematch(
 
     Example: monitor rematch --since 90d
     """
+    from monitor.pipeline import rematch as rematch_articles
+    from monitor.runtime import load_matcher, utc_now
+
     window = since_time(since)
     with user_errors():
         settings = state.settings()
@@ -405,6 +432,8 @@ def watchlists_validate() -> None:
 
     Example: monitor watchlists validate
     """
+    from monitor.watchlists import check_watchlists
+
     with user_errors():
         folder = state.settings().watchlists_path()
         watchlist, problems = check_watchlists(folder)
@@ -429,8 +458,11 @@ def watchlists_derive(
 
     Example: monitor watchlists derive new-report.html --out proposals.yaml
     """
+    from monitor.derive import derive, render_yaml
+    from monitor.watchlists import load_watchlists
+
     with user_errors():
-        watchlist = load_watchlist(state.settings())
+        watchlist = load_watchlists(state.settings().watchlists_path())
         texts = [(path.name, read_input(path).decode("utf-8", errors="replace")) for path in documents]
         candidates = derive(texts, watchlist)
         stubs = render_yaml(candidates)
@@ -452,6 +484,10 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from rich.table import Table
+
+    from monitor import store
+
     with user_errors():
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
@@ -504,6 +540,8 @@ def import_opml(
 
     Example: monitor sources import-opml feeds.opml >> monitor.toml
     """
+    from monitor import opml
+
     with user_errors():
         settings = state.settings()
         known = {s.url for s in settings.all_sources()}
@@ -525,6 +563,8 @@ def export_opml(
 
     Example: monitor sources export-opml --out sources.opml
     """
+    from monitor import opml
+
     with user_errors():
         document = opml.write_opml(state.settings().all_sources())
         if out:

@@ -7,21 +7,20 @@ Registered on the app by monitor/cli.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import alerts
-from monitor.alerts import AlertPolicy, DeliveryReport
 from monitor.cli_common import JsonOption, err, inert, open_database, out, print_json, state, user_errors
-from monitor.config import Settings
-from monitor.notify import build_notifiers
-from monitor.records import Source
-from monitor.runtime import utc_now
-from monitor.store import outbox
-from monitor.watchlists import Watchlist
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from monitor.alerts import DeliveryReport
+    from monitor.config import Settings
+    from monitor.records import Source
+    from monitor.store import outbox
+    from monitor.watchlists import Watchlist
 
 alerts_app = typer.Typer()  # its help is the callback's docstring
 
@@ -41,6 +40,8 @@ def list_alerts(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from monitor.store import outbox
+
     with user_errors(), open_database(state.settings(), existing=True) as sessions, sessions() as session:
         rows = outbox.list_alerts(session, limit=limit)
         counts = outbox.count_by_state(session)
@@ -75,6 +76,8 @@ def _row(alert: outbox.AlertListing) -> dict[str, Any]:
 
 
 def _print_table(rows: Sequence[outbox.AlertListing], counts: dict[str, int]) -> None:
+    from rich.table import Table
+
     typer.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
     table = Table("id", "state", "channel", "kind", "attempts", "title", "error")
     for a in rows:
@@ -89,13 +92,20 @@ def retry() -> None:
 
     Example: monitor alerts retry
     """
+    from monitor import alerts
+    from monitor.notify import build_notifiers
+    from monitor.runtime import utc_now
+    from monitor.store import outbox
+
     with user_errors():
         settings = state.settings()
         notifiers = build_notifiers(settings)
         with open_database(settings) as sessions:
             with sessions.begin() as session:
                 requeued = outbox.requeue_failed(session, now=utc_now())
-            report = alerts.deliver_due(sessions, notifiers, utc_now(), AlertPolicy.from_settings(settings))
+            report = alerts.deliver_due(
+                sessions, notifiers, utc_now(), alerts.AlertPolicy.from_settings(settings)
+            )
     err.print(f"{requeued} failed alerts re-queued; {format_delivery(report)}")
 
 
@@ -107,6 +117,10 @@ def send_test() -> None:
 
     Exits 1 when any channel failed. The test message does not go through the outbox.
     """
+    from monitor import alerts
+    from monitor.notify import build_notifiers
+    from monitor.runtime import utc_now
+
     with user_errors():
         results = alerts.probe_channels(build_notifiers(state.settings()), utc_now())
     for result in results:
@@ -127,7 +141,11 @@ def deliver_after_poll(
     watchlist: Watchlist | None = None,
 ) -> DeliveryReport:
     """What `monitor poll` does last: queue source-health notices, deliver every due alert."""
-    policy = AlertPolicy.from_settings(settings, watchlist)
+    from monitor import alerts
+    from monitor.notify import build_notifiers
+    from monitor.runtime import utc_now
+
+    policy = alerts.AlertPolicy.from_settings(settings, watchlist)
     now = utc_now()
     alerts.queue_health_notices(sessions, sources, policy, now)
     report = alerts.deliver_due(sessions, build_notifiers(settings), now, policy)

@@ -2,6 +2,8 @@
 
 cli.py defines the app and the top-level options; cli_alerts, cli_digest and cli_daemon add their
 commands. They all import from here, so none of them imports cli.py (no import cycle).
+The settings, the database and the runtime are imported where they are used, not here: every
+command imports this module, `monitor --help` too.
 
 A user mistake ends as one line on stderr, `error: <what failed> <which thing>: <what to do>`
 (a hint line at most), and a non-zero exit, never a traceback: the label says what failed
@@ -22,19 +24,19 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
 from typer.core import TyperGroup
 
-from monitor.config import Settings, load_settings, parse_duration, secret_values
 from monitor.errors import ConfigError, InputError, MonitorError, StoreError, WatchlistError
 from monitor.logs import DEFAULT_LEVEL, inert, setup_logging
-from monitor.runtime import database, utc_now
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from monitor.config import Settings
 
 err = Console(stderr=True, soft_wrap=True, highlight=False, markup=False, emoji=False)
 out = Console(highlight=False, markup=False, emoji=False)  # tables on stdout
@@ -63,6 +65,8 @@ class State:
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
+        from monitor.config import load_settings, secret_values
+
         if self._settings is None:
             self._settings = load_settings(self.config)
             setup_logging(
@@ -142,6 +146,9 @@ def _json_default(value: Any) -> Any:
 
 
 def since_time(since: str) -> datetime:
+    from monitor.config import parse_duration
+    from monitor.runtime import utc_now
+
     try:
         return utc_now() - parse_duration(since)
     except ValueError as exc:
@@ -153,6 +160,9 @@ def since_time(since: str) -> datetime:
 
 def database_label(url: str) -> str:
     """Where the database is, for error lines: the SQLite file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -164,6 +174,9 @@ def database_label(url: str) -> str:
 
 def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -187,6 +200,8 @@ _SQLITE_HINTS = (
 def open_database(settings: Settings, *, existing: bool = False) -> Iterator[sessionmaker[Session]]:
     """Sessions on the configured database, with errors that name it. existing=True is for
     commands that only read: a SQLite file that is not there is an error, never created."""
+    from monitor.runtime import database
+
     where = database_label(settings.database_url)
     path = sqlite_file(settings.database_url)
     if existing and path is not None and not path.exists():

@@ -7,16 +7,16 @@ the other commands through monitor/cli_common.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from monitor import daemon
 from monitor.cli_common import JsonOption, open_database, print_json, state, user_errors
-from monitor.config import Settings, secret_values
 from monitor.logs import setup_logging
-from monitor.runtime import utc_now
-from monitor.store import summary
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.store import summary
 
 
 def run(ctx: typer.Context) -> None:
@@ -29,6 +29,9 @@ def run(ctx: typer.Context) -> None:
     stay). Serves /metrics and /healthz on daemon.metrics_host:metrics_port (127.0.0.1:9108).
     With SQLite only one daemon may run; with PostgreSQL, run as many as you like.
     """
+    from monitor import daemon
+    from monitor.config import secret_values
+
     with user_errors():
         settings = state.settings()
         setup_logging(
@@ -52,6 +55,10 @@ def status(as_json: JsonOption = False) -> None:
 
     Example: monitor status --json
     """
+    from monitor import daemon
+    from monitor.runtime import utc_now
+    from monitor.store import summary
+
     with user_errors():
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:

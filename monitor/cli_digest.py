@@ -9,24 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from monitor.cli_common import inert, open_database, state, user_errors
-from monitor.digest import last_complete_week, parse_week
-from monitor.digest_delivery import (
-    DigestDeps,
-    DigestReport,
-    build_sender,
-    digest_deps,
-    render_week,
-    send_digest,
-    timezone_of,
-)
 from monitor.files import check_writable_folder, write_atomic
-from monitor.notify.email import FileSender, build_message, standalone_html
-from monitor.runtime import load_watchlist, utc_now
+
+if TYPE_CHECKING:
+    from monitor.digest_delivery import DigestDeps, DigestReport
 
 
 def digest(
@@ -56,6 +47,11 @@ def digest(
         raise typer.BadParameter("only goes with --send", param_hint="--force")
     if week:
         _check_week(week)
+    from monitor.digest import last_complete_week
+    from monitor.digest_delivery import build_sender, digest_deps, send_digest, timezone_of
+    from monitor.notify.email import FileSender
+    from monitor.runtime import load_watchlist, utc_now
+
     with user_errors():
         settings = state.settings()
         now = utc_now()
@@ -78,6 +74,9 @@ def _preview(deps: DigestDeps, week: str, now: datetime, out: Path) -> None:
 
     Nothing is sent; the FileSender in deps only stands in so a preview needs no SMTP settings.
     """
+    from monitor.digest_delivery import render_week
+    from monitor.notify.email import build_message, standalone_html
+
     rendered = render_week(week, deps, now)
     message = build_message(rendered, sender=deps.from_, to=deps.to, week=week, now=now)
     write_atomic(out, standalone_html(message))
@@ -85,6 +84,8 @@ def _preview(deps: DigestDeps, week: str, now: datetime, out: Path) -> None:
 
 
 def _check_week(text: str) -> None:
+    from monitor.digest import parse_week
+
     try:
         parse_week(text)
     except ValueError as exc:

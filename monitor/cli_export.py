@@ -13,10 +13,8 @@ from typing import Annotated
 import typer
 
 from monitor.cli_common import SinceOption, since_time, state, user_errors
-from monitor.digest_delivery import timezone_of
-from monitor.export import ExportFormat, load_rows, render
 from monitor.files import write_atomic
-from monitor.runtime import database, load_watchlist, utc_now
+from monitor.records import ExportFormat
 
 
 def export(
@@ -41,6 +39,10 @@ def export(
     """
     if bom and fmt is not ExportFormat.CSV:
         raise typer.BadParameter("only goes with --format csv", param_hint="--bom")
+    from monitor.digest_delivery import timezone_of
+    from monitor.export import load_rows, render
+    from monitor.runtime import database, load_watchlist, utc_now
+
     with user_errors():
         settings = state.settings()
         window_start, now = since_time(since), utc_now()

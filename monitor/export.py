@@ -31,7 +31,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from monitor.digest import EntityCatalogue, clean, group_stories, safe_url, top_priority
 from monitor.geo import story_place
+from monitor.records import ExportFormat
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
 from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
@@ -49,12 +49,6 @@ COLUMNS = (
 )  # fmt: skip
 LIST_SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    JSONL = "jsonl"
-    GEOJSON = "geojson"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Literal
 
 SourceKind = Literal["rss", "gdelt", "reliefweb"]
 DateSource = Literal["feed", "fetched"]
 PollStatus = Literal["ok", "not_modified", "failed", "deferred"]
+
+
+class ExportFormat(StrEnum):
+    """What `monitor export` writes (monitor/export.py); here, not there, so the CLI can declare
+    its --format option without importing the export's database and digest code."""
+
+    CSV = "csv"
+    JSONL = "jsonl"
+    GEOJSON = "geojson"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,98 @@
+"""Start-up: each command imports what it needs. `monitor --help`, `--version`, `match` and
+`watchlists validate` run in a fresh interpreter and must not load the database, the fetcher, the
+digest, the daemon or the parse worker pool; `--help` stays under the module ceiling (issue 13).
+
+Each probe runs the real app in a child process and records `sys.modules` after it exits, so
+nothing imported by pytest or an earlier test hides what the command itself pulls in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HEAVY = (
+    "sqlalchemy", "alembic", "jinja2", "datasketch", "numpy", "scipy", "matplotlib", "slack_sdk",
+    "httpx", "feedparser", "trafilatura", "apscheduler", "prometheus_client",
+    "monitor.pipeline", "monitor.runtime", "monitor.store", "monitor.daemon", "concurrent.futures.process",
+)  # fmt: skip
+HELP_MODULE_CEILING = 250
+
+PROBE = """
+import json, sys
+from monitor.cli import app
+code = 0
+try:
+    app(sys.argv[2:], prog_name="monitor")
+except SystemExit as exc:
+    code = exc.code
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+
+@pytest.fixture
+def probe(tmp_path: Path) -> Any:
+    """Run `monitor ARGS` in a fresh interpreter: (exit code, stdout, imported module names)."""
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'default_sources = false\ndatabase_url = "sqlite:///{tmp_path / "monitor.db"}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["MONITOR_CONFIG"] = str(config)
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, set[str]]:
+        record = tmp_path / "modules.json"
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, str(record), *args],
+            input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        seen = json.loads(record.read_text(encoding="utf-8"))
+        return seen["code"], done.stdout, set(seen["modules"])
+
+    return run
+
+
+def heavy_in(modules: set[str]) -> list[str]:
+    return sorted(h for h in HEAVY if h in modules or any(m.startswith(h + ".") for m in modules))
+
+
+def test_help_imports_nothing_heavy_and_stays_under_the_ceiling(probe: Any) -> None:
+    code, out, modules = probe("--help")
+    assert code == 0
+    assert "match" in out and "poll" in out  # the real help, every command listed
+    assert heavy_in(modules) == []
+    assert len(modules) <= HELP_MODULE_CEILING, f"{len(modules)} modules imported by `monitor --help`"
+
+
+def test_version_imports_nothing_heavy(probe: Any) -> None:
+    code, out, modules = probe("--version")
+    assert code == 0
+    assert out.strip() == __import__("monitor").__version__
+    assert heavy_in(modules) == []
+
+
+def test_match_imports_only_the_matcher(probe: Any) -> None:
+    code, out, modules = probe("match", "--json", stdin="A drone strike near Albu Kamal on Tuesday.")
+    assert code == 0
+    assert [m["entity"] for m in json.loads(out)["matches"]] == ["bukamal"]
+    assert heavy_in(modules) == []
+    assert "monitor.matching" in modules
+
+
+def test_watchlists_validate_imports_nothing_heavy(probe: Any) -> None:
+    code, _, modules = probe("watchlists", "validate")
+    assert code == 0
+    assert heavy_in(modules) == []
+
+
+def test_poll_still_loads_what_it_needs(probe: Any) -> None:
+    """The probe sees lazy imports: a poll (of no sources) does load the database and pipeline."""
+    code, _, modules = probe("poll")
+    assert code == 0
+    assert {"sqlalchemy", "alembic", "monitor.pipeline", "monitor.runtime"} <= modules
