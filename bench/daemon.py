@@ -273,7 +273,11 @@ def main() -> None:
             pss_before = pss_mb(pids)
             injected: dict[str, float] = {}
             end = time.monotonic() + args.minutes * 60
+            next_sample, pss_by_minute = time.monotonic() + 60, [pss_before]
             while time.monotonic() < end:
+                if time.monotonic() >= next_sample:
+                    pss_by_minute.append(pss_mb(process_tree(daemon.pid)))
+                    next_sample += 60
                 token = f"ref-{len(injected):04d}"
                 title = f"Kataib Hezbollah {filler(rng, 5)} near al-Bukamal crossing {token}"
                 injected[token] = feeds.inject(rng.randrange(args.sources), token, title)
@@ -316,6 +320,7 @@ def main() -> None:
         print(f"peak RSS of the daemon: {rss_main:.0f} MB (target < 200 MB); ", end="")
         print(f"daemon + {workers} workers now: {pss_all:.0f} MB PSS; ", end="")
         print(f"growth over the measured minutes {growth:+.1f} MB/min (target <= 2)")
+        print("tree PSS at each measured minute: " + " ".join(f"{mb:.0f}" for mb in pss_by_minute) + " MB")
         for name, values in (("Slack", to_slack), ("stored", to_store)):
             if values:
                 p50, p95 = statistics.median(values), percentile(values, 95)
