@@ -86,11 +86,24 @@ LATIN_RULES = (
     _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
     _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
     _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
+    # a'i (hamza between a and i) before a word's last consonant: Qa'im = Qaem, Kata'ib = Kataeb
+    _rule("a'i/ae", r"(?<=\w)a[ie](?=[^aeiouy ](?: |$))", "ai", "ae"),
+    # the short vowel of a word's last syllable as heard: Bukamal = Bukamel, Qassem = Qassam
+    _rule("a/e last syllable", r"(?<=\w[^aeiou ])[ae](?=[^aeiouhy ](?: |$))", "a", "e"),
+    # the first syllable's short vowel read from unvowelled script: Nujaba = Najaba, Bukamal = Bakamal
+    _rule("u/o/a first syllable", r"(?:(?<=^[^aeiou ])|(?<= [^aeiou ]))[uo](?=[^aeiou ][aeiou])", "a"),
+    # the plural pattern fu'ala' (نجباء, شهداء) read without short vowels: Nujaba = Najbaa
+    _rule(
+        "fu'ala' unvowelled",
+        r"(?:(?<=^)|(?<= ))([^aeiou ])[uo]([^aeiou ])a([^aeiou ])aa?(?= |$)",
+        r"\1a\2\3aa",
+        r"\1a\2\3a",
+    ),
     _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
     _rule("double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
-    _rule("trailing a/ah/aa", r"(?<=[^aeiou ])(?:ah|aa|a)(?= |$)", "a", "ah", "aa"),
-    _rule("iya/iyya/iyah", r"iy?ya?h?(?= |$)", "iya", "iyya", "iyah", "iyyah"),
+    _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
+    _rule("iya/iyya/iyah/iyeh", r"iy?y(?:ah?|eh)?(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh"),
 )
 
 
@@ -189,7 +202,10 @@ def _rewrites(words: str) -> Iterator[tuple[str, str]]:
             if _in_plain_word(words, match.start()):
                 continue
             for spelling in rule.spellings:
-                new = match.group()[0] * int(spelling) if rule.name == "double letter" else spelling
+                if rule.name == "double letter":
+                    new = match.group()[0] * int(spelling)
+                else:
+                    new = match.expand(spelling) if "\\" in spelling else spelling
                 if new != match.group():
                     yield words[: match.start()] + new + words[match.end() :], rule.name
 

@@ -39,6 +39,13 @@ RULES = [
     ("ou for u", "Airstrikes near al-Boukamal killed three.", ("bukamal", "al-Boukamal")),
     ("feature word", "Trucks queued at the al-Qaim border post on Sunday.",
      ("qaim-bukamal-crossing", "al-Qaim border post")),
+    ("trailing -eh", "Residents of al-Suwaiyeh fled toward the river.", ("suwaiyah", "Suwaiyeh")),
+    ("-iyeh", "Regime forces moved into al-Shamiyeh on Friday.", ("shamiyya", "Shamiyeh")),
+    ("a'i/ae", "A drone hit a house in the al-Qa'em district on Sunday.", ("qaim", "Qa'em district")),
+    ("a/e last syllable", "Forces entered Albukamel at dawn.", ("bukamal", "Albukamel")),
+    ("a/e, Qassam", "Qassam Soleimani was killed", ("qasem-soleimani", "Qassam Soleimani")),
+    ("u/o/a first syllable", "al-Najaba commanders met in Baghdad.", ("harakat-al-nujaba", "al-Najaba")),
+    ("fu'ala' unvowelled", "The al-Najbaa movement claimed it.", ("harakat-al-nujaba", "Najbaa movement")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
      ("irgc-battalion-47", "الفوج السابع والأربعين")),
 ]  # fmt: skip
