@@ -192,10 +192,15 @@ class Matcher:
         if self._empty:
             return []
         norm = normalise(plain)
-        hits = [
-            hit for hit in self._scan(norm, plain)
-            if not hit.ref.kind_rules or _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is None
-        ]  # fmt: skip
+        hits: list[_Hit] = []
+        dropped: list[_Hit] = []
+        for hit in self._scan(norm, plain):
+            if hit.ref.kind_rules and _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
+                dropped.append(hit)
+            else:
+                hits.append(hit)
+        if dropped:
+            hits = [hit for hit in hits if not any(_inside(hit, other) for other in dropped)]
         if not hits:
             return []
         return [_mention(hit, norm, original) for hit in self._with_related(hits)]
@@ -226,6 +231,12 @@ class Matcher:
 
     def _admitted(self, hit: _Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
+
+
+def _inside(hit: _Hit, dropped: _Hit) -> bool:
+    """A shorter name of the same entity inside a name a kind rule dropped (the `Soleimani` of
+    the Qassem Soleimani Brigade) goes with it: the longest name decides."""
+    return hit.ref.entity is dropped.ref.entity and dropped.start <= hit.start and hit.end <= dropped.end
 
 
 def _mention(hit: _Hit, norm: Normalised, original: str) -> Mention:
@@ -272,8 +283,11 @@ def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
 #
 #   possessive   a short alias takes its trailing s only after an apostrophe (Ana's, never Anas)
 #   case         a case-sensitive alias must appear in exactly its case (KH, IS)
-#   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —") is
-#                the place of the dateline, not the person
+#   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
+#                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
+#   unit name    a person's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment, Brigade
+#                of Martyr ..., لواء الشهيد قاسم سليماني) is the unit, not the person; a shorter
+#                name of the same entity inside a dropped one goes with it
 #   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
 #                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
 #                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
@@ -394,7 +408,38 @@ def _not_the_person(ref: _Ref, norm: Normalised, plain: str, start: int, end: in
     one_word = " " not in ref.variant.key and not ref.variant.suffix
     if one_word and before in PLACE_PREPOSITIONS and _joined(norm, plain, start - 1, start):
         return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
+    if _names_a_unit(norm.text, plain, start, source_start, source_end, ref.variant.suffix):
+        return "unit name: a brigade or regiment named after the person"
     return None
+
+
+# A unit named after a person (the Qassem Soleimani Brigade, the Al-Haj Qassem Soleimani
+# Regiment, Brigade of Martyr ..., لواء الشهيد قاسم سليماني) is not the person. In English the unit
+# word is capitalised, or the name is quoted; in Arabic the unit word has no article (اللواء
+# before a name is the rank, major general) and honorifics may stand between it and the name.
+_UNIT_EN = r"(?:Regiment|Brigades?|Battalions?|Division|Corps)"
+_HONORIFIC_EN = r"(?:(?i:martyr(?:ed)?|shahe?e?d|al[- ]hajj?i?|hajj?i?|commander|leader)[ \t]+)"
+_UNIT_BEFORE = re.compile(rf"\b{_UNIT_EN}[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?{_HONORIFIC_EN}{{0,3}}[\"“‘']?$")
+_UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
+UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
+HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
+
+
+def _names_a_unit(text: str, plain: str, start: int, source_start: int, source_end: int, suffix: bool) -> bool:
+    """Whether the person's name at `start` (normalised) / `source_start:source_end` (input)
+    is part of a unit's name: a unit word after it (not after a possessive) or before it."""
+    if not suffix and _UNIT_AFTER.match(plain, source_end, source_end + 20):
+        return True
+    if _UNIT_BEFORE.search(plain, max(0, source_start - 60), source_start):
+        return True
+    words = text[max(0, start - 3 * _WORD_CHARS) : start].split()[-4:]
+    while words and words[-1] in HONORIFICS_AR:
+        words.pop()
+    if not words:
+        return False
+    word = words[-1]
+    unprefixed = word[1:] if word[0] in "وف" else word  # و/ف and then ب, never ل: للواء is "to the major general"
+    return not UNIT_WORDS_AR.isdisjoint({word, unprefixed, unprefixed[1:] if unprefixed[:1] == "ب" else word})
 
 
 def _words_before(text: str, start: int) -> tuple[str, str]:
@@ -502,11 +547,16 @@ def _forms_of(words: Iterable[str]) -> set[str]:
     return {form for word in words if word for form in _forms(word)}
 
 
-_DATELINE = re.compile(r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+,[ \t]*[A-Z]")
+# A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
+# dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
+_DATELINE = re.compile(
+    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=\s))"
+)
 
 
 def _is_dateline(plain: str, start: int, end: int) -> bool:
-    """`start:end` is in capitals at a line's start and followed by ", Country" (a dateline)."""
+    """`start:end` is in capitals at a line's start and followed by ", Country", a dash, or an
+    agency in brackets and a dash (a dateline)."""
     line_start = plain.rfind("\n", 0, start) + 1
     return (
         plain[line_start:start].strip() == ""
