@@ -425,7 +425,9 @@ UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة ك�
 HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
 
 
-def _names_a_unit(text: str, plain: str, start: int, source_start: int, source_end: int, suffix: bool) -> bool:
+def _names_a_unit(
+    text: str, plain: str, start: int, source_start: int, source_end: int, suffix: bool
+) -> bool:
     """Whether the person's name at `start` (normalised) / `source_start:source_end` (input)
     is part of a unit's name: a unit word after it (not after a possessive) or before it."""
     if not suffix and _UNIT_AFTER.match(plain, source_end, source_end + 20):
@@ -438,8 +440,10 @@ def _names_a_unit(text: str, plain: str, start: int, source_start: int, source_e
     if not words:
         return False
     word = words[-1]
-    unprefixed = word[1:] if word[0] in "وف" else word  # و/ف and then ب, never ل: للواء is "to the major general"
-    return not UNIT_WORDS_AR.isdisjoint({word, unprefixed, unprefixed[1:] if unprefixed[:1] == "ب" else word})
+    # و/ف and then ب may be attached; never ل: للواء is "to the major general"
+    unprefixed = word[1:] if word[0] in "وف" else word
+    bare = unprefixed[1:] if unprefixed[:1] == "ب" else unprefixed
+    return not UNIT_WORDS_AR.isdisjoint({word, unprefixed, bare})
 
 
 def _words_before(text: str, start: int) -> tuple[str, str]:
