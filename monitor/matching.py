@@ -148,6 +148,7 @@ class Matcher:
         if not self._empty:
             self._automaton.make_automaton()
         self._related = {e.id: frozenset(e.parents + e.related) for e in watchlist.entities.values()}
+        self._deserts = desert_regions(watchlist)
 
     def find(self, text: str) -> list[Mention]:
         """Every entity mention in plain `text`, in order; offsets index `text` as given."""
@@ -180,6 +181,12 @@ class Matcher:
                 ))  # fmt: skip
                 if is_reported:
                     break
+        explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
+        for m in mentions:  # mentions no key found: a desert region named through one of its places
+            if (m.entity, m.start, m.end) not in explained:
+                rows.append(
+                    Explained(m.entity, m.start, m.end, m.text, m.alias, "desert word", DESERT_RULE, True)
+                )
         return mentions, rows
 
     def prioritise(
@@ -203,7 +210,11 @@ class Matcher:
             hits = [hit for hit in hits if not any(_inside(hit, other) for other in dropped)]
         if not hits:
             return []
-        return [_mention(hit, norm, original) for hit in self._with_related(hits)]
+        found = self._with_related(hits)
+        mentions = [_mention(hit, norm, original) for hit in found]
+        if self._deserts:
+            mentions = self._with_deserts(found, mentions, norm, plain, original)
+        return mentions
 
     def _scan(self, norm: Normalised, plain: str) -> Iterator[_Hit]:
         for end, (length, refs, checked) in self._automaton.iter(f" {norm.text} "):
@@ -231,6 +242,79 @@ class Matcher:
 
     def _admitted(self, hit: _Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
+
+    def _with_deserts(
+        self, hits: list[_Hit], mentions: list[Mention], norm: Normalised, plain: str, original: str
+    ) -> list[Mention]:
+        """`mentions` and the desert region of each place named with a desert word (see
+        `desert_regions`), unless the region is already reported there."""
+        added: list[Mention] = []
+        for hit in hits:
+            region = self._deserts.get(hit.ref.entity.id)
+            if region is None or (word := _desert_word(norm, plain, hit.start, hit.end)) is None:
+                continue
+            start, end = norm.span(*word)
+            if any(m.entity == region.id and m.start < end and start < m.end for m in mentions + added):
+                continue
+            text = original[start:end]
+            added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
+        return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:
+    """Place id -> the desert region it lies in or borders: a region tagged `desert` whose id is
+    a tag of the place (the `badia` tag of al-Bukamal, Palmyra, al-Tanf ...). "The al-Bukamal
+    desert", "the desert south of Palmyra", بادية البوكمال, صحراء تدمر name that region as well
+    as the place."""
+    entities = watchlist.entities.values()
+    regions = [e for e in entities if e.kind == "region" and "desert" in e.tags]
+    return {p.id: r for r in regions for p in entities if p.is_place and p is not r and r.id in p.tags}
+
+
+DESERT_RULE = "desert: a desert word with a place of the region (the al-Bukamal desert, بادية البوكمال)"
+DESERT_WORDS = _folded("desert deserts badia badiya بادية صحراء".split())
+DESERT_PREPOSITIONS = frozenset("of near around outside surrounding".split())
+DIRECTIONS = frozenset("north south east west northeast northwest southeast southwest".split())
+DESERT_AREAS = frozenset("area areas region regions".split())
+DESERT_FILLERS = _folded("محافظة مدينة منطقة ريف".split())  # بادية محافظة الرقة
+_PHRASE_BREAK = re.compile(r"[.,;:!?؟،()\[\]\n]")
+
+
+def _desert_word(norm: Normalised, plain: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span (normalised) of a desert word naming the place at `start:end` with it: right
+    after it (the Mayadin desert, Palmyra's desert), or before it (desert of / near / south of
+    al-Bukamal, بادية البوكمال, ببادية محافظة الرقة), with no punctuation in between."""
+    text = norm.text
+    following = _WORD.search(text, end, end + _WORD_CHARS)
+    if following and following.group() in DESERT_WORDS and _joined(norm, plain, end, following.start()):
+        return following.span()
+    words = list(_WORD.finditer(text, max(0, start - 8 * _WORD_CHARS), start))[-7:]
+    i = len(words) - 1
+    if i < 0:
+        return None
+    if is_arabic(words[i].group()[0]) and not DESERT_WORDS.isdisjoint(_forms(words[i].group())):
+        return _unbroken(norm, plain, words[i], start)
+    if i > 0 and not DESERT_FILLERS.isdisjoint(_forms(words[i].group())):
+        found = words[i - 1]
+        desert = not DESERT_WORDS.isdisjoint(_forms(found.group()))
+        return _unbroken(norm, plain, found, start) if desert else None
+    if words[i].group() == "the":
+        i -= 1
+    if i < 1 or words[i].group() not in DESERT_PREPOSITIONS:
+        return None
+    preposition, i = words[i].group(), i - 1
+    while preposition == "of" and i > 0 and words[i].group() in DIRECTIONS:
+        i -= 1
+    if i > 0 and words[i].group() in DESERT_AREAS:
+        i -= 1
+    return _unbroken(norm, plain, words[i], start) if words[i].group() in DESERT_WORDS else None
+
+
+def _unbroken(norm: Normalised, plain: str, word: re.Match[str], start: int) -> tuple[int, int] | None:
+    """`word`'s span when no punctuation stands in the input between it and `start`."""
+    if _PHRASE_BREAK.search(plain, norm.source(word.end() - 1) + 1, norm.source(start)):
+        return None
+    return word.span()
 
 
 def _inside(hit: _Hit, dropped: _Hit) -> bool:
@@ -302,7 +386,7 @@ def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
 
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
-    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية
+    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة

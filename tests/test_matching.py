@@ -413,6 +413,17 @@ CONTEXT_RULES = [
     ("a name in capitals without a dash is the person", "SOLEIMANI WAS KILLED IN A US STRIKE IN 2020",
      ["qasem-soleimani"]),
     ("a one-word surname after in is a place", "one of the oldest hotels in Sulaimani", []),
+    ("a place's desert is the Badia", "ISIS cells in the Mayadin desert attacked a convoy.",
+     ["badia", "islamic-state", "mayadin"]),
+    ("desert of a place", "Fighting in the southern desert of al-Bukamal killed five.", ["badia", "bukamal"]),
+    ("desert east of a place", "Cells remain active in the desert east of Palmyra.", ["badia", "palmyra"]),
+    ("بادية with a place", "تعرضت القوات لهجمات في بادية البوكمال.", ["badia", "bukamal"]),
+    ("صحراء with a place", "قتل ثلاثة عناصر في هجوم في صحراء تدمر.", ["badia", "palmyra"]),
+    ("بادية محافظة", "استهدفت حافلة في منطقة جبل البشري ببادية محافظة الرقة.",
+     ["badia", "jabal-al-bishri", "raqqa"]),
+    ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.", ["akashat"]),
+    ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
+    ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
     ("a regiment named after a person", "the Al-Haj Qassem Soleimani Regiment claimed the attack", []),
     ("a quoted name before a unit word", 'fighters of the "Qassem Soleimani" brigade entered al-Bukamal',
      ["bukamal"]),
@@ -549,3 +560,11 @@ def test_a_role_name_stands_beside_the_name_it_overlaps(shipped: Matcher) -> Non
         ("bashar-al-assad", "Bashar al-Assad’s"),
         ("syrian-army", "al-Assad’s regime"),
     ]
+
+
+def test_explain_names_the_desert_rule(shipped: Matcher) -> None:
+    mentions, rows = shipped.explain("ISIS cells in the Mayadin desert attacked a convoy.")
+
+    badia = next(m for m in mentions if m.entity == "badia")
+    row = next(r for r in rows if r.kept and (r.entity, r.start, r.end) == ("badia", badia.start, badia.end))
+    assert (badia.text, row.variant, row.rule.split(":")[0]) == ("desert", "desert word", "desert")
