@@ -90,6 +90,8 @@ LATIN_RULES = (
     _rule("a'i/ae", r"(?<=\w)a[ie](?=[^aeiouy ](?: |$))", "ai", "ae"),
     # the short vowel of a word's last syllable as heard: Bukamal = Bukamel, Qassem = Qassam
     _rule("a/e last syllable", r"(?<=\w[^aeiou ])[ae](?=[^aeiouhy ](?: |$))", "a", "e"),
+    # kasra heard as e in a last syllable: Qasim = Qasem, Khalid = Khaled, Sayyid = Sayyed
+    _rule("i/e last syllable", r"(?<=\w[^aeiou ])[ie](?=[^aeiouhy ](?: |$))", "i", "e"),
     # the first syllable's short vowel read from unvowelled script: Nujaba = Najaba, Bukamal = Bakamal
     _rule("u/o/a first syllable", r"(?:(?<=^[^aeiou ])|(?<= [^aeiou ]))[uo](?=[^aeiou ][aeiou])", "a"),
     # the plural pattern fu'ala' (نجباء, شهداء) read without short vowels: Nujaba = Najbaa
@@ -100,8 +102,9 @@ LATIN_RULES = (
         r"\1a\2\3a",
     ),
     _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
+    _rule("q/gh", r"q", "gh"),  # Persian-style: Qaani = Ghaani, Qassem = Ghassem
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
-    _rule("double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
+    _rule("double letter", r"([bdfjklmnrstyz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
     _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
     _rule("iya/iyya/iyah/iyeh", r"iy?y(?:ah?|eh)?(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh"),
 )

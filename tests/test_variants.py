@@ -44,6 +44,8 @@ RULES = [
     ("a'i/ae", "A drone hit a house in the al-Qa'em district on Sunday.", ("qaim", "Qa'em district")),
     ("a/e last syllable", "Forces entered Albukamel at dawn.", ("bukamal", "Albukamel")),
     ("a/e, Qassam", "Qassam Soleimani was killed", ("qasem-soleimani", "Qassam Soleimani")),
+    ("i/e last syllable", "Fighters of Liwa al-Baqer deployed.", ("liwa-al-baqir", "Liwa al-Baqer")),
+    ("q/gh", "Ghassem Soleimani's successor visited Baghdad.", ("qasem-soleimani", "Ghassem Soleimani's")),
     ("u/o/a first syllable", "al-Najaba commanders met in Baghdad.", ("harakat-al-nujaba", "al-Najaba")),
     ("fu'ala' unvowelled", "The al-Najbaa movement claimed it.", ("harakat-al-nujaba", "Najbaa movement")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
