@@ -424,6 +424,8 @@ CONTEXT_RULES = [
     ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.", ["akashat"]),
     ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
     ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
+    ("a Syrian unit with a Badia place it fought in", "شاركت وحدات من الفرقة 17 في معارك مدينة تدمر.",
+     ["palmyra", "syrian-17th-division"]),
     ("a regiment named after a person", "the Al-Haj Qassem Soleimani Regiment claimed the attack", []),
     ("a quoted name before a unit word", 'fighters of the "Qassem Soleimani" brigade entered al-Bukamal',
      ["bukamal"]),
