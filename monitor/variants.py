@@ -138,7 +138,7 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
         if variant.key not in seen:
             seen.add(variant.key)
             yield from _with_suffix(variant)
-    if not spellings:
+    if not spellings or text.isupper():  # an acronym (ISIL, PMU) is not transliterated
         return
     for key, rules in _spellings(words):
         if key not in seen and strip_article(key)[0] not in seen:

@@ -88,6 +88,11 @@ def test_variants_name_their_rules() -> None:
     assert made["deir ezzor"].generated
 
 
+def test_an_acronym_is_not_transliterated() -> None:
+    assert not any(v.generated for v in variants("ISIL", case_sensitive=False))
+    assert any(v.generated for v in variants("Isil", case_sensitive=False))
+
+
 def test_case_sensitive_aliases_get_no_spellings() -> None:
     assert [v.key for v in variants("KH", case_sensitive=True)] == ["kh", "khs"]
 
