@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import NamedTuple
 
@@ -82,7 +83,7 @@ def _rule(name: str, pattern: str, *spellings: str) -> Rule:
 # Latin transliteration rules, tried left to right at every match in the folded alias. Vowel
 # rules keep to a word's inside or end so that a name's first letter never changes.
 LATIN_RULES = (
-    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou ]|$)", "ou", "u", "o"),
+    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou]|$)", "ou", "u", "o"),
     _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
     _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
     _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
@@ -182,11 +183,15 @@ def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
     frontier = [words]
     for _ in range(MAX_STEPS):
         step: list[str] = []
-        for base in frontier:
-            for key, rule in _rewrites(base):
-                if key not in found and len(found) <= MAX_SPELLINGS:
-                    found[key] = (*found[base], rule)
-                    step.append(key)
+        # One rewrite of each base in turn, so that a capped step shares the budget among the
+        # spellings of the step before (not 27 article forms of the first one).
+        for made in zip_longest(*(_rewrites(base) for base in frontier)):
+            for base, rewrite in zip(frontier, made, strict=True):
+                if rewrite is not None and rewrite[0] not in found and len(found) <= MAX_SPELLINGS:
+                    found[rewrite[0]] = (*found[base], rewrite[1])
+                    step.append(rewrite[0])
+            if len(found) > MAX_SPELLINGS:
+                break
         frontier = step
     del found[words]
     return list(found.items())

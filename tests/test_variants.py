@@ -46,6 +46,8 @@ RULES = [
     ("a/e, Qassam", "Qassam Soleimani was killed", ("qasem-soleimani", "Qassam Soleimani")),
     ("i/e last syllable", "Fighters of Liwa al-Baqer deployed.", ("liwa-al-baqir", "Liwa al-Baqer")),
     ("q/gh", "Ghassem Soleimani's successor visited Baghdad.", ("qasem-soleimani", "Ghassem Soleimani's")),
+    ("ou for a word-final u, two words changed", "Abou Fadak al-Muhammadawi said the PMF would stay.",
+     ("abu-fadak-al-mohammadawi", "Abou Fadak al-Muhammadawi")),
     ("u/o/a first syllable", "al-Najaba commanders met in Baghdad.", ("harakat-al-nujaba", "al-Najaba")),
     ("fu'ala' unvowelled", "The al-Najbaa movement claimed it.", ("harakat-al-nujaba", "Najbaa movement")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
