@@ -638,19 +638,25 @@ def _forms_of(words: Iterable[str]) -> set[str]:
 # A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
 # dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
 _DATELINE = re.compile(
-    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=\s))"
+    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
 )
+# In HTML the block tags before a paragraph are blanked to spaces (`<h1>Talks</h1><p>SULAIMANI —`):
+# a run of blanks, or a sentence's end, also opens a dateline.
+_BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
 
 
 def _is_dateline(plain: str, start: int, end: int) -> bool:
-    """`start:end` is in capitals at a line's start and followed by ", Country", a dash, or an
-    agency in brackets and a dash (a dateline)."""
-    line_start = plain.rfind("\n", 0, start) + 1
-    return (
-        plain[line_start:start].strip() == ""
-        and bool(_DATELINE.match(plain, line_start, end + 40))
-        and (plain[start:end].isupper())
-    )
+    """`start:end` is in capitals at a line's or paragraph's start and followed by ", Country",
+    a dash, or an agency in brackets and a dash (a dateline)."""
+    if not plain[start:end].isupper():
+        return False
+    anchor = plain.rfind("\n", 0, start) + 1
+    if plain[anchor:start].strip(" \t\x00"):
+        gap = _BLOCK_GAP.search(plain, max(anchor, start - 80), start)
+        if gap is None:
+            return False
+        anchor = gap.end()
+    return bool(_DATELINE.match(plain, anchor, end + 40))
 
 
 def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:

@@ -570,3 +570,18 @@ def test_explain_names_the_desert_rule(shipped: Matcher) -> None:
     badia = next(m for m in mentions if m.entity == "badia")
     row = next(r for r in rows if r.kept and (r.entity, r.start, r.end) == ("badia", badia.start, badia.end))
     assert (badia.text, row.variant, row.rule.split(":")[0]) == ("desert", "desert word", "desert")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h1>Kurdish talks</h1><p>SULAIMANI — Kurdish parties met on Tuesday.</p>",
+        "<div><p>By Staff</p><p>SULAIMANI &mdash; Kurdish parties met on Tuesday.</p></div>",
+    ],
+)
+def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher, html: str) -> None:
+    assert shipped.find_in_markup(html) == []
+
+
+def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
+    assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["qasem-soleimani"]
