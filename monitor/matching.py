@@ -276,17 +276,24 @@ DESERT_WORDS = _folded("desert deserts badia badiya بادية صحراء".split
 DESERT_PREPOSITIONS = frozenset("of near around outside surrounding".split())
 DIRECTIONS = frozenset("north south east west northeast northwest southeast southwest".split())
 DESERT_AREAS = frozenset("area areas region regions".split())
+DESERT_SIDES = frozenset("eastern western southern northern central".split())
 DESERT_FILLERS = _folded("محافظة مدينة منطقة ريف".split())  # بادية محافظة الرقة
 _PHRASE_BREAK = re.compile(r"[.,;:!?؟،()\[\]\n]")
 
 
 def _desert_word(norm: Normalised, plain: str, start: int, end: int) -> tuple[int, int] | None:
     """The span (normalised) of a desert word naming the place at `start:end` with it: right
-    after it (the Mayadin desert, Palmyra's desert), or before it (desert of / near / south of
+    after it (the Mayadin desert, Deir ez-Zor's eastern desert), or before it (desert of / near / south of
     al-Bukamal, بادية البوكمال, ببادية محافظة الرقة), with no punctuation in between."""
     text = norm.text
     following = _WORD.search(text, end, end + _WORD_CHARS)
-    if following and following.group() in DESERT_WORDS and _joined(norm, plain, end, following.start()):
+    if following and following.group() in DESERT_SIDES:  # Deir ez-Zor's eastern desert
+        following = _WORD.search(text, following.end(), following.end() + _WORD_CHARS)
+    if (
+        following
+        and following.group() in DESERT_WORDS
+        and not _PHRASE_BREAK.search(plain, norm.source(end - 1) + 1, norm.source(following.start()))
+    ):
         return following.span()
     words = list(_WORD.finditer(text, max(0, start - 8 * _WORD_CHARS), start))[-7:]
     i = len(words) - 1

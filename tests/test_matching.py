@@ -415,6 +415,8 @@ CONTEXT_RULES = [
     ("a one-word surname after in is a place", "one of the oldest hotels in Sulaimani", []),
     ("a place's desert is the Badia", "ISIS cells in the Mayadin desert attacked a convoy.",
      ["badia", "islamic-state", "mayadin"]),
+    ("a place's eastern desert", "ISIS cells in Deir ez-Zor's eastern desert attacked a bus.",
+     ["badia", "deir-ez-zor", "islamic-state"]),
     ("desert of a place", "Fighting in the southern desert of al-Bukamal killed five.", ["badia", "bukamal"]),
     ("desert east of a place", "Cells remain active in the desert east of Palmyra.", ["badia", "palmyra"]),
     ("بادية with a place", "تعرضت القوات لهجمات في بادية البوكمال.", ["badia", "bukamal"]),
