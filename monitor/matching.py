@@ -509,8 +509,11 @@ def _not_the_person(ref: _Ref, norm: Normalised, plain: str, start: int, end: in
 # word is capitalised, or the name is quoted; in Arabic the unit word has no article (اللواء
 # before a name is the rank, major general) and honorifics may stand between it and the name.
 _UNIT_EN = r"(?:Regiment|Brigades?|Battalions?|Division|Corps)"
-_HONORIFIC_EN = r"(?:(?i:martyr(?:ed)?|shahe?e?d|al[- ]hajj?i?|hajj?i?|commander|leader)[ \t]+)"
-_UNIT_BEFORE = re.compile(rf"\b{_UNIT_EN}[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?{_HONORIFIC_EN}{{0,3}}[\"“‘']?$")
+_HONORIFIC_EN = r"(?:(?i:(?:al[- ])?(?:martyr(?:ed)?|shahe?e?d|shahid|hajj?i?))[ \t]+)"
+_UNIT_NAMED = r"(?:Liwaa?|Fawj|Katibat?|Kata'?ib|Saraya)"  # transliterated, before the name only
+_UNIT_BEFORE = re.compile(
+    rf"\b(?:{_UNIT_EN}|{_UNIT_NAMED})[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?{_HONORIFIC_EN}{{0,3}}[\"“‘']?$"
+)
 _UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
 UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
 HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
