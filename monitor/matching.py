@@ -148,6 +148,7 @@ class Matcher:
         if not self._empty:
             self._automaton.make_automaton()
         self._related = {e.id: frozenset(e.parents + e.related) for e in watchlist.entities.values()}
+        self._deserts = desert_regions(watchlist)
 
     def find(self, text: str) -> list[Mention]:
         """Every entity mention in plain `text`, in order; offsets index `text` as given."""
@@ -180,6 +181,12 @@ class Matcher:
                 ))  # fmt: skip
                 if is_reported:
                     break
+        explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
+        for m in mentions:  # mentions no key found: a desert region named through one of its places
+            if (m.entity, m.start, m.end) not in explained:
+                rows.append(
+                    Explained(m.entity, m.start, m.end, m.text, m.alias, "desert word", DESERT_RULE, True)
+                )
         return mentions, rows
 
     def prioritise(
@@ -192,13 +199,22 @@ class Matcher:
         if self._empty:
             return []
         norm = normalise(plain)
-        hits = [
-            hit for hit in self._scan(norm, plain)
-            if not hit.ref.kind_rules or _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is None
-        ]  # fmt: skip
+        hits: list[_Hit] = []
+        dropped: list[_Hit] = []
+        for hit in self._scan(norm, plain):
+            if hit.ref.kind_rules and _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
+                dropped.append(hit)
+            else:
+                hits.append(hit)
+        if dropped:
+            hits = [hit for hit in hits if not any(_inside(hit, other) for other in dropped)]
         if not hits:
             return []
-        return [_mention(hit, norm, original) for hit in self._with_related(hits)]
+        found = self._with_related(hits)
+        mentions = [_mention(hit, norm, original) for hit in found]
+        if self._deserts:
+            mentions = self._with_deserts(found, mentions, norm, plain, original)
+        return mentions
 
     def _scan(self, norm: Normalised, plain: str) -> Iterator[_Hit]:
         for end, (length, refs, checked) in self._automaton.iter(f" {norm.text} "):
@@ -226,6 +242,92 @@ class Matcher:
 
     def _admitted(self, hit: _Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
+
+    def _with_deserts(
+        self, hits: list[_Hit], mentions: list[Mention], norm: Normalised, plain: str, original: str
+    ) -> list[Mention]:
+        """`mentions` and the desert region of each place named with a desert word (see
+        `desert_regions`), unless the region is already reported there."""
+        added: list[Mention] = []
+        for hit in hits:
+            region = self._deserts.get(hit.ref.entity.id)
+            if region is None or (word := _desert_word(norm, plain, hit.start, hit.end)) is None:
+                continue
+            start, end = norm.span(*word)
+            if any(m.entity == region.id and m.start < end and start < m.end for m in mentions + added):
+                continue
+            text = original[start:end]
+            added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
+        return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:
+    """Place id -> the desert region it lies in or borders: a region tagged `desert` whose id is
+    a tag of the place (the `badia` tag of al-Bukamal, Palmyra, al-Tanf ...). "The al-Bukamal
+    desert", "the desert south of Palmyra", بادية البوكمال, صحراء تدمر name that region as well
+    as the place."""
+    entities = watchlist.entities.values()
+    regions = [e for e in entities if e.kind == "region" and "desert" in e.tags]
+    return {p.id: r for r in regions for p in entities if p.is_place and p is not r and r.id in p.tags}
+
+
+DESERT_RULE = "desert: a desert word with a place of the region (the al-Bukamal desert, بادية البوكمال)"
+DESERT_WORDS = _folded("desert deserts badia badiya بادية صحراء".split())
+DESERT_PREPOSITIONS = frozenset("of near around outside surrounding".split())
+DIRECTIONS = frozenset("north south east west northeast northwest southeast southwest".split())
+DESERT_AREAS = frozenset("area areas region regions".split())
+DESERT_SIDES = frozenset("eastern western southern northern central".split())
+DESERT_FILLERS = _folded("محافظة مدينة منطقة ريف".split())  # بادية محافظة الرقة
+_PHRASE_BREAK = re.compile(r"[.,;:!?؟،()\[\]\n]")
+
+
+def _desert_word(norm: Normalised, plain: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span (normalised) of a desert word naming the place at `start:end` with it: right
+    after it (the Mayadin desert, Deir ez-Zor's eastern desert), or before it (desert of / near / south of
+    al-Bukamal, بادية البوكمال, ببادية محافظة الرقة), with no punctuation in between."""
+    text = norm.text
+    following = _WORD.search(text, end, end + _WORD_CHARS)
+    if following and following.group() in DESERT_SIDES:  # Deir ez-Zor's eastern desert
+        following = _WORD.search(text, following.end(), following.end() + _WORD_CHARS)
+    if (
+        following
+        and following.group() in DESERT_WORDS
+        and not _PHRASE_BREAK.search(plain, norm.source(end - 1) + 1, norm.source(following.start()))
+    ):
+        return following.span()
+    words = list(_WORD.finditer(text, max(0, start - 8 * _WORD_CHARS), start))[-7:]
+    i = len(words) - 1
+    if i < 0:
+        return None
+    if is_arabic(words[i].group()[0]) and not DESERT_WORDS.isdisjoint(_forms(words[i].group())):
+        return _unbroken(norm, plain, words[i], start)
+    if i > 0 and not DESERT_FILLERS.isdisjoint(_forms(words[i].group())):
+        found = words[i - 1]
+        desert = not DESERT_WORDS.isdisjoint(_forms(found.group()))
+        return _unbroken(norm, plain, found, start) if desert else None
+    if words[i].group() == "the":
+        i -= 1
+    if i < 1 or words[i].group() not in DESERT_PREPOSITIONS:
+        return None
+    preposition, i = words[i].group(), i - 1
+    while preposition == "of" and i > 0 and words[i].group() in DIRECTIONS:
+        i -= 1
+    if i > 0 and words[i].group() in DESERT_AREAS:
+        i -= 1
+    return _unbroken(norm, plain, words[i], start) if words[i].group() in DESERT_WORDS else None
+
+
+def _unbroken(norm: Normalised, plain: str, word: re.Match[str], start: int) -> tuple[int, int] | None:
+    """`word`'s span when no punctuation stands in the input between it and `start`."""
+    if _PHRASE_BREAK.search(plain, norm.source(word.end() - 1) + 1, norm.source(start)):
+        return None
+    return word.span()
+
+
+def _inside(hit: _Hit, dropped: _Hit) -> bool:
+    """A shorter name of the same entity inside a name a kind rule dropped (the `Soleimani` of
+    the Qassem Soleimani Brigade) goes with it: the longest name decides."""
+    return hit.ref.entity is dropped.ref.entity and dropped.start <= hit.start and hit.end <= dropped.end
 
 
 def _mention(hit: _Hit, norm: Normalised, original: str) -> Mention:
@@ -272,8 +374,11 @@ def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
 #
 #   possessive   a short alias takes its trailing s only after an apostrophe (Ana's, never Anas)
 #   case         a case-sensitive alias must appear in exactly its case (KH, IS)
-#   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —") is
-#                the place of the dateline, not the person
+#   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
+#                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
+#   unit name    a person's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment, Brigade
+#                of Martyr ..., لواء الشهيد قاسم سليماني) is the unit, not the person; a shorter
+#                name of the same entity inside a dropped one goes with it
 #   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
 #                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
 #                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
@@ -288,7 +393,7 @@ def _best_variants(refs: list[_Ref]) -> tuple[_Ref, ...]:
 
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
-    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية
+    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
@@ -394,7 +499,45 @@ def _not_the_person(ref: _Ref, norm: Normalised, plain: str, start: int, end: in
     one_word = " " not in ref.variant.key and not ref.variant.suffix
     if one_word and before in PLACE_PREPOSITIONS and _joined(norm, plain, start - 1, start):
         return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
+    if _names_a_unit(norm.text, plain, start, source_start, source_end, ref.variant.suffix):
+        return "unit name: a brigade or regiment named after the person"
     return None
+
+
+# A unit named after a person (the Qassem Soleimani Brigade, the Al-Haj Qassem Soleimani
+# Regiment, Brigade of Martyr ..., لواء الشهيد قاسم سليماني) is not the person. In English the unit
+# word is capitalised, or the name is quoted; in Arabic the unit word has no article (اللواء
+# before a name is the rank, major general) and honorifics may stand between it and the name.
+_UNIT_EN = r"(?:Regiment|Brigades?|Battalions?|Division|Corps)"
+_HONORIFIC_EN = r"(?:(?i:(?:al[- ])?(?:martyr(?:ed)?|shahe?e?d|shahid|hajj?i?))[ \t]+)"
+_UNIT_NAMED = r"(?:Liwaa?|Fawj|Katibat?|Kata'?ib|Saraya)"  # transliterated, before the name only
+_UNIT_BEFORE = re.compile(
+    rf"\b(?:{_UNIT_EN}|{_UNIT_NAMED})[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?{_HONORIFIC_EN}{{0,3}}[\"“‘']?$"
+)
+_UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
+UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
+HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
+
+
+def _names_a_unit(
+    text: str, plain: str, start: int, source_start: int, source_end: int, suffix: bool
+) -> bool:
+    """Whether the person's name at `start` (normalised) / `source_start:source_end` (input)
+    is part of a unit's name: a unit word after it (not after a possessive) or before it."""
+    if not suffix and _UNIT_AFTER.match(plain, source_end, source_end + 20):
+        return True
+    if _UNIT_BEFORE.search(plain, max(0, source_start - 60), source_start):
+        return True
+    words = text[max(0, start - 3 * _WORD_CHARS) : start].split()[-4:]
+    while words and words[-1] in HONORIFICS_AR:
+        words.pop()
+    if not words:
+        return False
+    word = words[-1]
+    # و/ف and then ب may be attached; never ل: للواء is "to the major general"
+    unprefixed = word[1:] if word[0] in "وف" else word
+    bare = unprefixed[1:] if unprefixed[:1] == "ب" else unprefixed
+    return not UNIT_WORDS_AR.isdisjoint({word, unprefixed, bare})
 
 
 def _words_before(text: str, start: int) -> tuple[str, str]:
@@ -502,17 +645,28 @@ def _forms_of(words: Iterable[str]) -> set[str]:
     return {form for word in words if word for form in _forms(word)}
 
 
-_DATELINE = re.compile(r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+,[ \t]*[A-Z]")
+# A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
+# dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
+_DATELINE = re.compile(
+    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
+)
+# In HTML the block tags before a paragraph are blanked to spaces (`<h1>Talks</h1><p>SULAIMANI —`):
+# a run of blanks, or a sentence's end, also opens a dateline.
+_BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
 
 
 def _is_dateline(plain: str, start: int, end: int) -> bool:
-    """`start:end` is in capitals at a line's start and followed by ", Country" (a dateline)."""
-    line_start = plain.rfind("\n", 0, start) + 1
-    return (
-        plain[line_start:start].strip() == ""
-        and bool(_DATELINE.match(plain, line_start, end + 40))
-        and (plain[start:end].isupper())
-    )
+    """`start:end` is in capitals at a line's or paragraph's start and followed by ", Country",
+    a dash, or an agency in brackets and a dash (a dateline)."""
+    if not plain[start:end].isupper():
+        return False
+    anchor = plain.rfind("\n", 0, start) + 1
+    if plain[anchor:start].strip(" \t\x00"):
+        gap = _BLOCK_GAP.search(plain, max(anchor, start - 80), start)
+        if gap is None:
+            return False
+        anchor = gap.end()
+    return bool(_DATELINE.match(plain, anchor, end + 40))
 
 
 def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:

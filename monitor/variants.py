@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import NamedTuple
 
@@ -82,15 +83,31 @@ def _rule(name: str, pattern: str, *spellings: str) -> Rule:
 # Latin transliteration rules, tried left to right at every match in the folded alias. Vowel
 # rules keep to a word's inside or end so that a name's first letter never changes.
 LATIN_RULES = (
-    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou ]|$)", "ou", "u", "o"),
+    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou]|$)", "ou", "u", "o"),
     _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
     _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
     _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
+    # a'i (hamza between a and i) before a word's last consonant: Qa'im = Qaem, Kata'ib = Kataeb
+    _rule("a'i/ae", r"(?<=\w)a[ie](?=[^aeiouy ](?: |$))", "ai", "ae"),
+    # the short vowel of a word's last syllable as heard: Bukamal = Bukamel, Qassem = Qassam
+    _rule("a/e last syllable", r"(?<=\w[^aeiou ])[ae](?=[^aeiouhy ](?: |$))", "a", "e"),
+    # kasra heard as e in a last syllable: Qasim = Qasem, Khalid = Khaled, Sayyid = Sayyed
+    _rule("i/e last syllable", r"(?<=\w[^aeiou ])[ie](?=[^aeiouhy ](?: |$))", "i", "e"),
+    # the first syllable's short vowel read from unvowelled script: Nujaba = Najaba, Bukamal = Bakamal
+    _rule("u/o/a first syllable", r"(?:(?<=^[^aeiou ])|(?<= [^aeiou ]))[uo](?=[^aeiou ][aeiou])", "a"),
+    # the plural pattern fu'ala' (نجباء, شهداء) read without short vowels: Nujaba = Najbaa
+    _rule(
+        "fu'ala' unvowelled",
+        r"(?:(?<=^)|(?<= ))([^aeiou ])[uo]([^aeiou ])a([^aeiou ])aa?(?= |$)",
+        r"\1a\2\3aa",
+        r"\1a\2\3a",
+    ),
     _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
+    _rule("q/gh", r"q", "gh"),  # Persian-style: Qaani = Ghaani, Qassem = Ghassem
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
-    _rule("double letter", r"([bdfjklmnrstz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
-    _rule("trailing a/ah/aa", r"(?<=[^aeiou ])(?:ah|aa|a)(?= |$)", "a", "ah", "aa"),
-    _rule("iya/iyya/iyah", r"iy?ya?h?(?= |$)", "iya", "iyya", "iyah", "iyyah"),
+    _rule("double letter", r"([bdfjklmnrstyz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
+    _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
+    _rule("iya/iyya/iyah/iyeh", r"iy?y(?:ah?|eh)?(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh"),
 )
 
 
@@ -122,7 +139,7 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
         if variant.key not in seen:
             seen.add(variant.key)
             yield from _with_suffix(variant)
-    if not spellings:
+    if not spellings or text.isupper():  # an acronym (ISIL, PMU) is not transliterated
         return
     for key, rules in _spellings(words):
         if key not in seen and strip_article(key)[0] not in seen:
@@ -166,11 +183,15 @@ def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
     frontier = [words]
     for _ in range(MAX_STEPS):
         step: list[str] = []
-        for base in frontier:
-            for key, rule in _rewrites(base):
-                if key not in found and len(found) <= MAX_SPELLINGS:
-                    found[key] = (*found[base], rule)
-                    step.append(key)
+        # One rewrite of each base in turn, so that a capped step shares the budget among the
+        # spellings of the step before (not 27 article forms of the first one).
+        for made in zip_longest(*(_rewrites(base) for base in frontier)):
+            for base, rewrite in zip(frontier, made, strict=True):
+                if rewrite is not None and rewrite[0] not in found and len(found) <= MAX_SPELLINGS:
+                    found[rewrite[0]] = (*found[base], rewrite[1])
+                    step.append(rewrite[0])
+            if len(found) > MAX_SPELLINGS:
+                break
         frontier = step
     del found[words]
     return list(found.items())
@@ -189,7 +210,10 @@ def _rewrites(words: str) -> Iterator[tuple[str, str]]:
             if _in_plain_word(words, match.start()):
                 continue
             for spelling in rule.spellings:
-                new = match.group()[0] * int(spelling) if rule.name == "double letter" else spelling
+                if rule.name == "double letter":
+                    new = match.group()[0] * int(spelling)
+                else:
+                    new = match.expand(spelling) if "\\" in spelling else spelling
                 if new != match.group():
                     yield words[: match.start()] + new + words[match.end() :], rule.name
 

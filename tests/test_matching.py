@@ -405,7 +405,43 @@ CONTEXT_RULES = [
     ("outlet that speaks", "Al Mayadeen reported heavy shelling.", []),
     ("the town stays a town", "Militias reinforced their positions in al-Mayadeen on Sunday.", ["mayadin"]),
     ("dateline is a place, not a person", "SULAIMANI, Iraq — Protesters gathered outside the office.", []),
+    ("dateline with a dash", "SULAIMANI — Kurdish parties met on Tuesday to discuss the budget.", []),
+    ("dateline with a region", "SULAIMANI, Kurdistan Region – Two officials resigned on Sunday.", []),
+    ("dateline with an agency", "SULAIMANI (Reuters) - Kurdish officials said on Monday.", []),
+    ("a dateline place is still reported", "BAGHDAD (Reuters) - Soleimani's successor arrived.",
+     ["baghdad", "qasem-soleimani"]),
+    ("a name in capitals without a dash is the person", "SOLEIMANI WAS KILLED IN A US STRIKE IN 2020",
+     ["qasem-soleimani"]),
     ("a one-word surname after in is a place", "one of the oldest hotels in Sulaimani", []),
+    ("a place's desert is the Badia", "ISIS cells in the Mayadin desert attacked a convoy.",
+     ["badia", "islamic-state", "mayadin"]),
+    ("a place's eastern desert", "ISIS cells in Deir ez-Zor's eastern desert attacked a bus.",
+     ["badia", "deir-ez-zor", "islamic-state"]),
+    ("desert of a place", "Fighting in the southern desert of al-Bukamal killed five.", ["badia", "bukamal"]),
+    ("desert east of a place", "Cells remain active in the desert east of Palmyra.", ["badia", "palmyra"]),
+    ("بادية with a place", "تعرضت القوات لهجمات في بادية البوكمال.", ["badia", "bukamal"]),
+    ("صحراء with a place", "قتل ثلاثة عناصر في هجوم في صحراء تدمر.", ["badia", "palmyra"]),
+    ("بادية محافظة", "استهدفت حافلة في منطقة جبل البشري ببادية محافظة الرقة.",
+     ["badia", "jabal-al-bishri", "raqqa"]),
+    ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.", ["akashat"]),
+    ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
+    ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
+    ("a Syrian unit with a Badia place it fought in", "شاركت وحدات من الفرقة 17 في معارك مدينة تدمر.",
+     ["palmyra", "syrian-17th-division"]),
+    ("a regiment named after a person", "the Al-Haj Qassem Soleimani Regiment claimed the attack", []),
+    ("a quoted name before a unit word", 'fighters of the "Qassem Soleimani" brigade entered al-Bukamal',
+     ["bukamal"]),
+    ("Brigade of Martyr", "The Brigade of Martyr Abu Mahdi al-Muhandis held a parade in Najaf.", ["najaf"]),
+    ("transliterated unit word", "Liwa al-Shahid Qassem Soleimani fighters arrived in Syria.", []),
+    ("a unit's commander is the person", "The Division commander Abu Fadak al-Mohammadawi spoke on Sunday.",
+     ["abu-fadak-al-mohammadawi"]),
+    ("Arabic unit word and honorific", "تبنى لواء الشهيد قاسم سليماني الهجوم على القاعدة.", []),
+    ("Arabic unit word, plural", "وأعلنت كتائب الشهيد أبو مهدي المهندس مسؤوليتها.", []),
+    ("اللواء before a name is the rank", "التقى اللواء قاسم سليماني قادة الفصائل.", ["qasem-soleimani"]),
+    ("the person with a unit word near", "Soleimani visited the 4th Brigade in al-Bukamal.",
+     ["bukamal", "qasem-soleimani"]),
+    ("a possessive before a unit word is the person", "Soleimani's Brigades crossed into Syria.",
+     ["qasem-soleimani"]),
     ("the person still counts", "Soleimani's deputy met militia leaders.", ["qasem-soleimani"]),
     ("a team named after its town", "شفق نيوز/ فاز فريق كربلاء على مضيفه.", []),
     ("a club hosted", "Al-Quwa Club defeated its host Najaf with an unanswered goal.", []),
@@ -531,3 +567,26 @@ def test_a_role_name_stands_beside_the_name_it_overlaps(shipped: Matcher) -> Non
         ("bashar-al-assad", "Bashar al-Assad’s"),
         ("syrian-army", "al-Assad’s regime"),
     ]
+
+
+def test_explain_names_the_desert_rule(shipped: Matcher) -> None:
+    mentions, rows = shipped.explain("ISIS cells in the Mayadin desert attacked a convoy.")
+
+    badia = next(m for m in mentions if m.entity == "badia")
+    row = next(r for r in rows if r.kept and (r.entity, r.start, r.end) == ("badia", badia.start, badia.end))
+    assert (badia.text, row.variant, row.rule.split(":")[0]) == ("desert", "desert word", "desert")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h1>Kurdish talks</h1><p>SULAIMANI — Kurdish parties met on Tuesday.</p>",
+        "<div><p>By Staff</p><p>SULAIMANI &mdash; Kurdish parties met on Tuesday.</p></div>",
+    ],
+)
+def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher, html: str) -> None:
+    assert shipped.find_in_markup(html) == []
+
+
+def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
+    assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["qasem-soleimani"]

@@ -39,6 +39,17 @@ RULES = [
     ("ou for u", "Airstrikes near al-Boukamal killed three.", ("bukamal", "al-Boukamal")),
     ("feature word", "Trucks queued at the al-Qaim border post on Sunday.",
      ("qaim-bukamal-crossing", "al-Qaim border post")),
+    ("trailing -eh", "Residents of al-Suwaiyeh fled toward the river.", ("suwaiyah", "Suwaiyeh")),
+    ("-iyeh", "Regime forces moved into al-Shamiyeh on Friday.", ("shamiyya", "Shamiyeh")),
+    ("a'i/ae", "A drone hit a house in the al-Qa'em district on Sunday.", ("qaim", "Qa'em district")),
+    ("a/e last syllable", "Forces entered Albukamel at dawn.", ("bukamal", "Albukamel")),
+    ("a/e, Qassam", "Qassam Soleimani was killed", ("qasem-soleimani", "Qassam Soleimani")),
+    ("i/e last syllable", "Fighters of Liwa al-Baqer deployed.", ("liwa-al-baqir", "Liwa al-Baqer")),
+    ("q/gh", "Ghassem Soleimani's successor visited Baghdad.", ("qasem-soleimani", "Ghassem Soleimani's")),
+    ("ou for a word-final u, two words changed", "Abou Fadak al-Muhammadawi said the PMF would stay.",
+     ("abu-fadak-al-mohammadawi", "Abou Fadak al-Muhammadawi")),
+    ("u/o/a first syllable", "al-Najaba commanders met in Baghdad.", ("harakat-al-nujaba", "al-Najaba")),
+    ("fu'ala' unvowelled", "The al-Najbaa movement claimed it.", ("harakat-al-nujaba", "Najbaa movement")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
      ("irgc-battalion-47", "الفوج السابع والأربعين")),
 ]  # fmt: skip
@@ -77,6 +88,11 @@ def test_variants_name_their_rules() -> None:
     assert made["deir ez zour"].rules == ("ou/u/o",)
     assert "article al/el/sun letter" in made["deir az zor"].rules
     assert made["deir ezzor"].generated
+
+
+def test_an_acronym_is_not_transliterated() -> None:
+    assert not any(v.generated for v in variants("ISIL", case_sensitive=False))
+    assert any(v.generated for v in variants("Isil", case_sensitive=False))
 
 
 def test_case_sensitive_aliases_get_no_spellings() -> None:
