@@ -14,6 +14,9 @@ records when the item's alert reaches the Slack server. Prints:
                 interval + 5 s); and → article stored (first_seen), for comparison
 
 Usage: python bench/daemon.py [--minutes 3] [--sources 1000] [--interval 1m] [--every 2]
+                              [--throttle-messages N]
+A burst through the product's default throttle:
+  python bench/daemon.py --sources 40 --interval 10s --every 0.25 --minutes 0.17 --throttle-messages 10
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ class SlackClock:
 
 
 def write_config(
-    folder: Path, database_url: str, feeds: Feeds, count: int, interval: str, webhook: str
+    folder: Path, database_url: str, feeds: Feeds, count: int, interval: str, webhook: str, throttle: int
 ) -> Path:
     sources = "".join(
         f'[[sources]]\nid = "b{n}"\nurl = "{feeds.url(n)}"\ninterval = "{interval}"\n\n' for n in range(count)
@@ -136,7 +139,7 @@ def write_config(
         f'database_url = "{database_url}"\ndefault_sources = false\nwatchlists = "{REPO / "watchlists"}"\n\n'
         f"{sources}"
         f'[slack]\nwebhook_url = "{webhook}"\n\n'
-        "[alerts]\nthrottle_messages = 10000\n\n"  # every alert its own message, so each is timed
+        f"[alerts]\nthrottle_messages = {throttle}\n\n"
         f'[digest]\nout_dir = "{folder / "digests"}"\n\n'
         '[daemon]\nmetrics_port = 0\nalert_tick = "2s"\n',
         encoding="utf-8",
@@ -245,6 +248,13 @@ def main() -> None:
     parser.add_argument("--interval", default="1m")
     parser.add_argument("--every", type=float, default=2.0, help="seconds between injected items")
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary folder")
+    parser.add_argument(
+        "--throttle-messages",
+        type=int,
+        default=10000,
+        help="alerts.throttle_messages (default: no throttle, every alert its own message, so each is "
+        "timed; 10 is the product's default: a burst then goes out in roll-ups a minute apart)",
+    )
     args = parser.parse_args()
     interval = parse_duration(args.interval).total_seconds()
     rng = random.Random(7)
@@ -253,7 +263,10 @@ def main() -> None:
         folder = Path(tmp)
         database_url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
         feeds = Feeds(args.sources, rng)
-        config = write_config(folder, database_url, feeds, args.sources, args.interval, slack.webhook_url)
+        throttle = args.throttle_messages
+        config = write_config(
+            folder, database_url, feeds, args.sources, args.interval, slack.webhook_url, throttle
+        )
         clock = SlackClock(slack)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
         log = (folder / "daemon.log").open("w")
@@ -286,7 +299,8 @@ def main() -> None:
             cpu = cpu_seconds(pids) - cpu_before
             wall = time.monotonic() - wall_before
             growth = (pss_mb(pids) - pss_before) / (wall / 60)
-            time.sleep(interval * 1.1 + 10)  # the last items' polls and alerts
+            rollups = 70 if args.throttle_messages < 10000 else 0  # roll-ups go out a minute apart
+            time.sleep(interval * 1.1 + 10 + rollups)  # the last items' polls and alerts
             rss_main = peak_rss_mb(daemon.pid)
             tree = process_tree(daemon.pid)
             pss_all, workers = pss_mb(tree), len(tree) - 1
