@@ -35,10 +35,10 @@ from pathlib import Path
 import feedparser
 import httpx
 
+from monitor.app import load_matcher, open_database, poll_deps
 from monitor.config import Settings
 from monitor.pipeline import poll_sources
 from monitor.records import Source
-from monitor.runtime import load_matcher, open_database, poll_deps
 
 HOSTS = [f"127.0.0.{n}" for n in range(1, 31)]
 WORDS = (

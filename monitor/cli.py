@@ -143,7 +143,7 @@ def poll(
     """
     import asyncio
 
-    from monitor.runtime import load_matcher
+    from monitor.app import load_matcher
 
     with user_errors():
         settings = state.settings()
@@ -171,7 +171,7 @@ def _asked_to_wait(sessions: sessionmaker[Session], sources: Sequence[Source]) -
     """Source id → until when its server asked us (Retry-After) not to ask again, if still ahead
     (and the source still has the URL that was asked)."""
     from monitor import store
-    from monitor.runtime import utc_now
+    from monitor.app import utc_now
 
     now, urls = utc_now(), {s.id: s.url for s in sources}
     with sessions() as session:
@@ -207,8 +207,8 @@ def common_failure(reports: Sequence[PollReport]) -> str | None:
 
 
 async def _poll(settings: Settings, sessions: Any, matcher: Any, sources: list[Source]) -> list[PollReport]:
+    from monitor.app import poll_deps
     from monitor.pipeline import poll_sources
-    from monitor.runtime import poll_deps
 
     async with poll_deps(settings, sessions, matcher) as deps:
         with _progress(len(sources)) as on_report:
@@ -356,7 +356,7 @@ def matches_json(rows: list[dict[str, Any]]) -> str:
 
 
 def _matcher(settings: Settings) -> Matcher:
-    """runtime.load_matcher without importing runtime (the database, the fetcher, the worker pool),
+    """app.load_matcher without importing app (the database, the fetcher, the worker pool),
     which `monitor match` needs none of."""
     from monitor.matching import Matcher
     from monitor.watchlists import load_watchlists
@@ -414,8 +414,8 @@ def rematch(
 
     Example: monitor rematch --since 90d
     """
+    from monitor.app import load_matcher, utc_now
     from monitor.pipeline import rematch as rematch_articles
-    from monitor.runtime import load_matcher, utc_now
 
     window = since_time(since)
     with user_errors():

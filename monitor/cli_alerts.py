@@ -93,8 +93,8 @@ def retry() -> None:
     Example: monitor alerts retry
     """
     from monitor import alerts
+    from monitor.app import utc_now
     from monitor.notify import build_notifiers
-    from monitor.runtime import utc_now
     from monitor.store import outbox
 
     with user_errors():
@@ -118,8 +118,8 @@ def send_test() -> None:
     Exits 1 when any channel failed. The test message does not go through the outbox.
     """
     from monitor import alerts
+    from monitor.app import utc_now
     from monitor.notify import build_notifiers
-    from monitor.runtime import utc_now
 
     with user_errors():
         results = alerts.probe_channels(build_notifiers(state.settings()), utc_now())
@@ -142,8 +142,8 @@ def deliver_after_poll(
 ) -> DeliveryReport:
     """What `monitor poll` does last: queue source-health notices, deliver every due alert."""
     from monitor import alerts
+    from monitor.app import utc_now
     from monitor.notify import build_notifiers
-    from monitor.runtime import utc_now
 
     policy = alerts.AlertPolicy.from_settings(settings, watchlist)
     now = utc_now()

@@ -2,7 +2,7 @@
 
 cli.py defines the app and the top-level options; cli_alerts, cli_digest and cli_daemon add their
 commands. They all import from here, so none of them imports cli.py (no import cycle).
-The settings, the database and the runtime are imported where they are used, not here: every
+The settings, the database and the composition root (app.py) are imported where they are used, not here: every
 command imports this module, `monitor --help` too.
 
 A user mistake ends as one line on stderr, `error: <what failed> <which thing>: <what to do>`
@@ -146,8 +146,8 @@ def _json_default(value: Any) -> Any:
 
 
 def since_time(since: str) -> datetime:
+    from monitor.app import utc_now
     from monitor.config import parse_duration
-    from monitor.runtime import utc_now
 
     try:
         return utc_now() - parse_duration(since)
@@ -200,7 +200,7 @@ _SQLITE_HINTS = (
 def open_database(settings: Settings, *, existing: bool = False) -> Iterator[sessionmaker[Session]]:
     """Sessions on the configured database, with errors that name it. existing=True is for
     commands that only read: a SQLite file that is not there is an error, never created."""
-    from monitor.runtime import database
+    from monitor.app import database
 
     where = database_label(settings.database_url)
     path = sqlite_file(settings.database_url)

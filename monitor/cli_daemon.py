@@ -56,7 +56,7 @@ def status(as_json: JsonOption = False) -> None:
     Example: monitor status --json
     """
     from monitor import daemon
-    from monitor.runtime import utc_now
+    from monitor.app import utc_now
     from monitor.store import summary
 
     with user_errors():

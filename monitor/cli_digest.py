@@ -47,10 +47,10 @@ def digest(
         raise typer.BadParameter("only goes with --send", param_hint="--force")
     if week:
         _check_week(week)
+    from monitor.app import load_watchlist, utc_now
     from monitor.digest import last_complete_week
     from monitor.digest_delivery import build_sender, digest_deps, send_digest, timezone_of
     from monitor.notify.email import FileSender
-    from monitor.runtime import load_watchlist, utc_now
 
     with user_errors():
         settings = state.settings()

@@ -39,9 +39,9 @@ def export(
     """
     if bom and fmt is not ExportFormat.CSV:
         raise typer.BadParameter("only goes with --format csv", param_hint="--bom")
+    from monitor.app import database, load_watchlist, utc_now
     from monitor.digest_delivery import timezone_of
     from monitor.export import load_rows, render
-    from monitor.runtime import database, load_watchlist, utc_now
 
     with user_errors():
         settings = state.settings()

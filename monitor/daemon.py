@@ -68,6 +68,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
 from monitor.alerts import AlertPolicy, DeliveryReport, deliver_due
+from monitor.app import load_matcher, open_database, poll_deps, utc_now
 from monitor.config import Settings, load_settings, parse_duration
 from monitor.digest_delivery import build_sender, send_weekly_digest, timezone_of
 from monitor.errors import ConfigError, StoreUnavailable, WatchlistError
@@ -79,7 +80,6 @@ from monitor.notify.email import EmailSender
 from monitor.outage import Outage
 from monitor.pipeline import FeedWorkers, PollDeps, poll_source
 from monitor.records import PollReport, Source
-from monitor.runtime import load_matcher, open_database, poll_deps, utc_now
 from monitor.store import leases, retention, summary
 
 logger = logging.getLogger(__name__)

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from monitor import store
+from monitor.app import utc_now
 from monitor.cli import app
 from monitor.export import COLUMNS
 from monitor.geo import REGION
 from monitor.matching import Matcher
 from monitor.pipeline import rematch
 from monitor.records import Entry, Source
-from monitor.runtime import utc_now
 from monitor.watchlists import load_watchlists
 from tests.conftest import WATCHLISTS
 

@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from monitor import store
+from monitor.app import fetch_limits
 from monitor.config import Settings
 from monitor.daemon import lease_time
 from monitor.errors import StoreUnavailable
@@ -33,7 +34,6 @@ from monitor.matching import Matcher
 from monitor.outage import REMIND_EVERY, Outage
 from monitor.pipeline import FeedWorkers, PollDeps, poll_source
 from monitor.records import PollReport, Source, SourceHealth
-from monitor.runtime import fetch_limits
 from monitor.store import leases
 from monitor.watchlists import load_watchlists
 from tests.faultkit import (

@@ -20,7 +20,7 @@ import pytest
 HEAVY = (
     "sqlalchemy", "alembic", "jinja2", "datasketch", "numpy", "scipy", "matplotlib", "slack_sdk",
     "httpx", "feedparser", "trafilatura", "apscheduler", "prometheus_client",
-    "monitor.pipeline", "monitor.runtime", "monitor.store", "monitor.daemon", "concurrent.futures.process",
+    "monitor.pipeline", "monitor.app", "monitor.store", "monitor.daemon", "concurrent.futures.process",
 )  # fmt: skip
 HELP_MODULE_CEILING = 250
 
@@ -95,4 +95,4 @@ def test_poll_still_loads_what_it_needs(probe: Any) -> None:
     """The probe sees lazy imports: a poll (of no sources) does load the database and pipeline."""
     code, _, modules = probe("poll")
     assert code == 0
-    assert {"sqlalchemy", "alembic", "monitor.pipeline", "monitor.runtime"} <= modules
+    assert {"sqlalchemy", "alembic", "monitor.pipeline", "monitor.app"} <= modules

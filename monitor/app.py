@@ -1,4 +1,4 @@
-"""Builds the real dependencies from Settings, once, for the CLI and the daemon alike."""
+"""The composition root: builds the real dependencies from Settings, once, for the CLI and the daemon."""
 
 from __future__ import annotations
 
