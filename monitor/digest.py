@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
@@ -40,7 +40,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
+from monitor.digest_map import MapPoint, draw_map, plot_text, short_name
 from monitor.geo import Place, PlaceInfo, story_place
+from monitor.records import InlineImage, RenderedDigest
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
 from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
@@ -139,17 +141,6 @@ class SourceGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class MapPoint:
-    """A place on the digest map and the week's stories whose place it is (monitor.geo's rule)."""
-
-    id: str
-    name: str
-    lat: float
-    lon: float
-    stories: int
-
-
-@dataclass(frozen=True, slots=True)
 class DailySeries:
     name: str
     counts: tuple[int, ...]  # one per day of the week
@@ -185,22 +176,6 @@ class DigestData:
     @property
     def empty(self) -> bool:
         return self.totals.matched == 0
-
-
-@dataclass(frozen=True, slots=True)
-class InlineImage:
-    cid: str
-    content: bytes
-    subtype: str = "png"
-    filename: str = "chart.png"
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedDigest:
-    subject: str
-    text: str
-    html: str  # images referenced as cid:<InlineImage.cid>
-    images: tuple[InlineImage, ...] = field(default_factory=tuple)
 
 
 # --- weeks ---------------------------------------------------------------------------------------
@@ -333,12 +308,6 @@ def pair_table(
     return PairTable(
         tuple(short_name(a.name) for a in rows), tuple(short_name(p.name) for p in columns), counts
     )
-
-
-def short_name(name: str) -> str:
-    """A name without its trailing explanation, for narrow places: "al-Qa'im (town and district)"
-    → "al-Qa'im"."""
-    return re.sub(r"\s*\([^)]*\)$", "", name) or name
 
 
 def daily_series(
@@ -572,7 +541,6 @@ _templates = Environment(
 
 def render(data: DigestData) -> RenderedDigest:
     """Subject, plain text, and HTML showing the map and the chart as related images (cid:)."""
-    from monitor.digest_map import draw_map  # matplotlib: only when a digest is drawn
 
     images: dict[str, InlineImage] = {}
     if data.map_points:
@@ -669,9 +637,3 @@ def _style(axes: Axes, y_ticks: MaxNLocator) -> None:
 def _plain(label: str) -> str:
     """A legend entry, short enough for one line."""
     return plot_text(label if len(label) <= 34 else label[:33].rstrip() + "…")
-
-
-def plot_text(text: str) -> str:
-    """Text matplotlib shows as written: it reads $…$ as mathematics and hides labels starting
-    with '_'."""
-    return text.replace("$", r"\$").lstrip("_") or "?"

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import DigestSettings, Settings
 from monitor.digest import (
     EntityCatalogue,
-    RenderedDigest,
     build_digest,
     load_week,
     parse_week,
@@ -40,6 +39,7 @@ from monitor.digest import (
 from monitor.errors import ConfigError, DeliveryError
 from monitor.logs import log
 from monitor.notify.email import EmailSender, FileSender, SmtpSender, build_message, parse_smtp_url
+from monitor.records import RenderedDigest
 from monitor.store import digests
 from monitor.watchlists import load_watchlists
 

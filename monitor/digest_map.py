@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from monitor.digest import MapPoint, plot_text, short_name
 from monitor.geo import basemap
 
 if TYPE_CHECKING:
@@ -34,6 +34,29 @@ TOWN_PT = 11.0
 MIN_SPAN_LAT = 1.2  # degrees: a week with one place still shows its surroundings
 POINT_COLOUR = "#D55E00"
 _OFFSETS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1))  # right, left, up ...
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    """A place on the digest map and the week's stories whose place it is (monitor.geo's rule)."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    stories: int
+
+
+def short_name(name: str) -> str:
+    """A name without its trailing explanation, for narrow places: "al-Qa'im (town and district)"
+    → "al-Qa'im"."""
+    return re.sub(r"\s*\([^)]*\)$", "", name) or name
+
+
+def plot_text(text: str) -> str:
+    """Text matplotlib shows as written: it reads $…$ as mathematics and hides labels starting
+    with '_'."""
+    return text.replace("$", r"\$").lstrip("_") or "?"
 
 
 @dataclass(frozen=True, slots=True)

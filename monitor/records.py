@@ -7,7 +7,7 @@ leaves matching, `Hit` goes back into the store. ORM objects never leave `monito
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -227,3 +227,23 @@ class TextMatches:
 
     mentions: tuple[tuple[str, Mention, str], ...] = ()  # (field, mention, snippet)
     priority: Priority | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    """A picture the digest email carries inline (the map, the chart), referenced as cid:<cid>."""
+
+    cid: str
+    content: bytes
+    subtype: str = "png"
+    filename: str = "chart.png"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    """A digest ready to deliver: what the digest flow renders and the email transport sends."""
+
+    subject: str
+    text: str
+    html: str  # images referenced as cid:<InlineImage.cid>
+    images: tuple[InlineImage, ...] = field(default_factory=tuple)

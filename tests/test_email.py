@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
-from monitor.digest import InlineImage, RenderedDigest
 from monitor.digest_delivery import (
     BACKOFF,
     DigestDeps,
@@ -24,6 +23,7 @@ from monitor.digest_delivery import (
 )
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify.email import FileSender, SmtpSender, build_message, parse_smtp_url, standalone_html
+from monitor.records import InlineImage, RenderedDigest
 from monitor.store import digests
 from monitor.watchlists import Watchlist
 from tests.servers.smtp import (  # noqa: F401 (fixtures)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.digest import MapPoint
-from monitor.digest_map import DPI, HEIGHT_IN, LABEL_PT, TOWN_PT, WIDTH_IN, draw_map
+from monitor.digest_map import DPI, HEIGHT_IN, LABEL_PT, TOWN_PT, WIDTH_IN, MapPoint, draw_map
 from monitor.geo import REGION, basemap, place_problem, story_place
 from monitor.watchlists import load_all_errors, load_watchlists
 from tests.conftest import WATCHLISTS

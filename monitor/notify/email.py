@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from monitor.digest import RenderedDigest
 from monitor.errors import ConfigError, DeliveryError, OutputError
 from monitor.files import describe_write_error, write_atomic
+from monitor.records import RenderedDigest
 
 DEFAULT_FROM = "border-monitor@localhost"
 WEEK_HEADER = "X-Monitor-Digest-Week"
