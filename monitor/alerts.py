@@ -65,6 +65,7 @@ from monitor.notify import (
 )
 from monitor.records import ArticleMatches, Entry, Hit, Source, SourceHealth, StoredArticle
 from monitor.store import outbox
+from monitor.store.outbox import AlertListing
 
 if TYPE_CHECKING:
     from monitor.watchlists import Watchlist
@@ -885,6 +886,18 @@ def _release(run: _Round, jobs: Sequence[outbox.ClaimedAlert], at: datetime) -> 
 
 
 # --- source health -------------------------------------------------------------------------------
+
+
+def list_outbox(sessions: sessionmaker[Session], limit: int) -> tuple[list[AlertListing], dict[str, int]]:
+    """The outbox as `monitor alerts` shows it: the newest alerts, and how many are in each state."""
+    with sessions() as session:
+        return outbox.list_alerts(session, limit=limit), outbox.count_by_state(session)
+
+
+def requeue_failed(sessions: sessionmaker[Session], now: datetime) -> int:
+    """Every failed alert back to pending, due now (`monitor alerts retry`); how many."""
+    with sessions.begin() as session:
+        return outbox.requeue_failed(session, now=now)
 
 
 def usual_gap(published: Sequence[datetime]) -> timedelta | None:

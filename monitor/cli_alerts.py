@@ -16,10 +16,9 @@ from monitor.cli_common import JsonOption, err, inert, open_database, out, print
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from monitor.alerts import DeliveryReport
+    from monitor.alerts import AlertListing, DeliveryReport
     from monitor.config import Settings
     from monitor.records import Source
-    from monitor.store import outbox
     from monitor.watchlists import Watchlist
 
 alerts_app = typer.Typer()  # its help is the callback's docstring
@@ -40,11 +39,10 @@ def list_alerts(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from monitor.store import outbox
+    from monitor import alerts
 
-    with user_errors(), open_database(state.settings(), existing=True) as sessions, sessions() as session:
-        rows = outbox.list_alerts(session, limit=limit)
-        counts = outbox.count_by_state(session)
+    with user_errors(), open_database(state.settings(), existing=True) as sessions:
+        rows, counts = alerts.list_outbox(sessions, limit)
     if as_json:
         print_json({"counts": counts, "alerts": [_row(a) for a in rows]})
     else:
@@ -56,7 +54,7 @@ def list_alerts(
         )
 
 
-def _row(alert: outbox.AlertListing) -> dict[str, Any]:
+def _row(alert: AlertListing) -> dict[str, Any]:
     return {
         "id": alert.id,
         "state": alert.state,
@@ -75,7 +73,7 @@ def _row(alert: outbox.AlertListing) -> dict[str, Any]:
     }
 
 
-def _print_table(rows: Sequence[outbox.AlertListing], counts: dict[str, int]) -> None:
+def _print_table(rows: Sequence[AlertListing], counts: dict[str, int]) -> None:
     from rich.table import Table
 
     typer.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
@@ -95,14 +93,12 @@ def retry() -> None:
     from monitor import alerts
     from monitor.app import utc_now
     from monitor.notify import build_notifiers
-    from monitor.store import outbox
 
     with user_errors():
         settings = state.settings()
         notifiers = build_notifiers(settings)
         with open_database(settings) as sessions:
-            with sessions.begin() as session:
-                requeued = outbox.requeue_failed(session, now=utc_now())
+            requeued = alerts.requeue_failed(sessions, utc_now())
             report = alerts.deliver_due(
                 sessions, notifiers, utc_now(), alerts.AlertPolicy.from_settings(settings)
             )
