@@ -192,6 +192,7 @@ class Newsroom:
 
 
 def rss(items: list[tuple[str, str]]) -> bytes:
+    """An RSS feed of (guid, title) items, newest first."""
     stamp = format_datetime(datetime.now(timezone.utc))
     body = "".join(
         f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -35,6 +34,7 @@ from monitor.errors import StoreError
 from monitor.records import Entry, FetchResult, Source
 from monitor.store import leases, retention
 from tests.conftest import PG_URL
+from tests.faultkit import rss
 from tests.servers.feeds import FeedServer
 from tests.servers.slack import SlackServer
 from tests.servers.smtp import SmtpServer
@@ -305,19 +305,6 @@ def daemons() -> Iterator[list[DaemonProcess]]:
     yield started
     for daemon in started:
         daemon.kill_group()
-
-
-def rss(items: list[tuple[str, str]]) -> bytes:
-    """An RSS feed of (guid, title) items, newest first."""
-    stamp = format_datetime(datetime.now(timezone.utc))
-    body = "".join(
-        f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
-        f"<link>https://news.example/{guid}</link><description>{title}</description>"
-        f"<pubDate>{stamp}</pubDate></item>"
-        for guid, title in items
-    )
-    head = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
-    return f"{head}{body}</channel></rss>".encode()
 
 
 def write_config(
