@@ -220,8 +220,10 @@ def best(runs: list[Run]) -> Run:
 
 def report(results: dict[str, Figures], expected: int) -> list[str]:
     """Print the table and the ratios; return the goals missed."""
-    print(f"{'contender':36} {'first wall/CPU':>16} {'tree PSS':>9} {'stored':>7} "
-          f"{'304 wall/CPU':>14} {'start-up':>16}")
+    print(
+        f"{'contender':36} {'first wall/CPU':>16} {'tree PSS':>9} {'stored':>7} "
+        f"{'304 wall/CPU':>14} {'start-up':>16}"
+    )
     for name, figures in results.items():
         first, cached, startup = best(figures.first), best(figures.cached), best(figures.startup)
         print(

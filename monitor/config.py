@@ -94,7 +94,11 @@ def _check_address(value: str) -> str:
 
 
 _WEBHOOK_URL = (("https", "http"), "an http(s) URL", "https://hooks.slack.com/services/...")
-_SMTP_URL = (("smtp", "smtps"), "an smtp:// or smtps:// URL", "smtp://host:587?starttls=true or smtps://host:465")
+_SMTP_URL = (
+    ("smtp", "smtps"),
+    "an smtp:// or smtps:// URL",
+    "smtp://host:587?starttls=true or smtps://host:465",
+)
 
 # SQLAlchemy URL schemes we run on, and the module each one's driver needs.
 DATABASE_DRIVERS = {

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from monitor.matching import Matcher, snippet
+from monitor.matching import Matcher
 from monitor.normalise import alias_key, unmarkup
+from monitor.sentences import snippet
 from monitor.watchlists import PLACE_KINDS, Watchlist
 
 

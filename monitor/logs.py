@@ -71,9 +71,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", {}) or {}
         pairs = " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
-        line = (
-            f"{utc_time(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
-        )
+        line = f"{utc_time(record)} {record.levelname.lower():7} {record.getMessage()} {pairs}".rstrip()
         return inert(line) + (f"\n{record.exc_text}" if record.exc_text else "")
 
 

@@ -1,8 +1,9 @@
-"""Find watchlist entities in text (English and Arabic) and decide an article's priority.
+"""Find watchlist entities in text (English and Arabic).
 
 Owns the alias automaton, disambiguation (context words, case, requires_related, the context
-rules of `monitor.context`), overlap resolution, priority rules and snippets. Folding lives in
-`monitor.normalise`, spelling variants in `monitor.variants`. Pure: no I/O.
+rules), and overlap resolution. Folding lives in `monitor.normalise`, spelling variants in
+`monitor.variants`, sentence breaks and snippets in `monitor.sentences`, priority rules in
+`monitor.priority`. Pure: no I/O.
 
 How a text is matched, and the trade-offs that make it fast:
 
@@ -21,9 +22,7 @@ How a text is matched, and the trade-offs that make it fast:
 
 from __future__ import annotations
 
-import bisect
 import gc
-import html
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ import ahocorasick
 from monitor.normalise import (
     APOSTROPHES,
     ARABIC_ARTICLE,
-    MARKUP,
     TATWEEL,
     Normalised,
     fold_words,
@@ -44,11 +42,13 @@ from monitor.normalise import (
     strip_article,
     unmarkup,
 )
+from monitor.priority import prioritise
 from monitor.records import Mention, Priority
+from monitor.sentences import SENTENCE_BREAK
 from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant, key_table
 
 if TYPE_CHECKING:
-    from monitor.watchlists import Alias, Context, Entity, Rule, Selector, Watchlist
+    from monitor.watchlists import Alias, Context, Entity, Watchlist
 
 _SHORT_ALIAS = 5  # shorter aliases (Ana, Rawa, Heri) take a trailing s only as a possessive
 
@@ -431,13 +431,13 @@ class _Sentence:
     @classmethod
     def around(cls, plain: str, start: int, end: int) -> _Sentence:
         low = max(0, start - _SENTENCE_REACH)
-        begin = max((m.end() for m in _SENTENCE_BREAK.finditer(plain, low, start)), default=low)
-        after = _SENTENCE_BREAK.search(plain, end, end + _SENTENCE_REACH)
+        begin = max((m.end() for m in SENTENCE_BREAK.finditer(plain, low, start)), default=low)
+        after = SENTENCE_BREAK.search(plain, end, end + _SENTENCE_REACH)
         return cls(begin, after.start() if after else min(len(plain), end + _SENTENCE_REACH))
 
 
 _SENTENCE_REACH = 600  # characters searched each way for a sentence break
-_BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see _SENTENCE_BREAK) starts after one
+_BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREAK) starts after one
 
 
 def _why_not(ref: _Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -792,138 +792,3 @@ def _resolve(cluster: list[_Hit]) -> list[_Hit]:
 def _beside(hit: _Hit, other: _Hit) -> bool:
     partial = hit.start < other.start < hit.end < other.end or other.start < hit.start < other.end < hit.end
     return partial and hit.ref.role and hit.ref.entity.id != other.ref.entity.id
-
-
-# --- priority ---------------------------------------------------------------------------------
-
-_ABBREVIATIONS = "".join(
-    rf"(?<!\b{a}\.\s)" for a in ("Mr", "Mrs", "Ms", "Dr", "Gen", "Col", "Lt", "St", "No")
-)
-_BLOCK_TAG_BODY = r"(?i:(?:/?p|br|/?div|/?li|/?h\d)\b[^>]*>)"  # a block tag after its "<"
-_BLOCK_TAG = "<" + _BLOCK_TAG_BODY
-# A sentence break is the whitespace after a sentence's final punctuation (so a sentence
-# text[previous.end():next.start()] keeps its full stop; "U.S. forces" is not one), a blank line
-# or a block tag. Every break starts with whitespace or "<": the pattern takes that character
-# first and looks behind past it, so the regex engine skips from one such character to the next
-# instead of trying the lookbehinds at every position (7 to 10 times faster).
-_SENTENCE_BREAK = re.compile(
-    r"[\s<](?:"
-    r"""(?:(?<=[.!?؟。]\s)|(?<=[.!?؟。]["'”’»)]\s))""" + _ABBREVIATIONS + r"\s*(?![a-z])"
-    r"|(?<=\n)\s*\n\s*|(?<=\s)\s*\n\s*\n\s*"  # a blank line, taken at its first newline or before
-    r"|(?<=<)" + _BLOCK_TAG_BODY + ")"
-)
-# A paragraph ends at a blank line, a block tag, or a line break after a sentence's end; a line
-# break inside a sentence is only wrapping.
-_PARAGRAPH_BREAK = re.compile(r"""\s*\n\s*\n\s*|(?<=[.!?؟:"”])[ \t]*\n\s*|""" + _BLOCK_TAG)
-
-
-def prioritise(
-    watchlist: Watchlist, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
-) -> Priority | None:
-    """The first rule in rules.yaml that fires, else its default level; None when nothing matched."""
-    matched = sorted({m.entity for ms in mentions.values() for m in ms if m.entity in watchlist.entities})
-    if not matched:
-        return None
-    for rule in watchlist.rules.rules:
-        if (found := _fire(rule, watchlist, fields, mentions)) is not None:
-            return Priority(rule.level, f"{rule.id}: {found}")
-    return Priority(watchlist.rules.default, f"default: no rule fired for {', '.join(matched)}")
-
-
-def _fire(
-    rule: Rule, watchlist: Watchlist, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
-) -> str | None:
-    for where, unit in _units(rule, fields, mentions):
-        entities = [watchlist.entities[e] for e in sorted(unit) if e in watchlist.entities]
-        if (chosen := _assign(rule.all, entities)) is not None:
-            parts = [f"{sel.describe()} {', '.join(ids)}" for sel, ids in zip(rule.all, chosen, strict=True)]
-            return f"{' with '.join(parts)} {where}"
-    return None
-
-
-def _units(
-    rule: Rule, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
-) -> Iterator[tuple[str, set[str]]]:
-    """The entity sets the rule looks at: one per sentence or paragraph, or the whole article."""
-    names = [f for f in mentions if not rule.fields or f in rule.fields]
-    if rule.scope == "article":
-        where = f"in the {' or '.join(rule.fields)}" if rule.fields else "in the article"
-        yield where, {m.entity for f in names for m in mentions[f]}
-        return
-    pattern = _SENTENCE_BREAK if rule.scope == "sentence" else _PARAGRAPH_BREAK
-    for name in names:
-        numbers = _unit_numbers(pattern, fields.get(name, ""), [m.start for m in mentions[name]])
-        units: dict[int, set[str]] = {}
-        for number, mention in zip(numbers, mentions[name], strict=True):
-            units.setdefault(number, set()).add(mention.entity)
-        yield from ((f"in one {rule.scope}", unit) for unit in units.values())
-
-
-def _unit_numbers(pattern: re.Pattern[str], text: str, starts: Sequence[int]) -> list[int]:
-    """A unit number for each mention start (in text order): two mentions share a unit unless a
-    break starts after the first and at or before the second. Only the text from a mention to the
-    next break is scanned: a mention starts on a letter, never inside a whitespace break, so a
-    search from there finds the breaks that a scan of the whole text would."""
-    if "<" in text:
-        # A mention may start inside a block tag, itself a break, where a search could find
-        # breaks that a scan of the whole text passes over.
-        breaks = [m.start() for m in pattern.finditer(text)]
-        return [bisect.bisect_right(breaks, start) for start in starts]
-    numbers = [0] * len(starts)
-    next_break = -1  # the first break after the previous mentions; len(text) when there is none
-    for i in range(1, len(starts)):
-        if next_break <= starts[i - 1]:
-            found = pattern.search(text, starts[i - 1] + 1)
-            next_break = found.start() if found else len(text)
-        numbers[i] = numbers[i - 1] + (next_break <= starts[i])
-    return numbers
-
-
-def _assign(selectors: Sequence[Selector], entities: Sequence[Entity]) -> list[list[str]] | None:
-    """For each selector the ids it accepts, if every selector can have a different entity."""
-    accepted = [[e.id for e in entities if s.accepts(e)] for s in selectors]
-    return accepted if _distinct(accepted, frozenset()) else None
-
-
-def _distinct(options: Sequence[Sequence[str]], used: frozenset[str]) -> bool:
-    if not options:
-        return True
-    return any(_distinct(options[1:], used | {choice}) for choice in options[0] if choice not in used)
-
-
-# --- snippets -----------------------------------------------------------------------------------
-
-# What folds to one space: a whitespace run, or one whitespace character other than a space.
-# Lone spaces (most of them) are left alone, sparing their substitution, and a pattern that starts
-# with \s lets the regex engine skip ahead from one whitespace character to the next.
-_SPACES = re.compile(r"\s(?:\s+|(?<! ))")
-ELLIPSIS = "…"
-
-
-def snippet(text: str, start: int, end: int, width: int = 160) -> str:
-    """The sentence around `text[start:end]`, whitespace folded and markup dropped, cut to about
-    `width` characters around the match with an ellipsis on each side that was cut."""
-    low, high = max(0, start - 2 * width), min(len(text), end + 2 * width)
-    begin = max((m.end() for m in _SENTENCE_BREAK.finditer(text, low, start)), default=low)
-    after = _SENTENCE_BREAK.search(text, end, high)
-    stop = after.start() if after else high
-    left, middle, right = _clean(text[begin:start]), _clean(text[start:end]), _clean(text[end:stop])
-    return _cut(left.lstrip(), middle, right.rstrip(), width, begin == low > 0, stop == high < len(text))
-
-
-def _clean(part: str) -> str:
-    text = MARKUP.sub(lambda m: html.unescape(m.group()) if m.group()[0] == "&" else " ", part)
-    return _SPACES.sub(" ", text)
-
-
-def _cut(left: str, middle: str, right: str, width: int, left_cut: bool, right_cut: bool) -> str:
-    room = max(width - len(middle), 0)
-    keep_right = min(len(right), max(room // 2, room - len(left)))
-    keep_left = min(len(left), room - keep_right)
-    if keep_left < len(left):
-        left, left_cut = left[len(left) - keep_left :], True
-        left = left.split(" ", 1)[1] if " " in left[:-1] else left
-    if keep_right < len(right):
-        right, right_cut = right[:keep_right], True
-        right = right.rsplit(" ", 1)[0] if " " in right[1:] else right
-    return f"{ELLIPSIS if left_cut else ''}{left}{middle}{right}{ELLIPSIS if right_cut else ''}"

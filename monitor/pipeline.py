@@ -48,7 +48,7 @@ from monitor.errors import FetchError, StoreUnavailable
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
-from monitor.matching import Matcher, snippet
+from monitor.matching import Matcher
 from monitor.outage import Outage
 from monitor.records import (
     ArticleMatches,
@@ -62,6 +62,7 @@ from monitor.records import (
     StoredArticle,
     TextMatches,
 )
+from monitor.sentences import snippet
 
 if TYPE_CHECKING:
     import httpx

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from monitor.cli import app, matches_json
-from monitor.matching import Matcher, snippet
+from monitor.matching import Matcher
 from monitor.normalise import normalise, unmarkup
 from monitor.records import Mention, Priority
+from monitor.sentences import snippet
 from monitor.watchlists import Alias, Entity, Watchlist, load_watchlists
 
 FIXTURES = Path(__file__).parent / "data" / "watchlists"

@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 from monitor.cli import app
 from tests.conftest import WATCHLISTS
 
-OPML = '<opml version="2.0"><body><outline text="New outlet" xmlUrl="https://new.example/feed"/></body></opml>'
+OPML = (
+    '<opml version="2.0"><body><outline text="New outlet" xmlUrl="https://new.example/feed"/></body></opml>'
+)
 
 
 def monitor(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
