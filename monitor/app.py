@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +16,15 @@ from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
+from monitor.notify import Notifier, build_notifiers
 from monitor.outage import Outage
 from monitor.pipeline import FeedWorkers, PollDeps, StoreThread
+from monitor.polling import release_dead_leases
+from monitor.records import Source
 from monitor.watchlists import Watchlist, load_watchlists
+
+if TYPE_CHECKING:
+    from monitor.notify.email import EmailSender
 
 
 def utc_now() -> datetime:
@@ -31,6 +38,17 @@ def open_database(
     engine = store.make_engine(settings.database_url, busy_timeout=busy_timeout)
     store.upgrade(engine)
     return engine, store.make_sessions(engine)
+
+
+def open_store(
+    settings: Settings, *, sole: bool, busy_timeout: float
+) -> tuple[Engine, sessionmaker[Session]]:
+    """The daemon's database: migrated (store.upgrade lets daemons starting together migrate
+    once); the sole daemon of a SQLite file frees the leases a killed predecessor left."""
+    engine, sessions = open_database(settings, busy_timeout=busy_timeout)
+    if sole:
+        release_dead_leases(sessions)
+    return engine, sessions
 
 
 @contextmanager
@@ -89,3 +107,43 @@ async def poll_deps(
         await client.aclose()
         workers.close()
         writer.close()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything the daemon builds from the config files; a SIGHUP replaces it all at once or
+    not at all."""
+
+    settings: Settings
+    matcher: Matcher
+    notifiers: Mapping[str, Notifier]
+    policy: AlertPolicy
+    sender: EmailSender
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return {s.id: s for s in self.settings.enabled_sources()}
+
+
+def loaded_from(settings: Settings) -> Loaded:
+    """Watchlists, channels and the digest sender for these settings; raises ConfigError or
+    WatchlistError, so every mistake a reload could bring is found before anything is swapped."""
+    from monitor.digest_delivery import build_sender, timezone_of  # Jinja2, matplotlib: the daemon's
+
+    matcher = load_matcher(settings)
+    timezone_of(settings.digest)
+    return Loaded(
+        settings=settings,
+        matcher=matcher,
+        notifiers=build_notifiers(settings),
+        policy=AlertPolicy.from_settings(settings, matcher.watchlist),
+        sender=build_sender(settings),
+    )
+
+
+def needs_restart(old: Settings, new: Settings) -> str:
+    """The changed settings a reload cannot apply in place (named for the log line)."""
+    endpoint = ("metrics", "metrics_host", "metrics_port", "log_json", "log_level")
+    changed = [key for key in ("database_url", "fetch") if getattr(old, key) != getattr(new, key)]
+    changed += [f"daemon.{key}" for key in endpoint if getattr(old.daemon, key) != getattr(new.daemon, key)]
+    return ", ".join(changed)

@@ -30,6 +30,7 @@ def run(ctx: typer.Context) -> None:
     With SQLite only one daemon may run; with PostgreSQL, run as many as you like.
     """
     from monitor import daemon
+    from monitor.app import loaded_from
     from monitor.config import secret_values
 
     with user_errors():
@@ -39,7 +40,7 @@ def run(ctx: typer.Context) -> None:
             json_format=state.log_json or settings.daemon.log_json,
             secrets=secret_values(settings),
         )
-        daemon.run(state.config, daemon.loaded_from(settings))
+        daemon.run(state.config, loaded_from(settings))
 
 
 def _log_level(ctx: typer.Context, settings: Settings) -> str:

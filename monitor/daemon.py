@@ -3,35 +3,28 @@
 Jobs (all `coalesce=True`, `max_instances=1`, no misfire limit, so runs missed while the process
 was down or busy collapse into one run as soon as it can):
 
-- `poll:<source>`, one per enabled source: claim the source's lease (`store.leases`), run
-  `pipeline.poll_source`, release. The schedule lives in the database, not here: after every
+- `poll:<source>`, one per enabled source: `polling.Polling.poll` (the source's turn by its
+  lease, `pipeline.poll_source`, the lease back). The schedule lives in the database, not here: after every
   run, won or lost, the job moves its own next run to the source's stored `next_poll_at` (the
   pipeline's decision: interval plus jitter, stretched by ttl/max-age, backed off on failures,
   never before Retry-After). So a restart resumes where the last process stopped, overdue
   sources run once at start, and several daemons on PostgreSQL never poll a source twice in one
   interval: only the claimer of a due, unleased row may poll it.
-- `alerts`: `alerts.deliver_due` (what `monitor alerts` runs) every `daemon.alert_tick`, at
-  start, and at once after a poll that stored hits.
+- `alerts`: `alerts.deliver_due` (as `monitor alerts`) every `daemon.alert_tick`, at start,
+  and at once after a poll that stored hits.
 - `digest`: `digest_delivery.send_weekly_digest` at the configured weekday, time and timezone,
-  at start, and every few minutes for retries. It sends the latest week whose send time has
-  passed, once per recipient (recorded in `digest_sends`), so a digest missed while the daemon
-  was down goes out at start, and one already sent, by this daemon or another, is not resent.
-- `housekeeping`: retention (`store.retention`), at start and every `daemon.housekeeping`.
-- `heartbeat`: every few seconds, for /healthz.
+  at start, and every few minutes for retries: the latest week due, once per recipient.
+- `housekeeping`: retention (`Polling.housekeeping`), at start and every `daemon.housekeeping`.
+- `heartbeat`: every few seconds, for /healthz (and the database probe during an outage).
 
 Slack, SMTP and chart rendering block, so those jobs run in daemon threads, off the event loop
-that fetches. Database work never runs on the loop either: writes (lease claims, the polls'
-store batches, schedules, retention) go to the one `StoreThread`, reads to worker threads.
+that fetches. The daemon never touches the store: `monitor.polling` does, off the loop.
 
 Database faults (`StoreUnavailable`: server down, disk full, file locked or read-only) are
 expected: `Outage` logs one WARNING when one starts, a reminder a minute at most, one INFO when
 it ends, never a traceback; a poll that met one stored nothing (its validators included), so it
-is simply polled again, at its interval but no sooner than OUTAGE_RETRY; the heartbeat probes
+is simply polled again, at its interval but no sooner than `polling.OUTAGE_RETRY`; the heartbeat probes
 the database every HEARTBEAT while the fault lasts, and /healthz answers 503 "degraded" meanwhile.
-The one daemon of a SQLite file keeps its poll leases in memory (`DaemonLock` keeps every other
-daemon out), so a locked or full file does not stop fetching; on PostgreSQL a lease whose
-release failed is released again when the database is back, and a process always reclaims its
-own lease. A lease lasts `daemon.poll_lease`, at most twice the longest poll (`lease_time`).
 
 Signals only set flags or queue a job: SIGTERM/SIGINT stop new work, let running jobs finish
 for up to `STOP_GRACE` seconds, cancel what is left (a cancelled poll stores nothing: its store
@@ -53,8 +46,8 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,49 +56,32 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import store
-from monitor.alerts import AlertPolicy, DeliveryReport, deliver_due
-from monitor.app import load_matcher, open_database, poll_deps, utc_now
+from monitor.alerts import DeliveryReport, deliver_due
+from monitor.app import Loaded, loaded_from, needs_restart, open_store, poll_deps, utc_now
 from monitor.config import Settings, load_settings, parse_duration
-from monitor.digest_delivery import build_sender, send_weekly_digest, timezone_of
+from monitor.digest_delivery import send_weekly_digest, timezone_of
 from monitor.errors import ConfigError, StoreUnavailable, WatchlistError
-from monitor.logs import log
-from monitor.matching import Matcher
+from monitor.logs import LateRunsAreExpected, log
 from monitor.metrics import Health, Metrics, MetricsServer, assess
-from monitor.notify import Notifier, build_notifiers
-from monitor.notify.email import EmailSender
 from monitor.outage import Outage
-from monitor.pipeline import FeedWorkers, PollDeps, poll_source
+from monitor.pipeline import FeedWorkers, PollDeps
+from monitor.polling import DaemonLock, Polling, PollLease, lease_time, unavailable
 from monitor.records import PollReport, Source
-from monitor.store import leases, retention, summary
 
 logger = logging.getLogger(__name__)
 
 STOP_GRACE = 8.0  # seconds running jobs get after SIGTERM; cleanup fits in the rest of 10 s
 HEARTBEAT = timedelta(seconds=5)
 DIGEST_RETRY = timedelta(minutes=5)  # how often due digest retries are looked for
-MIN_RETRY = timedelta(seconds=1)  # a poll job never reschedules itself sooner than this
 START_SPREAD = timedelta(seconds=10)  # overdue sources at start are spread over at most this
 OVERDUE_GRACE = timedelta(minutes=2)  # a source due longer ago than this counts as overdue
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's SQLite lock before it is a fault
-OUTAGE_RETRY = timedelta(seconds=5)  # a poll that met a database fault runs again no sooner
-STORE_ALLOWANCE = timedelta(seconds=30)  # a poll's store step, in the longest poll (lease_time)
 MIN_FREE = 1 << 20  # bytes free next to a SQLite file before a full disk counts as freed
 
 T = TypeVar("T")
-
-
-class _LateRunsAreExpected(logging.Filter):
-    """APScheduler warns each time a job's trigger fires while its last run still goes on (a poll
-    waiting for a locked database, a delivery waiting for Slack). With coalesce and one instance
-    per job that is the design, not a fault: the run just starts late; so these lines go."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "maximum number of running instances reached" not in record.getMessage()
 
 
 def daemon_id() -> str:
@@ -113,57 +89,10 @@ def daemon_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """Everything built from the config files; a SIGHUP replaces it all at once or not at all."""
-
-    settings: Settings
-    matcher: Matcher
-    notifiers: Mapping[str, Notifier]
-    policy: AlertPolicy
-    sender: EmailSender
-
-    @property
-    def sources(self) -> dict[str, Source]:
-        return {s.id: s for s in self.settings.enabled_sources()}
-
-
-def loaded_from(settings: Settings) -> Loaded:
-    """Watchlists, channels and the digest sender for these settings; raises ConfigError or
-    WatchlistError, so every mistake a reload could bring is found before anything is swapped."""
-    matcher = load_matcher(settings)
-    timezone_of(settings.digest)
-    return Loaded(
-        settings=settings,
-        matcher=matcher,
-        notifiers=build_notifiers(settings),
-        policy=AlertPolicy.from_settings(settings, matcher.watchlist),
-        sender=build_sender(settings),
-    )
-
-
-def lease_time(settings: Settings) -> timedelta:
-    """`daemon.poll_lease`, capped at twice the longest poll: a feed fetch and then its full-text
-    pages are each bounded by `fetch.total_timeout`, plus STORE_ALLOWANCE for the store step
-    (defaults: min(5m, 2 x (2 x 60s + 30s)) = 5 minutes)."""
-    longest = 2 * timedelta(seconds=settings.fetch.total_timeout) + STORE_ALLOWANCE
-    return min(parse_duration(settings.daemon.poll_lease), 2 * longest)
-
-
-def open_store(settings: Settings, *, sole: bool) -> tuple[Engine, sessionmaker[Session]]:
-    """A migrated database (store.upgrade lets daemons starting together migrate once). The sole
-    daemon of a SQLite file frees the leases a killed predecessor left, instead of waiting."""
-    engine, sessions = open_database(settings, busy_timeout=BUSY_TIMEOUT)
-    if sole:
-        with sessions.begin() as session:
-            leases.release_all(session, owner=None)
-    return engine, sessions
-
-
 def run(config: Path | None, loaded: Loaded) -> None:
     """The `monitor run` process: lock (SQLite), migrate, schedule, run until a stop signal."""
-    with leases.DaemonLock(loaded.settings.database_url) as lock:
-        engine, sessions = open_store(loaded.settings, sole=lock.sole)
+    with DaemonLock(loaded.settings.database_url) as lock:
+        engine, sessions = open_store(loaded.settings, sole=lock.sole, busy_timeout=BUSY_TIMEOUT)
         try:
             asyncio.run(Daemon(config, loaded, sessions, local_leases=lock.sole).serve())
         finally:
@@ -171,8 +100,7 @@ def run(config: Path | None, loaded: Loaded) -> None:
 
 
 async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Blocking work in a daemon thread: a send hung past the stop grace cannot hold the
-    process open (unlike the default executor, which interpreter exit waits for)."""
+    """Blocking work in a daemon thread (a hung send must not hold the process open at exit)."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -211,7 +139,6 @@ class Daemon:
         self.local_leases = local_leases  # the sole daemon of a SQLite file: leases in memory
         self.owner = daemon_id()
         self.outage = Outage(utc_now)
-        self._unreleased: set[str] = set()  # leases whose release met a database fault
         self._resync = False  # the sources could not be synced: again when the database is back
         self._probing: asyncio.Task[None] | None = None  # the database probe during an outage
         self.metrics = Metrics(self._alert_states)
@@ -219,6 +146,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._deps: PollDeps | None = None
+        self._polling: Polling | None = None
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
         self._background: set[asyncio.Task[None]] = set()  # not jobs: not waited for at stop
 
@@ -227,11 +155,19 @@ class Daemon:
         assert self._deps is not None, "deps are built in serve()"
         return self._deps
 
+    @property
+    def polling(self) -> Polling:
+        assert self._polling is not None, "built in serve(), with the deps"
+        return self._polling
+
     async def serve(self) -> None:
-        logging.getLogger("apscheduler.scheduler").addFilter(_LateRunsAreExpected())
+        logging.getLogger("apscheduler.scheduler").addFilter(LateRunsAreExpected())
         settings = self.loaded.settings
         async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
             self._deps = deps
+            self._polling = Polling(
+                self.sessions, deps.writer, self.outage, owner=self.owner, local_leases=self.local_leases
+            )
             server = self._start_metrics(settings)
             try:
                 await self._schedule(utc_now())
@@ -273,10 +209,8 @@ class Daemon:
             await asyncio.gather(*late, return_exceptions=True)
             log(logger, "daemon.drained", finished=len(running) - len(late), cancelled=len(late))
         self.scheduler.shutdown(wait=False)
-        if self.local_leases:
-            return
         try:
-            await self._write(leases.release_all, owner=self.owner)
+            await self.polling.release_all()
         except StoreUnavailable as fault:  # they expire after lease_time anyway
             log(logger, "daemon.leases_kept", logging.WARNING, error=fault.reason)
 
@@ -339,7 +273,7 @@ class Daemon:
         it cannot say: the sources are synced again when it is back)."""
         sources = self.loaded.sources
         try:
-            stored = await self._write(_sync_sources, list(sources.values()))
+            stored = await self.polling.sync(list(sources.values()))
             self._resync = False
         except StoreUnavailable as fault:
             self.outage.failed(fault)
@@ -350,15 +284,13 @@ class Daemon:
         for source in sources.values():
             self._schedule_source(source, stored.get(source.id), now)
 
-    def _schedule_source(self, source: Source, lease: leases.PollLease | None, now: datetime) -> None:
+    def _schedule_source(self, source: Source, lease: PollLease | None, now: datetime) -> None:
         job_id = f"poll:{source.id}"
         seconds = source.interval.total_seconds()
         existing = self.scheduler.get_job(job_id)
         if existing is not None and existing.trigger.interval == source.interval:
             return
-        first = leases.next_try(
-            lease, owner=self.owner, now=now, at_least=timedelta(0), at_most=source.interval
-        )
+        first = self.polling.first_run(lease, source, now)
         if first <= now:  # overdue: spread the start-up burst a little
             first = now + min(source.interval / 10, START_SPREAD) * random.random()
         self.scheduler.add_job(
@@ -384,7 +316,7 @@ class Daemon:
                 if asyncio.iscoroutine(result):
                     await result
             except Exception as exc:  # one job's bug must not stop the clock
-                if fault := store.unavailable(exc):  # expected: one line per outage, no traceback
+                if fault := unavailable(exc):  # expected: one line per outage, no traceback
                     self.outage.failed(fault)
                     return
                 self.metrics.job_errors.labels(kind).inc()
@@ -396,73 +328,24 @@ class Daemon:
 
     # --- polls -----------------------------------------------------------------------------------
 
-    async def _write(self, work: Callable[..., T], *args: Any, probe: bool = False, **kwargs: Any) -> T:
-        """`work(session, ...)` in one transaction in the store thread; an expected database
-        fault is raised as StoreUnavailable (at once during an outage, unless `probe`)."""
-
-        def in_transaction() -> T:
-            with self.sessions.begin() as session:
-                return work(session, *args, **kwargs)
-
-        with store.faults():
-            return await self.deps.writer.run(in_transaction, probe=probe)
-
-    async def _read(self, work: Callable[..., T], *args: Any) -> T:
-        """`work(session, ...)` in a worker thread (reads need not wait for the writer)."""
-
-        def in_session() -> T:
-            with self.sessions() as session:
-                return work(session, *args)
-
-        with store.faults():
-            return await asyncio.to_thread(in_session)
-
     async def _poll(self, source_id: str) -> None:
         source = self.loaded.sources.get(source_id)
         if source is None:
             return
         failed = False
         try:
-            if await self._claim(source, lease_time(self.loaded.settings)):
-                report = await self._poll_claimed(source)
-                self.outage.succeeded(grew=bool(report.new or report.updated))
-                self._observe(report)
-        except StoreUnavailable as fault:  # nothing stored: polled again after OUTAGE_RETRY
-            self.outage.failed(fault)
-            failed = True
+            lease = lease_time(self.loaded.settings)
+            outcome = await self.polling.poll(source, self.deps, utc_now(), lease)
+            failed = outcome.failed
+            if outcome.report is not None:
+                self._observe(outcome.report)
         finally:
             await self._reschedule(source, failed)
-
-    async def _claim(self, source: Source, lease: timedelta) -> bool:
-        now = utc_now()
-        if self.local_leases:
-            return await self._read(leases.is_due, source.id, now)
-        claimed = await self._write(leases.claim_poll, source.id, owner=self.owner, now=now, lease=lease)
-        self.outage.succeeded(grew=False)
-        return claimed
-
-    async def _poll_claimed(self, source: Source) -> PollReport:
-        try:
-            [health] = await self._read(store.source_health, [source.id])
-            return await poll_source(source, health, self.deps)
-        finally:
-            await self._release(source.id)
-
-    async def _release(self, source_id: str) -> None:
-        """Give the lease back; if the database is down, again when it is back (`_recovered`)."""
-        if self.local_leases:
-            return
-        try:
-            await self._write(leases.release_poll, source_id, owner=self.owner)
-            self._unreleased.discard(source_id)
-        except StoreUnavailable as fault:
-            self.outage.failed(fault)
-            self._unreleased.add(source_id)
 
     def _observe(self, report: PollReport) -> None:
         self.metrics.observe_poll(report)
         if report.new or report.status == "failed":
-            fields = {
+            fields: dict[str, Any] = {
                 "source": report.source_id,
                 "status": report.status,
                 "new": report.new,
@@ -476,19 +359,7 @@ class Daemon:
     async def _reschedule(self, source: Source, failed: bool) -> None:
         if self._stop.is_set() or self.scheduler.get_job(f"poll:{source.id}") is None:
             return
-        now = utc_now()
-        retry = now + max(source.interval, OUTAGE_RETRY) * (1 + 0.1 * random.random())
-        if failed:
-            when = retry
-        else:
-            try:
-                [lease] = await self._read(leases.poll_leases, [source.id]) or [None]
-                when = leases.next_try(
-                    lease, owner=self.owner, now=now, at_least=MIN_RETRY, at_most=source.interval
-                )
-            except StoreUnavailable as fault:
-                self.outage.failed(fault)
-                when = retry
+        when = await self.polling.next_run(source, utc_now(), failed)
         if self.scheduler.get_job(f"poll:{source.id}") is not None:  # a reload may have removed it
             self.scheduler.modify_job(f"poll:{source.id}", next_run_time=when)
 
@@ -508,7 +379,7 @@ class Daemon:
 
     async def _observe_delivery(self, report: DeliveryReport, round_at: datetime) -> None:
         if report.sent:
-            queued = await self._read(_sent_in_round, self.owner, round_at)
+            queued = await self.polling.sent_in_round(round_at)
             done = utc_now()
             for created in queued:
                 self.metrics.delivery.observe((done - created).total_seconds())
@@ -537,13 +408,7 @@ class Daemon:
                     )
 
     async def _housekeeping(self) -> None:
-        d = self.loaded.settings.daemon
-        report = await self._write(
-            retention.apply,
-            now=utc_now(),
-            keep_text_days=d.keep_article_text_days,
-            keep_attempts_days=d.keep_attempts_days,
-        )
+        report = await self.polling.housekeeping(self.loaded.settings.daemon, utc_now())
         log(
             logger,
             "housekeeping.done",
@@ -567,11 +432,10 @@ class Daemon:
         """Is the database back? A write that changes nothing; after a full disk, also room on
         the disk (SQLite) or a later write that stored rows (a server)."""
         try:
-            await self._write(leases.probe, probe=True)
+            free = await self.polling.probe()
         except StoreUnavailable as fault:
             self.outage.failed(fault)
             return
-        free = store.db.free_space(self.sessions)
         self.outage.succeeded(grew=free is not None and free >= MIN_FREE)
         if not self.outage.active:
             await self._recovered()
@@ -580,8 +444,7 @@ class Daemon:
         """What waited for the database: the sources' sync, releases that failed."""
         if self._resync:
             await self._schedule_sources(utc_now())
-        for source_id in sorted(self._unreleased):
-            await self._release(source_id)
+        await self.polling.recovered()
 
     # --- reload ----------------------------------------------------------------------------------
 
@@ -597,7 +460,7 @@ class Daemon:
                 kept="the running config and watchlists",
             )
             return
-        if restart := _needs_restart(self.loaded.settings, fresh.settings):
+        if restart := needs_restart(self.loaded.settings, fresh.settings):
             log(logger, "reload.needs_restart", logging.WARNING, changed=restart)
         old_workers = self.deps.workers
         workers = FeedWorkers(fresh.matcher, self.loaded.settings.fetch.parse_workers)
@@ -628,28 +491,9 @@ class Daemon:
         ids = list(self.loaded.sources)
 
         def sources_due() -> int:
-            with store.faults(), self.sessions() as session:
-                return summary.overdue_sources(session, ids, utc_now(), OVERDUE_GRACE)
+            return self.polling.overdue_sources(ids, utc_now(), OVERDUE_GRACE)
 
         return assess(last, age, sources_due, self.outage.describe(), utc_now())
 
     def _alert_states(self) -> dict[str, int]:
-        with store.faults(), self.sessions() as session:
-            return summary.alert_states(session)
-
-
-def _sync_sources(session: Session, sources: list[Source]) -> dict[str, leases.PollLease]:
-    store.sync_sources(session, sources)
-    return {lease.source_id: lease for lease in leases.poll_leases(session, [s.id for s in sources])}
-
-
-def _sent_in_round(session: Session, worker: str, round_at: datetime) -> list[datetime]:
-    return list(summary.sent_in_round(session, worker=worker, sent_at=round_at))
-
-
-def _needs_restart(old: Settings, new: Settings) -> str:
-    """The changed settings a reload cannot apply in place (named for the log line)."""
-    endpoint = ("metrics", "metrics_host", "metrics_port", "log_json", "log_level")
-    changed = [key for key in ("database_url", "fetch") if getattr(old, key) != getattr(new, key)]
-    changed += [f"daemon.{key}" for key in endpoint if getattr(old.daemon, key) != getattr(new.daemon, key)]
-    return ", ".join(changed)
+        return self.polling.alert_states()

@@ -106,3 +106,12 @@ def setup_logging(
     for noisy in _QUIET:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
+
+
+class LateRunsAreExpected(logging.Filter):
+    """APScheduler warns each time a job's trigger fires while its last run still goes on (a poll
+    waiting for a locked database, a delivery waiting for Slack). With coalesce and one instance
+    per job that is the design, not a fault: the run just starts late; so these lines go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
