@@ -33,9 +33,9 @@ from monitor.digest import (
     build_digest,
     load_week,
     parse_week,
-    render,
     week_of,
 )
+from monitor.digest_render import render
 from monitor.errors import ConfigError, DeliveryError
 from monitor.logs import log
 from monitor.notify.email import EmailSender, FileSender, SmtpSender, build_message, parse_smtp_url

@@ -39,12 +39,12 @@ from monitor.digest import (
     parse_week,
     previous_week,
     rank_stories,
-    render,
     safe_url,
     short_name,
     week_bounds,
 )
 from monitor.digest_delivery import due_week, send_time
+from monitor.digest_render import render
 from monitor.notify.email import build_message
 from monitor.records import ArticleMatches, Entry, FetchResult, Hit, Priority, Source
 from monitor.store import digests
