@@ -25,7 +25,8 @@ def usual_gap(published: Sequence[datetime]) -> timedelta | None:
     """The median gap between a source's items; None until there are enough to tell."""
     times = sorted(published)
     gaps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
-    return median(gaps) if len(gaps) >= 4 else None
+    # timedelta has the + and / that median needs; typeshed allows numbers only
+    return median(gaps) if len(gaps) >= 4 else None  # type: ignore[type-var]
 
 
 def health_state(

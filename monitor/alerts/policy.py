@@ -103,7 +103,7 @@ class AlertPolicy:
         a = settings.alerts
         names = [spec.name for spec in channel_specs(settings)]
         has_default = not names or DEFAULT_CHANNEL in names
-        routes = (Route(DEFAULT_CHANNEL, a.min_priority),) if has_default else ()
+        routes: tuple[Route, ...] = (Route(DEFAULT_CHANNEL, a.min_priority),) if has_default else ()
         routes += tuple(
             Route(r.channel, r.min_priority, frozenset(r.entities), frozenset(r.kinds), frozenset(r.tags))
             for r in a.routes

@@ -47,7 +47,7 @@ def story_message(
 def _snippet_hit(hits: Sequence[Hit]) -> Hit | None:
     """The first match in the body (the title is shown already), else in the title."""
     body = [h for h in hits if h.field != "title"]
-    return (body or list(hits) or [None])[0]
+    return (body or list(hits))[0] if hits else None
 
 
 def _entity_ref(entity: str, policy: AlertPolicy) -> EntityRef:

@@ -131,7 +131,7 @@ def build_message(
     message[WEEK_HEADER] = week
     message.set_content(rendered.text, cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    html = message.get_payload()[-1]
+    html = next(part for part in message.iter_parts() if part.get_content_type() == "text/html")
     for image in rendered.images:
         html.add_related(
             image.content,

@@ -23,7 +23,7 @@ payloads of older versions (without the newer fields) still load.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
@@ -84,7 +84,11 @@ class AlertMessage:
     actions: tuple[MessageAction, ...] = ()
 
 
-_NESTED = {"entities": EntityRef, "items": RolledUpItem, "actions": MessageAction}
+_NESTED: dict[str, Callable[..., Any]] = {
+    "entities": EntityRef,
+    "items": RolledUpItem,
+    "actions": MessageAction,
+}
 
 
 def to_payload(message: AlertMessage) -> dict[str, Any]:
@@ -99,7 +103,10 @@ def to_payload(message: AlertMessage) -> dict[str, Any]:
 
 def from_payload(data: Mapping[str, Any]) -> AlertMessage:
     """A stored payload back as a message (older ones lack the newer fields: they take defaults)."""
-    published = datetime.fromisoformat(data["published"]) if data.get("published") else None
-    nested = {name: tuple(cls(**value) for value in data.get(name, ())) for name, cls in _NESTED.items()}
-    plain = {k: v for k, v in data.items() if k not in ("published", "notes", *_NESTED)}
-    return AlertMessage(**plain, **nested, published=published, notes=tuple(data.get("notes", ())))
+    fields: dict[str, Any] = {
+        k: v for k, v in data.items() if k not in ("kind", "published", "notes", *_NESTED)
+    }
+    fields |= {name: tuple(cls(**value) for value in data.get(name, ())) for name, cls in _NESTED.items()}
+    fields["published"] = datetime.fromisoformat(data["published"]) if data.get("published") else None
+    fields["notes"] = tuple(data.get("notes", ()))
+    return AlertMessage(kind=data["kind"], **fields)

@@ -68,7 +68,7 @@ def http_error(what: str, status: int, headers: Mapping[str, Any], permanent: bo
 
 def retry_after(headers: Mapping[str, Any], default: float | None = DEFAULT_RETRY_AFTER) -> float | None:
     lowered = {k.lower(): v for k, v in headers.items()}
-    value = lowered.get("retry-after")
+    value: Any = lowered.get("retry-after")
     value = value[0] if isinstance(value, list) and value else value
     try:
         return max(0.0, float(value))
