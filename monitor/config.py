@@ -302,10 +302,24 @@ class AlertSettings(_Section):
         return _check_timezone(value)
 
 
+class EmailChannelSettings(_Section):
+    """An alert channel by email, through `email.smtp_url`, named for alert routes."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    to: list[Annotated[str, AfterValidator(_check_address)]] = Field(min_length=1)
+
+
 class EmailSettings(_Section):
     smtp_url: SecretStr = SecretStr("")
     from_: str = Field("", alias="from")
     to: list[Annotated[str, AfterValidator(_check_address)]] = []
+    channels: list[EmailChannelSettings] = []  # alert channels by email (the digest uses `to`)
+
+    @model_validator(mode="after")
+    def _channels_need_smtp(self) -> EmailSettings:
+        if self.channels and not self.smtp_url.get_secret_value():
+            raise ValueError("channels are set but smtp_url is empty: alerts by email need an SMTP server")
+        return self
 
     @field_validator("smtp_url")
     @classmethod

@@ -130,7 +130,7 @@ def test_a_webhook_cannot_take_a_slack_channels_name(server: SlackServer) -> Non
         update={"slack": Settings.model_validate({"slack": {"webhook_url": server.webhook_url}}).slack}
     )
     clash = clash.model_copy(update={"webhooks": [clash.webhooks[0].model_copy(update={"name": "default"})]})
-    with pytest.raises(ConfigError, match="'default' is the name of a Slack channel"):
+    with pytest.raises(ConfigError, match="'default' is the name of another channel"):
         build_notifiers(clash)
 
 

@@ -2,13 +2,14 @@
 
 A transport is one module with one class implementing `Notifier` (monitor/notify/transport.py)
 that renders the message model (monitor/notify/messages.py) its own way: Slack incoming webhooks
-and bot tokens (Block Kit), the console (plain text), and a generic JSON webhook. `TRANSPORTS`
+and bot tokens (Block Kit), the console (plain text), a generic JSON webhook, and email
+(plain text). `TRANSPORTS`
 names each kind's class; adding a transport is one module and one row. Classes are imported
 only when a channel of their kind is built (slack-sdk is slow to import).
 
 Channels are named: "default" is the top-level `[slack]` webhook or bot channel, more come from
-`[[slack.channels]]` and `[[webhooks]]`. Without any configured channel every channel prints to
-the console. Email carries the weekly digest (monitor/notify/email.py), not alerts.
+`[[slack.channels]]`, `[[webhooks]]` and `[[email.channels]]`. Without any configured channel
+every channel prints to the console.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ TRANSPORTS = {
     "slack-webhook": "monitor.notify.slack:SlackWebhookNotifier",
     "slack-bot": "monitor.notify.slack:SlackBotNotifier",
     "json-webhook": "monitor.notify.webhook:JsonWebhookNotifier",
+    "email": "monitor.notify.email:EmailNotifier",
     "console": "monitor.notify.console:ConsoleNotifier",
 }
 
@@ -71,8 +73,8 @@ def transport(spec: ChannelSpec) -> Notifier:
 
 
 def channel_specs(settings: Settings) -> list[ChannelSpec]:
-    """The `[slack]` keys as the "default" channel, each `[[slack.channels]]` entry, then each
-    `[[webhooks]]` entry."""
+    """The `[slack]` keys as the "default" channel, each `[[slack.channels]]` entry, each
+    `[[webhooks]]` entry, then each `[[email.channels]]` entry."""
     slack = settings.slack
     entries = [(DEFAULT_CHANNEL, slack.webhook_url, slack.bot_token, slack.channel)]
     entries += [(c.name, c.webhook_url, c.bot_token or slack.bot_token, c.channel) for c in slack.channels]
@@ -83,17 +85,30 @@ def channel_specs(settings: Settings) -> list[ChannelSpec]:
         elif webhook.get_secret_value():
             specs.append(ChannelSpec(name, "slack-webhook", webhook_url=webhook.get_secret_value()))
     specs = [replace(spec, api_url=slack.api_url) for spec in specs]
-    return specs + [
-        ChannelSpec(
-            hook.name,
-            "json-webhook",
-            webhook_url=hook.url.get_secret_value(),
-            text_key=hook.text_key,
-            fields=dict(hook.fields),
-            headers={k: v.get_secret_value() for k, v in hook.headers.items()},
-        )
-        for hook in settings.webhooks
-    ]
+    return (
+        specs
+        + [
+            ChannelSpec(
+                hook.name,
+                "json-webhook",
+                webhook_url=hook.url.get_secret_value(),
+                text_key=hook.text_key,
+                fields=dict(hook.fields),
+                headers={k: v.get_secret_value() for k, v in hook.headers.items()},
+            )
+            for hook in settings.webhooks
+        ]
+        + [
+            ChannelSpec(
+                mail.name,
+                "email",
+                smtp_url=settings.email.smtp_url.get_secret_value(),
+                sender=settings.email.from_,
+                to=tuple(mail.to),
+            )
+            for mail in settings.email.channels
+        ]
+    )
 
 
 def build_notifiers(settings: Settings) -> dict[str, Notifier]:
@@ -102,8 +117,9 @@ def build_notifiers(settings: Settings) -> dict[str, Notifier]:
     specs = channel_specs(settings) or [ChannelSpec(DEFAULT_CHANNEL, "console")]
     notifiers: dict[str, Notifier] = {}
     for spec in specs:
-        if spec.kind == "json-webhook" and spec.name in notifiers:
-            raise ConfigError("webhooks", f"{spec.name!r} is the name of a Slack channel already")
+        if spec.name in notifiers and spec.kind in ("json-webhook", "email"):
+            key = "webhooks" if spec.kind == "json-webhook" else "email.channels"
+            raise ConfigError(key, f"{spec.name!r} is the name of another channel already")
         notifiers[spec.name] = transport(spec)
     for index, route in enumerate(settings.alerts.routes):
         if route.channel in notifiers:
@@ -112,7 +128,7 @@ def build_notifiers(settings: Settings) -> dict[str, Notifier]:
             known = ", ".join(sorted(notifiers))
             raise ConfigError(
                 f"alerts.routes[{index}].channel",
-                f"no channel {route.channel!r} in [slack] or [[webhooks]] ({known})",
+                f"no channel {route.channel!r} in [slack], [[webhooks]] or [[email.channels]] ({known})",
             )
         notifiers[route.channel] = notifiers[DEFAULT_CHANNEL]
     return notifiers

@@ -1,4 +1,6 @@
-"""Email for the weekly digest: the SMTP URL, the MIME message, and two senders behind one interface.
+"""Email: the weekly digest, and alerts for `[[email.channels]]` (`EmailNotifier`).
+
+The digest: the SMTP URL, the MIME message, and two senders behind one interface.
 
 `SmtpSender` delivers through the server named by `email.smtp_url`; `FileSender` is the embedded
 default when no SMTP is configured and writes the .eml and a browser-ready .html to a folder
@@ -36,6 +38,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.errors import ConfigError, DeliveryError, OutputError
 from monitor.files import describe_write_error, write_atomic
+from monitor.notify.messages import AlertMessage
+from monitor.notify.plain import render
+from monitor.notify.transport import ChannelSpec, SendResult
 from monitor.records import RenderedDigest
 
 DEFAULT_FROM = "border-monitor@localhost"
@@ -269,3 +274,46 @@ class FileSender:
         except OutputError as exc:
             raise DeliveryError(str(exc)) from exc
         return f"wrote {eml} and {html}"
+
+
+# --- alerts by email -----------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+MAX_SUBJECT = 150
+
+
+class EmailNotifier:
+    """An alert channel by email: the message as plain text (no HTML, so article text cannot
+    form markup), one mail to the channel's addresses through `email.smtp_url`. No threads:
+    later outlets of a story are recorded for the digest. SMTP answers are classified as for
+    the digest (`delivery_error`); the outbox retries."""
+
+    threads = False
+
+    def __init__(self, spec: ChannelSpec, *, tls: ssl.SSLContext | None = None) -> None:
+        self._spec = spec
+        self._sender = SmtpSender(parse_smtp_url(spec.smtp_url), tls=tls)
+
+    def send(self, message: AlertMessage, reply_to: str | None = None) -> SendResult | None:
+        now = datetime.now().astimezone()
+        self._sender.send(alert_mail(message, sender=self._spec.sender, to=self._spec.to, now=now))
+        return SendResult()
+
+    def describe(self) -> str:
+        return f"{self._spec.name}: email to {', '.join(self._spec.to)} via {self._sender.target.describe()}"
+
+
+def alert_mail(message: AlertMessage, *, sender: str, to: Sequence[str], now: datetime) -> EmailMessage:
+    """The alert as a plain-text mail; its first line (control characters removed, so a title
+    cannot add a header) is the subject."""
+    lines = render(message)
+    mail = EmailMessage()
+    subject = _CONTROL.sub(" ", lines[0] if lines else message.kind).strip()
+    mail["Subject"] = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
+    mail["From"] = sender or DEFAULT_FROM
+    mail["To"] = ", ".join(to)
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = make_msgid("alert", domain=_domain(sender))
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content("\n".join(_CONTROL.sub(" ", line) for line in lines) + "\n", cte="quoted-printable")
+    return mail

@@ -54,6 +54,9 @@ class ChannelSpec:
     text_key: str = "text"  # json-webhook: the field the message text goes in
     fields: Mapping[str, Any] = field(default_factory=dict)  # json-webhook: fixed fields of every body
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # json-webhook
+    smtp_url: str = field(default="", repr=False)  # email
+    sender: str = ""  # email: From
+    to: tuple[str, ...] = ()  # email
 
 
 def http_error(what: str, status: int, headers: Mapping[str, Any], permanent: bool = False) -> DeliveryError:
