@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.kinds import KINDS
 from monitor.records import Source
 
 ENV_PREFIX = "MONITOR_"
@@ -138,7 +139,7 @@ class SourceSettings(_Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = ""
     url: str
-    kind: Literal["rss", "gdelt", "reliefweb"] = "rss"
+    kind: str = "rss"  # a name in monitor.kinds.KINDS
     language: str = "en"
     interval: str = "15m"
     label: str = ""
@@ -157,6 +158,13 @@ class SourceSettings(_Section):
     @classmethod
     def _interval(cls, value: str) -> str:
         parse_duration(value)
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown source kind {value!r}; known: {', '.join(KINDS)}")
         return value
 
     def to_source(self) -> Source:
