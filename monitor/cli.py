@@ -272,6 +272,8 @@ def articles(
             "first_seen": a.first_seen,
             "language": a.language,
             "publisher": a.publisher,
+            "key": a.key,
+            "text": a.text,
         }
         for a in found
     ]

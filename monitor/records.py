@@ -113,6 +113,12 @@ class StoredArticle:
     language: str | None = None
     publisher: str | None = None
     content_hash: str = ""
+    key: str = ""  # its identity within the source (Entry.key)
+
+    @property
+    def text(self) -> str:
+        """The stored plain text: the full text or content, else the summary."""
+        return self.content or self.summary
 
 
 @dataclass(frozen=True, slots=True)
