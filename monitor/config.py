@@ -147,6 +147,7 @@ class SourceSettings(_Section):
     full_text: bool = False
     user_agent: str | None = None
     guid_policy: Literal["auto", "guid", "url"] = "auto"
+    backfill: int = Field(100, ge=1)  # paged kinds (telegram): posts the first poll reads at most
     note: str = ""  # why a source is configured the way it is (e.g. why disabled)
 
     @field_validator("url")
@@ -180,6 +181,7 @@ class SourceSettings(_Section):
             full_text=self.full_text,
             user_agent=self.user_agent,
             guid_policy=self.guid_policy,
+            backfill=self.backfill,
         )
 
 
@@ -193,6 +195,7 @@ class FetchSettings(_Section):
     concurrency: int = Field(40, gt=0)  # requests in flight over all hosts
     per_host: int = Field(2, gt=0)
     parse_workers: int = Field(0, ge=0)  # processes parsing feeds; 0 = one per core
+    page_delay: float = Field(1.0, ge=0)  # seconds between two pages of one source (telegram)
 
 
 class SlackChannelSettings(_Section):

@@ -22,6 +22,7 @@ KINDS: Mapping[str, str] = {
     "rss": "monitor.sources.rss",  # RSS, Atom, RDF; Google News searches are RSS
     "gdelt": "monitor.sources.gdelt",
     "reliefweb": "monitor.sources.reliefweb",
+    "telegram": "monitor.sources.telegram",  # public channel previews, t.me/s/<channel>
 }
 
 

@@ -40,6 +40,7 @@ class Source:
     full_text: bool = False  # fetch each article page and extract its main text
     user_agent: str | None = None  # per-source override of the global User-Agent
     guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see sources.entries
+    backfill: int = 100  # paged kinds (Telegram): posts the first poll reads at most
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,11 @@ _FEED_TAGS = ("<rss", "<feed", "<rdf")
 _CHALLENGE_MARKERS = ("challenge-platform", "cf-chl", "cf_chl", "just a moment...", "_incapsula_resource")
 
 
+def is_challenge_page(head: str) -> bool:
+    """A bot challenge (Cloudflare, Incapsula) in the lower-cased start of an HTML page."""
+    return any(marker in head for marker in _CHALLENGE_MARKERS)
+
+
 def refuse_html(content: bytes, headers: Mapping[str, str]) -> None:
     head = head_text(content, 8192).lstrip("\ufeff\xef\xbb\xbf \t\r\n").lower()
     html_type = "text/html" in headers.get("content-type", "").lower()
@@ -33,7 +38,7 @@ def refuse_html(content: bytes, headers: Mapping[str, str]) -> None:
         head.startswith(("<!doctype html", "<html")) or (html_type and not any(t in head for t in _FEED_TAGS))
     ):
         return
-    if any(marker in head for marker in _CHALLENGE_MARKERS):
+    if is_challenge_page(head):
         raise FeedParseError("a bot challenge page came instead of a feed", kind=FetchErrorKind.BLOCKED)
     page = content[:8192].decode("utf-8", errors="replace")
     title = re.search(r"<title[^>]*>(.*?)</title>", page, re.I | re.S)
