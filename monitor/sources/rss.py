@@ -257,8 +257,8 @@ def _declared_charsets(content: bytes, headers: Mapping[str, str]) -> set[str]:
     found = set()
     if match := _HTTP_CHARSET.search(headers.get("content-type", "")):
         found.add(match.group(1).lower())
-    if match := _XML_ENCODING.match(content.lstrip(codecs.BOM_UTF8)):
-        found.add(match.group(2).decode("ascii", errors="replace").lower())
+    if declared := _XML_ENCODING.match(content.lstrip(codecs.BOM_UTF8)):
+        found.add(declared.group(2).decode("ascii", errors="replace").lower())
     return found
 
 
@@ -302,7 +302,7 @@ def _published(
     item: Mapping[str, Any], now: datetime, notes: list[str], label: str
 ) -> tuple[datetime, DateSource]:
     parsed = item.get("published_parsed") or item.get("updated_parsed") or item.get("created_parsed")
-    when = datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+    when = datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else None
     for key in ("published", "updated", "created"):
         if when is None and item.get(key):
             when = parse_date(str(item[key]))

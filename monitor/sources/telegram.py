@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from monitor.errors import FeedParseError, FetchErrorKind
 from monitor.records import DateSource, FetchResult, ParsedFeed, Source
@@ -75,15 +76,26 @@ def parse(result: FetchResult, source: Source, now: datetime) -> ParsedFeed:
 # --- the page -------------------------------------------------------------------------------
 
 
-def _has_class(name: str) -> etree.XPath:
-    return etree.XPath(f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+class _Find:
+    """The elements an XPath expression selects (lxml types its results loosely)."""
+
+    def __init__(self, path: str) -> None:
+        self._xpath = etree.XPath(path)
+
+    def __call__(self, element: HtmlElement) -> list[HtmlElement]:
+        found = self._xpath(element)
+        return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
+
+
+def _has_class(name: str, axis: str = ".//*") -> _Find:
+    return _Find(f"{axis}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
 
 
 _HISTORY = _has_class("tgme_channel_history")
 _TELEGRAM_PAGE = _has_class("tgme_page")
 _MORE = _has_class("tme_messages_more")
 _BUBBLE = _has_class("tgme_widget_message_bubble")
-_TEXT = etree.XPath("./*[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message_text ')]")
+_TEXT = _has_class("tgme_widget_message_text", axis="./*")  # the bubble's own, not a reply's
 _FORWARDED = _has_class("tgme_widget_message_forwarded_from")
 _FORWARDED_NAME = _has_class("tgme_widget_message_forwarded_from_name")
 _SIGNATURE = _has_class("tgme_widget_message_from_author")
@@ -91,14 +103,14 @@ _DATE = _has_class("tgme_widget_message_date")
 _SERVICE = _has_class("service_message")
 
 
-def _document(page: str) -> etree._Element:
+def _document(page: str) -> HtmlElement:
     try:
         return lxml.html.document_fromstring(page)
     except (etree.ParserError, ValueError) as error:  # empty, or nothing HTML-like at all
         raise FeedParseError(f"not an HTML page ({error}): {page[:200]!r}") from None
 
 
-def _no_messages(root: etree._Element, page: str, source: Source) -> ParsedFeed:
+def _no_messages(root: HtmlElement, page: str, source: Source) -> ParsedFeed:
     if _HISTORY(root):  # a public channel with no posts (yet)
         return ParsedFeed(entries=())
     if is_challenge_page(page[:8192].lower()):
@@ -113,12 +125,12 @@ def _no_messages(root: etree._Element, page: str, source: Source) -> ParsedFeed:
     raise _unknown_layout(root, "no channel history")
 
 
-def _unknown_layout(root: etree._Element, what: str) -> FeedParseError:
+def _unknown_layout(root: HtmlElement, what: str) -> FeedParseError:
     text = " ".join(root.text_content().split())[:200]
     return FeedParseError(f"not a Telegram channel preview layout this parser knows ({what}): {text!r}")
 
 
-def _older(root: etree._Element) -> str | None:
+def _older(root: HtmlElement) -> str | None:
     """The cursor of the page of older posts, when the page links to one."""
     for more in _MORE(root):
         before = (more.get("data-before") or "").strip()
@@ -127,16 +139,16 @@ def _older(root: etree._Element) -> str | None:
     return None
 
 
-def _is_service(message: etree._Element) -> bool:
+def _is_service(message: HtmlElement) -> bool:
     return "service_message" in (message.get("class") or "").split() or bool(_SERVICE(message))
 
 
-def _bubble(message: etree._Element) -> etree._Element:
+def _bubble(message: HtmlElement) -> HtmlElement:
     found = _BUBBLE(message)
     return found[0] if found else message
 
 
-def _own_text(message: etree._Element) -> etree._Element | None:
+def _own_text(message: HtmlElement) -> HtmlElement | None:
     found = _TEXT(_bubble(message))
     return found[0] if found else None
 
@@ -145,8 +157,8 @@ def _own_text(message: etree._Element) -> etree._Element | None:
 
 
 def _post(
-    message: etree._Element,
-    text_element: etree._Element,
+    message: HtmlElement,
+    text_element: HtmlElement,
     base: str,
     source: Source,
     now: datetime,
@@ -185,7 +197,7 @@ def _post(
 _URL_LIKE = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?…?", re.I)
 
 
-def _text(element: etree._Element, base: str) -> str:
+def _text(element: HtmlElement, base: str) -> str:
     """Plain text with line breaks kept; a link shows where it goes: a shortened URL becomes the
     whole one, other link text is followed by the URL; hashtags and @mentions stay as written."""
     element = copy.deepcopy(element)
@@ -215,7 +227,7 @@ def _title(text: str) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def _forwarded_from(bubble: etree._Element, base: str) -> tuple[str | None, str | None]:
+def _forwarded_from(bubble: HtmlElement, base: str) -> tuple[str | None, str | None]:
     found = _FORWARDED(bubble)
     if not found:
         return None, None
@@ -234,7 +246,7 @@ def _forwarded_from(bubble: etree._Element, base: str) -> tuple[str | None, str 
 
 
 def _published(
-    date_link: etree._Element | None, now: datetime, notes: list[str], label: str
+    date_link: HtmlElement | None, now: datetime, notes: list[str], label: str
 ) -> tuple[datetime, DateSource]:
     times = date_link.findall(".//time") if date_link is not None else []
     value = (times[0].get("datetime") or "").strip() if times else ""
