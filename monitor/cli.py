@@ -387,17 +387,21 @@ def _read_input(path: Path) -> str:
 
 @app.command()
 def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
-    """List stored articles with hits, the entities they mention and their priority.
+    """List stored articles with hits: the entities they mention, their event types, their most
+    specific watched place and their priority.
 
     Example: monitor hits --since 24h --json
     """
     from monitor import store
+    from monitor.geo import story_place
+    from monitor.watchlists import load_watchlists
 
     window = since_time(since)
     with user_errors():
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
             found = store.list_hits(session, since=window)
+        places = {i: e for i, e in load_watchlists(settings.watchlists_path()).entities.items() if e.is_place}
     rows = [
         {
             "article_id": h.article_id,
@@ -408,6 +412,8 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
             "entities": list(h.entities),
             "priority": h.priority,
             "priority_reason": h.priority_reason,
+            "events": list(h.event_types),
+            "place": asdict(place) if (place := story_place([h.entities], places)) else None,
         }
         for h in found
     ]

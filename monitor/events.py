@@ -2,9 +2,10 @@
 actor or place. Pure: no I/O.
 
 A trigger counts only inside a sentence (`monitor.sentences.SENTENCE_BREAK`) with a mention of a
-watched entity, outside that mention's own words (the al-Qaim border *crossing* is a name, not a
-crossing); its context rule must hold, and no `not_new` word (a denial, the past) may stand within
-the window before it (or, for the `after` words, after it). Sentences are folded like the matcher
+watched entity, outside a place's own name (the al-Qaim border *crossing* is a name, not a
+crossing; an actor's name such as "Israeli strikes" does say what happened); its context rule
+must hold, and no `not_new` word (a denial, the past) may stand within the window before it (or,
+for the `after` words, after it). Sentences are folded like the matcher
 folds them (`monitor.normalise`); an Arabic word also matches with its proclitics
 (`monitor.variants.arabic_forms`), and a word written with a trailing `*` matches every longer word
 it starts. Overlapping triggers: the one starting first wins, then the longest.
@@ -21,6 +22,7 @@ from monitor.normalise import fold_words, is_arabic, normalise, strip_article, u
 from monitor.records import Event, Mention
 from monitor.sentences import SENTENCE_BREAK
 from monitor.variants import arabic_forms
+from monitor.watchlists import PLACE_KINDS
 
 if TYPE_CHECKING:
     from monitor.watchlists import Context, EventTypes, Watchlist
@@ -109,22 +111,22 @@ class EventTyper:
         plain = unmarkup(text) if "<" in text or "&" in text else text
         breaks = [0] + [b for m in SENTENCE_BREAK.finditer(text) for b in (m.start(), m.end())] + [len(text)]
         found: list[Event] = []
-        spans = sorted((m.start, m.end) for m in mentions)
+        spans = sorted((m.start, m.end, m.kind in PLACE_KINDS) for m in mentions)
         for begin, end in zip(breaks[::2], breaks[1::2], strict=True):
-            named = [(s, e) for s, e in spans if begin <= s < end]
-            if named:
-                found += self._in_sentence(text, plain, begin, end, named)
+            places = [(s, e) for s, e, place in spans if begin <= s < end and place]
+            if any(begin <= s < end for s, _, _ in spans):
+                found += self._in_sentence(text, plain, begin, end, places)
         return found
 
     def _in_sentence(
-        self, text: str, plain: str, begin: int, end: int, named: list[tuple[int, int]]
+        self, text: str, plain: str, begin: int, end: int, places: list[tuple[int, int]]
     ) -> Iterable[Event]:
         norm = normalise(plain[begin:end])
         for match in self._pattern.finditer(norm.text):  # type: ignore[union-attr]
             start, stop = norm.span(match.start(), match.end())
             start, stop = start + begin, stop + begin
-            if any(s < stop and start < e for s, e in named):
-                continue  # inside an entity's name
+            if any(s < stop and start < e for s, e in places):
+                continue  # inside a place's name (an actor's, such as "Israeli strikes", says what it did)
             trigger = self._triggers[int(match.lastgroup[1:])]  # type: ignore[index]
             left = norm.text[: match.start()].split()
             right = norm.text[match.end() :].split()

@@ -48,6 +48,7 @@ class WeekArticle:
     snippet: str  # of the first hit outside the title, else the summary's start (the title is shown anyway)
     story_id: int | None = None  # the alerts outbox's story, when it grouped this article
     language: str | None = None  # the article's, else its feed's, as parsed
+    event_types: tuple[str, ...] = ()  # monitor/events.py, as stored with its hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,7 @@ def _week_article(
         snippet=outside_title[0] if outside_title else row.summary[:280],
         story_id=story_id,
         language=row.language,
+        event_types=tuple(row.event_types or ()),
     )
 
 
