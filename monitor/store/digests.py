@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from monitor.records import SourceHealth
 from monitor.store.db import chunks, upsert_insert
-from monitor.store.models import ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
+from monitor.store.models import AlertRow, ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
 from monitor.store.queries import source_health
 
 SendState = Literal["pending", "sent", "failed"]
@@ -135,6 +135,33 @@ def _week_article(
         language=row.language,
         event_types=tuple(row.event_types or ()),
     )
+
+
+def first_published(session: Session) -> datetime | None:
+    """The publication time of the oldest stored article: how much history there is."""
+    return session.scalar(select(func.min(ArticleRow.published)))
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeRecord:
+    """A volume spike alert as queued (monitor/spikes.py): its entity, when, and its message."""
+
+    entity: str
+    at: datetime
+    text: str
+
+
+def spike_alerts(session: Session, start: datetime, end: datetime) -> list[SpikeRecord]:
+    """Spike alerts queued in [start, end), oldest first (keys are spike:<entity>:<day>)."""
+    query = (
+        select(AlertRow.key, AlertRow.created_at, AlertRow.payload)
+        .where(AlertRow.kind == "spike", AlertRow.created_at >= start, AlertRow.created_at < end)
+        .order_by(AlertRow.created_at, AlertRow.id)
+    )
+    return [
+        SpikeRecord(key.split(":")[1], at, str(payload.get("text", "")))
+        for key, at, payload in session.execute(query)
+    ]
 
 
 def entity_counts(session: Session, start: datetime, end: datetime) -> dict[str, int]:
