@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from monitor.cli import app
+from monitor.digest_volume import movers
 from monitor.spikes import SpikeRule, find_spikes, is_spike, message, poisson_tail
 from monitor.store.digests import WeekArticle
 from tests.conftest import WATCHLISTS
@@ -159,3 +160,18 @@ def test_monitor_poll_sends_one_spike_alert_for_the_burst_only(
     listed = [b["text"]["text"] for b in spike.body["blocks"][1:]]
     assert sum(line.count("• ") for line in listed) == 5  # the top 5 stories
     assert poll() == first  # at most one per entity per 24 hours, and exactly once
+
+    # the digest of this week lists the spike
+    week = f"{now.isocalendar().year}-W{now.isocalendar().week:02d}"
+    out = tmp_path / "digest.html"
+    args = ["--config", str(config), "digest", "--week", week, "--out", str(out)]
+    assert CliRunner().invoke(app, args, env={}, catch_exceptions=False).exit_code == 0
+    html = out.read_text("utf-8")
+    assert "Volume" in html and "Unusual volume: Kata&#39;ib Hezbollah, 9 stories in 24 h" in html
+
+
+def test_digest_movers_against_the_four_weeks_before() -> None:
+    names = {"kh": "Kata'ib Hezbollah", "irgc": "IRGC", "pmf": "PMF"}
+    rises, falls = movers({"kh": 12, "pmf": 5}, {"kh": 8, "irgc": 40, "pmf": 18}, names)
+    assert [(r.name, r.count, r.usual) for r in rises] == [("Kata'ib Hezbollah", 12, 2.0)]
+    assert [(f.name, f.count, f.usual) for f in falls] == [("IRGC", 0, 10.0)]  # PMF: 5 against 4.5
