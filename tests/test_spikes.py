@@ -175,3 +175,16 @@ def test_digest_movers_against_the_four_weeks_before() -> None:
     rises, falls = movers({"kh": 12, "pmf": 5}, {"kh": 8, "irgc": 40, "pmf": 18}, names)
     assert [(r.name, r.count, r.usual) for r in rises] == [("Kata'ib Hezbollah", 12, 2.0)]
     assert [(f.name, f.count, f.usual) for f in falls] == [("IRGC", 0, 10.0)]  # PMF: 5 against 4.5
+
+
+def test_spike_settings_from_the_config_file_and_the_environment(tmp_path: Path) -> None:
+    from monitor.config import load_settings
+    from monitor.errors import ConfigError
+
+    assert SpikeRule.from_settings(load_settings(None, {})) == SpikeRule(5, 3.0)
+    path = tmp_path / "monitor.toml"
+    path.write_text("[alerts]\nspike_min = 8\nspike_factor = 2.5\n", encoding="utf-8")
+    assert SpikeRule.from_settings(load_settings(path, {})) == SpikeRule(8, 2.5)
+    assert SpikeRule.from_settings(load_settings(path, {"MONITOR_ALERTS_SPIKE_MIN": "12"})).minimum == 12
+    with pytest.raises(ConfigError, match="spike_factor"):
+        load_settings(None, {"MONITOR_ALERTS_SPIKE_FACTOR": "0.5"})
