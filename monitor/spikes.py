@@ -29,12 +29,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from monitor.alerts import AlertPolicy, EntityInfo, to_payload
+from monitor.alerts import AlertPolicy, EntityInfo
 from monitor.config import Settings
 from monitor.digest import clean, group_stories, safe_url, top_priority
-from monitor.notify import AlertMessage, RolledUpItem
+from monitor.notify import AlertMessage, RolledUpItem, to_payload
 from monitor.store import digests, outbox
 from monitor.store.digests import WeekArticle
+from monitor.stories import StoryRule
 
 DAY = timedelta(days=1)
 BASELINE_DAYS = 28
@@ -49,10 +50,11 @@ _PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 class SpikeRule:
     minimum: int = 5  # alerts.spike_min
     factor: float = 3.0  # alerts.spike_factor
+    stories: StoryRule = StoryRule()  # what makes articles one story (alerts.similarity, dedupe_window)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SpikeRule:
-        return cls(settings.alerts.spike_min, settings.alerts.spike_factor)
+        return cls(settings.alerts.spike_min, settings.alerts.spike_factor, StoryRule.from_settings(settings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,7 @@ def find_spikes(
     baseline_days = min(BASELINE_DAYS, max(1, int((now - history_from) / DAY) - 1))
     today: dict[str, list[tuple[WeekArticle, ...]]] = {}
     before: dict[str, int] = {}
-    for story in group_stories(articles):
+    for story in group_stories(articles, rule.stories):
         day = int((now - story[0].when) / DAY)  # 0 = the last 24 hours
         if story[0].when > now or day > baseline_days:
             continue
@@ -125,7 +127,7 @@ def message(spike: Spike, name: str) -> AlertMessage:
         RolledUpItem(clean(story[0].title), safe_url(story[0].url) or "", clean(story[0].outlet))
         for story in spike.stories
     )
-    return AlertMessage(kind="summary", text=text, items=items)
+    return AlertMessage(kind="spike", text=text, items=items)
 
 
 def queue_spikes(session: Session, policy: AlertPolicy, rule: SpikeRule, now: datetime) -> int:

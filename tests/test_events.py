@@ -19,6 +19,7 @@ from monitor.pipeline import match_text
 from monitor.watchlists import EVENT_TYPES, load_all_errors, load_watchlists
 from tests.conftest import WATCHLISTS
 from tests.servers.feeds import FeedServer
+from tests.servers.slack import SlackServer
 
 EVAL = Path(__file__).parent / "data" / "eval" / "events"
 
@@ -169,3 +170,32 @@ def test_hits_json_has_event_types_and_the_place(
     assert clash["priority"] == "high"
     tehran = hits["Officials meet in Tehran"]
     assert tehran["events"] == [] and tehran["place"] is None  # Tehran is outside the region
+
+
+def test_slack_alerts_show_the_event_types_first(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    date = format_datetime(datetime.now(timezone.utc) - timedelta(hours=1))
+    item = (
+        "<item><title>Drone strike on a Kata'ib Hezbollah depot in al-Bukamal</title>"
+        f"<link>https://example.org/strike</link><guid>s1</guid><pubDate>{date}</pubDate></item>"
+    )
+    feed_server.set_feed(
+        "/strike.xml", f"<rss version='2.0'><channel><title>x</title>{item}</channel></rss>".encode()
+    )
+    with SlackServer() as slack:
+        config = tmp_path / "monitor.toml"
+        config.write_text(
+            f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+            "[fetch]\nretries = 0\nparse_workers = 1\n"
+            f'[[sources]]\nid = "local"\nurl = "{feed_server.url("/strike.xml")}"\n'
+            f'[slack]\nwebhook_url = "{slack.webhook_url}"\n',
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(app, ["--config", str(config), "poll"], env={}, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        [message] = [r.body for r in slack.delivered]
+    headline = message["blocks"][0]["text"]["text"]
+    assert headline.startswith("*Airstrike · al-Bukamal") and headline.endswith("· Kata'ib Hezbollah*")
+    assert "Drone strike on a Kata'ib Hezbollah depot" in message["blocks"][1]["text"]["text"]
+    assert message["text"].startswith("[high] Airstrike · al-Bukamal")
