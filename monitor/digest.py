@@ -42,7 +42,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
 from monitor.digest_map import MapPoint, draw_map, plot_text, short_name
-from monitor.digest_volume import WEEKS_BEFORE, SpikeLine, VolumeChange, movers, spike_lines
+from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
 from monitor.geo import Place, PlaceInfo, story_place
 from monitor.records import InlineImage, RenderedDigest
 from monitor.store import digests
@@ -233,7 +233,7 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
         previous_matched=tuple(digests.matched_articles(session, before_start, start)),
         history_start=digests.history_start(session),
         spikes=tuple((s.at, s.text) for s in digests.spike_alerts(session, start, end)),
-        four_weeks_counts=digests.entity_counts(session, start - WEEKS_BEFORE * timedelta(days=7), start),
+        four_weeks_counts=digests.entity_counts(session, start - FOUR_WEEKS, start),
     )
 
 
@@ -258,7 +258,9 @@ def build_digest(
     groups = group_stories(facts.matched, rule)
     names = {line.id: line.name for line in lines}
     problems = source_problems(facts.sources, start, end, tz)
-    rises, falls = _movers(facts, lines, start, watchlist)
+    known = {i: clean(e.name) for i, e in watchlist.entities.items()}
+    counts = {ln.id: ln.count for ln in lines}
+    rises, falls = movers(counts, facts.four_weeks_counts, known, facts.history_start, start)
     return DigestData(
         week=week,
         timezone=tz.key,
@@ -282,16 +284,6 @@ def build_digest(
         rises=rises,
         falls=falls,
     )
-
-
-def _movers(
-    facts: WeekFacts, lines: Sequence[EntityLine], start: datetime, watchlist: EntityCatalogue
-) -> tuple[tuple[VolumeChange, ...], tuple[VolumeChange, ...]]:
-    """Rises and falls against the four weeks before, when the database goes back that far."""
-    if facts.history_start is None or facts.history_start > start - WEEKS_BEFORE * timedelta(days=7):
-        return (), ()
-    names = {i: clean(e.name) for i, e in watchlist.entities.items()}
-    return movers({ln.id: ln.count for ln in lines if ln.count}, facts.four_weeks_counts, names)
 
 
 def entity_lines(facts: WeekFacts, watchlist: EntityCatalogue, has_history: bool = True) -> list[EntityLine]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 MOVERS = 5
 MIN_CHANGE = 3.0
 WEEKS_BEFORE = 4
+FOUR_WEEKS = timedelta(weeks=WEEKS_BEFORE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +37,16 @@ class SpikeLine:
 
 
 def movers(
-    counts: Mapping[str, int], four_weeks: Mapping[str, int], names: Mapping[str, str]
+    counts: Mapping[str, int],
+    four_weeks: Mapping[str, int],
+    names: Mapping[str, str],
+    history_start: datetime | None,
+    week_start: datetime,
 ) -> tuple[tuple[VolumeChange, ...], tuple[VolumeChange, ...]]:
-    """The biggest rises and the biggest falls, each at most MOVERS long (names: id -> shown name)."""
+    """The biggest rises and the biggest falls, each at most MOVERS long (names: id -> shown name);
+    none unless the database's history goes back four weeks before the week."""
+    if history_start is None or history_start > week_start - FOUR_WEEKS:
+        return (), ()
     lines = [
         VolumeChange(names.get(e, e), counts.get(e, 0), four_weeks.get(e, 0) / WEEKS_BEFORE)
         for e in set(counts) | set(four_weeks)

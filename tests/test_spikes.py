@@ -172,9 +172,12 @@ def test_monitor_poll_sends_one_spike_alert_for_the_burst_only(
 
 def test_digest_movers_against_the_four_weeks_before() -> None:
     names = {"kh": "Kata'ib Hezbollah", "irgc": "IRGC", "pmf": "PMF"}
-    rises, falls = movers({"kh": 12, "pmf": 5}, {"kh": 8, "irgc": 40, "pmf": 18}, names)
+    week = NOW - timedelta(days=NOW.weekday())
+    before = {"kh": 8, "irgc": 40, "pmf": 18}
+    rises, falls = movers({"kh": 12, "pmf": 5}, before, names, week - timedelta(days=40), week)
     assert [(r.name, r.count, r.usual) for r in rises] == [("Kata'ib Hezbollah", 12, 2.0)]
     assert [(f.name, f.count, f.usual) for f in falls] == [("IRGC", 0, 10.0)]  # PMF: 5 against 4.5
+    assert movers({"kh": 12}, before, names, week - timedelta(days=20), week) == ((), ())  # too new
 
 
 def test_spike_settings_from_the_config_file_and_the_environment(tmp_path: Path) -> None:
