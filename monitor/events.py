@@ -191,12 +191,15 @@ class EventTyper:
 
 
 _TYPERS: dict[int, tuple[EventTypes, EventTyper]] = {}
+_TYPERS_KEPT = 4  # watchlists in use at once: the daemon's, a reload's, a test's
 
 
 def event_typer(watchlist: Watchlist) -> EventTyper:
     """The watchlist's EventTyper, compiled at its first use (the spec is kept, so its id stays its own)."""
     spec = watchlist.events
     if (cached := _TYPERS.get(id(spec))) is None or cached[0] is not spec:
+        while len(_TYPERS) >= _TYPERS_KEPT:
+            del _TYPERS[next(iter(_TYPERS))]  # the oldest: a watchlist replaced by a reload
         cached = _TYPERS[id(spec)] = (spec, EventTyper(spec))
     return cached[1]
 
