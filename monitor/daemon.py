@@ -15,6 +15,7 @@ was down or busy collapse into one run as soon as it can):
 - `digest`: `digest_delivery.send_weekly_digest` at the configured weekday, time and timezone,
   at start, and every few minutes for retries: the latest week due, once per recipient.
 - `housekeeping`: retention (`Polling.housekeeping`), at start and every `daemon.housekeeping`.
+- `spikes`: `spikes.queue_spikes` (as `monitor poll` after a poll), at start and every 10 minutes.
 - `heartbeat`: every few seconds, for /healthz (and the database probe during an outage).
 
 Slack, SMTP and chart rendering block, so those jobs run in daemon threads, off the event loop
@@ -38,19 +39,17 @@ and the metrics endpoint need a restart (the log says so).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
 import secrets
 import signal
 import socket
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.combining import OrTrigger
@@ -67,21 +66,21 @@ from monitor.logs import LateRunsAreExpected, log
 from monitor.metrics import Health, Metrics, MetricsServer, assess
 from monitor.outage import Outage
 from monitor.pipeline import FeedWorkers, PollDeps
-from monitor.polling import DaemonLock, Polling, PollLease, lease_time, unavailable
+from monitor.polling import DaemonLock, Polling, PollLease, in_thread, lease_time, unavailable
 from monitor.records import PollReport, Source
+from monitor.spikes import SpikeRule, queue_spikes
 
 logger = logging.getLogger(__name__)
 
 STOP_GRACE = 8.0  # seconds running jobs get after SIGTERM; cleanup fits in the rest of 10 s
 HEARTBEAT = timedelta(seconds=5)
 DIGEST_RETRY = timedelta(minutes=5)  # how often due digest retries are looked for
+SPIKE_CHECK = timedelta(minutes=10)  # how often volume spikes are looked for (monitor/spikes.py)
 START_SPREAD = timedelta(seconds=10)  # overdue sources at start are spread over at most this
 OVERDUE_GRACE = timedelta(minutes=2)  # a source due longer ago than this counts as overdue
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's SQLite lock before it is a fault
 MIN_FREE = 1 << 20  # bytes free next to a SQLite file before a full disk counts as freed
-
-T = TypeVar("T")
 
 
 def daemon_id() -> str:
@@ -97,31 +96,6 @@ def run(config: Path | None, loaded: Loaded) -> None:
             asyncio.run(Daemon(config, loaded, sessions, local_leases=lock.sole).serve())
         finally:
             engine.dispose()
-
-
-async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Blocking work in a daemon thread (a hung send must not hold the process open at exit)."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
-
-    def target() -> None:
-        try:
-            result, error = work(*args, **kwargs), None
-        except BaseException as exc:  # handed to the awaiting task, which logs it
-            result, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop is gone: we are past shutdown
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=target, name=getattr(work, "__name__", "job"), daemon=True).start()
-    return await future
 
 
 class Daemon:
@@ -239,6 +213,7 @@ class Daemon:
         self._every("alerts", self._deliver, self._tick("alert_tick"), now)
         self._every("housekeeping", self._housekeeping, self._tick("housekeeping"), now)
         self._every("digest", self._digest, self._digest_trigger(), now)
+        self._every("spikes", self._spikes, IntervalTrigger(seconds=SPIKE_CHECK.total_seconds()), now)
 
     def _every(
         self, kind: str, work: Callable[[], Awaitable[None] | None], trigger: Any, first: datetime
@@ -406,6 +381,11 @@ class Daemon:
                         recipient=outcome.recipient,
                         status=outcome.status,
                     )
+
+    async def _spikes(self) -> None:
+        rule = SpikeRule.from_settings(self.loaded.settings)
+        if await self.polling.write(queue_spikes, self.loaded.policy, rule, utc_now()):
+            self.scheduler.modify_job("alerts", next_run_time=utc_now())
 
     async def _housekeeping(self) -> None:
         report = await self.polling.housekeeping(self.loaded.settings.daemon, utc_now())

@@ -6,19 +6,15 @@ summary lines, ranking, week-over-week change, co-occurrence, story grouping, st
 for the map, source problems grouped by error kind); `monitor.digest_render.render()` turns the
 record into a subject, a plain-text and an HTML body, the map PNG and the chart PNG.
 
-"Seen for the first time" lists entities whose first article ever is in the week, and nothing
-while the database has no article first seen before the week: on a new database every entity
-would be new.
+"Seen for the first time" lists entities whose first article ever is in the week; nothing while
+the database has no article from before the week (on a new database every entity would be new).
 
 Weeks are ISO weeks in the configured timezone: Monday 00:00 to the next Monday 00:00 local time,
 so a week around a DST change is 167 or 169 hours long and consecutive weeks still tile.
 
-Stories: an article the alerts outbox attached to a story keeps that story; the rest (articles
-that raised no alert) are grouped by the same rule as the alerts (`monitor.stories`: the same
-canonical URL, or a title similar at the configured `alerts.similarity` to a story's first
-article within `alerts.dedupe_window`). Unlike the outbox, the text is not compared: the digest
-does not load article bodies, and a wire story re-published under the same headline is caught
-by title.
+Stories: an article the alerts outbox attached to a story keeps that story; the rest are grouped
+by the alerts' rule (`monitor.stories`: `alerts.similarity`, `alerts.dedupe_window`), comparing
+titles only, as the digest loads no article bodies.
 
 Untrusted text (titles, snippets, outlets, URLs) is cleaned here once: control and bidi-override
 characters removed, whitespace collapsed, and only http(s) links kept. The HTML template
@@ -31,7 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
@@ -40,6 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from monitor.digest_map import MapPoint, short_name
+from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
 from monitor.geo import Place, PlaceInfo, story_place
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
@@ -75,6 +72,8 @@ class WeekFacts:
     sources: tuple[SourceWeek, ...]
     previous_matched: tuple[WeekArticle, ...] = ()  # the week before, for its story count
     history_start: datetime | None = None  # when the database saw its first article
+    spikes: tuple[tuple[datetime, str], ...] = ()  # the week's spike alerts: when queued, their text
+    four_weeks_counts: Mapping[str, int] = field(default_factory=dict)  # articles per entity, 4 weeks before
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +163,9 @@ class DigestData:
     daily: tuple[DailySeries, ...] = ()
     summary: tuple[str, ...] = ()  # three lines: stories and their change, the top place, the top actor
     map_points: tuple[MapPoint, ...] = ()
+    spikes: tuple[SpikeLine, ...] = ()
+    rises: tuple[VolumeChange, ...] = ()  # against the four weeks before (monitor/digest_volume.py)
+    falls: tuple[VolumeChange, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -219,6 +221,8 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
         sources=tuple(digests.source_weeks(session, start, end, source_ids)),
         previous_matched=tuple(digests.matched_articles(session, before_start, start)),
         history_start=digests.history_start(session),
+        spikes=tuple((s.at, s.text) for s in digests.spike_alerts(session, start, end)),
+        four_weeks_counts=digests.entity_counts(session, start - FOUR_WEEKS, start),
     )
 
 
@@ -243,6 +247,9 @@ def build_digest(
     groups = group_stories(facts.matched, rule)
     names = {line.id: line.name for line in lines}
     problems = source_problems(facts.sources, start, end, tz)
+    known = {i: clean(e.name) for i, e in watchlist.entities.items()}
+    counts = {ln.id: ln.count for ln in lines}
+    rises, falls = movers(counts, facts.four_weeks_counts, known, facts.history_start, start)
     return DigestData(
         week=week,
         timezone=tz.key,
@@ -262,6 +269,9 @@ def build_digest(
         daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
         summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
         map_points=map_points(groups, watchlist),
+        spikes=spike_lines(facts.spikes, tz),
+        rises=rises,
+        falls=falls,
     )
 
 

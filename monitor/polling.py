@@ -21,7 +21,9 @@ reports through its `Outage`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +48,7 @@ __all__ = [
     "PollOutcome",
     "Polling",
     "RetentionReport",
+    "in_thread",
     "lease_time",
     "release_dead_leases",
     "unavailable",
@@ -72,6 +75,31 @@ def lease_time(settings: Settings) -> timedelta:
     (defaults: min(5m, 2 x (2 x 60s + 30s)) = 5 minutes)."""
     longest = 2 * timedelta(seconds=settings.fetch.total_timeout) + STORE_ALLOWANCE
     return min(parse_duration(settings.daemon.poll_lease), 2 * longest)
+
+
+async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Blocking work in a daemon thread (a hung send must not hold the process open at exit)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result, error = work(*args, **kwargs), None
+        except BaseException as exc:  # handed to the awaiting task, which logs it
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: we are past shutdown
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=target, name=getattr(work, "__name__", "job"), daemon=True).start()
+    return await future
 
 
 def release_dead_leases(sessions: sessionmaker[Session]) -> None:

@@ -264,7 +264,7 @@ def test_polls_backfill_then_store_only_what_is_new(
 
 
 def test_a_post_naming_a_watched_entity_is_a_hit(channels: tuple[Path, str]) -> None:
-    """Posts go through matching like articles: Arabic and English, forwarded or not."""
+    """Posts go through matching and alerting like articles: Arabic and English, forwarded or not."""
     config, _ = channels
     poll_lines(config)
     hits = {(h["source"], h["url"]): h for h in as_json(config, "hits", "--since", "3650d")}
@@ -272,6 +272,10 @@ def test_a_post_naming_a_watched_entity_is_a_hit(channels: tuple[Path, str]) -> 
         assert "kataib-hezbollah" in hits[key]["entities"], hits.keys()
     forwarded = hits[("qaim", "https://t.me/qaim_border_news/106")]
     assert {"kataib-hezbollah", "bukamal"} <= set(forwarded["entities"]) and forwarded["priority"]
+    # and alerts: a high-priority post is a story alert, sent (to the console, nothing else is set up)
+    outbox = as_json(config, "alerts")["alerts"]
+    sent = {a["url"] for a in outbox if a["kind"] == "story" and a["state"] == "sent"}
+    assert "https://t.me/euphrates_relay/77" in sent or "https://t.me/qaim_border_news/106" in sent, outbox
 
 
 def test_a_429_on_an_older_page_defers_the_source_and_stores_nothing(
