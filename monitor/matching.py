@@ -22,15 +22,13 @@ How a text is matched, and the trade-offs that make it fast:
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-import ahocorasick
-
+from monitor.automaton import alias_keys
 from monitor.normalise import (
     APOSTROPHES,
     ARABIC_ARTICLE,
@@ -45,7 +43,7 @@ from monitor.normalise import (
 from monitor.priority import prioritise
 from monitor.records import Mention, Priority
 from monitor.sentences import SENTENCE_BREAK
-from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant, key_table
+from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, Entity, Watchlist
@@ -99,6 +97,14 @@ class _Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
 
 
+class _Entry(NamedTuple):
+    """An automaton key's value: its padded length, the refs it stands for, whether to check them."""
+
+    length: int
+    refs: tuple[_Ref, ...]
+    checked: bool
+
+
 class _Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
     start: int  # in the normalised text
     end: int
@@ -123,32 +129,34 @@ class Matcher:
 
     def __init__(self, watchlist: Watchlist) -> None:
         self.watchlist = watchlist
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         entities = list(watchlist.entities.values())
         aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
-        table, self.withheld = key_table(aliases)  # withheld: generated keys the guard dropped, and why
-        roles = watchlist.role_aliases
-        makers = {
-            (e.id, i): _RefMaker(e, a, (e.id, a.text) in roles)
-            for e in entities
-            for i, a in enumerate(e.aliases)
-        }
-        collecting = gc.isenabled()
-        gc.disable()  # tens of thousands of small refs, none of them garbage: collections only cost time
-        try:
-            for key, rows in table.items():
-                refs = [makers[entity, index].ref(Variant(key, suffix, rank, tuple(rules)))
-                        for entity, index, suffix, rank, rules in rows]  # fmt: skip
-                best = _best_variants(refs)
-                self._automaton.add_word(f" {key} ", (len(key) + 2, best, any(r.needs_check for r in best)))
-        finally:
-            if collecting:
-                gc.enable()
-        self._empty = not len(self._automaton)
-        if not self._empty:
-            self._automaton.make_automaton()
+        self._keys = alias_keys(aliases)
+        self._automaton = self._keys.automaton
+        self.withheld = self._keys.withheld  # generated keys the guard dropped, and why
+        self._entries: list[_Entry | None] = [None] * self._keys.size
+        self._makers: dict[tuple[str, int], _RefMaker] = {}
+        self._empty = not self._keys.size
         self._related = {e.id: frozenset(e.parents + e.related) for e in watchlist.entities.values()}
         self._deserts = desert_regions(watchlist)
+
+    def _entry(self, index: int) -> _Entry:
+        """What the automaton's key `index` stands for, made on its first hit: most keys are
+        never hit by a given text, so the refs of every key are not made up front."""
+        key, rows = self._keys.record(index)
+        refs = [self._maker(entity, alias).ref(Variant(key, suffix, rank, tuple(rules)))
+                for entity, alias, suffix, rank, rules in rows]  # fmt: skip
+        best = _best_variants(refs)
+        entry = self._entries[index] = _Entry(len(key) + 2, best, any(r.needs_check for r in best))
+        return entry
+
+    def _maker(self, entity_id: str, index: int) -> _RefMaker:
+        if (maker := self._makers.get((entity_id, index))) is None:
+            entity = self.watchlist.entities[entity_id]
+            alias = entity.aliases[index]
+            role = (entity_id, alias.text) in self.watchlist.role_aliases
+            maker = self._makers[entity_id, index] = _RefMaker(entity, alias, role)
+        return maker
 
     def find(self, text: str) -> list[Mention]:
         """Every entity mention in plain `text`, in order; offsets index `text` as given."""
@@ -166,7 +174,8 @@ class Matcher:
         norm = normalise(plain)
         reported = {(m.entity, m.start, m.end) for m in mentions}
         rows: list[Explained] = []
-        for end, (length, refs, _checked) in self._automaton.iter(f" {norm.text} "):
+        for end, index in self._automaton.iter(f" {norm.text} "):
+            length, refs, _checked = self._entries[index] or self._entry(index)
             start = end - length + 1
             source_start, source_end = norm.span(start, end - 1)
             for ref in refs:
@@ -207,7 +216,10 @@ class Matcher:
             else:
                 hits.append(hit)
         if dropped:
-            hits = [hit for hit in hits if not any(_inside(hit, other) for other in dropped)]
+            by_entity: dict[str, list[_Hit]] = {}
+            for other in dropped:
+                by_entity.setdefault(other.ref.entity.id, []).append(other)
+            hits = [h for h in hits if not any(_inside(h, o) for o in by_entity.get(h.ref.entity.id, ()))]
         if not hits:
             return []
         found = self._with_related(hits)
@@ -217,7 +229,9 @@ class Matcher:
         return mentions
 
     def _scan(self, norm: Normalised, plain: str) -> Iterator[_Hit]:
-        for end, (length, refs, checked) in self._automaton.iter(f" {norm.text} "):
+        entries = self._entries
+        for end, index in self._automaton.iter(f" {norm.text} "):
+            length, refs, checked = entries[index] or self._entry(index)
             # `end` indexes the padded text at the key's closing space: the word ends there in
             # the unpadded text, and starts where the key's opening space is in the padded one.
             start = end - length + 1
@@ -249,13 +263,20 @@ class Matcher:
         """`mentions` and the desert region of each place named with a desert word (see
         `desert_regions`), unless the region is already reported there."""
         added: list[Mention] = []
+        regions = {r.id for r in self._deserts.values()}
+        spans: dict[str, list[tuple[int, int]]] = {}  # reported spans of each region
+        for m in mentions:
+            if m.entity in regions:
+                spans.setdefault(m.entity, []).append((m.start, m.end))
         for hit in hits:
             region = self._deserts.get(hit.ref.entity.id)
             if region is None or (word := _desert_word(norm, plain, hit.start, hit.end)) is None:
                 continue
             start, end = norm.span(*word)
-            if any(m.entity == region.id and m.start < end and start < m.end for m in mentions + added):
+            reported = spans.setdefault(region.id, [])
+            if any(low < end and start < high for low, high in reported):
                 continue
+            reported.append((start, end))
             text = original[start:end]
             added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
         return sorted(mentions + added, key=lambda m: m.start) if added else mentions
