@@ -137,7 +137,7 @@ class Matcher:
         self._entries: list[_Entry | None] = [None] * self._keys.size
         self._makers: dict[tuple[str, int], _RefMaker] = {}
         self._empty = not self._keys.size
-        self._related = {e.id: frozenset(e.parents + e.related) for e in watchlist.entities.values()}
+        self._related = {e.id: related_ids(watchlist, e) for e in watchlist.entities.values()}
         self._deserts = desert_regions(watchlist)
 
     def _entry(self, index: int) -> _Entry:
@@ -184,6 +184,8 @@ class Matcher:
                 rule = why or _kept_by(ref, norm, plain, start, end - 1)
                 if why is None and not is_reported:
                     rule = "overlap: a longer name or requires_related dropped it"
+                elif why is REQUIRE and is_reported:
+                    rule = PLACE_LIST_RULE
                 rows.append(Explained(
                     ref.entity.id, source_start, source_end, text[source_start:source_end], ref.alias.text,
                     ", ".join(ref.variant.rules) or "as written", rule, is_reported,
@@ -210,7 +212,11 @@ class Matcher:
         norm = normalise(plain)
         hits: list[_Hit] = []
         dropped: list[_Hit] = []
-        for hit in self._scan(norm, plain):
+        listed: list[_Hit] = []  # places dropped only for want of a required word: see `_in_lists`
+        scanned = list(self._scan(norm, plain, listed))
+        if listed:
+            scanned = sorted(scanned + _in_lists(listed, scanned, plain, norm))
+        for hit in scanned:
             if hit.ref.kind_rules and _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)
             else:
@@ -228,7 +234,9 @@ class Matcher:
             mentions = self._with_deserts(found, mentions, norm, plain, original)
         return mentions
 
-    def _scan(self, norm: Normalised, plain: str) -> Iterator[_Hit]:
+    def _scan(self, norm: Normalised, plain: str, listed: list[_Hit]) -> Iterator[_Hit]:
+        """The hits whose aliases' own conditions hold; the place hits that fail only for want
+        of a required word go to `listed`."""
         entries = self._entries
         for end, index in self._automaton.iter(f" {norm.text} "):
             length, refs, checked = entries[index] or self._entry(index)
@@ -239,8 +247,12 @@ class Matcher:
                 yield _Hit(start, end - 1, refs[0])
                 continue
             for ref in refs:
-                if _fails_check(ref, norm, plain, start, end - 1) is None:
+                why = _fails_check(ref, norm, plain, start, end - 1)
+                if why is None:
                     yield _Hit(start, end - 1, ref)
+                    break
+                if why is REQUIRE and ref.entity.is_place:
+                    listed.append(_Hit(start, end - 1, ref))
                     break
 
     def _with_related(self, hits: list[_Hit]) -> list[_Hit]:
@@ -280,6 +292,63 @@ class Matcher:
             text = original[start:end]
             added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
         return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+PLACE_LIST_RULE = "place list: joined by and, or, a comma or و to another place found (حديثة وعنة وراوة)"
+_LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
+
+
+def _in_lists(listed: list[_Hit], hits: list[_Hit], plain: str, norm: Normalised) -> list[_Hit]:
+    """The `listed` hits (places a context rule wanted a required word for) that stand in a list
+    of places with a place found on its own merits: "al-Qaim, Anah and Rawa", القائم وحديثة وعنة.
+    A list of places says "places" as plainly as a preposition does. Chains are followed."""
+    places = [h for h in hits if h.ref.entity.is_place]
+    admitted: list[_Hit] = []
+    waiting = list(listed)
+    while places and waiting:
+        joined = [h for h in waiting if any(_listed_with(h, p, plain, norm) for p in places)]
+        if not joined:
+            break
+        admitted += joined
+        places = joined
+        waiting = [h for h in waiting if h not in joined]
+    return admitted
+
+
+def _listed_with(hit: _Hit, place: _Hit, plain: str, norm: Normalised) -> bool:
+    first, second = (hit, place) if hit.start < place.start else (place, hit)
+    if first.end >= second.start or second.start - first.end > _WORD_CHARS:
+        return False
+    gap = plain[norm.source(first.end - 1) + 1 : norm.source(second.start)]
+    words = gap.replace(",", " , ").replace("،", " ، ").split()
+    commas = sum(w in {",", "،"} for w in words)
+    rest = [w for w in words if w not in {",", "،"}]
+    if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP):
+        return False
+    return bool(commas or rest) or second.ref.variant.key.startswith("و")
+
+
+def _adds_article(ref: _Ref) -> bool:
+    """The key gives the article to an Arabic name written without it: الحديثة is "the modern",
+    an adjective, while the town is حديثة."""
+    if ref.variant.rules != ("proclitic",):
+        return False
+    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    return prefix.endswith(ARABIC_ARTICLE) and not fold_words(ref.alias.text).startswith(ARABIC_ARTICLE)
+
+
+def related_ids(watchlist: Watchlist, entity: Entity) -> frozenset[str]:
+    """The entities whose mention admits `entity`'s requires_related aliases: its parents and
+    their parents up the tree (al-Sukkariyah is in al-Bukamal, which is in Deir ez-Zor: "al-Sukkariyah,
+    east of Deir ez-Zor" names the village) and its related entities."""
+    found: set[str] = set(entity.related)
+    parents = list(entity.parents)
+    while parents:
+        parent = parents.pop()
+        if parent not in found and parent in watchlist.entities:
+            found.add(parent)
+            parents += watchlist.entities[parent].parents
+    return frozenset(found | set(entity.parents))
 
 
 def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:
@@ -458,6 +527,8 @@ class _Sentence:
 
 
 _SENTENCE_REACH = 600  # characters searched each way for a sentence break
+ARTICLE = "article: an ambiguous name written without ال takes none (الحديثة is 'the modern')"
+REQUIRE = "require: no required word within the window in this sentence"
 _BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREAK) starts after one
 
 
@@ -620,11 +691,13 @@ def _context_rejects(ref: _Ref, near: _Near) -> str | None:
         return "forbid_before: a forbidden word right before"
     if words.after and not words.after.isdisjoint(near.words(0, 1, False)):
         return "forbid_after: a forbidden word right after"
+    if words.require and _adds_article(ref):
+        return ARTICLE
     if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
         return None
     if ref.entity.is_place and (_has_place_cue(near) or _has_preposition(ref)):
         return None
-    return "require: no required word within the window in this sentence"
+    return REQUIRE
 
 
 def _has_preposition(ref: _Ref) -> bool:

@@ -591,3 +591,41 @@ def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher
 
 def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
     assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["qasem-soleimani"]
+
+
+def ids(matcher: Matcher, text: str) -> list[str]:
+    return [m.entity for m in matcher.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وصلت التعزيزات إلى مدن حديثة وعنة وراوة غرب الأنبار.", ["haditha", "anah", "rawa", "anbar"]),
+        ("شهدت القائم وحديثة انتشاراً أمنياً مكثفاً.", ["qaim", "haditha"]),
+        ("Reinforcements reached Rawa, Anah and Haditha on Sunday.", ["rawa", "anah", "haditha"]),
+    ],
+)
+def test_a_place_in_a_list_of_places_is_a_place(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أكد القائم بالأعمال وحديثه عن الوضع القائم أن الحوار مستمر.",  # the chargé d'affaires, his talk
+        "قال إن الوضع القائم، وهو ما يرفضه، لا يدوم.",  # the status quo, with no place beside it
+        "تحدث عن المعدات الحديثة وعن الوضع القائم في البلاد.",
+    ],
+)
+def test_common_words_beside_each_other_are_not_a_list_of_places(shipped: Matcher, text: str) -> None:
+    assert ids(shipped, text) == []
+
+
+def test_an_adjective_beside_a_town_is_not_listed_with_it(shipped: Matcher) -> None:
+    assert ids(shipped, "وصلت المعدات الحديثة وراوة تنتظر المزيد.") == ["rawa"]  # modern equipment
+
+
+def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher) -> None:
+    text = "A mortar shell landed in al-Sukkariyah in the Deir ez-Zor countryside."
+    assert ids(shipped, text) == ["sukkariyah", "deir-ez-zor"]
+    assert ids(shipped, "A mortar shell landed in al-Sukkariyah in the Bekaa valley.") == []
