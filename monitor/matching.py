@@ -193,11 +193,13 @@ class Matcher:
                 if is_reported:
                     break
         explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
-        for m in mentions:  # mentions no key found: a desert region named through one of its places
-            if (m.entity, m.start, m.end) not in explained:
-                rows.append(
-                    Explained(m.entity, m.start, m.end, m.text, m.alias, "desert word", DESERT_RULE, True)
+        regions = {r.id for r in self._deserts.values()}
+        for m in mentions:  # no key at its span: a desert region named through one of its places,
+            if (m.entity, m.start, m.end) not in explained:  # or a name sharing a coordinated noun
+                variant, rule = (
+                    ("desert word", DESERT_RULE) if m.entity in regions else (COORDINATION, COORDINATION_RULE)
                 )
+                rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, variant, rule, True))
         return mentions, rows
 
     def prioritise(
@@ -213,7 +215,7 @@ class Matcher:
         hits: list[_Hit] = []
         dropped: list[_Hit] = []
         listed: list[_Hit] = []  # places dropped only for want of a required word: see `_in_lists`
-        scanned = list(self._scan(norm, plain, listed))
+        scanned = list(self._scan(norm, plain, listed)) + self._coordinated(norm, plain)
         if listed:
             scanned = sorted(scanned + _in_lists(listed, scanned, plain, norm))
         for hit in scanned:
@@ -255,6 +257,32 @@ class Matcher:
                     listed.append(_Hit(start, end - 1, ref))
                     break
 
+    def _coordinated(self, norm: Normalised, plain: str) -> list[_Hit]:
+        """Names that share their noun with a coordinated one: "the Syrian and Iraqi armies" names
+        the Syrian army (`Syrian`) as well as the Iraqi one (found by the scan when the noun is
+        singular; here when it is plural), القوات السورية والعراقية names the Iraqi forces too."""
+        hits: list[_Hit] = []
+        text = norm.text
+        for match in _COORDINATION.finditer(text):
+            for (start, end), keys in _coordinated_keys(text, match):
+                for key in keys:
+                    if (hit := self._coordinated_hit(key, start, end, norm, plain)) is not None:
+                        hits.append(hit)
+                        break
+        return hits
+
+    def _coordinated_hit(self, key: str, start: int, end: int, norm: Normalised, plain: str) -> _Hit | None:
+        index = self._automaton.get(f" {key} ", None)
+        if index is None:
+            return None
+        for ref in (self._entries[index] or self._entry(index)).refs:
+            if ref.alias.case_sensitive or ref.possessive_only or ref.alias.requires_related:
+                continue
+            if ref.context and _context_rejects(ref, _Near(norm, plain, start, end)) is not None:
+                continue
+            return _Hit(start, end, ref._replace(variant=ref.variant._replace(rules=(COORDINATION,))))
+        return None
+
     def _with_related(self, hits: list[_Hit]) -> list[_Hit]:
         """Resolve overlaps, then admit requires_related hits whose parent or related entity is in."""
         free = _longest(h for h in hits if not h.ref.alias.requires_related)
@@ -292,6 +320,51 @@ class Matcher:
             text = original[start:end]
             added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
         return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+COORDINATION_RULE = "coordination: shares its noun with a coordinated name (the Syrian and Iraqi armies)"
+COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syrian and Iraqi armies)
+# English "<first> and <second> <noun>"; Arabic "<noun> <adjective> وال<adjective>" (the noun and
+# first adjective are read back from the text before the match).
+_COORDINATION = re.compile(r" and (?P<second>[a-z]+) (?P<noun>[a-z]+)|(?<= )و(?P<adjective>ال\S+)")
+
+
+def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
+    """Per name a coordination may stand for, its span in `text` and the keys to look up."""
+    if match.group("second"):  # English: "<first> and <second> <noun>"
+        noun, second = match.group("noun"), match.group("second")
+        first_start = text.rfind(" ", 0, match.start()) + 1
+        first = text[first_start : match.start()]
+        nouns = list(dict.fromkeys((noun, _singular(noun))))
+        return [
+            ((first_start, match.start()), [f"{first} {n}" for n in nouns]),
+            ((match.start("second"), match.end("noun")), [f"{second} {n}" for n in nouns[1:]]),
+        ]
+    words = text[max(0, match.start() - 2 * _WORD_CHARS) : match.start()].split()
+    if len(words) < 2 or not words[-1].startswith(ARABIC_ARTICLE):
+        return []
+    first, adjective = words[-1], match.group("adjective")
+    first_start = text.rfind(first, 0, match.start())
+    nouns = dict.fromkeys((words[-2], _arabic_singular(words[-2])))
+    return [
+        ((first_start, first_start + len(first)), [f"{n} {first}" for n in list(nouns)[1:]]),
+        ((match.start("adjective"), match.end()), [f"{n} {adjective}" for n in nouns]),
+    ]
+
+
+def _singular(noun: str) -> str:
+    """armies -> army, forces -> force, sides -> side: enough for the nouns of group names."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _arabic_singular(noun: str) -> str:
+    """A dual noun's singular (الجيشين -> الجيش, الجانبين -> الجانب); other nouns as they are."""
+    for ending in ("ين", "ان"):
+        if noun.endswith(ending) and len(noun) > len(ending) + 3:
+            return noun[: -len(ending)]
+    return noun
 
 
 PLACE_LIST_RULE = "place list: joined by and, or, a comma or و to another place found (حديثة وعنة وراوة)"

@@ -629,3 +629,39 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
     text = "A mortar shell landed in al-Sukkariyah in the Deir ez-Zor countryside."
     assert ids(shipped, text) == ["sukkariyah", "deir-ez-zor"]
     assert ids(shipped, "A mortar shell landed in al-Sukkariyah in the Bekaa valley.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Clashes were reported between the Syrian and Iraqi armies near the border.",
+            ["syrian-army", "iraqi-army"],
+        ),
+        ("US and Turkish forces patrolled the area on Friday.", ["us-forces"]),
+        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["iraqi-army"]),
+        ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
+    ],
+)
+def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials met Syrian and Iraqi traders at the market.",  # no watched name shares the noun
+        "The old and new forces of the market were discussed.",
+        "وصلت الشاحنات السورية والعراقية إلى السوق.",
+    ],
+)
+def test_coordination_only_makes_watched_names(shipped: Matcher, text: str) -> None:
+    assert ids(shipped, text) == []
+
+
+def test_explain_names_the_coordination_rule(shipped: Matcher) -> None:
+    _, rows = shipped.explain("Clashes between the Syrian and Iraqi armies.")
+    assert [(r.entity, r.variant, r.kept) for r in rows if r.variant == "coordination"] == [
+        ("syrian-army", "coordination", True),
+        ("iraqi-army", "coordination", True),
+    ]
