@@ -36,7 +36,7 @@ from monitor.files import write_atomic
 
 Row = tuple[str, int, bool, int, tuple[str, ...]]  # entity id, alias index, suffix, rank, rules
 AliasRow = tuple[str, int, str, bool]  # entity id, alias index, text, case sensitive
-_FORMAT = 1
+_FORMAT = 2
 _CACHE_KEEP = 8  # automata kept: the shipped lists, a test fixture or two, an edit in progress
 
 
@@ -49,6 +49,7 @@ class Keys(NamedTuple):
     records: bytes
     offsets: array[int]  # key i's record is records[offsets[i] : offsets[i + 1]]
     withheld: dict[str, str]  # generated keys the precision guard dropped, and why
+    tails: frozenset[str]  # the last word of every key of two words or more (a quick filter)
 
     @property
     def size(self) -> int:
@@ -86,7 +87,8 @@ def build(aliases: list[AliasRow]) -> Keys:
     if table:
         automaton.make_automaton()
     offsets = array("Q", accumulate((len(r) for r in records), initial=0))
-    return Keys(automaton, b"".join(records), offsets, withheld)
+    tails = frozenset(key.rsplit(" ", 1)[1] for key in table if " " in key)
+    return Keys(automaton, b"".join(records), offsets, withheld, tails)
 
 
 def cache_dir() -> Path:

@@ -23,9 +23,11 @@ How a text is matched, and the trade-offs that make it fast:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.automaton import alias_keys
@@ -217,7 +219,7 @@ class Matcher:
         listed: list[_Hit] = []  # places dropped only for want of a required word: see `_in_lists`
         scanned = list(self._scan(norm, plain, listed)) + self._coordinated(norm, plain)
         if listed:
-            scanned = sorted(scanned + _in_lists(listed, scanned, plain, norm))
+            scanned = sorted(scanned + _in_lists(listed, scanned, plain, norm), key=_position)
         for hit in scanned:
             if hit.ref.kind_rules and _kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)
@@ -263,7 +265,11 @@ class Matcher:
         singular; here when it is plural), القوات السورية والعراقية names the Iraqi forces too."""
         hits: list[_Hit] = []
         text = norm.text
-        for match in _COORDINATION.finditer(text):
+        tails = self._keys.tails
+        for match in chain(_COORDINATION_EN.finditer(text), _COORDINATION_AR.finditer(text)):
+            last = match.group(match.lastindex or 0)  # the noun, or the Arabic adjective
+            if last not in tails and _singular(last) not in tails:
+                continue
             for (start, end), keys in _coordinated_keys(text, match):
                 for key in keys:
                     if (hit := self._coordinated_hit(key, start, end, norm, plain)) is not None:
@@ -326,12 +332,14 @@ COORDINATION_RULE = "coordination: shares its noun with a coordinated name (the 
 COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syrian and Iraqi armies)
 # English "<first> and <second> <noun>"; Arabic "<noun> <adjective> وال<adjective>" (the noun and
 # first adjective are read back from the text before the match).
-_COORDINATION = re.compile(r" and (?P<second>[a-z]+) (?P<noun>[a-z]+)|(?<= )و(?P<adjective>ال\S+)")
+# Two patterns, each starting with a literal, so that the regex engine skims the text for it.
+_COORDINATION_EN = re.compile(r" and (?P<second>[a-z]+) (?P<noun>[a-z]+)")
+_COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 
 
 def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
     """Per name a coordination may stand for, its span in `text` and the keys to look up."""
-    if match.group("second"):  # English: "<first> and <second> <noun>"
+    if match.re is _COORDINATION_EN:  # English: "<first> and <second> <noun>"
         noun, second = match.group("noun"), match.group("second")
         first_start = text.rfind(" ", 0, match.start()) + 1
         first = text[first_start : match.start()]
@@ -375,17 +383,31 @@ def _in_lists(listed: list[_Hit], hits: list[_Hit], plain: str, norm: Normalised
     """The `listed` hits (places a context rule wanted a required word for) that stand in a list
     of places with a place found on its own merits: "al-Qaim, Anah and Rawa", القائم وحديثة وعنة.
     A list of places says "places" as plainly as a preposition does. Chains are followed."""
-    places = [h for h in hits if h.ref.entity.is_place]
+    places = sorted((h for h in hits if h.ref.entity.is_place), key=_position)
     admitted: list[_Hit] = []
-    waiting = list(listed)
+    waiting = sorted(listed, key=_position)
     while places and waiting:
-        joined = [h for h in waiting if any(_listed_with(h, p, plain, norm) for p in places)]
+        starts = [p.start for p in places]
+        joined = [
+            h for h in waiting if any(_listed_with(h, p, plain, norm) for p in _neighbours(h, places, starts))
+        ]
         if not joined:
             break
         admitted += joined
         places = joined
-        waiting = [h for h in waiting if h not in joined]
+        taken = {id(h) for h in joined}
+        waiting = [h for h in waiting if id(h) not in taken]
     return admitted
+
+
+def _neighbours(hit: _Hit, places: list[_Hit], starts: list[int]) -> list[_Hit]:
+    """The places (sorted) nearest before and after `hit`."""
+    i = bisect_left(starts, hit.start)
+    return places[max(0, i - 1) : i + 1]
+
+
+def _position(hit: _Hit) -> tuple[int, int]:
+    return hit.start, hit.end
 
 
 def _listed_with(hit: _Hit, place: _Hit, plain: str, norm: Normalised) -> bool:
@@ -937,7 +959,7 @@ def _longest(hits: Iterable[_Hit]) -> list[_Hit]:
     kept: list[_Hit] = []
     cluster: list[_Hit] = []
     cluster_end = -1
-    for hit in sorted(hits):
+    for hit in sorted(hits, key=_position):
         if hit.start >= cluster_end:
             kept += cluster if len(cluster) < 2 else _resolve(cluster)
             cluster = []
