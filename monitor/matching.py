@@ -286,7 +286,8 @@ class Matcher:
                 continue
             if ref.context and _context_rejects(ref, _Near(norm, plain, start, end)) is not None:
                 continue
-            return _Hit(start, end, ref._replace(variant=ref.variant._replace(rules=(COORDINATION,))))
+            # rank 0: it stands for a longer name than the word it shares a span with (والقائم)
+            return _Hit(start, end, ref._replace(variant=ref.variant._replace(rank=0, rules=(COORDINATION,))))
         return None
 
     def _with_related(self, hits: list[_Hit]) -> list[_Hit]:
@@ -353,10 +354,10 @@ def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, 
         return []
     first, adjective = words[-1], match.group("adjective")
     first_start = text.rfind(first, 0, match.start())
-    nouns = dict.fromkeys((words[-2], _arabic_singular(words[-2])))
+    nouns = dict.fromkeys(n for form in _forms(words[-2]) for n in (form, _arabic_singular(form)))
     return [
         ((first_start, first_start + len(first)), [f"{n} {first}" for n in list(nouns)[1:]]),
-        ((match.start("adjective"), match.end()), [f"{n} {adjective}" for n in nouns]),
+        ((match.start() + 1, match.end()), [f"{n} {adjective}" for n in nouns]),
     ]
 
 
@@ -368,8 +369,9 @@ def _singular(noun: str) -> str:
 
 
 def _arabic_singular(noun: str) -> str:
-    """A dual noun's singular (الجيشين -> الجيش, الجانبين -> الجانب); other nouns as they are."""
-    for ending in ("ين", "ان"):
+    """A dual noun's singular (الجيشين -> الجيش, منفذا -> منفذ in "منفذا الوليد والقائم"); other
+    nouns as they are. A wrong cut costs nothing: only keys in the automaton are looked up."""
+    for ending in ("ين", "ان", "ا", "ي"):
         if noun.endswith(ending) and len(noun) > len(ending) + 3:
             return noun[: -len(ending)]
     return noun

@@ -665,3 +665,15 @@ def test_explain_names_the_coordination_rule(shipped: Matcher) -> None:
         ("syrian-army", "coordination", True),
         ("iraqi-army", "coordination", True),
     ]
+
+
+def test_persian_letters_in_arabic_names_fold_to_their_arabic_letters(shipped: Matcher) -> None:
+    text = "أعلن شيخ قبيلة العگيدات النفير دعماً لقبيلة البگارة في دير الزور."
+    assert ids(shipped, text) == ["ogeidat", "baggara", "deir-ez-zor"]
+
+
+def test_a_dual_noun_shared_by_two_crossings_names_both(shipped: Matcher) -> None:
+    text = "ويربط البلدين منفذ ربيعة في نينوى، ومنفذا الوليد والقائم في محافظة الأنبار."
+    assert ids(shipped, text) == [
+        "rabia-yarubiyah-crossing", "nineveh", "al-waleed-crossing", "qaim-bukamal-crossing", "anbar",
+    ]  # fmt: skip
