@@ -163,6 +163,7 @@ class _Sentence:
 
 _SENTENCE_REACH = 600  # characters searched each way for a sentence break
 ARTICLE = "article: an ambiguous name written without ال takes none (الحديثة is 'the modern')"
+FORBID = "forbid: a forbidden word within the window (up to and or و)"
 REQUIRE = "require: no required word within the window in this sentence"
 _BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREAK) starts after one
 
@@ -321,7 +322,7 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
     if words.forbid and not near.words(words.window, words.window, words.pairs, True).isdisjoint(
         words.forbid
     ):
-        return "forbid: a forbidden word within the window (up to and or و)"
+        return FORBID
     if words.before and not words.before.isdisjoint(near.words(1, 0, False)):
         return "forbid_before: a forbidden word right before"
     if words.after and not words.after.isdisjoint(near.words(0, 1, False)):

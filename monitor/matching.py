@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.automaton import alias_keys
 from monitor.context import (
+    FORBID,
     REQUIRE,
     Hit,
     Near,
@@ -40,15 +41,19 @@ from monitor.context import (
     position,
     why_not,
 )
-from monitor.normalise import Normalised, normalise, unmarkup
+from monitor.normalise import Normalised, fold_words, normalise, unmarkup
 from monitor.phrases import (
     COORDINATION,
     COORDINATION_RULE,
     DESERT_RULE,
+    ERA,
+    ERA_RULE,
     PLACE_LIST_RULE,
     coordinations,
+    dated,
     desert_regions,
     desert_word,
+    eras_of,
     in_lists,
 )
 from monitor.priority import prioritise
@@ -100,6 +105,7 @@ class Matcher:
         self._empty = not self._keys.size
         self._related = {e.id: related_ids(watchlist, e) for e in watchlist.entities.values()}
         self._deserts = desert_regions(watchlist)
+        self._eras = eras_of(watchlist)
 
     def _entry(self, index: int) -> _Entry:
         """What the automaton's key `index` stands for, made on its first hit: most keys are
@@ -146,7 +152,7 @@ class Matcher:
                 if why is None and not is_reported:
                     rule = "overlap: a longer name or requires_related dropped it"
                 elif why is REQUIRE and is_reported:
-                    rule = PLACE_LIST_RULE
+                    rule = PLACE_LIST_RULE if ref.entity.is_place else ERA_RULE
                 rows.append(Explained(
                     ref.entity.id, source_start, source_end, text[source_start:source_end], ref.alias.text,
                     ", ".join(ref.variant.rules) or "as written", rule, is_reported,
@@ -154,14 +160,21 @@ class Matcher:
                 if is_reported:
                     break
         explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
-        regions = {r.id for r in self._deserts.values()}
-        for m in mentions:  # no key at its span: a desert region named through one of its places,
-            if (m.entity, m.start, m.end) not in explained:  # or a name sharing a coordinated noun
-                variant, rule = (
-                    ("desert word", DESERT_RULE) if m.entity in regions else (COORDINATION, COORDINATION_RULE)
-                )
-                rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, variant, rule, True))
+        for m in mentions:  # no key of its entity at its span: see `_unkeyed`
+            if (m.entity, m.start, m.end) not in explained:
+                rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *self._unkeyed(m), True))
         return mentions, rows
+
+    def _unkeyed(self, mention: Mention) -> tuple[str, str]:
+        """The variant and rule of a mention no key of its entity found at its span: a desert
+        region named through one of its places, a name re-dated by its text, or a name sharing
+        a coordinated noun."""
+        if mention.entity in {r.id for r in self._deserts.values()}:
+            return "desert word", DESERT_RULE
+        own = {a.text for a in self.watchlist.entities[mention.entity].aliases}
+        if (mention.entity, fold_words(mention.alias)) in self._eras and mention.alias not in own:
+            return ERA, ERA_RULE
+        return COORDINATION, COORDINATION_RULE
 
     def prioritise(
         self, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
@@ -175,10 +188,14 @@ class Matcher:
         norm = normalise(plain)
         hits: list[Hit] = []
         dropped: list[Hit] = []
-        listed: list[Hit] = []  # places dropped only for want of a required word: see `in_lists`
-        scanned = list(self._scan(norm, plain, listed)) + self._coordinated(norm, plain)
-        if listed:
-            scanned = sorted(scanned + in_lists(listed, scanned, plain, norm), key=position)
+        wanting: list[Hit] = []  # dropped only for want of a required word: see `in_lists`, `dated`
+        forbidden: list[Hit] = []  # dropped for a forbidden word: see `dated`
+        scanned = list(self._scan(norm, plain, wanting, forbidden)) + self._coordinated(norm, plain)
+        if wanting:
+            places = [h for h in wanting if h.ref.entity.is_place]
+            scanned = sorted(scanned + in_lists(places, scanned, plain, norm), key=position)
+        if self._eras:
+            scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist)
         for hit in scanned:
             if hit.ref.kind_rules and kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)
@@ -197,9 +214,9 @@ class Matcher:
             mentions = self._with_deserts(found, mentions, norm, plain, original)
         return mentions
 
-    def _scan(self, norm: Normalised, plain: str, listed: list[Hit]) -> Iterator[Hit]:
-        """The hits whose aliases' own conditions hold; the place hits that fail only for want
-        of a required word go to `listed`."""
+    def _scan(self, norm: Normalised, plain: str, wanting: list[Hit], forbidden: list[Hit]) -> Iterator[Hit]:
+        """The hits whose aliases' own conditions hold; the hits that fail only for want of a
+        required word go to `wanting`, those that fail for a forbidden word to `forbidden`."""
         entries = self._entries
         for end, index in self._automaton.iter(f" {norm.text} "):
             length, refs, checked = entries[index] or self._entry(index)
@@ -214,8 +231,8 @@ class Matcher:
                 if why is None:
                     yield Hit(start, end - 1, ref)
                     break
-                if why is REQUIRE and ref.entity.is_place:
-                    listed.append(Hit(start, end - 1, ref))
+                if why is REQUIRE or why is FORBID:
+                    (wanting if why is REQUIRE else forbidden).append(Hit(start, end - 1, ref))
                     break
 
     def _coordinated(self, norm: Normalised, plain: str) -> list[Hit]:

@@ -1,7 +1,8 @@
 """Rules that read a phrase around hits rather than one hit: coordination (the Syrian and Iraqi
 armies: two names sharing one noun), lists of places (حديثة وعنة وراوة: a place in a list with
 another is a place), and desert words (the al-Bukamal desert, بادية البوكمال: the desert region
-as well as the place). Pure: no I/O.
+as well as the place), and names whose referent changed on a date ("the Syrian government",
+dated by the text's other names). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
 from monitor.context import WORD, WORD_CHARS, Hit, folded, forms, position
-from monitor.normalise import ARABIC_ARTICLE, Normalised, is_arabic
+from monitor.normalise import ARABIC_ARTICLE, Normalised, fold_words, is_arabic
 
 if TYPE_CHECKING:
     from monitor.watchlists import Entity, Watchlist
@@ -182,3 +185,100 @@ def _unbroken(norm: Normalised, plain: str, word: re.Match[str], start: int) -> 
     if _PHRASE_BREAK.search(plain, norm.source(word.end() - 1) + 1, norm.source(start)):
         return None
     return word.span()
+
+
+# --- names whose referent changed on a date ---------------------------------------------------
+
+
+ERA_RULE = "era: the text's other names date it before or after the name changed hands"
+ERA = "era"  # the variant of a name re-dated by the text's other names
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    """A name that meant `old` before a date and `new` after it ("the Syrian government" is
+    Assad's before 8 December 2024, the transitional government's after). A text is dated by
+    its other names: `old_cues` found and none of `new_cues` (or the reverse). Names of `old` or
+    `new` themselves count as cues too when they are not one of the shared `aliases`."""
+
+    old: str
+    new: str
+    aliases: frozenset[str]  # folded alias texts that name either entity
+    old_cues: frozenset[str]
+    new_cues: frozenset[str]
+
+
+_OLD_SYRIA = frozenset({"bashar-al-assad", "national-defence-forces", "syrian-army"})
+_NEW_SYRIA = frozenset({
+    "ahmed-al-sharaa", "syrian-general-security", "syrian-interior-ministry", "anas-khattab",
+    "murhaf-abu-qasra", "syrian-transitional-government", "syrian-defence-ministry",
+})  # fmt: skip
+ERAS = (
+    Era(
+        "syrian-army", "syrian-transitional-government",
+        frozenset(fold_words(a) for a in ("Syrian government", "الحكومة السورية")), _OLD_SYRIA, _NEW_SYRIA,
+    ),
+    Era(
+        "syrian-army", "syrian-defence-ministry",
+        frozenset(fold_words(a) for a in (
+            "Syrian army", "Syrian military", "Syrian government forces", "الجيش السوري",
+            "قوات الحكومة السورية",
+        )),
+        _OLD_SYRIA, _NEW_SYRIA,
+    ),
+)  # fmt: skip
+
+
+def eras_of(watchlist: Watchlist) -> dict[tuple[str, str], Era]:
+    """(entity id, folded alias text) -> its Era, for the eras whose entities are all watched."""
+    index: dict[tuple[str, str], Era] = {}
+    for era in ERAS:
+        if era.old in watchlist.entities and era.new in watchlist.entities:
+            index |= {(entity, alias): era for entity in (era.old, era.new) for alias in era.aliases}
+    return index
+
+
+def dated(
+    hits: list[Hit],
+    wanting: list[Hit],
+    forbidden: list[Hit],
+    eras: dict[tuple[str, str], Era],
+    watchlist: Watchlist,
+) -> list[Hit]:
+    """`hits` with each hit of a shared name given to the entity its text's era says; a hit
+    dropped for want of a required word (`wanting`) is admitted when the era is clear, and one
+    of the new entity dropped for its forbidden words (Assad, regime, fall ... nearby: "the fall
+    of the Syrian government") is the old entity's unless the text names new cues."""
+    shared = [(h, era) for h in hits + wanting if (era := eras.get(_era_key(h))) is not None]
+    shared += [
+        (h, era)
+        for h in forbidden
+        if (era := eras.get(_era_key(h))) is not None and h.ref.entity.id == era.new
+    ]
+    if not shared:
+        return hits
+    found = {h.ref.entity.id for h in hits if _era_key(h) not in eras}
+    kept = [h for h in hits if _era_key(h) not in eras]
+    admitted = {id(h) for h in hits}
+    forbidden_ids = {id(h) for h in forbidden}
+    for hit, era in shared:
+        old, new = not found.isdisjoint(era.old_cues), not found.isdisjoint(era.new_cues)
+        if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
+            old = not new
+        target = era.old if old and not new else era.new if new and not old else None
+        if target is None or target == hit.ref.entity.id:
+            if target is not None or id(hit) in admitted:
+                kept.append(hit)
+            continue
+        ref = hit.ref._replace(entity=watchlist.entities[target])
+        kept.append(hit._replace(ref=ref._replace(variant=ref.variant._replace(rules=(ERA,)))))
+    return sorted(kept, key=position)
+
+
+def _era_key(hit: Hit) -> tuple[str, str]:
+    return hit.ref.entity.id, _folded_alias(hit.ref.alias.text)
+
+
+@lru_cache(maxsize=4096)
+def _folded_alias(text: str) -> str:
+    return fold_words(text)

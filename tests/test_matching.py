@@ -677,3 +677,32 @@ def test_a_dual_noun_shared_by_two_crossings_names_both(shipped: Matcher) -> Non
     assert ids(shipped, text) == [
         "rabia-yarubiyah-crossing", "nineveh", "al-waleed-crossing", "qaim-bukamal-crossing", "anbar",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # dated by another name of the text
+        ("Al-Mayadeen backed Hezbollah and the Syrian government under Bashar al-Assad.", "syrian-army"),
+        (
+            "President Ahmed al-Sharaa said the Syrian army had entered Deir ez-Zor.",
+            "syrian-defence-ministry",
+        ),
+        ("قال الرئيس أحمد الشرع إن الجيش السوري دخل مدينة دير الزور.", "syrian-defence-ministry"),
+        ("Regime forces and the Syrian army shelled the town.", "syrian-army"),
+        # its own forbidden words date it (the fall of Assad's government)
+        ("He pointed to the fall of the Syrian government a year ago.", "syrian-army"),
+        # nothing dates it: the name as the watchlist has it
+        ("The Syrian government sent a convoy to the east.", "syrian-transitional-government"),
+    ],
+)
+def test_a_name_that_changed_hands_is_dated_by_its_text(shipped: Matcher, text: str, expected: str) -> None:
+    era_entities = {"syrian-army", "syrian-defence-ministry", "syrian-transitional-government"}
+    assert set(ids(shipped, text)) & era_entities == {expected}
+
+
+def test_explain_names_the_era_rule(shipped: Matcher) -> None:
+    _, rows = shipped.explain("President Ahmed al-Sharaa said the Syrian army had entered Deir ez-Zor.")
+    assert [(r.entity, r.variant, r.rule.split(":")[0]) for r in rows if r.kept and r.variant == "era"] == [
+        ("syrian-defence-ministry", "era", "era")
+    ]
