@@ -57,9 +57,9 @@ def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, 
         return []
     first, adjective = words[-1], match.group("adjective")
     first_start = text.rfind(first, 0, match.start())
-    nouns = dict.fromkeys(n for form in forms(words[-2]) for n in (form, _arabic_singular(form)))
+    nouns = list(dict.fromkeys(n for form in forms(words[-2]) for n in (form, _arabic_singular(form))))
     return [
-        ((first_start, first_start + len(first)), [f"{n} {first}" for n in list(nouns)[1:]]),
+        ((first_start, first_start + len(first)), [f"{n} {first}" for n in nouns[1:]]),
         ((match.start() + 1, match.end()), [f"{n} {adjective}" for n in nouns]),
     ]
 
@@ -249,34 +249,38 @@ def dated(
     dropped for want of a required word (`wanting`) is admitted when the era is clear, and one
     of the new entity dropped for its forbidden words (Assad, regime, fall ... nearby: "the fall
     of the Syrian government") is the old entity's unless the text names new cues."""
-    shared = [(h, era) for h in hits + wanting if (era := eras.get(_era_key(h))) is not None]
+    entities = {entity for entity, _ in eras}
+    shared = [(h, era) for h in hits + wanting if h.ref.entity.id in entities and (era := _era(h, eras))]
     shared += [
         (h, era)
         for h in forbidden
-        if (era := eras.get(_era_key(h))) is not None and h.ref.entity.id == era.new
+        if h.ref.entity.id in entities and (era := _era(h, eras)) and h.ref.entity.id == era.new
     ]
     if not shared:
         return hits
-    found = {h.ref.entity.id for h in hits if _era_key(h) not in eras}
-    kept = [h for h in hits if _era_key(h) not in eras]
-    admitted = {id(h) for h in hits}
-    forbidden_ids = {id(h) for h in forbidden}
+    shared_ids = {id(h) for h, _ in shared}
+    found = {h.ref.entity.id for h in hits if id(h) not in shared_ids}
+    in_hits, forbidden_ids = {id(h) for h in hits}, {id(h) for h in forbidden}
+    decided: dict[int, Hit | None] = {}  # id of a shared hit -> what it becomes (None: dropped)
     for hit, era in shared:
         old, new = not found.isdisjoint(era.old_cues), not found.isdisjoint(era.new_cues)
         if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
             old = not new
         target = era.old if old and not new else era.new if new and not old else None
-        if target is None or target == hit.ref.entity.id:
-            if target is not None or id(hit) in admitted:
-                kept.append(hit)
-            continue
-        ref = hit.ref._replace(entity=watchlist.entities[target])
-        kept.append(hit._replace(ref=ref._replace(variant=ref.variant._replace(rules=(ERA,)))))
-    return sorted(kept, key=position)
+        if target is None or (target == hit.ref.entity.id and id(hit) in forbidden_ids):
+            decided[id(hit)] = hit if id(hit) in in_hits else None  # undated: as it was
+        elif target == hit.ref.entity.id:
+            decided[id(hit)] = hit
+        else:
+            ref = hit.ref._replace(entity=watchlist.entities[target])
+            decided[id(hit)] = hit._replace(ref=ref._replace(variant=ref.variant._replace(rules=(ERA,))))
+    kept = [d for h in hits if (d := decided.get(id(h), h)) is not None]
+    admitted = [h for i, h in decided.items() if i not in in_hits and h is not None]
+    return sorted(kept + admitted, key=position) if admitted else kept
 
 
-def _era_key(hit: Hit) -> tuple[str, str]:
-    return hit.ref.entity.id, _folded_alias(hit.ref.alias.text)
+def _era(hit: Hit, eras: dict[tuple[str, str], Era]) -> Era | None:
+    return eras.get((hit.ref.entity.id, _folded_alias(hit.ref.alias.text)))
 
 
 @lru_cache(maxsize=4096)
