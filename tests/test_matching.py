@@ -706,3 +706,20 @@ def test_explain_names_the_era_rule(shipped: Matcher) -> None:
     assert [(r.entity, r.variant, r.rule.split(":")[0]) for r in rows if r.kept and r.variant == "era"] == [
         ("syrian-defence-ministry", "era", "era")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Syria's new Ministry of Defence announced the formation of divisions.",
+            ["syrian-defence-ministry"],
+        ),
+        ("Iraq's Ministry of Defence said Syrian troops crossed.", ["syrian-army"]),
+        ("The Israeli Ministry of Defense said Syria was warned.", []),
+    ],
+)
+def test_a_ministry_of_defence_is_syrias_only_with_syria_named(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
