@@ -8,9 +8,10 @@ the reason (shown by `monitor match --explain`). Pure: no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.normalise import (
@@ -79,8 +80,7 @@ class Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be c
     ref: Ref
 
 
-def position(hit: Hit) -> tuple[int, int]:
-    return hit.start, hit.end
+position: Callable[[Hit], tuple[int, int]] = attrgetter("start", "end")  # a sort key, in C
 
 
 def _adds_article(ref: Ref) -> bool:

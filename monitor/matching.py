@@ -193,7 +193,7 @@ class Matcher:
         scanned = list(self._scan(norm, plain, wanting, forbidden)) + self._coordinated(norm, plain)
         if wanting:
             places = [h for h in wanting if h.ref.entity.is_place]
-            scanned = sorted(scanned + in_lists(places, scanned, plain, norm), key=position)
+            scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
         if self._eras:
             scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist)
         for hit in scanned:
