@@ -496,11 +496,12 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "enabled", "last success", "failures", "last error", "next poll")
+    table = Table("id", "label", "enabled", "last success", "failures", "last error", "next poll")
     for row in rows:
         error = f"{row['last_error_kind']}: {row['last_error']}" if row["last_error_kind"] else ""
         table.add_row(
             row["id"],
+            row["label"] or "-",
             "yes" if row["enabled"] else "no",
             _when(row["last_success_at"]),
             str(row["consecutive_failures"]),
@@ -518,6 +519,7 @@ def _source_row(source: Source, health: Any) -> dict[str, Any]:
         "kind": source.kind,
         "language": source.language,
         "label": source.label,
+        "owner": source.owner,
         "interval_seconds": int(source.interval.total_seconds()),
         "enabled": source.enabled,
     }

@@ -16,6 +16,23 @@ SourceKind = Literal["rss", "gdelt", "reliefweb"]
 DateSource = Literal["feed", "fetched"]
 PollStatus = Literal["ok", "not_modified", "failed", "deferred"]
 
+# What kind of outlet a source is, as analysts weigh reports (README "Sources"): a source's
+# `label` is one of these (or empty), and corroboration flags stories told by one kind only.
+SOURCE_LABELS = (
+    "wire",
+    "international",
+    "regional",
+    "independent-syrian",
+    "iraqi",
+    "kurdish",
+    "state",
+    "factional",
+    "think-tank",
+    "monitor",
+    "aggregator",
+    "humanitarian",
+)
+
 
 class ExportFormat(StrEnum):
     """What `monitor export` writes (monitor/export.py); here, not there, so the CLI can declare
@@ -36,11 +53,12 @@ class Source:
     kind: SourceKind = "rss"
     language: str = "en"
     interval: timedelta = timedelta(minutes=15)
-    label: str = ""  # outlet type: independent Syrian outlet, think tank, aggregator ...
+    label: str = ""  # one of SOURCE_LABELS, or empty
     enabled: bool = True
     full_text: bool = False  # fetch each article page and extract its main text
     user_agent: str | None = None  # per-source override of the global User-Agent
     guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see feeds.assign_keys
+    owner: str = ""  # who owns or runs the outlet, free text (a government, a party, a family)
 
 
 @dataclass(frozen=True, slots=True)
