@@ -378,13 +378,15 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
 
     Example: monitor hits --since 24h --json
     """
-    from monitor import store
+    from monitor import corroboration, store
 
     window = since_time(since)
     with user_errors():
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
             found = store.list_hits(session, since=window)
+            origins = store.story_origins(session, [h.article_id for h in found])
+    assessed = corroboration.assess(origins, settings.all_sources())
     rows = [
         {
             "article_id": h.article_id,
@@ -395,6 +397,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
             "entities": list(h.entities),
             "priority": h.priority,
             "priority_reason": h.priority_reason,
+            **corroboration.as_json(*assessed[h.article_id]),
         }
         for h in found
     ]
@@ -403,7 +406,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
         return
     for row in rows:
         typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {row['title']}"))
-        typer.echo(f"{'':24}{', '.join(row['entities'])}")
+        typer.echo(f"{'':24}{', '.join(row['entities'])}  ({assessed[row['article_id']][1].text})")
 
 
 @app.command()

@@ -240,6 +240,48 @@ class HitSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleOrigin:
+    """Where a stored article came from, as corroboration reads it: its source, and the publisher
+    an aggregator (Google News <source>, GDELT domain, ReliefWeb source) named for it."""
+
+    article_id: int
+    source_id: str
+    url: str
+    publisher: str | None = None
+    publisher_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A publisher of a story: `key` is its identity (a domain, t.me/<channel>), so the English and
+    Arabic editions of one outlet, or its direct feed and its Google News copy, are one outlet."""
+
+    key: str
+    name: str
+    label: str = ""  # one of SOURCE_LABELS; empty when not known
+
+
+@dataclass(frozen=True, slots=True)
+class Corroboration:
+    """How far a story stands: `single source` or `N outlets`, and `<label> only` when every outlet
+    carries one label (`factional only`, `state only`)."""
+
+    status: str
+    outlets: int
+    flag: str | None = None
+    labels: tuple[str, ...] = ()
+
+    @property
+    def corroborated(self) -> bool:
+        return self.outlets > 1
+
+    @property
+    def text(self) -> str:
+        """One line for people: `3 outlets`, `single source, factional only`."""
+        return self.status + (f", {self.flag}" if self.flag else "")
+
+
+@dataclass(frozen=True, slots=True)
 class TextMatches:
     """What matching found in one article's text, before the article has an id."""
 

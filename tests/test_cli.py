@@ -86,6 +86,10 @@ def test_poll_then_read_everything(config: Path) -> None:
     assert [h["title"] for h in hits] == ["Militia convoy crosses at al-Qaim"]
     assert {"qaim", "bukamal", "kataib-hezbollah"} <= set(hits[0]["entities"])
     assert set(hits[0]) >= {"article_id", "url", "title", "source", "published", "entities", "priority"}
+    assert hits[0]["outlets"] == [
+        {"key": hits[0]["outlets"][0]["key"], "name": "Local test feed", "label": "regional"}
+    ]
+    assert hits[0]["corroboration"]["status"] == "single source"
 
     sources = {s["id"]: s for s in json.loads(invoke(config, "sources", "--json").stdout)}
     assert sources["local"]["last_success_at"] and sources["local"]["consecutive_failures"] == 0

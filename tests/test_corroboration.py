@@ -1,0 +1,114 @@
+"""Corroboration as a pure function: publishers, not feeds, count; aggregators count as the
+publisher they name; a story told by one kind of outlet only is flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.corroboration import assess, corroborate, publisher_key
+from monitor.records import ArticleOrigin, Outlet, Source
+
+SOURCES = [
+    Source(
+        "enab-en", "Enab Baladi (English)", "https://english.enabbaladi.net/feed/", label="independent-syrian"
+    ),
+    Source("enab-ar", "عنب بلدي", "https://www.enabbaladi.net/feed/", label="independent-syrian"),
+    Source("sana-en", "SANA", "https://sana.sy/en/feed/", label="state"),
+    Source("sana-ar", "سانا", "https://sana.sy/feed", label="state"),
+    Source("sabereen", "Sabereen", "https://t.me/s/sabreenS1", label="factional"),
+    Source("relay", "A relay", "https://t.me/s/another_relay", label="factional"),
+    Source("gn", "Google News search", "https://news.google.com/rss/search?q=x", label="aggregator"),
+    Source(
+        "gdelt",
+        "GDELT",
+        "https://api.gdeltproject.org/api/v2/doc/doc?query=x",
+        kind="gdelt",
+        label="aggregator",
+    ),
+    Source(
+        "enab-gn",
+        "Enab via Google News",
+        "https://news.google.com/rss/search?q=site",
+        label="independent-syrian",
+    ),
+    Source("bbc", "BBC", "https://feeds.bbci.co.uk/news/world/rss.xml", label="international"),
+]
+
+
+def origin(
+    n: int, source: str, publisher: str | None = None, publisher_url: str | None = None
+) -> ArticleOrigin:
+    return ArticleOrigin(n, source, f"https://example.org/{n}", publisher, publisher_url)
+
+
+def story(*origins: ArticleOrigin) -> tuple[tuple[Outlet, ...], str, str | None]:
+    outlets, found = assess({0: origins}, SOURCES)[0]
+    return outlets, found.status, found.flag
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://english.enabbaladi.net/feed/", "enabbaladi.net"),
+        ("https://www.enabbaladi.net/feed/", "enabbaladi.net"),
+        ("https://feeds.bbci.co.uk/news/world/rss.xml", "bbci.co.uk"),
+        ("https://t.me/s/sabreenS1", "t.me/sabreens1"),
+        ("http://127.0.0.1:8081/feeds/a.xml", "127.0.0.1:8081/feeds/a.xml"),
+        ("not a url", ""),
+    ],
+)
+def test_publisher_key(url: str, key: str) -> None:
+    assert publisher_key(url) == key
+
+
+def test_a_factional_channel_alone_then_with_two_independent_outlets() -> None:
+    assert story(origin(1, "sabereen"))[1:] == ("single source", "factional only")
+    outlets, status, flag = story(origin(1, "sabereen"), origin(2, "enab-en"), origin(3, "sana-en"))
+    assert (status, flag) == ("3 outlets", None)
+    assert [(o.key, o.label) for o in outlets] == [
+        ("t.me/sabreens1", "factional"),
+        ("enabbaladi.net", "independent-syrian"),
+        ("sana.sy", "state"),
+    ]
+
+
+def test_feeds_of_one_publisher_are_one_outlet() -> None:
+    """English and Arabic editions, and the direct feed with its Google News copy."""
+    gn_copy = origin(3, "enab-gn", "Enab Baladi", "https://english.enabbaladi.net")
+    assert story(origin(1, "enab-en"), origin(2, "enab-ar"), gn_copy)[1:] == (
+        "single source",
+        "independent-syrian only",
+    )
+    assert story(origin(1, "sana-en"), origin(2, "sana-ar"))[1:] == ("single source", "state only")
+
+
+def test_two_channels_of_one_kind_are_two_outlets_of_one_label() -> None:
+    assert story(origin(1, "sabereen"), origin(2, "relay"))[1:] == ("2 outlets", "factional only")
+
+
+def test_an_aggregator_counts_as_the_publisher_it_names_never_as_itself() -> None:
+    outlets, status, flag = story(
+        origin(1, "gn", "SANA", "https://sana.sy"),
+        origin(2, "gdelt", "sana.sy", "https://sana.sy/"),
+        origin(3, "gn", "Some Daily", "https://some-daily.example"),
+    )
+    assert status == "2 outlets" and flag is None
+    assert [(o.key, o.name, o.label) for o in outlets] == [
+        ("sana.sy", "SANA", "state"),
+        ("some-daily.example", "Some Daily", ""),
+    ]
+    assert all(o.label != "aggregator" and "google" not in o.key for o in outlets)
+
+
+def test_an_unlabelled_outlet_breaks_a_shared_label_and_a_name_is_enough() -> None:
+    outlets, status, flag = story(
+        origin(1, "sana-en"), origin(2, "gn", "Unknown Weekly"), origin(3, "gn", "unknown  weekly")
+    )
+    assert (status, flag) == ("2 outlets", None)
+    assert outlets[1].key == "name:unknown weekly"
+
+
+def test_text_for_people() -> None:
+    assert corroborate([Outlet("a", "A", "state")]).text == "single source, state only"
+    three = corroborate([Outlet("a", "A", "state"), Outlet("b", "B", "regional"), Outlet("c", "C")])
+    assert (three.text, three.corroborated, three.labels) == ("3 outlets", True, ("regional", "state"))
