@@ -48,7 +48,8 @@ def export(
         window_start, now = since_time(since), utc_now()
         watchlist = load_watchlist(settings)
         with database(settings) as sessions, sessions() as session:
-            rows = load_rows(session, window_start, now, watchlist, timezone_of(settings.digest))
+            tz = timezone_of(settings.digest)
+            rows = load_rows(session, window_start, now, watchlist, tz, settings.all_sources())
         data = render(rows, fmt, bom=bom)
         if out is None:
             sys.stdout.buffer.write(data)

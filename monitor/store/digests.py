@@ -24,7 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from monitor.records import SourceHealth
+from monitor.records import ArticleOrigin, SourceHealth
 from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
 from monitor.store.queries import source_health
@@ -48,6 +48,13 @@ class WeekArticle:
     snippet: str  # of the first hit outside the title, else the summary's start (the title is shown anyway)
     story_id: int | None = None  # the alerts outbox's story, when it grouped this article
     language: str | None = None  # the article's, else its feed's, as parsed
+    publisher: str | None = None  # named by an aggregator (Google News, GDELT)
+    publisher_url: str | None = None
+
+    @property
+    def origin(self) -> ArticleOrigin:
+        """What corroboration counts of it."""
+        return ArticleOrigin(self.id, self.source_id, self.url, self.publisher, self.publisher_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +139,8 @@ def _week_article(
         snippet=outside_title[0] if outside_title else row.summary[:280],
         story_id=story_id,
         language=row.language,
+        publisher=row.publisher,
+        publisher_url=row.publisher_url,
     )
 
 
