@@ -3,10 +3,20 @@ publisher they name; a story told by one kind of outlet only is flagged."""
 
 from __future__ import annotations
 
-import pytest
+import json
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from monitor.cli import app
 from monitor.corroboration import assess, corroborate, publisher_key
 from monitor.records import ArticleOrigin, Outlet, Source
+from tests.conftest import WATCHLISTS
+from tests.faultkit import rss
+from tests.servers.feeds import FeedServer
+from tests.servers.slack import SlackServer
 
 SOURCES = [
     Source(
@@ -112,3 +122,70 @@ def test_text_for_people() -> None:
     assert corroborate([Outlet("a", "A", "state")]).text == "single source, state only"
     three = corroborate([Outlet("a", "A", "state"), Outlet("b", "B", "regional"), Outlet("c", "C")])
     assert (three.text, three.corroborated, three.labels) == ("3 outlets", True, ("regional", "state"))
+
+
+# --- the whole process: feeds on loopback, the real CLI, a Slack-compatible server -----------------
+
+TITLE = "Kataib Hezbollah convoy crosses the al-Qaim border into al-Bukamal at night"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        yield server
+
+
+def write_config(
+    tmp_path: Path, database_url: str, feeds: dict[str, tuple[str, str]], slack: SlackServer
+) -> Path:
+    sources = "".join(
+        f'[[sources]]\nid = "{name}"\nname = "{name.title()}"\nurl = "{url}"\nlabel = "{label}"\n\n'
+        for name, (url, label) in feeds.items()
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{database_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n\n{sources}'
+        '[fetch]\nparse_workers = 1\n\n[alerts]\nmin_priority = "low"\n\n'
+        f'[slack]\nbot_token = "xoxb-test-token"\nchannel = "C1"\napi_url = "{slack.api_url}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def cli(config: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--config", str(config), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_factional_report_then_two_independent_outlets(
+    database_url: str, tmp_path: Path, feed_server: FeedServer, slack: SlackServer
+) -> None:
+    """A relay's post alone is `single source` (factional only); once an independent Syrian outlet
+    and a regional one carry the story, every one of its hits says `3 outlets`."""
+    labels = {"relay": "factional", "dez": "independent-syrian", "daily": "regional"}
+    paths = {name: f"/corroboration-{name}-{tmp_path.name}.xml" for name in labels}
+    quiet = rss([("football", "Football results from the weekend league")])
+    feeds = {name: (feed_server.set_feed(paths[name], quiet), label) for name, label in labels.items()}
+    feed_server.set_feed(paths["relay"], rss([("relay-1", TITLE)]))
+    config = write_config(tmp_path, database_url, feeds, slack)
+
+    cli(config, "poll")
+    [hit] = json.loads(cli(config, "hits", "--since", "1d", "--json"))
+    assert hit["source"] == "relay" and [o["label"] for o in hit["outlets"]] == ["factional"]
+    assert hit["corroboration"] == {
+        "status": "single source",
+        "outlets": 1,
+        "corroborated": False,
+        "flag": "factional only",
+        "labels": ["factional"],
+    }
+
+    feed_server.set_feed(paths["dez"], rss([("dez-1", TITLE)]))
+    feed_server.set_feed(paths["daily"], rss([("daily-1", TITLE)]))
+    cli(config, "poll")
+    hits = json.loads(cli(config, "hits", "--since", "1d", "--json"))
+    assert sorted(h["source"] for h in hits) == ["daily", "dez", "relay"]
+    for found in hits:
+        assert found["corroboration"]["status"] == "3 outlets" and found["corroboration"]["flag"] is None
+        assert [o["label"] for o in found["outlets"]] == ["factional", "independent-syrian", "regional"]
