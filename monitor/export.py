@@ -46,6 +46,7 @@ from monitor.geo import story_place
 from monitor.records import Corroboration, ExportFormat, Source
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
+from monitor.stories import StoryRule
 from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
 
 COLUMNS = (
@@ -92,17 +93,22 @@ def load_rows(
     until: datetime,
     watchlist: EntityCatalogue,
     tz: ZoneInfo,
+    rule: StoryRule = StoryRule(),
     sources: Sequence[Source] = (),
 ) -> list[StoryRow]:
-    return story_rows(digests.matched_articles(session, since, until), watchlist, tz, sources)
+    return story_rows(digests.matched_articles(session, since, until), watchlist, tz, rule, sources)
 
 
 def story_rows(
-    articles: Sequence[WeekArticle], watchlist: EntityCatalogue, tz: ZoneInfo, sources: Sequence[Source] = ()
+    articles: Sequence[WeekArticle],
+    watchlist: EntityCatalogue,
+    tz: ZoneInfo,
+    rule: StoryRule = StoryRule(),
+    sources: Sequence[Source] = (),
 ) -> list[StoryRow]:
     """One row per story, oldest first; `sources` (the configured ones) label its outlets."""
     places = {i: e for i, e in watchlist.entities.items() if e.kind in PLACE_KINDS}
-    groups = sorted(group_stories(articles), key=lambda g: (g[0].when, g[0].id))
+    groups = sorted(group_stories(articles, rule), key=lambda g: (g[0].when, g[0].id))
     judged = assess({i: [a.origin for a in group] for i, group in enumerate(groups)}, sources)
     return [_row(group, watchlist, places, tz, judged[i][1]) for i, group in enumerate(groups)]
 
