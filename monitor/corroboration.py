@@ -94,13 +94,33 @@ def assess(
     origins: Mapping[int, Sequence[ArticleOrigin]], sources: Sequence[Source]
 ) -> dict[int, tuple[tuple[Outlet, ...], Corroboration]]:
     """Article id → (its story's outlets, their corroboration), from store.story_origins()."""
-    by_id = {s.id: s for s in sources}
-    known = labels_by_publisher(sources)
+    by_id, known = {s.id: s for s in sources}, labels_by_publisher(sources)
     assessed = {}
     for article_id, story in origins.items():
         outlets = story_outlets(story, by_id, known)
         assessed[article_id] = (outlets, corroborate(outlets))
     return assessed
+
+
+def joining_notes(
+    origins: Mapping[int, Sequence[ArticleOrigin]], sources: Sequence[Source]
+) -> dict[int, str]:
+    """Article id → the line its alert carries: its story's corroboration with it, and whether it
+    made a single-source story corroborated (compared with the story without it)."""
+    by_id, known = {s.id: s for s in sources}, labels_by_publisher(sources)
+    notes = {}
+    for article_id, story in origins.items():
+        before = [o for o in story if o.article_id != article_id]
+        was = corroborate(story_outlets(before, by_id, known)) if before else None
+        notes[article_id] = note(was, corroborate(story_outlets(story, by_id, known)))
+    return notes
+
+
+def note(before: Corroboration | None, after: Corroboration) -> str:
+    """The line an alert carries; says so when the story has just become corroborated."""
+    if before is not None and not before.corroborated and after.corroborated:
+        return f"Corroborated: now {after.text} (was {before.text})"
+    return f"Corroboration: {after.text}"
 
 
 def as_json(outlets: Sequence[Outlet], corroboration: Corroboration) -> dict[str, object]:

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from monitor.cli import app
-from monitor.corroboration import assess, corroborate, publisher_key
+from monitor.corroboration import assess, corroborate, note, publisher_key
 from monitor.records import ArticleOrigin, Outlet, Source
 from tests.conftest import WATCHLISTS
 from tests.faultkit import rss
 from tests.servers.feeds import FeedServer
-from tests.servers.slack import SlackServer
+from tests.servers.slack import Request, SlackServer
 
 SOURCES = [
     Source(
@@ -162,7 +162,9 @@ def test_a_factional_report_then_two_independent_outlets(
     database_url: str, tmp_path: Path, feed_server: FeedServer, slack: SlackServer
 ) -> None:
     """A relay's post alone is `single source` (factional only); once an independent Syrian outlet
-    and a regional one carry the story, every one of its hits says `3 outlets`."""
+    and a regional one carry the story, every one of its hits says `3 outlets`. In Slack: the
+    story's message says single source, its thread says when it became corroborated and ends on
+    3 outlets."""
     labels = {"relay": "factional", "dez": "independent-syrian", "daily": "regional"}
     paths = {name: f"/corroboration-{name}-{tmp_path.name}.xml" for name in labels}
     quiet = rss([("football", "Football results from the weekend league")])
@@ -180,6 +182,8 @@ def test_a_factional_report_then_two_independent_outlets(
         "flag": "factional only",
         "labels": ["factional"],
     }
+    [story] = slack.delivered
+    assert "Corroboration: single source, factional only" in block_text(story)
 
     feed_server.set_feed(paths["dez"], rss([("dez-1", TITLE)]))
     feed_server.set_feed(paths["daily"], rss([("daily-1", TITLE)]))
@@ -189,3 +193,33 @@ def test_a_factional_report_then_two_independent_outlets(
     for found in hits:
         assert found["corroboration"]["status"] == "3 outlets" and found["corroboration"]["flag"] is None
         assert [o["label"] for o in found["outlets"]] == ["factional", "independent-syrian", "regional"]
+    replies = slack.delivered[1:]
+    assert len(replies) == 2 and all(r.body.get("thread_ts") for r in replies)
+    notes = [block_text(r) for r in replies]
+    assert sum("Corroborated: now 2 outlets (was single source, factional only)" in n for n in notes) == 1
+    assert "Corroboration: 3 outlets" in notes[-1]
+
+
+def block_text(request: Request) -> str:
+    """Every text of a Slack message's blocks, joined."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            found.extend(v for k, v in node.items() if k == "text" and isinstance(v, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(request.body.get("blocks", []))
+    return "\n".join(found)
+
+
+def test_the_note_says_when_a_story_becomes_corroborated() -> None:
+    alone = corroborate([Outlet("t.me/x", "X", "factional")])
+    two = corroborate([Outlet("t.me/x", "X", "factional"), Outlet("a.example", "A", "regional")])
+    assert note(None, alone) == "Corroboration: single source, factional only"
+    assert note(alone, two) == "Corroborated: now 2 outlets (was single source, factional only)"
+    assert note(two, two) == "Corroboration: 2 outlets"
