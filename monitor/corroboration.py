@@ -67,7 +67,15 @@ def outlet_of(origin: ArticleOrigin, sources: Mapping[str, Source], known: Mappi
     if source is None:
         return Outlet(publisher_key(origin.url) or origin.source_id, origin.source_id)
     label = "" if source.label == AGGREGATOR else source.label
-    return Outlet(publisher_key(source.url) or source.id, source.name, label)
+    return Outlet(_source_key(source) or source.id, source.name, label)
+
+
+def _source_key(source: Source) -> str:
+    """A Telegram channel is itself on any base URL (t.me or a mirror of its preview page)."""
+    if source.kind == "telegram":
+        channel = [part for part in urlsplit(source.url).path.split("/") if part][-1:]
+        return "t.me/" + channel[0].lower() if channel else ""
+    return publisher_key(source.url)
 
 
 def story_outlets(

@@ -42,6 +42,7 @@ SOURCES = [
         label="independent-syrian",
     ),
     Source("bbc", "BBC", "https://feeds.bbci.co.uk/news/world/rss.xml", label="international"),
+    Source("mirror", "Sabereen mirror", "http://127.0.0.1:9/s/SabreenS1", kind="telegram", label="factional"),
 ]
 
 
@@ -94,6 +95,10 @@ def test_feeds_of_one_publisher_are_one_outlet() -> None:
 
 def test_two_channels_of_one_kind_are_two_outlets_of_one_label() -> None:
     assert story(origin(1, "sabereen"), origin(2, "relay"))[1:] == ("2 outlets", "factional only")
+
+
+def test_a_channel_read_through_a_mirror_is_the_channel() -> None:
+    assert story(origin(1, "sabereen"), origin(2, "mirror"))[1:] == ("single source", "factional only")
 
 
 def test_an_aggregator_counts_as_the_publisher_it_names_never_as_itself() -> None:
