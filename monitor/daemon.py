@@ -66,7 +66,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import store
+from monitor import store, triage
 from monitor.alerts import AlertPolicy, DeliveryReport, deliver_due
 from monitor.app import load_matcher, open_database, poll_deps, utc_now
 from monitor.config import Settings, load_settings, parse_duration
@@ -221,6 +221,9 @@ class Daemon:
         self._deps: PollDeps | None = None
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
         self._background: set[asyncio.Task[None]] = set()  # not jobs: not waited for at stop
+        gate = triage.gatekeeping(loaded.settings)  # POST /slack/actions on the metrics server
+        slack = triage.responder(loaded.settings)
+        self.triage = triage.Triage(gate, sessions, slack, utc_now) if gate else None
 
     @property
     def deps(self) -> PollDeps:
@@ -243,6 +246,8 @@ class Daemon:
             finally:
                 if server is not None:
                     server.close()
+                if self.triage is not None:
+                    self.triage.close()
                 self.deps.workers.close()  # the workers in use now, perhaps not the ones we started with
         log(logger, "daemon.stopped", owner=self.owner)
 
@@ -285,7 +290,8 @@ class Daemon:
         if not d.metrics:
             return None
         try:
-            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port)
+            actions = self.triage.receive if self.triage is not None else None
+            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port, actions)
         except OSError as exc:
             raise ConfigError(
                 "daemon.metrics_port",
