@@ -1,8 +1,9 @@
 """A Slack-API-compatible HTTP server on 127.0.0.1 (port 0), in a thread, for slack-sdk's real clients.
 
 As in slack-sdk's own mock server: incoming webhooks at POST /services/T…/B…/X… (JSON body,
-answers "ok") and POST /api/chat.postMessage (JSON or form body, bearer token; answers
-{"ok": true, "ts": …}). Every request is recorded with its parsed body. `fail(mode, times=n)`
+answers "ok"), POST /api/chat.postMessage (JSON or form body, bearer token; answers
+{"ok": true, "ts": …}) and POST /api/chat.update (the same, answering with the ts it was
+given). Every request is recorded with its parsed body. `fail(mode, times=n)`
 makes the next n requests (every one, with times=None) answer:
 
   rate_limited       429 with Retry-After: retry_after
@@ -87,6 +88,10 @@ class SlackServer:
     def ok(self) -> None:
         self.script()
 
+    def posted(self, method: str = "chat.postMessage") -> list[Request]:
+        """The delivered requests to one Web API method, in order."""
+        return [r for r in self.delivered if r.path == f"/api/{method}"]
+
     def texts(self) -> list[str]:
         """The fallback text of every delivered message, in order."""
         return [r.body.get("text", "") for r in self.delivered]
@@ -137,7 +142,7 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
                 return
             if request.is_webhook:
                 self._webhook(request, mode)
-            elif self.path == "/api/chat.postMessage":
+            elif self.path in ("/api/chat.postMessage", "/api/chat.update"):
                 self._post_message(request, mode)
             else:
                 server._record(request, delivered=False)
@@ -188,6 +193,7 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
             if error:
                 self._json({"ok": False, "error": error})
             else:
+                ts = request.body.get("ts") or ts if request.path.endswith("update") else ts
                 self._json({"ok": True, "channel": request.body.get("channel"), "ts": ts})
 
         def _json(self, data: dict[str, Any]) -> None:
