@@ -236,6 +236,9 @@ class Daemon:
         async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
             self._deps = deps
             server = self._start_metrics(settings)
+            socket = triage.socket_mode(settings, self.triage) if self.triage is not None else None
+            if socket is not None:
+                socket.start()
             try:
                 await self._schedule(utc_now())
                 self.scheduler.start()
@@ -246,6 +249,8 @@ class Daemon:
             finally:
                 if server is not None:
                     server.close()
+                if socket is not None:
+                    socket.close()
                 if self.triage is not None:
                     self.triage.close()
                 self.deps.workers.close()  # the workers in use now, perhaps not the ones we started with

@@ -8,6 +8,10 @@ replayed), 400 for a body that is not an interaction payload, 403 for a payload 
 workspace or app (when `slack.team_id` / `slack.api_app_id` are set). Bodies over MAX_BODY are
 refused by the server before they are read (413).
 
+Over Socket Mode (`SocketModeListener`, slack-sdk's built-in client with the app-level token)
+no request needs a signature: the connection itself is authenticated. Each envelope is
+acknowledged at once and its payload handed on.
+
 The values our buttons carry name what a click concerns (`story:12`, and for the mute menu
 `story:12|entity:kataib-hezbollah|for:24h`); they come back from Slack inside a signed payload,
 but are still parsed strictly: anything else is not a click of ours and is ignored.
@@ -17,7 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +32,9 @@ from urllib.parse import parse_qs
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import Clock, SignatureVerifier
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from monitor.logs import log
 
@@ -41,6 +49,7 @@ VERDICTS = {RELEVANT: "relevant", NOT_RELEVANT: "not_relevant"}
 MUTE_FOR: dict[str, timedelta | None] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "lifted": None}
 MUTE_LABELS = {"24h": "24 h", "7d": "7 days", "lifted": "until lifted"}
 TIMEOUT = 10  # seconds for chat.update; the click is stored before it is tried
+MAX_RECONNECT_WAIT = 60.0  # seconds between Socket Mode connection attempts, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +68,10 @@ class Click:
 
 @dataclass(frozen=True, slots=True)
 class Gatekeeping:
-    """What an HTTP interaction must satisfy: the signing secret, and the workspace and app
-    when they are configured."""
+    """What an interaction must satisfy: over HTTP the signing secret (none: the endpoint is
+    off), and over HTTP or Socket Mode the workspace and app when they are configured."""
 
-    signing_secret: str
+    signing_secret: str = ""
     team_id: str = ""
     api_app_id: str = ""
 
@@ -106,7 +115,7 @@ def screen(
     gate: Gatekeeping | None, body: bytes, headers: Mapping[str, str], now: datetime
 ) -> tuple[int, list[Click]]:
     """The HTTP status a request gets, and the clicks to act on (only with 200)."""
-    if gate is None:
+    if gate is None or not gate.signing_secret:
         return 404, []
     if not verified(gate.signing_secret, body, headers, now):
         return 401, []
@@ -170,9 +179,8 @@ def _click(action: Mapping[str, Any], who: tuple[str, str], where: tuple[str, st
 class SlackResponder:
     """chat.update with the bot token: the message a click came from, shown with its outcome."""
 
-    def __init__(self, bot_token: str, api_url: str = "", timeout: int = TIMEOUT) -> None:
-        base_url = api_url.rstrip("/") + "/" if api_url else WebClient.BASE_URL
-        self._client = WebClient(token=bot_token, base_url=base_url, timeout=timeout, retry_handlers=[])
+    def __init__(self, bot_token: str, api_url: str = "") -> None:
+        self._client = _client(bot_token, api_url)
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> bool:
         """True when Slack took the update; a failure is logged (the click is stored already)."""
@@ -186,3 +194,49 @@ class SlackResponder:
             log(logger, "triage.update_failed", logging.WARNING, error=type(exc).__name__)
             return False
         return True
+
+
+def _client(token: str, api_url: str) -> WebClient:
+    base_url = api_url.rstrip("/") + "/" if api_url else WebClient.BASE_URL
+    return WebClient(token=token or None, base_url=base_url, timeout=TIMEOUT, retry_handlers=[])
+
+
+class SocketModeListener:
+    """Interactions over Socket Mode. `start()` connects on a thread of its own, retrying with
+    backoff while Slack cannot be reached (one WARNING, then one line once connected); the
+    client reconnects by itself after that."""
+
+    def __init__(self, app_token: str, api_url: str, on_payload: Callable[[Mapping[str, Any]], None]) -> None:
+        self._client = SocketModeClient(app_token, web_client=_client("", api_url), logger=logger)
+        self._client.socket_mode_request_listeners.append(self._on_request)  # type: ignore[arg-type]
+        self._on_payload = on_payload
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._connect, name="socket-mode", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=TIMEOUT)
+        self._client.close()
+
+    def _connect(self) -> None:
+        wait, failing = 1.0, False
+        while not self._stop.is_set():
+            try:
+                self._client.connect()
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                if not failing:
+                    log(logger, "triage.socket_mode_unreachable", logging.WARNING, error=type(exc).__name__)
+                failing = True
+                self._stop.wait(wait)
+                wait = min(wait * 2, MAX_RECONNECT_WAIT)
+                continue
+            log(logger, "triage.socket_mode_connected")
+            return
+
+    def _on_request(self, client: SocketModeClient, request: SocketModeRequest) -> None:
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+        if request.type == "interactive":
+            self._on_payload(request.payload)

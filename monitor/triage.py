@@ -36,6 +36,9 @@ from monitor.slack_actions import (
     Click,
     Gatekeeping,
     SlackResponder,
+    SocketModeListener,
+    clicks,
+    from_our_app,
     screen,
 )
 from monitor.store import triage as triage_store
@@ -46,10 +49,18 @@ Clock = Callable[[], datetime]
 
 
 def gatekeeping(settings: Settings) -> Gatekeeping | None:
-    """None without a signing secret: the endpoint is off (404)."""
+    """None when clicks cannot arrive: neither a signing secret (HTTP) nor an app token (Socket Mode)."""
     slack = settings.slack
     secret = slack.signing_secret.get_secret_value()
-    return Gatekeeping(secret, slack.team_id, slack.api_app_id) if secret else None
+    if not secret and not slack.app_token.get_secret_value():
+        return None
+    return Gatekeeping(secret, slack.team_id, slack.api_app_id)
+
+
+def socket_mode(settings: Settings, triage: Triage) -> SocketModeListener | None:
+    """The Socket Mode listener when `slack.app_token` is set (not started)."""
+    token = settings.slack.app_token.get_secret_value()
+    return SocketModeListener(token, settings.slack.api_url, triage.receive_payload) if token else None
 
 
 def responder(settings: Settings) -> SlackResponder | None:
@@ -79,9 +90,19 @@ class Triage:
         if status != 200:
             level = logging.WARNING if status in (401, 403) else logging.INFO
             log(logger, "triage.refused", level, status=status)
+        self._queue(found)
+        return status
+
+    def receive_payload(self, payload: Mapping[str, Any]) -> None:
+        """An interaction from Socket Mode (authenticated by its connection): queue its clicks."""
+        if self._gate is not None and not from_our_app(self._gate, payload):
+            log(logger, "triage.refused", logging.WARNING, status=403)
+            return
+        self._queue(clicks(payload))
+
+    def _queue(self, found: list[Click]) -> None:
         for click in found:
             self._worker.submit(self._apply_logged, click)
-        return status
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from click.testing import Result
@@ -26,6 +28,7 @@ from monitor.slack_actions import (
     Click,
     Gatekeeping,
     SlackResponder,
+    SocketModeListener,
     mute_value,
     read_value,
     screen,
@@ -35,6 +38,7 @@ from monitor.store import outbox
 from monitor.store import triage as triage_store
 from monitor.triage import Triage, outcome_line, updated_message
 from tests.servers.slack import TOKEN, SlackServer
+from tests.servers.socket_mode import SocketModeServer
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -317,3 +321,40 @@ def test_cli_mistakes_are_one_error_line(sqlite_url: str, tmp_path: Path) -> Non
         result = cli(sqlite_url, tmp_path, *args)
         assert result.exit_code == 2, args
         assert result.stderr.startswith("error:") and "Traceback" not in result.output, result.output
+
+
+# --- Socket Mode ---------------------------------------------------------------------------------
+
+
+def test_socket_mode_clicks_are_acknowledged_and_stored(sessions: sessionmaker[Session]) -> None:
+    story = add_story(sessions, 1, "kh", "KH", "KH fighters near the border")
+    with SlackServer() as slack, SocketModeServer() as socket:
+        slack.socket_url = socket.url
+        triage = Triage(
+            Gatekeeping(team_id="T1"), sessions, SlackResponder(TOKEN, slack.api_url), lambda: NOW
+        )
+        listener = SocketModeListener("xapp-1-test", slack.api_url, triage.receive_payload)
+        listener.start()
+        try:
+            assert socket.connected.wait(30)
+            payload = json.loads(
+                parse_qs(block_actions(NOT_RELEVANT, story_value(story)).decode())["payload"][0]
+            )
+            envelope = socket.push("interactive", payload)
+            foreign = socket.push("interactive", {**payload, "team": {"id": "T2"}})
+            wait_for(lambda: {envelope, foreign} <= set(socket.acks), "the envelopes to be acknowledged")
+        finally:
+            listener.close()
+            triage.close()  # the queued clicks are applied before it returns
+        assert len(slack.posted("chat.update")) == 1
+    with sessions() as session:
+        assert [(v.story_id, v.verdict) for v in triage_store.verdicts_since(session, NOW)] == [
+            (story, "not_relevant")
+        ]
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    until = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < until, f"gave up waiting for {what}"
+        time.sleep(0.05)

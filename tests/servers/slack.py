@@ -3,8 +3,9 @@
 As in slack-sdk's own mock server: incoming webhooks at POST /services/T…/B…/X… (JSON body,
 answers "ok"), POST /api/chat.postMessage (JSON or form body, bearer token; answers
 {"ok": true, "ts": …}) and POST /api/chat.update (the same, answering with the ts it was
-given). Every request is recorded with its parsed body. `fail(mode, times=n)`
-makes the next n requests (every one, with times=None) answer:
+given), and POST /api/apps.connections.open (an app token, xapp-…; answers with `socket_url`,
+the Socket Mode server of tests/servers/socket_mode.py). Every request is recorded with its
+parsed body. `fail(mode, times=n)` makes the next n requests (every one, with times=None) answer:
 
   rate_limited       429 with Retry-After: retry_after
   server_error       500
@@ -60,6 +61,7 @@ class SlackServer:
         self._closing = threading.Event()
         self.retry_after = 2
         self.delay = 2.0
+        self.socket_url = ""  # what apps.connections.open answers
         self._ts = itertools.count(1)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -144,6 +146,14 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
                 self._webhook(request, mode)
             elif self.path in ("/api/chat.postMessage", "/api/chat.update"):
                 self._post_message(request, mode)
+            elif self.path == "/api/apps.connections.open":
+                authorised = request.headers.get("authorization", "").startswith("Bearer xapp-")
+                server._record(request, delivered=authorised)
+                self._json(
+                    {"ok": True, "url": server.socket_url}
+                    if authorised
+                    else {"ok": False, "error": "invalid_auth"}
+                )
             else:
                 server._record(request, delivered=False)
                 self._answer(404, "text/plain", b"unknown_method")
