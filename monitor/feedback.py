@@ -68,12 +68,15 @@ class Suggestion:
 
 
 def load_feedback(session: Session, since: datetime, now: datetime) -> Feedback:
-    verdicts = tuple(triage_store.verdicts_since(session, since))
+    """The verdicts given from `since` to `now`, and the mutes in force at any time between."""
+    verdicts = tuple(triage_store.verdicts_since(session, since, now))
     false_stories = [v.story_id for v in verdicts if v.verdict == "not_relevant"]
     return Feedback(
         since=since,
         verdicts=verdicts,
-        mutes=tuple(triage_store.list_mutes(session, now=now, ended_since=since)),
+        mutes=tuple(
+            m for m in triage_store.list_mutes(session, now=now, ended_since=since) if m.created_at < now
+        ),
         alerts_by_alias=dict(triage_store.alerts_by_alias(session, since)),
         false_hits=triage_store.alias_snippets(session, false_stories),
     )
@@ -142,3 +145,34 @@ def _positions(words: Sequence[str], phrase: Sequence[str]) -> list[int]:
 def context_stub(alias: str, words: Sequence[str]) -> str:
     rule = {"text": alias, "context": {"forbid": list(words), "window": CONTEXT_WINDOW}}
     return yaml.safe_dump([rule], allow_unicode=True, sort_keys=False, default_flow_style=None)
+
+
+NEEDS_WORK_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TriageSection:
+    """The digest's triage section: verdict totals (nobody named), precision per entity, the
+    entities muted during the week and the aliases that most need work."""
+
+    relevant: int
+    not_relevant: int
+    entities: tuple[Precision, ...]  # entity ids; the digest shows names
+    muted: tuple[str, ...]  # entity ids
+    needs_work: tuple[Precision, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.relevant or self.not_relevant or self.muted)
+
+
+def triage_section(feedback: Feedback) -> TriageSection:
+    counted = totals(feedback.verdicts)
+    needs_work = tuple(p for p in by_alias(feedback) if p.needs_work)[:NEEDS_WORK_SHOWN]
+    return TriageSection(
+        relevant=counted["relevant"],
+        not_relevant=counted["not_relevant"],
+        entities=tuple(by_entity(feedback.verdicts)),
+        muted=tuple(dict.fromkeys(m.entity for m in feedback.mutes)),
+        needs_work=needs_work,
+    )

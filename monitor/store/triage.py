@@ -104,11 +104,12 @@ def record_verdict(session: Session, verdict: NewVerdict, *, now: datetime) -> b
     return True
 
 
-def verdicts_since(session: Session, since: datetime) -> list[VerdictListing]:
+def verdicts_since(session: Session, since: datetime, until: datetime | None = None) -> list[VerdictListing]:
+    window = VerdictRow.at >= since if until is None else and_(VerdictRow.at >= since, VerdictRow.at < until)
     rows = session.execute(
         select(VerdictRow, StoryRow.title)
         .join(StoryRow, StoryRow.id == VerdictRow.story_id)
-        .where(VerdictRow.at >= since)
+        .where(window)
         .order_by(VerdictRow.at.desc(), VerdictRow.id.desc())
     )
     return [

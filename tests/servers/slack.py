@@ -29,7 +29,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -46,6 +46,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    ts: str = ""  # the message ts a successful chat.postMessage answered with
 
     @property
     def is_webhook(self) -> bool:
@@ -111,10 +112,12 @@ class SlackServer:
 
     def _record(self, request: Request, delivered: bool) -> str:
         with self._lock:
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            request = replace(request, ts=ts)
             self.requests.append(request)
             if delivered:
                 self.delivered.append(request)
-            return f"{1_700_000_000 + next(self._ts)}.000100"
+            return ts
 
     def __enter__(self) -> SlackServer:
         self._thread.start()
