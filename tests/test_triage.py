@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 
 from monitor import feedback, store
 from monitor.cli import app
+from monitor.metrics import Metrics, MetricsServer, assess
 from monitor.notify import AlertMessage
 from monitor.records import ArticleMatches, Entry, Hit, Source
 from monitor.slack_actions import (
@@ -358,3 +361,37 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
     while not condition():
         assert time.monotonic() < until, f"gave up waiting for {what}"
         time.sleep(0.05)
+
+
+# --- POST /slack/actions on the daemon's HTTP server ---------------------------------------------
+
+
+def post(port: int, path: str, body: bytes, headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+@pytest.mark.parametrize("actions", [True, False], ids=["signing secret", "none"])
+def test_the_endpoint_takes_one_path_and_small_bodies(sessions: sessionmaker[Session], actions: bool) -> None:
+    metrics = Metrics(lambda: {})
+    triage = Triage(GATE, sessions, None, lambda: datetime.now(timezone.utc))
+    server = MetricsServer(
+        metrics, lambda: assess(None, None, lambda: 0), "127.0.0.1", 0, triage.receive if actions else None
+    )
+    server.start()
+    try:
+        body = block_actions(RELEVANT, story_value(1))
+        fresh = signed(body, at=datetime.now(timezone.utc))
+        assert post(server.port, "/slack/actions", body, fresh) == (200 if actions else 404)
+        assert post(server.port, "/slack/actions", body) == (401 if actions else 404)
+        assert post(server.port, "/slack/other", body, fresh) == 404
+        assert post(server.port, "/metrics", body, fresh) == 404
+        big = b"payload=" + b"x" * (64 * 1024)
+        assert post(server.port, "/slack/actions", big, signed(big)) == (413 if actions else 404)
+    finally:
+        server.close()
+        triage.close()
