@@ -90,11 +90,11 @@ def totals(verdicts: Iterable[VerdictListing]) -> dict[str, int]:
 def by_alias(feedback: Feedback) -> list[Precision]:
     """Every alias that alerted or was judged, worst first (most not-relevant, then name)."""
     judged = _count(feedback.verdicts, lambda v: v.aliases)
-    names = set(feedback.alerts_by_alias) | set(judged)
-    rows = [
-        Precision(a, feedback.alerts_by_alias.get(a, 0), judged[a]["relevant"], judged[a]["not_relevant"])
-        for a in names
-    ]
+    rows = []
+    for alias in set(feedback.alerts_by_alias) | set(judged):
+        counted = judged.get(alias, Counter())
+        alerts = feedback.alerts_by_alias.get(alias, 0)
+        rows.append(Precision(alias, alerts, counted["relevant"], counted["not_relevant"]))
     return sorted(rows, key=lambda p: (-p.not_relevant, p.relevant, p.name.casefold()))
 
 

@@ -149,10 +149,9 @@ def clicks(payload: Mapping[str, Any]) -> list[Click]:
     """Our actions in a `block_actions` payload; other payload types and foreign actions are none."""
     if payload.get("type") != "block_actions":
         return []
-    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
-    channel = payload.get("channel") if isinstance(payload.get("channel"), dict) else {}
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
-    container = payload.get("container") if isinstance(payload.get("container"), dict) else {}
+    user, channel, message, container = (
+        _object(payload, k) for k in ("user", "channel", "message", "container")
+    )
     who = (str(user.get("id") or ""), str(user.get("username") or user.get("name") or ""))
     where = (str(channel.get("id") or container.get("channel_id") or ""), str(message.get("ts") or ""))
     found = []
@@ -161,6 +160,11 @@ def clicks(payload: Mapping[str, Any]) -> list[Click]:
         if click is not None:
             found.append(click)
     return found
+
+
+def _object(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = payload.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _click(action: Mapping[str, Any], who: tuple[str, str], where: tuple[str, str]) -> Click | None:

@@ -148,10 +148,13 @@ def updated_message(stored: Mapping[str, Any] | None, click: Click) -> tuple[str
     """The message as sent (without its buttons after a verdict), and a line saying what was done."""
     message = from_payload(stored) if stored else AlertMessage(kind="story")
     note = outcome_line(click, message)
-    base = payload(message) if stored else {"text": note, "blocks": []}
-    blocks = [b for b in base["blocks"] if click.action_id == MUTE or b.get("type") != "actions"]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note, "verbatim": True}]})
-    return str(base["text"]), blocks
+    text, blocks = note, []
+    if stored:
+        sent = payload(message)
+        text, blocks = str(sent["text"]), list(sent["blocks"])
+    kept: list[dict[str, Any]] = [b for b in blocks if click.action_id == MUTE or b.get("type") != "actions"]
+    kept.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note, "verbatim": True}]})
+    return text, kept
 
 
 def outcome_line(click: Click, message: AlertMessage) -> str:

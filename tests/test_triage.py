@@ -236,6 +236,7 @@ def test_watchlists_report_suggests_a_rule_only_for_aliases_never_relevant(
         add_story(sessions, i, "kh", "KH", f"The KH football club won the derby match {i}") for i in range(3)
     ]
     good = add_story(sessions, 9, "pmf", "PMF", "PMF units moved to the border crossing")
+    add_story(sessions, 8, "irgc", "IRGC", "IRGC advisers arrived")  # alerted, nobody judged it
     with sessions.begin() as session:
         for story in noisy:
             triage_store.record_verdict(session, verdict(story, "not_relevant"), now=NOW)
@@ -246,6 +247,7 @@ def test_watchlists_report_suggests_a_rule_only_for_aliases_never_relevant(
     kh = rows["KH"]
     assert (kh.alerts, kh.relevant, kh.not_relevant, kh.precision, kh.needs_work) == (3, 0, 3, 0.0, True)
     assert (rows["PMF"].alerts, rows["PMF"].precision) == (1, 1.0)
+    assert (rows["IRGC"].alerts, rows["IRGC"].precision, rows["IRGC"].needs_work) == (1, None, False)
     [suggestion] = feedback.suggestions(data)
     assert suggestion.alias == "KH" and set(suggestion.words) == {"football", "club", "won", "derby"}
     assert "text: KH" in suggestion.stub and "forbid:" in suggestion.stub

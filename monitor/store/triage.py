@@ -105,7 +105,7 @@ def record_verdict(session: Session, verdict: NewVerdict, *, now: datetime) -> b
 
 
 def verdicts_since(session: Session, since: datetime, until: datetime | None = None) -> list[VerdictListing]:
-    window = VerdictRow.at >= since if until is None else and_(VerdictRow.at >= since, VerdictRow.at < until)
+    window = VerdictRow.at >= since if until is None else and_(VerdictRow.at >= since, VerdictRow.at <= until)
     rows = session.execute(
         select(VerdictRow, StoryRow.title)
         .join(StoryRow, StoryRow.id == VerdictRow.story_id)
