@@ -36,11 +36,12 @@ from prometheus_client.registry import Collector
 
 from monitor.errors import StoreUnavailable
 from monitor.records import PollReport
-from monitor.slack_actions import ACTIONS_PATH, MAX_BODY
 
 logger = logging.getLogger(__name__)
 
 Actions = Callable[[bytes, Mapping[str, str]], int]  # body, headers → HTTP status
+ACTIONS_PATH = "/slack/actions"  # Slack's interactivity requests (monitor/slack_actions.py)
+MAX_BODY = 64 * 1024  # bytes; larger POST bodies are refused (413) without being read
 STUCK_AFTER = 60.0  # seconds without a scheduler heartbeat before /healthz says 503
 LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600)
 

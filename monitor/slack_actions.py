@@ -5,7 +5,7 @@
 accepts it (v0 HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing secret, compared in
 constant time, timestamps more than 5 minutes away refused, so a captured request cannot be
 replayed), 400 for a body that is not an interaction payload, 403 for a payload from another
-workspace or app (when `slack.team_id` / `slack.api_app_id` are set). Bodies over MAX_BODY are
+workspace or app (when `slack.team_id` / `slack.api_app_id` are set). Bodies over 64 KB are
 refused by the server before they are read (413).
 
 Over Socket Mode (`SocketModeListener`, slack-sdk's built-in client with the app-level token)
@@ -37,11 +37,10 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from monitor.logs import log
+from monitor.notify import EntityRef, MessageAction
 
 logger = logging.getLogger(__name__)
 
-ACTIONS_PATH = "/slack/actions"
-MAX_BODY = 64 * 1024
 RELEVANT = "monitor_relevant"
 NOT_RELEVANT = "monitor_not_relevant"
 MUTE = "monitor_mute"
@@ -82,6 +81,24 @@ def story_value(story_id: int) -> str:
 
 def mute_value(story_id: int, entity: str, mute_for: str) -> str:
     return f"story:{story_id}|entity:{entity}|for:{mute_for}"
+
+
+def story_actions(story_id: int, entities: tuple[EntityRef, ...]) -> tuple[MessageAction, ...]:
+    """Relevant, Not relevant, and a Mute menu: each entity that made the alert × each period
+    (Slack allows 100 options, so at most 33 entities)."""
+    options = tuple(
+        (
+            f"Mute {entity.name} {'until lifted' if key == 'lifted' else 'for ' + label}",
+            mute_value(story_id, entity.id, key),
+        )
+        for entity in entities[:33]
+        for key, label in MUTE_LABELS.items()
+    )
+    return (
+        MessageAction(RELEVANT, "Relevant", story_value(story_id), "primary"),
+        MessageAction(NOT_RELEVANT, "Not relevant", story_value(story_id), "danger"),
+        MessageAction(MUTE, "Mute…", options=options),
+    )
 
 
 def read_value(value: str) -> tuple[int, str, str] | None:

@@ -21,11 +21,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts import from_payload
 from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.logs import log
-from monitor.notify import AlertMessage
+from monitor.notify import AlertMessage, from_payload
 from monitor.notify.slack import escape, payload
 from monitor.slack_actions import (
     MUTE,

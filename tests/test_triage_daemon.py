@@ -5,7 +5,6 @@ daemon's own HTTP server; the outcome read back through the CLI."""
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.error
 import urllib.request
 import uuid
@@ -15,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from monitor.cli import app
 from tests.faultkit import rss
 from tests.servers.feeds import FeedServer
 from tests.servers.slack import TOKEN, Request, SlackServer
-from tests.test_daemon import MONITOR, DaemonProcess, start, wait_until, write_config
+from tests.test_daemon import DaemonProcess, start, wait_until, write_config
 from tests.test_triage import SECRET, block_actions, signed
 
 PMF_STORY = "Popular Mobilization Forces hold a parade in the capital"
@@ -35,10 +37,9 @@ def daemons() -> Iterator[list[DaemonProcess]]:
         daemon.kill_group()
 
 
-def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*MONITOR, "--config", str(config), *args], capture_output=True, text=True, timeout=60, check=False
-    )
+def cli(config: Path, *args: str) -> Result:
+    """A CLI command on the daemon's database (in this process: the daemon is the one under test)."""
+    return CliRunner().invoke(app, ["--config", str(config), *args], env={}, catch_exceptions=False)
 
 
 def post(port: int, body: bytes, headers: dict[str, str]) -> int:
@@ -55,9 +56,14 @@ def post(port: int, body: bytes, headers: dict[str, str]) -> int:
         return int(exc.code)
 
 
-def story_alerts(slack: SlackServer) -> dict[str, Request]:
-    """Title → the chat.postMessage of its story alert."""
-    return {r.body["text"].split(" (")[0]: r for r in slack.posted() if r.body.get("blocks")}
+def fresh(body: bytes) -> dict[str, str]:
+    """Signed now, as Slack signs what it sends."""
+    return signed(body, at=datetime.now(timezone.utc))
+
+
+def alert_for(slack: SlackServer, title: str) -> Request | None:
+    """The chat.postMessage of the story alert with this title."""
+    return next((r for r in slack.posted() if title in r.body.get("text", "")), None)
 
 
 def actions_of(message: Request) -> list[dict[str, Any]]:
@@ -66,7 +72,7 @@ def actions_of(message: Request) -> list[dict[str, Any]]:
 
 def verdicts(config: Path) -> list[dict[str, Any]]:
     result = cli(config, "feedback", "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     return list(json.loads(result.stdout)["verdicts"])
 
 
@@ -86,8 +92,9 @@ def test_triage_from_slack_end_to_end(
         port = daemon.metrics_port()
 
         # a story alert sent with the bot token carries the three actions
-        wait_until(lambda: PMF_STORY in story_alerts(slack), "the first story alert")
-        alert = story_alerts(slack)[PMF_STORY]
+        wait_until(lambda: alert_for(slack, PMF_STORY), "the first story alert")
+        alert = alert_for(slack, PMF_STORY)
+        assert alert is not None
         buttons = {a["action_id"]: a for a in actions_of(alert)}
         assert set(buttons) == {"monitor_relevant", "monitor_not_relevant", "monitor_mute"}
         value = buttons["monitor_not_relevant"]["value"]
@@ -106,8 +113,8 @@ def test_triage_from_slack_end_to_end(
         # a correctly signed Not relevant, posted twice: 200, one verdict, the message updated
         ts = alert.ts
         click = block_actions("monitor_not_relevant", value, user="U42", name="ana", message={"ts": ts})
-        assert post(port, click, signed(click)) == 200
-        assert post(port, click, signed(click)) == 200
+        assert post(port, click, fresh(click)) == 200
+        assert post(port, click, fresh(click)) == 200
         wait_until(lambda: len(slack.posted("chat.update")) == 2, "both clicks to be applied")
         update = slack.posted("chat.update")[0]
         assert update.body["ts"] == ts and update.body["channel"] == "C1"
@@ -119,19 +126,20 @@ def test_triage_from_slack_end_to_end(
 
         # mute PMF for 7 days: a later story naming only PMF is held back, one naming the army is not
         mute = block_actions("monitor_mute", mutes[1], user="U42", name="ana", message={"ts": ts})
-        assert post(port, mute, signed(mute)) == 200
+        assert post(port, mute, fresh(mute)) == 200
         wait_until(lambda: len(slack.posted("chat.update")) == 3, "the mute to be applied")
         listed = json.loads(cli(config, "mutes", "--json").stdout)
         assert [(m["entity"], m["user_id"], m["story_id"]) for m in listed] == [("pmf", "U42", story)]
 
         feed_server.set_feed(path, rss([("3", ARMY_STORY), ("2", PMF_LATER), ("1", PMF_STORY)]))
-        wait_until(lambda: ARMY_STORY in story_alerts(slack), "the army story's alert")
-        assert PMF_LATER not in story_alerts(slack)
+        wait_until(lambda: alert_for(slack, ARMY_STORY), "the army story's alert")
+        assert alert_for(slack, PMF_LATER) is None
+        assert "alerts.muted held=1 entities=pmf" in daemon.log
         hits = json.loads(cli(config, "hits", "--json").stdout)
         assert PMF_LATER in {h["title"] for h in hits}  # still stored
 
         report = cli(config, "watchlists", "report")
-        assert report.returncode == 0 and "Popular Mobilization Forces" in report.stdout, report.stderr
+        assert report.exit_code == 0 and "Popular Mobilization Forces" in report.stdout, report.stderr
         rows = json.loads(cli(config, "watchlists", "report", "--json").stdout)["aliases"]
         pmf = next(r for r in rows if r["alias"] == "Popular Mobilization Forces")
         assert (pmf["alerts"], pmf["relevant"], pmf["not_relevant"], pmf["precision"]) == (1, 0, 1, 0.0)
