@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from monitor import feedback, store
+from monitor.alerts.queue import muted_only
 from monitor.cli import app
 from monitor.metrics import Metrics, MetricsServer, assess
-from monitor.notify import AlertMessage
-from monitor.records import ArticleMatches, Entry, Hit, Source
+from monitor.notify import AlertMessage, ChannelSpec, EntityRef, from_payload, to_payload
+from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier, payload
+from monitor.records import ArticleMatches, Entry, Hit, Source, StoredArticle
 from monitor.slack_actions import (
     MUTE,
     NOT_RELEVANT,
@@ -35,6 +37,7 @@ from monitor.slack_actions import (
     mute_value,
     read_value,
     screen,
+    story_actions,
     story_value,
 )
 from monitor.store import outbox
@@ -397,3 +400,51 @@ def test_the_endpoint_takes_one_path_and_small_bodies(sessions: sessionmaker[Ses
     finally:
         server.close()
         triage.close()
+
+
+# --- the buttons on a story alert, and the mute rule ---------------------------------------------
+
+
+def test_story_actions_name_the_story_and_each_entity_period() -> None:
+    entities = (EntityRef("kh", "Kata'ib Hezbollah", "militia"), EntityRef("pmf", "PMF", "state_force"))
+    relevant, not_relevant, mute = story_actions(12, entities)
+    assert (relevant.action_id, relevant.value) == (RELEVANT, "story:12")
+    assert (not_relevant.action_id, not_relevant.value) == (NOT_RELEVANT, "story:12")
+    assert [value for _, value in mute.options] == [
+        f"story:12|entity:{e}|for:{p}" for e in ("kh", "pmf") for p in ("24h", "7d", "lifted")
+    ]
+    assert all(read_value(value) for _, value in mute.options)
+    message = AlertMessage(kind="story", title="T", entities=entities, actions=(relevant, not_relevant, mute))
+    assert from_payload(to_payload(message)) == message  # through the outbox and back
+    [block] = [b for b in payload(message)["blocks"] if b["type"] == "actions"]
+    assert [e["type"] for e in block["elements"]] == ["button", "button", "static_select"]
+    assert block["elements"][2]["options"][0]["text"]["text"] == "Mute Kata'ib Hezbollah for 24 h"
+
+
+def test_webhook_alerts_carry_no_buttons() -> None:
+    message = AlertMessage(kind="story", title="T", actions=story_actions(1, (EntityRef("kh", "KH", "m"),)))
+    with SlackServer() as slack:
+        SlackWebhookNotifier(ChannelSpec("d", "slack-webhook", webhook_url=slack.webhook_url)).send(message)
+        SlackBotNotifier(
+            ChannelSpec("d", "slack-bot", bot_token=TOKEN, channel="C1", api_url=slack.api_url)
+        ).send(message)
+        webhook, bot = slack.delivered
+    assert not any(b["type"] == "actions" for b in webhook.body["blocks"])
+    assert any(b["type"] == "actions" for b in bot.body["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("entities", "muted", "held"),
+    [
+        ({"kh"}, {"kh"}, True),
+        ({"kh", "pmf"}, {"kh"}, False),
+        ({"kh", "pmf"}, {"kh", "pmf"}, True),
+        (set(), {"kh"}, False),
+    ],
+)
+def test_only_items_whose_every_entity_is_muted_are_held(
+    entities: set[str], muted: set[str], held: bool
+) -> None:
+    article = StoredArticle(1, "src", "https://x.example/1", "T", "", "", NOW, NOW)
+    hits = tuple(Hit(1, e, e, "title", 0, 1, e, e) for e in sorted(entities))
+    assert muted_only(ArticleMatches(article, hits, None), muted) is held
