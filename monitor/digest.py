@@ -42,6 +42,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
 from monitor.digest_map import MapPoint, draw_map, plot_text, short_name
+from monitor.feedback import Feedback, TriageSection, load_feedback, triage_section
 from monitor.geo import Place, PlaceInfo, story_place
 from monitor.records import InlineImage, RenderedDigest
 from monitor.store import digests
@@ -82,6 +83,7 @@ class WeekFacts:
     sources: tuple[SourceWeek, ...]
     previous_matched: tuple[WeekArticle, ...] = ()  # the week before, for its story count
     history_start: datetime | None = None  # when the database saw its first article
+    feedback: Feedback | None = None  # analysts' verdicts and mutes (monitor/feedback.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,7 @@ class DigestData:
     daily: tuple[DailySeries, ...] = ()
     summary: tuple[str, ...] = ()  # three lines: stories and their change, the top place, the top actor
     map_points: tuple[MapPoint, ...] = ()
+    triage: TriageSection | None = None  # verdicts from Slack, muted entities (marked in the tables)
 
     @property
     def empty(self) -> bool:
@@ -226,6 +229,7 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
         sources=tuple(digests.source_weeks(session, start, end, source_ids)),
         previous_matched=tuple(digests.matched_articles(session, before_start, start)),
         history_start=digests.history_start(session),
+        feedback=load_feedback(session, start, end),
     )
 
 
@@ -269,7 +273,12 @@ def build_digest(
         daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
         summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
         map_points=map_points(groups, watchlist),
+        triage=triage_section(facts.feedback, _names(watchlist)) if facts.feedback else None,
     )
+
+
+def _names(watchlist: EntityCatalogue) -> dict[str, str]:
+    return {entity: clean(info.name) for entity, info in watchlist.entities.items()}
 
 
 def entity_lines(facts: WeekFacts, watchlist: EntityCatalogue, has_history: bool = True) -> list[EntityLine]:

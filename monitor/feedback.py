@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import yaml
@@ -157,8 +157,8 @@ class TriageSection:
 
     relevant: int
     not_relevant: int
-    entities: tuple[Precision, ...]  # entity ids; the digest shows names
-    muted: tuple[str, ...]  # entity ids
+    entities: tuple[Precision, ...]  # named by the entities' names
+    muted: Mapping[str, str]  # entity id → name, muted at some time in the week
     needs_work: tuple[Precision, ...]
 
     @property
@@ -166,13 +166,13 @@ class TriageSection:
         return not (self.relevant or self.not_relevant or self.muted)
 
 
-def triage_section(feedback: Feedback) -> TriageSection:
+def triage_section(feedback: Feedback, names: Mapping[str, str]) -> TriageSection:
+    """The section, entities shown by `names` (id → name; an id not in it shows as itself)."""
     counted = totals(feedback.verdicts)
-    needs_work = tuple(p for p in by_alias(feedback) if p.needs_work)[:NEEDS_WORK_SHOWN]
     return TriageSection(
         relevant=counted["relevant"],
         not_relevant=counted["not_relevant"],
-        entities=tuple(by_entity(feedback.verdicts)),
-        muted=tuple(dict.fromkeys(m.entity for m in feedback.mutes)),
-        needs_work=needs_work,
+        entities=tuple(replace(p, name=names.get(p.name, p.name)) for p in by_entity(feedback.verdicts)),
+        muted={m.entity: names.get(m.entity, m.entity) for m in feedback.mutes},
+        needs_work=tuple(p for p in by_alias(feedback) if p.needs_work)[:NEEDS_WORK_SHOWN],
     )

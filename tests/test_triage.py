@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import Result
@@ -22,6 +24,7 @@ from typer.testing import CliRunner
 from monitor import feedback, store
 from monitor.alerts.queue import muted_only
 from monitor.cli import app
+from monitor.digest import build_digest, load_week, render
 from monitor.metrics import Metrics, MetricsServer, assess
 from monitor.notify import AlertMessage, ChannelSpec, EntityRef, from_payload, to_payload
 from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier, payload
@@ -43,6 +46,8 @@ from monitor.slack_actions import (
 from monitor.store import outbox
 from monitor.store import triage as triage_store
 from monitor.triage import Triage, outcome_line, updated_message
+from monitor.watchlists import load_watchlists
+from tests.conftest import WATCHLISTS
 from tests.servers.slack import TOKEN, SlackServer
 from tests.servers.socket_mode import SocketModeServer
 
@@ -448,3 +453,37 @@ def test_only_items_whose_every_entity_is_muted_are_held(
     article = StoredArticle(1, "src", "https://x.example/1", "T", "", "", NOW, NOW)
     hits = tuple(Hit(1, e, e, "title", 0, 1, e, e) for e in sorted(entities))
     assert muted_only(ArticleMatches(article, hits, None), muted) is held
+
+
+# --- the weekly digest ---------------------------------------------------------------------------
+
+
+def test_the_digest_has_a_triage_section_and_marks_muted_entities(sessions: sessionmaker[Session]) -> None:
+    kh = "kataib-hezbollah"
+    noisy = [add_story(sessions, i, kh, "KH", f"KH won the football derby {i}") for i in range(3)]
+    good = add_story(sessions, 5, "pmf", "PMF", "PMF units moved to the border crossing")
+    with sessions.begin() as session:
+        for story in noisy:
+            triage_store.record_verdict(session, verdict(story, "not_relevant"), now=NOW)
+        triage_store.record_verdict(session, verdict(good, "relevant", "U2"), now=NOW)
+        triage_store.add_mute(session, triage_store.NewMute(kh, None, "U1", "<b>eve</b>"), now=NOW)
+    with sessions() as session:
+        facts = load_week(session, "2026-W47", ZoneInfo("UTC"), ["src"])
+    data = build_digest(
+        facts, "2026-W47", NOW + timedelta(days=3), ZoneInfo("UTC"), load_watchlists(WATCHLISTS)
+    )
+    assert data.triage is not None
+    assert (data.triage.relevant, data.triage.not_relevant) == (1, 3)
+    assert [(p.name, p.precision) for p in data.triage.entities] == [
+        ("Kata'ib Hezbollah", 0.0),
+        ("Popular Mobilization Forces (al-Hashd al-Shaabi)", 1.0),
+    ]
+    assert data.triage.muted == {kh: "Kata'ib Hezbollah"} and [p.name for p in data.triage.needs_work] == [
+        "KH"
+    ]
+    rendered = render(data)
+    section = rendered.text.split("TRIAGE", 1)[1].split("SOURCES", 1)[0]
+    assert "1 relevant, 3 not relevant" in section and "Muted: Kata'ib Hezbollah" in section
+    assert "Aliases that most need work: KH (3 not relevant)" in section
+    assert re.search(r"Kata'ib Hezbollah \(militia\) .*\[muted\]", rendered.text)
+    assert "Triage" in rendered.html and ">muted</span>" in rendered.html
