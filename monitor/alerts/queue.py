@@ -213,14 +213,13 @@ def _story_alerts(
     alerts = []
     for channel in dict.fromkeys([*channels_for(match, policy), *threads]):
         kind, key = reply if channel in threads else ("story", f"story:{story_id}")
+        shown = replace(message, kind=kind, actions=actions(kind, story_id, message, policy))  # type: ignore[arg-type]
         alerts.append(
             outbox.NewAlert(
                 channel=channel,
                 key=key,
                 kind=kind,
-                payload=to_payload(
-                    replace(message, kind=kind, actions=actions(kind, story_id, message, policy))
-                ),  # type: ignore[arg-type]
+                payload=to_payload(shown),
                 story_id=story_id,
                 article_id=match.article.id,
                 parent_id=threads.get(channel),
