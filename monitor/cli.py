@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from monitor import __version__
+from monitor import __version__, kinds
 from monitor.cli_alerts import alerts_app, deliver_after_poll
 from monitor.cli_common import (
     JsonOption,
@@ -276,6 +276,8 @@ def articles(
             "first_seen": a.first_seen,
             "language": a.language,
             "publisher": a.publisher,
+            "key": a.key,
+            "text": a.text,
         }
         for a in found
     ]
@@ -500,11 +502,12 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "enabled", "last success", "failures", "last error", "next poll")
+    table = Table("id", "kind", "enabled", "last success", "failures", "last error", "next poll")
     for row in rows:
         error = f"{row['last_error_kind']}: {row['last_error']}" if row["last_error_kind"] else ""
         table.add_row(
             row["id"],
+            row["kind"],
             "yes" if row["enabled"] else "no",
             _when(row["last_success_at"]),
             str(row["consecutive_failures"]),
@@ -528,7 +531,11 @@ def _source_row(source: Source, health: Any) -> dict[str, Any]:
     fields = ("last_polled_at", "last_success_at", "last_new_item_at", "last_error", "last_error_kind")
     fields += ("last_error_at", "consecutive_failures", "next_poll_at", "retry_after_until", "moved_to")
     values = asdict(health) if health else {}
-    return row | {name: values.get(name, 0 if name == "consecutive_failures" else None) for name in fields}
+    row |= {name: values.get(name, 0 if name == "consecutive_failures" else None) for name in fields}
+    # what the last failure means for this kind of source (monitor.kinds: each kind's FAILURES)
+    failure = row["last_error_kind"]
+    row["error_meaning"] = kinds.load(source.kind).FAILURES.get(failure) if failure else None
+    return row
 
 
 def _when(value: datetime | None) -> str:

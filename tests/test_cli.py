@@ -80,6 +80,8 @@ def test_poll_then_read_everything(config: Path) -> None:
     assert {a["title"] for a in articles} == {"Militia convoy crosses at al-Qaim", "Football results"}
     assert all(set(a) >= {"id", "source", "url", "title", "published"} for a in articles)
     assert all("utm_source" not in a["url"] for a in articles)
+    stored = {a["title"]: a for a in articles}["Militia convoy crosses at al-Qaim"]
+    assert stored["key"] == "1" and stored["text"] == "Kata'ib Hizballah trucks entered Abu Kamal."
 
     hits = json.loads(invoke(config, "hits", "--since", "3650d", "--json").stdout)
     assert [h["title"] for h in hits] == ["Militia convoy crosses at al-Qaim"]

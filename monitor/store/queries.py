@@ -273,6 +273,7 @@ def _article_from_entry(article_id: int, entry: Entry, first_seen: datetime) -> 
         language=entry.language,
         publisher=entry.publisher,
         content_hash=entry.content_hash,
+        key=entry.key,
     )
 
 
@@ -289,6 +290,7 @@ def _article(row: ArticleRow) -> StoredArticle:
         language=row.language,
         publisher=row.publisher,
         content_hash=row.content_hash,
+        key=row.key,
     )
 
 
