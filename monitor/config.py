@@ -306,6 +306,10 @@ class AlertSettings(_Section):
     give_up_after: str = "24h"  # a retryable failure becomes "failed" (and loud) after this long
     health_failures: int = Field(5, gt=0)  # consecutive failed polls before a source is announced failing
     health_quiet_factor: float = Field(4.0, gt=1)  # silent for this many usual gaps: announced quiet
+    spike_min: int = Field(
+        5, gt=0
+    )  # stories in 24 h an entity needs before a volume spike (monitor/spikes.py)
+    spike_factor: float = Field(3.0, ge=1)  # the baseline rate is multiplied by this before the Poisson test
     routes: list[RouteSettings] = []
 
     @field_validator("window", "throttle_per", "rollup_interval", "dedupe_window", "give_up_after")

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import kinds, store
 from monitor.alerts import AlertPolicy, queue_alerts
 from monitor.errors import FetchError, StoreUnavailable
+from monitor.events import event_types, find_events
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
@@ -144,13 +145,17 @@ def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Ma
 
 
 def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
-    """Every field through the matcher, with a snippet per mention and the article's priority."""
+    """Every field through the matcher, with a snippet per mention, the article's event types
+    (near its mentions) and its priority."""
     fields = {"title": title, "summary": summary, "content": content}
     found = {name: matcher.find(text) for name, text in fields.items() if text}
     mentions = tuple(
         (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
     )
-    return TextMatches(mentions, matcher.prioritise(fields, found) if mentions else None)
+    if not mentions:
+        return TextMatches()
+    events = find_events(matcher.watchlist, fields, found)
+    return TextMatches(mentions, matcher.prioritise(fields, found, events), event_types(events))
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +454,7 @@ def article_matches(
         Hit(article.id, m.entity, m.alias, field, m.start, m.end, m.text, text)  # type: ignore[arg-type]
         for field, m, text in found.mentions
     )
-    return ArticleMatches(article, hits, found.priority, edited, signatures)
+    return ArticleMatches(article, hits, found.priority, edited, signatures, found.event_types)
 
 
 async def _with_full_text(

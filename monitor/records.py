@@ -136,6 +136,16 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Event:
+    """What happened, by a trigger near a watched entity (monitor/events.py); start/end index the text."""
+
+    type: str  # an id of watchlists/events.yaml
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Priority:
     """An article's priority and the rule that gave it."""
 
@@ -212,6 +222,7 @@ class ArticleMatches:
     priority: Priority | None
     edited: bool = False  # an update of an article already stored
     signatures: tuple[bytes | None, bytes | None] | None = None  # story MinHashes, if made upstream
+    event_types: tuple[str, ...] = ()  # what happened (monitor/events.py), in order of first appearance
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +237,7 @@ class HitSummary:
     entities: tuple[str, ...]
     priority: str | None
     priority_reason: str | None = None
+    event_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +246,7 @@ class TextMatches:
 
     mentions: tuple[tuple[str, Mention, str], ...] = ()  # (field, mention, snippet)
     priority: Priority | None = None
+    event_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,7 @@ def test_match_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Kamal Ahmed said 313 people came.\n", encoding="utf-8")
     result = invoke(None, "match", str(path), "--json", env={"MONITOR_WATCHLISTS": str(WATCHLISTS)})
-    assert json.loads(result.stdout) == {"matches": []}
+    assert json.loads(result.stdout) == {"matches": [], "events": []}
 
 
 def test_watchlists_validate_reports_file_line_field(tmp_path: Path) -> None:
