@@ -41,11 +41,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
+from monitor.corroboration import assess
 from monitor.digest_map import MapPoint, draw_map, plot_text, short_name
 from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
 from monitor.feedback import Feedback, TriageSection, load_feedback, triage_section
 from monitor.geo import Place, PlaceInfo, story_place
-from monitor.records import InlineImage, RenderedDigest
+from monitor.records import InlineImage, RenderedDigest, Source
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
 from monitor.stories import StoryIndex, StoryRule, place, signatures_of
@@ -113,6 +114,7 @@ class StoryLine:
     snippet: str
     priority: str | None
     other_outlets: tuple[str, ...] = ()
+    corroboration: str = ""  # "3 outlets", "single source, factional only" (monitor/corroboration.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +253,7 @@ def build_digest(
     tz: ZoneInfo,
     watchlist: EntityCatalogue,
     rule: StoryRule = StoryRule(),
+    sources: Sequence[Source] = (),
 ) -> DigestData:
     monday = parse_week(week)
     days = tuple(monday + timedelta(days=i) for i in range(7))
@@ -265,6 +268,8 @@ def build_digest(
     known = {i: clean(e.name) for i, e in watchlist.entities.items()}
     counts = {ln.id: ln.count for ln in lines}
     rises, falls = movers(counts, facts.four_weeks_counts, known, facts.history_start, start)
+    top = rank_stories(groups)[:TOP_STORIES]
+    judged = assess({i: [a.origin for a in g] for i, g in enumerate(top)}, sources)  # outlets, labels
     return DigestData(
         week=week,
         timezone=tz.key,
@@ -277,7 +282,7 @@ def build_digest(
         places=places[:TOP_ENTITIES],
         others=others[:TOP_ENTITIES],
         pairs=pair_table(facts.matched, actors, places),
-        stories=tuple(story_line(g, names, tz) for g in rank_stories(groups)[:TOP_STORIES]),
+        stories=tuple(story_line(g, names, tz, judged[i][1].text) for i, g in enumerate(top)),
         new_entities=tuple(ln for ln in lines if ln.new),
         sources=problems,
         source_groups=group_sources(problems),
@@ -476,7 +481,9 @@ def rank_stories(groups: Iterable[tuple[WeekArticle, ...]]) -> list[tuple[WeekAr
     return sorted(groups, key=key)
 
 
-def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: ZoneInfo) -> StoryLine:
+def story_line(
+    group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: ZoneInfo, corroboration: str = ""
+) -> StoryLine:
     lead = group[0]
     entities = dict.fromkeys(e for a in group for e in a.entities)
     others = dict.fromkeys(clean(a.outlet) for a in group[1:] if a.outlet != lead.outlet)
@@ -489,6 +496,7 @@ def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: Zon
         snippet=clean(lead.snippet or lead.summary)[:300],
         priority=top_priority(group),
         other_outlets=tuple(others),
+        corroboration=corroboration,
     )
 
 

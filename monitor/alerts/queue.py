@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from monitor import corroboration, store
 from monitor.alerts.policy import AlertPolicy, alertable, channels_for
 from monitor.geo import story_place
 from monitor.logs import log
@@ -178,7 +179,8 @@ def _queue_leads(
 ) -> int:
     rows = [_story_rows(match, story_id, "lead", policy, threads={}) for match, story_id in leads]
     outbox.link_articles(session, [link for link, _ in rows], now=now)
-    return len(outbox.queue(session, [alert for _, alerts in rows for alert in alerts], now=now))
+    alerts = _with_corroboration(session, [alert for _, alerts in rows for alert in alerts], policy)
+    return len(outbox.queue(session, alerts, now=now))
 
 
 def _queue_attached(
@@ -189,7 +191,20 @@ def _queue_attached(
     threads = outbox.story_alerts(session, story_id)
     link, alerts = _story_rows(match, story_id, "attached", policy, threads)
     outbox.link_articles(session, [link], now=now)
-    return len(outbox.queue(session, alerts, now=now))
+    return len(outbox.queue(session, _with_corroboration(session, alerts, policy), now=now))
+
+
+def _with_corroboration(
+    session: Session, alerts: Sequence[outbox.NewAlert], policy: AlertPolicy
+) -> list[outbox.NewAlert]:
+    """Each alert with a note on its story's corroboration now that its article has joined."""
+    origins = store.story_origins(session, sorted({a.article_id for a in alerts if a.article_id}))
+    notes = corroboration.joining_notes(origins, list(policy.sources.values()))
+    return [_noted(a, notes[a.article_id]) if a.article_id in notes else a for a in alerts]
+
+
+def _noted(alert: outbox.NewAlert, note: str) -> outbox.NewAlert:
+    return replace(alert, payload={**alert.payload, "notes": [*alert.payload.get("notes", ()), note]})
 
 
 def _story_rows(

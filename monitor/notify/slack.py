@@ -224,12 +224,15 @@ def _story_blocks(message: AlertMessage) -> list[dict[str, Any]]:
         blocks.append(_section(_entities(message)))
     if message.snippet:
         blocks.append(_section("> " + highlighted(message.snippet, message.match)))
-    if message.notes:
-        blocks.append(_context(*(escape(note) for note in message.notes)))
+    blocks += _notes(message)
     if message.priority:
         reason = f" — {escape(message.reason)}" if message.reason else ""
         blocks.append(_context(f"Priority *{escape(message.priority)}*{reason}"))
     return blocks
+
+
+def _notes(message: AlertMessage) -> list[dict[str, Any]]:
+    return [_context(*(escape(note) for note in message.notes))] if message.notes else []
 
 
 def _update_blocks(message: AlertMessage) -> list[dict[str, Any]]:
@@ -240,7 +243,7 @@ def _update_blocks(message: AlertMessage) -> list[dict[str, Any]]:
 def _attachment_blocks(message: AlertMessage) -> list[dict[str, Any]]:
     outlet = escape(message.outlet) or "another outlet"
     head = f"Also reported by *{outlet}*: {link(message.url, _clip(message.title, MAX_TITLE))}"
-    return [_section(head), _source_context(message)]
+    return [_section(head), _source_context(message), *_notes(message)]
 
 
 def _summary_blocks(message: AlertMessage) -> list[dict[str, Any]]:
