@@ -147,4 +147,6 @@ def needs_restart(old: Settings, new: Settings) -> str:
     endpoint = ("metrics", "metrics_host", "metrics_port", "log_json", "log_level")
     changed = [key for key in ("database_url", "fetch") if getattr(old, key) != getattr(new, key)]
     changed += [f"daemon.{key}" for key in endpoint if getattr(old.daemon, key) != getattr(new.daemon, key)]
+    clicks = ("signing_secret", "app_token", "team_id", "api_app_id")  # the triage endpoint and socket
+    changed += [f"slack.{key}" for key in clicks if getattr(old.slack, key) != getattr(new.slack, key)]
     return ", ".join(changed)

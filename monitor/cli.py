@@ -41,6 +41,7 @@ from monitor.cli_common import (
 from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
 from monitor.cli_export import export
+from monitor.cli_triage import feedback, mutes_app, watchlists_report
 from monitor.errors import InputError
 from monitor.files import read_input, write_atomic
 from monitor.logs import DEFAULT_LEVEL
@@ -69,6 +70,9 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(mutes_app, name="mutes")
+app.command("feedback")(feedback)
+watchlists_app.command("report")(watchlists_report)
 app.command("digest")(digest)
 app.command("export")(export)
 app.command("run")(run)

@@ -235,6 +235,13 @@ class SlackSettings(_Section):
     channel: str = ""
     api_url: str = ""
     channels: list[SlackChannelSettings] = []
+    # interactivity (triage buttons): POST /slack/actions is verified with signing_secret; with
+    # app_token (xapp-…) the actions come over Socket Mode instead; team_id / api_app_id, when
+    # set, refuse payloads from any other workspace or app
+    signing_secret: SecretStr = SecretStr("")
+    app_token: SecretStr = SecretStr("")
+    team_id: str = ""
+    api_app_id: str = ""
 
     @field_validator("api_url")
     @classmethod

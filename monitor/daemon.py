@@ -57,6 +57,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import triage
 from monitor.alerts import DeliveryReport, deliver_due
 from monitor.app import Loaded, loaded_from, needs_restart, open_store, poll_deps, utc_now
 from monitor.config import Settings, load_settings, parse_duration
@@ -123,6 +124,9 @@ class Daemon:
         self._polling: Polling | None = None
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
         self._background: set[asyncio.Task[None]] = set()  # not jobs: not waited for at stop
+        gate = triage.gatekeeping(loaded.settings)  # POST /slack/actions on the metrics server
+        slack = triage.responder(loaded.settings)
+        self.triage = triage.Triage(gate, sessions, slack, utc_now) if gate else None
 
     @property
     def deps(self) -> PollDeps:
@@ -143,6 +147,9 @@ class Daemon:
                 self.sessions, deps.writer, self.outage, owner=self.owner, local_leases=self.local_leases
             )
             server = self._start_metrics(settings)
+            socket = triage.socket_mode(settings, self.triage) if self.triage is not None else None
+            if socket is not None:
+                socket.start()
             try:
                 await self._schedule(utc_now())
                 self.scheduler.start()
@@ -153,6 +160,10 @@ class Daemon:
             finally:
                 if server is not None:
                     server.close()
+                if socket is not None:
+                    socket.close()
+                if self.triage is not None:
+                    self.triage.close()
                 self.deps.workers.close()  # the workers in use now, perhaps not the ones we started with
         log(logger, "daemon.stopped", owner=self.owner)
 
@@ -193,7 +204,8 @@ class Daemon:
         if not d.metrics:
             return None
         try:
-            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port)
+            actions = self.triage.receive if self.triage is not None else None
+            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port, actions)
         except OSError as exc:
             raise ConfigError(
                 "daemon.metrics_port",

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from monitor.corroboration import assess
 from monitor.digest_map import MapPoint, short_name
 from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
+from monitor.feedback import Feedback, TriageSection, load_feedback, triage_section
 from monitor.geo import Place, PlaceInfo, story_place
 from monitor.records import Source
 from monitor.store import digests
@@ -74,6 +75,7 @@ class WeekFacts:
     sources: tuple[SourceWeek, ...]
     previous_matched: tuple[WeekArticle, ...] = ()  # the week before, for its story count
     history_start: datetime | None = None  # when the database saw its first article
+    feedback: Feedback | None = None  # analysts' verdicts and mutes (monitor/feedback.py)
     spikes: tuple[tuple[datetime, str], ...] = ()  # the week's spike alerts: when queued, their text
     four_weeks_counts: Mapping[str, int] = field(default_factory=dict)  # articles per entity, 4 weeks before
 
@@ -166,6 +168,7 @@ class DigestData:
     daily: tuple[DailySeries, ...] = ()
     summary: tuple[str, ...] = ()  # three lines: stories and their change, the top place, the top actor
     map_points: tuple[MapPoint, ...] = ()
+    triage: TriageSection | None = None  # verdicts from Slack, muted entities (marked in the tables)
     spikes: tuple[SpikeLine, ...] = ()
     rises: tuple[VolumeChange, ...] = ()  # against the four weeks before (monitor/digest_volume.py)
     falls: tuple[VolumeChange, ...] = ()
@@ -224,6 +227,7 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
         sources=tuple(digests.source_weeks(session, start, end, source_ids)),
         previous_matched=tuple(digests.matched_articles(session, before_start, start)),
         history_start=digests.history_start(session),
+        feedback=load_feedback(session, start, end),
         spikes=tuple((s.at, s.text) for s in digests.spike_alerts(session, start, end)),
         four_weeks_counts=digests.entity_counts(session, start - FOUR_WEEKS, start),
     )
@@ -275,10 +279,15 @@ def build_digest(
         daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
         summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
         map_points=map_points(groups, watchlist),
+        triage=triage_section(facts.feedback, _names(watchlist)) if facts.feedback else None,
         spikes=spike_lines(facts.spikes, tz),
         rises=rises,
         falls=falls,
     )
+
+
+def _names(watchlist: EntityCatalogue) -> dict[str, str]:
+    return {entity: clean(info.name) for entity, info in watchlist.entities.items()}
 
 
 def entity_lines(facts: WeekFacts, watchlist: EntityCatalogue, has_history: bool = True) -> list[EntityLine]:
