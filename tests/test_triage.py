@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 from monitor import feedback, store
 from monitor.alerts.queue import muted_only
 from monitor.cli import app
-from monitor.digest import build_digest, load_week, render
+from monitor.digest import build_digest, load_week
+from monitor.digest_render import render
 from monitor.metrics import Metrics, MetricsServer, assess
 from monitor.notify import AlertMessage, ChannelSpec, EntityRef, from_payload, to_payload
 from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier, payload
