@@ -19,7 +19,12 @@ tree (getrusage of reaped children); peak PSS of the process tree (sampled every
 
 Usage:
   python bench/peers.py --install-reader           # once: makes the reader virtualenv
-  python bench/peers.py [--feeds 300] [--items 50] [--repeat 3] [--check]
+  python bench/peers.py [--feeds 300] [--items 50] [--repeat 3] [--check] [--baseline DIR]
+
+--baseline DIR adds "monitor before": the monitor package found in DIR (e.g. `git archive` of an
+older commit unpacked there; its monitor/migrations and monitor/bundled_watchlists links are made
+as an install would), run by this same interpreter, so a change is measured against what
+it replaced in the same run.
 
 --check exits 1 when a goal of issue 14 is missed (the regression guard: run it, don't time tests).
 """
@@ -154,13 +159,27 @@ class Contender:
 class Monitor(Contender):
     name = "monitor poll"
 
+    def __init__(self, baseline: Path | None = None) -> None:
+        self.baseline = baseline
+        if baseline is not None:
+            self.name = "monitor before"
+            # what pyproject's package-dir does for an install: the schema and the watchlists
+            for package, folder in (("migrations", "migrations"), ("bundled_watchlists", "watchlists")):
+                link = baseline / "monitor" / package
+                if not link.exists():
+                    link.symlink_to(baseline / folder, target_is_directory=True)
+
     def command(self, folder: Path, urls: list[str]) -> list[str]:
         config = folder / "monitor.toml"
         lines = [f'database_url = "sqlite:///{folder / "monitor.db"}"', "default_sources = false"]
         for n, url in enumerate(urls):
             lines += ["[[sources]]", f'id = "feed-{n}"', f'url = "{url}"']
         config.write_text("\n".join(lines) + "\n")
-        return [str(MONITOR), "--config", str(config), "poll"]
+        if self.baseline is None:
+            return [str(MONITOR), "--config", str(config), "poll"]
+        # PYTHONPATH comes before the editable install on sys.path: DIR's monitor package wins
+        run = f"import sys; sys.path.insert(0, {str(self.baseline)!r}); from monitor.cli import app; app()"
+        return [sys.executable, "-c", run, "--config", str(config), "poll"]
 
     def stored(self, folder: Path) -> int:
         return count_rows(folder / "monitor.db", "articles") if (folder / "monitor.db").exists() else 0
@@ -270,6 +289,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--install-reader", action="store_true", help="make the reader virtualenv and exit")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument("--baseline", type=Path, help="also run the monitor package found in this folder")
     args = parser.parse_args()
     if args.install_reader:
         install_reader()
@@ -281,6 +301,8 @@ def main() -> None:
     size = sum(len(b) for b in feeds.values()) / len(feeds) / 1000
     urls = serve_elsewhere(feeds, args.delay, args.feeds)
     contenders: list[Contender] = [Monitor(), Script()]
+    if args.baseline:
+        contenders.insert(1, Monitor(args.baseline.resolve()))
     if (READER_VENV / "bin" / "python").exists():
         contenders.insert(1, Reader())
     else:
