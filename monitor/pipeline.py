@@ -83,19 +83,21 @@ class FeedWorkers:
     Both are CPU-bound and depend only on the bytes and the watchlists, so each worker holds
     its own copy of the Matcher (pickled once, at start) and returns entries with what matched
     in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
+    The pool starts with the first feed to parse: a poll where every feed answers 304 (or of no
+    feeds at all) starts no process and never imports what signatures need.
     """
 
     def __init__(self, matcher: Matcher, workers: int = 0) -> None:
-        workers = workers or os.cpu_count() or 1
+        self.workers = workers or os.cpu_count() or 1
         self.matcher = matcher
         self._pool: Executor | None = None
-        if workers > 1:
-            preload_signatures()
-            self._pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(matcher,))
 
     async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
-        if self._pool is None:
+        if self.workers == 1:
             return analyse_feed(result, source, now, self.matcher)
+        if self._pool is None:
+            preload_signatures()
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
 
