@@ -31,7 +31,6 @@ Trade-offs, chosen on purpose:
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import os
@@ -54,6 +53,7 @@ from monitor import store
 from monitor.config import Settings, parse_duration
 from monitor.errors import DeliveryError
 from monitor.logs import log
+from monitor.minhash import minhash  # datasketch's affine32 values, without importing scipy
 from monitor.notify import (
     DEFAULT_CHANNEL,
     MAX_ROLLUP,
@@ -76,7 +76,6 @@ Level = Literal["high", "medium", "low"]
 HealthState = Literal["ok", "failing", "quiet"]
 RANK = {"low": 0, "medium": 1, "high": 2}
 NUM_PERM = 128
-MINHASH_SCHEME = "affine32"  # named, not datasketch's default: stored signatures must stay comparable
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
 MIN_TITLE_WORDS, MIN_TEXT_WORDS, MAX_TEXT_WORDS = 4, 25, 400
 BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=1), timedelta(minutes=1)
@@ -250,26 +249,7 @@ def _shingles(words: Sequence[str], size: int) -> set[bytes]:
 
 
 def _minhash(shingles: set[bytes]) -> bytes:
-    from datasketch import MinHash  # imports scipy (~0.8 s, ~70 MB): see preload_signatures
-
-    signature = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME, permutations=_permutations())
-    signature.update_batch(shingles)
-    return signature.hashvalues.astype("<u8").tobytes()
-
-
-def preload_signatures() -> None:
-    """Import datasketch (0.8 s: it brings scipy) and draw the permutations now, so processes
-    forked after this inherit both instead of each paying for them at its first signature."""
-    _permutations()
-
-
-@functools.cache
-def _permutations() -> Any:
-    """datasketch draws its permutations anew for every MinHash (a third of the cost); they
-    depend only on the seed, so draw them once."""
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME).permutations
+    return minhash(shingles, NUM_PERM).astype("<u8").tobytes()
 
 
 class StoryIndex:

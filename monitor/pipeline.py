@@ -40,7 +40,6 @@ from monitor.alerts import (
     AlertPolicy,
     Signatures,
     StoryIndex,
-    preload_signatures,
     queue_alerts,
     signatures,
 )
@@ -84,7 +83,7 @@ class FeedWorkers:
     its own copy of the Matcher (pickled once, at start) and returns entries with what matched
     in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
     The pool starts with the first feed to parse: a poll where every feed answers 304 (or of no
-    feeds at all) starts no process and never imports what signatures need.
+    feeds at all) starts no process.
     """
 
     def __init__(self, matcher: Matcher, workers: int = 0) -> None:
@@ -96,7 +95,6 @@ class FeedWorkers:
         if self.workers == 1:
             return analyse_feed(result, source, now, self.matcher)
         if self._pool is None:
-            preload_signatures()
             self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
