@@ -358,7 +358,8 @@ def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
     fetched in full again by the next poll."""
     try:
         with feeds[0].deps.sessions.begin() as session:
-            reports = [_store_feed(session, feed) for feed in feeds]
+            stored = [_store_feed(session, feed) for feed in feeds]
+            store.record_successes(session, [success for _, success in stored])
     except Exception:
         for feed in feeds:
             feed.deps.stories.reset()  # it may hold stories of the transaction rolled back
@@ -366,15 +367,17 @@ def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
     for feed in feeds:
         for warning in feed.parsed.warnings if feed.parsed else ():
             log(logger, "poll.warning", logging.WARNING, source=feed.source.id, warning=warning)
-    return reports
+    return [report for report, _ in stored]
 
 
-def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
-    """A feed's new and edited articles, their hits and alerts, and the source's success."""
+def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Success]:
+    """A feed's new and edited articles, their hits and alerts; and the source's success, which
+    the caller stores with the batch's others."""
     source, parsed, deps, now = feed.source, feed.parsed, feed.deps, feed.now
     if parsed is None:
-        next_at = _save_success(session, source, feed.result, None, now, new_items=0)
-        return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=_since(feed))
+        success = _success(source, feed.result, None, now, new_items=0)
+        next_at = success.next_poll_at
+        return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=_since(feed)), success
 
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
         text = _text_of(article)
@@ -385,8 +388,8 @@ def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
     matches = [matches_of(a) for a in saved.new] + [matches_of(a, True) for a in saved.updated]
     hits = store.save_matches(session, matches, now=now)
     queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
-    next_at = _save_success(session, source, feed.result, parsed, now, new_items=len(saved.new))
-    return PollReport(
+    success = _success(source, feed.result, parsed, now, new_items=len(saved.new))
+    report = PollReport(
         source.id,
         "ok",
         entries=len(parsed.entries),
@@ -394,9 +397,10 @@ def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
         updated=len(saved.updated),
         hits=hits,
         alerts=queued,
-        next_poll_at=next_at,
+        next_poll_at=success.next_poll_at,
         elapsed=_since(feed),
     )
+    return report, success
 
 
 def _since(feed: ReadyFeed) -> float:
@@ -462,22 +466,15 @@ def _is_aggregator_link(url: str) -> bool:
     return urlsplit(url).hostname == "news.google.com"
 
 
-def _save_success(
-    session: Session,
-    source: Source,
-    result: FetchResult,
-    parsed: ParsedFeed | None,
-    now: datetime,
-    *,
-    new_items: int,
-) -> datetime:
-    """Record a successful poll and schedule the next one; returns when that is."""
+def _success(
+    source: Source, result: FetchResult, parsed: ParsedFeed | None, now: datetime, *, new_items: int
+) -> store.Success:
+    """A successful poll, with the next one scheduled."""
     ttl = parsed.ttl if parsed else None
     next_at = next_poll_at(source, now, ttl=ttl, max_age=result.max_age, jitter=random.random())
-    store.record_success(session, source.id, result, now=now, next_poll_at=next_at, new_items=new_items)
     if result.permanent_redirect:
         log(logger, "source.moved", logging.WARNING, source=source.id, to=result.permanent_redirect)
-    return next_at
+    return store.Success(source.id, result, now, next_at, new_items)
 
 
 async def _record_failure(
