@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import functools
+import gc
 import logging
 import os
 import random
@@ -74,6 +75,7 @@ WORKER_NICENESS = 5
 BATCH_WINDOW = 0.05  # seconds a ready feed waits for others to share its transaction
 BATCH_MOST = 20  # feeds in one transaction at most
 MAX_CACHE_DELAY = timedelta(hours=12)
+IN_FLIGHT = 2  # x fetch concurrency: sources fetched and not yet stored, at most
 
 
 class FeedWorkers:
@@ -94,10 +96,19 @@ class FeedWorkers:
     async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
         if self.workers == 1:
             return analyse_feed(result, source, now, self.matcher)
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        if self._pool is not None:
+            return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        # The workers fork at this first submit. Frozen, the objects they inherit (the matcher,
+        # the imported modules) are left alone by their garbage collector, so those pages stay
+        # shared with this process instead of being copied into each worker.
+        gc.freeze()
+        try:
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
+            analysed = loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        finally:
+            gc.unfreeze()
+        return await analysed
 
     def close(self) -> None:
         if self._pool is not None:
@@ -297,13 +308,18 @@ class PollDeps:
 async def poll_sources(
     sources: Sequence[Source], deps: PollDeps, on_report: Callable[[PollReport], None] | None = None
 ) -> list[PollReport]:
-    """Poll the sources concurrently (fetch limits bound the requests in flight)."""
+    """Poll the sources concurrently (fetch limits bound the requests in flight). At most
+    IN_FLIGHT x the fetch concurrency are between their fetch and their store step at once:
+    parsing is slower than fetching, and feeds fetched ahead of it would wait in memory, so
+    without a bound a poll's peak memory grows with its number of sources."""
     with deps.sessions.begin() as session:
         store.sync_sources(session, sources)
         health = {h.id: h for h in store.source_health(session, [s.id for s in sources])}
+    slots = asyncio.Semaphore(IN_FLIGHT * deps.limits.max_connections)
 
     async def one(source: Source) -> PollReport:
-        report = await poll_source(source, health[source.id], deps)
+        async with slots:
+            report = await poll_source(source, health[source.id], deps)
         if on_report is not None:
             on_report(report)
         return report
