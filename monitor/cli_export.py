@@ -42,13 +42,15 @@ def export(
     from monitor.app import database, load_watchlist, utc_now
     from monitor.digest_delivery import timezone_of
     from monitor.export import load_rows, render
+    from monitor.stories import StoryRule
 
     with user_errors():
         settings = state.settings()
         window_start, now = since_time(since), utc_now()
         watchlist = load_watchlist(settings)
         with database(settings) as sessions, sessions() as session:
-            rows = load_rows(session, window_start, now, watchlist, timezone_of(settings.digest))
+            tz, rule = timezone_of(settings.digest), StoryRule.from_settings(settings)
+            rows = load_rows(session, window_start, now, watchlist, tz, rule)
         data = render(rows, fmt, bom=bom)
         if out is None:
             sys.stdout.buffer.write(data)

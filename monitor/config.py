@@ -242,6 +242,26 @@ class SlackSettings(_Section):
         return self
 
 
+class WebhookSettings(_Section):
+    """A generic JSON webhook channel (Mattermost, Teams workflows, Matrix hookshot, ntfy), named
+    for alert routes; see monitor/notify/webhook.py for the body it posts."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    url: SecretStr
+    text_key: str = Field("text", min_length=1)  # the body field the message text goes in
+    fields: dict[str, Any] = {}  # fixed fields of every body (ntfy: topic)
+    headers: dict[str, SecretStr] = {}  # sent with every request (an Authorization token)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty: give the webhook's URL")
+        return _check_secret_url(
+            value, ("https", "http"), "an http(s) URL", "https://chat.example.org/hooks/…"
+        )
+
+
 Level = Literal["high", "medium", "low"]
 
 
@@ -338,6 +358,7 @@ class Settings(_Section):
     sources: list[SourceSettings] = []
     fetch: FetchSettings = FetchSettings()
     slack: SlackSettings = SlackSettings()
+    webhooks: list[WebhookSettings] = []
     alerts: AlertSettings = AlertSettings()
     email: EmailSettings = EmailSettings()
     digest: DigestSettings = DigestSettings()
@@ -385,7 +406,10 @@ def secret_values(model: BaseModel) -> list[str]:
     found: list[str] = []
     for name in type(model).model_fields:
         value = getattr(model, name)
-        for item in value if isinstance(value, list) else [value]:
+        items = (
+            value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        )
+        for item in items:
             if isinstance(item, SecretStr):
                 found.append(item.get_secret_value())
             elif isinstance(item, BaseModel):

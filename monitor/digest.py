@@ -14,10 +14,11 @@ Weeks are ISO weeks in the configured timezone: Monday 00:00 to the next Monday 
 so a week around a DST change is 167 or 169 hours long and consecutive weeks still tile.
 
 Stories: an article the alerts outbox attached to a story keeps that story; the rest (articles
-that raised no alert) are grouped by the outbox's rule, same canonical URL or near-identical
-title within 48 hours, with MinHash-LSH proposing candidate pairs and an exact Jaccard check over
-the title's word pairs deciding. Unlike the outbox, the text is not compared: the digest does not
-load article bodies, and a wire story re-published under the same headline is caught by title.
+that raised no alert) are grouped by the same rule as the alerts (`monitor.stories`: the same
+canonical URL, or a title similar at the configured `alerts.similarity` to a story's first
+article within `alerts.dedupe_window`). Unlike the outbox, the text is not compared: the digest
+does not load article bodies, and a wire story re-published under the same headline is caught
+by title.
 
 Untrusted text (titles, snippets, outlets, URLs) is cleaned here once: control and bidi-override
 characters removed, whitespace collapsed, and only http(s) links kept. The HTML template
@@ -45,6 +46,7 @@ from monitor.geo import Place, PlaceInfo, story_place
 from monitor.records import InlineImage, RenderedDigest
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
+from monitor.stories import StoryIndex, StoryRule, place, signatures_of
 from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
 
 if TYPE_CHECKING:
@@ -55,9 +57,6 @@ TOP_ENTITIES = 15  # rows per actors/places table
 TOP_STORIES = 10
 CHART_ENTITIES = 5
 PAIR_ROWS, PAIR_COLUMNS = 6, 5
-STORY_WINDOW = timedelta(hours=48)
-TITLE_SIMILARITY = 0.8  # Jaccard over word pairs of the title, the outbox's default
-MIN_TITLE_WORDS = 4
 _PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -234,7 +233,12 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
 
 
 def build_digest(
-    facts: WeekFacts, week: str, now: datetime, tz: ZoneInfo, watchlist: EntityCatalogue
+    facts: WeekFacts,
+    week: str,
+    now: datetime,
+    tz: ZoneInfo,
+    watchlist: EntityCatalogue,
+    rule: StoryRule = StoryRule(),
 ) -> DigestData:
     monday = parse_week(week)
     days = tuple(monday + timedelta(days=i) for i in range(7))
@@ -243,7 +247,7 @@ def build_digest(
     has_history = facts.history_start is not None and facts.history_start < start
     lines = rank_entities(entity_lines(facts, watchlist, has_history))
     actors, places, others = split_by_kind(lines)
-    groups = group_stories(facts.matched)
+    groups = group_stories(facts.matched, rule)
     names = {line.id: line.name for line in lines}
     problems = source_problems(facts.sources, start, end, tz)
     return DigestData(
@@ -263,7 +267,7 @@ def build_digest(
         sources=problems,
         source_groups=group_sources(problems),
         daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
-        summary=summary_lines(len(groups), len(group_stories(facts.previous_matched)), actors, places),
+        summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
         map_points=map_points(groups, watchlist),
     )
 
@@ -408,68 +412,33 @@ def _day(moment: datetime | None, tz: ZoneInfo) -> str:
 # --- stories -------------------------------------------------------------------------------------
 
 
-def group_stories(articles: Sequence[WeekArticle]) -> list[tuple[WeekArticle, ...]]:
-    """Articles of one story together, in story order: the outbox's story id, else the alerts rule."""
-    parent = list(range(len(articles)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in _same_story_pairs(articles):
-        parent[find(i)] = find(j)
-    groups: dict[int, list[WeekArticle]] = {}
-    for i, article in enumerate(articles):
-        groups.setdefault(find(i), []).append(article)
-    return [tuple(sorted(g, key=lambda a: (a.when, a.id))) for g in groups.values()]
-
-
-def _same_story_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, int]]:
-    first_by_key: dict[object, int] = {}
-    for i, article in enumerate(articles):
-        keys = [("url", article.url)] + ([("story", article.story_id)] if article.story_id else [])
-        for key in keys:
-            j = first_by_key.setdefault(key, i)
-            if j != i:
-                yield i, j
-    yield from _similar_title_pairs(articles)
-
-
-def _similar_title_pairs(articles: Sequence[WeekArticle]) -> Iterable[tuple[int, int]]:
-    from datasketch import MinHash, MinHashLSH  # imports scipy: not at CLI start-up
-
-    shingles = [_shingles(a.title, a.outlet) for a in articles]
-    lsh = MinHashLSH(threshold=TITLE_SIMILARITY, num_perm=64)
-    for i, grams in enumerate(shingles):
-        if not grams:
-            continue
-        signature = MinHash(num_perm=64, seed=1)
-        signature.update_batch([g.encode() for g in grams])
-        for j in map(int, lsh.query(signature)):
-            if _same_story(articles[i], articles[j], shingles[i], shingles[j]):
-                yield i, j
-        lsh.insert(str(i), signature)
-
-
-def _same_story(a: WeekArticle, b: WeekArticle, a_grams: set[str], b_grams: set[str]) -> bool:
-    if a.story_id and b.story_id and a.story_id != b.story_id:
-        return False  # the outbox already decided they are different stories
-    close = abs(a.when - b.when) <= STORY_WINDOW
-    return close and len(a_grams & b_grams) / len(a_grams | b_grams) >= TITLE_SIMILARITY
-
-
-def _shingles(title: str, outlet: str) -> set[str]:
-    """Word pairs of the title, as the outbox compares them: without an aggregator's trailing
-    " - Outlet", and none for titles under four words, which are too short to tell stories apart."""
-    for separator in (" - ", " – ", " | "):
-        if outlet and title.endswith(separator + outlet):
-            title = title[: -len(separator + outlet)]
-    words = re.findall(r"\w+", title.casefold())
-    if len(words) < MIN_TITLE_WORDS:
-        return set()
-    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+def group_stories(
+    articles: Sequence[WeekArticle], rule: StoryRule = StoryRule()
+) -> list[tuple[WeekArticle, ...]]:
+    """Articles of one story together, in story order: the outbox's story, else the alerts' rule
+    (`monitor.stories`) applied in publication order, comparing titles (the digest loads no text)."""
+    index, by_url, by_story = StoryIndex(), dict[str, int](), dict[int, int]()
+    decided: dict[int, int | None] = {}  # group → the outbox's story in it
+    groups: list[list[WeekArticle]] = []
+    for article in sorted(articles, key=lambda a: (a.when, a.id)):
+        index.forget_before(article.when - rule.window)
+        sigs = signatures_of(article.title, article.outlet)
+        found = by_story.get(article.story_id) if article.story_id else None
+        if found is None:
+            found = place(article.url, sigs, by_url, index, rule.threshold)
+        if found is not None and article.story_id and decided[found] not in (None, article.story_id):
+            found = None  # the outbox already decided they are different stories
+        if found is None:
+            found = len(groups)
+            groups.append([])
+            decided[found] = None
+            index.add(found, article.when, sigs)
+        groups[found].append(article)
+        by_url.setdefault(article.url, found)
+        if article.story_id:
+            by_story.setdefault(article.story_id, found)
+            decided[found] = decided[found] or article.story_id
+    return [tuple(group) for group in groups]
 
 
 def rank_stories(groups: Iterable[tuple[WeekArticle, ...]]) -> list[tuple[WeekArticle, ...]]:

@@ -41,6 +41,7 @@ from monitor.logs import log
 from monitor.notify.email import EmailSender, FileSender, SmtpSender, build_message, parse_smtp_url
 from monitor.records import RenderedDigest
 from monitor.store import digests
+from monitor.stories import StoryRule
 from monitor.watchlists import load_watchlists
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class DigestDeps:
     source_ids: tuple[str, ...]
     from_: str
     to: tuple[str, ...]
+    stories: StoryRule = StoryRule()  # the alerts' rule: the digest groups stories as Slack does
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def send_digest(
 def render_week(week: str, deps: DigestDeps, now: datetime) -> RenderedDigest:
     with deps.sessions() as session:
         facts = load_week(session, week, deps.tz, deps.source_ids)
-    return render(build_digest(facts, week, now, deps.tz, deps.watchlist))
+    return render(build_digest(facts, week, now, deps.tz, deps.watchlist, deps.stories))
 
 
 def _claim(deps: DigestDeps, week: str, target: str, now: datetime, force: bool) -> bool:
@@ -226,6 +228,7 @@ def digest_deps(
         source_ids=tuple(s.id for s in settings.enabled_sources()),
         from_=settings.email.from_,
         to=tuple(settings.email.to),
+        stories=StoryRule.from_settings(settings),
     )
 
 

@@ -41,6 +41,7 @@ from monitor.geo import story_place
 from monitor.records import ExportFormat
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
+from monitor.stories import StoryRule
 from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
 
 COLUMNS = (
@@ -78,15 +79,22 @@ class StoryRow:
 
 
 def load_rows(
-    session: Session, since: datetime, until: datetime, watchlist: EntityCatalogue, tz: ZoneInfo
+    session: Session,
+    since: datetime,
+    until: datetime,
+    watchlist: EntityCatalogue,
+    tz: ZoneInfo,
+    rule: StoryRule = StoryRule(),
 ) -> list[StoryRow]:
-    return story_rows(digests.matched_articles(session, since, until), watchlist, tz)
+    return story_rows(digests.matched_articles(session, since, until), watchlist, tz, rule)
 
 
-def story_rows(articles: Sequence[WeekArticle], watchlist: EntityCatalogue, tz: ZoneInfo) -> list[StoryRow]:
+def story_rows(
+    articles: Sequence[WeekArticle], watchlist: EntityCatalogue, tz: ZoneInfo, rule: StoryRule = StoryRule()
+) -> list[StoryRow]:
     """One row per story, oldest first."""
     places = {i: e for i, e in watchlist.entities.items() if e.kind in PLACE_KINDS}
-    groups = sorted(group_stories(articles), key=lambda g: (g[0].when, g[0].id))
+    groups = sorted(group_stories(articles, rule), key=lambda g: (g[0].when, g[0].id))
     return [_row(group, watchlist, places, tz) for group in groups]
 
 

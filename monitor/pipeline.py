@@ -37,13 +37,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
-from monitor.alerts import (
-    AlertPolicy,
-    Signatures,
-    StoryIndex,
-    queue_alerts,
-    signatures,
-)
+from monitor.alerts import AlertPolicy, queue_alerts
 from monitor.errors import FetchError, StoreUnavailable
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
@@ -63,6 +57,7 @@ from monitor.records import (
     TextMatches,
 )
 from monitor.sentences import snippet
+from monitor.stories import Signatures, StoryIndex, signatures
 
 if TYPE_CHECKING:
     import httpx

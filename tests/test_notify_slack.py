@@ -109,7 +109,7 @@ def test_bot_posts_to_the_channel_through_api_url_and_threads(slack: SlackServer
     first = notifier.send(story())
     assert first is not None and first.ts
     notifier.send(
-        AlertMessage(kind="attachment", title="Same story", url="https://x.example", thread_ts=first.ts)
+        AlertMessage(kind="attachment", title="Same story", url="https://x.example"), reply_to=first.ts
     )
     original, reply = slack.delivered
     assert original.path == "/api/chat.postMessage" and original.body["channel"] == "C0BORDER"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts import NUM_PERM, StoryIndex, signatures
 from monitor.records import StoredArticle
 from monitor.store import outbox
+from monitor.stories import NUM_PERM, StoryIndex, signatures
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 

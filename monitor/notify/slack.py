@@ -20,7 +20,6 @@ retryable; a revoked token, a missing channel or a dead webhook is permanent (no
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
@@ -31,7 +30,8 @@ from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from monitor.errors import DeliveryError
-from monitor.notify import MAX_ROLLUP, AlertMessage, ChannelSpec, SendResult
+from monitor.notify.messages import MAX_ROLLUP, AlertMessage, MessageAction
+from monitor.notify.transport import ChannelSpec, SendResult, describe_failure, http_error, retry_after
 
 TIMEOUT = 10  # seconds; the outbox retries, so a slow Slack must not hold a poll
 MAX_TITLE = 300
@@ -50,8 +50,6 @@ PERMANENT_ERRORS = frozenset(
         "invalid_blocks", "invalid_payload", "invalid_arguments", "msg_too_long", "no_text",
     }
 )  # fmt: skip
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
-DEFAULT_RETRY_AFTER = 60.0
 _SPACE = re.compile(r"\s+")
 _LOOKALIKE = {"`": "\u02cb", "*": "\u2217", "_": "\u02cd", "~": "\u223c"}
 # a mark that can open or close formatting: not inside a word (http_5xx, 2*3 stay as they are)
@@ -71,11 +69,11 @@ class SlackWebhookNotifier:
         self._client = WebhookClient(spec.webhook_url, timeout=timeout, retry_handlers=[])
         self._name = spec.name
 
-    def send(self, message: AlertMessage) -> SendResult | None:
+    def send(self, message: AlertMessage, reply_to: str | None = None) -> SendResult | None:
         try:
             response = self._client.send_dict(payload(message))
         except (OSError, URLError, SlackClientError) as exc:
-            raise DeliveryError(f"slack webhook: {_describe(exc)}") from None
+            raise DeliveryError(f"slack webhook: {describe_failure(exc)}") from None
         if response.status_code == 200:
             return SendResult()
         raise classify(response.status_code, (response.body or "").strip(), response.headers)
@@ -95,16 +93,16 @@ class SlackBotNotifier:
         self._channel = spec.channel
         self._name = spec.name
 
-    def send(self, message: AlertMessage) -> SendResult | None:
+    def send(self, message: AlertMessage, reply_to: str | None = None) -> SendResult | None:
         try:
             response = self._client.chat_postMessage(
-                channel=self._channel, thread_ts=message.thread_ts, **payload(message)
+                channel=self._channel, thread_ts=reply_to, **payload(message)
             )
         except SlackApiError as exc:
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             raise classify(exc.response.status_code, str(error or ""), exc.response.headers) from None
         except (OSError, URLError, SlackClientError) as exc:
-            raise DeliveryError(f"slack chat.postMessage: {_describe(exc)}") from None
+            raise DeliveryError(f"slack chat.postMessage: {describe_failure(exc)}") from None
         return SendResult(ts=response.get("ts"))
 
     def describe(self) -> str:
@@ -114,29 +112,9 @@ class SlackBotNotifier:
 def classify(status: int, error: str, headers: Mapping[str, Any]) -> DeliveryError:
     """Slack's answer → a retryable or permanent DeliveryError (429 carries Retry-After)."""
     what = f"slack answered {status}" + (f" {error}" if error else "")
-    if status == 429 or error == "ratelimited":
-        return DeliveryError(what, retry_after=_retry_after(headers))
-    if status >= 500:  # a 503 may say how long to wait, too
-        return DeliveryError(what, retry_after=_retry_after(headers, default=None))
-    if error in PERMANENT_ERRORS or status in PERMANENT_STATUSES:
-        return DeliveryError(what, permanent=True)
-    return DeliveryError(what)
-
-
-def _retry_after(headers: Mapping[str, Any], default: float | None = DEFAULT_RETRY_AFTER) -> float | None:
-    lowered = {k.lower(): v for k, v in headers.items()}
-    value = lowered.get("retry-after")
-    value = value[0] if isinstance(value, list) and value else value
-    try:
-        return max(0.0, float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, (TimeoutError, socket.timeout)) or "timed out" in str(exc):
-        return "timed out"
-    return f"{type(exc).__name__}: {exc}"
+    if error == "ratelimited":
+        return DeliveryError(what, retry_after=retry_after(headers))
+    return http_error(what, status, headers, permanent=error in PERMANENT_ERRORS)
 
 
 # --- payload (pure) ------------------------------------------------------------------------------
@@ -149,8 +127,11 @@ def payload(message: AlertMessage) -> dict[str, Any]:
         "update": _update_blocks,
         "attachment": _attachment_blocks,
         "summary": _summary_blocks,
+        "spike": _summary_blocks,
     }
     blocks = builders.get(message.kind, _text_blocks)(message)
+    if message.actions:
+        blocks.append({"type": "actions", "elements": [_button(action) for action in message.actions]})
     return {
         "text": fallback_text(message),
         "blocks": blocks,
@@ -240,6 +221,8 @@ def _story_blocks(message: AlertMessage) -> list[dict[str, Any]]:
         blocks.append(_section(_entities(message)))
     if message.snippet:
         blocks.append(_section("> " + highlighted(message.snippet, message.match)))
+    if message.notes:
+        blocks.append(_context(*(escape(note) for note in message.notes)))
     if message.priority:
         reason = f" — {escape(message.reason)}" if message.reason else ""
         blocks.append(_context(f"Priority *{escape(message.priority)}*{reason}"))
@@ -272,6 +255,17 @@ def _summary_blocks(message: AlertMessage) -> list[dict[str, Any]]:
     if rest > 0:
         blocks.append(_context(f"and {rest} more: see `monitor alerts`"))
     return blocks
+
+
+def _button(action: MessageAction) -> dict[str, Any]:
+    """An interactive button (https://api.slack.com/reference/block-kit/block-elements#button)."""
+    button = {
+        "type": "button",
+        "action_id": action.action_id,
+        "text": {"type": "plain_text", "text": _clip(action.label, 75)},
+        "value": action.value[:2000],
+    }
+    return button | ({"style": action.style} if action.style else {})
 
 
 def _text_blocks(message: AlertMessage) -> list[dict[str, Any]]:

@@ -14,6 +14,9 @@ makes the next n requests (every one, with times=None) answer:
   channel_not_found  chat.postMessage {"ok": false, "error": "channel_not_found"}; webhook 404
   not_found          404 no_service (a deleted webhook)
 
+A generic JSON webhook (Mattermost-style) answers at POST /hooks/… with 200 "ok", or the same
+failures (invalid_auth: 401).
+
 `script((mode, n), ...)` plays an outage: n requests in each mode in turn, then normal answers
 (`script(("unavailable", 5), ("rate_limited", 2))`: five 503s, then two 429s). `ok()` goes back
 to normal.
@@ -72,6 +75,10 @@ class SlackServer:
     @property
     def webhook_url(self) -> str:
         return self.url + WEBHOOK_PATH
+
+    @property
+    def hook_url(self) -> str:
+        return self.url + "/hooks/border-alerts"
 
     @property
     def api_url(self) -> str:
@@ -137,6 +144,8 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
                 return
             if request.is_webhook:
                 self._webhook(request, mode)
+            elif self.path.startswith("/hooks/"):
+                self._json_hook(request, mode)
             elif self.path == "/api/chat.postMessage":
                 self._post_message(request, mode)
             else:
@@ -175,6 +184,15 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
                 self._answer(403, "text/plain", b"invalid_token")
             elif mode == "channel_not_found" or not ok:
                 self._answer(404, "text/plain", b"channel_not_found" if mode else b"no_service")
+            else:
+                self._answer(200, "text/plain", b"ok")
+
+        def _json_hook(self, request: Request, mode: str | None) -> None:
+            server._record(request, delivered=mode is None)
+            if self._common_failure(mode):
+                return
+            if mode == "invalid_auth":
+                self._answer(401, "text/plain", b"unauthorized")
             else:
                 self._answer(200, "text/plain", b"ok")
 

@@ -1,0 +1,211 @@
+"""Queueing alerts, inside the poll's own transaction: each alertable item is placed in a story
+(`monitor.stories`), and the story's first message (or a reply in its thread) is queued per channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from monitor.alerts.policy import AlertPolicy, alertable, channels_for
+from monitor.notify import AlertMessage, EntityRef, to_payload
+from monitor.records import ArticleMatches, Hit
+from monitor.store import outbox
+from monitor.stories import StoryIndex, place, signatures, strip_publisher
+
+
+def story_message(
+    match: ArticleMatches, policy: AlertPolicy, entities: Iterable[str] | None = None
+) -> AlertMessage:
+    article = match.article
+    source = policy.sources.get(article.source_id)
+    name = source.name if source else article.source_id
+    hit = _snippet_hit(match.hits)
+    wanted = set(entities) if entities is not None else None
+    return AlertMessage(
+        kind="story",
+        title=strip_publisher(article.title, article.publisher),
+        url=article.url,
+        outlet=article.publisher or name,
+        outlet_label=source.label if source else "",
+        via=name if article.publisher and article.publisher != name else "",
+        published=article.published,
+        entities=tuple(
+            _entity_ref(e, policy)
+            for e in dict.fromkeys(h.entity for h in match.hits)
+            if not wanted or e in wanted
+        ),
+        snippet=hit.snippet if hit else "",
+        match=hit.surface if hit else "",
+        priority=match.priority.level if match.priority else None,
+        reason=match.priority.reason if match.priority else "",
+    )
+
+
+def _snippet_hit(hits: Sequence[Hit]) -> Hit | None:
+    """The first match in the body (the title is shown already), else in the title."""
+    body = [h for h in hits if h.field != "title"]
+    return (body or list(hits) or [None])[0]
+
+
+def _entity_ref(entity: str, policy: AlertPolicy) -> EntityRef:
+    info = policy.entities.get(entity)
+    return EntityRef(entity, info.name if info else entity, info.kind if info else "")
+
+
+# --- queueing (inside the poll's transaction) ----------------------------------------------------
+
+
+def queue_alerts(
+    session: Session,
+    matches: Sequence[ArticleMatches],
+    policy: AlertPolicy,
+    now: datetime,
+    stories: StoryIndex | None = None,
+) -> int:
+    """Group the alertable matches into stories and queue their alerts; returns how many were queued.
+    `stories` is the poller's long-lived index (a fresh one is built when none is given).
+
+    Every item is placed first (`_place`); then the new stories go in with one statement and
+    their leads' links and alerts in one batch. Later outlets and edits follow one by one, each
+    after the thread it may reply in was queued.
+    """
+    due = [m for m in matches if alertable(m, policy, now) and channels_for(m, policy)]
+    if not due:
+        return 0
+    links = outbox.story_links(session, [m.article.id for m in due if m.edited])  # new ones have none
+    by_url = outbox.stories_by_url(session, [m.article.url for m in due])
+    stories = stories if stories is not None else StoryIndex()
+    stories.refresh(session, now - policy.dedupe_window)
+    placed = _place(due, links, by_url, stories, policy.similarity, now)
+    ids = dict(zip(placed.provisional(), outbox.add_stories(session, placed.new, now=now), strict=True))
+    stories.rename(ids)
+    queued = _queue_leads(session, [(m, ids[story]) for m, story in placed.leads], policy, now)
+    for match, story in placed.attached:
+        queued += _queue_attached(session, match, ids.get(story, story), policy, now)
+    for match, link in placed.edits:
+        queued += _queue_edit(session, match, link, policy, now)
+    return queued
+
+
+@dataclass
+class _Placement:
+    """Where each due item goes. A story this poll opens has a provisional id (-1, -2, …) until
+    it is stored; later outlets of it in the same poll are attached under that id."""
+
+    new: list[outbox.NewStory] = field(default_factory=list)
+    leads: list[tuple[ArticleMatches, int]] = field(default_factory=list)
+    attached: list[tuple[ArticleMatches, int]] = field(default_factory=list)
+    edits: list[tuple[ArticleMatches, outbox.StoryLink]] = field(default_factory=list)
+
+    def provisional(self) -> list[int]:
+        return [-1 - i for i in range(len(self.new))]
+
+
+def _place(
+    due: Sequence[ArticleMatches],
+    links: Mapping[int, outbox.StoryLink],
+    by_url: dict[str, int],
+    stories: StoryIndex,
+    similarity: float,
+    now: datetime,
+) -> _Placement:
+    placed = _Placement()
+    for match in due:
+        if (link := links.get(match.article.id)) is not None:
+            placed.edits.append((match, link))
+            continue
+        sigs = match.signatures or signatures(match.article)
+        story = place(match.article.url, sigs, by_url, stories, similarity)
+        if story is None:
+            story = -1 - len(placed.new)
+            entities = frozenset(h.entity for h in match.hits)
+            placed.new.append(outbox.NewStory(match.article.title, sigs, entities, match.article.published))
+            placed.leads.append((match, story))
+            stories.add(story, now, sigs)
+        else:
+            placed.attached.append((match, story))
+        by_url[match.article.url] = story
+    return placed
+
+
+def _queue_leads(
+    session: Session, leads: Sequence[tuple[ArticleMatches, int]], policy: AlertPolicy, now: datetime
+) -> int:
+    rows = [_story_rows(match, story_id, "lead", policy, threads={}) for match, story_id in leads]
+    outbox.link_articles(session, [link for link, _ in rows], now=now)
+    return len(outbox.queue(session, [alert for _, alerts in rows for alert in alerts], now=now))
+
+
+def _queue_attached(
+    session: Session, match: ArticleMatches, story_id: int, policy: AlertPolicy, now: datetime
+) -> int:
+    """A later outlet of a story: a reply where the story has a thread, else its first message."""
+    outbox.add_story_entities(session, story_id, {h.entity for h in match.hits})
+    threads = outbox.story_alerts(session, story_id)
+    link, alerts = _story_rows(match, story_id, "attached", policy, threads)
+    outbox.link_articles(session, [link], now=now)
+    return len(outbox.queue(session, alerts, now=now))
+
+
+def _story_rows(
+    match: ArticleMatches, story_id: int, role: str, policy: AlertPolicy, threads: Mapping[str, int]
+) -> tuple[outbox.ArticleLink, list[outbox.NewAlert]]:
+    """The article's link to its story, and the story's first message per channel (later
+    outlets become replies in the channels where the story has a thread)."""
+    article = match.article
+    message = story_message(match, policy)
+    entities = frozenset(h.entity for h in match.hits)
+    link = outbox.ArticleLink(story_id, article.id, article.url, message.outlet, role, entities)
+    reply = ("attachment", f"article:{article.id}")
+    return link, _story_alerts(story_id, match, message, policy, reply, threads)
+
+
+def _queue_edit(
+    session: Session, match: ArticleMatches, link: outbox.StoryLink, policy: AlertPolicy, now: datetime
+) -> int:
+    """An edited article alerts again only for entities it did not mention before."""
+    entities = {h.entity for h in match.hits}
+    new = entities - link.entities
+    if not new:
+        return 0
+    article = match.article
+    message = story_message(match, policy, entities=new)
+    widened = frozenset(entities | link.entities)
+    link_row = outbox.ArticleLink(link.story_id, article.id, article.url, message.outlet, "attached", widened)
+    outbox.link_articles(session, [link_row], now=now)
+    outbox.add_story_entities(session, link.story_id, new)
+    reply = ("update", f"update:{article.id}:{'+'.join(sorted(new))}")
+    threads = outbox.story_alerts(session, link.story_id)
+    alerts = _story_alerts(link.story_id, match, message, policy, reply, threads)
+    return len(outbox.queue(session, alerts, now=now))
+
+
+def _story_alerts(
+    story_id: int,
+    match: ArticleMatches,
+    message: AlertMessage,
+    policy: AlertPolicy,
+    reply: tuple[str, str],
+    threads: Mapping[str, int],
+) -> list[outbox.NewAlert]:
+    """A reply (kind, key) where the story has a message already (`threads`: channel → its first
+    alert); the story's first message elsewhere."""
+    alerts = []
+    for channel in dict.fromkeys([*channels_for(match, policy), *threads]):
+        kind, key = reply if channel in threads else ("story", f"story:{story_id}")
+        alerts.append(
+            outbox.NewAlert(
+                channel=channel,
+                key=key,
+                kind=kind,
+                payload=to_payload(replace(message, kind=kind)),  # type: ignore[arg-type]
+                story_id=story_id,
+                article_id=match.article.id,
+                parent_id=threads.get(channel),
+                priority=match.priority.level if match.priority else None,
+            )
+        )
+    return alerts
