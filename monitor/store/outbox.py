@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import (
     AlertAttemptRow,
     AlertRow,
@@ -499,8 +499,16 @@ def requeue_failed(session: Session, *, now: datetime) -> int:
 # --- source health notices -----------------------------------------------------------------------
 
 
-def notice_state(session: Session, source_id: str) -> str:
-    return session.scalar(select(SourceNoticeRow.state).where(SourceNoticeRow.source_id == source_id)) or "ok"
+def notice_states(session: Session, source_ids: Sequence[str]) -> dict[str, str]:
+    """Each source's announced health ("ok" for a source never announced), in one query."""
+    states = dict.fromkeys(source_ids, "ok")
+    for ids in chunks(source_ids):
+        query = select(SourceNoticeRow.source_id, SourceNoticeRow.state)
+        states.update(
+            (row.source_id, row.state)
+            for row in session.execute(query.where(SourceNoticeRow.source_id.in_(ids)))
+        )
+    return states
 
 
 def change_notice(session: Session, source_id: str, *, old: str, new: str, now: datetime) -> bool:
