@@ -167,3 +167,20 @@ def test_unreachable_database_is_a_store_error() -> None:
     engine = store.make_engine("postgresql://nobody@127.0.0.1:1/none")
     with pytest.raises(StoreError, match="unreachable"):
         store.upgrade(engine)
+
+
+def test_published_times_of_many_sources_in_one_query(sessions: sessionmaker[Session]) -> None:
+    from monitor.store import outbox
+
+    other = replace(SOURCE, id="other", url="https://other.example/feed")
+    with sessions.begin() as session:
+        store.sync_sources(session, [SOURCE, other])
+        store.save_entries(session, "enab", [entry(n) for n in range(1, 6)], now=NOW)
+        store.save_entries(session, "other", [entry(n, source_id="other") for n in (7, 3)], now=NOW)
+    with sessions() as session:
+        times = outbox.published_times(session, ["enab", "other", "silent"], limit=3)
+    assert times == {
+        "enab": [NOW - timedelta(hours=n) for n in (1, 2, 3)],  # the newest three, newest first
+        "other": [NOW - timedelta(hours=3), NOW - timedelta(hours=7)],
+        "silent": [],
+    }

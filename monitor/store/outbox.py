@@ -527,12 +527,24 @@ def change_notice(session: Session, source_id: str, *, old: str, new: str, now: 
     return session.execute(statement).rowcount == 1
 
 
-def published_times(session: Session, source_id: str, *, limit: int = 30) -> list[datetime]:
-    """The publication times of the source's latest articles, newest first (for its usual gap)."""
-    statement = (
-        select(ArticleRow.published)
-        .where(ArticleRow.source_id == source_id)
-        .order_by(ArticleRow.published.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(statement))
+def published_times(
+    session: Session, source_ids: Sequence[str], *, limit: int = 30
+) -> dict[str, list[datetime]]:
+    """The publication times of each source's latest articles, newest first (for its usual gap):
+    one query for all of them (a window function), not one per source on every poll."""
+    times: dict[str, list[datetime]] = {source_id: [] for source_id in source_ids}
+    for ids in chunks(source_ids):
+        newest = func.row_number().over(
+            partition_by=ArticleRow.source_id, order_by=ArticleRow.published.desc()
+        )
+        ranked = (
+            select(ArticleRow.source_id, ArticleRow.published, newest.label("n"))
+            .where(ArticleRow.source_id.in_(ids))
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked.c.source_id, ranked.c.published).where(ranked.c.n <= limit).order_by(ranked.c.n)
+        )
+        for row in rows:
+            times[row.source_id].append(row.published)
+    return times
