@@ -61,6 +61,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         retries=f.retries,
         per_host=f.per_host,
         max_connections=f.concurrency,
+        page_delay=f.page_delay,
     )
     return replace(limits, user_agent=f.user_agent) if f.user_agent else limits
 

@@ -136,14 +136,17 @@ def deliver_after_poll(
     sources: Sequence[Source],
     watchlist: Watchlist | None = None,
 ) -> DeliveryReport:
-    """What `monitor poll` does last: queue source-health notices, deliver every due alert."""
-    from monitor import alerts
+    """What `monitor poll` does last: queue source-health notices and volume spikes, deliver
+    every due alert."""
+    from monitor import alerts, spikes
     from monitor.app import utc_now
     from monitor.notify import build_notifiers
 
     policy = alerts.AlertPolicy.from_settings(settings, watchlist)
     now = utc_now()
     alerts.queue_health_notices(sessions, sources, policy, now)
+    with sessions.begin() as session:
+        spikes.queue_spikes(session, policy, spikes.SpikeRule.from_settings(settings), now)
     report = alerts.deliver_due(sessions, build_notifiers(settings), now, policy)
     err.print(format_delivery(report))
     return report

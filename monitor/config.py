@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.kinds import KINDS
 from monitor.records import Source
 
 ENV_PREFIX = "MONITOR_"
@@ -138,7 +139,7 @@ class SourceSettings(_Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = ""
     url: str
-    kind: Literal["rss", "gdelt", "reliefweb"] = "rss"
+    kind: str = "rss"  # a name in monitor.kinds.KINDS
     language: str = "en"
     interval: str = "15m"
     label: str = ""
@@ -146,6 +147,7 @@ class SourceSettings(_Section):
     full_text: bool = False
     user_agent: str | None = None
     guid_policy: Literal["auto", "guid", "url"] = "auto"
+    backfill: int = Field(100, ge=1)  # paged kinds (telegram): posts the first poll reads at most
     note: str = ""  # why a source is configured the way it is (e.g. why disabled)
 
     @field_validator("url")
@@ -157,6 +159,13 @@ class SourceSettings(_Section):
     @classmethod
     def _interval(cls, value: str) -> str:
         parse_duration(value)
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown source kind {value!r}; known: {', '.join(KINDS)}")
         return value
 
     def to_source(self) -> Source:
@@ -172,6 +181,7 @@ class SourceSettings(_Section):
             full_text=self.full_text,
             user_agent=self.user_agent,
             guid_policy=self.guid_policy,
+            backfill=self.backfill,
         )
 
 
@@ -185,6 +195,7 @@ class FetchSettings(_Section):
     concurrency: int = Field(40, gt=0)  # requests in flight over all hosts
     per_host: int = Field(2, gt=0)
     parse_workers: int = Field(0, ge=0)  # processes parsing feeds; 0 = one per core
+    page_delay: float = Field(1.0, ge=0)  # seconds between two pages of one source (telegram)
 
 
 class SlackChannelSettings(_Section):
@@ -288,6 +299,10 @@ class AlertSettings(_Section):
     give_up_after: str = "24h"  # a retryable failure becomes "failed" (and loud) after this long
     health_failures: int = Field(5, gt=0)  # consecutive failed polls before a source is announced failing
     health_quiet_factor: float = Field(4.0, gt=1)  # silent for this many usual gaps: announced quiet
+    spike_min: int = Field(
+        5, gt=0
+    )  # stories in 24 h an entity needs before a volume spike (monitor/spikes.py)
+    spike_factor: float = Field(3.0, ge=1)  # the baseline rate is multiplied by this before the Poisson test
     routes: list[RouteSettings] = []
 
     @field_validator("window", "throttle_per", "rollup_interval", "dedupe_window", "give_up_after")

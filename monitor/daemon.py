@@ -17,6 +17,7 @@ was down or busy collapse into one run as soon as it can):
   passed, once per recipient (recorded in `digest_sends`), so a digest missed while the daemon
   was down goes out at start, and one already sent, by this daemon or another, is not resent.
 - `housekeeping`: retention (`store.retention`), at start and every `daemon.housekeeping`.
+- `spikes`: `spikes.queue_spikes` (what `monitor poll` runs after a poll) at start and every 10 minutes.
 - `heartbeat`: every few seconds, for /healthz.
 
 Slack, SMTP and chart rendering block, so those jobs run in daemon threads, off the event loop
@@ -80,6 +81,7 @@ from monitor.notify.email import EmailSender
 from monitor.outage import Outage
 from monitor.pipeline import FeedWorkers, PollDeps, poll_source
 from monitor.records import PollReport, Source
+from monitor.spikes import SpikeRule, queue_spikes
 from monitor.store import leases, retention, summary
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ logger = logging.getLogger(__name__)
 STOP_GRACE = 8.0  # seconds running jobs get after SIGTERM; cleanup fits in the rest of 10 s
 HEARTBEAT = timedelta(seconds=5)
 DIGEST_RETRY = timedelta(minutes=5)  # how often due digest retries are looked for
+SPIKE_CHECK = timedelta(minutes=10)  # how often volume spikes are looked for (monitor/spikes.py)
 MIN_RETRY = timedelta(seconds=1)  # a poll job never reschedules itself sooner than this
 START_SPREAD = timedelta(seconds=10)  # overdue sources at start are spread over at most this
 OVERDUE_GRACE = timedelta(minutes=2)  # a source due longer ago than this counts as overdue
@@ -305,6 +308,7 @@ class Daemon:
         self._every("alerts", self._deliver, self._tick("alert_tick"), now)
         self._every("housekeeping", self._housekeeping, self._tick("housekeeping"), now)
         self._every("digest", self._digest, self._digest_trigger(), now)
+        self._every("spikes", self._spikes, IntervalTrigger(seconds=SPIKE_CHECK.total_seconds()), now)
 
     def _every(
         self, kind: str, work: Callable[[], Awaitable[None] | None], trigger: Any, first: datetime
@@ -535,6 +539,11 @@ class Daemon:
                         recipient=outcome.recipient,
                         status=outcome.status,
                     )
+
+    async def _spikes(self) -> None:
+        rule = SpikeRule.from_settings(self.loaded.settings)
+        if await self._write(queue_spikes, self.loaded.policy, rule, utc_now()):
+            self.scheduler.modify_job("alerts", next_run_time=utc_now())
 
     async def _housekeeping(self) -> None:
         d = self.loaded.settings.daemon

@@ -32,7 +32,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
@@ -42,6 +42,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
 from monitor.digest_map import MapPoint, draw_map, plot_text, short_name
+from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
 from monitor.geo import Place, PlaceInfo, story_place
 from monitor.records import InlineImage, RenderedDigest
 from monitor.store import digests
@@ -82,6 +83,8 @@ class WeekFacts:
     sources: tuple[SourceWeek, ...]
     previous_matched: tuple[WeekArticle, ...] = ()  # the week before, for its story count
     history_start: datetime | None = None  # when the database saw its first article
+    spikes: tuple[tuple[datetime, str], ...] = ()  # the week's spike alerts: when queued, their text
+    four_weeks_counts: Mapping[str, int] = field(default_factory=dict)  # articles per entity, 4 weeks before
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,9 @@ class DigestData:
     daily: tuple[DailySeries, ...] = ()
     summary: tuple[str, ...] = ()  # three lines: stories and their change, the top place, the top actor
     map_points: tuple[MapPoint, ...] = ()
+    spikes: tuple[SpikeLine, ...] = ()
+    rises: tuple[VolumeChange, ...] = ()  # against the four weeks before (monitor/digest_volume.py)
+    falls: tuple[VolumeChange, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -226,6 +232,8 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
         sources=tuple(digests.source_weeks(session, start, end, source_ids)),
         previous_matched=tuple(digests.matched_articles(session, before_start, start)),
         history_start=digests.history_start(session),
+        spikes=tuple((s.at, s.text) for s in digests.spike_alerts(session, start, end)),
+        four_weeks_counts=digests.entity_counts(session, start - FOUR_WEEKS, start),
     )
 
 
@@ -250,6 +258,9 @@ def build_digest(
     groups = group_stories(facts.matched, rule)
     names = {line.id: line.name for line in lines}
     problems = source_problems(facts.sources, start, end, tz)
+    known = {i: clean(e.name) for i, e in watchlist.entities.items()}
+    counts = {ln.id: ln.count for ln in lines}
+    rises, falls = movers(counts, facts.four_weeks_counts, known, facts.history_start, start)
     return DigestData(
         week=week,
         timezone=tz.key,
@@ -269,6 +280,9 @@ def build_digest(
         daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
         summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
         map_points=map_points(groups, watchlist),
+        spikes=spike_lines(facts.spikes, tz),
+        rises=rises,
+        falls=falls,
     )
 
 

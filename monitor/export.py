@@ -7,7 +7,7 @@ window. ACLED-like columns, in this order:
 
     story_id     "story-<n>" when the alerts outbox grouped it, else "article-<id of its first article>"
     date         YYYY-MM-DD of the story's first article, in digest.timezone
-    event_types  [] until event typing lands
+    event_types  what happened (monitor/events.py): its articles' event types, in order of first appearance
     actors       names of the watched actors the story's articles name, in order of first mention
     place        the most specific watched place the story names (monitor.geo.story_place), else empty
     latitude, longitude   that place's WGS84 coordinates, else empty
@@ -109,7 +109,7 @@ def _row(group: tuple[WeekArticle, ...], watchlist: EntityCatalogue, places: Any
     return StoryRow(
         story_id=f"story-{story}" if story else f"article-{lead.id}",
         date=f"{lead.when.astimezone(tz):%Y-%m-%d}",
-        event_types=(),
+        event_types=tuple(dict.fromkeys(t for a in group for t in a.event_types)),
         actors=tuple(actors),
         place=clean(place.name) if place else "",
         latitude=place.lat if place else None,

@@ -62,6 +62,7 @@ class FetchLimits:
     per_host: int = _PER_HOST
     max_connections: int = 40
     user_agent: str = USER_AGENT
+    page_delay: float = 1.0  # seconds between two pages of one paged source (Telegram backfill)
 
 
 def build_client(limits: FetchLimits) -> httpx.AsyncClient:

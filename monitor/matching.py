@@ -43,7 +43,7 @@ from monitor.normalise import (
     unmarkup,
 )
 from monitor.priority import prioritise
-from monitor.records import Mention, Priority
+from monitor.records import Event, Mention, Priority
 from monitor.sentences import SENTENCE_BREAK
 from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant, key_table
 
@@ -190,10 +190,13 @@ class Matcher:
         return mentions, rows
 
     def prioritise(
-        self, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
+        self,
+        fields: Mapping[str, str],
+        mentions: Mapping[str, Sequence[Mention]],
+        events: Mapping[str, Sequence[Event]] | None = None,
     ) -> Priority | None:
-        """The article's priority from rules.yaml; None when nothing matched."""
-        return prioritise(self.watchlist, fields, mentions)
+        """The article's priority from rules.yaml (events: monitor.events); None when nothing matched."""
+        return prioritise(self.watchlist, fields, mentions, events or {})
 
     def _find(self, original: str, plain: str) -> list[Mention]:
         if self._empty:

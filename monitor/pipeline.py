@@ -36,9 +36,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import store
+from monitor import kinds, store
 from monitor.alerts import AlertPolicy, queue_alerts
 from monitor.errors import FetchError, StoreUnavailable
+from monitor.events import event_types, find_events
 from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
@@ -46,6 +47,7 @@ from monitor.matching import Matcher
 from monitor.outage import Outage
 from monitor.records import (
     ArticleMatches,
+    CachingInfo,
     Entry,
     FetchResult,
     Hit,
@@ -71,6 +73,7 @@ BATCH_WINDOW = 0.05  # seconds a ready feed waits for others to share its transa
 BATCH_MOST = 20  # feeds in one transaction at most
 MAX_CACHE_DELAY = timedelta(hours=12)
 IN_FLIGHT = 2  # x fetch concurrency: sources fetched and not yet stored, at most
+CATCH_UP_MOST = 1000  # entries a paged source reads at most after its first poll (a long outage)
 
 
 class FeedWorkers:
@@ -154,13 +157,17 @@ def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Ma
 
 
 def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
-    """Every field through the matcher, with a snippet per mention and the article's priority."""
+    """Every field through the matcher, with a snippet per mention, the article's event types
+    (near its mentions) and its priority."""
     fields = {"title": title, "summary": summary, "content": content}
     found = {name: matcher.find(text) for name, text in fields.items() if text}
     mentions = tuple(
         (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
     )
-    return TextMatches(mentions, matcher.prioritise(fields, found) if mentions else None)
+    if not mentions:
+        return TextMatches()
+    events = find_events(matcher.watchlist, fields, found)
+    return TextMatches(mentions, matcher.prioritise(fields, found, events), event_types(events))
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,12 +333,12 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
     started = time.monotonic()
     now = deps.clock()
     try:
-        result = await fetch(
-            deps.client, source, health.caching, limits=deps.limits, hosts=deps.hosts, now=now
-        )
+        page = replace(source, url=kinds.load(source.kind).page_url(source, None))
+        result = await fetch(deps.client, page, health.caching, limits=deps.limits, hosts=deps.hosts, now=now)
         if result.not_modified:
             return await deps.batcher.store(ReadyFeed(source, result, None, {}, now, started, deps))
-        analysed = await deps.workers.analyse(result, source, now)
+        most = source.backfill if health.last_success_at is None else CATCH_UP_MOST
+        analysed = await _analyse_pages(source, result, deps, now, most)
         entries = await _with_full_text(source, analysed.parsed.entries, deps, now)
         by_text = {
             _text_of(e): (m, sigs)
@@ -349,6 +356,34 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         # one source's bug must not stop the others
         logger.exception("poll.internal_error", extra={"fields": {"source": source.id}})
         return await _record_failure(source, health, deps, "internal", repr(error), now, started, None)
+
+
+async def _analyse_pages(
+    source: Source, first: FetchResult, deps: PollDeps, now: datetime, most: int
+) -> AnalysedFeed:
+    """The page fetched, analysed; for paged kinds (Telegram: entries newest first), older pages
+    too while no entry of the last page is stored yet, up to `most` entries: a first poll
+    backfills, a later one stops at the newest stored post. One request at a time, spaced."""
+    pages = [await deps.workers.analyse(first, source, now)]
+    count = len(pages[0].parsed.entries)
+    while (older := pages[-1].parsed.older) and count < most:
+        keys = [e.key for e in pages[-1].parsed.entries]
+        if await asyncio.to_thread(_known_keys, deps.sessions, source.id, keys):
+            break
+        await asyncio.sleep(deps.limits.page_delay)
+        page = replace(source, url=kinds.load(source.kind).page_url(source, older))
+        result = await fetch(deps.client, page, CachingInfo(), limits=deps.limits, hosts=deps.hosts, now=now)
+        pages.append(await deps.workers.analyse(result, source, now))
+        count += len(pages[-1].parsed.entries)
+    if len(pages) == 1 and pages[0].parsed.older is None:
+        return pages[0]
+    parsed = replace(
+        pages[0].parsed,
+        entries=tuple(e for p in pages for e in p.parsed.entries)[:most],
+        warnings=tuple(w for p in pages for w in p.parsed.warnings),
+    )
+    matches = tuple(m for p in pages for m in p.matches)[:most]
+    return AnalysedFeed(parsed, matches, tuple(s for p in pages for s in p.signatures)[:most])
 
 
 def _text_of(item: Entry | StoredArticle) -> tuple[str, str, str]:
@@ -440,7 +475,7 @@ def article_matches(
         Hit(article.id, m.entity, m.alias, field, m.start, m.end, m.text, text)  # type: ignore[arg-type]
         for field, m, text in found.mentions
     )
-    return ArticleMatches(article, hits, found.priority, edited, signatures)
+    return ArticleMatches(article, hits, found.priority, edited, signatures, found.event_types)
 
 
 async def _with_full_text(

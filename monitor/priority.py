@@ -1,5 +1,6 @@
 """An article's priority: the first rule in rules.yaml whose selectors all find a different entity
-in one sentence, paragraph or the whole article. Pure: no I/O.
+in one sentence, paragraph or the whole article (and, for a rule with `events`, where that unit
+has one of those event types: monitor/events.py). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from monitor.records import Mention, Priority
+from monitor.records import Event, Mention, Priority
 from monitor.sentences import PARAGRAPH_BREAK, SENTENCE_BREAK
 
 if TYPE_CHECKING:
@@ -17,45 +18,68 @@ if TYPE_CHECKING:
 
 
 def prioritise(
-    watchlist: Watchlist, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
+    watchlist: Watchlist,
+    fields: Mapping[str, str],
+    mentions: Mapping[str, Sequence[Mention]],
+    events: Mapping[str, Sequence[Event]] | None = None,
 ) -> Priority | None:
     """The first rule in rules.yaml that fires, else its default level; None when nothing matched."""
     matched = sorted({m.entity for ms in mentions.values() for m in ms if m.entity in watchlist.entities})
     if not matched:
         return None
     for rule in watchlist.rules.rules:
-        if (found := _fire(rule, watchlist, fields, mentions)) is not None:
+        if (found := _fire(rule, watchlist, fields, mentions, events or {})) is not None:
             return Priority(rule.level, f"{rule.id}: {found}")
     return Priority(watchlist.rules.default, f"default: no rule fired for {', '.join(matched)}")
 
 
 def _fire(
-    rule: Rule, watchlist: Watchlist, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
+    rule: Rule,
+    watchlist: Watchlist,
+    fields: Mapping[str, str],
+    mentions: Mapping[str, Sequence[Mention]],
+    events: Mapping[str, Sequence[Event]],
 ) -> str | None:
-    for where, unit in _units(rule, fields, mentions):
+    for where, unit, types in _units(rule, fields, mentions, events):
+        happened = [t for t in rule.events if t in types]
+        if rule.events and not happened:
+            continue
         entities = [watchlist.entities[e] for e in sorted(unit) if e in watchlist.entities]
         if (chosen := _assign(rule.all, entities)) is not None:
             parts = [f"{sel.describe()} {', '.join(ids)}" for sel, ids in zip(rule.all, chosen, strict=True)]
-            return f"{' with '.join(parts)} {where}"
+            what = f" ({', '.join(happened)})" if happened else ""
+            return f"{' with '.join(parts)}{what} {where}"
     return None
 
 
 def _units(
-    rule: Rule, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
-) -> Iterator[tuple[str, set[str]]]:
-    """The entity sets the rule looks at: one per sentence or paragraph, or the whole article."""
+    rule: Rule,
+    fields: Mapping[str, str],
+    mentions: Mapping[str, Sequence[Mention]],
+    events: Mapping[str, Sequence[Event]],
+) -> Iterator[tuple[str, set[str], set[str]]]:
+    """The entity sets the rule looks at, each with its event types: one per sentence or
+    paragraph, or the whole article."""
     names = [f for f in mentions if not rule.fields or f in rule.fields]
     if rule.scope == "article":
         where = f"in the {' or '.join(rule.fields)}" if rule.fields else "in the article"
-        yield where, {m.entity for f in names for m in mentions[f]}
+        types = {e.type for f in names for e in events.get(f, ())}
+        yield where, {m.entity for f in names for m in mentions[f]}, types
         return
     pattern = SENTENCE_BREAK if rule.scope == "sentence" else PARAGRAPH_BREAK
     for name in names:
-        numbers = _unit_numbers(pattern, fields.get(name, ""), [m.start for m in mentions[name]])
-        units: dict[int, set[str]] = {}
-        for number, mention in zip(numbers, mentions[name], strict=True):
-            units.setdefault(number, set()).add(mention.entity)
-        yield from ((f"in one {rule.scope}", unit) for unit in units.values())
+        marks = sorted([(m.start, m.entity, "") for m in mentions[name]] + [
+            (e.start, "", e.type) for e in (events.get(name, ()) if rule.events else ())
+        ])  # fmt: skip
+        numbers = _unit_numbers(pattern, fields.get(name, ""), [start for start, _, _ in marks])
+        units: dict[int, tuple[set[str], set[str]]] = {}
+        for number, (_, entity, event_type) in zip(numbers, marks, strict=True):
+            entities, types = units.setdefault(number, (set(), set()))
+            if entity:
+                entities.add(entity)
+            else:
+                types.add(event_type)
+        yield from ((f"in one {rule.scope}", entities, types) for entities, types in units.values())
 
 
 def _unit_numbers(pattern: re.Pattern[str], text: str, starts: Sequence[int]) -> list[int]:

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-SourceKind = Literal["rss", "gdelt", "reliefweb"]
 DateSource = Literal["feed", "fetched"]
 PollStatus = Literal["ok", "not_modified", "failed", "deferred"]
 
@@ -33,14 +32,15 @@ class Source:
     id: str
     name: str
     url: str
-    kind: SourceKind = "rss"
+    kind: str = "rss"  # a name in monitor.kinds.KINDS
     language: str = "en"
     interval: timedelta = timedelta(minutes=15)
     label: str = ""  # outlet type: independent Syrian outlet, think tank, aggregator ...
     enabled: bool = True
     full_text: bool = False  # fetch each article page and extract its main text
     user_agent: str | None = None  # per-source override of the global User-Agent
-    guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see feeds.assign_keys
+    guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see sources.entries
+    backfill: int = 100  # paged kinds (Telegram): posts the first poll reads at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,7 @@ class ParsedFeed:
     entries: tuple[Entry, ...]
     warnings: tuple[str, ...] = ()
     ttl: timedelta | None = None  # RSS <ttl>
+    older: str | None = None  # paged kinds (Telegram): the cursor of the page of older items
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,12 @@ class StoredArticle:
     language: str | None = None
     publisher: str | None = None
     content_hash: str = ""
+    key: str = ""  # its identity within the source (Entry.key)
+
+    @property
+    def text(self) -> str:
+        """The stored plain text: the full text or content, else the summary."""
+        return self.content or self.summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,16 @@ class Mention:
     end: int
     text: str  # the surface form, text[start:end]
     alias: str = ""  # the alias that matched, as written in the watchlist
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What happened, by a trigger near a watched entity (monitor/events.py); start/end index the text."""
+
+    type: str  # an id of watchlists/events.yaml
+    start: int
+    end: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +222,7 @@ class ArticleMatches:
     priority: Priority | None
     edited: bool = False  # an update of an article already stored
     signatures: tuple[bytes | None, bytes | None] | None = None  # story MinHashes, if made upstream
+    event_types: tuple[str, ...] = ()  # what happened (monitor/events.py), in order of first appearance
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +237,7 @@ class HitSummary:
     entities: tuple[str, ...]
     priority: str | None
     priority_reason: str | None = None
+    event_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +246,7 @@ class TextMatches:
 
     mentions: tuple[tuple[str, Mention, str], ...] = ()  # (field, mention, snippet)
     priority: Priority | None = None
+    event_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,12 @@ KIND_GROUPS = {"actor": ACTOR_KINDS, "place": PLACE_KINDS}
 RULES_FILE = "rules.yaml"
 BASELINE_FILE = "baseline.yaml"
 ROLES_FILE = "roles.yaml"
+EVENTS_FILE = "events.yaml"
+EventTypeId = Literal[
+    "airstrike", "shelling", "armed_clash", "explosion", "assassination", "arrest_raid", "deployment",
+    "border_crossing", "smuggling", "protest", "statement", "governance", "economy", "humanitarian",
+]  # fmt: skip
+EVENT_TYPES: tuple[str, ...] = get_args(EventTypeId)
 
 Level = Literal["high", "medium", "low"]
 Kind = Literal[ActorKind, PlaceKind]
@@ -172,12 +178,14 @@ class Selector(_Model):
 
 
 class Rule(_Model):
-    """Fires when each selector is met by a different entity inside one unit of `scope`."""
+    """Fires when each selector is met by a different entity inside one unit of `scope` (and, with
+    `events`, that unit has one of those event types)."""
 
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     level: Level
     scope: Literal["sentence", "paragraph", "article"] = "article"
     fields: tuple[Literal["title", "summary", "content"], ...] = ()
+    events: tuple[EventTypeId, ...] = ()
     all: tuple[Selector, ...] = Field(min_length=1)
 
 
@@ -197,6 +205,39 @@ class Document(_Model):
     file: str | None = None
     url: str | None = None
     language: str | None = None
+
+
+class EventType(_Model):
+    """One event type of events.yaml: its display name and trigger words (aliases, with context)."""
+
+    id: EventTypeId
+    name: str = Field(min_length=1)
+    description: str = ""
+    triggers: tuple[Alias, ...] = Field(min_length=1)
+    provenance: tuple[Provenance, ...] = ()
+
+
+class NotNew(_Model):
+    """Words that make a trigger no new event (negation, the past) within `window` words of it."""
+
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    window: int = Field(default=6, ge=1, le=20)
+
+
+class EventTypes(_Model):
+    """events.yaml: the closed set of event types (monitor/events.py types sentences with them)."""
+
+    types: tuple[EventType, ...] = ()
+    not_new: NotNew = NotNew()
+
+    @field_validator("types")
+    @classmethod
+    def _each_once(cls, value: tuple[EventType, ...]) -> tuple[EventType, ...]:
+        ids = [t.id for t in value]
+        if doubled := sorted({i for i in ids if ids.count(i) > 1}):
+            raise ValueError(f"event type {doubled[0]!r} is defined twice")
+        return value
 
 
 class _EntityFile(_Model):
@@ -237,6 +278,7 @@ class Watchlist:
     documents: dict[str, Document] = field(default_factory=dict)
     origins: dict[EntityId, Origin] = field(default_factory=dict)
     role_aliases: frozenset[tuple[EntityId, str]] = frozenset()  # (entity, alias text) from roles.yaml
+    events: EventTypes = EventTypes()
 
     def stats(self) -> dict[str, int]:
         """Counts for `monitor watchlists validate`: entities, aliases, rules, documents."""
@@ -371,6 +413,7 @@ class _Loaded:
     rules: tuple[Rules, _Parsed] | None = None
     documents: tuple[_BaselineFile, _Parsed] | None = None
     roles: tuple[_RolesFile, _Parsed] | None = None
+    events: tuple[EventTypes, _Parsed] | None = None
 
 
 def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
@@ -401,6 +444,9 @@ def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
         elif path.name == ROLES_FILE:
             if (roles := _validate(parsed, _RolesFile, errors)) is not None:
                 loaded.roles = (roles, parsed)
+        elif path.name == EVENTS_FILE:
+            if (events := _validate(parsed, EventTypes, errors)) is not None:
+                loaded.events = (events, parsed)
         elif path.name == BASELINE_FILE:
             if (docs := _validate(parsed, _BaselineFile, errors)) is not None:
                 loaded.documents = (docs, parsed)
@@ -422,6 +468,7 @@ def _assemble(loaded: _Loaded) -> Watchlist:
         documents={d.id: d for d in loaded.documents[0].documents} if loaded.documents else {},
         origins={e.id: Origin(p.path, p.line(("entities", i))) for e, p, i in loaded.entities},
         role_aliases=frozenset((entity, a.text) for entity, aliases in extra.items() for a in aliases),
+        events=loaded.events[0] if loaded.events else EventTypes(),
     )
 
 
@@ -437,6 +484,8 @@ def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
         yield from _rule_references(*loaded.rules, loaded)
     if loaded.roles:
         yield from _role_references(*loaded.roles, ids)
+    if loaded.events and loaded.documents:
+        yield from _event_provenance(*loaded.events, {d.id for d in loaded.documents[0].documents})
 
 
 def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
@@ -476,6 +525,17 @@ def _role_references(roles: _RolesFile, parsed: _Parsed, ids: set[str]) -> Itera
                 parsed.path, parsed.line(("roles", i, "entity")), f"roles[{i}].entity",
                 f"unknown entity id {role.entity!r}",
             )  # fmt: skip
+
+
+def _event_provenance(events: EventTypes, parsed: _Parsed, docs: set[str]) -> Iterator[WatchlistError]:
+    for i, event in enumerate(events.types):
+        for j, prov in enumerate(event.provenance):
+            if prov.doc not in docs:
+                yield WatchlistError(
+                    parsed.path, parsed.line(("types", i, "provenance", j, "doc")),
+                    f"{event.id}.provenance[{j}].doc",
+                    f"unknown document {prov.doc!r} (not in {BASELINE_FILE})",
+                )  # fmt: skip
 
 
 def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistError]:

@@ -80,6 +80,8 @@ def test_poll_then_read_everything(config: Path) -> None:
     assert {a["title"] for a in articles} == {"Militia convoy crosses at al-Qaim", "Football results"}
     assert all(set(a) >= {"id", "source", "url", "title", "published"} for a in articles)
     assert all("utm_source" not in a["url"] for a in articles)
+    stored = {a["title"]: a for a in articles}["Militia convoy crosses at al-Qaim"]
+    assert stored["key"] == "1" and stored["text"] == "Kata'ib Hizballah trucks entered Abu Kamal."
 
     hits = json.loads(invoke(config, "hits", "--since", "3650d", "--json").stdout)
     assert [h["title"] for h in hits] == ["Militia convoy crosses at al-Qaim"]
@@ -148,7 +150,7 @@ def test_match_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Kamal Ahmed said 313 people came.\n", encoding="utf-8")
     result = invoke(None, "match", str(path), "--json", env={"MONITOR_WATCHLISTS": str(WATCHLISTS)})
-    assert json.loads(result.stdout) == {"matches": []}
+    assert json.loads(result.stdout) == {"matches": [], "events": []}
 
 
 def test_watchlists_validate_reports_file_line_field(tmp_path: Path) -> None:

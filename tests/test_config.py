@@ -171,3 +171,24 @@ def test_named_channels_load_with_a_shared_bot_token(tmp_path: Path) -> None:
         '[[slack.channels]]\nname = "hooked"\nwebhook_url = "https://hooks.example/ops"\n'
     )
     assert [c.name for c in load_settings(path, environ={}).slack.channels] == ["ops", "hooked"]
+
+
+def test_source_kinds_come_from_the_table(tmp_path: Path) -> None:
+    """Every kind in monitor.kinds.KINDS is accepted and loads a module with the kind's members;
+    any other name is refused in one line that names the key and the known kinds."""
+    from monitor.kinds import KINDS, load
+
+    entries = "".join(
+        f'[[sources]]\nid = "{k}"\nurl = "https://example.org/{k}"\nkind = "{k}"\n' for k in KINDS
+    )
+    settings = load_settings(write(tmp_path, entries), environ={})
+    assert {s.id: s.kind for s in settings.all_sources() if s.id in KINDS} == {k: k for k in KINDS}
+    for kind in KINDS:
+        module = load(kind)
+        assert callable(module.parse) and callable(module.page_url) and isinstance(module.FAILURES, dict)
+    path = write(tmp_path, '[[sources]]\nid = "x"\nurl = "https://example.org/x"\nkind = "mastodon"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path, environ={})
+    message = str(raised.value)
+    assert "sources[0] (id 'x').kind" in message and "'mastodon'" in message and "rss" in message
+    assert "\n" not in message

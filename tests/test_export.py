@@ -109,9 +109,10 @@ def test_csv_one_row_per_story_with_the_acled_like_columns(config: Path) -> None
     assert convoy["actors"] == "Kata'ib Hezbollah"
     assert convoy["place"] == "al-Hamdan airport"  # more specific than al-Bukamal, its parent
     assert (float(convoy["latitude"]), float(convoy["longitude"])) == pytest.approx((34.4816, 40.8714))
-    assert convoy["event_types"] == ""
+    assert convoy["event_types"] == "deployment"  # "convoy" in the sentence naming Kata'ib Hezbollah
     arabic = by_title[ARABIC_TITLE]  # Arabic intact
     assert arabic["language"] == "ar" and arabic["place"].startswith("al-Bukamal")
+    assert arabic["event_types"] == "shelling"  # قصف
     assert by_title["IRGC commander meets officials in Tehran"]["place"] == ""
     formula = [r for r in rows if "HYPERLINK" in r["title"]][0]
     assert formula["title"].startswith("'=HYPERLINK")  # shown by a spreadsheet, not run

@@ -19,18 +19,13 @@ from typing import Any
 import pytest
 
 from monitor.errors import FeedParseError, FetchErrorKind
-from monitor.feeds import (
-    canonical_url,
-    content_hash,
-    extract_main_text,
-    html_to_text,
-    is_stable_guid,
-    parse_date,
-    parse_feed,
-    with_full_text,
-)
+from monitor.feeds import extract_main_text, parse_feed, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, build_client, fetch
 from monitor.records import CachingInfo, FetchResult, ParsedFeed, Source
+from monitor.sources.dates import parse_date
+from monitor.sources.entries import content_hash, is_stable_guid
+from monitor.sources.text import html_to_text
+from monitor.sources.urls import canonical_url
 from tests.servers.feeds import CLOUDFLARE_PAGE, FEEDS_DIR, HTML_PAGE, XML_BOMB, FeedServer, cp1256_feed
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

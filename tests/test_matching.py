@@ -512,7 +512,8 @@ def test_match_json_is_unchanged_without_explain(tmp_path: Path) -> None:
     explained = json.loads(match_cli(str(path), "--json", "--explain").stdout)
 
     assert plain == {"matches": [{"entity": "bukamal", "name": plain["matches"][0]["name"], "kind": "city",
-                                  "start": 12, "end": 22, "text": "Albu Kamal"}]}  # fmt: skip
+                                  "start": 12, "end": 22, "text": "Albu Kamal"}],
+                     "events": [{"type": "airstrike", "start": 0, "end": 6, "text": "Strike"}]}  # fmt: skip
     assert [{k: v for k, v in m.items() if k != "explain"} for m in explained["matches"]] == plain["matches"]
     assert explained["matches"][0]["explain"] == {
         "alias": "Albu Kamal",

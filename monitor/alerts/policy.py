@@ -27,6 +27,8 @@ class EntityInfo:
     name: str
     kind: str
     tags: frozenset[str] = frozenset()
+    parents: tuple[str, ...] = ()  # with coords: a place as monitor.geo.story_place reads it
+    coords: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class AlertPolicy:
     health_failures: int = 5
     health_quiet_factor: float = 4.0
     entities: Mapping[str, EntityInfo] = field(default_factory=dict)
+    event_names: Mapping[str, str] = field(default_factory=dict)  # event type id -> name (events.yaml)
     sources: Mapping[str, Source] = field(default_factory=dict)
 
     @classmethod
@@ -122,12 +125,16 @@ class AlertPolicy:
             health_failures=a.health_failures,
             health_quiet_factor=a.health_quiet_factor,
             entities=entity_index(watchlist) if watchlist else {},
+            event_names={t.id: t.name for t in watchlist.events.types} if watchlist else {},
             sources={s.id: s for s in settings.all_sources()},
         )
 
 
 def entity_index(watchlist: Watchlist) -> dict[str, EntityInfo]:
-    return {e.id: EntityInfo(e.name, e.kind, frozenset(e.tags)) for e in watchlist.entities.values()}
+    return {
+        e.id: EntityInfo(e.name, e.kind, frozenset(e.tags), e.parents, e.coords if e.is_place else None)
+        for e in watchlist.entities.values()
+    }
 
 
 # --- which articles alert, and where -------------------------------------------------------------

@@ -10,10 +10,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from monitor.alerts.policy import AlertPolicy, alertable, channels_for
+from monitor.geo import story_place
 from monitor.notify import AlertMessage, EntityRef, to_payload
 from monitor.records import ArticleMatches, Hit
 from monitor.store import outbox
 from monitor.stories import StoryIndex, place, signatures, strip_publisher
+from monitor.watchlists import ACTOR_KINDS
+
+HEADLINE_ACTORS = 2  # actors named in a story's headline
 
 
 def story_message(
@@ -26,6 +30,7 @@ def story_message(
     wanted = set(entities) if entities is not None else None
     return AlertMessage(
         kind="story",
+        headline=headline(match, policy),
         title=strip_publisher(article.title, article.publisher),
         url=article.url,
         outlet=article.publisher or name,
@@ -42,6 +47,26 @@ def story_message(
         priority=match.priority.level if match.priority else None,
         reason=match.priority.reason if match.priority else "",
     )
+
+
+def headline(match: ArticleMatches, policy: AlertPolicy) -> str:
+    """What happened, where, who: "Airstrike · al-Bukamal · Kata'ib Hezbollah" (the event types,
+    the most specific watched place, the actors); empty when no event type was found."""
+    if not match.event_types:
+        return ""
+    named = list(dict.fromkeys(h.entity for h in match.hits))
+    where = story_place([named], policy.entities)
+    actors = [
+        policy.entities[e].name
+        for e in named
+        if e in policy.entities and policy.entities[e].kind in ACTOR_KINDS
+    ]
+    parts = [
+        ", ".join(policy.event_names.get(t, t) for t in match.event_types),
+        where.name if where else "",
+        ", ".join(actors[:HEADLINE_ACTORS]),
+    ]
+    return " · ".join(p for p in parts if p)
 
 
 def _snippet_hit(hits: Sequence[Hit]) -> Hit | None:

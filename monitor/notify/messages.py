@@ -67,6 +67,7 @@ class AlertMessage:
     """What a channel is asked to send. Article fields are untrusted text; channels escape them."""
 
     kind: MessageKind
+    headline: str = ""  # what happened, where, who, shown first: "Airstrike · al-Bukamal · Kata'ib Hezbollah"
     title: str = ""
     url: str = ""
     outlet: str = ""

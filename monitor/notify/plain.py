@@ -31,6 +31,8 @@ def _story(message: AlertMessage) -> list[str]:
         p for p in (message.outlet, message.outlet_label, message.via and f"via {message.via}", when) if p
     )
     lines = [f"[{message.priority or '-'}] {message.title}", f"  {outlet}", f"  {message.url}"]
+    if message.headline:
+        lines[0] = f"[{message.priority or '-'}] {message.headline}: {message.title}"
     if message.entities:
         lines.append(f"  {_entities(message)}")
     if message.snippet:

@@ -196,6 +196,7 @@ def _unlink_if_too_long(text: str, room: int) -> str:
 def fallback_text(message: AlertMessage) -> str:
     if message.kind in ("story", "update", "attachment"):
         head = f"[{message.priority}] " if message.priority else ""
+        head += f"{message.headline}: " if message.headline and message.kind == "story" else ""
         names = ", ".join(e.name for e in message.entities)
         return escape(f"{head}{_clip(message.title, MAX_TITLE)} ({message.outlet}) {names}").strip()
     if message.kind == "summary":
@@ -216,7 +217,8 @@ def _context(*parts: str) -> dict[str, Any]:
 
 
 def _story_blocks(message: AlertMessage) -> list[dict[str, Any]]:
-    blocks = [_section(f"*{link(message.url, _clip(message.title, MAX_TITLE))}*"), _source_context(message)]
+    blocks = [_section(f"*{escape(message.headline)}*")] if message.headline else []
+    blocks += [_section(f"*{link(message.url, _clip(message.title, MAX_TITLE))}*"), _source_context(message)]
     if message.entities:
         blocks.append(_section(_entities(message)))
     if message.snippet:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from monitor.records import SourceHealth
 from monitor.store.db import chunks, upsert_insert
-from monitor.store.models import ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
+from monitor.store.models import AlertRow, ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
 from monitor.store.queries import source_health
 
 SendState = Literal["pending", "sent", "failed"]
@@ -48,6 +48,7 @@ class WeekArticle:
     snippet: str  # of the first hit outside the title, else the summary's start (the title is shown anyway)
     story_id: int | None = None  # the alerts outbox's story, when it grouped this article
     language: str | None = None  # the article's, else its feed's, as parsed
+    event_types: tuple[str, ...] = ()  # monitor/events.py, as stored with its hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,35 @@ def _week_article(
         snippet=outside_title[0] if outside_title else row.summary[:280],
         story_id=story_id,
         language=row.language,
+        event_types=tuple(row.event_types or ()),
     )
+
+
+def first_published(session: Session) -> datetime | None:
+    """The publication time of the oldest stored article: how much history there is."""
+    return session.scalar(select(func.min(ArticleRow.published)))
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeRecord:
+    """A volume spike alert as queued (monitor/spikes.py): its entity, when, and its message."""
+
+    entity: str
+    at: datetime
+    text: str
+
+
+def spike_alerts(session: Session, start: datetime, end: datetime) -> list[SpikeRecord]:
+    """Spike alerts queued in [start, end), oldest first (keys are spike:<entity>:<day>)."""
+    query = (
+        select(AlertRow.key, AlertRow.created_at, AlertRow.payload)
+        .where(AlertRow.kind == "spike", AlertRow.created_at >= start, AlertRow.created_at < end)
+        .order_by(AlertRow.created_at, AlertRow.id)
+    )
+    return [
+        SpikeRecord(key.split(":")[1], at, str(payload.get("text", "")))
+        for key, at, payload in session.execute(query)
+    ]
 
 
 def entity_counts(session: Session, start: datetime, end: datetime) -> dict[str, int]:

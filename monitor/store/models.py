@@ -116,6 +116,7 @@ class ArticleRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     priority: Mapped[str | None] = mapped_column(String(10), nullable=True)
     priority_reason: Mapped[text_or_none]
+    event_types: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # monitor/events.py
 
 
 class HitRow(Base):

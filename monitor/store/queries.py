@@ -307,6 +307,7 @@ def _article_from_entry(article_id: int, entry: Entry, first_seen: datetime) -> 
         language=entry.language,
         publisher=entry.publisher,
         content_hash=entry.content_hash,
+        key=entry.key,
     )
 
 
@@ -323,6 +324,7 @@ def _article(row: ArticleRow) -> StoredArticle:
         language=row.language,
         publisher=row.publisher,
         content_hash=row.content_hash,
+        key=row.key,
     )
 
 
@@ -353,7 +355,8 @@ def articles_seen_since(session: Session, since: datetime) -> list[StoredArticle
 
 
 def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: datetime) -> int:
-    """Store hits (existing ones are left alone) and each article's priority; returns new hits."""
+    """Store hits (existing ones are left alone) and each article's priority and event types;
+    returns new hits."""
     rows = [
         {
             "article_id": hit.article_id,
@@ -378,7 +381,12 @@ def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: da
         )
         inserted = len(session.execute(statement, rows).all())
     priorities = [
-        {"article_id": m.article.id, "level": m.priority.level, "reason": m.priority.reason}
+        {
+            "article_id": m.article.id,
+            "level": m.priority.level,
+            "reason": m.priority.reason,
+            "types": list(m.event_types),
+        }
         for m in matches
         if m.priority is not None
     ]
@@ -386,7 +394,11 @@ def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: da
         session.execute(
             update(ARTICLES)
             .where(ARTICLES.c.id == bindparam("article_id"))
-            .values(priority=bindparam("level"), priority_reason=bindparam("reason")),
+            .values(
+                priority=bindparam("level"),
+                priority_reason=bindparam("reason"),
+                event_types=bindparam("types"),
+            ),
             priorities,
         )
     return inserted
@@ -412,6 +424,7 @@ def list_hits(session: Session, *, since: datetime | None = None) -> list[HitSum
             entities=by_article.get(a.id, ()),
             priority=a.priority,
             priority_reason=a.priority_reason,
+            event_types=tuple(a.event_types or ()),
         )
         for a in articles
     ]

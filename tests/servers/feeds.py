@@ -11,7 +11,8 @@ Routes (path → behaviour):
     /feeds/<file>                 a file of tests/data/feeds/, with ETag + Last-Modified, 304 on
                                   If-None-Match (or, without it, If-Modified-Since);
                                   ?ct=<content-type> overrides the guessed type
-    <any path given to set_feed>  the registered body, same ETag/304 rules
+    <any path given to set_feed>  the registered body (and status), same ETag/304 rules; a path
+                                  given with a query (/s/chan?before=104) answers that query only
     /redirect/<code>?to=<path>    redirect with that status (301, 302, 303, 307, 308) to a
                                   relative Location; &absolute=1 for an absolute one
     /redirect/chain/<n>?to=<p>    n hops of 302, then to <p>
@@ -85,6 +86,7 @@ class _Published:
     content_type: str
     headers: dict[str, str]
     last_modified: float
+    status: int = 200
     etag: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -123,13 +125,14 @@ class FeedServer:
         body: bytes,
         content_type: str = "application/rss+xml; charset=utf-8",
         headers: dict[str, str] | None = None,
+        status: int = 200,
     ) -> str:
-        """Publish (or replace) `body` at `path`; returns its URL."""
+        """Publish (or replace) `body` at `path` (answered with `status`); returns its URL."""
         with self._lock:
             previous = self._feeds.get(path)
             # Last-Modified has one-second resolution: keep it strictly increasing per path
             stamp = max(time.time(), previous.last_modified + 1) if previous else time.time()
-            self._feeds[path] = _Published(body, content_type, dict(headers or {}), stamp)
+            self._feeds[path] = _Published(body, content_type, dict(headers or {}), stamp, status)
         return self.url(path)
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
@@ -214,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         segments = [s for s in parts.path.split("/") if s]
-        published = self.feeds._published(parts.path)
+        published = self.feeds._published(self.path) or self.feeds._published(parts.path)
         if published is not None:
             return self._send_published(published)
         handler = _ROUTES.get(segments[0] if segments else "")
@@ -245,7 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.end_headers()
             return
-        self._send(200, published.body, content_type or published.content_type, validators)
+        self._send(published.status, published.body, content_type or published.content_type, validators)
 
     def _not_modified(self, published: _Published) -> bool:
         etags = self.headers.get("If-None-Match")

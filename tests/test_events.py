@@ -1,0 +1,201 @@
+"""Event types: the evaluation set, typing rules, priority from what happened, and the CLI."""
+
+import json
+import shutil
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from monitor.cli import app
+from monitor.errors import WatchlistError
+from monitor.events import event_types, find_events
+from monitor.matching import Matcher
+from monitor.pipeline import match_text
+from monitor.watchlists import EVENT_TYPES, load_all_errors, load_watchlists
+from tests.conftest import WATCHLISTS
+from tests.servers.feeds import FeedServer
+from tests.servers.slack import SlackServer
+
+EVAL = Path(__file__).parent / "data" / "eval" / "events"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlists(WATCHLISTS))
+
+
+def typed(matcher: Matcher, text: str) -> list[str]:
+    found = {"content": matcher.find(text)}
+    return list(event_types(find_events(matcher.watchlist, {"content": text}, found)))
+
+
+def cases() -> list[dict[str, object]]:
+    return [c for f in sorted(EVAL.glob("*.yaml")) for c in yaml.safe_load(f.read_text("utf-8"))["cases"]]
+
+
+def test_evaluation_set_precision_and_recall_per_type(matcher: Matcher) -> None:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    negatives_typed = 0
+    for case in cases():
+        got, want = set(typed(matcher, str(case["text"]))), set(case["events"])  # type: ignore[arg-type]
+        tp.update(got & want)
+        fp.update(got - want)
+        fn.update(want - got)
+        negatives_typed += len(got) if not want else 0
+    scores = {t: (tp[t] / ((tp[t] + fp[t]) or 1), tp[t] / ((tp[t] + fn[t]) or 1)) for t in EVENT_TYPES}
+    print({t: f"P={p:.2f} R={r:.2f} n={tp[t] + fn[t]}" for t, (p, r) in scores.items()})
+    assert all(tp[t] + fn[t] >= 5 for t in EVENT_TYPES), "every type needs at least 5 positive cases"
+    assert {t: s for t, s in scores.items() if min(s) < 0.9} == {}
+    assert negatives_typed <= 2
+
+
+def test_both_languages_and_hard_negatives_are_in_the_set() -> None:
+    texts = [str(c["text"]) for c in cases()]
+    assert sum(any("\u0600" <= ch <= "\u06ff" for ch in t) for t in texts) >= 30
+    assert sum(not c["events"] for c in cases()) >= 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A strike on oil prices hit markets in Europe on Monday.",  # no watched name
+        "Al-Qaim's attack scored twice against the visitors in the league match.",  # football
+        "The Pentagon denied that any strike had taken place near al-Bukamal.",  # a denial
+        "Residents still remember last year's strike on al-Bukamal.",  # the past
+        "Kata'ib Hezbollah was founded in 2007. Airstrikes killed dozens in Yemen.",  # another sentence
+        "نفت كتائب حزب الله شن أي هجوم على مواقع في البوكمال.",
+    ],
+)
+def test_no_event_without_a_watched_name_or_when_denied_or_past(matcher: Matcher, text: str) -> None:
+    assert typed(matcher, text) == []
+
+
+def test_a_trigger_inside_a_place_name_is_no_event(matcher: Matcher) -> None:
+    assert "border_crossing" not in typed(
+        matcher, "Trucks lined up at the al-Bukamal border crossing on Sunday."
+    )
+
+
+def test_arabic_triggers_take_proclitics(matcher: Matcher) -> None:
+    assert typed(matcher, "وبغارة جوية قتل عنصران من كتائب حزب الله في البوكمال.") == ["airstrike"]
+
+
+def test_the_longest_trigger_wins(matcher: Matcher) -> None:
+    assert typed(matcher, "An air raid hit Kata'ib Hezbollah in al-Bukamal.") == ["airstrike"]
+    assert typed(matcher, "A drone attack hit Kata'ib Hezbollah in al-Bukamal.") == ["airstrike"]
+
+
+def test_an_armed_actors_military_act_at_a_watched_place_is_high(matcher: Matcher) -> None:
+    # the Iraqi army is backed by nobody the iran-backed rules know: what it does decides
+    found = match_text("", "", "Iraqi army units were digging trenches near Karabla on Sunday.", matcher)
+    assert found.event_types == ("deployment",)
+    assert found.priority is not None and found.priority.level == "high"
+    assert found.priority.reason == (
+        "armed-actor-military-act: armed actor iraqi-army with watched place karabla (deployment) "
+        "in one sentence"
+    )
+
+
+def test_an_armed_group_at_a_watched_place_in_one_sentence_is_at_least_medium(matcher: Matcher) -> None:
+    found = match_text("", "", "Iraqi army units were seen in Karabla on Sunday.", matcher)
+    assert found.priority is not None and found.priority.level == "medium"
+    assert found.priority.reason.startswith("armed-actor-at-watched-place:")
+    apart = match_text("", "", "Iraqi army units held a parade. Karabla was quiet.", matcher)
+    assert apart.priority is not None and apart.priority.level == "low"
+
+
+def test_match_json_has_the_events_with_offsets() -> None:
+    text = "A drone strike hit a Kata'ib Hezbollah convoy near al-Bukamal."
+    result = CliRunner().invoke(app, ["match", "--json"], input=text, env={}, catch_exceptions=False)
+    events = json.loads(result.stdout)["events"]
+    assert [(e["type"], e["text"]) for e in events] == [
+        ("airstrike", "drone strike"),
+        ("deployment", "convoy"),
+    ]
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in events)
+
+
+def test_events_yaml_is_validated_with_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlists"
+    shutil.copytree(WATCHLISTS, folder)
+    path = folder / "events.yaml"
+    lines = path.read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: shelling")
+    lines[at] = lines[at].replace("shelling", "bombardment")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    errors = load_all_errors(folder)
+    assert [(Path(e.path).name, e.line, e.field) for e in errors] == [("events.yaml", at + 1, "types[1].id")]
+    assert "airstrike" in errors[0].message  # names the allowed ids
+    with pytest.raises(WatchlistError):
+        load_watchlists(folder)
+
+
+def test_hits_json_has_event_types_and_the_place(
+    tmp_path: Path, database_url: str, feed_server: FeedServer
+) -> None:
+    date = format_datetime(datetime.now(timezone.utc) - timedelta(hours=1))
+    item = (
+        "<item><title>Clashes near the Hamdan airport</title><link>https://example.org/1</link>"
+        "<guid>1</guid><description>Kata'ib Hezbollah fighters clashed with gunmen near al-Bukamal's "
+        f"Hamdan airport.</description><pubDate>{date}</pubDate></item>"
+        "<item><title>Officials meet in Tehran</title><link>https://example.org/2</link><guid>2</guid>"
+        f"<description>IRGC officers met in Tehran.</description><pubDate>{date}</pubDate></item>"
+    )
+    feed_server.set_feed(
+        "/events.xml", f"<rss version='2.0'><channel><title>x</title>{item}</channel></rss>".encode()
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{database_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        "[fetch]\nretries = 0\nparse_workers = 1\n"
+        f'[[sources]]\nid = "local"\nurl = "{feed_server.url("/events.xml")}"\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["--config", str(config), "poll"], env={}, catch_exceptions=False).exit_code == 0
+    )
+    result = runner.invoke(app, ["--config", str(config), "hits", "--json"], env={}, catch_exceptions=False)
+    hits = {h["title"]: h for h in json.loads(result.stdout)}
+    clash = hits["Clashes near the Hamdan airport"]
+    assert clash["events"] == ["armed_clash"]
+    assert clash["place"]["id"] == "hamdan-airport" and set(clash["place"]) == {"id", "name", "lat", "lon"}
+    assert clash["priority"] == "high"
+    tehran = hits["Officials meet in Tehran"]
+    assert tehran["events"] == [] and tehran["place"] is None  # Tehran is outside the region
+
+
+def test_slack_alerts_show_the_event_types_first(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    date = format_datetime(datetime.now(timezone.utc) - timedelta(hours=1))
+    item = (
+        "<item><title>Drone strike on a Kata'ib Hezbollah depot in al-Bukamal</title>"
+        f"<link>https://example.org/strike</link><guid>s1</guid><pubDate>{date}</pubDate></item>"
+    )
+    feed_server.set_feed(
+        "/strike.xml", f"<rss version='2.0'><channel><title>x</title>{item}</channel></rss>".encode()
+    )
+    with SlackServer() as slack:
+        config = tmp_path / "monitor.toml"
+        config.write_text(
+            f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+            "[fetch]\nretries = 0\nparse_workers = 1\n"
+            f'[[sources]]\nid = "local"\nurl = "{feed_server.url("/strike.xml")}"\n'
+            f'[slack]\nwebhook_url = "{slack.webhook_url}"\n',
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(app, ["--config", str(config), "poll"], env={}, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        [message] = [r.body for r in slack.delivered]
+    headline = message["blocks"][0]["text"]["text"]
+    assert headline.startswith("*Airstrike · al-Bukamal") and headline.endswith("· Kata'ib Hezbollah*")
+    assert "Drone strike on a Kata'ib Hezbollah depot" in message["blocks"][1]["text"]["text"]
+    assert message["text"].startswith("[high] Airstrike · al-Bukamal")
