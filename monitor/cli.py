@@ -41,6 +41,7 @@ from monitor.cli_common import (
 from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
 from monitor.cli_export import export
+from monitor.cli_triage import feedback, mutes_app, watchlists_report
 from monitor.errors import InputError
 from monitor.files import read_input, write_atomic
 from monitor.logs import DEFAULT_LEVEL
@@ -69,6 +70,9 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(watchlists_app, name="watchlists")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(mutes_app, name="mutes")
+app.command("feedback")(feedback)
+watchlists_app.command("report")(watchlists_report)
 app.command("digest")(digest)
 app.command("export")(export)
 app.command("run")(run)
@@ -375,7 +379,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
 
     Example: monitor hits --since 24h --json
     """
-    from monitor import store
+    from monitor import corroboration, store
     from monitor.geo import story_place
     from monitor.watchlists import load_watchlists
 
@@ -384,7 +388,9 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
             found = store.list_hits(session, since=window)
+            origins = store.story_origins(session, [h.article_id for h in found])
         places = {i: e for i, e in load_watchlists(settings.watchlists_path()).entities.items() if e.is_place}
+    assessed = corroboration.assess(origins, settings.all_sources())
     rows = [
         {
             "article_id": h.article_id,
@@ -397,6 +403,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
             "priority_reason": h.priority_reason,
             "events": list(h.event_types),
             "place": asdict(place) if (place := story_place([h.entities], places)) else None,
+            **corroboration.as_json(*assessed[h.article_id]),
         }
         for h in found
     ]
@@ -405,7 +412,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
         return
     for row in rows:
         typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {row['title']}"))
-        typer.echo(f"{'':24}{', '.join(row['entities'])}")
+        typer.echo(f"{'':24}{', '.join(row['entities'])}  ({assessed[row['article_id']][1].text})")
 
 
 @app.command()
@@ -498,12 +505,13 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "kind", "enabled", "last success", "failures", "last error", "next poll")
+    table = Table("id", "kind", "label", "enabled", "last success", "failures", "last error", "next poll")
     for row in rows:
         error = f"{row['last_error_kind']}: {row['last_error']}" if row["last_error_kind"] else ""
         table.add_row(
             row["id"],
             row["kind"],
+            row["label"] or "-",
             "yes" if row["enabled"] else "no",
             _when(row["last_success_at"]),
             str(row["consecutive_failures"]),
@@ -521,6 +529,7 @@ def _source_row(source: Source, health: Any) -> dict[str, Any]:
         "kind": source.kind,
         "language": source.language,
         "label": source.label,
+        "owner": source.owner,
         "interval_seconds": int(source.interval.total_seconds()),
         "enabled": source.enabled,
     }

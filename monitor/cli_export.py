@@ -50,7 +50,7 @@ def export(
         watchlist = load_watchlist(settings)
         with database(settings) as sessions, sessions() as session:
             tz, rule = timezone_of(settings.digest), StoryRule.from_settings(settings)
-            rows = load_rows(session, window_start, now, watchlist, tz, rule)
+            rows = load_rows(session, window_start, now, watchlist, tz, rule, settings.all_sources())
         data = render(rows, fmt, bom=bom)
         if out is None:
             sys.stdout.buffer.write(data)

@@ -36,7 +36,7 @@ from pydantic import (
 
 from monitor.errors import ConfigError
 from monitor.kinds import KINDS
-from monitor.records import Source
+from monitor.records import SOURCE_LABELS, Source
 
 ENV_PREFIX = "MONITOR_"
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
@@ -142,7 +142,8 @@ class SourceSettings(_Section):
     kind: str = "rss"  # a name in monitor.kinds.KINDS
     language: str = "en"
     interval: str = "15m"
-    label: str = ""
+    label: str = ""  # one of SOURCE_LABELS (empty: unlabelled)
+    owner: str = ""  # free text: who owns or runs the outlet
     enabled: bool = True
     full_text: bool = False
     user_agent: str | None = None
@@ -168,6 +169,13 @@ class SourceSettings(_Section):
             raise ValueError(f"unknown source kind {value!r}; known: {', '.join(KINDS)}")
         return value
 
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        if value and value not in SOURCE_LABELS:
+            raise ValueError(f"{value!r} is not a label: use one of {', '.join(SOURCE_LABELS)}")
+        return value
+
     def to_source(self) -> Source:
         return Source(
             id=self.id,
@@ -182,6 +190,7 @@ class SourceSettings(_Section):
             user_agent=self.user_agent,
             guid_policy=self.guid_policy,
             backfill=self.backfill,
+            owner=self.owner,
         )
 
 
@@ -226,6 +235,13 @@ class SlackSettings(_Section):
     channel: str = ""
     api_url: str = ""
     channels: list[SlackChannelSettings] = []
+    # interactivity (triage buttons): POST /slack/actions is verified with signing_secret; with
+    # app_token (xapp-…) the actions come over Socket Mode instead; team_id / api_app_id, when
+    # set, refuse payloads from any other workspace or app
+    signing_secret: SecretStr = SecretStr("")
+    app_token: SecretStr = SecretStr("")
+    team_id: str = ""
+    api_app_id: str = ""
 
     @field_validator("api_url")
     @classmethod
@@ -433,9 +449,17 @@ def secret_values(model: BaseModel) -> list[str]:
 
 
 def bundled_sources() -> list[SourceSettings]:
-    text = resources.files("monitor").joinpath("sources.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
-    return [SourceSettings.model_validate(entry) for entry in data["sources"]]
+    """monitor/sources.toml; a bad entry is a ConfigError naming that file, as for the user's file."""
+    path = resources.files("monitor").joinpath("sources.toml")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        return _BundledSources.model_validate(data).sources
+    except ValidationError as exc:
+        raise _config_error(exc, data, str(path)) from None
+
+
+class _BundledSources(_Section):
+    sources: list[SourceSettings]
 
 
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -447,7 +471,7 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, data) from None
+        raise _config_error(exc, data, str(path or "")) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -512,12 +536,15 @@ def _env_value(value: str, is_list: bool) -> Any:
     return value
 
 
-def _config_error(exc: ValidationError, data: dict[str, Any]) -> ConfigError:
+def _config_error(exc: ValidationError, data: dict[str, Any], path: str = "") -> ConfigError:
+    """The first error, its key named; a [[sources]] entry's also names the file it is in."""
     error = exc.errors()[0]
     key = _key_name(error["loc"], data)
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key"
+    if path and error["loc"][0] == "sources":
+        message += f" (in {path})"
     return ConfigError(key, message)
 
 

@@ -67,7 +67,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import store
+from monitor import store, triage
 from monitor.alerts import AlertPolicy, DeliveryReport, deliver_due
 from monitor.app import load_matcher, open_database, poll_deps, utc_now
 from monitor.config import Settings, load_settings, parse_duration
@@ -224,6 +224,9 @@ class Daemon:
         self._deps: PollDeps | None = None
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
         self._background: set[asyncio.Task[None]] = set()  # not jobs: not waited for at stop
+        gate = triage.gatekeeping(loaded.settings)  # POST /slack/actions on the metrics server
+        slack = triage.responder(loaded.settings)
+        self.triage = triage.Triage(gate, sessions, slack, utc_now) if gate else None
 
     @property
     def deps(self) -> PollDeps:
@@ -236,6 +239,9 @@ class Daemon:
         async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
             self._deps = deps
             server = self._start_metrics(settings)
+            socket = triage.socket_mode(settings, self.triage) if self.triage is not None else None
+            if socket is not None:
+                socket.start()
             try:
                 await self._schedule(utc_now())
                 self.scheduler.start()
@@ -246,6 +252,10 @@ class Daemon:
             finally:
                 if server is not None:
                     server.close()
+                if socket is not None:
+                    socket.close()
+                if self.triage is not None:
+                    self.triage.close()
                 self.deps.workers.close()  # the workers in use now, perhaps not the ones we started with
         log(logger, "daemon.stopped", owner=self.owner)
 
@@ -288,7 +298,8 @@ class Daemon:
         if not d.metrics:
             return None
         try:
-            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port)
+            actions = self.triage.receive if self.triage is not None else None
+            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port, actions)
         except OSError as exc:
             raise ConfigError(
                 "daemon.metrics_port",
@@ -661,4 +672,6 @@ def _needs_restart(old: Settings, new: Settings) -> str:
     endpoint = ("metrics", "metrics_host", "metrics_port", "log_json", "log_level")
     changed = [key for key in ("database_url", "fetch") if getattr(old, key) != getattr(new, key)]
     changed += [f"daemon.{key}" for key in endpoint if getattr(old.daemon, key) != getattr(new.daemon, key)]
+    clicks = ("signing_secret", "app_token", "team_id", "api_app_id")  # the triage endpoint and socket
+    changed += [f"slack.{key}" for key in clicks if getattr(old.slack, key) != getattr(new.slack, key)]
     return ", ".join(changed)

@@ -41,10 +41,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
+from monitor.corroboration import assess
 from monitor.digest_map import MapPoint, draw_map, plot_text, short_name
 from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
+from monitor.feedback import Feedback, TriageSection, load_feedback, triage_section
 from monitor.geo import Place, PlaceInfo, story_place
-from monitor.records import InlineImage, RenderedDigest
+from monitor.records import InlineImage, RenderedDigest, Source
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
 from monitor.stories import StoryIndex, StoryRule, place, signatures_of
@@ -83,6 +85,7 @@ class WeekFacts:
     sources: tuple[SourceWeek, ...]
     previous_matched: tuple[WeekArticle, ...] = ()  # the week before, for its story count
     history_start: datetime | None = None  # when the database saw its first article
+    feedback: Feedback | None = None  # analysts' verdicts and mutes (monitor/feedback.py)
     spikes: tuple[tuple[datetime, str], ...] = ()  # the week's spike alerts: when queued, their text
     four_weeks_counts: Mapping[str, int] = field(default_factory=dict)  # articles per entity, 4 weeks before
 
@@ -111,6 +114,7 @@ class StoryLine:
     snippet: str
     priority: str | None
     other_outlets: tuple[str, ...] = ()
+    corroboration: str = ""  # "3 outlets", "single source, factional only" (monitor/corroboration.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,7 @@ class DigestData:
     daily: tuple[DailySeries, ...] = ()
     summary: tuple[str, ...] = ()  # three lines: stories and their change, the top place, the top actor
     map_points: tuple[MapPoint, ...] = ()
+    triage: TriageSection | None = None  # verdicts from Slack, muted entities (marked in the tables)
     spikes: tuple[SpikeLine, ...] = ()
     rises: tuple[VolumeChange, ...] = ()  # against the four weeks before (monitor/digest_volume.py)
     falls: tuple[VolumeChange, ...] = ()
@@ -232,6 +237,7 @@ def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[st
         sources=tuple(digests.source_weeks(session, start, end, source_ids)),
         previous_matched=tuple(digests.matched_articles(session, before_start, start)),
         history_start=digests.history_start(session),
+        feedback=load_feedback(session, start, end),
         spikes=tuple((s.at, s.text) for s in digests.spike_alerts(session, start, end)),
         four_weeks_counts=digests.entity_counts(session, start - FOUR_WEEKS, start),
     )
@@ -247,6 +253,7 @@ def build_digest(
     tz: ZoneInfo,
     watchlist: EntityCatalogue,
     rule: StoryRule = StoryRule(),
+    sources: Sequence[Source] = (),
 ) -> DigestData:
     monday = parse_week(week)
     days = tuple(monday + timedelta(days=i) for i in range(7))
@@ -261,6 +268,8 @@ def build_digest(
     known = {i: clean(e.name) for i, e in watchlist.entities.items()}
     counts = {ln.id: ln.count for ln in lines}
     rises, falls = movers(counts, facts.four_weeks_counts, known, facts.history_start, start)
+    top = rank_stories(groups)[:TOP_STORIES]
+    judged = assess({i: [a.origin for a in g] for i, g in enumerate(top)}, sources)  # outlets, labels
     return DigestData(
         week=week,
         timezone=tz.key,
@@ -273,17 +282,22 @@ def build_digest(
         places=places[:TOP_ENTITIES],
         others=others[:TOP_ENTITIES],
         pairs=pair_table(facts.matched, actors, places),
-        stories=tuple(story_line(g, names, tz) for g in rank_stories(groups)[:TOP_STORIES]),
+        stories=tuple(story_line(g, names, tz, judged[i][1].text) for i, g in enumerate(top)),
         new_entities=tuple(ln for ln in lines if ln.new),
         sources=problems,
         source_groups=group_sources(problems),
         daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
         summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
         map_points=map_points(groups, watchlist),
+        triage=triage_section(facts.feedback, _names(watchlist)) if facts.feedback else None,
         spikes=spike_lines(facts.spikes, tz),
         rises=rises,
         falls=falls,
     )
+
+
+def _names(watchlist: EntityCatalogue) -> dict[str, str]:
+    return {entity: clean(info.name) for entity, info in watchlist.entities.items()}
 
 
 def entity_lines(facts: WeekFacts, watchlist: EntityCatalogue, has_history: bool = True) -> list[EntityLine]:
@@ -467,7 +481,9 @@ def rank_stories(groups: Iterable[tuple[WeekArticle, ...]]) -> list[tuple[WeekAr
     return sorted(groups, key=key)
 
 
-def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: ZoneInfo) -> StoryLine:
+def story_line(
+    group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: ZoneInfo, corroboration: str = ""
+) -> StoryLine:
     lead = group[0]
     entities = dict.fromkeys(e for a in group for e in a.entities)
     others = dict.fromkeys(clean(a.outlet) for a in group[1:] if a.outlet != lead.outlet)
@@ -480,6 +496,7 @@ def story_line(group: tuple[WeekArticle, ...], names: Mapping[str, str], tz: Zon
         snippet=clean(lead.snippet or lead.summary)[:300],
         priority=top_priority(group),
         other_outlets=tuple(others),
+        corroboration=corroboration,
     )
 
 

@@ -39,7 +39,7 @@ from monitor.digest import (
 from monitor.errors import ConfigError, DeliveryError
 from monitor.logs import log
 from monitor.notify.email import EmailSender, FileSender, SmtpSender, build_message, parse_smtp_url
-from monitor.records import RenderedDigest
+from monitor.records import RenderedDigest, Source
 from monitor.store import digests
 from monitor.stories import StoryRule
 from monitor.watchlists import load_watchlists
@@ -64,6 +64,7 @@ class DigestDeps:
     from_: str
     to: tuple[str, ...]
     stories: StoryRule = StoryRule()  # the alerts' rule: the digest groups stories as Slack does
+    sources: tuple[Source, ...] = ()  # the configured ones: their labels weigh each story's outlets
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,7 @@ def send_digest(
 def render_week(week: str, deps: DigestDeps, now: datetime) -> RenderedDigest:
     with deps.sessions() as session:
         facts = load_week(session, week, deps.tz, deps.source_ids)
-    return render(build_digest(facts, week, now, deps.tz, deps.watchlist, deps.stories))
+    return render(build_digest(facts, week, now, deps.tz, deps.watchlist, deps.stories, deps.sources))
 
 
 def _claim(deps: DigestDeps, week: str, target: str, now: datetime, force: bool) -> bool:
@@ -229,6 +230,7 @@ def digest_deps(
         from_=settings.email.from_,
         to=tuple(settings.email.to),
         stories=StoryRule.from_settings(settings),
+        sources=tuple(settings.all_sources()),
     )
 
 

@@ -14,6 +14,7 @@ it starts. Overlapping triggers: the one starting first wins, then the longest.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -164,9 +165,11 @@ class EventTyper:
         breaks = [0] + [b for m in SENTENCE_BREAK.finditer(text) for b in (m.start(), m.end())] + [len(text)]
         found: list[Event] = []
         spans = sorted((m.start, m.end, m.kind in PLACE_KINDS) for m in mentions)
+        starts = [s for s, _, _ in spans]
         for begin, end in zip(breaks[::2], breaks[1::2], strict=True):
-            places = [(s, e) for s, e, place in spans if begin <= s < end and place]
-            if any(begin <= s < end for s, _, _ in spans):
+            low, high = bisect_left(starts, begin), bisect_left(starts, end)  # the sentence's mentions
+            if low < high:
+                places = [(s, e) for s, e, place in spans[low:high] if place]
                 found += self._in_sentence(text, plain, begin, end, places)
         return found
 

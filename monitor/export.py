@@ -16,6 +16,10 @@ window. ACLED-like columns, in this order:
     title        the first article's title
     language     the first article's language, as its feed gave it
     priority     the highest priority among its articles, else empty
+    corroboration        "single source" or "N outlets": distinct publishers (monitor/corroboration.py)
+    corroboration_flag   "<label> only" when every outlet carries one label ("factional only"), else empty
+    outlet_count         the number of distinct publishers
+    outlet_labels        their labels (wire, state, factional, ...), sorted
 
 Formats: CSV (UTF-8; `bom=True` adds the byte-order mark Excel needs to read Arabic; lists joined
 with "; "; a text cell starting with = + - @ is prefixed with ' so a spreadsheet shows it instead of
@@ -36,9 +40,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from monitor.corroboration import assess
 from monitor.digest import EntityCatalogue, clean, group_stories, safe_url, top_priority
 from monitor.geo import story_place
-from monitor.records import ExportFormat
+from monitor.records import Corroboration, ExportFormat, Source
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
 from monitor.stories import StoryRule
@@ -46,7 +51,7 @@ from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
 
 COLUMNS = (
     "story_id", "date", "event_types", "actors", "place", "latitude", "longitude", "outlets", "urls",
-    "title", "language", "priority",
+    "title", "language", "priority", "corroboration", "corroboration_flag", "outlet_count", "outlet_labels",
 )  # fmt: skip
 LIST_SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,6 +71,10 @@ class StoryRow:
     title: str
     language: str
     priority: str
+    corroboration: str = ""
+    corroboration_flag: str | None = None
+    outlet_count: int = 0
+    outlet_labels: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Column → value, lists as lists and missing numbers as None (JSON's shape)."""
@@ -85,20 +94,32 @@ def load_rows(
     watchlist: EntityCatalogue,
     tz: ZoneInfo,
     rule: StoryRule = StoryRule(),
+    sources: Sequence[Source] = (),
 ) -> list[StoryRow]:
-    return story_rows(digests.matched_articles(session, since, until), watchlist, tz, rule)
+    return story_rows(digests.matched_articles(session, since, until), watchlist, tz, rule, sources)
 
 
 def story_rows(
-    articles: Sequence[WeekArticle], watchlist: EntityCatalogue, tz: ZoneInfo, rule: StoryRule = StoryRule()
+    articles: Sequence[WeekArticle],
+    watchlist: EntityCatalogue,
+    tz: ZoneInfo,
+    rule: StoryRule = StoryRule(),
+    sources: Sequence[Source] = (),
 ) -> list[StoryRow]:
-    """One row per story, oldest first."""
+    """One row per story, oldest first; `sources` (the configured ones) label its outlets."""
     places = {i: e for i, e in watchlist.entities.items() if e.kind in PLACE_KINDS}
     groups = sorted(group_stories(articles, rule), key=lambda g: (g[0].when, g[0].id))
-    return [_row(group, watchlist, places, tz) for group in groups]
+    judged = assess({i: [a.origin for a in group] for i, group in enumerate(groups)}, sources)
+    return [_row(group, watchlist, places, tz, judged[i][1]) for i, group in enumerate(groups)]
 
 
-def _row(group: tuple[WeekArticle, ...], watchlist: EntityCatalogue, places: Any, tz: ZoneInfo) -> StoryRow:
+def _row(
+    group: tuple[WeekArticle, ...],
+    watchlist: EntityCatalogue,
+    places: Any,
+    tz: ZoneInfo,
+    judged: Corroboration,
+) -> StoryRow:
     lead = group[0]
     named = dict.fromkeys(e for a in group for e in a.entities)
     actors = [
@@ -119,6 +140,10 @@ def _row(group: tuple[WeekArticle, ...], watchlist: EntityCatalogue, places: Any
         title=clean(lead.title),
         language=clean(lead.language or ""),
         priority=top_priority(group) or "",
+        corroboration=judged.status,
+        corroboration_flag=judged.flag,
+        outlet_count=judged.outlets,
+        outlet_labels=judged.labels,
     )
 
 

@@ -1,4 +1,5 @@
-"""/metrics and /healthz for the daemon, on a small HTTP server in a thread of its own.
+"""/metrics and /healthz for the daemon, on a small HTTP server in a thread of its own; and
+POST /slack/actions (Slack's interactivity requests) when the daemon passes a handler for them.
 
 Counters (polls, failures by kind, new articles, hits, delivery latency) are this process's own:
 with several daemons, Prometheus sums them across instances. "Alerts by state" is different:
@@ -17,7 +18,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,9 @@ from monitor.records import PollReport
 
 logger = logging.getLogger(__name__)
 
+Actions = Callable[[bytes, Mapping[str, str]], int]  # body, headers → HTTP status
+ACTIONS_PATH = "/slack/actions"  # Slack's interactivity requests (monitor/slack_actions.py)
+MAX_BODY = 64 * 1024  # bytes; larger POST bodies are refused (413) without being read
 STUCK_AFTER = 60.0  # seconds without a scheduler heartbeat before /healthz says 503
 LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600)
 
@@ -145,10 +149,18 @@ class Metrics:
 
 
 class MetricsServer:
-    """GET /metrics and GET /healthz on host:port (port 0: any free port, see `.port`)."""
+    """GET /metrics and GET /healthz on host:port (port 0: any free port, see `.port`), and
+    POST /slack/actions given `actions` (else 404); bodies over MAX_BODY are refused unread."""
 
-    def __init__(self, metrics: Metrics, health: Callable[[], Health], host: str, port: int) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), _handler(metrics, health))
+    def __init__(
+        self,
+        metrics: Metrics,
+        health: Callable[[], Health],
+        host: str,
+        port: int,
+        actions: Actions | None = None,
+    ) -> None:
+        self._httpd = ThreadingHTTPServer((host, port), _handler(metrics, health, actions))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="metrics", daemon=True)
 
@@ -164,7 +176,9 @@ class MetricsServer:
         self._httpd.server_close()
 
 
-def _handler(metrics: Metrics, health: Callable[[], Health]) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    metrics: Metrics, health: Callable[[], Health], actions: Actions | None
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - stdlib naming
             path = self.path.split("?", 1)[0]
@@ -175,6 +189,22 @@ def _handler(metrics: Metrics, health: Callable[[], Health]) -> type[BaseHTTPReq
                 self._send(200 if report.ok else 503, report.body(), "application/json")
             else:
                 self._send(404, b"try /metrics or /healthz\n", "text/plain")
+
+        def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+            if self.path.split("?", 1)[0] != ACTIONS_PATH or actions is None:
+                self.close_connection = True
+                self._send(404, b"not found\n", "text/plain")
+                return
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_BODY:
+                self.close_connection = True  # the body is not read
+                self._send(413 if length > MAX_BODY else 400, b"", "text/plain")
+                return
+            status = actions(self.rfile.read(length), dict(self.headers.items()))
+            self._send(status, b"", "text/plain")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)

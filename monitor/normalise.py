@@ -2,7 +2,7 @@
 counts as "the same alias" (`alias_key`), used by the loader and the matcher alike.
 
 1. Fold. Every character is classified once (`_classify`): letters and digits are folded (NFKC,
-   casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, Arabic-Indic digits → ASCII);
+   casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, گ→ك, Arabic-Indic digits → ASCII);
    apostrophes, combining marks, tashkeel, tatweel and zero-width characters are *deleted*;
    whitespace and dashes become a *gap*; other punctuation becomes a space. Folding is done one
    character for one character so no offset map is needed for it. The hot path encodes the text
@@ -34,7 +34,9 @@ EXPANDS = "\x03"  # marks a text that needs the exact per-character path
 TATWEEL = "\u0640"
 QUOTES = frozenset('"«»„‟')  # quote marks Unicode does not class as initial or final quotes
 APOSTROPHES = frozenset("'’‘ʼʻʿʾ`´′ʹ‛")
-_ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا", "ە": "ه", "ۀ": "ه", "ہ": "ه"}
+_ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا", "ە": "ه", "ۀ": "ه", "ہ": "ه"} | {
+    "گ": "ك", "ڭ": "ك", "پ": "ب", "ڤ": "ف",  # Persian letters in Iraqi and Syrian writing: العگيدات, البگارة
+}  # fmt: skip
 _CODEC = "cp1256"
 _CODEC_ERRORS = "monitor-fold"
 

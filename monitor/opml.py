@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from monitor.config import SourceSettings
 from monitor.errors import InputError
 from monitor.files import read_input
-from monitor.records import Source
+from monitor.records import SOURCE_LABELS, Source
 
 
 def read_opml(path: Path) -> list[SourceSettings]:
@@ -46,7 +46,7 @@ def read_opml(path: Path) -> list[SourceSettings]:
                     name=name,
                     url=url,
                     language=outline.get("language", "en") or "en",
-                    label=outline.get("category", "") or "",
+                    label=_label(outline.get("category", "")),
                 )
             )
         except ValidationError:
@@ -54,6 +54,11 @@ def read_opml(path: Path) -> list[SourceSettings]:
     if not sources:
         raise InputError(path, "no feeds in it (no <outline> has an xmlUrl)")
     return sources
+
+
+def _label(category: str | None) -> str:
+    """A feed reader's category is a label only when it is one of ours (else left for you to set)."""
+    return category if category in SOURCE_LABELS else ""
 
 
 def _xml_error(exc: ElementTree.ParseError) -> str:
@@ -80,8 +85,7 @@ def to_toml(sources: Sequence[SourceSettings]) -> str:
     for s in sources:
         lines = ["[[sources]]", f"id = {_q(s.id)}", f"name = {_q(s.name)}", f"url = {_q(s.url)}"]
         lines += [f"language = {_q(s.language)}", f"interval = {_q(s.interval)}"]
-        if s.label:
-            lines.append(f"label = {_q(s.label)}")
+        lines.append(f"label = {_q(s.label)}" if s.label else f"# label = one of: {', '.join(SOURCE_LABELS)}")
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 

@@ -15,6 +15,23 @@ from typing import Literal
 DateSource = Literal["feed", "fetched"]
 PollStatus = Literal["ok", "not_modified", "failed", "deferred"]
 
+# What kind of outlet a source is, as analysts weigh reports (README "Sources"): a source's
+# `label` is one of these (or empty), and corroboration flags stories told by one kind only.
+SOURCE_LABELS = (
+    "wire",
+    "international",
+    "regional",
+    "independent-syrian",
+    "iraqi",
+    "kurdish",
+    "state",
+    "factional",
+    "think-tank",
+    "monitor",
+    "aggregator",
+    "humanitarian",
+)
+
 
 class ExportFormat(StrEnum):
     """What `monitor export` writes (monitor/export.py); here, not there, so the CLI can declare
@@ -35,12 +52,13 @@ class Source:
     kind: str = "rss"  # a name in monitor.kinds.KINDS
     language: str = "en"
     interval: timedelta = timedelta(minutes=15)
-    label: str = ""  # outlet type: independent Syrian outlet, think tank, aggregator ...
+    label: str = ""  # one of SOURCE_LABELS, or empty
     enabled: bool = True
     full_text: bool = False  # fetch each article page and extract its main text
     user_agent: str | None = None  # per-source override of the global User-Agent
     guid_policy: Literal["auto", "guid", "url"] = "auto"  # how entries are keyed, see sources.entries
     backfill: int = 100  # paged kinds (Telegram): posts the first poll reads at most
+    owner: str = ""  # who owns or runs the outlet, free text (a government, a party, a family)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +256,48 @@ class HitSummary:
     priority: str | None
     priority_reason: str | None = None
     event_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOrigin:
+    """Where a stored article came from, as corroboration reads it: its source, and the publisher
+    an aggregator (Google News <source>, GDELT domain, ReliefWeb source) named for it."""
+
+    article_id: int
+    source_id: str
+    url: str
+    publisher: str | None = None
+    publisher_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A publisher of a story: `key` is its identity (a domain, t.me/<channel>), so the English and
+    Arabic editions of one outlet, or its direct feed and its Google News copy, are one outlet."""
+
+    key: str
+    name: str
+    label: str = ""  # one of SOURCE_LABELS; empty when not known
+
+
+@dataclass(frozen=True, slots=True)
+class Corroboration:
+    """How far a story stands: `single source` or `N outlets`, and `<label> only` when every outlet
+    carries one label (`factional only`, `state only`)."""
+
+    status: str
+    outlets: int
+    flag: str | None = None
+    labels: tuple[str, ...] = ()
+
+    @property
+    def corroborated(self) -> bool:
+        return self.outlets > 1
+
+    @property
+    def text(self) -> str:
+        """One line for people: `3 outlets`, `single source, factional only`."""
+        return self.status + (f", {self.flag}" if self.flag else "")
 
 
 @dataclass(frozen=True, slots=True)

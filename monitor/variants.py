@@ -15,15 +15,11 @@ fine, but `Ana` -> `anna` or `Rawa` -> `raw` must never be emitted.
 
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import zip_longest
-from pathlib import Path
 from typing import NamedTuple
 
 from monitor.normalise import ARABIC_ARTICLE, LATIN_ARTICLES, fold_words, is_arabic, strip_article
@@ -374,56 +370,17 @@ def makes_common_word(key: str, common: frozenset[str] | set[str]) -> bool:
     return " " not in key and key in common
 
 
-# --- the key table: every key of every alias, guarded, cached ------------------------------------
+# --- the key table: every key of every alias, guarded ------------------------------------------
 
 KeyTable = dict[
     str, list[tuple[str, int, bool, int, tuple[str, ...]]]
 ]  # key -> (id, alias, suffix, rank, rules)
-_CACHE_VERSION = 1
 
 
 def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
     """Every key under which each (entity id, alias index, text, case sensitive) is looked up,
-    and the generated keys the precision guard withheld with the reason.
-
-    The table costs about half a second for a thousand aliases (most of it the common-word list),
-    so it is kept in the user's cache folder under the hash of the aliases and of this module;
-    a missing or unwritable cache only costs that time."""
-    digest = hashlib.sha256(repr((_CACHE_VERSION, aliases)).encode())
-    digest.update(Path(__file__).read_bytes())
-    path = _cache_dir() / f"keys-{digest.hexdigest()[:32]}.marshal"
-    try:
-        return marshal.loads(path.read_bytes())  # type: ignore[no-any-return]
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    built = _build_table(aliases)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps(built))
-        partial.replace(path)
-        _prune(path.parent)
-    except OSError:
-        pass
-    return built
-
-
-_CACHE_KEEP = 8  # tables kept: the shipped lists, a test fixture or two, an edit in progress
-
-
-def _prune(folder: Path) -> None:
-    """Remove all but the most recently written tables, so edits do not pile up files."""
-    tables = sorted(folder.glob("keys-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in tables[_CACHE_KEEP:]:
-        stale.unlink(missing_ok=True)
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "border-monitor"
-
-
-def _build_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
+    and the generated keys the precision guard withheld with the reason. About half a second for
+    a thousand aliases (most of it the common-word list): `monitor.automaton` caches the result."""
     table: KeyTable = {}
     for entity, index, text, case_sensitive in aliases:
         for v in variants(text, case_sensitive):

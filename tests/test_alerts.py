@@ -299,7 +299,7 @@ default_sources = false
 id = "loopback"
 name = "Loopback News"
 url = "{feed_url}"
-label = "test outlet"
+label = "regional"
 
 [fetch]
 parse_workers = 1

@@ -59,7 +59,8 @@ parse_workers = 1
 id = "local"
 name = "Local test feed"
 url = "{feed_server.url(path)}"
-label = "test outlet"
+label = "regional"
+owner = "Test Media Group"
 
 [[sources]]
 id = "broken"
@@ -87,9 +88,14 @@ def test_poll_then_read_everything(config: Path) -> None:
     assert [h["title"] for h in hits] == ["Militia convoy crosses at al-Qaim"]
     assert {"qaim", "bukamal", "kataib-hezbollah"} <= set(hits[0]["entities"])
     assert set(hits[0]) >= {"article_id", "url", "title", "source", "published", "entities", "priority"}
+    assert hits[0]["outlets"] == [
+        {"key": hits[0]["outlets"][0]["key"], "name": "Local test feed", "label": "regional"}
+    ]
+    assert hits[0]["corroboration"]["status"] == "single source"
 
     sources = {s["id"]: s for s in json.loads(invoke(config, "sources", "--json").stdout)}
     assert sources["local"]["last_success_at"] and sources["local"]["consecutive_failures"] == 0
+    assert (sources["local"]["label"], sources["local"]["owner"]) == ("regional", "Test Media Group")
     assert (
         sources["broken"]["last_error_kind"] == "http_5xx" and sources["broken"]["consecutive_failures"] == 1
     )

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_settings, parse_duration
+from monitor.config import bundled_sources, load_settings, parse_duration
 from monitor.errors import ConfigError
+from monitor.records import SOURCE_LABELS
 
 
 @pytest.mark.parametrize(
@@ -40,8 +41,37 @@ def test_embedded_defaults() -> None:
     ids = {s.id for s in settings.enabled_sources()}
     assert {"enab-baladi-en", "enab-baladi-ar", "carnegie-me-gn", "gn-bukamal-ar", "gdelt-bukamal"} <= ids
     disabled = {s.id for s in settings.all_sources() if not s.enabled}
-    assert disabled == {"reliefweb-syria", "reliefweb-iraq"}
+    assert {"reliefweb-syria", "reliefweb-iraq"} <= disabled
     assert all(s.label for s in settings.all_sources())
+
+
+def test_bundled_sources_validate_with_labels_and_factional_ones_off() -> None:
+    """Every bundled source passes the same validation as the user's file, carries a label from
+    the closed set, and a factional one ships switched off with a note saying why."""
+    bundled = bundled_sources()
+    assert len({s.id for s in bundled}) == len(bundled) > 30
+    assert {s.label for s in bundled} <= set(SOURCE_LABELS)
+    assert all(s.label for s in bundled)
+    factional = [s for s in bundled if s.label == "factional"]
+    assert factional and all(not s.enabled and "factional" in s.note for s in factional)
+    assert all(s.note for s in bundled if not s.enabled)
+    wanted = {"long-war-journal", "sohr-en", "sohr-ar", "sana-en", "sana-ar", "dez24-ar", "tg-euphrates-post"}
+    assert wanted <= {s.id for s in bundled}
+
+
+def test_an_unknown_label_names_the_file_the_source_and_the_labels(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[sources]]\nid = "x"\nurl = "https://x.example/feed"\nlabel = "think tank"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    message = str(caught.value)
+    assert "sources[0] (id 'x').label" in message and str(path) in message and "'think tank'" in message
+    assert all(label in message for label in SOURCE_LABELS)
+
+
+def test_label_and_owner_reach_the_source(tmp_path: Path) -> None:
+    text = '[[sources]]\nid = "x"\nurl = "https://x.example/feed"\nlabel = "state"\nowner = "A ministry"\n'
+    source = {s.id: s for s in load_settings(write(tmp_path, text), environ={}).all_sources()}["x"]
+    assert (source.label, source.owner) == ("state", "A ministry")
 
 
 def test_file_adds_and_overrides_sources(tmp_path: Path) -> None:

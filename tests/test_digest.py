@@ -248,6 +248,23 @@ def test_top_stories_one_per_story_with_outlets_and_snippet(week_data: DigestDat
     assert sum("Kata'ib Hezbollah convoy" in s.title for s in week_data.stories) == 1
 
 
+def test_each_top_story_says_how_far_it_is_corroborated(
+    sessions: sessionmaker[Session], watchlist: Watchlist
+) -> None:
+    """Enab Baladi and the Reuters copy the aggregator names are two outlets; a story only
+    Enab Baladi told is a single source, flagged with its label."""
+    seed_week(sessions)
+    labelled = (replace(SOURCES[0], label="independent-syrian"), replace(SOURCES[1], label="aggregator"))
+    with sessions() as session:
+        facts = load_week(session, WEEK, TZ, [s.id for s in SOURCES])
+    data = build_digest(facts, WEEK, NOW, TZ, watchlist, sources=labelled)
+    by_title = {s.title: s.corroboration for s in data.stories}
+    assert by_title["Kata'ib Hezbollah convoy crosses into al-Bukamal"] == "2 outlets"
+    assert by_title["IRGC moves weapons near al-Qa'im"] == "single source, independent-syrian only"
+    rendered = render(data)
+    assert "2 outlets" in rendered.text and "single source, independent-syrian only" in rendered.html
+
+
 def test_daily_series_follow_local_days(week_data: DigestData) -> None:
     series = {s.name: s.counts for s in week_data.daily}
     assert series["Kata'ib Hezbollah"] == (0, 2, 0, 0, 1, 0, 0)

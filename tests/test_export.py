@@ -110,6 +110,12 @@ def test_csv_one_row_per_story_with_the_acled_like_columns(config: Path) -> None
     assert convoy["place"] == "al-Hamdan airport"  # more specific than al-Bukamal, its parent
     assert (float(convoy["latitude"]), float(convoy["longitude"])) == pytest.approx((34.4816, 40.8714))
     assert convoy["event_types"] == "deployment"  # "convoy" in the sentence naming Kata'ib Hezbollah
+    assert (convoy["corroboration"], convoy["outlet_count"], convoy["corroboration_flag"]) == (
+        "2 outlets",
+        "2",
+        "",
+    )
+    assert by_title[ARABIC_TITLE]["corroboration"] == "single source"
     arabic = by_title[ARABIC_TITLE]  # Arabic intact
     assert arabic["language"] == "ar" and arabic["place"].startswith("al-Bukamal")
     assert arabic["event_types"] == "shelling"  # قصف

@@ -592,3 +592,135 @@ def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher
 
 def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
     assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["qasem-soleimani"]
+
+
+def ids(matcher: Matcher, text: str) -> list[str]:
+    return [m.entity for m in matcher.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وصلت التعزيزات إلى مدن حديثة وعنة وراوة غرب الأنبار.", ["haditha", "anah", "rawa", "anbar"]),
+        ("شهدت القائم وحديثة انتشاراً أمنياً مكثفاً.", ["qaim", "haditha"]),
+        ("Reinforcements reached Rawa, Anah and Haditha on Sunday.", ["rawa", "anah", "haditha"]),
+    ],
+)
+def test_a_place_in_a_list_of_places_is_a_place(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أكد القائم بالأعمال وحديثه عن الوضع القائم أن الحوار مستمر.",  # the chargé d'affaires, his talk
+        "قال إن الوضع القائم، وهو ما يرفضه، لا يدوم.",  # the status quo, with no place beside it
+        "تحدث عن المعدات الحديثة وعن الوضع القائم في البلاد.",
+    ],
+)
+def test_common_words_beside_each_other_are_not_a_list_of_places(shipped: Matcher, text: str) -> None:
+    assert ids(shipped, text) == []
+
+
+def test_an_adjective_beside_a_town_is_not_listed_with_it(shipped: Matcher) -> None:
+    assert ids(shipped, "وصلت المعدات الحديثة وراوة تنتظر المزيد.") == ["rawa"]  # modern equipment
+
+
+def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher) -> None:
+    text = "A mortar shell landed in al-Sukkariyah in the Deir ez-Zor countryside."
+    assert ids(shipped, text) == ["sukkariyah", "deir-ez-zor"]
+    assert ids(shipped, "A mortar shell landed in al-Sukkariyah in the Bekaa valley.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Clashes were reported between the Syrian and Iraqi armies near the border.",
+            ["syrian-army", "iraqi-army"],
+        ),
+        ("US and Turkish forces patrolled the area on Friday.", ["us-forces"]),
+        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["iraqi-army"]),
+        ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
+    ],
+)
+def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials met Syrian and Iraqi traders at the market.",  # no watched name shares the noun
+        "The old and new forces of the market were discussed.",
+        "وصلت الشاحنات السورية والعراقية إلى السوق.",
+    ],
+)
+def test_coordination_only_makes_watched_names(shipped: Matcher, text: str) -> None:
+    assert ids(shipped, text) == []
+
+
+def test_explain_names_the_coordination_rule(shipped: Matcher) -> None:
+    _, rows = shipped.explain("Clashes between the Syrian and Iraqi armies.")
+    assert [(r.entity, r.variant, r.kept) for r in rows if r.variant == "coordination"] == [
+        ("syrian-army", "coordination", True),
+        ("iraqi-army", "coordination", True),
+    ]
+
+
+def test_persian_letters_in_arabic_names_fold_to_their_arabic_letters(shipped: Matcher) -> None:
+    text = "أعلن شيخ قبيلة العگيدات النفير دعماً لقبيلة البگارة في دير الزور."
+    assert ids(shipped, text) == ["ogeidat", "baggara", "deir-ez-zor"]
+
+
+def test_a_dual_noun_shared_by_two_crossings_names_both(shipped: Matcher) -> None:
+    text = "ويربط البلدين منفذ ربيعة في نينوى، ومنفذا الوليد والقائم في محافظة الأنبار."
+    assert ids(shipped, text) == [
+        "rabia-yarubiyah-crossing", "nineveh", "al-waleed-crossing", "qaim-bukamal-crossing", "anbar",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # dated by another name of the text
+        ("Al-Mayadeen backed Hezbollah and the Syrian government under Bashar al-Assad.", "syrian-army"),
+        (
+            "President Ahmed al-Sharaa said the Syrian army had entered Deir ez-Zor.",
+            "syrian-defence-ministry",
+        ),
+        ("قال الرئيس أحمد الشرع إن الجيش السوري دخل مدينة دير الزور.", "syrian-defence-ministry"),
+        ("Regime forces and the Syrian army shelled the town.", "syrian-army"),
+        # its own forbidden words date it (the fall of Assad's government)
+        ("He pointed to the fall of the Syrian government a year ago.", "syrian-army"),
+        # nothing dates it: the name as the watchlist has it
+        ("The Syrian government sent a convoy to the east.", "syrian-transitional-government"),
+    ],
+)
+def test_a_name_that_changed_hands_is_dated_by_its_text(shipped: Matcher, text: str, expected: str) -> None:
+    era_entities = {"syrian-army", "syrian-defence-ministry", "syrian-transitional-government"}
+    assert set(ids(shipped, text)) & era_entities == {expected}
+
+
+def test_explain_names_the_era_rule(shipped: Matcher) -> None:
+    _, rows = shipped.explain("President Ahmed al-Sharaa said the Syrian army had entered Deir ez-Zor.")
+    assert [(r.entity, r.variant, r.rule.split(":")[0]) for r in rows if r.kept and r.variant == "era"] == [
+        ("syrian-defence-ministry", "era", "era")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Syria's new Ministry of Defence announced the formation of divisions.",
+            ["syrian-defence-ministry"],
+        ),
+        ("Iraq's Ministry of Defence said Syrian troops crossed.", ["syrian-army"]),
+        ("The Israeli Ministry of Defense said Syria was warned.", []),
+    ],
+)
+def test_a_ministry_of_defence_is_syrias_only_with_syria_named(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected

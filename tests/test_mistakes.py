@@ -195,6 +195,13 @@ def test_two_sources_with_one_id(tmp_path: Path) -> None:
     assert "sources[0]" in line
 
 
+def test_an_unknown_source_label(tmp_path: Path) -> None:
+    (tmp_path / "m.toml").write_text('[[sources]]\nid = "x"\nurl = "https://x.example/"\nlabel = "militia"\n')
+    outcome = monitor("--config", "m.toml", "status")
+    line = assert_mistake(outcome, "config sources[0] (id 'x').label", "m.toml")
+    assert "'militia'" in line and "independent-syrian" in line and "humanitarian" in line
+
+
 def test_a_named_slack_channel_needs_somewhere_to_go(tmp_path: Path) -> None:
     head = '[slack]\nwebhook_url = "https://hooks.example/x"\n[[slack.channels]]\nname = "ops"\n'
     (tmp_path / "m.toml").write_text(head)

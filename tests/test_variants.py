@@ -1,5 +1,6 @@
 """Generated spellings (monitor/variants.py): each rule on a real-style sentence against the
-shipped watchlists, the precision guard, and the key cache."""
+shipped watchlists, and the precision guard (the
+automaton's cache: tests/test_automaton.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.matching import Matcher
-from monitor.variants import arabic_ordinal, key_table, variants
+from monitor.variants import arabic_ordinal, variants
 from monitor.watchlists import Entity, Watchlist, load_watchlists
 
 ROOT = Path(__file__).parent.parent
@@ -127,19 +128,6 @@ def test_a_spelling_that_is_another_entitys_name_is_withheld() -> None:
 
     assert matcher.withheld["kadi"] == "generated spelling also names a, b"  # q/k of Qadi is Kadi's name
     assert [m.entity for m in matcher.find("Qadi and Kadi and Gadi")] == ["a", "b", "a"]
-
-
-def test_the_key_table_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    aliases = [("bukamal", 0, "al-Bukamal", False)]
-
-    built = key_table(aliases)
-    cached = list((tmp_path / "border-monitor").glob("keys-*.marshal"))
-    assert len(cached) == 1 and key_table(aliases) == built
-
-    cached[0].write_bytes(b"not marshal")
-    assert key_table(aliases) == built  # a broken cache is rebuilt, not trusted
-    assert key_table([("bukamal", 0, "Abu Kamal", False)]) != built
 
 
 def test_loading_the_watchlists_does_not_import_the_matcher() -> None:

@@ -100,6 +100,7 @@ class AlertPolicy:
     entities: Mapping[str, EntityInfo] = field(default_factory=dict)
     event_names: Mapping[str, str] = field(default_factory=dict)  # event type id -> name (events.yaml)
     sources: Mapping[str, Source] = field(default_factory=dict)
+    interactive: bool = False  # clicks can come back (a signing secret or app token): stories get buttons
 
     @classmethod
     def from_settings(cls, settings: Settings, watchlist: Watchlist | None = None) -> AlertPolicy:
@@ -127,6 +128,10 @@ class AlertPolicy:
             entities=entity_index(watchlist) if watchlist else {},
             event_names={t.id: t.name for t in watchlist.events.types} if watchlist else {},
             sources={s.id: s for s in settings.all_sources()},
+            interactive=bool(
+                settings.slack.signing_secret.get_secret_value()
+                or settings.slack.app_token.get_secret_value()
+            ),
         )
 
 

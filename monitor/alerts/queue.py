@@ -3,21 +3,34 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from monitor import corroboration, store
 from monitor.alerts.policy import AlertPolicy, alertable, channels_for
 from monitor.geo import story_place
-from monitor.notify import AlertMessage, EntityRef, to_payload
+from monitor.logs import log
+from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.records import ArticleMatches, Hit
-from monitor.store import outbox
+from monitor.slack_actions import story_actions
+from monitor.store import outbox, triage
 from monitor.stories import StoryIndex, place, signatures, strip_publisher
 from monitor.watchlists import ACTOR_KINDS
 
 HEADLINE_ACTORS = 2  # actors named in a story's headline
+
+logger = logging.getLogger(__name__)
+
+
+def muted_only(match: ArticleMatches, muted: AbstractSet[str]) -> bool:
+    """Every entity the item names is muted (analysts muted them from Slack): it does not alert."""
+    entities = {h.entity for h in match.hits}
+    return bool(entities) and entities <= muted
 
 
 def story_message(
@@ -98,6 +111,11 @@ def queue_alerts(
     after the thread it may reply in was queued.
     """
     due = [m for m in matches if alertable(m, policy, now) and channels_for(m, policy)]
+    muted = triage.muted_entities(session, now=now) if due else set()
+    held = [m for m in due if muted_only(m, muted)]
+    if held:
+        log(logger, "alerts.muted", held=len(held), entities=",".join(sorted(muted)))
+        due = [m for m in due if not muted_only(m, muted)]
     if not due:
         return 0
     links = outbox.story_links(session, [m.article.id for m in due if m.edited])  # new ones have none
@@ -161,7 +179,8 @@ def _queue_leads(
 ) -> int:
     rows = [_story_rows(match, story_id, "lead", policy, threads={}) for match, story_id in leads]
     outbox.link_articles(session, [link for link, _ in rows], now=now)
-    return len(outbox.queue(session, [alert for _, alerts in rows for alert in alerts], now=now))
+    alerts = _with_corroboration(session, [alert for _, alerts in rows for alert in alerts], policy)
+    return len(outbox.queue(session, alerts, now=now))
 
 
 def _queue_attached(
@@ -172,7 +191,20 @@ def _queue_attached(
     threads = outbox.story_alerts(session, story_id)
     link, alerts = _story_rows(match, story_id, "attached", policy, threads)
     outbox.link_articles(session, [link], now=now)
-    return len(outbox.queue(session, alerts, now=now))
+    return len(outbox.queue(session, _with_corroboration(session, alerts, policy), now=now))
+
+
+def _with_corroboration(
+    session: Session, alerts: Sequence[outbox.NewAlert], policy: AlertPolicy
+) -> list[outbox.NewAlert]:
+    """Each alert with a note on its story's corroboration now that its article has joined."""
+    origins = store.story_origins(session, sorted({a.article_id for a in alerts if a.article_id}))
+    notes = corroboration.joining_notes(origins, list(policy.sources.values()))
+    return [_noted(a, notes[a.article_id]) if a.article_id in notes else a for a in alerts]
+
+
+def _noted(alert: outbox.NewAlert, note: str) -> outbox.NewAlert:
+    return replace(alert, payload={**alert.payload, "notes": [*alert.payload.get("notes", ()), note]})
 
 
 def _story_rows(
@@ -221,12 +253,13 @@ def _story_alerts(
     alerts = []
     for channel in dict.fromkeys([*channels_for(match, policy), *threads]):
         kind, key = reply if channel in threads else ("story", f"story:{story_id}")
+        shown = replace(message, kind=kind, actions=actions(kind, story_id, message, policy))  # type: ignore[arg-type]
         alerts.append(
             outbox.NewAlert(
                 channel=channel,
                 key=key,
                 kind=kind,
-                payload=to_payload(replace(message, kind=kind)),  # type: ignore[arg-type]
+                payload=to_payload(shown),
                 story_id=story_id,
                 article_id=match.article.id,
                 parent_id=threads.get(channel),
@@ -234,3 +267,10 @@ def _story_alerts(
             )
         )
     return alerts
+
+
+def actions(
+    kind: str, story_id: int, message: AlertMessage, policy: AlertPolicy
+) -> tuple[MessageAction, ...]:
+    """A story's first message gets the triage buttons when clicks can come back."""
+    return story_actions(story_id, message.entities) if kind == "story" and policy.interactive else ()

@@ -54,12 +54,17 @@ class RolledUpItem:
 class MessageAction:
     """A button offered with a message. `action_id` names what the receiver does when it is
     pressed (acknowledge, mute, …), `value` what it acts on; transports without interaction
-    leave it out."""
+    leave it out. With `options` ((label, value) pairs) it is a menu instead, `label` its
+    placeholder, and the chosen option's value is what it acts on."""
 
     action_id: str
     label: str
     value: str = ""
     style: Literal["", "primary", "danger"] = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:  # from the outbox's JSON the pairs come back as lists
+        object.__setattr__(self, "options", tuple((str(label), str(value)) for label, value in self.options))
 
 
 @dataclass(frozen=True, slots=True)

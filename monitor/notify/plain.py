@@ -15,7 +15,8 @@ def render(message: AlertMessage) -> list[str]:
     if message.kind == "story":
         return _story(message)
     if message.kind == "attachment":
-        return [f"also reported by {message.outlet}: {message.title}", f"  {message.url}"]
+        lines = [f"also reported by {message.outlet}: {message.title}", f"  {message.url}"]
+        return lines + [f"  {note}" for note in message.notes]
     if message.kind == "update":
         return [f"updated: {message.title} now also mentions {_entities(message)}", f"  {message.url}"]
     if message.kind in ("summary", "spike"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timezone
 from typing import Any
 from urllib.error import URLError
@@ -71,7 +72,7 @@ class SlackWebhookNotifier:
 
     def send(self, message: AlertMessage, reply_to: str | None = None) -> SendResult | None:
         try:
-            response = self._client.send_dict(payload(message))
+            response = self._client.send_dict(payload(replace(message, actions=())))  # no clicks arrive
         except (OSError, URLError, SlackClientError) as exc:
             raise DeliveryError(f"slack webhook: {describe_failure(exc)}") from None
         if response.status_code == 200:
@@ -131,7 +132,7 @@ def payload(message: AlertMessage) -> dict[str, Any]:
     }
     blocks = builders.get(message.kind, _text_blocks)(message)
     if message.actions:
-        blocks.append({"type": "actions", "elements": [_button(action) for action in message.actions]})
+        blocks.append({"type": "actions", "elements": [_element(action) for action in message.actions]})
     return {
         "text": fallback_text(message),
         "blocks": blocks,
@@ -223,12 +224,15 @@ def _story_blocks(message: AlertMessage) -> list[dict[str, Any]]:
         blocks.append(_section(_entities(message)))
     if message.snippet:
         blocks.append(_section("> " + highlighted(message.snippet, message.match)))
-    if message.notes:
-        blocks.append(_context(*(escape(note) for note in message.notes)))
+    blocks += _notes(message)
     if message.priority:
         reason = f" — {escape(message.reason)}" if message.reason else ""
         blocks.append(_context(f"Priority *{escape(message.priority)}*{reason}"))
     return blocks
+
+
+def _notes(message: AlertMessage) -> list[dict[str, Any]]:
+    return [_context(*(escape(note) for note in message.notes))] if message.notes else []
 
 
 def _update_blocks(message: AlertMessage) -> list[dict[str, Any]]:
@@ -239,7 +243,7 @@ def _update_blocks(message: AlertMessage) -> list[dict[str, Any]]:
 def _attachment_blocks(message: AlertMessage) -> list[dict[str, Any]]:
     outlet = escape(message.outlet) or "another outlet"
     head = f"Also reported by *{outlet}*: {link(message.url, _clip(message.title, MAX_TITLE))}"
-    return [_section(head), _source_context(message)]
+    return [_section(head), _source_context(message), *_notes(message)]
 
 
 def _summary_blocks(message: AlertMessage) -> list[dict[str, Any]]:
@@ -257,6 +261,26 @@ def _summary_blocks(message: AlertMessage) -> list[dict[str, Any]]:
     if rest > 0:
         blocks.append(_context(f"and {rest} more: see `monitor alerts`"))
     return blocks
+
+
+def _element(action: MessageAction) -> dict[str, Any]:
+    return _menu(action) if action.options else _button(action)
+
+
+def _menu(action: MessageAction) -> dict[str, Any]:
+    """A static select (https://api.slack.com/reference/block-kit/block-elements#static_select):
+    at most 100 options, labels up to 75 characters, values up to 150."""
+    options = [
+        {"text": {"type": "plain_text", "text": _clip(label, 75)}, "value": value[:150]}
+        for label, value in action.options[:100]
+    ]
+    placeholder = {"type": "plain_text", "text": _clip(action.label, 150)}
+    return {
+        "type": "static_select",
+        "action_id": action.action_id,
+        "placeholder": placeholder,
+        "options": options,
+    }
 
 
 def _button(action: MessageAction) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The store's public face: engines, migrations and query functions. Nothing else imports models."""
 
 from monitor.store.db import check, faults, is_sqlite, make_engine, make_sessions, unavailable, upgrade
+from monitor.store.outlets import story_origins
 from monitor.store.queries import (
     Success,
     articles_seen_since,
@@ -33,6 +34,7 @@ __all__ = [
     "save_entries",
     "save_matches",
     "source_health",
+    "story_origins",
     "sync_sources",
     "unavailable",
     "upgrade",

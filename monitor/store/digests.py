@@ -24,7 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from monitor.records import SourceHealth
+from monitor.records import ArticleOrigin, SourceHealth
 from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import AlertRow, ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
 from monitor.store.queries import source_health
@@ -49,6 +49,13 @@ class WeekArticle:
     story_id: int | None = None  # the alerts outbox's story, when it grouped this article
     language: str | None = None  # the article's, else its feed's, as parsed
     event_types: tuple[str, ...] = ()  # monitor/events.py, as stored with its hits
+    publisher: str | None = None  # named by an aggregator (Google News, GDELT)
+    publisher_url: str | None = None
+
+    @property
+    def origin(self) -> ArticleOrigin:
+        """What corroboration counts of it."""
+        return ArticleOrigin(self.id, self.source_id, self.url, self.publisher, self.publisher_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,8 @@ def _week_article(
         story_id=story_id,
         language=row.language,
         event_types=tuple(row.event_types or ()),
+        publisher=row.publisher,
+        publisher_url=row.publisher_url,
     )
 
 

@@ -254,3 +254,37 @@ class DigestSendRow(Base):
     next_attempt_at: Mapped[utc_datetime_or_none]
     sent_at: Mapped[utc_datetime_or_none]
     created_at: Mapped[utc_datetime]
+
+
+# --- triage: analysts' verdicts on stories and their mutes (see monitor/triage.py) -----------------
+
+
+class VerdictRow(Base):
+    """One analyst's verdict on one story; a later click by the same person replaces it."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (UniqueConstraint("story_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    verdict: Mapped[str] = mapped_column(String(20))  # relevant | not_relevant
+    user_id: Mapped[str] = mapped_column(String(50))
+    user_name: Mapped[str] = mapped_column(String(200), default="")
+    entities: Mapped[list[str]] = mapped_column(JSON, default=list)  # that made the alert
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)  # the watchlist aliases that matched
+    at: Mapped[utc_datetime] = mapped_column(index=True)
+
+
+class MuteRow(Base):
+    """An entity muted for alerts until `until` (None: until lifted); `lifted_at` ends it early."""
+
+    __tablename__ = "mutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str_id] = mapped_column(index=True)
+    until: Mapped[utc_datetime_or_none]
+    user_id: Mapped[str] = mapped_column(String(50), default="")
+    user_name: Mapped[str] = mapped_column(String(200), default="")
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[utc_datetime]
+    lifted_at: Mapped[utc_datetime_or_none]

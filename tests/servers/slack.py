@@ -1,9 +1,11 @@
 """A Slack-API-compatible HTTP server on 127.0.0.1 (port 0), in a thread, for slack-sdk's real clients.
 
 As in slack-sdk's own mock server: incoming webhooks at POST /services/T…/B…/X… (JSON body,
-answers "ok") and POST /api/chat.postMessage (JSON or form body, bearer token; answers
-{"ok": true, "ts": …}). Every request is recorded with its parsed body. `fail(mode, times=n)`
-makes the next n requests (every one, with times=None) answer:
+answers "ok"), POST /api/chat.postMessage (JSON or form body, bearer token; answers
+{"ok": true, "ts": …}) and POST /api/chat.update (the same, answering with the ts it was
+given), and POST /api/apps.connections.open (an app token, xapp-…; answers with `socket_url`,
+the Socket Mode server of tests/servers/socket_mode.py). Every request is recorded with its
+parsed body. `fail(mode, times=n)` makes the next n requests (every one, with times=None) answer:
 
   rate_limited       429 with Retry-After: retry_after
   server_error       500
@@ -30,7 +32,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -47,6 +49,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    ts: str = ""  # the message ts a successful chat.postMessage answered with
 
     @property
     def is_webhook(self) -> bool:
@@ -62,6 +65,7 @@ class SlackServer:
         self._closing = threading.Event()
         self.retry_after = 2
         self.delay = 2.0
+        self.socket_url = ""  # what apps.connections.open answers
         self._ts = itertools.count(1)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -94,6 +98,10 @@ class SlackServer:
     def ok(self) -> None:
         self.script()
 
+    def posted(self, method: str = "chat.postMessage") -> list[Request]:
+        """The delivered requests to one Web API method, in order."""
+        return [r for r in self.delivered if r.path == f"/api/{method}"]
+
     def texts(self) -> list[str]:
         """The fallback text of every delivered message, in order."""
         return [r.body.get("text", "") for r in self.delivered]
@@ -111,10 +119,12 @@ class SlackServer:
 
     def _record(self, request: Request, delivered: bool) -> str:
         with self._lock:
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            request = replace(request, ts=ts)
             self.requests.append(request)
             if delivered:
                 self.delivered.append(request)
-            return f"{1_700_000_000 + next(self._ts)}.000100"
+            return ts
 
     def __enter__(self) -> SlackServer:
         self._thread.start()
@@ -146,8 +156,16 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
                 self._webhook(request, mode)
             elif self.path.startswith("/hooks/"):
                 self._json_hook(request, mode)
-            elif self.path == "/api/chat.postMessage":
+            elif self.path in ("/api/chat.postMessage", "/api/chat.update"):
                 self._post_message(request, mode)
+            elif self.path == "/api/apps.connections.open":
+                authorised = request.headers.get("authorization", "").startswith("Bearer xapp-")
+                server._record(request, delivered=authorised)
+                self._json(
+                    {"ok": True, "url": server.socket_url}
+                    if authorised
+                    else {"ok": False, "error": "invalid_auth"}
+                )
             else:
                 server._record(request, delivered=False)
                 self._answer(404, "text/plain", b"unknown_method")
@@ -206,6 +224,7 @@ def _handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
             if error:
                 self._json({"ok": False, "error": error})
             else:
+                ts = request.body.get("ts") or ts if request.path.endswith("update") else ts
                 self._json({"ok": True, "channel": request.body.get("channel"), "ts": ts})
 
         def _json(self, data: dict[str, Any]) -> None:

@@ -1,0 +1,128 @@
+"""The alias automaton: every key of every alias in one Aho-Corasick automaton, cached on disk.
+
+Building it (the key table with its common-word guard, then a few tens of thousands of
+`add_word` calls and `make_automaton`) costs about half a second for the shipped watchlists,
+which every `monitor match` process would pay. So the built automaton and its tables are kept in
+the user's cache folder (`$XDG_CACHE_HOME/border-monitor`, else `~/.cache/border-monitor`)
+under a hash of the aliases and of the code that makes them (this module, `monitor.variants`,
+`monitor.normalise`, the package and pyahocorasick versions). The file is written atomically
+(`monitor.files.write_atomic`) and starts with a SHA-256 of its payload: a half-written,
+corrupt or foreign file is rebuilt, never trusted and never a crash; a missing or unwritable
+cache folder only costs the build time.
+
+The automaton stores an int per key (an index into `Keys.rows`): the matcher makes its
+per-key objects only for keys that a text actually hits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+import sys
+from array import array
+from importlib.metadata import version
+from itertools import accumulate
+from pathlib import Path
+from typing import NamedTuple
+
+import ahocorasick
+
+import monitor
+from monitor import normalise, variants
+from monitor.errors import OutputError
+from monitor.files import write_atomic
+
+Row = tuple[str, int, bool, int, tuple[str, ...]]  # entity id, alias index, suffix, rank, rules
+AliasRow = tuple[str, int, str, bool]  # entity id, alias index, text, case sensitive
+_FORMAT = 2
+_CACHE_KEEP = 8  # automata kept: the shipped lists, a test fixture or two, an edit in progress
+
+
+class Keys(NamedTuple):
+    """The automaton (padded key -> index) and, per index, its key and the alias rows it stands
+    for, marshalled one key at a time (`record`): loading the cache then reads a few large
+    objects instead of unpickling tens of thousands of small ones."""
+
+    automaton: ahocorasick.Automaton
+    records: bytes
+    offsets: array[int]  # key i's record is records[offsets[i] : offsets[i + 1]]
+    withheld: dict[str, str]  # generated keys the precision guard dropped, and why
+    tails: frozenset[str]  # the last word of every key of two words or more (a quick filter)
+
+    @property
+    def size(self) -> int:
+        return len(self.offsets) - 1
+
+    def record(self, index: int) -> tuple[str, list[Row]]:
+        """Key `index` (unpadded) and the alias rows it stands for."""
+        return marshal.loads(self.records[self.offsets[index] : self.offsets[index + 1]])  # type: ignore[no-any-return]
+
+
+def alias_keys(aliases: list[AliasRow]) -> Keys:
+    """The automaton of `aliases`, from the cache when it holds one for exactly these aliases and
+    this code, else built (and cached when the cache folder is writable)."""
+    path = cache_dir() / f"automaton-{_digest(aliases)}.pickle"
+    cached = _load(path)
+    if cached is not None:
+        return cached
+    built = build(aliases)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(tuple(built), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, hashlib.sha256(payload).digest() + payload)
+        _prune(path.parent)
+    except (OSError, OutputError, pickle.PicklingError):
+        pass
+    return built
+
+
+def build(aliases: list[AliasRow]) -> Keys:
+    table, withheld = variants.key_table(aliases)
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS, ahocorasick.KEY_STRING)
+    records = [marshal.dumps((key, rows)) for key, rows in table.items()]
+    for index, key in enumerate(table):
+        automaton.add_word(f" {key} ", index)
+    if table:
+        automaton.make_automaton()
+    offsets = array("Q", accumulate((len(r) for r in records), initial=0))
+    tails = frozenset(key.rsplit(" ", 1)[1] for key in table if " " in key)
+    return Keys(automaton, b"".join(records), offsets, withheld, tails)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "border-monitor"
+
+
+def _digest(aliases: list[AliasRow]) -> str:
+    digest = hashlib.sha256(
+        repr((_FORMAT, monitor.__version__, version("pyahocorasick"), sys.version, aliases)).encode()
+    )
+    for module in (sys.modules[__name__], variants, normalise):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _load(path: Path) -> Keys | None:
+    """The cached automaton at `path`, or None when there is none or it is not whole."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    checksum, payload = data[:32], data[32:]
+    if hashlib.sha256(payload).digest() != checksum:
+        return None
+    try:
+        loaded = Keys(*pickle.loads(payload))
+    except Exception:  # a file of an older layout that kept its hash: rebuild, never crash
+        return None
+    return loaded if isinstance(loaded.automaton, ahocorasick.Automaton) else None
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the most recently written automata, so edits do not pile up files."""
+    cached = sorted(folder.glob("automaton-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in cached[_CACHE_KEEP:]:
+        stale.unlink(missing_ok=True)

@@ -1,0 +1,505 @@
+"""Context rules: whether a hit of an alias in a text stands, read from the words around it.
+
+What an automaton key stands for (`Ref`: an alias of an entity in one variant, with its context
+words folded like the text) and the rules that keep or drop a hit of it, each returning None or
+the reason (shown by `monitor match --explain`). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
+from typing import TYPE_CHECKING, NamedTuple
+
+from monitor.normalise import (
+    APOSTROPHES,
+    ARABIC_ARTICLE,
+    TATWEEL,
+    Normalised,
+    fold_words,
+    is_arabic,
+    strip_article,
+)
+from monitor.sentences import SENTENCE_BREAK
+from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant
+
+if TYPE_CHECKING:
+    from monitor.watchlists import Alias, Context, Entity
+
+
+def folded(words: Iterable[str]) -> frozenset[str]:
+    """`words` folded like the text (`monitor.normalise.fold_words`)."""
+    return frozenset(fold_words(w) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """An alias's context words, folded like the text."""
+
+    require: frozenset[str] = frozenset()
+    forbid: frozenset[str] = frozenset()
+    window: int = 0
+    before: frozenset[str] = frozenset()
+    after: frozenset[str] = frozenset()
+    pairs: bool = False  # a context word has a space, so word pairs must be compared too
+
+    @classmethod
+    def of(cls, context: Context | None) -> Words:
+        if context is None:
+            return cls()
+        require, forbid = folded(context.require), folded(context.forbid)
+        return cls(
+            require, forbid, context.window, folded(context.forbid_before), folded(context.forbid_after),
+            any(" " in word for word in require | forbid),
+        )  # fmt: skip
+
+    def __bool__(self) -> bool:
+        return bool(self.require or self.forbid or self.before or self.after)
+
+
+class Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
+    """What one automaton key stands for: an alias of an entity, in one variant."""
+
+    entity: Entity
+    alias: Alias
+    variant: Variant
+    context: Words
+    case_letters: str  # the alias's letters and digits, for case-sensitive aliases
+    possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
+    needs_check: bool  # context, case or possessive: checked while scanning
+    kind_rules: bool  # a place or a person: the sports, outlet, dateline rules run on its hits
+    role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
+
+
+class Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
+    start: int  # in the normalised text
+    end: int
+    ref: Ref
+
+
+position: Callable[[Hit], tuple[int, int]] = attrgetter("start", "end")  # a sort key, in C
+
+
+def _adds_article(ref: Ref) -> bool:
+    """The key gives the article to an Arabic name written without it: الحديثة is "the modern",
+    an adjective, while the town is حديثة."""
+    if ref.variant.rules != ("proclitic",):
+        return False
+    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    return prefix.endswith(ARABIC_ARTICLE) and not fold_words(ref.alias.text).startswith(ARABIC_ARTICLE)
+
+
+# --- context rules ---------------------------------------------------------------------------
+#
+# Context is read within the sentence of the hit only: a word in the previous or next sentence
+# neither enables nor suppresses it. The rules, in the order `why_not` applies them:
+#
+#   possessive   a short alias takes its trailing s only after an apostrophe (Ana's, never Anas)
+#   case         a case-sensitive alias must appear in exactly its case (KH, IS)
+#   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
+#                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
+#   unit name    a person's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment, Brigade
+#                of Martyr ..., لواء الشهيد قاسم سليماني) is the unit, not the person; a shorter
+#                name of the same entity inside a dropped one goes with it
+#   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
+#                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
+#                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
+#                follows it, or its sentence has a media word and no place word before it
+#   forbid       the alias's context.forbid / forbid_before / forbid_after words
+#   require      the alias's context.require words within `window` words; for a place, a
+#                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
+#                a preposition attached to it (بالقائم, للقائم), also says "a place"
+#
+# These word lists are the rules' data; a new cue is one more word here, tested in
+# tests/test_matching.py on a real-style sentence.
+
+PLACE_CUES = frozenset(fold_words(w) for w in """
+    في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
+    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
+""".split())  # fmt: skip
+MEDIA_WORDS = frozenset(fold_words(w) for w in """
+    قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
+    TV channel television broadcaster network website outlet newspaper correspondent reporter
+    editorial journalist journalists صحفي صحفية إعلامي إعلامية
+""".split())  # fmt: skip
+# right after an outlet's name: it speaks, so it is no town
+OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
+PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
+OUTLET_NAMES = frozenset(
+    fold_words(w)
+    for w in (
+        "Mayadeen",
+        "Al Mayadeen",
+        "الميادين",
+        "عين الفرات",
+        "Euphrates Post",
+        "دير الزور 24",
+        "Deir Ezzor 24",
+    )
+)
+_OPENING_QUOTES = frozenset("\"“«‘'„")
+_CLOSING_QUOTES = frozenset("”»’")
+SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
+SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """The input span of the sentence around a hit, and the way to test a normalised offset."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def around(cls, plain: str, start: int, end: int) -> _Sentence:
+        low = max(0, start - _SENTENCE_REACH)
+        begin = max((m.end() for m in SENTENCE_BREAK.finditer(plain, low, start)), default=low)
+        after = SENTENCE_BREAK.search(plain, end, end + _SENTENCE_REACH)
+        return cls(begin, after.start() if after else min(len(plain), end + _SENTENCE_REACH))
+
+
+_SENTENCE_REACH = 600  # characters searched each way for a sentence break
+ARTICLE = "article: an ambiguous name written without ال takes none (الحديثة is 'the modern')"
+FORBID = "forbid: a forbidden word within the window (up to and or و)"
+REQUIRE = "require: no required word within the window in this sentence"
+_BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREAK) starts after one
+
+
+def why_not(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """None when the hit stands, else the rule that drops it (every rule: for --explain)."""
+    why = fails_check(ref, norm, plain, start, end) if ref.needs_check else None
+    return why or (kind_rule(ref, norm, plain, start, end) if ref.kind_rules else None)
+
+
+def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """The alias's own conditions, checked while scanning: possessive, case, context words."""
+    core_end = end - 1 if ref.variant.suffix else end
+    if ref.possessive_only and not _has_apostrophe(norm, plain, core_end):
+        return "possessive: a short alias takes s only after an apostrophe"
+    if ref.alias.case_sensitive:
+        source_start, source_end = norm.span(start, core_end)
+        if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
+            return "case: the alias must appear in its exact case"
+    if not ref.context:
+        return None
+    return context_rejects(ref, Near(norm, plain, start, end))
+
+
+def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """The rules for places (sports, outlet) and people (dateline, place preposition)."""
+    if ref.entity.is_place:
+        return _not_the_place(ref, norm, plain, start, end)
+    return _not_the_person(ref, norm, plain, start, end)
+
+
+def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    """Sports and outlet rules. Cheap first: the neighbouring words in the folded text decide
+    whether the input text must be looked at."""
+    text = norm.text
+    before, two_before = _words_before(text, start)
+    if before in SPORTS_BEFORE and _joined(norm, plain, start - 1, start):
+        return "sports: a team named after its town"
+    stop = text.find(" ", end + 1)
+    if text[end + 1 : stop if stop >= 0 else len(text)] in SPORTS_AFTER and _joined(
+        norm, plain, end, end + 1
+    ):
+        return "sports: a team named after its town"
+    name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
+    if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
+        source_start, source_end = norm.span(start, end)
+        sentence = _Sentence.around(plain, source_start, source_end)
+        near = Near(norm, plain, start, end)
+        if _quoted_after_media(plain, sentence, source_start) or (
+            name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
+        ):
+            return "outlet: the name of a news outlet"
+    return None
+
+
+def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
+    source_start, source_end = norm.span(start, end)
+    if _is_dateline(plain, source_start, source_end):
+        return "dateline: a place in capitals opening a line"
+    before = _words_before(norm.text, start)[0]
+    one_word = " " not in ref.variant.key and not ref.variant.suffix
+    if one_word and before in PLACE_PREPOSITIONS and _joined(norm, plain, start - 1, start):
+        return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
+    if _names_a_unit(norm.text, plain, start, source_start, source_end, ref.variant.suffix):
+        return "unit name: a brigade or regiment named after the person"
+    return None
+
+
+# A unit named after a person (the Qassem Soleimani Brigade, the Al-Haj Qassem Soleimani
+# Regiment, Brigade of Martyr ..., لواء الشهيد قاسم سليماني) is not the person. In English the unit
+# word is capitalised, or the name is quoted; in Arabic the unit word has no article (اللواء
+# before a name is the rank, major general) and honorifics may stand between it and the name.
+_UNIT_EN = r"(?:Regiment|Brigades?|Battalions?|Division|Corps)"
+_HONORIFIC_EN = r"(?:(?i:(?:al[- ])?(?:martyr(?:ed)?|shahe?e?d|shahid|hajj?i?))[ \t]+)"
+_UNIT_NAMED = r"(?:Liwaa?|Fawj|Katibat?|Kata'?ib|Saraya)"  # transliterated, before the name only
+_UNIT_BEFORE = re.compile(
+    rf"\b(?:{_UNIT_EN}|{_UNIT_NAMED})[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?{_HONORIFIC_EN}{{0,3}}[\"“‘']?$"
+)
+_UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
+UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
+HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
+
+
+def _names_a_unit(
+    text: str, plain: str, start: int, source_start: int, source_end: int, suffix: bool
+) -> bool:
+    """Whether the person's name at `start` (normalised) / `source_start:source_end` (input)
+    is part of a unit's name: a unit word after it (not after a possessive) or before it."""
+    if not suffix and _UNIT_AFTER.match(plain, source_end, source_end + 20):
+        return True
+    if _UNIT_BEFORE.search(plain, max(0, source_start - 60), source_start):
+        return True
+    words = text[max(0, start - 3 * WORD_CHARS) : start].split()[-4:]
+    while words and words[-1] in HONORIFICS_AR:
+        words.pop()
+    if not words:
+        return False
+    word = words[-1]
+    # و/ف and then ب may be attached; never ل: للواء is "to the major general"
+    unprefixed = word[1:] if word[0] in "وف" else word
+    bare = unprefixed[1:] if unprefixed[:1] == "ب" else unprefixed
+    return not UNIT_WORDS_AR.isdisjoint({word, unprefixed, bare})
+
+
+def _words_before(text: str, start: int) -> tuple[str, str]:
+    """The two words before `text[start:]` (nearest first); punctuation folded to spaces may
+    leave several spaces between words. Looks back a bounded slice only: called per hit."""
+    words = text[max(0, start - 2 * WORD_CHARS) : start].split()
+    return (words[-1] if words else "", words[-2] if len(words) > 1 else "")
+
+
+_JOINING = frozenset(" \t\u00a0\"“”«»'‘’„") | {TATWEEL}
+
+
+def _joined(norm: Normalised, plain: str, left_end: int, right_start: int) -> bool:
+    """Whether only spaces and quotes stand in the input between the folded word ending at
+    `left_end` and the one starting at `right_start` (no comma, full stop or line break)."""
+    if left_end <= 0 or right_start >= len(norm.text):
+        return False
+    gap = plain[norm.source(left_end - 1) + 1 : norm.source(right_start)]
+    return all(c in _JOINING for c in gap)
+
+
+def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
+    """The name stands inside quotes that open right after a media word: شبكة “دير الزور 24”,
+    شبكة “عين الفرات”, the “Euphrates Post” network."""
+    opening = max(plain.rfind(q, sentence.start, start) for q in _OPENING_QUOTES)
+    if (
+        opening < 0
+        or start - opening > _QUOTED_NAME
+        or any(q in plain[opening + 1 : start] for q in _CLOSING_QUOTES)
+    ):
+        return False
+    words = fold_words(plain[max(sentence.start, opening - WORD_CHARS) : opening]).split(" ")
+    return words[-1] in MEDIA_WORDS
+
+
+_QUOTED_NAME = 30  # characters: a name at most a few words into the quotes
+
+
+def kept_by(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
+    """The rule that let a hit stand (for --explain)."""
+    words = ref.context
+    if not words.require:
+        return "no context rule" if not words else "context: no forbidden word near"
+    near = Near(norm, plain, start, end)
+    if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
+        return "context: a required word within the window"
+    return "place cue: a place word or preposition right before the name"
+
+
+def context_rejects(ref: Ref, near: Near) -> str | None:
+    words = ref.context
+    if not words:
+        return None
+    if words.forbid and not near.words(words.window, words.window, words.pairs, True).isdisjoint(
+        words.forbid
+    ):
+        return FORBID
+    if words.before and not words.before.isdisjoint(near.words(1, 0, False)):
+        return "forbid_before: a forbidden word right before"
+    if words.after and not words.after.isdisjoint(near.words(0, 1, False)):
+        return "forbid_after: a forbidden word right after"
+    if words.require and _adds_article(ref):
+        return ARTICLE
+    if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
+        return None
+    if ref.entity.is_place and (_has_place_cue(near) or _has_preposition(ref)):
+        return None
+    return REQUIRE
+
+
+def _has_preposition(ref: Ref) -> bool:
+    """The Arabic key carries an attached preposition ب or ل (بالقائم, للقائم): a place."""
+    if ref.variant.rules != ("proclitic",):
+        return False
+    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    return "ب" in prefix or "ل" in prefix.removesuffix(ARABIC_ARTICLE)
+
+
+@lru_cache(maxsize=4096)
+def _core(alias: str) -> str:
+    return strip_article(fold_words(alias))[0]
+
+
+def _has_place_cue(near: Near) -> bool:
+    before = near.sides(1, 0)[0]
+    return bool(before) and not PLACE_CUES.isdisjoint(forms(before[-1]))
+
+
+def _is_outlet(near: Near, plain: str, sentence: _Sentence, start: int, end: int) -> bool:
+    """A name shared by a place and a news outlet is the outlet when a media word stands right
+    before or after it (قناة الميادين, Al Mayadeen TV), when a verb of speech follows it (Al
+    Mayadeen reported), or when its sentence has a media word and it is quoted (المصور في
+    “الميادين”) or has no preposition of place before it (the Al-Mayadeen television station)."""
+    left, right = near.sides(1, 1)
+    if (left and left[-1] in MEDIA_WORDS) or (
+        right and (right[0] in MEDIA_WORDS or right[0] in OUTLET_VERBS)
+    ):
+        return True
+    if MEDIA_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" "))):
+        return False
+    before = plain[sentence.start : start].rstrip()
+    quoted = bool(before) and before[-1] in _OPENING_QUOTES
+    return quoted or not (_has_place_cue(near) or (left and left[-1] in PLACE_PREPOSITIONS))
+
+
+def _forms_of(words: Iterable[str]) -> set[str]:
+    return {form for word in words if word for form in forms(word)}
+
+
+# A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
+# dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
+_DATELINE = re.compile(
+    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
+)
+# In HTML the block tags before a paragraph are blanked to spaces (`<h1>Talks</h1><p>SULAIMANI —`):
+# a run of blanks, or a sentence's end, also opens a dateline.
+_BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
+
+
+def _is_dateline(plain: str, start: int, end: int) -> bool:
+    """`start:end` is in capitals at a line's or paragraph's start and followed by ", Country",
+    a dash, or an agency in brackets and a dash (a dateline)."""
+    if not plain[start:end].isupper():
+        return False
+    anchor = plain.rfind("\n", 0, start) + 1
+    if plain[anchor:start].strip(" \t\x00"):
+        gap = _BLOCK_GAP.search(plain, max(anchor, start - 80), start)
+        if gap is None:
+            return False
+        anchor = gap.end()
+    return bool(_DATELINE.match(plain, anchor, end + 40))
+
+
+def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:
+    """Whether an apostrophe stood between the alias and its trailing s (a possessive)."""
+    return any(c in APOSTROPHES for c in plain[norm.source(core_end - 1) + 1 : norm.source(core_end)])
+
+
+WORD_CHARS = 40  # generous characters per word, to slice enough text for `window` words
+WORD = re.compile(r"\S+")
+
+
+class Near:
+    """The words around a hit in the normalised text, limited to the hit's sentence. The
+    sentence is found only when the input between the hit and its farthest window word holds a
+    character that can end one (most windows do not: the regex search is skipped)."""
+
+    def __init__(self, norm: Normalised, plain: str, start: int, end: int) -> None:
+        self.norm, self.plain, self.start, self.end = norm, plain, start, end
+        self._sentence: _Sentence | None = None
+        self._start: int | None = None  # input offsets of the hit's first and last characters
+        self._end: int | None = None
+        self._sides: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
+
+    @property
+    def sentence(self) -> _Sentence:
+        if self._sentence is None:
+            self._sentence = _Sentence.around(self.plain, *self.norm.span(self.start, self.end))
+        return self._sentence
+
+    def sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
+        if (found := self._sides.get((before, after))) is None:
+            found = self._sides[before, after] = self._find_sides(before, after)
+        return found
+
+    def _find_sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
+        text, norm = self.norm.text, self.norm
+        left: list[str] = []
+        if before:
+            found = list(WORD.finditer(text, max(0, self.start - WORD_CHARS * (before + 1)), self.start))[
+                -before:
+            ]
+            if found and self._may_break(norm.source(found[0].start()), self._source_start()):
+                found = [m for m in found if norm.source(m.start()) >= self.sentence.start]
+            left = [m.group() for m in found]
+        right: list[str] = []
+        if after:
+            found = list(WORD.finditer(text, self.end, self.end + WORD_CHARS * (after + 1)))[:after]
+            if found and self._may_break(self._source_end(), norm.source(found[-1].start())):
+                found = [m for m in found if norm.source(m.start()) < self.sentence.end]
+            right = [m.group() for m in found]
+        return left, right
+
+    def _source_start(self) -> int:
+        if self._start is None:
+            self._start = self.norm.source(self.start)
+        return self._start
+
+    def _source_end(self) -> int:
+        if self._end is None:
+            self._end = self.norm.source(self.end - 1)
+        return self._end
+
+    def _may_break(self, low: int, high: int) -> bool:
+        return _BREAK_CHAR.search(self.plain, low, high) is not None
+
+    def words(self, before: int, after: int, pairs: bool, clause: bool = False) -> set[str]:
+        """The words within `before` words left and `after` words right of the hit, each also
+        without plural s or Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`), and,
+        when a context word has a space, the pairs of neighbouring words (`air base`). With
+        `clause`, a side ends at a coordinating word: in `قوات النظام والميليشيات الإيرانية` the
+        Iranian belongs to the militias, not to the regime forces."""
+        left, right = self.sides(before, after)
+        if clause:
+            right = right[: next((i for i, w in enumerate(right) if _coordinates(w)), len(right))]
+            left = left[next((i + 1 for i in range(len(left) - 1, -1, -1) if _coordinates(left[i])), 0) :]
+        near: set[str] = set()
+        for word in left + right:
+            near.update(forms(word))
+        if pairs:
+            near.update(f"{a} {b}" for side in (left, right) for a, b in zip(side, side[1:], strict=False))
+        return near
+
+
+_COORDINATORS = frozenset({"and", "or", "but", "او", "ثم"})
+
+
+def _coordinates(word: str) -> bool:
+    return word in _COORDINATORS or word.startswith("وال")
+
+
+_PROCLITICS = frozenset(
+    {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
+    | {"لل", "ولل", "فلل"}
+)
+_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
+
+
+@lru_cache(maxsize=1 << 16)
+def forms(word: str) -> tuple[str, ...]:
+    forms = [word]
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    if is_arabic(word[0]):
+        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
+        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
+    return tuple(forms)

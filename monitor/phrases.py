@@ -1,0 +1,288 @@
+"""Rules that read a phrase around hits rather than one hit: coordination (the Syrian and Iraqi
+armies: two names sharing one noun), lists of places (حديثة وعنة وراوة: a place in a list with
+another is a place), and desert words (the al-Bukamal desert, بادية البوكمال: the desert region
+as well as the place), and names whose referent changed on a date ("the Syrian government",
+dated by the text's other names). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from monitor.context import WORD, WORD_CHARS, Hit, folded, forms, position
+from monitor.normalise import ARABIC_ARTICLE, Normalised, fold_words, is_arabic
+
+if TYPE_CHECKING:
+    from monitor.watchlists import Entity, Watchlist
+
+
+COORDINATION_RULE = "coordination: shares its noun with a coordinated name (the Syrian and Iraqi armies)"
+COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syrian and Iraqi armies)
+# English "<first> and <second> <noun>"; Arabic "<noun> <adjective> وال<adjective>" (the noun and
+# first adjective are read back from the text before the match).
+# Two patterns, each starting with a literal, so that the regex engine skims the text for it.
+_COORDINATION_EN = re.compile(r" and (?P<second>[a-z]+) (?P<noun>[a-z]+)")
+_COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
+
+
+def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
+    """Per name a coordination in the normalised `text` may stand for, its span and the keys to
+    look up; `tails` (the last words of keys) skips the nouns no key ends with."""
+    for match in chain(_COORDINATION_EN.finditer(text), _COORDINATION_AR.finditer(text)):
+        last = match.group(match.lastindex or 0)  # the noun, or the Arabic adjective
+        if last not in tails and (last[-1] != "s" or _singular(last) not in tails):
+            continue
+        yield from _coordinated_keys(text, match)
+
+
+def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
+    """Per name a coordination may stand for, its span in `text` and the keys to look up."""
+    if match.re is _COORDINATION_EN:  # English: "<first> and <second> <noun>"
+        noun, second = match.group("noun"), match.group("second")
+        first_start = text.rfind(" ", 0, match.start()) + 1
+        first = text[first_start : match.start()]
+        nouns = list(dict.fromkeys((noun, _singular(noun))))
+        return [
+            ((first_start, match.start()), [f"{first} {n}" for n in nouns]),
+            ((match.start("second"), match.end("noun")), [f"{second} {n}" for n in nouns[1:]]),
+        ]
+    words = text[max(0, match.start() - 2 * WORD_CHARS) : match.start()].split()
+    if len(words) < 2 or not words[-1].startswith(ARABIC_ARTICLE):
+        return []
+    first, adjective = words[-1], match.group("adjective")
+    first_start = text.rfind(first, 0, match.start())
+    nouns = list(dict.fromkeys(n for form in forms(words[-2]) for n in (form, _arabic_singular(form))))
+    return [
+        ((first_start, first_start + len(first)), [f"{n} {first}" for n in nouns[1:]]),
+        ((match.start() + 1, match.end()), [f"{n} {adjective}" for n in nouns]),
+    ]
+
+
+def _singular(noun: str) -> str:
+    """armies -> army, forces -> force, sides -> side: enough for the nouns of group names."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _arabic_singular(noun: str) -> str:
+    """A dual noun's singular (الجيشين -> الجيش, منفذا -> منفذ in "منفذا الوليد والقائم"); other
+    nouns as they are. A wrong cut costs nothing: only keys in the automaton are looked up."""
+    for ending in ("ين", "ان", "ا", "ي"):
+        if noun.endswith(ending) and len(noun) > len(ending) + 3:
+            return noun[: -len(ending)]
+    return noun
+
+
+PLACE_LIST_RULE = "place list: joined by and, or, a comma or و to another place found (حديثة وعنة وراوة)"
+_LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
+
+
+def in_lists(listed: list[Hit], hits: list[Hit], plain: str, norm: Normalised) -> list[Hit]:
+    """The `listed` hits (places a context rule wanted a required word for) that stand in a list
+    of places with a place found on its own merits: "al-Qaim, Anah and Rawa", القائم وحديثة وعنة.
+    A list of places says "places" as plainly as a preposition does. Chains are followed."""
+    places = sorted((h for h in hits if h.ref.entity.is_place), key=position)
+    admitted: list[Hit] = []
+    waiting = sorted(listed, key=position)
+    while places and waiting:
+        starts = [p.start for p in places]
+        joined = [
+            h for h in waiting if any(_listed_with(h, p, plain, norm) for p in _neighbours(h, places, starts))
+        ]
+        if not joined:
+            break
+        admitted += joined
+        places = joined
+        taken = {id(h) for h in joined}
+        waiting = [h for h in waiting if id(h) not in taken]
+    return admitted
+
+
+def _neighbours(hit: Hit, places: list[Hit], starts: list[int]) -> list[Hit]:
+    """The places (sorted) nearest before and after `hit`."""
+    i = bisect_left(starts, hit.start)
+    return places[max(0, i - 1) : i + 1]
+
+
+def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
+    first, second = (hit, place) if hit.start < place.start else (place, hit)
+    if first.end >= second.start or second.start - first.end > WORD_CHARS:
+        return False
+    gap = plain[norm.source(first.end - 1) + 1 : norm.source(second.start)]
+    words = gap.replace(",", " , ").replace("،", " ، ").split()
+    commas = sum(w in {",", "،"} for w in words)
+    rest = [w for w in words if w not in {",", "،"}]
+    if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP):
+        return False
+    return bool(commas or rest) or second.ref.variant.key.startswith("و")
+
+
+def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:
+    """Place id -> the desert region it lies in or borders: a region tagged `desert` whose id is
+    a tag of the place (the `badia` tag of al-Bukamal, Palmyra, al-Tanf ...). "The al-Bukamal
+    desert", "the desert south of Palmyra", بادية البوكمال, صحراء تدمر name that region as well
+    as the place."""
+    entities = watchlist.entities.values()
+    regions = [e for e in entities if e.kind == "region" and "desert" in e.tags]
+    return {p.id: r for r in regions for p in entities if p.is_place and p is not r and r.id in p.tags}
+
+
+DESERT_RULE = "desert: a desert word with a place of the region (the al-Bukamal desert, بادية البوكمال)"
+DESERT_WORDS = folded("desert deserts badia badiya بادية صحراء".split())
+DESERT_PREPOSITIONS = frozenset("of near around outside surrounding".split())
+DIRECTIONS = frozenset("north south east west northeast northwest southeast southwest".split())
+DESERT_AREAS = frozenset("area areas region regions".split())
+DESERT_SIDES = frozenset("eastern western southern northern central".split())
+DESERT_FILLERS = folded("محافظة مدينة منطقة ريف".split())  # بادية محافظة الرقة
+_PHRASE_BREAK = re.compile(r"[.,;:!?؟،()\[\]\n]")
+
+
+def desert_word(norm: Normalised, plain: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span (normalised) of a desert word naming the place at `start:end` with it: right
+    after it (the Mayadin desert, Deir ez-Zor's eastern desert), or before it (desert of / near / south of
+    al-Bukamal, بادية البوكمال, ببادية محافظة الرقة), with no punctuation in between."""
+    text = norm.text
+    following = WORD.search(text, end, end + WORD_CHARS)
+    if following and following.group() in DESERT_SIDES:  # Deir ez-Zor's eastern desert
+        following = WORD.search(text, following.end(), following.end() + WORD_CHARS)
+    if (
+        following
+        and following.group() in DESERT_WORDS
+        and not _PHRASE_BREAK.search(plain, norm.source(end - 1) + 1, norm.source(following.start()))
+    ):
+        return following.span()
+    words = list(WORD.finditer(text, max(0, start - 8 * WORD_CHARS), start))[-7:]
+    i = len(words) - 1
+    if i < 0:
+        return None
+    if is_arabic(words[i].group()[0]) and not DESERT_WORDS.isdisjoint(forms(words[i].group())):
+        return _unbroken(norm, plain, words[i], start)
+    if i > 0 and not DESERT_FILLERS.isdisjoint(forms(words[i].group())):
+        found = words[i - 1]
+        desert = not DESERT_WORDS.isdisjoint(forms(found.group()))
+        return _unbroken(norm, plain, found, start) if desert else None
+    if words[i].group() == "the":
+        i -= 1
+    if i < 1 or words[i].group() not in DESERT_PREPOSITIONS:
+        return None
+    preposition, i = words[i].group(), i - 1
+    while preposition == "of" and i > 0 and words[i].group() in DIRECTIONS:
+        i -= 1
+    if i > 0 and words[i].group() in DESERT_AREAS:
+        i -= 1
+    return _unbroken(norm, plain, words[i], start) if words[i].group() in DESERT_WORDS else None
+
+
+def _unbroken(norm: Normalised, plain: str, word: re.Match[str], start: int) -> tuple[int, int] | None:
+    """`word`'s span when no punctuation stands in the input between it and `start`."""
+    if _PHRASE_BREAK.search(plain, norm.source(word.end() - 1) + 1, norm.source(start)):
+        return None
+    return word.span()
+
+
+# --- names whose referent changed on a date ---------------------------------------------------
+
+
+ERA_RULE = "era: the text's other names date it before or after the name changed hands"
+ERA = "era"  # the variant of a name re-dated by the text's other names
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    """A name that meant `old` before a date and `new` after it ("the Syrian government" is
+    Assad's before 8 December 2024, the transitional government's after). A text is dated by
+    its other names: `old_cues` found and none of `new_cues` (or the reverse). Names of `old` or
+    `new` themselves count as cues too when they are not one of the shared `aliases`."""
+
+    old: str
+    new: str
+    aliases: frozenset[str]  # folded alias texts that name either entity
+    old_cues: frozenset[str]
+    new_cues: frozenset[str]
+
+
+_OLD_SYRIA = frozenset({"bashar-al-assad", "national-defence-forces", "syrian-army"})
+_NEW_SYRIA = frozenset({
+    "ahmed-al-sharaa", "syrian-general-security", "syrian-interior-ministry", "anas-khattab",
+    "murhaf-abu-qasra", "syrian-transitional-government", "syrian-defence-ministry",
+})  # fmt: skip
+ERAS = (
+    Era(
+        "syrian-army", "syrian-transitional-government",
+        frozenset(fold_words(a) for a in ("Syrian government", "الحكومة السورية")), _OLD_SYRIA, _NEW_SYRIA,
+    ),
+    Era(
+        "syrian-army", "syrian-defence-ministry",
+        frozenset(fold_words(a) for a in (
+            "Syrian army", "Syrian military", "Syrian government forces", "الجيش السوري",
+            "قوات الحكومة السورية",
+        )),
+        _OLD_SYRIA, _NEW_SYRIA,
+    ),
+)  # fmt: skip
+
+
+def eras_of(watchlist: Watchlist) -> dict[tuple[str, str], Era]:
+    """(entity id, folded alias text) -> its Era, for the eras whose entities are all watched."""
+    index: dict[tuple[str, str], Era] = {}
+    for era in ERAS:
+        if era.old in watchlist.entities and era.new in watchlist.entities:
+            index |= {(entity, alias): era for entity in (era.old, era.new) for alias in era.aliases}
+    return index
+
+
+def dated(
+    hits: list[Hit],
+    wanting: list[Hit],
+    forbidden: list[Hit],
+    eras: dict[tuple[str, str], Era],
+    watchlist: Watchlist,
+) -> list[Hit]:
+    """`hits` with each hit of a shared name given to the entity its text's era says; a hit
+    dropped for want of a required word (`wanting`) is admitted when the era is clear, and one
+    of the new entity dropped for its forbidden words (Assad, regime, fall ... nearby: "the fall
+    of the Syrian government") is the old entity's unless the text names new cues."""
+    entities = {entity for entity, _ in eras}
+    shared = [(h, era) for h in hits + wanting if h.ref.entity.id in entities and (era := _era(h, eras))]
+    shared += [
+        (h, era)
+        for h in forbidden
+        if h.ref.entity.id in entities and (era := _era(h, eras)) and h.ref.entity.id == era.new
+    ]
+    if not shared:
+        return hits
+    shared_ids = {id(h) for h, _ in shared}
+    found = {h.ref.entity.id for h in hits if id(h) not in shared_ids}
+    in_hits, forbidden_ids = {id(h) for h in hits}, {id(h) for h in forbidden}
+    decided: dict[int, Hit | None] = {}  # id of a shared hit -> what it becomes (None: dropped)
+    for hit, era in shared:
+        old, new = not found.isdisjoint(era.old_cues), not found.isdisjoint(era.new_cues)
+        if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
+            old = not new
+        target = era.old if old and not new else era.new if new and not old else None
+        if target is None or (target == hit.ref.entity.id and id(hit) in forbidden_ids):
+            decided[id(hit)] = hit if id(hit) in in_hits else None  # undated: as it was
+        elif target == hit.ref.entity.id:
+            decided[id(hit)] = hit
+        else:
+            ref = hit.ref._replace(entity=watchlist.entities[target])
+            decided[id(hit)] = hit._replace(ref=ref._replace(variant=ref.variant._replace(rules=(ERA,))))
+    kept = [d for h in hits if (d := decided.get(id(h), h)) is not None]
+    admitted = [h for i, h in decided.items() if i not in in_hits and h is not None]
+    return sorted(kept + admitted, key=position) if admitted else kept
+
+
+def _era(hit: Hit, eras: dict[tuple[str, str], Era]) -> Era | None:
+    return eras.get((hit.ref.entity.id, _folded_alias(hit.ref.alias.text)))
+
+
+@lru_cache(maxsize=4096)
+def _folded_alias(text: str) -> str:
+    return fold_words(text)

@@ -1,0 +1,117 @@
+"""The alias automaton's disk cache (monitor/automaton.py): reused for the same aliases and code,
+rebuilt (never trusted, never a crash) when the file is corrupt, foreign or being written by
+another process, and optional when the cache folder cannot be written."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.automaton import Keys, alias_keys, build, cache_dir
+
+ALIASES = [("bukamal", 0, "al-Bukamal", False), ("qaim", 0, "al-Qaim", False), ("qaim", 1, "القائم", False)]
+
+
+def hits(keys: Keys, text: str) -> list[tuple[str, str]]:
+    """(key, entity) of every automaton hit in `text` (already folded)."""
+    found = []
+    for _end, index in keys.automaton.iter(f" {text} "):
+        key, rows = keys.record(index)
+        found += [(key, row[0]) for row in rows]
+    return found
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "border-monitor"
+
+
+def cached_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("automaton-*.pickle"))
+
+
+def test_the_automaton_is_cached_by_content_and_reused(cache: Path) -> None:
+    built = alias_keys(ALIASES)
+    [path] = cached_files(cache)
+    before = path.stat().st_mtime_ns
+
+    again = alias_keys(ALIASES)
+    assert path.stat().st_mtime_ns == before  # read, not rewritten
+    assert again.records == built.records and again.withheld == built.withheld
+    assert hits(again, "strike on al bukamal and bokamal") == hits(built, "strike on al bukamal and bokamal")
+    assert ("al bokamal", "bukamal") in hits(again, "strike on al bokamal")
+
+    alias_keys([*ALIASES, ("tanf", 0, "al-Tanf", False)])
+    assert len(cached_files(cache)) == 2  # other aliases, another file
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: data[:100] + bytes([data[100] ^ 0xFF]) + data[101:],  # one byte flipped
+        lambda data: b"not a cache at all",
+    ],
+    ids=["empty", "truncated", "flipped", "garbage"],
+)
+def test_a_damaged_cache_is_rebuilt(cache: Path, damage: object) -> None:
+    built = alias_keys(ALIASES)
+    [path] = cached_files(cache)
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+
+    rebuilt = alias_keys(ALIASES)
+    assert rebuilt.records == built.records
+    assert ("al bokamal", "bukamal") in hits(rebuilt, "al bokamal")
+    assert alias_keys(ALIASES).records == built.records  # and the file was written whole again
+
+
+def test_a_whole_file_of_another_layout_is_rebuilt(cache: Path) -> None:
+    import hashlib
+
+    alias_keys(ALIASES)
+    [path] = cached_files(cache)
+    payload = pickle.dumps(("an", "older", "layout"))
+    path.write_bytes(hashlib.sha256(payload).digest() + payload)  # checksum right, content foreign
+
+    assert ("al bokamal", "bukamal") in hits(alias_keys(ALIASES), "al bokamal")
+
+
+def test_an_unwritable_cache_folder_only_costs_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+
+    assert alias_keys(ALIASES).records == build(ALIASES).records
+    assert not cache_dir().exists()
+
+
+CONCURRENT = """
+import sys
+from monitor.automaton import alias_keys
+aliases = [("bukamal", 0, "al-Bukamal", False), ("qaim", 0, "al-Qaim", False), ("qaim", 1, "القائم", False)]
+keys = alias_keys(aliases)
+found = [keys.record(i)[0] for _, i in keys.automaton.iter(" the al bokamal gate and alqaim ")]
+print(",".join(sorted(found)))
+"""
+
+
+def test_processes_building_at_once_all_get_a_whole_automaton(cache: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent)}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", CONCURRENT], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = {run.communicate(timeout=120)[0].strip() for run in runs}
+
+    assert outputs == {"al bokamal,alqaim"}
+    assert [p.name for p in cache.iterdir() if not p.name.startswith("automaton-")] == []  # no temporaries
+    assert alias_keys(ALIASES).records == build(ALIASES).records
