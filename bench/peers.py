@@ -19,9 +19,19 @@ tree (getrusage of reaped children); peak PSS of the process tree (sampled every
 
 Usage:
   python bench/peers.py --install-reader           # once: makes the reader virtualenv
-  python bench/peers.py [--feeds 300] [--items 50] [--repeat 3] [--check]
+  python bench/peers.py [--feeds 300] [--items 50] [--repeat 3] [--check] [--baseline DIR]
+                        [--current DIR] [--flat N]
 
---check exits 1 when a goal of issue 14 is missed (the regression guard: run it, don't time tests).
+--current DIR runs the monitor package found in DIR instead of the installed one (a snapshot:
+edits made while the benchmark runs then do not change what it measures). --baseline DIR adds
+"monitor before", the monitor package found in DIR, so a change is measured against what it
+replaced in the same run. Make either with `git archive COMMIT | tar -x -C DIR`; the links an
+install would make (monitor/migrations, monitor/bundled_watchlists) are made in DIR.
+
+--check exits 1 when a goal of issue 14 is missed (the regression guard: run it, don't time tests),
+or, with --baseline, when the monitor does worse than the baseline by more than 10% on a measure.
+--flat N also runs the monitor's first cycle over N feeds (e.g. 1000): memory must not grow with
+the run, so --check fails when that peak tree PSS exceeds the default run's by more than 10%.
 """
 
 from __future__ import annotations
@@ -154,13 +164,27 @@ class Contender:
 class Monitor(Contender):
     name = "monitor poll"
 
+    def __init__(self, baseline: Path | None = None, name: str = "monitor poll") -> None:
+        self.baseline = baseline
+        self.name = name
+        if baseline is not None:
+            # what pyproject's package-dir does for an install: the schema and the watchlists
+            for package, folder in (("migrations", "migrations"), ("bundled_watchlists", "watchlists")):
+                link = baseline / "monitor" / package
+                if not link.exists():
+                    link.symlink_to(baseline / folder, target_is_directory=True)
+
     def command(self, folder: Path, urls: list[str]) -> list[str]:
         config = folder / "monitor.toml"
         lines = [f'database_url = "sqlite:///{folder / "monitor.db"}"', "default_sources = false"]
         for n, url in enumerate(urls):
             lines += ["[[sources]]", f'id = "feed-{n}"', f'url = "{url}"']
         config.write_text("\n".join(lines) + "\n")
-        return [str(MONITOR), "--config", str(config), "poll"]
+        if self.baseline is None:
+            return [str(MONITOR), "--config", str(config), "poll"]
+        # PYTHONPATH comes before the editable install on sys.path: DIR's monitor package wins
+        run = f"import sys; sys.path.insert(0, {str(self.baseline)!r}); from monitor.cli import app; app()"
+        return [sys.executable, "-c", run, "--config", str(config), "poll"]
 
     def stored(self, folder: Path) -> int:
         return count_rows(folder / "monitor.db", "articles") if (folder / "monitor.db").exists() else 0
@@ -218,6 +242,18 @@ def best(runs: list[Run]) -> Run:
     )
 
 
+def regressions(ours: Figures, before: Figures, tolerance: float = 1.1) -> list[str]:
+    """The measures where the monitor does worse than the baseline (beyond `tolerance`)."""
+    missed = []
+    for cycle in ("first", "cached", "startup"):
+        now, then = best(getattr(ours, cycle)), best(getattr(before, cycle))
+        for measure in ("wall", "cpu", "pss_mb"):
+            value, limit = getattr(now, measure), getattr(then, measure) * tolerance
+            if value > limit:
+                missed.append(f"{cycle} {measure} {value:.2f} over the baseline's {limit / tolerance:.2f}")
+    return missed
+
+
 def report(results: dict[str, Figures], expected: int) -> list[str]:
     """Print the table and the ratios; return the goals missed."""
     print(
@@ -231,7 +267,7 @@ def report(results: dict[str, Figures], expected: int) -> list[str]:
             f"{cached.wall:5.2f} s / {cached.cpu:4.2f} {startup.wall:5.2f} s {startup.pss_mb:5.0f} MB"
         )
     ours = {k: best(v) for k, v in vars(results["monitor poll"]).items()}
-    peers = {name: figures for name, figures in results.items() if name != "monitor poll"}
+    peers = {name: f for name, f in results.items() if not name.startswith("monitor")}
     fastest = min(best(f.first).wall for f in peers.values())
     missed = []
     checks = [
@@ -260,6 +296,20 @@ def report(results: dict[str, Figures], expected: int) -> list[str]:
     return missed
 
 
+def flat_memory(monitor: Monitor, urls: list[str], repeat: int, default: Run) -> list[str]:
+    """The monitor's first cycle over more feeds: its peak tree PSS within 10% of `default`'s."""
+    runs = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as name:
+            runs.append(measure(monitor.command(Path(name), urls), lambda: 0))
+    large, limit = best(runs), default.pss_mb * 1.1
+    ok = large.pss_mb <= limit
+    label = f"peak tree PSS at {len(urls)} feeds <= 1.1x"
+    print(f"{'ok  ' if ok else 'MISS'} {label:45} {large.pss_mb:7.2f} (limit {limit:.2f})", end=" ")
+    print(f"[wall {large.wall:.2f} s, CPU {large.cpu:.2f} s]")
+    return [] if ok else [f"{label}: {large.pss_mb:.0f} MB"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -270,6 +320,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--install-reader", action="store_true", help="make the reader virtualenv and exit")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument("--baseline", type=Path, help="also run the monitor package found in this folder")
+    parser.add_argument(
+        "--current", type=Path, help="run the monitor package found in this folder, not the installed one"
+    )
+    parser.add_argument("--flat", type=int, metavar="N", help="also the monitor's first cycle over N feeds")
     args = parser.parse_args()
     if args.install_reader:
         install_reader()
@@ -277,10 +332,15 @@ def main() -> None:
 
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
-    feeds = {f"/feed/{n}.xml": make_feed(n, args.items, rng, now) for n in range(args.feeds)}
+    served = max(args.feeds, args.flat or 0)
+    feeds = {f"/feed/{n}.xml": make_feed(n, args.items, rng, now) for n in range(served)}
     size = sum(len(b) for b in feeds.values()) / len(feeds) / 1000
-    urls = serve_elsewhere(feeds, args.delay, args.feeds)
-    contenders: list[Contender] = [Monitor(), Script()]
+    every_url = serve_elsewhere(feeds, args.delay, served)
+    urls = every_url[: args.feeds]
+    current = Monitor(args.current.resolve() if args.current else None)
+    contenders: list[Contender] = [current, Script()]
+    if args.baseline:
+        contenders.insert(1, Monitor(args.baseline.resolve(), "monitor before"))
     if (READER_VENV / "bin" / "python").exists():
         contenders.insert(1, Reader())
     else:
@@ -294,6 +354,13 @@ def main() -> None:
         for contender in contenders:
             one_round(contender, urls, results[contender.name])
     missed = report(results, args.feeds * args.items)
+    if args.baseline:
+        for regression in regressions(results["monitor poll"], results["monitor before"]):
+            print(f"MISS {regression}")
+            missed.append(regression)
+    if args.flat:
+        default = best(results["monitor poll"].first)
+        missed += flat_memory(current, every_url[: args.flat], args.repeat, default)
     if args.check and missed:
         raise SystemExit(1)
 

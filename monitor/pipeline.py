@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import functools
+import gc
 import logging
 import os
 import random
@@ -58,7 +59,7 @@ from monitor.records import (
     TextMatches,
 )
 from monitor.sentences import snippet
-from monitor.stories import Signatures, StoryIndex, preload_signatures, signatures
+from monitor.stories import Signatures, StoryIndex, signatures
 
 if TYPE_CHECKING:
     import httpx
@@ -71,6 +72,7 @@ WORKER_NICENESS = 5
 BATCH_WINDOW = 0.05  # seconds a ready feed waits for others to share its transaction
 BATCH_MOST = 20  # feeds in one transaction at most
 MAX_CACHE_DELAY = timedelta(hours=12)
+IN_FLIGHT = 2  # x fetch concurrency: sources fetched and not yet stored, at most
 CATCH_UP_MOST = 1000  # entries a paged source reads at most after its first poll (a long outage)
 
 
@@ -80,21 +82,31 @@ class FeedWorkers:
     Both are CPU-bound and depend only on the bytes and the watchlists, so each worker holds
     its own copy of the Matcher (pickled once, at start) and returns entries with what matched
     in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
+    The pool starts with the first feed to parse: a poll where every feed answers 304 (or of no
+    feeds at all) starts no process.
     """
 
     def __init__(self, matcher: Matcher, workers: int = 0) -> None:
-        workers = workers or os.cpu_count() or 1
+        self.workers = workers or os.cpu_count() or 1
         self.matcher = matcher
         self._pool: Executor | None = None
-        if workers > 1:
-            preload_signatures()
-            self._pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(matcher,))
 
     async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
-        if self._pool is None:
+        if self.workers == 1:
             return analyse_feed(result, source, now, self.matcher)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        if self._pool is not None:
+            return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        # The workers fork at this first submit. Frozen, the objects they inherit (the matcher,
+        # the imported modules) are left alone by their garbage collector, so those pages stay
+        # shared with this process instead of being copied into each worker.
+        gc.freeze()
+        try:
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
+            analysed = loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        finally:
+            gc.unfreeze()
+        return await analysed
 
     def close(self) -> None:
         if self._pool is not None:
@@ -298,13 +310,18 @@ class PollDeps:
 async def poll_sources(
     sources: Sequence[Source], deps: PollDeps, on_report: Callable[[PollReport], None] | None = None
 ) -> list[PollReport]:
-    """Poll the sources concurrently (fetch limits bound the requests in flight)."""
+    """Poll the sources concurrently (fetch limits bound the requests in flight). At most
+    IN_FLIGHT x the fetch concurrency are between their fetch and their store step at once:
+    parsing is slower than fetching, and feeds fetched ahead of it would wait in memory, so
+    without a bound a poll's peak memory grows with its number of sources."""
     with deps.sessions.begin() as session:
         store.sync_sources(session, sources)
         health = {h.id: h for h in store.source_health(session, [s.id for s in sources])}
+    slots = asyncio.Semaphore(IN_FLIGHT * deps.limits.max_connections)
 
     async def one(source: Source) -> PollReport:
-        report = await poll_source(source, health[source.id], deps)
+        async with slots:
+            report = await poll_source(source, health[source.id], deps)
         if on_report is not None:
             on_report(report)
         return report
@@ -387,7 +404,8 @@ def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
     fetched in full again by the next poll."""
     try:
         with feeds[0].deps.sessions.begin() as session:
-            reports = [_store_feed(session, feed) for feed in feeds]
+            stored = [_store_feed(session, feed) for feed in feeds]
+            store.record_successes(session, [success for _, success in stored])
     except Exception:
         for feed in feeds:
             feed.deps.stories.reset()  # it may hold stories of the transaction rolled back
@@ -395,15 +413,17 @@ def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
     for feed in feeds:
         for warning in feed.parsed.warnings if feed.parsed else ():
             log(logger, "poll.warning", logging.WARNING, source=feed.source.id, warning=warning)
-    return reports
+    return [report for report, _ in stored]
 
 
-def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
-    """A feed's new and edited articles, their hits and alerts, and the source's success."""
+def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Success]:
+    """A feed's new and edited articles, their hits and alerts; and the source's success, which
+    the caller stores with the batch's others."""
     source, parsed, deps, now = feed.source, feed.parsed, feed.deps, feed.now
     if parsed is None:
-        next_at = _save_success(session, source, feed.result, None, now, new_items=0)
-        return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=_since(feed))
+        success = _success(source, feed.result, None, now, new_items=0)
+        next_at = success.next_poll_at
+        return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=_since(feed)), success
 
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
         text = _text_of(article)
@@ -414,8 +434,8 @@ def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
     matches = [matches_of(a) for a in saved.new] + [matches_of(a, True) for a in saved.updated]
     hits = store.save_matches(session, matches, now=now)
     queued = queue_alerts(session, matches, deps.alerts, now, deps.stories)
-    next_at = _save_success(session, source, feed.result, parsed, now, new_items=len(saved.new))
-    return PollReport(
+    success = _success(source, feed.result, parsed, now, new_items=len(saved.new))
+    report = PollReport(
         source.id,
         "ok",
         entries=len(parsed.entries),
@@ -423,9 +443,10 @@ def _store_feed(session: Session, feed: ReadyFeed) -> PollReport:
         updated=len(saved.updated),
         hits=hits,
         alerts=queued,
-        next_poll_at=next_at,
+        next_poll_at=success.next_poll_at,
         elapsed=_since(feed),
     )
+    return report, success
 
 
 def _since(feed: ReadyFeed) -> float:
@@ -491,22 +512,15 @@ def _is_aggregator_link(url: str) -> bool:
     return urlsplit(url).hostname == "news.google.com"
 
 
-def _save_success(
-    session: Session,
-    source: Source,
-    result: FetchResult,
-    parsed: ParsedFeed | None,
-    now: datetime,
-    *,
-    new_items: int,
-) -> datetime:
-    """Record a successful poll and schedule the next one; returns when that is."""
+def _success(
+    source: Source, result: FetchResult, parsed: ParsedFeed | None, now: datetime, *, new_items: int
+) -> store.Success:
+    """A successful poll, with the next one scheduled."""
     ttl = parsed.ttl if parsed else None
     next_at = next_poll_at(source, now, ttl=ttl, max_age=result.max_age, jitter=random.random())
-    store.record_success(session, source.id, result, now=now, next_poll_at=next_at, new_items=new_items)
     if result.permanent_redirect:
         log(logger, "source.moved", logging.WARNING, source=source.id, to=result.permanent_redirect)
-    return next_at
+    return store.Success(source.id, result, now, next_at, new_items)
 
 
 async def _record_failure(

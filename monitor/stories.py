@@ -1,10 +1,11 @@
 """Stories: when two articles tell one story. One signature and one rule, for the alerts (one
 alert per story) and the digest (its story grouping), so Slack and the digest agree.
 
-The signature: MinHash (128 values, datasketch's "affine32" scheme, seed 1) of the title's word
-pairs (titles of four words or more, without an aggregator's trailing " - Outlet") and of the
-text's word triples (25 words or more, the first 400). The alerts store these in the outbox's
-stories table, so the scheme must not change without migrating them.
+The signature: MinHash (128 values, datasketch's "affine32" scheme, seed 1, computed by
+monitor/minhash.py without importing datasketch) of the title's word pairs (titles of four words
+or more, without an aggregator's trailing " - Outlet") and of the text's word triples (25 words
+or more, the first 400). The alerts store these in the outbox's stories table, so the scheme must
+not change without migrating them.
 
 The rule (`StoryRule`): an item belongs to the story that already has its URL, else to the most
 similar story opened within `window` before it whose title or text signature has at least
@@ -16,23 +17,21 @@ alerts feed it from the database (`StoryIndex.refresh`), the digest from one wee
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, parse_duration
+from monitor.minhash import minhash  # datasketch's affine32 values, without importing scipy
 from monitor.records import Entry, StoredArticle
 from monitor.store import outbox
 
 NUM_PERM = 128
-MINHASH_SCHEME = "affine32"  # named, not datasketch's default: stored signatures must stay comparable
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
 MIN_TITLE_WORDS, MIN_TEXT_WORDS, MAX_TEXT_WORDS = 4, 25, 400
 _WORD = re.compile(r"\w+")
@@ -83,26 +82,7 @@ def _shingles(words: Sequence[str], size: int) -> set[bytes]:
 
 
 def _minhash(shingles: set[bytes]) -> bytes:
-    from datasketch import MinHash  # imports scipy (~0.8 s, ~70 MB): see preload_signatures
-
-    signature = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME, permutations=_permutations())
-    signature.update_batch(shingles)
-    return signature.hashvalues.astype("<u8").tobytes()
-
-
-def preload_signatures() -> None:
-    """Import datasketch (0.8 s: it brings scipy) and draw the permutations now, so processes
-    forked after this inherit both instead of each paying for them at its first signature."""
-    _permutations()
-
-
-@functools.cache
-def _permutations() -> Any:
-    """datasketch draws its permutations anew for every MinHash (a third of the cost); they
-    depend only on the seed, so draw them once."""
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME).permutations
+    return minhash(shingles, NUM_PERM).astype("<u8").tobytes()
 
 
 class StoryIndex:

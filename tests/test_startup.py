@@ -96,3 +96,13 @@ def test_poll_still_loads_what_it_needs(probe: Any) -> None:
     code, _, modules = probe("poll")
     assert code == 0
     assert {"sqlalchemy", "alembic", "monitor.pipeline", "monitor.app"} <= modules
+
+
+def test_poll_of_a_current_database_skips_migrations_and_signatures(probe: Any) -> None:
+    """Once the schema is at head, a poll reads the version row instead of importing Alembic;
+    story signatures never import datasketch (and with it scipy)."""
+    assert probe("poll")[0] == 0  # creates the database
+    code, _, modules = probe("poll")
+    assert code == 0
+    assert {"sqlalchemy", "monitor.pipeline"} <= modules
+    assert [m for m in ("alembic", "datasketch", "scipy") if m in heavy_in(modules)] == []

@@ -134,7 +134,53 @@ def test_source_health(ready: sessionmaker[Session]) -> None:
     assert health.last_error_kind == "http_5xx"  # kept, for the record
 
 
+def test_successes_stored_together_each_as_alone(sessions: sessionmaker[Session]) -> None:
+    """A batch's successes, 304s and 200s mixed, each row gets exactly its own values."""
+    ids = ["a", "b", "c"]
+    with sessions.begin() as session:
+        store.sync_sources(session, [replace(SOURCE, id=i, url=f"https://{i}.example/feed") for i in ids])
+        store.record_failure(session, "b", kind="timeout", message="slow", now=NOW, next_poll_at=NOW)
+    fresh = FetchResult("a", "u", "u", 200, b"", {}, 0.1, caching=CachingInfo('"a2"', "Tue"))
+    unchanged = FetchResult("b", "u", "u", 304, b"", {}, 0.1, not_modified=True, caching=CachingInfo('"b1"'))
+    moved = replace(unchanged, source_id="c", permanent_redirect="https://c.example/new")
+    later = NOW + timedelta(minutes=5)
+    with sessions.begin() as session:
+        store.record_successes(
+            session,
+            [
+                store.Success("a", fresh, later, later + timedelta(minutes=1), 2),
+                store.Success("b", unchanged, later, later + timedelta(minutes=2), 0),
+                store.Success("c", moved, later, later + timedelta(minutes=3), 0),
+            ],
+        )
+    with sessions() as session:
+        health = {h.id: h for h in store.source_health(session)}
+    assert [health[i].next_poll_at for i in ids] == [later + timedelta(minutes=m) for m in (1, 2, 3)]
+    assert health["a"].caching == CachingInfo('"a2"', "Tue") and health["a"].last_new_item_at == later
+    assert health["b"].caching == CachingInfo(None, None)  # a 304 keeps what was stored (nothing here)
+    assert health["b"].consecutive_failures == 0 and health["b"].last_new_item_at is None
+    assert health["c"].moved_to == "https://c.example/new" and health["a"].moved_to is None
+    assert all(h.last_success_at == later for h in health.values())
+
+
 def test_unreachable_database_is_a_store_error() -> None:
     engine = store.make_engine("postgresql://nobody@127.0.0.1:1/none")
     with pytest.raises(StoreError, match="unreachable"):
         store.upgrade(engine)
+
+
+def test_published_times_of_many_sources_in_one_query(sessions: sessionmaker[Session]) -> None:
+    from monitor.store import outbox
+
+    other = replace(SOURCE, id="other", url="https://other.example/feed")
+    with sessions.begin() as session:
+        store.sync_sources(session, [SOURCE, other])
+        store.save_entries(session, "enab", [entry(n) for n in range(1, 6)], now=NOW)
+        store.save_entries(session, "other", [entry(n, source_id="other") for n in (7, 3)], now=NOW)
+    with sessions() as session:
+        times = outbox.published_times(session, ["enab", "other", "silent"], limit=3)
+    assert times == {
+        "enab": [NOW - timedelta(hours=n) for n in (1, 2, 3)],  # the newest three, newest first
+        "other": [NOW - timedelta(hours=3), NOW - timedelta(hours=7)],
+        "silent": [],
+    }

@@ -70,18 +70,25 @@ def queue_health_notices(
     queued = 0
     with sessions.begin() as session:
         health = {h.id: h for h in store.source_health(session, [s.id for s in sources])}
+        announced = outbox.notice_states(session, list(health))
+        published = outbox.published_times(session, list(health))
         for source in sources:
-            if source.id in health:
-                queued += _health_notice(session, source, health[source.id], policy, now)
+            if (current := health.get(source.id)) is not None:
+                was, times = announced[source.id], published[source.id]
+                queued += _health_notice(session, source, current, was, times, policy, now)
     return queued
 
 
 def _health_notice(
-    session: Session, source: Source, health: SourceHealth, policy: AlertPolicy, now: datetime
+    session: Session,
+    source: Source,
+    health: SourceHealth,
+    was: str,
+    published: Sequence[datetime],
+    policy: AlertPolicy,
+    now: datetime,
 ) -> int:
-    published = outbox.published_times(session, source.id)
     state = health_state(health, published, source.interval, policy, now)
-    was = outbox.notice_state(session, source.id)
     if state == was or not outbox.change_notice(session, source.id, old=was, new=state, now=now):
         return 0
     message = health_message(source, health, state, was, usual_gap(published))

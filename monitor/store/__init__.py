@@ -3,12 +3,14 @@
 from monitor.store.db import check, faults, is_sqlite, make_engine, make_sessions, unavailable, upgrade
 from monitor.store.outlets import story_origins
 from monitor.store.queries import (
+    Success,
     articles_seen_since,
     known_keys,
     list_articles,
     list_hits,
     record_failure,
     record_success,
+    record_successes,
     save_entries,
     save_matches,
     source_health,
@@ -16,6 +18,7 @@ from monitor.store.queries import (
 )
 
 __all__ = [
+    "Success",
     "articles_seen_since",
     "check",
     "faults",
@@ -27,6 +30,7 @@ __all__ = [
     "make_sessions",
     "record_failure",
     "record_success",
+    "record_successes",
     "save_entries",
     "save_matches",
     "source_health",

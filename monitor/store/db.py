@@ -3,6 +3,9 @@
 SQLite gets WAL and a busy timeout (a poll writes while the CLI reads); PostgreSQL gets a small
 pre-pinged pool and a connect timeout. `upgrade()` runs Alembic to head, so a poll or the daemon
 on a new database creates it; `check()` is the drift check the tests run (`alembic check`).
+Alembic is imported only when there is something to migrate: a database already at head is told
+apart with one plain SELECT of its version row (importing Alembic and reading its scripts costs
+most of a zero-source poll's start-up).
 
 `unavailable()` is the one place that tells an expected database fault (server down or
 restarting, disk full, file locked or read-only, I/O error) from a bug: the first becomes a
@@ -12,17 +15,16 @@ error with its traceback.
 
 from __future__ import annotations
 
+import functools
+import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
@@ -36,6 +38,9 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError, StoreUnavailable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BUSY_TIMEOUT = 30.0  # seconds a SQLite statement waits for another process's write lock
 CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL: a host that drops packets fails, not hangs
@@ -165,6 +170,8 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("monitor.migrations")))
     config.attributes["connection_engine"] = engine
@@ -173,18 +180,60 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to head; unreachable databases become a StoreError with the reason."""
+    with _store_errors(), engine.connect() as connection:
+        head = head_revision()
+        if head is not None and _stored_revision(connection) == head:
+            return
+    from alembic import command
+    from alembic.util import CommandError
+
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        with _migration_lock(engine):
+        with _store_errors(), _migration_lock(engine):
             command.upgrade(alembic_config(engine), "head")
+    except CommandError as exc:  # e.g. a revision this code does not know: a newer monitor migrated it
+        message = f"its schema is unknown here ({exc}): migrated by a newer monitor?"
+        raise StoreError(f"database error: {message}") from None
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
     except OperationalError as exc:
         raise StoreError(f"database unreachable: {exc.orig}") from None
     except SQLAlchemyError as exc:
         raise StoreError(f"database error: {exc}") from None
-    except CommandError as exc:  # e.g. a revision this code does not know: a newer monitor migrated it
-        message = f"its schema is unknown here ({exc}): migrated by a newer monitor?"
-        raise StoreError(f"database error: {message}") from None
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    """The revision Alembic recorded in the database (None: none yet, or several branches)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|None)\s*$', re.M)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The one head of the migration scripts, read from their `revision = "..."` and
+    `down_revision = "..."` lines without importing Alembic; None when that is not plain (a merge,
+    several heads, a script written otherwise): Alembic then decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("monitor.migrations") / "versions").iterdir():
+        if not script.name.endswith(".py") or script.name == "__init__.py":
+            continue
+        found = dict((key, value) for key, value in _REVISION_LINE.findall(script.read_text()))
+        if not found.get("revision") or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 _MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
@@ -209,6 +258,8 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
 
 def check(engine: Engine) -> None:
     """Raise if the models and the migrations disagree (alembic check)."""
+    from alembic import command
+
     command.check(alembic_config(engine))
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import (
     AlertAttemptRow,
     AlertRow,
@@ -499,8 +499,16 @@ def requeue_failed(session: Session, *, now: datetime) -> int:
 # --- source health notices -----------------------------------------------------------------------
 
 
-def notice_state(session: Session, source_id: str) -> str:
-    return session.scalar(select(SourceNoticeRow.state).where(SourceNoticeRow.source_id == source_id)) or "ok"
+def notice_states(session: Session, source_ids: Sequence[str]) -> dict[str, str]:
+    """Each source's announced health ("ok" for a source never announced), in one query."""
+    states = dict.fromkeys(source_ids, "ok")
+    for ids in chunks(source_ids):
+        query = select(SourceNoticeRow.source_id, SourceNoticeRow.state)
+        states.update(
+            (row.source_id, row.state)
+            for row in session.execute(query.where(SourceNoticeRow.source_id.in_(ids)))
+        )
+    return states
 
 
 def change_notice(session: Session, source_id: str, *, old: str, new: str, now: datetime) -> bool:
@@ -519,12 +527,24 @@ def change_notice(session: Session, source_id: str, *, old: str, new: str, now: 
     return session.execute(statement).rowcount == 1
 
 
-def published_times(session: Session, source_id: str, *, limit: int = 30) -> list[datetime]:
-    """The publication times of the source's latest articles, newest first (for its usual gap)."""
-    statement = (
-        select(ArticleRow.published)
-        .where(ArticleRow.source_id == source_id)
-        .order_by(ArticleRow.published.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(statement))
+def published_times(
+    session: Session, source_ids: Sequence[str], *, limit: int = 30
+) -> dict[str, list[datetime]]:
+    """The publication times of each source's latest articles, newest first (for its usual gap):
+    one query for all of them (a window function), not one per source on every poll."""
+    times: dict[str, list[datetime]] = {source_id: [] for source_id in source_ids}
+    for ids in chunks(source_ids):
+        newest = func.row_number().over(
+            partition_by=ArticleRow.source_id, order_by=ArticleRow.published.desc()
+        )
+        ranked = (
+            select(ArticleRow.source_id, ArticleRow.published, newest.label("n"))
+            .where(ArticleRow.source_id.in_(ids))
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked.c.source_id, ranked.c.published).where(ranked.c.n <= limit).order_by(ranked.c.n)
+        )
+        for row in rows:
+            times[row.source_id].append(row.published)
+    return times

@@ -79,6 +79,17 @@ def _health(row: SourceRow) -> SourceHealth:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Success:
+    """A successful poll of one source, as `record_successes` stores it."""
+
+    source_id: str
+    result: FetchResult
+    now: datetime
+    next_poll_at: datetime
+    new_items: int
+
+
 def record_success(
     session: Session,
     source_id: str,
@@ -88,20 +99,43 @@ def record_success(
     next_poll_at: datetime,
     new_items: int,
 ) -> None:
+    record_successes(session, [Success(source_id, result, now, next_poll_at, new_items)])
+
+
+def record_successes(session: Session, successes: Sequence[Success]) -> None:
+    """Sources' successful polls: one executemany UPDATE per set of columns changed (all the 304s
+    of a batch of polls are one statement, not one round trip each)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for success in successes:
+        values = _success_values(success)
+        groups.setdefault(tuple(values), []).append(
+            {"row_id": success.source_id} | {f"new_{k}": v for k, v in values.items()}
+        )
+    for columns, rows in groups.items():
+        statement = (
+            update(SOURCES)
+            .where(SOURCES.c.id == bindparam("row_id"))
+            .values({column: bindparam(f"new_{column}") for column in columns})
+        )
+        session.execute(statement, rows)
+
+
+def _success_values(success: Success) -> dict[str, Any]:
+    result, now = success.result, success.now
     values: dict[str, Any] = {
         "last_polled_at": now,
         "last_success_at": now,
         "consecutive_failures": 0,
-        "next_poll_at": next_poll_at,
+        "next_poll_at": success.next_poll_at,
         "retry_after_until": None,
     }
     if not result.not_modified:  # validators are stored from every 200, kept on a 304
         values |= {"etag": result.caching.etag, "last_modified": result.caching.last_modified}
     if result.permanent_redirect:
         values["moved_to"] = result.permanent_redirect
-    if new_items:
+    if success.new_items:
         values["last_new_item_at"] = now
-    session.execute(update(SOURCES).where(SOURCES.c.id == source_id).values(**values))
+    return values
 
 
 def record_failure(
