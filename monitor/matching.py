@@ -339,7 +339,10 @@ class _RefMaker:
         self.kind_rules = entity.is_place or entity.kind == "person"
 
     def ref(self, variant: Variant) -> Ref:
-        possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
+        # a short alias (Ana, Rawa) or one ending in s (ISIS) takes its trailing s only as a possessive
+        possessive_only = variant.suffix and (
+            len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS or variant.key[-2] == "s"
+        )
         needs_check = self.checked or possessive_only
         return Ref(
             self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check,

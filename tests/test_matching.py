@@ -412,7 +412,7 @@ CONTEXT_RULES = [
     ("a dateline place is still reported", "BAGHDAD (Reuters) - Soleimani's successor arrived.",
      ["baghdad", "qasem-soleimani"]),
     ("a name in capitals without a dash is the person", "SOLEIMANI WAS KILLED IN A US STRIKE IN 2020",
-     ["qasem-soleimani"]),
+     ["qasem-soleimani", "us-forces"]),
     ("a one-word surname after in is a place", "one of the oldest hotels in Sulaimani", []),
     ("a place's desert is the Badia", "ISIS cells in the Mayadin desert attacked a convoy.",
      ["badia", "islamic-state", "mayadin"]),
@@ -424,7 +424,8 @@ CONTEXT_RULES = [
     ("صحراء with a place", "قتل ثلاثة عناصر في هجوم في صحراء تدمر.", ["badia", "palmyra"]),
     ("بادية محافظة", "استهدفت حافلة في منطقة جبل البشري ببادية محافظة الرقة.",
      ["badia", "jabal-al-bishri", "raqqa"]),
-    ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.", ["akashat"]),
+    ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.",
+     ["iraqi-army", "akashat"]),
     ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
     ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
     ("a Syrian unit with a Badia place it fought in", "شاركت وحدات من الفرقة 17 في معارك مدينة تدمر.",
@@ -591,7 +592,7 @@ def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher
 
 
 def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
-    assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["qasem-soleimani"]
+    assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["us-forces", "qasem-soleimani"]
 
 
 def ids(matcher: Matcher, text: str) -> list[str]:
@@ -640,7 +641,7 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
             ["syrian-army", "iraqi-army"],
         ),
         ("US and Turkish forces patrolled the area on Friday.", ["us-forces"]),
-        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["iraqi-army"]),
+        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
     ],
 )
