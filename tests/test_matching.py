@@ -425,7 +425,7 @@ CONTEXT_RULES = [
     ("بادية محافظة", "استهدفت حافلة في منطقة جبل البشري ببادية محافظة الرقة.",
      ["badia", "jabal-al-bishri", "raqqa"]),
     ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.",
-     ["iraqi-army", "akashat"]),
+     ["akashat", "iraqi-army"]),
     ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
     ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
     ("a Syrian unit with a Badia place it fought in", "شاركت وحدات من الفرقة 17 في معارك مدينة تدمر.",
