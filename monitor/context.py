@@ -70,7 +70,6 @@ class Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     case_letters: str  # the alias's letters and digits, for case-sensitive aliases
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
     needs_check: bool  # context, case or possessive: checked while scanning
-    kind_rules: bool  # a place or a person: the sports, outlet, dateline rules run on its hits
     role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
 
 
@@ -134,6 +133,11 @@ OUTLET_NAMES = frozenset(
         "Mayadeen",
         "Al Mayadeen",
         "الميادين",
+        "Jazeera",
+        "Al Jazeera",
+        "Jazira",
+        "Al Jazira",
+        "الجزيرة",
         "عين الفرات",
         "Euphrates Post",
         "دير الزور 24",
@@ -144,6 +148,10 @@ _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
 SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
 SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
+SPORTS_BEFORE_ACTOR = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي".split())  # نادي الحشد
+SPORTS_AFTER_ACTOR = frozenset(fold_words(w) for w in "club FC SC".split())  # the al-Hashd club
+# right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
+OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية فضائية".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +179,7 @@ _BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREA
 def why_not(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
     """None when the hit stands, else the rule that drops it (every rule: for --explain)."""
     why = fails_check(ref, norm, plain, start, end) if ref.needs_check else None
-    return why or (kind_rule(ref, norm, plain, start, end) if ref.kind_rules else None)
+    return why or kind_rule(ref, norm, plain, start, end)
 
 
 def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -189,24 +197,39 @@ def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) ->
 
 
 def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
-    """The rules for places (sports, outlet) and people (dateline, place preposition)."""
+    """The rules for places (sports, outlet, unit name), people (dateline, place preposition,
+    unit name) and other actors (sports: the al-Hashd club)."""
     if ref.entity.is_place:
         return _not_the_place(ref, norm, plain, start, end)
-    return _not_the_person(ref, norm, plain, start, end)
+    if ref.entity.kind == "person":
+        return _not_the_person(ref, norm, plain, start, end)
+    before = _words_before(norm.text, start)[0]
+    if (before in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
+        _word_after(norm.text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)
+    ):
+        return "sports: a team named after the group"
+    return None
+
+
+def _word_after(text: str, end: int) -> str:
+    stop = text.find(" ", end + 1)
+    return text[end + 1 : stop if stop >= 0 else len(text)]
 
 
 def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
-    """Sports and outlet rules. Cheap first: the neighbouring words in the folded text decide
-    whether the input text must be looked at."""
+    """Sports, outlet and unit-name rules. Cheap first: the neighbouring words in the folded
+    text decide whether the input text must be looked at."""
     text = norm.text
     before, two_before = _words_before(text, start)
     if before in SPORTS_BEFORE and _joined(norm, plain, start - 1, start):
         return "sports: a team named after its town"
-    stop = text.find(" ", end + 1)
-    if text[end + 1 : stop if stop >= 0 else len(text)] in SPORTS_AFTER and _joined(
-        norm, plain, end, end + 1
-    ):
+    after = _word_after(text, end)
+    if after in SPORTS_AFTER and _joined(norm, plain, end, end + 1):
         return "sports: a team named after its town"
+    if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
+        return "outlet: the name of a news outlet"
+    if _names_a_unit(text, plain, start, *norm.span(start, end), ref.variant.suffix):
+        return "unit name: a brigade or battalion named after the place (Kata'ib Karbala)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)

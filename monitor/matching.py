@@ -198,9 +198,9 @@ class Matcher:
             places = [h for h in wanting if h.ref.entity.is_place]
             scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
         if self._eras:
-            scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist)
+            scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist, norm.text)
         for hit in scanned:
-            if hit.ref.kind_rules and kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
+            if kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)
             else:
                 hits.append(hit)
@@ -336,7 +336,6 @@ class _RefMaker:
         self.context = Words.of(alias.context)
         self.letters = "".join(c for c in alias.text if c.isalnum())
         self.checked = bool(self.context) or alias.case_sensitive
-        self.kind_rules = entity.is_place or entity.kind == "person"
 
     def ref(self, variant: Variant) -> Ref:
         # a short alias (Ana, Rawa) or one ending in s (ISIS) takes its trailing s only as a possessive
@@ -346,7 +345,7 @@ class _RefMaker:
         needs_check = self.checked or possessive_only
         return Ref(
             self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check,
-            self.kind_rules, self.role,
+            self.role,
         )  # fmt: skip
 
 
