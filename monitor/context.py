@@ -20,11 +20,10 @@ from monitor.normalise import (
     TATWEEL,
     Normalised,
     fold_words,
-    is_arabic,
     strip_article,
 )
 from monitor.sentences import SENTENCE_BREAK
-from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant
+from monitor.variants import Variant, forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, Entity
@@ -100,13 +99,15 @@ def _adds_article(ref: Ref) -> bool:
 #   case         a case-sensitive alias must appear in exactly its case (KH, IS)
 #   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
 #                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
-#   unit name    a person's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment, Brigade
-#                of Martyr ..., لواء الشهيد قاسم سليماني) is the unit, not the person; a shorter
+#   unit name    a person's or a place's name inside a unit's name (the Al-Haj Qassem Soleimani
+#                Regiment, لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit; a shorter
 #                name of the same entity inside a dropped one goes with it
+#   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club)
 #   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
 #                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
 #                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
-#                follows it, or its sentence has a media word and no place word before it
+#                follows it, or its sentence has a media word and no place word before it; any
+#                place followed by TV, channel, الفضائية (OUTLET_AFTER) is a channel
 #   forbid       the alias's context.forbid / forbid_before / forbid_after words
 #   require      the alias's context.require words within `window` words; for a place, a
 #                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
@@ -127,23 +128,10 @@ MEDIA_WORDS = frozenset(fold_words(w) for w in """
 # right after an outlet's name: it speaks, so it is no town
 OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
-OUTLET_NAMES = frozenset(
-    fold_words(w)
-    for w in (
-        "Mayadeen",
-        "Al Mayadeen",
-        "الميادين",
-        "Jazeera",
-        "Al Jazeera",
-        "Jazira",
-        "Al Jazira",
-        "الجزيرة",
-        "عين الفرات",
-        "Euphrates Post",
-        "دير الزور 24",
-        "Deir Ezzor 24",
-    )
-)
+OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
+    "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
+    "عين الفرات", "Euphrates Post", "دير الزور 24", "Deir Ezzor 24",
+))  # fmt: skip
 _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
 SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
@@ -151,7 +139,7 @@ SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans
 SPORTS_BEFORE_ACTOR = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي".split())  # نادي الحشد
 SPORTS_AFTER_ACTOR = frozenset(fold_words(w) for w in "club FC SC".split())  # the al-Hashd club
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
-OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية فضائية".split())
+OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,21 +496,3 @@ _COORDINATORS = frozenset({"and", "or", "but", "او", "ثم"})
 
 def _coordinates(word: str) -> bool:
     return word in _COORDINATORS or word.startswith("وال")
-
-
-_PROCLITICS = frozenset(
-    {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
-    | {"لل", "ولل", "فلل"}
-)
-_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
-
-
-@lru_cache(maxsize=1 << 16)
-def forms(word: str) -> tuple[str, ...]:
-    forms = [word]
-    if word.endswith("s"):
-        forms.append(word[:-1])
-    if is_arabic(word[0]):
-        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
-        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
-    return tuple(forms)

@@ -15,8 +15,9 @@ from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from monitor.context import WORD, WORD_CHARS, Hit, folded, forms, position
+from monitor.context import WORD, WORD_CHARS, Hit, folded, position
 from monitor.normalise import ARABIC_ARTICLE, Normalised, fold_words, is_arabic
+from monitor.variants import forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Entity, Watchlist

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import zip_longest
 from typing import NamedTuple
 
@@ -32,6 +32,26 @@ COMMON_WORDS = 30_000  # the most frequent words per language that a generated s
 # with or without its article; ل + ال is written لل.
 CONJUNCTIONS = ("", "و", "ف")
 PREPOSITIONS = ("", "ب", "ل", "ك")
+
+_PROCLITICS = frozenset(
+    {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
+    | {"لل", "ولل", "فلل"}
+)
+_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
+
+
+@lru_cache(maxsize=1 << 16)
+def forms(word: str) -> tuple[str, ...]:
+    """`word` and the words it may stand for in a context window: without a plural s, without
+    Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`)."""
+    forms = [word]
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    if is_arabic(word[0]):
+        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
+        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
+    return tuple(forms)
+
 
 # Latin article forms: al/el, and the sun-letter assimilations (ash-Sham, ez-Zor, ad-Dawla).
 SUN_LETTERS = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
@@ -350,10 +370,14 @@ NATIONALITIES = frozenset({
     "us", "u s", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish", "jordanian",
 })  # fmt: skip
 FORCE_NOUNS = (
-    tuple("""forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
-    |military advisor|military personnel|personnel|commando|ground forces|service members""".split("|")),
-    tuple("""strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
-    |aircraft|drone|drone strike|plane|air force|military aircraft|drone attack""".split("|")),
+    tuple(
+        """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
+    |military advisor|military personnel|personnel|commando|ground forces|service members""".split("|")
+    ),
+    tuple(
+        """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
+    |aircraft|drone|drone strike|plane|air force|military aircraft|drone attack""".split("|")
+    ),
 )
 _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORCE_NOUNS)
 _LONGEST_FIRST = tuple(sorted(group, key=len, reverse=True) for group in _FORCE_NOUNS)

@@ -470,8 +470,10 @@ CONTEXT_RULES = [
     ("المشاهدة with a kin word", "اجتمع وجهاء المشاهدة في البوكمال.", ["bukamal", "mashahada"]),
     ("المشاهدة as watching", "ارتفعت نسبة المشاهدة في شهر رمضان.", []),
     ("Iraq's ministry is not Syria's", "Iraq's Ministry of Defence said Syrian smugglers were caught.", []),
-    ("an Arabic ministry in Baghdad", "أعلنت وزارة الدفاع في بغداد انتشار قواتها قرب القائم.", ["baghdad", "qaim"]),
-    ("a bare ministry in a text naming Syria's new state", "قال الرئيس أحمد الشرع إن وزارة الدفاع ستضم الفصائل.",
+    ("an Arabic ministry in Baghdad", "أعلنت وزارة الدفاع في بغداد انتشار قواتها قرب القائم.",
+     ["baghdad", "qaim"]),
+    ("a bare ministry in a text naming Syria's new state",
+     "قال الرئيس أحمد الشرع إن وزارة الدفاع ستضم الفصائل.",
      ["ahmed-al-sharaa", "syrian-defence-ministry"]),
     ("a text naming only old years", "In 2017 the Syrian government retook the town from ISIS.",
      ["islamic-state", "syrian-army"]),
@@ -617,7 +619,8 @@ def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher
 
 
 def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
-    assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["us-forces", "qasem-soleimani"]
+    found = [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")]
+    assert found == ["us-forces", "qasem-soleimani"]
 
 
 def ids(matcher: Matcher, text: str) -> list[str]:

@@ -58,8 +58,10 @@ RULES = [
     ("force noun, air", "Israeli bombardment hit the outskirts of the town.",
      ("israeli-military", "Israeli bombardment")),
     ("force noun, role alias", "Iranian troops left the base.", ("irgc", "Iranian troops")),
-    ("force noun, Arabic human plural", "انسحب الجنود الأمريكيون من القاعدة.", ("us-forces", "الجنود الأمريكيون")),
-    ("force noun, Arabic indefinite", "قصف إسرائيلي استهدف مستودعا للأسلحة.", ("israeli-military", "قصف إسرائيلي")),
+    ("force noun, Arabic human plural", "انسحب الجنود الأمريكيون من القاعدة.",
+     ("us-forces", "الجنود الأمريكيون")),
+    ("force noun, Arabic indefinite", "قصف إسرائيلي استهدف مستودعا للأسلحة.",
+     ("israeli-military", "قصف إسرائيلي")),
 ]  # fmt: skip
 
 
