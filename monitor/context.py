@@ -191,9 +191,10 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
         return _not_the_place(ref, norm, plain, start, end)
     if ref.entity.kind == "person":
         return _not_the_person(ref, norm, plain, start, end)
-    before = _words_before(norm.text, start)[0]
-    if (before in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
-        _word_after(norm.text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)
+    text = norm.text  # most hits: two short slices decide (the words are at most 5 letters)
+    before = text[max(0, start - 7) : start].split()
+    if (before and before[-1] in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
+        _word_after(text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)
     ):
         return "sports: a team named after the group"
     return None
@@ -216,7 +217,9 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         return "sports: a team named after its town"
     if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
         return "outlet: the name of a news outlet"
-    if _names_a_unit(text, plain, start, *norm.span(start, end), ref.variant.suffix):
+    if (
+        after in UNIT_AFTER_WORDS or not UNIT_BEFORE_WORDS.isdisjoint((before, two_before))
+    ) and _names_a_unit(text, plain, start, *norm.span(start, end), ref.variant.suffix):
         return "unit name: a brigade or battalion named after the place (Kata'ib Karbala)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
@@ -255,6 +258,11 @@ _UNIT_BEFORE = re.compile(
 )
 _UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
 UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
+# the folded words next to a place that may make it a unit's name (a quick filter for the above)
+UNIT_AFTER_WORDS = frozenset("regiment brigade brigades battalion battalions division corps".split())
+UNIT_BEFORE_WORDS = UNIT_AFTER_WORDS | UNIT_WORDS_AR | {
+    w + s for w in ("liwa", "fawj", "katiba", "kataib", "saraya") for s in ("", "a", "t")
+} | {p + w for p in ("و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR} | {"of"}
 HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
 
 
