@@ -260,9 +260,13 @@ _UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN})
 UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
 # the folded words next to a place that may make it a unit's name (a quick filter for the above)
 UNIT_AFTER_WORDS = frozenset("regiment brigade brigades battalion battalions division corps".split())
-UNIT_BEFORE_WORDS = UNIT_AFTER_WORDS | UNIT_WORDS_AR | {
-    w + s for w in ("liwa", "fawj", "katiba", "kataib", "saraya") for s in ("", "a", "t")
-} | {p + w for p in ("و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR} | {"of"}
+UNIT_BEFORE_WORDS = (
+    UNIT_AFTER_WORDS
+    | UNIT_WORDS_AR
+    | {w + s for w in ("liwa", "fawj", "katiba", "kataib", "saraya") for s in ("", "a", "t")}
+    | {p + w for p in ("و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR}
+    | {"of"}
+)
 HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
 
 
