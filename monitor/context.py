@@ -84,9 +84,7 @@ position: Callable[[Hit], tuple[int, int]] = attrgetter("start", "end")  # a sor
 def _adds_article(ref: Ref) -> bool:
     """The key gives the article to an Arabic name written without it: الحديثة is "the modern",
     an adjective, while the town is حديثة."""
-    if ref.variant.rules != ("proclitic",):
-        return False
-    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    prefix = _proclitic(ref)
     return prefix.endswith(ARABIC_ARTICLE) and not fold_words(ref.alias.text).startswith(ARABIC_ARTICLE)
 
 
@@ -99,15 +97,13 @@ def _adds_article(ref: Ref) -> bool:
 #   case         a case-sensitive alias must appear in exactly its case (KH, IS)
 #   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
 #                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
-#   unit name    a person's or a place's name inside a unit's name (the Al-Haj Qassem Soleimani
-#                Regiment, لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit; a shorter
-#                name of the same entity inside a dropped one goes with it
+#   unit name    a person's or place's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment,
+#                لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit, and a shorter name inside it
 #   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club)
-#   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
-#                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
-#                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
-#                follows it, or its sentence has a media word and no place word before it; any
-#                place followed by TV, channel, الفضائية (OUTLET_AFTER) is a channel
+#   outlet       a place named as an outlet (OUTLET_NAMES: Al Mayadeen TV, قناة الميادين, شبكة
+#                “دير الزور 24”): an outlet word (MEDIA_WORDS) next to it or before its opening quote,
+#                a verb of speech after it, or a media word and no place word in its sentence; any
+#                place followed by TV, channel, الفضائية (OUTLET_AFTER)
 #   forbid       the alias's context.forbid / forbid_before / forbid_after words
 #   require      the alias's context.require words within `window` words; for a place, a
 #                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
@@ -260,13 +256,9 @@ _UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN})
 UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
 # the folded words next to a place that may make it a unit's name (a quick filter for the above)
 UNIT_AFTER_WORDS = frozenset("regiment brigade brigades battalion battalions division corps".split())
-UNIT_BEFORE_WORDS = (
-    UNIT_AFTER_WORDS
-    | UNIT_WORDS_AR
-    | {w + s for w in ("liwa", "fawj", "katiba", "kataib", "saraya") for s in ("", "a", "t")}
-    | {p + w for p in ("و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR}
-    | {"of"}
-)
+_LATIN_UNITS = "liwa liwaa fawj katiba katibat kataib saraya of".split()  # (Brigade) of Karbala
+UNIT_BEFORE_WORDS = UNIT_AFTER_WORDS | {p + w for p in ("", "و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR}
+UNIT_BEFORE_WORDS |= set(_LATIN_UNITS)
 HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
 
 
@@ -327,17 +319,6 @@ def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
 _QUOTED_NAME = 30  # characters: a name at most a few words into the quotes
 
 
-def kept_by(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
-    """The rule that let a hit stand (for --explain)."""
-    words = ref.context
-    if not words.require:
-        return "no context rule" if not words else "context: no forbidden word near"
-    near = Near(norm, plain, start, end)
-    if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
-        return "context: a required word within the window"
-    return "place cue: a place word or preposition right before the name"
-
-
 def context_rejects(ref: Ref, near: Near) -> str | None:
     words = ref.context
     if not words:
@@ -361,10 +342,15 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
 
 def _has_preposition(ref: Ref) -> bool:
     """The Arabic key carries an attached preposition ب or ل (بالقائم, للقائم): a place."""
-    if ref.variant.rules != ("proclitic",):
-        return False
-    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    prefix = _proclitic(ref)
     return "ب" in prefix or "ل" in prefix.removesuffix(ARABIC_ARTICLE)
+
+
+def _proclitic(ref: Ref) -> str:
+    """What an Arabic proclitic key puts before the alias's core (وال, ب, لل ...); else ""."""
+    if ref.variant.rules != ("proclitic",):
+        return ""
+    return ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
 
 
 @lru_cache(maxsize=4096)

@@ -36,7 +36,6 @@ from monitor.context import (
     Words,
     context_rejects,
     fails_check,
-    kept_by,
     kind_rule,
     position,
     why_not,
@@ -300,6 +299,17 @@ class Matcher:
             text = original[start:end]
             added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
         return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def kept_by(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
+    """The rule that let a hit stand (for --explain)."""
+    words = ref.context
+    if not words.require:
+        return "no context rule" if not words else "context: no forbidden word near"
+    near = Near(norm, plain, start, end)
+    if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
+        return "context: a required word within the window"
+    return "place cue: a place word or preposition right before the name"
 
 
 def related_ids(watchlist: Watchlist, entity: Entity) -> frozenset[str]:
