@@ -459,6 +459,8 @@ CONTEXT_RULES = [
     ("a club named after a group", "The al-Hashd club beat its rival in the league match.", []),
     ("an Arabic club named after a group", "فاز نادي الحشد الشعبي على ضيفه بهدفين.", []),
     ("the group itself is still named", "Hashd fighters deployed near the border.", ["pmf"]),
+    ("an English preposition is a place cue", "The convoy was seen near Rawa and in Hit.", ["hit", "rawa"]),
+    ("a place cue does not outweigh a forbidden word", "She grew up in Samara, Russia.", []),
     ("a place inside a unit's name", "Fighters of Kata'ib Karbala were seen near the border.", []),
     ("a place inside an Arabic unit's name", "وصل مقاتلون من كتائب كربلاء إلى الحدود.", []),
     ("a place after a unit word and a preposition", "A brigade in Karbala was put on alert.", ["karbala"]),
