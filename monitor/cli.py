@@ -391,7 +391,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
             origins = store.story_origins(session, [h.article_id for h in found])
         places = {i: e for i, e in load_watchlists(settings.watchlists_path()).entities.items() if e.is_place}
     assessed = corroboration.assess(origins, settings.all_sources())
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "article_id": h.article_id,
             "url": h.url,
@@ -533,7 +533,13 @@ def _source_row(source: Source, health: Any) -> dict[str, Any]:
         "interval_seconds": int(source.interval.total_seconds()),
         "enabled": source.enabled,
     }
-    fields = ("last_polled_at", "last_success_at", "last_new_item_at", "last_error", "last_error_kind")
+    fields: tuple[str, ...] = (
+        "last_polled_at",
+        "last_success_at",
+        "last_new_item_at",
+        "last_error",
+        "last_error_kind",
+    )
     fields += ("last_error_at", "consecutive_failures", "next_poll_at", "retry_after_until", "moved_to")
     values = asdict(health) if health else {}
     row |= {name: values.get(name, 0 if name == "consecutive_failures" else None) for name in fields}

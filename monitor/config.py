@@ -505,7 +505,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
     """MONITOR_<KEY> and MONITOR_<SECTION>_<KEY>[_FILE]; other MONITOR_* names are not ours."""
-    sections = {name for name, f in Settings.model_fields.items() if isinstance(f.default, _Section)}
+    sections = _sections()
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX):
             continue
@@ -513,8 +513,8 @@ def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
         from_file = key.endswith("_file")
         key = key.removesuffix("_file") if from_file else key
         section, _, field = key.partition("_")
-        if section in sections and field in _fields(section):
-            target, is_list = _fields(section)[field]
+        if section in sections and field in _fields(sections[section]):
+            target, is_list = _fields(sections[section])[field]
             text = _read_secret_file(name, value) if from_file else value
             data.setdefault(section, {})[target] = _env_value(text, is_list)
         elif key in Settings.model_fields and key not in sections and key != "sources":
@@ -529,9 +529,15 @@ def _read_secret_file(variable: str, path: str) -> str:
         raise ConfigError(variable, f"cannot read {path}: {reason}") from None
 
 
-def _fields(section: str) -> dict[str, tuple[str, bool]]:
+def _sections() -> dict[str, type[_Section]]:
+    """Each [section] of the settings and its model: the fields whose default is a section."""
+    return {
+        name: type(f.default) for name, f in Settings.model_fields.items() if isinstance(f.default, _Section)
+    }
+
+
+def _fields(model: type[_Section]) -> dict[str, tuple[str, bool]]:
     """Environment spelling → (TOML key, is a list) for one section's fields."""
-    model = Settings.model_fields[section].annotation
     return {
         name.rstrip("_"): (f.alias or name, getattr(f.annotation, "__origin__", None) is list)
         for name, f in model.model_fields.items()

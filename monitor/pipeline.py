@@ -53,6 +53,7 @@ from monitor.records import (
     Hit,
     ParsedFeed,
     PollReport,
+    PollStatus,
     Source,
     SourceHealth,
     StoredArticle,
@@ -540,7 +541,7 @@ async def _record_failure(
     # INFO: the CLI prints every report and the daemon logs at INFO; sources failing for long
     # reach people through the health notices (alerts) and `monitor sources`.
     log(logger, "poll.failed", logging.INFO, source=source.id, kind=kind, error=message, failures=failures)
-    status = "deferred" if retry_after else "failed"
+    status: PollStatus = "deferred" if retry_after else "failed"
     return PollReport(
         source.id,
         status,

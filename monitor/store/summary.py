@@ -124,7 +124,9 @@ def last_digest(session: Session) -> LastDigest | None:
         .order_by(DigestSendRow.week.desc())
         .limit(1)
     ).first()
-    return LastDigest(week=latest[0], sent_at=latest[1], recipients=latest[2]) if latest else None
+    if latest is None or latest[1] is None:
+        return None
+    return LastDigest(week=latest[0], sent_at=latest[1], recipients=latest[2])
 
 
 def daemon_leases(session: Session, now: datetime) -> tuple[DaemonLease, ...]:
@@ -134,4 +136,8 @@ def daemon_leases(session: Session, now: datetime) -> tuple[DaemonLease, ...]:
         .group_by(SourceRow.lease_owner)
         .order_by(SourceRow.lease_owner)
     )
-    return tuple(DaemonLease(owner, leases, until) for owner, leases, until in session.execute(query))
+    return tuple(
+        DaemonLease(owner, leases, until)
+        for owner, leases, until in session.execute(query)
+        if owner is not None and until is not None  # the query's filter, told to the type checker
+    )
