@@ -181,11 +181,16 @@ def alert_payload(session: Session, story_id: int, message_ts: str) -> dict[str,
     ).first()
 
 
-def alerts_by_alias(session: Session, since: datetime) -> Counter[str]:
-    """Per alias: the stories alerted (sent) since `since` whose articles it matched in."""
+def alerts_by_alias(session: Session, since: datetime, until: datetime) -> Counter[str]:
+    """Per alias: the stories alerted (sent) from `since` to `until` whose articles it matched in."""
     sent = (
         select(AlertRow.story_id)
-        .where(AlertRow.kind == "story", AlertRow.state == "sent", AlertRow.sent_at >= since)
+        .where(
+            AlertRow.kind == "story",
+            AlertRow.state == "sent",
+            AlertRow.sent_at >= since,
+            AlertRow.sent_at <= until,
+        )
         .distinct()
         .subquery()
     )
