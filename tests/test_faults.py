@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from monitor import store
 from monitor.app import fetch_limits
 from monitor.config import Settings
-from monitor.daemon import lease_time
+from monitor.polling import lease_time
 from monitor.errors import StoreUnavailable
 from monitor.fetch import HostLimiter
 from monitor.matching import Matcher
