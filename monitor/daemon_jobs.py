@@ -28,10 +28,11 @@ from monitor.app import Loaded, loaded_from, needs_restart, poll_deps, utc_now
 from monitor.config import Settings, load_settings
 from monitor.digest_delivery import DigestReport, send_weekly_digest
 from monitor.errors import ConfigError, StoreUnavailable, WatchlistError
+from monitor.feed_workers import FeedWorkers
 from monitor.logs import log
 from monitor.metrics import Health, Metrics, MetricsServer, assess
 from monitor.outage import Outage
-from monitor.pipeline import FeedWorkers, PollDeps
+from monitor.pipeline import PollDeps
 from monitor.polling import Polling, PollLease, PollOutcome, in_thread, lease_time
 from monitor.records import PollReport, Source
 from monitor.spikes import SpikeRule, queue_spikes
