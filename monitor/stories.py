@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from monitor.config import Settings, parse_duration
 from monitor.minhash import minhash  # datasketch's affine32 values, without importing scipy
 from monitor.records import Entry, StoredArticle
+from monitor.sources.text import strip_publisher
 from monitor.store import outbox
 
 NUM_PERM = 128
@@ -63,14 +64,6 @@ def signatures_of(title_text: str, publisher: str | None, body: str = "") -> Sig
     title_sig = _minhash(_shingles(title, TITLE_SHINGLE)) if len(title) >= MIN_TITLE_WORDS else None
     text_sig = _minhash(_shingles(text, TEXT_SHINGLE)) if len(text) >= MIN_TEXT_WORDS else None
     return title_sig, text_sig
-
-
-def strip_publisher(title: str, publisher: str | None) -> str:
-    """Google News titles end in " - Outlet"; the outlet's own copy does not."""
-    for separator in (" - ", " – ", " | "):
-        if publisher and title.endswith(separator + publisher):
-            return title[: -len(separator + publisher)]
-    return title
 
 
 def _words(text: str) -> list[str]:

@@ -252,6 +252,8 @@ def test_watchlists_report_suggests_a_rule_only_for_aliases_never_relevant(
         triage_store.record_verdict(session, verdict(good, "relevant"), now=NOW)
     with sessions() as session:
         data = feedback.load_feedback(session, NOW - timedelta(days=1), NOW)
+        earlier = feedback.load_feedback(session, NOW - timedelta(days=8), NOW - timedelta(days=1))
+    assert earlier.alerts_by_alias == {}  # a past week counts only the alerts sent in it
     rows = {p.name: p for p in feedback.by_alias(data)}
     kh = rows["KH"]
     assert (kh.alerts, kh.relevant, kh.not_relevant, kh.precision, kh.needs_work) == (3, 0, 3, 0.0, True)

@@ -18,8 +18,9 @@ from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.records import ArticleMatches, Hit
 from monitor.slack_actions import story_actions
+from monitor.sources.text import strip_publisher
 from monitor.store import outbox, triage
-from monitor.stories import StoryIndex, place, signatures, strip_publisher
+from monitor.stories import StoryIndex, place, signatures
 from monitor.watchlists import ACTOR_KINDS
 
 HEADLINE_ACTORS = 2  # actors named in a story's headline

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import chunks, upsert_insert
+from monitor.store.db import chunks, rows_changed, upsert_insert
 from monitor.store.models import (
     AlertAttemptRow,
     AlertRow,
@@ -281,7 +281,7 @@ def _claim(session: Session, alert_id: int, *, now: datetime, worker: str, lease
         .values(claimed_by=worker, claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return rows_changed(session, statement) == 1
 
 
 def claimed(session: Session, ids: Sequence[int]) -> list[ClaimedAlert]:
@@ -342,10 +342,11 @@ def record_attempt(
 
 def mark_sent(session: Session, alert_id: int, *, worker: str, now: datetime, ts: str | None) -> bool:
     """Sent; the stories rolled into a summary take the summary's ts, so their threads go there."""
-    done = session.execute(
+    done = rows_changed(
+        session,
         _held(alert_id, worker).values(
             state="sent", sent_at=now, message_ts=ts, claimed_until=None, last_error=None
-        )
+        ),
     )
     if ts:
         session.execute(
@@ -354,7 +355,7 @@ def mark_sent(session: Session, alert_id: int, *, worker: str, now: datetime, ts
             .values(message_ts=ts)
             .execution_options(synchronize_session=False)
         )
-    return done.rowcount == 1
+    return done == 1
 
 
 def mark_retry(session: Session, alert_id: int, *, worker: str, at: datetime, error: str) -> None:
@@ -409,7 +410,7 @@ def wake(session: Session, channel: str, *, now: datetime) -> int:
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)
 
 
 def messages_since(session: Session, channel: str, since: datetime) -> list[datetime]:
@@ -493,7 +494,7 @@ def requeue_failed(session: Session, *, now: datetime) -> int:
         .values(state="pending", next_attempt_at=now, claimed_until=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)
 
 
 # --- source health notices -----------------------------------------------------------------------
@@ -524,7 +525,7 @@ def change_notice(session: Session, source_id: str, *, old: str, new: str, now: 
         .values(state=new, changed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return rows_changed(session, statement) == 1
 
 
 def published_times(
