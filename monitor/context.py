@@ -14,6 +14,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
+from monitor.elsewhere import PERSIAN_AFTER, QUALIFIER_WORDS, TRIBE_TOWN_BEFORE, elsewhere, is_dateline
 from monitor.normalise import (
     APOSTROPHES,
     ARABIC_ARTICLE,
@@ -114,16 +115,22 @@ def _adds_article(ref: Ref) -> bool:
 
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
-    منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
+    منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
     in near outside around
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
     TV channel television broadcaster network website outlet newspaper correspondent reporter
-    editorial journalist journalists صحفي صحفية إعلامي إعلامية
+    editorial journalist journalists صحفي صحفية إعلامي إعلامية cameraman photographer photojournalist
+    anchor presenter مصور المصور
 """.split())  # fmt: skip
-# right after an outlet's name: it speaks, so it is no town
+# right after an outlet's name: it speaks, so it is no town; right before it: it is quoted
 OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
+OUTLET_VERBS_BEFORE = frozenset(
+    fold_words(w)
+    for w in """told cited أفادت أفاد ذكرت ذكر قالت
+    نقلت أوردت بثت نشرت كشفت""".split()
+)
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
 OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
     "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
@@ -190,6 +197,8 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
         return _not_the_person(ref, norm, plain, start, end)
     text = norm.text  # most hits: two short slices decide (the words are at most 5 letters)
     before = text[max(0, start - 7) : start].split()
+    if ref.entity.kind == "tribe" and _words_before(text, start)[0] in TRIBE_TOWN_BEFORE:
+        return "tribe town: a town named after the tribe (جديد عكيدات)"
     if (before and before[-1] in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
         _word_after(text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)
     ):
@@ -212,6 +221,13 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
     after = _word_after(text, end)
     if after in SPORTS_AFTER and _joined(norm, plain, end, end + 1):
         return "sports: a team named after its town"
+    if after in PERSIAN_AFTER and _joined(norm, plain, end, end + 1):
+        return "elsewhere: a Persian town built on the name (نجف آباد, Najafabad)"
+    following = after or next(iter(text[end : end + WORD_CHARS].split(maxsplit=1)), "")  # after a comma
+    if (following in QUALIFIER_WORDS or before in ("of", "the")) and elsewhere(
+        plain, *norm.span(start, end), before, following
+    ):
+        return "elsewhere: qualified by another country or a US state (Palmyra, N.Y.; Dhiban, Jordan)"
     if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
         return "outlet: the name of a news outlet"
     if (
@@ -232,7 +248,7 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
 
 def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
     source_start, source_end = norm.span(start, end)
-    if _is_dateline(plain, source_start, source_end):
+    if is_dateline(plain, source_start, source_end):
         return "dateline: a place in capitals opening a line"
     before = _words_before(norm.text, start)[0]
     one_word = " " not in ref.variant.key and not ref.variant.suffix
@@ -247,16 +263,18 @@ def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int
 # Regiment, Brigade of Martyr ..., لواء الشهيد قاسم سليماني) is not the person. In English the unit
 # word is capitalised, or the name is quoted; in Arabic the unit word has no article (اللواء
 # before a name is the rank, major general) and honorifics may stand between it and the name.
-_UNIT_EN = r"(?:Regiment|Brigades?|Battalions?|Division|Corps)"
+_UNIT_EN = r"(?:Regiment|Brigades?|Battalions?|Division|Corps|Operations[ \t]+Command)"
 _HONORIFIC_EN = r"(?:(?i:(?:al[- ])?(?:martyr(?:ed)?|shahe?e?d|shahid|hajj?i?))[ \t]+)"
 _UNIT_NAMED = r"(?:Liwaa?|Fawj|Katibat?|Kata'?ib|Saraya)"  # transliterated, before the name only
 _UNIT_BEFORE = re.compile(
     rf"\b(?:{_UNIT_EN}|{_UNIT_NAMED})[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?{_HONORIFIC_EN}{{0,3}}[\"“‘']?$"
 )
 _UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
-UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
+UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية عمليات".split())
 # the folded words next to a place that may make it a unit's name (a quick filter for the above)
-UNIT_AFTER_WORDS = frozenset("regiment brigade brigades battalion battalions division corps".split())
+UNIT_AFTER_WORDS = frozenset(
+    "regiment brigade brigades battalion battalions division corps operations".split()
+)
 _LATIN_UNITS = "liwa liwaa fawj katiba katibat kataib saraya of".split()  # (Brigade) of Karbala
 UNIT_BEFORE_WORDS = UNIT_AFTER_WORDS | {p + w for p in ("", "و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR}
 UNIT_BEFORE_WORDS |= set(_LATIN_UNITS)
@@ -367,9 +385,12 @@ def _has_place_cue(near: Near) -> bool:
 def _is_outlet(near: Near, plain: str, sentence: _Sentence, start: int, end: int) -> bool:
     """A name shared by a place and a news outlet is the outlet when a media word stands right
     before or after it (قناة الميادين, Al Mayadeen TV), when a verb of speech follows it (Al
-    Mayadeen reported), or when its sentence has a media word and it is quoted (المصور في
+    Mayadeen reported) or a verb of reporting before it (وأفادت الميادين, according to Al
+    Mayadeen), or when its sentence has a media word and it is quoted (المصور في
     “الميادين”) or has no preposition of place before it (the Al-Mayadeen television station)."""
-    left, right = near.sides(1, 1)
+    left, right = near.sides(2, 1)
+    if left[-2:] == ["according", "to"] or (left and not OUTLET_VERBS_BEFORE.isdisjoint(forms(left[-1]))):
+        return True
     if (left and left[-1] in MEDIA_WORDS) or (
         right and (right[0] in MEDIA_WORDS or right[0] in OUTLET_VERBS)
     ):
@@ -383,30 +404,6 @@ def _is_outlet(near: Near, plain: str, sentence: _Sentence, start: int, end: int
 
 def _forms_of(words: Iterable[str]) -> set[str]:
     return {form for word in words if word for form in forms(word)}
-
-
-# A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
-# dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
-_DATELINE = re.compile(
-    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
-)
-# In HTML the block tags before a paragraph are blanked to spaces (`<h1>Talks</h1><p>SULAIMANI —`):
-# a run of blanks, or a sentence's end, also opens a dateline.
-_BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
-
-
-def _is_dateline(plain: str, start: int, end: int) -> bool:
-    """`start:end` is in capitals at a line's or paragraph's start and followed by ", Country",
-    a dash, or an agency in brackets and a dash (a dateline)."""
-    if not plain[start:end].isupper():
-        return False
-    anchor = plain.rfind("\n", 0, start) + 1
-    if plain[anchor:start].strip(" \t\x00"):
-        gap = _BLOCK_GAP.search(plain, max(anchor, start - 80), start)
-        if gap is None:
-            return False
-        anchor = gap.end()
-    return bool(_DATELINE.match(plain, anchor, end + 40))
 
 
 def _has_apostrophe(norm: Normalised, plain: str, core_end: int) -> bool:

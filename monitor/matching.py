@@ -228,14 +228,17 @@ class Matcher:
             if not checked:
                 yield Hit(start, end - 1, refs[0])
                 continue
+            failed: Entity | None = None  # an entity whose ref failed: its other refs are not tried
             for ref in refs:
+                if ref.entity is failed:
+                    continue
                 why = fails_check(ref, norm, plain, start, end - 1)
                 if why is None:
                     yield Hit(start, end - 1, ref)
                     break
-                if why is REQUIRE or why is FORBID:
+                if why is REQUIRE or why is FORBID:  # a name shared by entities: try the next one's
                     (wanting if why is REQUIRE else forbidden).append(Hit(start, end - 1, ref))
-                    break
+                    failed = ref.entity
 
     def _coordinated(self, norm: Normalised, plain: str) -> list[Hit]:
         """Names that share their noun with a coordinated one: "the Syrian and Iraqi armies" names

@@ -30,6 +30,8 @@ COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syr
 # Two patterns, each starting with a literal, so that the regex engine skims the text for it.
 _COORDINATION_EN = re.compile(r" and (?P<second>[a-z]+) (?P<noun>[a-z]+)")
 _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
+# Arabic dual construct "<noun>ي <name> و<name>": حقلي العمر وكونيكو (the al-Omar and Conoco fields)
+_DUAL_AR = re.compile(r"ي (?P<first>\S+) و(?P<second>\S+)")
 
 
 def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
@@ -40,6 +42,19 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
         if last not in tails and (last[-1] != "s" or _singular(last) not in tails):
             continue
         yield from _coordinated_keys(text, match)
+    for match in _DUAL_AR.finditer(text):
+        if match.group("first") in tails or match.group("second") in tails:
+            yield from _dual_keys(text, match)
+
+
+def _dual_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
+    """The two names of an Arabic dual construct (حقلي العمر وكونيكو, منفذي القائم والوليد), each
+    with the noun in the singular (حقل, منفذ; قاعدتي -> قاعده)."""
+    noun = text[text.rfind(" ", 0, match.start()) + 1 : match.start()]
+    if len(noun) < 3:
+        return []
+    nouns = [noun, noun[:-1] + "ه"] if noun.endswith("ت") else [noun]
+    return [(match.span(name), [f"{n} {match.group(name)}" for n in nouns]) for name in ("first", "second")]
 
 
 def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
@@ -209,7 +224,10 @@ class Era:
     new_cues: frozenset[str]
 
 
-_OLD_SYRIA = frozenset({"bashar-al-assad", "national-defence-forces", "syrian-army"})
+_OLD_SYRIA = frozenset({  # and the Iran-backed militias of Syria, gone since December 2024
+    "bashar-al-assad", "national-defence-forces", "syrian-army", "syrian-4th-division", "liwa-fatemiyoun",
+    "liwa-zainabiyoun", "liwa-al-baqir",
+})  # fmt: skip
 _NEW_SYRIA = frozenset({
     "ahmed-al-sharaa", "syrian-general-security", "syrian-interior-ministry", "anas-khattab",
     "murhaf-abu-qasra", "syrian-transitional-government", "syrian-defence-ministry",
@@ -223,7 +241,8 @@ ERAS = (
         "syrian-army", "syrian-defence-ministry",
         frozenset(fold_words(a) for a in (
             "Syrian army", "Syrian military", "Syrian government forces", "Syrian troops",
-            "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية",
+            "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية", "government forces",
+            "pro-government forces", "القوات الحكومية",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),

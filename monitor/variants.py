@@ -64,15 +64,7 @@ JOINERS = frozenset({"abu", "abou", "albu", "abd", "bin", "ibn", "bani", "umm"})
 FEATURE_SYNONYMS = tuple(
     tuple(fold_words(phrase) for phrase in group)
     for group in (
-        (
-            "border crossing",
-            "crossing",
-            "border gate",
-            "gate",
-            "border post",
-            "crossing point",
-            "border point",
-        ),
+        "border crossing|crossing|border gate|gate|border post|crossing point|border point".split("|"),
         ("air base", "airbase"),
         ("oil field", "oilfield"),
         ("gas field", "gasfield"),
@@ -109,8 +101,12 @@ LATIN_RULES = (
     _rule("a/e last syllable", r"(?<=\w[^aeiou ])[ae](?=[^aeiouhy ](?: |$))", "a", "e"),
     # kasra heard as e in a last syllable: Qasim = Qasem, Khalid = Khaled, Sayyid = Sayyed
     _rule("i/e last syllable", r"(?<=\w[^aeiou ])[ie](?=[^aeiouhy ](?: |$))", "i", "e"),
-    # the first syllable's short vowel read from unvowelled script: Nujaba = Najaba, Bukamal = Bakamal
-    _rule("u/o/a first syllable", r"(?:(?<=^[^aeiou ])|(?<= [^aeiou ]))[uo](?=[^aeiou ][aeiou])", "a"),
+    # the first syllable's short vowel read from unvowelled script: Nujaba = Najaba, Shuheil = Shaheil
+    _rule(
+        "u/o/a first syllable",
+        r"(?:(?<=^[^aeiou ])|(?<= [^aeiou ])|(?<=^[sktdg]h)|(?<= [sktdg]h))[uo](?=[^aeiou ][aeiou])",
+        "a",
+    ),
     # the plural pattern fu'ala' (نجباء, شهداء) read without short vowels: Nujaba = Najbaa
     _rule(
         "fu'ala' unvowelled",
@@ -118,6 +114,8 @@ LATIN_RULES = (
         r"\1a\2\3aa",
         r"\1a\2\3a",
     ),
+    # a name's first vowel, unwritten in Arabic: Oqabi = Uqabi, Aqabi = Uqabi, Othman = Uthman
+    _rule("o/u first vowel", r"(?:(?<=^)|(?<= ))[aou](?=[^aeiou ][aeiou])", "o", "u"),
     _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
     _rule("q/gh", r"q", "gh"),  # Persian-style: Qaani = Ghaani, Qassem = Ghassem
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
@@ -422,13 +420,22 @@ def _arabic_force_rewrites(parts: list[str]) -> Iterator[tuple[str, str]]:
             yield from ((f"{other} {article}{stem}{end}", "force noun") for end in _ENDINGS[gender])
 
 
+SPACED_LETTERS = (4, 6)  # letters of a one-word name that may be spelt out spaced (د ا ع ش)
 _NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a missing space is invisible
 
 
 def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
     """Arabic typing: a space dropped after a letter that does not join the next one, before an
-    article (ديرالزور) or a name (عبدالله, ابوكمال); the unit rules for numbered units."""
+    article (ديرالزور) or a name (عبدالله, ابوكمال); a one-word name spelt out letter by letter
+    to dodge filters (د ا ع ش); a last adjective (nisba) in the other gender (الحرس الثورية,
+    حزب الله العراقية): writers and translations do not always make it agree."""
     parts = words.split(" ")
+    if len(parts) == 1 and SPACED_LETTERS[0] <= len(words) <= SPACED_LETTERS[1]:
+        yield " ".join(words), "spaced letters"
+    last = parts[-1]
+    if len(parts) > 1 and last.startswith(ARABIC_ARTICLE) and last.endswith(("ي", "يه")):
+        other = last[:-1] if last.endswith("يه") else last + "ه"
+        yield " ".join([*parts[:-1], other]), "nisba gender"
     for i, word in enumerate(parts[:-1]):
         following = parts[i + 1]
         if word.endswith(_NON_CONNECTING) and len(following) > 2 and not following.isdigit():

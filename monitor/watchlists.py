@@ -399,7 +399,9 @@ def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
 
 
 def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
-    owners: dict[str, tuple[str, str]] = {}
+    """An alias claimed by two entities, unless each claim has `context.require` words that
+    tell them apart (وزارة الداخلية beside السورية or العراقية)."""
+    owners: dict[str, tuple[str, str, bool]] = {}
     claims = [(e.id, e.aliases, p, ("entities", i)) for e, p, i in loaded.entities]
     if loaded.roles:
         roles, parsed = loaded.roles
@@ -408,8 +410,9 @@ def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
         for j, alias in enumerate(aliases):
             key = alias_key(alias.text)
             loc = (*at, "aliases", j)
-            owner = owners.setdefault(key, (entity_id, f"{parsed.path.name}:{parsed.line(loc)}"))
-            if owner[0] != entity_id:
+            required = alias.context is not None and bool(alias.context.require)
+            owner = owners.setdefault(key, (entity_id, f"{parsed.path.name}:{parsed.line(loc)}", required))
+            if owner[0] != entity_id and not (required and owner[2]):
                 yield WatchlistError(
                     parsed.path, parsed.line(loc), f"{entity_id}.aliases[{j}]",
                     f"alias {alias.text!r} is also claimed by {owner[0]} ({owner[1]})",

@@ -62,6 +62,13 @@ RULES = [
      ("us-forces", "الجنود الأمريكيون")),
     ("force noun, Arabic indefinite", "قصف إسرائيلي استهدف مستودعا للأسلحة.",
      ("israeli-military", "قصف إسرائيلي")),
+    ("spaced letters", "تواصل الحملة ضد خلايا د ا ع ش في البادية.", ("islamic-state", "د ا ع ش")),
+    ("nisba gender", "قال قائد في الحرس الثورية إن الهجوم فشل.", ("irgc", "الحرس الثورية")),
+    ("nisba gender: the Iraqi Hezbollah", "أعلنت ميليشيا حزب الله العراقية مسؤوليتها عن الهجوم.",
+     ("kataib-hezbollah", "حزب الله العراقية")),
+    ("o/u first vowel", "Kadhim al-Uqabi, the former director of border crossings, said.",
+     ("kazim-al-aqabi", "Kadhim al-Uqabi")),
+    ("first syllable after sh", "Clashes broke out in al-Shaheil overnight.", ("shuhayl", "al-Shaheil")),
 ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.errors import WatchlistError
+from monitor.matching import Matcher
 from monitor.watchlists import Alias, load_all_errors, load_watchlists
 
 FIXTURES = Path(__file__).parent / "data" / "watchlists"
@@ -166,3 +167,29 @@ def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
 
 def test_clean_folder_has_no_errors() -> None:
     assert load_all_errors(FIXTURES / "basic") == []
+
+
+def test_a_name_two_entities_share_is_valid_only_when_each_requires_context(tmp_path: Path) -> None:
+    def ministry(state: str, require: str) -> str:
+        return (
+            f"  - id: {state}-interior\n    name: {state}\n    kind: government\n    aliases:\n"
+            f"      - text: Interior Ministry\n{require}"
+        )
+
+    syria = "        context: {require: [Syrian, Damascus], window: 8}\n"
+    iraq = "        context: {require: [Iraqi, Baghdad], window: 8}\n"
+    actors = tmp_path / "actors.yaml"
+    actors.write_text("entities:\n" + ministry("syria", syria) + ministry("iraq", iraq), encoding="utf-8")
+    matcher = Matcher(load_watchlists(tmp_path))
+
+    found = [[m.entity for m in matcher.find(text)] for text in (
+        "A Syrian official at the Interior Ministry said.",
+        "In Baghdad the Interior Ministry said.",
+        "The Interior Ministry said.",
+    )]  # fmt: skip
+    assert found == [["syria-interior"], ["iraq-interior"], []]
+
+    actors.write_text("entities:\n" + ministry("syria", syria) + ministry("iraq", ""), encoding="utf-8")
+    assert [e.message for e in load_all_errors(tmp_path)] == [
+        "alias 'Interior Ministry' is also claimed by syria-interior (actors.yaml:6)"
+    ]

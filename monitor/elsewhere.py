@@ -1,0 +1,80 @@
+"""Names that point elsewhere: a watched place's name qualified by another country or a US state
+(Palmyra, New York; Dhiban, Jordan; the Jordanian town of Dhiban), a Persian town built on it
+(نجف آباد, Najafabad), a town named after a watched tribe (جديد عكيدات), and a person's name in
+a dateline (`SULAIMANI, Iraq —`). Used by the kind rules of `monitor.context`. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.normalise import fold_words
+
+# Countries a namesake of a watched place lies in (Syria and Iraq are ours), and the US states
+# (Palmyra NY, PA, NJ ...). After the name, behind a comma or a bracket: "Palmyra, N.Y.",
+# "Dhiban (Jordan)"; a postal code may also follow without a comma ("Palmyra NY").
+COUNTRIES = """Jordan Lebanon Turkey Iran Egypt Libya Tunisia Algeria Morocco Israel Yemen Sudan
+    Saudi_Arabia Kuwait Qatar Bahrain Oman UAE Afghanistan Pakistan India Greece Italy Spain Cyprus
+    England Scotland Wales UK Australia Canada""".replace("_", " ").split()
+US_STATES = """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
+    Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan
+    Minnesota Mississippi Missouri Montana Nebraska Nevada New_Hampshire New_Jersey New_Mexico New_York
+    North_Carolina North_Dakota Ohio Oklahoma Oregon Pennsylvania Rhode_Island South_Carolina
+    South_Dakota Tennessee Texas Utah Vermont Virginia Washington West_Virginia Wisconsin Wyoming
+    """.replace("_", " ").split()
+US_CODES = """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH
+    NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY""".split()
+_NAMES = "|".join(sorted(COUNTRIES + US_STATES, key=len, reverse=True))
+_CODES = "|".join(US_CODES + [f"{c[0]}\\.{c[1]}\\." for c in US_CODES])  # NY, N.Y.
+_QUALIFIED = re.compile(rf"[ \t]*[,(][ \t]*(?:{_NAMES}|{_CODES})(?![\w'’-])")
+_CODE_AFTER = re.compile(rf"[ \t]+(?:{_CODES})(?![\w'’-])")  # Palmyra NY (not in PALMYRA IN RUINS)
+# The first folded word of each qualifier: a quick filter before the regex.
+QUALIFIER_WORDS = frozenset(
+    fold_words(n).split(" ")[0]
+    for n in COUNTRIES + US_STATES + US_CODES + [f"{c[0]}.{c[1]}." for c in US_CODES]
+)
+# "the Jordanian town of Dhiban": another nationality's town
+_FOREIGN_TOWN = re.compile(
+    r"\b(?:Jordanian|Lebanese|Turkish|Iranian|Egyptian|Libyan|Tunisian|Israeli|Yemeni|Sudanese|Saudi|"
+    r"American|US|U\.S\.)[ \t]+(?:town|city|village|municipality|district|county|region)[ \t]+of[ \t]+"
+    r"(?:the[ \t]+)?$"
+)
+# a Persian place name built on an Arabic one: نجف آباد (Najafabad), a town in Iran
+PERSIAN_AFTER = frozenset(fold_words(w) for w in "آباد أباد اباد".split())
+# a town named after a tribe: جديد عكيدات, جديد بكارة (Jdeid Akidat)
+TRIBE_TOWN_BEFORE = frozenset(fold_words(w) for w in "جديد جديدة Jdeid Jdeideh Jdaidet Jadid".split())
+
+
+def elsewhere(plain: str, start: int, end: int, before: str, after: str) -> bool:
+    """Whether the place named at `start:end` of the input is qualified as lying elsewhere:
+    another country or a US state after it, or another nationality's town before it (`before`
+    and `after`, the folded words next to it, are a quick filter)."""
+    if after in QUALIFIER_WORDS and (
+        _QUALIFIED.match(plain, end) or (_CODE_AFTER.match(plain, end) and not plain[start:end].isupper())
+    ):
+        return True
+    return before in ("of", "the") and bool(_FOREIGN_TOWN.search(plain, max(0, start - 60), start))
+
+
+# A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
+# dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
+_DATELINE = re.compile(
+    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
+)
+# In HTML the block tags before a paragraph are blanked to spaces (`<h1>Talks</h1><p>SULAIMANI —`):
+# a run of blanks, or a sentence's end, also opens a dateline.
+_BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
+
+
+def is_dateline(plain: str, start: int, end: int) -> bool:
+    """`start:end` is in capitals at a line's or paragraph's start and followed by ", Country",
+    a dash, or an agency in brackets and a dash (a dateline)."""
+    if not plain[start:end].isupper():
+        return False
+    anchor = plain.rfind("\n", 0, start) + 1
+    if plain[anchor:start].strip(" \t\x00"):
+        gap = _BLOCK_GAP.search(plain, max(anchor, start - 80), start)
+        if gap is None:
+            return False
+        anchor = gap.end()
+    return bool(_DATELINE.match(plain, anchor, end + 40))
