@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import store
 from monitor.alerts import AlertPolicy
 from monitor.config import Settings
+from monitor.feed_workers import FeedWorkers
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
 from monitor.notify import Notifier, build_notifiers
 from monitor.outage import Outage
-from monitor.pipeline import FeedWorkers, PollDeps, StoreThread
+from monitor.pipeline import PollDeps, StoreThread
 from monitor.polling import release_dead_leases
 from monitor.records import Source
 from monitor.watchlists import Watchlist, load_watchlists

@@ -57,7 +57,7 @@ class Keys(NamedTuple):
 
     def record(self, index: int) -> tuple[str, list[Row]]:
         """Key `index` (unpadded) and the alias rows it stands for."""
-        return marshal.loads(self.records[self.offsets[index] : self.offsets[index + 1]])  # type: ignore[no-any-return]
+        return marshal.loads(self.records[self.offsets[index] : self.offsets[index + 1]])
 
 
 def alias_keys(aliases: list[AliasRow]) -> Keys:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from monitor import __version__, kinds
+from monitor import __version__
 from monitor.cli_alerts import alerts_app, deliver_after_poll
 from monitor.cli_common import (
     JsonOption,
@@ -32,7 +32,6 @@ from monitor.cli_common import (
     inert,
     matches_json,
     open_database,
-    out,
     print_json,
     since_time,
     state,
@@ -41,6 +40,7 @@ from monitor.cli_common import (
 from monitor.cli_daemon import run, status
 from monitor.cli_digest import digest
 from monitor.cli_export import export
+from monitor.cli_sources import sources_app
 from monitor.cli_triage import feedback, mutes_app, watchlists_report
 from monitor.errors import InputError
 from monitor.files import read_input, write_atomic
@@ -63,7 +63,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
 )
-sources_app = typer.Typer()
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 watchlists_app = typer.Typer(help="Check and grow the watchlists.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -391,7 +390,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
             origins = store.story_origins(session, [h.article_id for h in found])
         places = {i: e for i, e in load_watchlists(settings.watchlists_path()).entities.items() if e.is_place}
     assessed = corroboration.assess(origins, settings.all_sources())
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "article_id": h.article_id,
             "url": h.url,
@@ -480,113 +479,6 @@ def watchlists_derive(
     if not out:
         typer.echo(stubs.rstrip("\n"))
     err.print(f"{len(candidates)} proposed entries from {len(documents)} documents")
-
-
-# --- sources -------------------------------------------------------------------------------------
-
-
-@sources_app.callback(invoke_without_command=True)
-def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Each source's health: last success, last error and its kind, failures, next poll.
-
-    Example: monitor sources --json
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    from rich.table import Table
-
-    from monitor import store
-
-    with user_errors():
-        settings = state.settings()
-        with open_database(settings, existing=True) as sessions, sessions() as session:
-            health = {h.id: h for h in store.source_health(session)}
-    rows = [_source_row(s, health.get(s.id)) for s in settings.all_sources()]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "kind", "label", "enabled", "last success", "failures", "last error", "next poll")
-    for row in rows:
-        error = f"{row['last_error_kind']}: {row['last_error']}" if row["last_error_kind"] else ""
-        table.add_row(
-            row["id"],
-            row["kind"],
-            row["label"] or "-",
-            "yes" if row["enabled"] else "no",
-            _when(row["last_success_at"]),
-            str(row["consecutive_failures"]),
-            inert(error[:60]),
-            _when(row["next_poll_at"]),
-        )
-    out.print(table)
-
-
-def _source_row(source: Source, health: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": source.id,
-        "name": source.name,
-        "url": source.url,
-        "kind": source.kind,
-        "language": source.language,
-        "label": source.label,
-        "owner": source.owner,
-        "interval_seconds": int(source.interval.total_seconds()),
-        "enabled": source.enabled,
-    }
-    fields = ("last_polled_at", "last_success_at", "last_new_item_at", "last_error", "last_error_kind")
-    fields += ("last_error_at", "consecutive_failures", "next_poll_at", "retry_after_until", "moved_to")
-    values = asdict(health) if health else {}
-    row |= {name: values.get(name, 0 if name == "consecutive_failures" else None) for name in fields}
-    # what the last failure means for this kind of source (monitor.kinds: each kind's FAILURES)
-    failure = row["last_error_kind"]
-    row["error_meaning"] = kinds.load(source.kind).FAILURES.get(failure) if failure else None
-    return row
-
-
-def _when(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
-
-
-@sources_app.command("import-opml")
-def import_opml(
-    file: Annotated[Path, typer.Argument(help="OPML file to read.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write TOML here instead of stdout.")] = None,
-) -> None:
-    """Turn an OPML subscription list into [[sources]] TOML to paste into your config.
-
-    Example: monitor sources import-opml feeds.opml >> monitor.toml
-    """
-    from monitor import opml
-
-    with user_errors():
-        settings = state.settings()
-        known = {s.url for s in settings.all_sources()}
-        entries = [s for s in opml.read_opml(file) if s.url not in known]
-        toml_text = opml.to_toml(entries)
-        if out:
-            write_atomic(out, toml_text)
-    if out:
-        err.print(f"{len(entries)} new sources written to {out}")
-    else:
-        typer.echo(toml_text, nl=False)
-
-
-@sources_app.command("export-opml")
-def export_opml(
-    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
-) -> None:
-    """Write the configured sources as OPML (for feed readers and other monitors).
-
-    Example: monitor sources export-opml --out sources.opml
-    """
-    from monitor import opml
-
-    with user_errors():
-        document = opml.write_opml(state.settings().all_sources())
-        if out:
-            write_atomic(out, document)
-    if not out:
-        typer.echo(document, nl=False)
 
 
 # --- db ------------------------------------------------------------------------------------------

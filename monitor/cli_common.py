@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -45,8 +45,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SinceOption = Annotated[str, typer.Option("--since", help="How far back, e.g. 24h, 7d, 4w.")]
 
 # typer re-exports click's BadParameter (from click, or from the copy of click newer typer ships):
-# its ancestors are the exceptions click raises for usage mistakes.
-_UsageError, _ClickException = typer.BadParameter.__mro__[1:3]
+# its ancestors are the exceptions click raises for usage mistakes. The type checker reads them
+# from the copy the installed typer ships.
+if TYPE_CHECKING:
+    from typer._click.exceptions import ClickException as _ClickException
+    from typer._click.exceptions import UsageError as _UsageError
+else:
+    _UsageError, _ClickException = typer.BadParameter.__mro__[1:3]
 
 
 class LogLevel(StrEnum):
@@ -82,9 +87,17 @@ class MonitorGroup(TyperGroup):
     """The root command: usage mistakes (unknown option, bad value, missing argument) become one
     `error:` line and a hint, not click's usage box; the exit status is click's (2)."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
             code = result if isinstance(result, int) else 0
         except _UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # `monitor` alone: the help, not a mistake

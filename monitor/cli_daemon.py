@@ -56,14 +56,13 @@ def status(as_json: JsonOption = False) -> None:
 
     Example: monitor status --json
     """
-    from monitor import daemon
     from monitor.app import utc_now
     from monitor.store import summary
 
     with user_errors():
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
-            found = summary.summarise(session, utc_now(), overdue_grace=daemon.OVERDUE_GRACE)
+            found = summary.summarise(session, utc_now())
     data = status_data(found)
     if as_json:
         print_json(data)

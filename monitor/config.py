@@ -11,7 +11,6 @@ bundled one with the same id (e.g. `enabled = false`), so adding a source is a f
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import re
 import tomllib
@@ -34,11 +33,10 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.errors import ConfigError
+from monitor.config_input import apply_environment, config_error, read_toml
 from monitor.kinds import KINDS
 from monitor.records import SOURCE_LABELS, Source
 
-ENV_PREFIX = "MONITOR_"
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -469,7 +467,7 @@ def bundled_sources() -> list[SourceSettings]:
     try:
         return _BundledSources.model_validate(data).sources
     except ValidationError as exc:
-        raise _config_error(exc, data, str(path)) from None
+        raise config_error(exc, data, str(path)) from None
 
 
 class _BundledSources(_Section):
@@ -480,101 +478,9 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     """Defaults → TOML file (path, else $MONITOR_CONFIG) → MONITOR_* variables."""
     environ = dict(os.environ if environ is None else environ)
     path = path or environ.get("MONITOR_CONFIG") or None
-    data: dict[str, Any] = _read_toml(Path(path)) if path else {}
-    _apply_environment(data, environ)
+    data: dict[str, Any] = read_toml(Path(path)) if path else {}
+    apply_environment(data, environ, Settings)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, data, str(path or "")) from None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("", f"file {path} not found") from None
-    except IsADirectoryError:
-        raise ConfigError("", f"{path} is a folder: name the TOML file") from None
-    except OSError as exc:
-        raise ConfigError("", f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError("", f"{path} is not UTF-8 text: is it the TOML config?") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", f"{path}: {exc}") from None
-
-
-def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
-    """MONITOR_<KEY> and MONITOR_<SECTION>_<KEY>[_FILE]; other MONITOR_* names are not ours."""
-    sections = {name for name, f in Settings.model_fields.items() if isinstance(f.default, _Section)}
-    for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX):
-            continue
-        key = name[len(ENV_PREFIX) :].lower()
-        from_file = key.endswith("_file")
-        key = key.removesuffix("_file") if from_file else key
-        section, _, field = key.partition("_")
-        if section in sections and field in _fields(section):
-            target, is_list = _fields(section)[field]
-            text = _read_secret_file(name, value) if from_file else value
-            data.setdefault(section, {})[target] = _env_value(text, is_list)
-        elif key in Settings.model_fields and key not in sections and key != "sources":
-            data[key] = _env_value(_read_secret_file(name, value) if from_file else value, is_list=False)
-
-
-def _read_secret_file(variable: str, path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ConfigError(variable, f"cannot read {path}: {reason}") from None
-
-
-def _fields(section: str) -> dict[str, tuple[str, bool]]:
-    """Environment spelling → (TOML key, is a list) for one section's fields."""
-    model = Settings.model_fields[section].annotation
-    return {
-        name.rstrip("_"): (f.alias or name, getattr(f.annotation, "__origin__", None) is list)
-        for name, f in model.model_fields.items()
-    }
-
-
-def _env_value(value: str, is_list: bool) -> Any:
-    """A JSON list, or for list fields a comma-separated one: MONITOR_EMAIL_TO=a@x,b@y."""
-    if is_list:
-        if value.lstrip().startswith("["):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError:
-                pass
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
-
-
-def _config_error(exc: ValidationError, data: dict[str, Any], path: str = "") -> ConfigError:
-    """The first error, its key named; a [[sources]] entry's also names the file it is in."""
-    error = exc.errors()[0]
-    key = _key_name(error["loc"], data)
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key"
-    if path and error["loc"][0] == "sources":
-        message += f" (in {path})"
-    return ConfigError(key, message)
-
-
-def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """('sources', 2, 'interval') → 'sources[2] (id "x").interval'-style names people can find."""
-    parts: list[str] = []
-    node: Any = data
-    for item in loc:
-        if isinstance(item, int):
-            ident = node[item].get("id") if isinstance(node, list) and isinstance(node[item], dict) else None
-            parts[-1] += f"[{item}]" + (f" (id {ident!r})" if ident else "")
-        else:
-            parts.append(str(item))
-        node = node[item] if isinstance(node, (dict, list)) and _has(node, item) else None
-    return ".".join(parts)
-
-
-def _has(node: dict | list, item: Any) -> bool:
-    return item in node if isinstance(node, dict) else isinstance(item, int) and item < len(node)
+        raise config_error(exc, data, str(path or "")) from None

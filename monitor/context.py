@@ -20,11 +20,10 @@ from monitor.normalise import (
     TATWEEL,
     Normalised,
     fold_words,
-    is_arabic,
     strip_article,
 )
 from monitor.sentences import SENTENCE_BREAK
-from monitor.variants import CONJUNCTIONS, PREPOSITIONS, Variant
+from monitor.variants import Variant, forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, Entity
@@ -70,7 +69,6 @@ class Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     case_letters: str  # the alias's letters and digits, for case-sensitive aliases
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
     needs_check: bool  # context, case or possessive: checked while scanning
-    kind_rules: bool  # a place or a person: the sports, outlet, dateline rules run on its hits
     role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
 
 
@@ -86,9 +84,7 @@ position: Callable[[Hit], tuple[int, int]] = attrgetter("start", "end")  # a sor
 def _adds_article(ref: Ref) -> bool:
     """The key gives the article to an Arabic name written without it: الحديثة is "the modern",
     an adjective, while the town is حديثة."""
-    if ref.variant.rules != ("proclitic",):
-        return False
-    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    prefix = _proclitic(ref)
     return prefix.endswith(ARABIC_ARTICLE) and not fold_words(ref.alias.text).startswith(ARABIC_ARTICLE)
 
 
@@ -101,13 +97,13 @@ def _adds_article(ref: Ref) -> bool:
 #   case         a case-sensitive alias must appear in exactly its case (KH, IS)
 #   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
 #                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
-#   unit name    a person's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment, Brigade
-#                of Martyr ..., لواء الشهيد قاسم سليماني) is the unit, not the person; a shorter
-#                name of the same entity inside a dropped one goes with it
-#   outlet       a place name that is also a news outlet's name (OUTLET_NAMES: Al Mayadeen TV,
-#                قناة الميادين, شبكة “دير الزور 24”) is the outlet when an outlet word
-#                (MEDIA_WORDS) stands next to it or before its opening quote, a verb of speech
-#                follows it, or its sentence has a media word and no place word before it
+#   unit name    a person's or place's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment,
+#                لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit, and a shorter name inside it
+#   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club)
+#   outlet       a place named as an outlet (OUTLET_NAMES: Al Mayadeen TV, قناة الميادين, شبكة
+#                “دير الزور 24”): an outlet word (MEDIA_WORDS) next to it or before its opening quote,
+#                a verb of speech after it, or a media word and no place word in its sentence; any
+#                place followed by TV, channel, الفضائية (OUTLET_AFTER)
 #   forbid       the alias's context.forbid / forbid_before / forbid_after words
 #   require      the alias's context.require words within `window` words; for a place, a
 #                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
@@ -119,6 +115,7 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
+    in near outside around
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
@@ -128,22 +125,18 @@ MEDIA_WORDS = frozenset(fold_words(w) for w in """
 # right after an outlet's name: it speaks, so it is no town
 OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
-OUTLET_NAMES = frozenset(
-    fold_words(w)
-    for w in (
-        "Mayadeen",
-        "Al Mayadeen",
-        "الميادين",
-        "عين الفرات",
-        "Euphrates Post",
-        "دير الزور 24",
-        "Deir Ezzor 24",
-    )
-)
+OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
+    "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
+    "عين الفرات", "Euphrates Post", "دير الزور 24", "Deir Ezzor 24",
+))  # fmt: skip
 _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
 SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
 SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
+SPORTS_BEFORE_ACTOR = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي".split())  # نادي الحشد
+SPORTS_AFTER_ACTOR = frozenset(fold_words(w) for w in "club FC SC".split())  # the al-Hashd club
+# right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
+OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +164,7 @@ _BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREA
 def why_not(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
     """None when the hit stands, else the rule that drops it (every rule: for --explain)."""
     why = fails_check(ref, norm, plain, start, end) if ref.needs_check else None
-    return why or (kind_rule(ref, norm, plain, start, end) if ref.kind_rules else None)
+    return why or kind_rule(ref, norm, plain, start, end)
 
 
 def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -189,24 +182,42 @@ def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) ->
 
 
 def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
-    """The rules for places (sports, outlet) and people (dateline, place preposition)."""
+    """The rules for places (sports, outlet, unit name), people (dateline, place preposition,
+    unit name) and other actors (sports: the al-Hashd club)."""
     if ref.entity.is_place:
         return _not_the_place(ref, norm, plain, start, end)
-    return _not_the_person(ref, norm, plain, start, end)
+    if ref.entity.kind == "person":
+        return _not_the_person(ref, norm, plain, start, end)
+    text = norm.text  # most hits: two short slices decide (the words are at most 5 letters)
+    before = text[max(0, start - 7) : start].split()
+    if (before and before[-1] in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
+        _word_after(text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)
+    ):
+        return "sports: a team named after the group"
+    return None
+
+
+def _word_after(text: str, end: int) -> str:
+    stop = text.find(" ", end + 1)
+    return text[end + 1 : stop if stop >= 0 else len(text)]
 
 
 def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
-    """Sports and outlet rules. Cheap first: the neighbouring words in the folded text decide
-    whether the input text must be looked at."""
+    """Sports, outlet and unit-name rules. Cheap first: the neighbouring words in the folded
+    text decide whether the input text must be looked at."""
     text = norm.text
     before, two_before = _words_before(text, start)
     if before in SPORTS_BEFORE and _joined(norm, plain, start - 1, start):
         return "sports: a team named after its town"
-    stop = text.find(" ", end + 1)
-    if text[end + 1 : stop if stop >= 0 else len(text)] in SPORTS_AFTER and _joined(
-        norm, plain, end, end + 1
-    ):
+    after = _word_after(text, end)
+    if after in SPORTS_AFTER and _joined(norm, plain, end, end + 1):
         return "sports: a team named after its town"
+    if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
+        return "outlet: the name of a news outlet"
+    if (
+        after in UNIT_AFTER_WORDS or not UNIT_BEFORE_WORDS.isdisjoint((before, two_before))
+    ) and _names_a_unit(text, plain, start, *norm.span(start, end), ref.variant.suffix):
+        return "unit name: a brigade or battalion named after the place (Kata'ib Karbala)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
@@ -244,6 +255,11 @@ _UNIT_BEFORE = re.compile(
 )
 _UNIT_AFTER = re.compile(rf"(?:[ \t]+{_UNIT_EN}|[\"”’'][ \t]*(?i:{_UNIT_EN}))\b")
 UNIT_WORDS_AR = frozenset(fold_words(w) for w in "لواء فوج كتيبة كتائب سرايا سرية".split())
+# the folded words next to a place that may make it a unit's name (a quick filter for the above)
+UNIT_AFTER_WORDS = frozenset("regiment brigade brigades battalion battalions division corps".split())
+_LATIN_UNITS = "liwa liwaa fawj katiba katibat kataib saraya of".split()  # (Brigade) of Karbala
+UNIT_BEFORE_WORDS = UNIT_AFTER_WORDS | {p + w for p in ("", "و", "ف", "ب", "وب", "فب") for w in UNIT_WORDS_AR}
+UNIT_BEFORE_WORDS |= set(_LATIN_UNITS)
 HONORIFICS_AR = frozenset(fold_words(w) for w in "الشهيد الحاج القائد السيد".split())
 
 
@@ -304,17 +320,6 @@ def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
 _QUOTED_NAME = 30  # characters: a name at most a few words into the quotes
 
 
-def kept_by(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
-    """The rule that let a hit stand (for --explain)."""
-    words = ref.context
-    if not words.require:
-        return "no context rule" if not words else "context: no forbidden word near"
-    near = Near(norm, plain, start, end)
-    if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
-        return "context: a required word within the window"
-    return "place cue: a place word or preposition right before the name"
-
-
 def context_rejects(ref: Ref, near: Near) -> str | None:
     words = ref.context
     if not words:
@@ -338,10 +343,15 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
 
 def _has_preposition(ref: Ref) -> bool:
     """The Arabic key carries an attached preposition ب or ل (بالقائم, للقائم): a place."""
-    if ref.variant.rules != ("proclitic",):
-        return False
-    prefix = ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
+    prefix = _proclitic(ref)
     return "ب" in prefix or "ل" in prefix.removesuffix(ARABIC_ARTICLE)
+
+
+def _proclitic(ref: Ref) -> str:
+    """What an Arabic proclitic key puts before the alias's core (وال, ب, لل ...); else ""."""
+    if ref.variant.rules != ("proclitic",):
+        return ""
+    return ref.variant.key[: len(ref.variant.key) - len(_core(ref.alias.text))]
 
 
 @lru_cache(maxsize=4096)
@@ -485,21 +495,3 @@ _COORDINATORS = frozenset({"and", "or", "but", "او", "ثم"})
 
 def _coordinates(word: str) -> bool:
     return word in _COORDINATORS or word.startswith("وال")
-
-
-_PROCLITICS = frozenset(
-    {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
-    | {"لل", "ولل", "فلل"}
-)
-_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
-
-
-@lru_cache(maxsize=1 << 16)
-def forms(word: str) -> tuple[str, ...]:
-    forms = [word]
-    if word.endswith("s"):
-        forms.append(word[:-1])
-    if is_arabic(word[0]):
-        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
-        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
-    return tuple(forms)

@@ -18,8 +18,9 @@ was down or busy collapse into one run as soon as it can):
 - `spikes`: `spikes.queue_spikes` (as `monitor poll` after a poll), at start and every 10 minutes.
 - `heartbeat`: every few seconds, for /healthz (and the database probe during an outage).
 
-Slack, SMTP and chart rendering block, so those jobs run in daemon threads, off the event loop
-that fetches. The daemon never touches the store: `monitor.polling` does, off the loop.
+This module is the clock: what each job does is `monitor.daemon_jobs.DaemonJobs`, a call into a
+flow. Slack, SMTP and chart rendering block, so those jobs run in daemon threads, off the event
+loop that fetches. The daemon never touches the store: `monitor.polling` does, off the loop.
 
 Database faults (`StoreUnavailable`: server down, disk full, file locked or read-only) are
 expected: `Outage` logs one WARNING when one starts, a reminder a minute at most, one INFO when
@@ -39,14 +40,11 @@ and the metrics endpoint need a restart (the log says so).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import os
 import random
-import secrets
 import signal
-import socket
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -55,21 +53,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import triage
-from monitor.alerts import DeliveryReport, deliver_due
-from monitor.app import Loaded, loaded_from, needs_restart, open_store, poll_deps, utc_now
-from monitor.config import Settings, load_settings, parse_duration
-from monitor.digest_delivery import send_weekly_digest, timezone_of
-from monitor.errors import ConfigError, StoreUnavailable, WatchlistError
+from monitor.app import Loaded, open_store, utc_now
+from monitor.config import Settings, parse_duration
+from monitor.daemon_jobs import DaemonJobs
+from monitor.digest_delivery import timezone_of
 from monitor.logs import LateRunsAreExpected, log
-from monitor.metrics import Health, Metrics, MetricsServer, assess
-from monitor.outage import Outage
-from monitor.pipeline import FeedWorkers, PollDeps
-from monitor.polling import DaemonLock, Polling, PollLease, in_thread, lease_time, unavailable
-from monitor.records import PollReport, Source
-from monitor.spikes import SpikeRule, queue_spikes
+from monitor.polling import DaemonLock, PollLease, unavailable
+from monitor.records import Source
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +69,8 @@ HEARTBEAT = timedelta(seconds=5)
 DIGEST_RETRY = timedelta(minutes=5)  # how often due digest retries are looked for
 SPIKE_CHECK = timedelta(minutes=10)  # how often volume spikes are looked for (monitor/spikes.py)
 START_SPREAD = timedelta(seconds=10)  # overdue sources at start are spread over at most this
-OVERDUE_GRACE = timedelta(minutes=2)  # a source due longer ago than this counts as overdue
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's SQLite lock before it is a fault
-MIN_FREE = 1 << 20  # bytes free next to a SQLite file before a full disk counts as freed
-
-
-def daemon_id() -> str:
-    """host:pid:random, unique even when containers all run as pid 1."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
 
 
 def run(config: Path | None, loaded: Loaded) -> None:
@@ -94,78 +78,107 @@ def run(config: Path | None, loaded: Loaded) -> None:
     with DaemonLock(loaded.settings.database_url) as lock:
         engine, sessions = open_store(loaded.settings, sole=lock.sole, busy_timeout=BUSY_TIMEOUT)
         try:
-            asyncio.run(Daemon(config, loaded, sessions, local_leases=lock.sole).serve())
+            asyncio.run(Daemon(DaemonJobs(config, loaded, sessions, local_leases=lock.sole)).serve())
         finally:
             engine.dispose()
 
 
+def settings_triggers(settings: Settings) -> dict[str, Any]:
+    """The clocks that come from settings: alert and housekeeping ticks, and the digest at the
+    configured weekday and time plus a short interval so due retries go out too."""
+    d = settings.digest
+    hour, minute = (int(part) for part in d.time.split(":"))
+    weekly = CronTrigger(day_of_week=d.weekday, hour=hour, minute=minute, timezone=timezone_of(d))
+    return {
+        "alerts": _interval(parse_duration(settings.daemon.alert_tick)),
+        "housekeeping": _interval(parse_duration(settings.daemon.housekeeping)),
+        "digest": OrTrigger([weekly, _interval(DIGEST_RETRY)]),
+    }
+
+
+def _interval(every: timedelta) -> IntervalTrigger:
+    return IntervalTrigger(seconds=every.total_seconds())
+
+
+class InFlight:
+    """The jobs running now: each run is tracked for the drain at stop, and its failure is
+    logged, not fatal (an expected database fault goes to the outage, without a traceback)."""
+
+    def __init__(self, jobs: DaemonJobs) -> None:
+        self.jobs = jobs
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._alone: dict[str, asyncio.Task[None]] = {}  # not jobs: not waited for at stop
+
+    def job(
+        self, kind: str, work: Callable[..., Awaitable[Any] | None], *args: object
+    ) -> Callable[[], Awaitable[None]]:
+        """`work(*args)` as a scheduler job."""
+
+        async def job() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self.tasks.add(task)
+            try:
+                result = work(*args)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as exc:  # one job's bug must not stop the clock
+                if fault := unavailable(exc):  # expected: one line per outage, no traceback
+                    self.jobs.outage.failed(fault)
+                    return
+                self.jobs.metrics.job_errors.labels(kind).inc()
+                logger.exception("job.failed", extra={"fields": {"job": kind, "args": list(args)}})
+            finally:
+                self.tasks.discard(task)
+
+        return job
+
+    def alone(self, kind: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """`work()` in a task of its own (the database probe during an outage), unless the last
+        one still runs; a failure is logged as `<kind>.failed`."""
+        if kind not in self._alone:
+            self._alone[kind] = asyncio.get_running_loop().create_task(work())
+            self._alone[kind].add_done_callback(functools.partial(self._done_alone, kind))
+
+    def _done_alone(self, kind: str, task: asyncio.Task[None]) -> None:
+        del self._alone[kind]
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.jobs.metrics.job_errors.labels(kind).inc()
+            logger.error(f"{kind}.failed", exc_info=error)
+
+    async def drain(self, grace: float) -> None:
+        """The running jobs get `grace` seconds; what is left is cancelled."""
+        running = set(self.tasks)
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            log(logger, "daemon.drained", finished=len(running) - len(late), cancelled=len(late))
+
+
 class Daemon:
-    def __init__(
-        self,
-        config: Path | None,
-        loaded: Loaded,
-        sessions: sessionmaker[Session],
-        *,
-        local_leases: bool = False,
-    ) -> None:
-        self.config = config
-        self.loaded = loaded
-        self.sessions = sessions
-        self.local_leases = local_leases  # the sole daemon of a SQLite file: leases in memory
-        self.owner = daemon_id()
-        self.outage = Outage(utc_now)
-        self._resync = False  # the sources could not be synced: again when the database is back
-        self._probing: asyncio.Task[None] | None = None  # the database probe during an outage
-        self.metrics = Metrics(self._alert_states)
+    """The clock: one APScheduler job per source and per periodic duty, each a call into `jobs`."""
+
+    def __init__(self, jobs: DaemonJobs) -> None:
+        self.jobs = jobs
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults=JOB_DEFAULTS)
         self._stop = asyncio.Event()
-        self._running: set[asyncio.Task[None]] = set()
-        self._deps: PollDeps | None = None
-        self._polling: Polling | None = None
+        self._in_flight = InFlight(jobs)
+        self._job = self._in_flight.job
+        self._resync = False  # the sources could not be synced: again when the database is back
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
-        self._background: set[asyncio.Task[None]] = set()  # not jobs: not waited for at stop
-        gate = triage.gatekeeping(loaded.settings)  # POST /slack/actions on the metrics server
-        slack = triage.responder(loaded.settings)
-        self.triage = triage.Triage(gate, sessions, slack, utc_now) if gate else None
-
-    @property
-    def deps(self) -> PollDeps:
-        assert self._deps is not None, "deps are built in serve()"
-        return self._deps
-
-    @property
-    def polling(self) -> Polling:
-        assert self._polling is not None, "built in serve(), with the deps"
-        return self._polling
 
     async def serve(self) -> None:
         logging.getLogger("apscheduler.scheduler").addFilter(LateRunsAreExpected())
-        settings = self.loaded.settings
-        async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
-            self._deps = deps
-            self._polling = Polling(
-                self.sessions, deps.writer, self.outage, owner=self.owner, local_leases=self.local_leases
-            )
-            server = self._start_metrics(settings)
-            socket = triage.socket_mode(settings, self.triage) if self.triage is not None else None
-            if socket is not None:
-                socket.start()
-            try:
-                await self._schedule(utc_now())
-                self.scheduler.start()
-                self._install_signals()
-                log(logger, "daemon.started", owner=self.owner, sources=len(self.loaded.sources))
-                await self._stop.wait()
-                await self._drain()
-            finally:
-                if server is not None:
-                    server.close()
-                if socket is not None:
-                    socket.close()
-                if self.triage is not None:
-                    self.triage.close()
-                self.deps.workers.close()  # the workers in use now, perhaps not the ones we started with
-        log(logger, "daemon.stopped", owner=self.owner)
+        async with self.jobs.running():
+            await self._schedule(utc_now())
+            self.scheduler.start()
+            self._install_signals()
+            log(logger, "daemon.started", owner=self.jobs.owner, sources=len(self.jobs.loaded.sources))
+            await self._stop.wait()
+            await self._drain()
+        log(logger, "daemon.stopped", owner=self.jobs.owner)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -176,100 +189,50 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._request_reload)
 
     def _request_stop(self, signum: int) -> None:
-        log(logger, "daemon.stopping", signal=signal.Signals(signum).name, running=len(self._running))
+        log(logger, "daemon.stopping", signal=signal.Signals(signum).name, running=len(self._in_flight.tasks))
         self._stop.set()
 
     def _request_reload(self) -> None:
-        job = self._job("reload", self._reload)
-        self.scheduler.add_job(job, id="reload", name="reload", replace_existing=True)
+        self.scheduler.add_job(
+            self._job("reload", self._reload), id="reload", name="reload", replace_existing=True
+        )
 
     async def _drain(self) -> None:
         """No new runs; running jobs get STOP_GRACE seconds; then our leases go back."""
         self.scheduler.pause()
-        running = set(self._running)
-        if running:
-            _, late = await asyncio.wait(running, timeout=STOP_GRACE)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-            log(logger, "daemon.drained", finished=len(running) - len(late), cancelled=len(late))
+        await self._in_flight.drain(STOP_GRACE)
         self.scheduler.shutdown(wait=False)
-        try:
-            await self.polling.release_all()
-        except StoreUnavailable as fault:  # they expire after lease_time anyway
-            log(logger, "daemon.leases_kept", logging.WARNING, error=fault.reason)
-
-    def _start_metrics(self, settings: Settings) -> MetricsServer | None:
-        d = settings.daemon
-        if not d.metrics:
-            return None
-        try:
-            actions = self.triage.receive if self.triage is not None else None
-            server = MetricsServer(self.metrics, self._health, d.metrics_host, d.metrics_port, actions)
-        except OSError as exc:
-            raise ConfigError(
-                "daemon.metrics_port",
-                f"cannot listen on {d.metrics_host}:{d.metrics_port} ({exc.strerror}); "
-                "pick another port (0 = any free port) or set daemon.metrics = false",
-            ) from None
-        server.start()
-        log(logger, "metrics.listening", host=d.metrics_host, port=server.port)
-        return server
+        await self.jobs.release_leases()
 
     # --- scheduling ------------------------------------------------------------------------------
 
     async def _schedule(self, now: datetime) -> None:
         """Every job, each with a first run now (catch-up) except the polls, which the database times."""
         await self._schedule_sources(now)
-        self._every("heartbeat", self._heartbeat, IntervalTrigger(seconds=HEARTBEAT.total_seconds()), now)
-        self._every("alerts", self._deliver, self._tick("alert_tick"), now)
-        self._every("housekeeping", self._housekeeping, self._tick("housekeeping"), now)
-        self._every("digest", self._digest, self._digest_trigger(), now)
-        self._every("spikes", self._spikes, IntervalTrigger(seconds=SPIKE_CHECK.total_seconds()), now)
+        jobs, triggers = self.jobs, settings_triggers(self.jobs.loaded.settings)
+        self._every("heartbeat", self._heartbeat, _interval(HEARTBEAT), now)
+        self._every("alerts", self._deliver, triggers["alerts"], now)
+        self._every("housekeeping", jobs.housekeeping, triggers["housekeeping"], now)
+        self._every("digest", jobs.digest, triggers["digest"], now)
+        self._every("spikes", self._spikes, _interval(SPIKE_CHECK), now)
 
     def _every(
         self, kind: str, work: Callable[[], Awaitable[None] | None], trigger: Any, first: datetime
     ) -> None:
-        self.scheduler.add_job(
-            self._job(kind, work), trigger, id=kind, name=kind, next_run_time=first, replace_existing=True
-        )
-
-    def _tick(self, name: str) -> IntervalTrigger:
-        return IntervalTrigger(
-            seconds=parse_duration(getattr(self.loaded.settings.daemon, name)).total_seconds()
-        )
-
-    def _digest_trigger(self) -> OrTrigger:
-        """The configured weekday and time, and a short interval so due retries go out too."""
-        d = self.loaded.settings.digest
-        hour, minute = (int(part) for part in d.time.split(":"))
-        weekly = CronTrigger(day_of_week=d.weekday, hour=hour, minute=minute, timezone=timezone_of(d))
-        return OrTrigger([weekly, IntervalTrigger(seconds=DIGEST_RETRY.total_seconds())])
-
-    def _reschedule_settings(self) -> None:
-        """After a reload: the clocks that come from settings (no catch-up run)."""
-        for kind, trigger in (
-            ("alerts", self._tick("alert_tick")),
-            ("housekeeping", self._tick("housekeeping")),
-            ("digest", self._digest_trigger()),
-        ):
-            self.scheduler.reschedule_job(kind, trigger=trigger)
+        job = self._job(kind, work)
+        self.scheduler.add_job(job, trigger, id=kind, name=kind, next_run_time=first, replace_existing=True)
 
     async def _schedule_sources(self, now: datetime) -> None:
         """One job per enabled source, first run when the database says it is due (at once if
         it cannot say: the sources are synced again when it is back)."""
-        sources = self.loaded.sources
-        try:
-            stored = await self.polling.sync(list(sources.values()))
-            self._resync = False
-        except StoreUnavailable as fault:
-            self.outage.failed(fault)
-            self._resync, stored = True, {}
+        sources = self.jobs.loaded.sources
+        stored = await self.jobs.sync_sources()
+        self._resync = stored is None
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and job.id.removeprefix("poll:") not in sources:
                 job.remove()
         for source in sources.values():
-            self._schedule_source(source, stored.get(source.id), now)
+            self._schedule_source(source, (stored or {}).get(source.id), now)
 
     def _schedule_source(self, source: Source, lease: PollLease | None, now: datetime) -> None:
         job_id = f"poll:{source.id}"
@@ -277,7 +240,7 @@ class Daemon:
         existing = self.scheduler.get_job(job_id)
         if existing is not None and existing.trigger.interval == source.interval:
             return
-        first = self.polling.first_run(lease, source, now)
+        first = self.jobs.polling.first_run(lease, source, now)
         if first <= now:  # overdue: spread the start-up burst a little
             first = now + min(source.interval / 10, START_SPREAD) * random.random()
         self.scheduler.add_job(
@@ -289,203 +252,55 @@ class Daemon:
             replace_existing=True,
         )
 
-    def _job(
-        self, kind: str, work: Callable[..., Awaitable[None] | None], *args: object
-    ) -> Callable[[], Awaitable[None]]:
-        """Wrap a unit of work: tracked for the drain on SIGTERM, and a failure is logged, not fatal."""
-
-        async def job() -> None:
-            task = asyncio.current_task()
-            assert task is not None
-            self._running.add(task)
-            try:
-                result = work(*args)
-                if asyncio.iscoroutine(result):
-                    await result
-            except Exception as exc:  # one job's bug must not stop the clock
-                if fault := unavailable(exc):  # expected: one line per outage, no traceback
-                    self.outage.failed(fault)
-                    return
-                self.metrics.job_errors.labels(kind).inc()
-                logger.exception("job.failed", extra={"fields": {"job": kind, "args": list(args)}})
-            finally:
-                self._running.discard(task)
-
-        return job
-
-    # --- polls -----------------------------------------------------------------------------------
+    # --- the jobs --------------------------------------------------------------------------------
 
     async def _poll(self, source_id: str) -> None:
-        source = self.loaded.sources.get(source_id)
+        """The source's turn; then its next run, when the database says it is due."""
+        source = self.jobs.loaded.sources.get(source_id)
         if source is None:
             return
         failed = False
         try:
-            lease = lease_time(self.loaded.settings)
-            outcome = await self.polling.poll(source, self.deps, utc_now(), lease)
+            outcome = await self.jobs.poll(source)
             failed = outcome.failed
-            if outcome.report is not None:
-                self._observe(outcome.report)
+            if outcome.report is not None and (outcome.report.alerts or outcome.report.hits):
+                self._hits_waiting = True
+                self.scheduler.modify_job("alerts", next_run_time=utc_now())
         finally:
-            await self._reschedule(source, failed)
-
-    def _observe(self, report: PollReport) -> None:
-        self.metrics.observe_poll(report)
-        if report.new or report.status == "failed":
-            fields: dict[str, Any] = {
-                "source": report.source_id,
-                "status": report.status,
-                "new": report.new,
-                "hits": report.hits,
-            }
-            log(logger, "poll.done", **fields)
-        if report.alerts or report.hits:
-            self._hits_waiting = True
-            self.scheduler.modify_job("alerts", next_run_time=utc_now())
-
-    async def _reschedule(self, source: Source, failed: bool) -> None:
-        if self._stop.is_set() or self.scheduler.get_job(f"poll:{source.id}") is None:
-            return
-        when = await self.polling.next_run(source, utc_now(), failed)
-        if self.scheduler.get_job(f"poll:{source.id}") is not None:  # a reload may have removed it
-            self.scheduler.modify_job(f"poll:{source.id}", next_run_time=when)
-
-    # --- alerts, digest, housekeeping ------------------------------------------------------------
+            if not self._stop.is_set() and self.scheduler.get_job(f"poll:{source.id}") is not None:
+                when = await self.jobs.polling.next_run(source, utc_now(), failed)
+                if self.scheduler.get_job(f"poll:{source.id}") is not None:  # a reload may have removed it
+                    self.scheduler.modify_job(f"poll:{source.id}", next_run_time=when)
 
     async def _deliver(self) -> None:
         """One delivery round, again while polls keep storing hits meanwhile."""
         while True:
             self._hits_waiting = False
-            now = utc_now()
-            report = await in_thread(
-                deliver_due, self.sessions, self.loaded.notifiers, now, self.loaded.policy, worker=self.owner
-            )
-            await self._observe_delivery(report, now)
+            await self.jobs.deliver()
             if not self._hits_waiting or self._stop.is_set():
                 return
 
-    async def _observe_delivery(self, report: DeliveryReport, round_at: datetime) -> None:
-        if report.sent:
-            queued = await self.polling.sent_in_round(round_at)
-            done = utc_now()
-            for created in queued:
-                self.metrics.delivery.observe((done - created).total_seconds())
-        if report.sent or report.retrying or report.failed:
-            log(logger, "alerts.delivered", sent=report.sent, retrying=report.retrying, failed=report.failed)
-
-    async def _digest(self) -> None:
-        loaded = self.loaded
-        reports = await in_thread(
-            send_weekly_digest,
-            loaded.settings,
-            self.sessions,
-            utc_now(),
-            watchlist=loaded.matcher.watchlist,
-            sender=loaded.sender,
-        )
-        for report in reports:
-            for outcome in report.outcomes:
-                if outcome.status != "skipped":
-                    log(
-                        logger,
-                        "digest.send",
-                        week=report.week,
-                        recipient=outcome.recipient,
-                        status=outcome.status,
-                    )
-
     async def _spikes(self) -> None:
-        rule = SpikeRule.from_settings(self.loaded.settings)
-        if await self.polling.write(queue_spikes, self.loaded.policy, rule, utc_now()):
+        if await self.jobs.spikes():
             self.scheduler.modify_job("alerts", next_run_time=utc_now())
 
-    async def _housekeeping(self) -> None:
-        report = await self.polling.housekeeping(self.loaded.settings.daemon, utc_now())
-        log(
-            logger,
-            "housekeeping.done",
-            texts_cleared=report.texts_cleared,
-            attempts_pruned=report.attempts_pruned,
-        )
-
     def _heartbeat(self) -> None:
-        self.metrics.tick(utc_now())
-        if self.outage.active and self._probing is None:  # the probe may wait: the tick must not
-            self._probing = asyncio.get_running_loop().create_task(self._probe())
-            self._probing.add_done_callback(self._probed)
-
-    def _probed(self, task: asyncio.Task[None]) -> None:
-        self._probing = None
-        if not task.cancelled() and (error := task.exception()) is not None:
-            self.metrics.job_errors.labels("probe").inc()
-            logger.error("probe.failed", exc_info=error)
+        self.jobs.metrics.tick(utc_now())
+        if self.jobs.outage.active:  # the probe may wait: the tick must not
+            self._in_flight.alone("probe", self._probe)
 
     async def _probe(self) -> None:
-        """Is the database back? A write that changes nothing; after a full disk, also room on
-        the disk (SQLite) or a later write that stored rows (a server)."""
-        try:
-            free = await self.polling.probe()
-        except StoreUnavailable as fault:
-            self.outage.failed(fault)
-            return
-        self.outage.succeeded(grew=free is not None and free >= MIN_FREE)
-        if not self.outage.active:
-            await self._recovered()
-
-    async def _recovered(self) -> None:
-        """What waited for the database: the sources' sync, releases that failed."""
-        if self._resync:
+        """Is the database back? Then what waited for it: the sources' sync."""
+        if await self.jobs.probe() and self._resync:
             await self._schedule_sources(utc_now())
-        await self.polling.recovered()
-
-    # --- reload ----------------------------------------------------------------------------------
 
     async def _reload(self) -> None:
-        try:
-            fresh = loaded_from(load_settings(self.config))
-        except (ConfigError, WatchlistError) as exc:
-            log(
-                logger,
-                "reload.rejected",
-                logging.ERROR,
-                error=str(exc),
-                kept="the running config and watchlists",
-            )
+        """SIGHUP: the new config's sources and clocks, if it loaded (no catch-up run)."""
+        if not await self.jobs.reload(list(self._in_flight.tasks)):
             return
-        if restart := needs_restart(self.loaded.settings, fresh.settings):
-            log(logger, "reload.needs_restart", logging.WARNING, changed=restart)
-        old_workers = self.deps.workers
-        workers = FeedWorkers(fresh.matcher, self.loaded.settings.fetch.parse_workers)
-        self._deps = replace(self.deps, matcher=fresh.matcher, workers=workers, alerts=fresh.policy)
-        self.loaded = fresh
-        retiring = asyncio.get_running_loop().create_task(self._retire(old_workers, set(self._running)))
-        self._background.add(retiring)
-        retiring.add_done_callback(self._background.discard)
         await self._schedule_sources(utc_now())
-        self._reschedule_settings()
-        log(
-            logger,
-            "reload.applied",
-            sources=len(fresh.sources),
-            entities=len(fresh.matcher.watchlist.entities),
-        )
-
-    async def _retire(self, workers: FeedWorkers, users: set[asyncio.Task[None]]) -> None:
-        """Close the old parse workers once the polls that may still use them are done."""
-        if users:
-            await asyncio.wait(users)
-        workers.close()
-
-    # --- health ----------------------------------------------------------------------------------
-
-    def _health(self) -> Health:
-        last, age = self.metrics.since_tick()
-        ids = list(self.loaded.sources)
-
-        def sources_due() -> int:
-            return self.polling.overdue_sources(ids, utc_now(), OVERDUE_GRACE)
-
-        return assess(last, age, sources_due, self.outage.describe(), utc_now())
-
-    def _alert_states(self) -> dict[str, int]:
-        return self.polling.alert_states()
+        for kind, trigger in settings_triggers(self.jobs.loaded.settings).items():
+            self.scheduler.reschedule_job(kind, trigger=trigger)
+        fresh = self.jobs.loaded
+        entities = len(fresh.matcher.watchlist.entities)
+        log(logger, "reload.applied", sources=len(fresh.sources), entities=entities)

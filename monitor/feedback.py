@@ -77,7 +77,7 @@ def load_feedback(session: Session, since: datetime, now: datetime) -> Feedback:
         mutes=tuple(
             m for m in triage_store.list_mutes(session, now=now, ended_since=since) if m.created_at < now
         ),
-        alerts_by_alias=dict(triage_store.alerts_by_alias(session, since)),
+        alerts_by_alias=dict(triage_store.alerts_by_alias(session, since, now)),
         false_hits=triage_store.alias_snippets(session, false_stories),
     )
 

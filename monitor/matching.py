@@ -36,7 +36,6 @@ from monitor.context import (
     Words,
     context_rejects,
     fails_check,
-    kept_by,
     kind_rule,
     position,
     why_not,
@@ -198,9 +197,9 @@ class Matcher:
             places = [h for h in wanting if h.ref.entity.is_place]
             scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
         if self._eras:
-            scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist)
+            scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist, norm.text)
         for hit in scanned:
-            if hit.ref.kind_rules and kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
+            if kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)
             else:
                 hits.append(hit)
@@ -302,6 +301,17 @@ class Matcher:
         return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 
 
+def kept_by(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
+    """The rule that let a hit stand (for --explain)."""
+    words = ref.context
+    if not words.require:
+        return "no context rule" if not words else "context: no forbidden word near"
+    near = Near(norm, plain, start, end)
+    if not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
+        return "context: a required word within the window"
+    return "place cue: a place word or preposition right before the name"
+
+
 def related_ids(watchlist: Watchlist, entity: Entity) -> frozenset[str]:
     """The entities whose mention admits `entity`'s requires_related aliases: its parents and
     their parents up the tree (al-Sukkariyah is in al-Bukamal, which is in Deir ez-Zor: "al-Sukkariyah,
@@ -336,14 +346,16 @@ class _RefMaker:
         self.context = Words.of(alias.context)
         self.letters = "".join(c for c in alias.text if c.isalnum())
         self.checked = bool(self.context) or alias.case_sensitive
-        self.kind_rules = entity.is_place or entity.kind == "person"
 
     def ref(self, variant: Variant) -> Ref:
-        possessive_only = variant.suffix and len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS
+        # a short alias (Ana, Rawa) or one ending in s (ISIS) takes its trailing s only as a possessive
+        possessive_only = variant.suffix and (
+            len(variant.key.replace(" ", "")) - 1 < _SHORT_ALIAS or variant.key[-2] == "s"
+        )
         needs_check = self.checked or possessive_only
         return Ref(
             self.entity, self.alias, variant, self.context, self.letters, possessive_only, needs_check,
-            self.kind_rules, self.role,
+            self.role,
         )  # fmt: skip
 
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from monitor.context import WORD, WORD_CHARS, Hit, folded, forms, position
+from monitor.context import WORD, WORD_CHARS, Hit, folded, position
 from monitor.normalise import ARABIC_ARTICLE, Normalised, fold_words, is_arabic
+from monitor.variants import forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Entity, Watchlist
@@ -221,8 +222,8 @@ ERAS = (
     Era(
         "syrian-army", "syrian-defence-ministry",
         frozenset(fold_words(a) for a in (
-            "Syrian army", "Syrian military", "Syrian government forces", "الجيش السوري",
-            "قوات الحكومة السورية",
+            "Syrian army", "Syrian military", "Syrian government forces", "Syrian troops",
+            "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),
@@ -238,17 +239,31 @@ def eras_of(watchlist: Watchlist) -> dict[tuple[str, str], Era]:
     return index
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
+ERA_YEAR = 2024  # the year the Syrian names changed hands: a text whose latest year is before it is old
+
+
+def years_say(text: str) -> tuple[bool, bool]:
+    """(old, new) as the years a text names say, when its names do not: a text whose latest year
+    is 2023 or earlier ("in 2017") was written before the change, one naming 2025 or later after
+    it; 2024, or no year, says nothing."""
+    latest = max(map(int, _YEAR.findall(text)), default=ERA_YEAR)
+    return latest < ERA_YEAR, latest > ERA_YEAR
+
+
 def dated(
     hits: list[Hit],
     wanting: list[Hit],
     forbidden: list[Hit],
     eras: dict[tuple[str, str], Era],
     watchlist: Watchlist,
+    text: str,
 ) -> list[Hit]:
     """`hits` with each hit of a shared name given to the entity its text's era says; a hit
     dropped for want of a required word (`wanting`) is admitted when the era is clear, and one
     of the new entity dropped for its forbidden words (Assad, regime, fall ... nearby: "the fall
-    of the Syrian government") is the old entity's unless the text names new cues."""
+    of the Syrian government") is the old entity's unless the text names new cues. A text that
+    names no cue is dated by the latest year it names (`years_say`)."""
     entities = {entity for entity, _ in eras}
     shared = [(h, era) for h in hits + wanting if h.ref.entity.id in entities and (era := _era(h, eras))]
     shared += [
@@ -264,6 +279,8 @@ def dated(
     decided: dict[int, Hit | None] = {}  # id of a shared hit -> what it becomes (None: dropped)
     for hit, era in shared:
         old, new = not found.isdisjoint(era.old_cues), not found.isdisjoint(era.new_cues)
+        if not old and not new:
+            old, new = years_say(text)
         if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
             old = not new
         target = era.old if old and not new else era.new if new and not old else None

@@ -8,8 +8,8 @@ the other sources. A database fault (`StoreUnavailable`) is no source's failure:
 the caller, which retries the poll later; nothing of the poll was stored, not even its validators.
 
 Parsing and matching are CPU-bound (feedparser manages ~1,500 items/s on one core), so
-`FeedWorkers` runs both in worker processes, one per core, while fetching stays on the event
-loop; only the entries the store says are new or edited have their hits stored. Polls whose
+`feed_workers.FeedWorkers` runs both in worker processes, one per core, while fetching stays on
+the event loop; only the entries the store says are new or edited have their hits stored. Polls whose
 feeds are ready at about the same time share the store step's transaction (`StoreBatcher`):
 each feed is written as it would be alone, and one commit serves a burst of polls. Writes run in
 one `StoreThread`, never on the event loop.
@@ -18,17 +18,12 @@ one `StoreThread`, never on the event loop.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
-import gc
 import logging
-import os
 import random
-import signal
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -39,8 +34,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import kinds, store
 from monitor.alerts import AlertPolicy, queue_alerts
 from monitor.errors import FetchError, StoreUnavailable
-from monitor.events import event_types, find_events
-from monitor.feeds import extract_main_text, parse_feed, with_full_text
+from monitor.feed_workers import AnalysedFeed, FeedWorkers, match_text, text_of
+from monitor.feeds import extract_main_text, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
 from monitor.matching import Matcher
@@ -53,13 +48,13 @@ from monitor.records import (
     Hit,
     ParsedFeed,
     PollReport,
+    PollStatus,
     Source,
     SourceHealth,
     StoredArticle,
     TextMatches,
 )
-from monitor.sentences import snippet
-from monitor.stories import Signatures, StoryIndex, signatures
+from monitor.stories import Signatures, StoryIndex
 
 if TYPE_CHECKING:
     import httpx
@@ -68,106 +63,11 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_BACKOFF = timedelta(hours=6)
-WORKER_NICENESS = 5
 BATCH_WINDOW = 0.05  # seconds a ready feed waits for others to share its transaction
 BATCH_MOST = 20  # feeds in one transaction at most
 MAX_CACHE_DELAY = timedelta(hours=12)
 IN_FLIGHT = 2  # x fetch concurrency: sources fetched and not yet stored, at most
 CATCH_UP_MOST = 1000  # entries a paged source reads at most after its first poll (a long outage)
-
-
-class FeedWorkers:
-    """Parsing and matching of fetched feeds, in one worker process per core.
-
-    Both are CPU-bound and depend only on the bytes and the watchlists, so each worker holds
-    its own copy of the Matcher (pickled once, at start) and returns entries with what matched
-    in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
-    The pool starts with the first feed to parse: a poll where every feed answers 304 (or of no
-    feeds at all) starts no process.
-    """
-
-    def __init__(self, matcher: Matcher, workers: int = 0) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        self.matcher = matcher
-        self._pool: Executor | None = None
-
-    async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
-        if self.workers == 1:
-            return analyse_feed(result, source, now, self.matcher)
-        loop = asyncio.get_running_loop()
-        if self._pool is not None:
-            return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
-        # The workers fork at this first submit. Frozen, the objects they inherit (the matcher,
-        # the imported modules) are left alone by their garbage collector, so those pages stay
-        # shared with this process instead of being copied into each worker.
-        gc.freeze()
-        try:
-            self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
-            analysed = loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
-        finally:
-            gc.unfreeze()
-        return await analysed
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysedFeed:
-    parsed: ParsedFeed
-    matches: tuple[TextMatches, ...]  # one per parsed entry, in order
-    signatures: tuple[Signatures | None, ...]  # story MinHashes of the entries that may alert
-
-
-_worker_matcher: Matcher | None = None
-
-
-def _init_worker(matcher: Matcher) -> None:
-    global _worker_matcher
-    _worker_matcher = matcher
-    _exit_with_parent()
-    # The parent's event loop fetches, stores and sends alerts; parsing can use what it leaves.
-    os.nice(WORKER_NICENESS)
-
-
-def _exit_with_parent() -> None:
-    """A worker outlives a parent killed with -9 (and keeps its memory and open files); on
-    Linux, ask the kernel to send it SIGTERM when the parent dies (PR_SET_PDEATHSIG)."""
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(0)
-
-
-def _analyse_in_worker(result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
-    assert _worker_matcher is not None, "worker started without its matcher"
-    return analyse_feed(result, source, now, _worker_matcher)
-
-
-def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Matcher) -> AnalysedFeed:
-    """Parse, match, and sign for story grouping what has a priority (so may alert): all of it
-    CPU work that depends on the bytes alone, done here rather than in the storing process."""
-    parsed = parse_feed(result, source, now)
-    matches = tuple(match_text(*_text_of(e), matcher) for e in parsed.entries)
-    sigs = tuple(signatures(e) if m.priority else None for e, m in zip(parsed.entries, matches, strict=True))
-    return AnalysedFeed(parsed, matches, sigs)
-
-
-def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
-    """Every field through the matcher, with a snippet per mention, the article's event types
-    (near its mentions) and its priority."""
-    fields = {"title": title, "summary": summary, "content": content}
-    found = {name: matcher.find(text) for name, text in fields.items() if text}
-    mentions = tuple(
-        (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
-    )
-    if not mentions:
-        return TextMatches()
-    events = find_events(matcher.watchlist, fields, found)
-    return TextMatches(mentions, matcher.prioritise(fields, found, events), event_types(events))
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +241,7 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         analysed = await _analyse_pages(source, result, deps, now, most)
         entries = await _with_full_text(source, analysed.parsed.entries, deps, now)
         by_text = {
-            _text_of(e): (m, sigs)
+            text_of(e): (m, sigs)
             for e, m, sigs in zip(analysed.parsed.entries, analysed.matches, analysed.signatures, strict=True)
         }
         parsed = replace(analysed.parsed, entries=entries)
@@ -386,10 +286,6 @@ async def _analyse_pages(
     return AnalysedFeed(parsed, matches, tuple(s for p in pages for s in p.signatures)[:most])
 
 
-def _text_of(item: Entry | StoredArticle) -> tuple[str, str, str]:
-    return (item.title, item.summary, item.content)
-
-
 def _store_alone(feed: ReadyFeed) -> PollReport | Exception:
     try:
         return _store_feeds([feed])[0]
@@ -426,7 +322,7 @@ def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Su
         return PollReport(source.id, "not_modified", next_poll_at=next_at, elapsed=_since(feed)), success
 
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
-        text = _text_of(article)
+        text = text_of(article)
         found, sigs = feed.by_text.get(text) or (match_text(*text, deps.matcher), None)
         return article_matches(article, found, edited, sigs)
 
@@ -462,7 +358,7 @@ def rematch(
         articles = store.articles_seen_since(session, since)
     new_hits = 0
     for i in range(0, len(articles), batch):
-        matches = [article_matches(a, match_text(*_text_of(a), matcher)) for a in articles[i : i + batch]]
+        matches = [article_matches(a, match_text(*text_of(a), matcher)) for a in articles[i : i + batch]]
         with sessions.begin() as session:
             new_hits += store.save_matches(session, [m for m in matches if m.hits], now=now)
     return len(articles), new_hits
@@ -540,7 +436,7 @@ async def _record_failure(
     # INFO: the CLI prints every report and the daemon logs at INFO; sources failing for long
     # reach people through the health notices (alerts) and `monitor sources`.
     log(logger, "poll.failed", logging.INFO, source=source.id, kind=kind, error=message, failures=failures)
-    status = "deferred" if retry_after else "failed"
+    status: PollStatus = "deferred" if retry_after else "failed"
     return PollReport(
         source.id,
         status,

@@ -237,9 +237,10 @@ class Polling:
         """When the alerts this process sent in the round at `round_at` were queued."""
         return await self.read(_sent_in_round, self.owner, round_at)
 
-    def overdue_sources(self, ids: list[str], now: datetime, grace: timedelta) -> int:
+    def overdue_sources(self, ids: list[str], now: datetime) -> int:
+        """Of these sources, how many are overdue (summary.OVERDUE_GRACE)."""
         with store.faults(), self.sessions() as session:
-            return summary.overdue_sources(session, ids, now, grace)
+            return summary.overdue_sources(session, ids, now)
 
     def alert_states(self) -> dict[str, int]:
         with store.faults(), self.sessions() as session:

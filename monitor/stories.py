@@ -4,8 +4,8 @@ alert per story) and the digest (its story grouping), so Slack and the digest ag
 The signature: MinHash (128 values, datasketch's "affine32" scheme, seed 1, computed by
 monitor/minhash.py without importing datasketch) of the title's word pairs (titles of four words
 or more, without an aggregator's trailing " - Outlet") and of the text's word triples (25 words
-or more, the first 400). The alerts store these in the outbox's stories table, so the scheme must
-not change without migrating them.
+or more, the first 400). The alerts store these in the stories table (monitor/store/stories.py),
+so the scheme must not change without migrating them.
 
 The rule (`StoryRule`): an item belongs to the story that already has its URL, else to the most
 similar story opened within `window` before it whose title or text signature has at least
@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from monitor.config import Settings, parse_duration
 from monitor.minhash import minhash  # datasketch's affine32 values, without importing scipy
 from monitor.records import Entry, StoredArticle
-from monitor.store import outbox
+from monitor.sources.text import strip_publisher
+from monitor.store import stories as story_rows
 
 NUM_PERM = 128
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
@@ -63,14 +64,6 @@ def signatures_of(title_text: str, publisher: str | None, body: str = "") -> Sig
     title_sig = _minhash(_shingles(title, TITLE_SHINGLE)) if len(title) >= MIN_TITLE_WORDS else None
     text_sig = _minhash(_shingles(text, TEXT_SHINGLE)) if len(text) >= MIN_TEXT_WORDS else None
     return title_sig, text_sig
-
-
-def strip_publisher(title: str, publisher: str | None) -> str:
-    """Google News titles end in " - Outlet"; the outlet's own copy does not."""
-    for separator in (" - ", " – ", " | "):
-        if publisher and title.endswith(separator + publisher):
-            return title[: -len(separator + publisher)]
-    return title
 
 
 def _words(text: str) -> list[str]:
@@ -111,7 +104,7 @@ class StoryIndex:
     def refresh(self, session: Session, since: datetime) -> None:
         """Drop the stories opened before `since`; add the stored ones this index has not seen."""
         self.forget_before(since)
-        for story in outbox.recent_stories(session, since, after_id=max(self._ids, default=0)):
+        for story in story_rows.recent_stories(session, since, after_id=max(self._ids, default=0)):
             self.add(story.id, story.created_at, (story.title_signature, story.text_signature))
 
     def forget_before(self, since: datetime) -> None:

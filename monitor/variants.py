@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import zip_longest
 from typing import NamedTuple
 
@@ -32,6 +32,26 @@ COMMON_WORDS = 30_000  # the most frequent words per language that a generated s
 # with or without its article; ل + ال is written لل.
 CONJUNCTIONS = ("", "و", "ف")
 PREPOSITIONS = ("", "ب", "ل", "ك")
+
+_PROCLITICS = frozenset(
+    {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
+    | {"لل", "ولل", "فلل"}
+)
+_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
+
+
+@lru_cache(maxsize=1 << 16)
+def forms(word: str) -> tuple[str, ...]:
+    """`word` and the words it may stand for in a context window: without a plural s, without
+    Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`)."""
+    forms = [word]
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    if is_arabic(word[0]):
+        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
+        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
+    return tuple(forms)
+
 
 # Latin article forms: al/el, and the sun-letter assimilations (ash-Sham, ez-Zor, ad-Dawla).
 SUN_LETTERS = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
@@ -146,7 +166,7 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
 def _with_suffix(variant: Variant) -> Iterator[Variant]:
     yield variant
     last = variant.key[-1]
-    if last.isascii() and last.isalpha() and last != "s":
+    if last.isascii() and last.isalpha():  # after an s only a possessive (ISIS's): see `Ref`
         yield Variant(variant.key + "s", True, variant.rank, variant.rules)
 
 
@@ -197,6 +217,7 @@ def _rewrites(words: str) -> Iterator[tuple[str, str]]:
     """Each one-step rewrite of `words`: one rule at one place."""
     yield from _unit_rewrites(words)
     yield from _feature_rewrites(words)
+    yield from _force_rewrites(words)
     if is_arabic(words[0]):
         yield from _arabic_rewrites(words)
         return
@@ -225,6 +246,9 @@ PLAIN_WORDS = frozenset(
     governorate city town village river desert field station airport road highway bridge dam
     mobilization mobilisation popular national defence defense security service ministry
     revolutionary tribal tribe clan forces north south east west northern southern eastern western
+    troops soldier soldiers special adviser advisers advisor advisors personnel commando commandos strike
+    strikes airstrike airstrikes air raid raids bombardment bombing shelling warplane warplanes jet jets
+    fighter aircraft drone drones plane planes attack ground members
     """.split()
     )
 )
@@ -335,6 +359,67 @@ def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
             yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
         elif word in JOINERS:
             yield " ".join([*parts[:i], word + following, *parts[i + 2 :]]), "joined"
+
+
+# A state's forces named by its nationality: an alias "<adjective> <noun>" (US forces, Israeli
+# strike, القوات الأمريكية, غارة إسرائيلية) also stands with every other noun of its group (US
+# special forces, American advisers, Israeli bombardment, الجنود الأمريكيين, القصف الإسرائيلي). Only
+# the groups an entity already has an alias in are generated: Iranian strikes are not the IRGC's
+# unless the IRGC has an air alias.
+NATIONALITIES = frozenset({
+    "us", "u s", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish", "jordanian",
+})  # fmt: skip
+FORCE_NOUNS = (
+    tuple(
+        """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
+    |military advisor|military personnel|personnel|commando|ground forces|service members""".split("|")
+    ),
+    tuple(
+        """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
+    |aircraft|drone|drone strike|plane|air force|military aircraft|drone attack""".split("|")
+    ),
+)
+_FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORCE_NOUNS)
+_LONGEST_FIRST = tuple(sorted(group, key=len, reverse=True) for group in _FORCE_NOUNS)
+# Arabic: the noun first, then the adjective agreeing with it: masculine (ي), feminine or a
+# non-human plural (يه, folded from ية), human plural (يين, يون). Definite nouns take a definite
+# adjective, indefinite ones (غارة إسرائيلية) an indefinite one.
+_ENDINGS = {"m": ("ي",), "f": ("يه",), "p": ("يين", "يون")}  # a human plural in either case
+FORCE_NOUNS_AR = tuple(
+    {fold_words(noun): gender for noun, gender in (w.split(":") for w in group.split())}
+    for group in (
+        "القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p",
+        """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
+        المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f""",
+    )
+)
+
+
+def _force_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    """A nationality's force named with another noun of its group (see FORCE_NOUNS)."""
+    if is_arabic(words[0]):
+        yield from _arabic_force_rewrites(words.split())
+        return
+    for group, longest_first in zip(_FORCE_NOUNS, _LONGEST_FIRST, strict=True):
+        noun = next((n for n in longest_first if words.endswith(f" {n}")), None)
+        prefix = words[: len(words) - len(noun or "")]  # as folded: "u s  " keeps its spaces
+        if noun is not None and " ".join(prefix.split()) in NATIONALITIES:
+            yield from ((f"{prefix}{other}", "force noun") for other in group if other != noun)
+
+
+def _arabic_force_rewrites(parts: list[str]) -> Iterator[tuple[str, str]]:
+    if len(parts) < 2:
+        return
+    noun, adjective = " ".join(parts[:-1]), parts[-1].removeprefix(ARABIC_ARTICLE)
+    group = next((g for g in FORCE_NOUNS_AR if noun in g), None)
+    ending = next((e for e in ("يين", "يون", "يه", "ي") if adjective.endswith(e)), None)
+    if group is None or ending is None:
+        return
+    stem = adjective[: -len(ending)]
+    for other, gender in group.items():
+        if other != noun:
+            article = ARABIC_ARTICLE if other.startswith(ARABIC_ARTICLE) else ""
+            yield from ((f"{other} {article}{stem}{end}", "force noun") for end in _ENDINGS[gender])
 
 
 _NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a missing space is invisible

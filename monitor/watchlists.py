@@ -13,17 +13,15 @@ file, line and field. Loading collects every problem rather than stopping at the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -32,6 +30,7 @@ from pydantic import (
 from monitor.errors import WatchlistError
 from monitor.geo import place_problem
 from monitor.normalise import alias_key
+from monitor.yaml_lines import Parsed, parse_yaml, validate
 
 ActorKind = Literal[
     "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
@@ -309,114 +308,13 @@ def load_all_errors(folder: Path) -> list[WatchlistError]:
     return check_watchlists(folder)[1]
 
 
-# --- reading YAML with line numbers ---------------------------------------------------------
-
-YamlPath = tuple[str | int, ...]
-
-
-@dataclass(slots=True)
-class _Parsed:
-    path: Path
-    data: Any
-    lines: dict[YamlPath, int]
-
-    def line(self, loc: Sequence[str | int]) -> int | None:
-        """The line of the deepest node on `loc` that exists (a missing field points at its parent)."""
-        for end in range(len(loc), -1, -1):
-            if (found := self.lines.get(tuple(loc[:end]))) is not None:
-                return found
-        return None
-
-
-# libyaml's loader when PyYAML was built with it: every CLI command, daemon start and reload
-# reads the watchlists, 1.8 s in pure Python and 0.15 s with libyaml (960 aliases).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse(path: Path, errors: list[WatchlistError]) -> _Parsed | None:
-    loader = _Loader(path.read_text(encoding="utf-8"))
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        errors.append(WatchlistError(path, line, None, _yaml_message(exc), column))
-        return None
-    finally:
-        loader.dispose()
-    lines: dict[YamlPath, int] = {}
-    if node is not None:
-        _record_lines(node, (), lines, path, errors)
-    return _Parsed(path, data, lines)
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
-    return f"YAML syntax: {problem} (fix the file, then run `monitor watchlists validate` again)"
-
-
-def _record_lines(
-    node: yaml.Node, at: YamlPath, lines: dict[YamlPath, int], path: Path, errors: list[WatchlistError]
-) -> None:
-    lines.setdefault(at, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                errors.append(
-                    WatchlistError(path, key_node.start_mark.line + 1, _dotted(at + (key,)), "duplicate key")
-                )
-            seen.add(key)
-            lines[at + (key,)] = key_node.start_mark.line + 1
-            _record_lines(value_node, at + (key,), lines, path, errors)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, at + (index,), lines, path, errors)
-
-
-def _dotted(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-# --- validating -----------------------------------------------------------------------------
-
-
-def _validate(parsed: _Parsed, model: type[_Model], errors: list[WatchlistError]) -> Any:
-    data = {} if parsed.data is None else parsed.data
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(part for part in err["loc"] if isinstance(part, (str, int)))
-            message = err["msg"].removeprefix("Value error, ")
-            errors.append(WatchlistError(parsed.path, parsed.line(loc), _field(parsed, loc), message))
-        return None
-
-
-def _field(parsed: _Parsed, loc: YamlPath) -> str:
-    """`entities[3].aliases[1]` reads better as `kataib-hezbollah.aliases[1]` when the id is known."""
-    if len(loc) >= 2 and loc[0] == "entities" and isinstance(loc[1], int):
-        try:
-            entity_id = parsed.data["entities"][loc[1]]["id"]
-        except (KeyError, IndexError, TypeError):
-            entity_id = None
-        if isinstance(entity_id, str):
-            return _dotted((entity_id,) + loc[2:])
-    return _dotted(loc) or "(file)"
-
-
 @dataclass(slots=True)
 class _Loaded:
-    entities: list[tuple[Entity, _Parsed, int]] = field(default_factory=list)
-    rules: tuple[Rules, _Parsed] | None = None
-    documents: tuple[_BaselineFile, _Parsed] | None = None
-    roles: tuple[_RolesFile, _Parsed] | None = None
-    events: tuple[EventTypes, _Parsed] | None = None
+    entities: list[tuple[Entity, Parsed, int]] = field(default_factory=list)
+    rules: tuple[Rules, Parsed] | None = None
+    documents: tuple[_BaselineFile, Parsed] | None = None
+    roles: tuple[_RolesFile, Parsed] | None = None
+    events: tuple[EventTypes, Parsed] | None = None
 
 
 def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistError]]:
@@ -438,22 +336,22 @@ def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistErro
 def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
     loaded = _Loaded()
     for path in sorted(folder.glob("*.yaml")):
-        parsed = _parse(path, errors)
+        parsed = parse_yaml(path, errors)
         if parsed is None:
             continue
         if path.name == RULES_FILE:
-            if (rules := _validate(parsed, Rules, errors)) is not None:
+            if (rules := validate(parsed, Rules, errors)) is not None:
                 loaded.rules = (rules, parsed)
         elif path.name == ROLES_FILE:
-            if (roles := _validate(parsed, _RolesFile, errors)) is not None:
+            if (roles := validate(parsed, _RolesFile, errors)) is not None:
                 loaded.roles = (roles, parsed)
         elif path.name == EVENTS_FILE:
-            if (events := _validate(parsed, EventTypes, errors)) is not None:
+            if (events := validate(parsed, EventTypes, errors)) is not None:
                 loaded.events = (events, parsed)
         elif path.name == BASELINE_FILE:
-            if (docs := _validate(parsed, _BaselineFile, errors)) is not None:
+            if (docs := validate(parsed, _BaselineFile, errors)) is not None:
                 loaded.documents = (docs, parsed)
-        elif (entity_file := _validate(parsed, _EntityFile, errors)) is not None:
+        elif (entity_file := validate(parsed, _EntityFile, errors)) is not None:
             loaded.entities += [(e, parsed, i) for i, e in enumerate(entity_file.entities)]
     return loaded
 
@@ -521,7 +419,7 @@ def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
                 )  # fmt: skip
 
 
-def _role_references(roles: _RolesFile, parsed: _Parsed, ids: set[str]) -> Iterator[WatchlistError]:
+def _role_references(roles: _RolesFile, parsed: Parsed, ids: set[str]) -> Iterator[WatchlistError]:
     for i, role in enumerate(roles.roles):
         if role.entity not in ids:
             yield WatchlistError(
@@ -530,7 +428,7 @@ def _role_references(roles: _RolesFile, parsed: _Parsed, ids: set[str]) -> Itera
             )  # fmt: skip
 
 
-def _event_provenance(events: EventTypes, parsed: _Parsed, docs: set[str]) -> Iterator[WatchlistError]:
+def _event_provenance(events: EventTypes, parsed: Parsed, docs: set[str]) -> Iterator[WatchlistError]:
     for i, event in enumerate(events.types):
         for j, prov in enumerate(event.provenance):
             if prov.doc not in docs:
@@ -560,7 +458,7 @@ def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistEr
                 )  # fmt: skip
 
 
-def _rule_references(rules: Rules, parsed: _Parsed, loaded: _Loaded) -> Iterator[WatchlistError]:
+def _rule_references(rules: Rules, parsed: Parsed, loaded: _Loaded) -> Iterator[WatchlistError]:
     ids = {e.id for e, _, _ in loaded.entities}
     tags = {t for e, _, _ in loaded.entities for t in e.tags}
     kinds = ACTOR_KINDS | PLACE_KINDS | set(KIND_GROUPS)

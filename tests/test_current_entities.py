@@ -155,6 +155,123 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "A convoy entered the 55-kilometer deconfliction zone around the base.",
         "دخل رتل منطقة الـ55 كيلومتراً المحيطة بالقاعدة.",
     ),
+    # added after the held-out evaluations (2026-12)
+    "mohammed-shia-al-sudani": (
+        "Prime Minister Mohammed Shia al-Sudani ordered more troops to the western border.",
+        "أمر رئيس الوزراء محمد شياع السوداني بتعزيز القوات على الحدود الغربية.",
+    ),
+    "muqtada-al-sadr": (
+        "Moqtada al-Sadr told his followers to stay out of the fighting in Syria.",
+        "دعا مقتدى الصدر أنصاره إلى عدم التدخل في القتال داخل سوريا.",
+    ),
+    "saraya-al-salam": (
+        "Saraya al-Salam fighters took over checkpoints around Samarra.",
+        "تسلمت سرايا السلام نقاط التفتيش في محيط سامراء.",
+    ),
+    "abdul-amir-yarallah": (
+        "Army chief of staff Abdul Amir Yarallah inspected units in western Anbar.",
+        "تفقد رئيس أركان الجيش الفريق أول ركن عبد الأمير يار الله القطعات غرب الأنبار.",
+    ),
+    "iraqi-national-security-service": (
+        "Iraq's National Security Service said it arrested two IS members in al-Qaim.",
+        "أعلن جهاز الأمن الوطني العراقي اعتقال عنصرين من داعش في القائم.",
+    ),
+    "security-media-cell": (
+        "The Security Media Cell said the border was under full control.",
+        "قالت خلية الإعلام الأمني إن الحدود تحت السيطرة الكاملة.",
+    ),
+    "jazira-operations-command": (
+        "The Jazira Operations Command launched a sweep of the desert north of Rawa.",
+        "أطلقت قيادة عمليات الجزيرة عملية تفتيش في الصحراء شمال راوة.",
+    ),
+    "pmf-brigade-17": (
+        "The PMF said its 17th Brigade moved to new positions on the frontier.",
+        "قالت هيئة الحشد الشعبي إن اللواء 17 انتقل إلى مواقع جديدة على الحدود.",
+    ),
+    "pmf-brigade-19": (
+        "Brigade 19 of the Popular Mobilization Forces patrols the desert west of Anbar.",
+        "ينتشر اللواء 19 في الحشد الشعبي في صحراء غرب الأنبار.",
+    ),
+    "pmf-brigade-25": (
+        "The PMF's 25th Brigade reinforced the border facing Hasakah.",
+        "عزز اللواء الخامس والعشرون في الحشد الشعبي انتشاره على الحدود.",
+    ),
+    "abu-khawla": (
+        "Abu Khawla, the dismissed council commander, has not been seen since his arrest.",
+        "لم يظهر أبو خولة منذ اعتقاله على يد قسد.",
+    ),
+    "nawaf-al-bashir": (
+        "Sheikh Nawaf al-Bashir returned to Deir ez-Zor after years abroad.",
+        "عاد الشيخ نواف البشير إلى دير الزور بعد سنوات في الخارج.",
+    ),
+    "ahrar-al-sharqiya": (
+        "Ahrar al-Sharqiya fighters were accused of abuses in the north.",
+        "اتهم مقاتلو أحرار الشرقية بارتكاب انتهاكات في الشمال.",
+    ),
+    "syrian-national-army": (
+        "The Turkish-backed Syrian National Army shelled SDF positions.",
+        "قصفت فصائل الجيش الوطني السوري مواقع قسد.",
+    ),
+    "syrian-4th-division": (
+        "Units of the Fourth Division controlled the road to al-Bukamal.",
+        "سيطرت الفرقة الرابعة على الطريق المؤدي إلى البوكمال.",
+    ),
+    "asaad-al-shaibani": (
+        "Foreign Minister Asaad al-Shaibani met his Iraqi counterpart in Baghdad.",
+        "التقى وزير الخارجية أسعد الشيباني نظيره العراقي في بغداد.",
+    ),
+    "jurf-al-sakhar": (
+        "A strike hit a Kataib Hezbollah site in Jurf al-Sakhar.",
+        "استهدفت ضربة موقعا لكتائب حزب الله في جرف الصخر.",
+    ),
+    "wadi-hawran": (
+        "IS cells still hide in the caves of Wadi Hawran.",
+        "ما زالت خلايا داعش تختبئ في كهوف وادي حوران.",
+    ),
+    "trifawi": (
+        "PMF units secured border points in the Trifawi area.",
+        "أمنت قوات الحشد نقاطا حدودية في منطقة طريفاوي.",
+    ),
+    "t1-station": (
+        "Rockets landed near the T1 airbase in Anbar.",
+        "سقطت صواريخ قرب قاعدة T1 في الأنبار.",
+    ),
+    "tower-22": (
+        "Three US soldiers were killed in the drone attack on Tower 22.",
+        "قتل ثلاثة جنود أمريكيين في الهجوم على البرج 22.",
+    ),
+    "busayrah": (
+        "Gunmen attacked a checkpoint near al-Busayrah on the Euphrates.",
+        "هاجم مسلحون حاجزا قرب بلدة البصيرة في ريف دير الزور.",
+    ),
+    "hatla": (
+        "Shells fell on Hatla across the river from the city.",
+        "سقطت قذائف على قرية حطلة المقابلة للمدينة.",
+    ),
+    "hawaij": (
+        "Tribal fighters withdrew toward al-Hawaij after the clashes.",
+        "انسحب مقاتلو العشائر نحو الحوايج بعد الاشتباكات.",
+    ),
+    "tanak-oil-field": (
+        "Coalition vehicles were seen at the al-Tanak oil field.",
+        "شوهدت آليات للتحالف في حقل التنك النفطي.",
+    ),
+    "tayem-oil-field": (
+        "Government forces took over the al-Tayem oil field.",
+        "سيطرت القوات الحكومية على حقل التيم النفطي.",
+    ),
+    "shaddadi": (
+        "A convoy left the base in al-Shaddadi for Iraq.",
+        "غادر رتل القاعدة في الشدادي باتجاه العراق.",
+    ),
+    "al-hol-camp": (
+        "Iraqi families were repatriated from al-Hol camp.",
+        "أعيدت عائلات عراقية من مخيم الهول.",
+    ),
+    "qamishli": (
+        "Talks between Damascus and the SDF were held in Qamishli.",
+        "عقدت محادثات بين دمشق وقسد في القامشلي.",
+    ),
 }
 
 

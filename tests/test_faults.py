@@ -27,12 +27,12 @@ from sqlalchemy.exc import DBAPIError
 from monitor import store
 from monitor.app import fetch_limits
 from monitor.config import Settings
-from monitor.daemon import lease_time
 from monitor.errors import StoreUnavailable
 from monitor.fetch import HostLimiter
 from monitor.matching import Matcher
 from monitor.outage import REMIND_EVERY, Outage
 from monitor.pipeline import FeedWorkers, PollDeps, poll_source
+from monitor.polling import lease_time
 from monitor.records import PollReport, Source, SourceHealth
 from monitor.store import leases
 from monitor.watchlists import load_watchlists

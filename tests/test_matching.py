@@ -412,7 +412,7 @@ CONTEXT_RULES = [
     ("a dateline place is still reported", "BAGHDAD (Reuters) - Soleimani's successor arrived.",
      ["baghdad", "qasem-soleimani"]),
     ("a name in capitals without a dash is the person", "SOLEIMANI WAS KILLED IN A US STRIKE IN 2020",
-     ["qasem-soleimani"]),
+     ["qasem-soleimani", "us-forces"]),
     ("a one-word surname after in is a place", "one of the oldest hotels in Sulaimani", []),
     ("a place's desert is the Badia", "ISIS cells in the Mayadin desert attacked a convoy.",
      ["badia", "islamic-state", "mayadin"]),
@@ -424,7 +424,8 @@ CONTEXT_RULES = [
     ("صحراء with a place", "قتل ثلاثة عناصر في هجوم في صحراء تدمر.", ["badia", "palmyra"]),
     ("بادية محافظة", "استهدفت حافلة في منطقة جبل البشري ببادية محافظة الرقة.",
      ["badia", "jabal-al-bishri", "raqqa"]),
-    ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.", ["akashat"]),
+    ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.",
+     ["akashat", "iraqi-army"]),
     ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
     ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
     ("a Syrian unit with a Badia place it fought in", "شاركت وحدات من الفرقة 17 في معارك مدينة تدمر.",
@@ -453,6 +454,35 @@ CONTEXT_RULES = [
     ("Free Army", "Free Army factions withdrew from the desert.", ["free-syrian-army"]),
     ("Hezbollah Battalions is not Lebanese Hezbollah", "the Hezbollah Battalions claimed the attack",
      ["kataib-hezbollah"]),
+    ("a nationality and a force noun", "Iranian advisers left their posts near al-Mayadin on Friday.",
+     ["irgc", "mayadin"]),
+    ("a club named after a group", "The al-Hashd club beat its rival in the league match.", []),
+    ("an Arabic club named after a group", "فاز نادي الحشد الشعبي على ضيفه بهدفين.", []),
+    ("the group itself is still named", "Hashd fighters deployed near the border.", ["pmf"]),
+    ("an English preposition is a place cue", "The convoy was seen near Rawa and in Hit.", ["hit", "rawa"]),
+    ("a place cue does not outweigh a forbidden word", "She grew up in Samara, Russia.", []),
+    ("a place inside a unit's name", "Fighters of Kata'ib Karbala were seen near the border.", []),
+    ("a place inside an Arabic unit's name", "وصل مقاتلون من كتائب كربلاء إلى الحدود.", []),
+    ("a place after a unit word and a preposition", "A brigade in Karbala was put on alert.", ["karbala"]),
+    ("a channel named after a place", "Karbala TV said fighters reached al-Qaim.", ["qaim"]),
+    ("Al Jazeera is the channel", "Al Jazeera reported clashes near Deir ez-Zor.", ["deir-ez-zor"]),
+    ("Jazira with a word of its region", "Tribal fighters advanced in the Jazira countryside.", ["jazira"]),
+    ("الجزيرة with a region word", "اشتباكات في منطقة الجزيرة شرق الفرات.", ["euphrates", "jazira"]),
+    ("شبه الجزيرة is the peninsula", "زار الوفد دول شبه الجزيرة العربية.", []),
+    ("المشاهدة with a kin word", "اجتمع وجهاء المشاهدة في البوكمال.", ["bukamal", "mashahada"]),
+    ("المشاهدة as watching", "ارتفعت نسبة المشاهدة في شهر رمضان.", []),
+    ("Iraq's ministry is not Syria's", "Iraq's Ministry of Defence said Syrian smugglers were caught.", []),
+    ("an Arabic ministry in Baghdad", "أعلنت وزارة الدفاع في بغداد انتشار قواتها قرب القائم.",
+     ["baghdad", "qaim"]),
+    ("a bare ministry in a text naming Syria's new state",
+     "قال الرئيس أحمد الشرع إن وزارة الدفاع ستضم الفصائل.",
+     ["ahmed-al-sharaa", "syrian-defence-ministry"]),
+    ("a text naming only old years", "In 2017 the Syrian government retook the town from ISIS.",
+     ["islamic-state", "syrian-army"]),
+    ("a text naming 2025", "In March 2025 the Syrian government sent troops to the town.",
+     ["syrian-transitional-government"]),
+    ("soldiers dated by the year", "In 2025 Syrian soldiers entered al-Mayadin.",
+     ["mayadin", "syrian-defence-ministry"]),
 ]  # fmt: skip
 
 
@@ -591,7 +621,8 @@ def test_a_dateline_opening_an_html_paragraph_is_not_the_person(shipped: Matcher
 
 
 def test_a_name_in_a_headline_in_capitals_is_the_person(shipped: Matcher) -> None:
-    assert [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")] == ["qasem-soleimani"]
+    found = [m.entity for m in shipped.find("US STRIKE KILLS SOLEIMANI - REPORT")]
+    assert found == ["us-forces", "qasem-soleimani"]
 
 
 def ids(matcher: Matcher, text: str) -> list[str]:
@@ -640,7 +671,7 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
             ["syrian-army", "iraqi-army"],
         ),
         ("US and Turkish forces patrolled the area on Friday.", ["us-forces"]),
-        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["iraqi-army"]),
+        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
     ],
 )

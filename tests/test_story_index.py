@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.records import StoredArticle
-from monitor.store import outbox
+from monitor.store import stories as story_rows
 from monitor.stories import NUM_PERM, StoryIndex, signatures
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
@@ -17,8 +17,8 @@ def article(n: int, title: str, text: str = "") -> StoredArticle:
     return StoredArticle(n, "s", f"https://x.org/{n}", title, text, "", NOW, NOW)
 
 
-def story(title: str, headline: str) -> outbox.NewStory:
-    return outbox.NewStory(title, signatures(article(0, headline)), frozenset(), NOW)
+def story(title: str, headline: str) -> story_rows.NewStory:
+    return story_rows.NewStory(title, signatures(article(0, headline)), frozenset(), NOW)
 
 
 def test_finds_the_same_story_among_many() -> None:
@@ -41,15 +41,15 @@ def test_missing_signatures_never_match() -> None:
 def test_refresh_reads_only_new_stories_and_drops_old_ones(sessions: sessionmaker[Session]) -> None:
     index = StoryIndex()
     with sessions.begin() as session:
-        [old] = outbox.add_stories(
+        [old] = story_rows.add_stories(
             session, [story("old", "Old story about Qaim")], now=NOW - timedelta(days=3)
         )
-        [new] = outbox.add_stories(session, [story("new", "New story on Hiri clashes")], now=NOW)
+        [new] = story_rows.add_stories(session, [story("new", "New story on Hiri clashes")], now=NOW)
         index.refresh(session, NOW - timedelta(hours=48))
     assert index.match(signatures(article(3, "New story on Hiri clashes")), 0.8) == new
     assert index.match(signatures(article(4, "Old story about Qaim")), 0.8) is None  # left the window
     with sessions.begin() as session:
-        [newer] = outbox.add_stories(
+        [newer] = story_rows.add_stories(
             session, [story("x", "Third story, Akashat road")], now=NOW + timedelta(hours=1)
         )
         index.refresh(session, NOW + timedelta(hours=1))  # 48 h later: the first two have left the window

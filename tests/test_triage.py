@@ -45,6 +45,7 @@ from monitor.slack_actions import (
     story_value,
 )
 from monitor.store import outbox
+from monitor.store import stories as story_rows
 from monitor.store import triage as triage_store
 from monitor.triage import Triage, outcome_line, updated_message
 from monitor.watchlists import load_watchlists
@@ -171,12 +172,12 @@ def add_story(
         start = snippet.find(alias)
         hit = Hit(article.id, entity, alias, "summary", start, start + len(alias), alias, snippet)
         store.save_matches(session, [ArticleMatches(article, (hit,), None)], now=NOW)
-        [story] = outbox.add_stories(
-            session, [outbox.NewStory(entry.title, (None, None), frozenset({entity}), NOW)], now=NOW
+        [story] = story_rows.add_stories(
+            session, [story_rows.NewStory(entry.title, (None, None), frozenset({entity}), NOW)], now=NOW
         )
-        outbox.link_articles(
+        story_rows.link_articles(
             session,
-            [outbox.ArticleLink(story, article.id, entry.url, "X", "lead", frozenset({entity}))],
+            [story_rows.ArticleLink(story, article.id, entry.url, "X", "lead", frozenset({entity}))],
             now=NOW,
         )
         payload = {
@@ -252,6 +253,8 @@ def test_watchlists_report_suggests_a_rule_only_for_aliases_never_relevant(
         triage_store.record_verdict(session, verdict(good, "relevant"), now=NOW)
     with sessions() as session:
         data = feedback.load_feedback(session, NOW - timedelta(days=1), NOW)
+        earlier = feedback.load_feedback(session, NOW - timedelta(days=8), NOW - timedelta(days=1))
+    assert earlier.alerts_by_alias == {}  # a past week counts only the alerts sent in it
     rows = {p.name: p for p in feedback.by_alias(data)}
     kh = rows["KH"]
     assert (kh.alerts, kh.relevant, kh.not_relevant, kh.precision, kh.needs_work) == (3, 0, 3, 0.0, True)

@@ -53,6 +53,15 @@ RULES = [
     ("fu'ala' unvowelled", "The al-Najbaa movement claimed it.", ("harakat-al-nujaba", "Najbaa movement")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
      ("irgc-battalion-47", "الفوج السابع والأربعين")),
+    ("force noun", "US special forces raided a house east of the river.", ("us-forces", "US special forces")),
+    ("force noun, U.S.", "Two U.S. service members were wounded.", ("us-forces", "U.S. service members")),
+    ("force noun, air", "Israeli bombardment hit the outskirts of the town.",
+     ("israeli-military", "Israeli bombardment")),
+    ("force noun, role alias", "Iranian troops left the base.", ("irgc", "Iranian troops")),
+    ("force noun, Arabic human plural", "انسحب الجنود الأمريكيون من القاعدة.",
+     ("us-forces", "الجنود الأمريكيون")),
+    ("force noun, Arabic indefinite", "قصف إسرائيلي استهدف مستودعا للأسلحة.",
+     ("israeli-military", "قصف إسرائيلي")),
 ]  # fmt: skip
 
 
@@ -137,3 +146,15 @@ def test_loading_the_watchlists_does_not_import_the_matcher() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "False"
+
+
+def test_force_nouns_only_after_a_nationality_and_within_the_group_an_entity_has() -> None:
+    keys = {v.key for v in variants("US forces", False)}
+    assert {"us troops", "us special forces", "us soldier", "us advisers"} <= keys
+    assert "us strike" not in keys  # an air noun is generated only from an air alias
+    assert not any("troops" in v.key for v in variants("Syrian Democratic Forces", False))
+
+
+def test_a_name_ending_in_s_takes_an_s_only_as_a_possessive(shipped: Matcher) -> None:
+    assert entities(shipped, "ISIS's cells attacked a checkpoint.") == [("islamic-state", "ISIS's")]
+    assert entities(shipped, "The ISISS network said.") == []

@@ -18,8 +18,10 @@ from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.records import ArticleMatches, Hit
 from monitor.slack_actions import story_actions
+from monitor.sources.text import strip_publisher
 from monitor.store import outbox, triage
-from monitor.stories import StoryIndex, place, signatures, strip_publisher
+from monitor.store import stories as story_rows
+from monitor.stories import StoryIndex, place, signatures
 from monitor.watchlists import ACTOR_KINDS
 
 HEADLINE_ACTORS = 2  # actors named in a story's headline
@@ -118,12 +120,12 @@ def queue_alerts(
         due = [m for m in due if not muted_only(m, muted)]
     if not due:
         return 0
-    links = outbox.story_links(session, [m.article.id for m in due if m.edited])  # new ones have none
-    by_url = outbox.stories_by_url(session, [m.article.url for m in due])
+    links = story_rows.story_links(session, [m.article.id for m in due if m.edited])  # new ones have none
+    by_url = story_rows.stories_by_url(session, [m.article.url for m in due])
     stories = stories if stories is not None else StoryIndex()
     stories.refresh(session, now - policy.dedupe_window)
     placed = _place(due, links, by_url, stories, policy.similarity, now)
-    ids = dict(zip(placed.provisional(), outbox.add_stories(session, placed.new, now=now), strict=True))
+    ids = dict(zip(placed.provisional(), story_rows.add_stories(session, placed.new, now=now), strict=True))
     stories.rename(ids)
     queued = _queue_leads(session, [(m, ids[story]) for m, story in placed.leads], policy, now)
     for match, story in placed.attached:
@@ -138,10 +140,10 @@ class _Placement:
     """Where each due item goes. A story this poll opens has a provisional id (-1, -2, …) until
     it is stored; later outlets of it in the same poll are attached under that id."""
 
-    new: list[outbox.NewStory] = field(default_factory=list)
+    new: list[story_rows.NewStory] = field(default_factory=list)
     leads: list[tuple[ArticleMatches, int]] = field(default_factory=list)
     attached: list[tuple[ArticleMatches, int]] = field(default_factory=list)
-    edits: list[tuple[ArticleMatches, outbox.StoryLink]] = field(default_factory=list)
+    edits: list[tuple[ArticleMatches, story_rows.StoryLink]] = field(default_factory=list)
 
     def provisional(self) -> list[int]:
         return [-1 - i for i in range(len(self.new))]
@@ -149,7 +151,7 @@ class _Placement:
 
 def _place(
     due: Sequence[ArticleMatches],
-    links: Mapping[int, outbox.StoryLink],
+    links: Mapping[int, story_rows.StoryLink],
     by_url: dict[str, int],
     stories: StoryIndex,
     similarity: float,
@@ -165,7 +167,9 @@ def _place(
         if story is None:
             story = -1 - len(placed.new)
             entities = frozenset(h.entity for h in match.hits)
-            placed.new.append(outbox.NewStory(match.article.title, sigs, entities, match.article.published))
+            placed.new.append(
+                story_rows.NewStory(match.article.title, sigs, entities, match.article.published)
+            )
             placed.leads.append((match, story))
             stories.add(story, now, sigs)
         else:
@@ -178,7 +182,7 @@ def _queue_leads(
     session: Session, leads: Sequence[tuple[ArticleMatches, int]], policy: AlertPolicy, now: datetime
 ) -> int:
     rows = [_story_rows(match, story_id, "lead", policy, threads={}) for match, story_id in leads]
-    outbox.link_articles(session, [link for link, _ in rows], now=now)
+    story_rows.link_articles(session, [link for link, _ in rows], now=now)
     alerts = _with_corroboration(session, [alert for _, alerts in rows for alert in alerts], policy)
     return len(outbox.queue(session, alerts, now=now))
 
@@ -187,10 +191,10 @@ def _queue_attached(
     session: Session, match: ArticleMatches, story_id: int, policy: AlertPolicy, now: datetime
 ) -> int:
     """A later outlet of a story: a reply where the story has a thread, else its first message."""
-    outbox.add_story_entities(session, story_id, {h.entity for h in match.hits})
+    story_rows.add_story_entities(session, story_id, {h.entity for h in match.hits})
     threads = outbox.story_alerts(session, story_id)
     link, alerts = _story_rows(match, story_id, "attached", policy, threads)
-    outbox.link_articles(session, [link], now=now)
+    story_rows.link_articles(session, [link], now=now)
     return len(outbox.queue(session, _with_corroboration(session, alerts, policy), now=now))
 
 
@@ -209,19 +213,19 @@ def _noted(alert: outbox.NewAlert, note: str) -> outbox.NewAlert:
 
 def _story_rows(
     match: ArticleMatches, story_id: int, role: str, policy: AlertPolicy, threads: Mapping[str, int]
-) -> tuple[outbox.ArticleLink, list[outbox.NewAlert]]:
+) -> tuple[story_rows.ArticleLink, list[outbox.NewAlert]]:
     """The article's link to its story, and the story's first message per channel (later
     outlets become replies in the channels where the story has a thread)."""
     article = match.article
     message = story_message(match, policy)
     entities = frozenset(h.entity for h in match.hits)
-    link = outbox.ArticleLink(story_id, article.id, article.url, message.outlet, role, entities)
+    link = story_rows.ArticleLink(story_id, article.id, article.url, message.outlet, role, entities)
     reply = ("attachment", f"article:{article.id}")
     return link, _story_alerts(story_id, match, message, policy, reply, threads)
 
 
 def _queue_edit(
-    session: Session, match: ArticleMatches, link: outbox.StoryLink, policy: AlertPolicy, now: datetime
+    session: Session, match: ArticleMatches, link: story_rows.StoryLink, policy: AlertPolicy, now: datetime
 ) -> int:
     """An edited article alerts again only for entities it did not mention before."""
     entities = {h.entity for h in match.hits}
@@ -231,9 +235,11 @@ def _queue_edit(
     article = match.article
     message = story_message(match, policy, entities=new)
     widened = frozenset(entities | link.entities)
-    link_row = outbox.ArticleLink(link.story_id, article.id, article.url, message.outlet, "attached", widened)
-    outbox.link_articles(session, [link_row], now=now)
-    outbox.add_story_entities(session, link.story_id, new)
+    link_row = story_rows.ArticleLink(
+        link.story_id, article.id, article.url, message.outlet, "attached", widened
+    )
+    story_rows.link_articles(session, [link_row], now=now)
+    story_rows.add_story_entities(session, link.story_id, new)
     reply = ("update", f"update:{article.id}:{'+'.join(sorted(new))}")
     threads = outbox.story_alerts(session, link.story_id)
     alerts = _story_alerts(link.story_id, match, message, policy, reply, threads)

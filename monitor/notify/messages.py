@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 MessageKind = Literal["story", "attachment", "update", "summary", "health", "spike", "test"]
@@ -88,6 +88,13 @@ class AlertMessage:
     items: tuple[RolledUpItem, ...] = ()
     notes: tuple[str, ...] = ()  # more lines about a story, shown under it (plain, untrusted)
     actions: tuple[MessageAction, ...] = ()
+
+    @property
+    def published_text(self) -> str:
+        """The publication time as every transport shows it: "2026-12-05 10:42 UTC" ("" unknown)."""
+        return (
+            self.published.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if self.published else ""
+        )
 
 
 _NESTED: dict[str, Callable[..., Any]] = {

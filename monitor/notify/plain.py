@@ -6,8 +6,6 @@ Untrusted text comes out as it came in: each transport makes it inert for where 
 
 from __future__ import annotations
 
-from datetime import timezone
-
 from monitor.notify.messages import AlertMessage
 
 
@@ -25,9 +23,7 @@ def render(message: AlertMessage) -> list[str]:
 
 
 def _story(message: AlertMessage) -> list[str]:
-    when = (
-        message.published.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if message.published else ""
-    )
+    when = message.published_text
     outlet = " · ".join(
         p for p in (message.outlet, message.outlet_label, message.via and f"via {message.via}", when) if p
     )

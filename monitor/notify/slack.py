@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timezone
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import quote, urlsplit
@@ -299,11 +298,8 @@ def _text_blocks(message: AlertMessage) -> list[dict[str, Any]]:
 
 
 def _source_context(message: AlertMessage) -> dict[str, Any]:
-    published = (
-        message.published.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if message.published else ""
-    )
     via = f"via {escape(message.via)}" if message.via else ""
-    return _context(f"*{escape(message.outlet)}*", escape(message.outlet_label), via, published)
+    return _context(f"*{escape(message.outlet)}*", escape(message.outlet_label), via, message.published_text)
 
 
 def _entities(message: AlertMessage) -> str:

@@ -41,7 +41,7 @@ from monitor.records import DateSource, FetchResult, ParsedFeed, Source
 from monitor.sources.dates import checked_date, parse_date
 from monitor.sources.documents import head_text, refuse_html
 from monitor.sources.entries import Fields, assign_keys, content_hash, convert_all, language_tag, unique
-from monitor.sources.text import html_to_text
+from monitor.sources.text import html_to_text, strip_publisher
 from monitor.sources.urls import canonical_url, join_url
 
 FAILURES = {
@@ -122,7 +122,7 @@ def _rss_entry(item: Mapping[str, Any], context: _Context, notes: list[str]) -> 
     item = dict(item)  # FeedParserDict.get maps key aliases on every call; only canonical keys are read
     url = _entry_url(item.get("link") or "", context.base, notes)
     publisher, publisher_url = _publisher(item.get("source"), context.base)
-    title = _strip_publisher(html_to_text(item.get("title") or ""), publisher)
+    title = strip_publisher(html_to_text(item.get("title") or ""), publisher)
     summary = html_to_text(item.get("summary") or "")
     content = _content_text(item.get("content") or [])
     guid = (item.get("id") or "").strip() or None
@@ -174,13 +174,6 @@ def _publisher(source: Mapping[str, Any] | None, base: str) -> tuple[str | None,
     name = " ".join((source.get("title") or "").split()) or None
     href = (source.get("href") or "").strip()
     return name, (canonical_url(href, base) if href else None)
-
-
-def _strip_publisher(title: str, publisher: str | None) -> str:
-    suffix = f" - {publisher}"
-    if publisher and title.endswith(suffix) and len(title) > len(suffix):
-        return title[: -len(suffix)].rstrip()
-    return title
 
 
 def _authors(item: Mapping[str, Any]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""HTML → plain text: tags dropped, entities decoded, whitespace folded, blocks as paragraphs."""
+"""HTML → plain text: tags dropped, entities decoded, whitespace folded, blocks as paragraphs; and
+a title without its publisher's suffix."""
 
 from __future__ import annotations
 
@@ -106,3 +107,19 @@ def _is_folded_ascii(text: str) -> bool:
     if len(text) < 200 or not text.isascii() or "  " in text or text[:1] == " " or text[-1:] == " ":
         return False
     return not any(space in text for space in _ASCII_SPACES)
+
+
+# --- titles ---------------------------------------------------------------------------------
+
+_PUBLISHER_SEPARATORS = (" - ", " – ", " | ")
+
+
+def strip_publisher(title: str, publisher: str | None) -> str:
+    """The title without a trailing " - Outlet" (Google News appends it; the outlet's own copy
+    does not): what the feed parsers store and what story signatures compare. A title that is
+    only the suffix is kept."""
+    for separator in _PUBLISHER_SEPARATORS:
+        suffix = separator + (publisher or "")
+        if publisher and title.endswith(suffix) and len(title) > len(suffix):
+            return title[: -len(suffix)].rstrip()
+    return title

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
@@ -36,6 +36,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import UpdateBase
 
 from monitor.errors import StoreError, StoreUnavailable
 
@@ -273,6 +274,14 @@ def upsert_insert(session: Session, model: Any) -> Any:
     thousands of rows a cycle, and ORM bulk inserts cost several times more per row."""
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     return dialect.insert(model.__table__)
+
+
+def rows_changed(session: Session, statement: UpdateBase) -> int:
+    """How many rows an UPDATE or DELETE changed. `Session.execute` is typed as returning a
+    `Result`; for these statements it is a `CursorResult`, the one that carries the count."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:

@@ -19,17 +19,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from monitor.records import ArticleOrigin, SourceHealth
-from monitor.store.db import chunks, upsert_insert
-from monitor.store.models import AlertRow, ArticleRow, DigestSendRow, HitRow, SourceRow, StoryArticleRow
+from monitor.store.db import chunks, rows_changed, upsert_insert
+from monitor.store.models import (
+    AlertRow,
+    ArticleRow,
+    DigestSendRow,
+    HitRow,
+    SendState,
+    SourceRow,
+    StoryArticleRow,
+)
 from monitor.store.queries import source_health
-
-SendState = Literal["pending", "sent", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +245,7 @@ def claim_send(
         .where(true() if force else due)
         .values(state="pending", attempts=DigestSendRow.attempts + 1, next_attempt_at=now + lease)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(session, statement) == 1
 
 
 def record_sent(session: Session, week: str, recipient: str, *, now: datetime) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from monitor.errors import StoreError
+from monitor.store.db import rows_changed
 from monitor.store.models import SourceRow
 
 
@@ -59,7 +60,7 @@ def claim_poll(session: Session, source_id: str, *, owner: str, now: datetime, l
         .values(lease_owner=owner, lease_until=now + lease)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return rows_changed(session, statement) == 1
 
 
 def release_poll(session: Session, source_id: str, *, owner: str) -> None:
@@ -81,7 +82,7 @@ def release_all(session: Session, *, owner: str | None) -> int:
         .values(lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)
 
 
 def is_due(session: Session, source_id: str, now: datetime) -> bool:

@@ -7,7 +7,7 @@ Every schema change comes with a hand-reviewed Alembic revision in migrations/ve
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -238,6 +238,8 @@ class SourceNoticeRow(Base):
 
 # --- the weekly digest (see monitor/digest_delivery.py) ---------------------------------------------
 
+SendState = Literal["pending", "sent", "failed"]  # one row per week and recipient
+
 
 class DigestSendRow(Base):
     """One week's digest to one recipient: sent once, a temporary failure retried at next_attempt_at."""
@@ -248,7 +250,7 @@ class DigestSendRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     week: Mapped[str] = mapped_column(String(8))  # ISO week, 2026-W47
     recipient: Mapped[str] = mapped_column(String(320))  # an address, or file:<folder> without SMTP
-    state: Mapped[str] = mapped_column(String(10), index=True)  # pending | sent | failed
+    state: Mapped[SendState] = mapped_column(String(10), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[text_or_none]
     next_attempt_at: Mapped[utc_datetime_or_none]

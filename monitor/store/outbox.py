@@ -1,4 +1,5 @@
-"""Queries for stories, the alert outbox and its attempts: (session, records) → records.
+"""Queries for the alert outbox and its attempts: (session, records) → records (the stories the
+alerts are about: monitor/store/stories.py).
 
 The outbox is healthchecks' `Flip.processed` pattern: rows are queued in the caller's
 transaction (with the hits that caused them), and a deliverer claims a due row with a
@@ -16,7 +17,7 @@ outlet kept for the digest because the channel cannot thread). `failed` is perma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,48 +25,16 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import chunks, upsert_insert
+from monitor.store.db import chunks, rows_changed, upsert_insert
 from monitor.store.models import (
     AlertAttemptRow,
     AlertRow,
     ArticleRow,
     SourceNoticeRow,
-    StoryArticleRow,
-    StoryRow,
 )
 
 STATES = ("pending", "sent", "failed", "rolled_up", "recorded")
 MESSAGE_KINDS = ("story", "update", "summary")  # what the throttle counts
-
-
-@dataclass(frozen=True, slots=True)
-class StoryCandidate:
-    """A recent story, as later outlets are compared to it."""
-
-    id: int
-    created_at: datetime
-    title_signature: bytes | None
-    text_signature: bytes | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoryLink:
-    """Where an article already sits in a story, and the entities alerted for it."""
-
-    story_id: int
-    entities: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleLink:
-    """An article's place in a story: the lead, or an outlet attached to it."""
-
-    story_id: int
-    article_id: int
-    url: str
-    outlet: str
-    role: str
-    entities: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,93 +86,7 @@ class AlertListing:
     rolled_into: int | None = None
 
 
-# --- stories -------------------------------------------------------------------------------------
-
-
-def recent_stories(session: Session, since: datetime, after_id: int = 0) -> list[StoryCandidate]:
-    """Stories created since `since` with an id above `after_id` (what a StoryIndex lacks)."""
-    rows = session.execute(
-        select(StoryRow.id, StoryRow.created_at, StoryRow.title_signature, StoryRow.text_signature)
-        .where(StoryRow.created_at >= since, StoryRow.id > after_id)
-        .order_by(StoryRow.id)
-    ).all()
-    return [StoryCandidate(r.id, r.created_at, r.title_signature, r.text_signature) for r in rows]
-
-
-def stories_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
-    """Stories any of these URLs already belongs to, at any age."""
-    statement = select(StoryArticleRow.url, StoryArticleRow.story_id).where(
-        StoryArticleRow.url.in_(set(urls))
-    )
-    return {url: story_id for url, story_id in session.execute(statement)}
-
-
-def story_links(session: Session, article_ids: Sequence[int]) -> dict[int, StoryLink]:
-    if not article_ids:
-        return {}
-    statement = select(StoryArticleRow).where(StoryArticleRow.article_id.in_(article_ids))
-    return {
-        row.article_id: StoryLink(row.story_id, frozenset(row.entities)) for row in session.scalars(statement)
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class NewStory:
-    """A story to create, led by the article that opened it."""
-
-    title: str
-    signatures: tuple[bytes | None, bytes | None]
-    entities: frozenset[str]
-    published: datetime
-
-
-def add_stories(session: Session, stories: Sequence[NewStory], *, now: datetime) -> list[int]:
-    """Insert the stories in one statement; their ids, in the order given."""
-    if not stories:
-        return []
-    rows = [
-        {
-            "title": story.title,
-            "title_signature": story.signatures[0],
-            "text_signature": story.signatures[1],
-            "entities": sorted(story.entities),
-            "published": story.published,
-            "created_at": now,
-        }
-        for story in stories
-    ]
-    table = StoryRow.__table__
-    statement = upsert_insert(session, StoryRow).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.scalars(statement, rows))
-
-
-def link_articles(session: Session, links: Sequence[ArticleLink], *, now: datetime) -> None:
-    """Put articles in stories, or widen the entities already recorded for them."""
-    if not links:
-        return
-    rows = [
-        {
-            "story_id": link.story_id,
-            "article_id": link.article_id,
-            "url": link.url,
-            "outlet": link.outlet,
-            "role": link.role,
-            "entities": sorted(set(link.entities)),
-            "attached_at": now,
-        }
-        for link in links
-    ]
-    statement = upsert_insert(session, StoryArticleRow)
-    upsert = statement.on_conflict_do_update(
-        index_elements=["article_id"], set_={"entities": statement.excluded.entities}
-    )
-    session.execute(upsert, rows)
-
-
-def add_story_entities(session: Session, story_id: int, entities: Iterable[str]) -> None:
-    row = session.get(StoryRow, story_id, with_for_update=session.get_bind().dialect.name != "sqlite")
-    if row is not None:
-        row.entities = sorted(set(row.entities) | set(entities))
+# --- stories' alerts ------------------------------------------------------------------------------
 
 
 def story_alerts(session: Session, story_id: int) -> dict[str, int]:
@@ -281,7 +164,7 @@ def _claim(session: Session, alert_id: int, *, now: datetime, worker: str, lease
         .values(claimed_by=worker, claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return rows_changed(session, statement) == 1
 
 
 def claimed(session: Session, ids: Sequence[int]) -> list[ClaimedAlert]:
@@ -342,10 +225,11 @@ def record_attempt(
 
 def mark_sent(session: Session, alert_id: int, *, worker: str, now: datetime, ts: str | None) -> bool:
     """Sent; the stories rolled into a summary take the summary's ts, so their threads go there."""
-    done = session.execute(
+    done = rows_changed(
+        session,
         _held(alert_id, worker).values(
             state="sent", sent_at=now, message_ts=ts, claimed_until=None, last_error=None
-        )
+        ),
     )
     if ts:
         session.execute(
@@ -354,7 +238,7 @@ def mark_sent(session: Session, alert_id: int, *, worker: str, now: datetime, ts
             .values(message_ts=ts)
             .execution_options(synchronize_session=False)
         )
-    return done.rowcount == 1
+    return done == 1
 
 
 def mark_retry(session: Session, alert_id: int, *, worker: str, at: datetime, error: str) -> None:
@@ -409,7 +293,7 @@ def wake(session: Session, channel: str, *, now: datetime) -> int:
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)
 
 
 def messages_since(session: Session, channel: str, since: datetime) -> list[datetime]:
@@ -493,7 +377,7 @@ def requeue_failed(session: Session, *, now: datetime) -> int:
         .values(state="pending", next_attempt_at=now, claimed_until=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)
 
 
 # --- source health notices -----------------------------------------------------------------------
@@ -524,7 +408,7 @@ def change_notice(session: Session, source_id: str, *, old: str, new: str, now: 
         .values(state=new, changed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return rows_changed(session, statement) == 1
 
 
 def published_times(

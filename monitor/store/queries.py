@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from monitor.records import (
@@ -33,8 +33,11 @@ from monitor.records import (
 from monitor.store.db import chunks, upsert_insert
 from monitor.store.models import ArticleRow, HitRow, SourceRow
 
-# Core tables: the poll's statements skip the ORM's per-row and session bookkeeping (2-3x cheaper)
-SOURCES, ARTICLES, HITS = SourceRow.__table__, ArticleRow.__table__, HitRow.__table__
+# Core tables: the poll's statements skip the ORM's per-row and session bookkeeping (2-3x cheaper).
+# Taken from the metadata, typed as tables (an ORM class's `__table__` is typed as any FromClause).
+SOURCES, ARTICLES, HITS = (
+    SourceRow.metadata.tables[row.__tablename__] for row in (SourceRow, ArticleRow, HitRow)
+)
 
 # --- sources -------------------------------------------------------------------------------------
 
@@ -335,7 +338,7 @@ def list_articles(
     source_ids: Sequence[str] = (),
     limit: int | None = None,
 ) -> list[StoredArticle]:
-    query: Select[tuple[ArticleRow]] = select(ArticleRow).order_by(ArticleRow.published.desc(), ArticleRow.id)
+    query = select(ArticleRow).order_by(ArticleRow.published.desc(), ArticleRow.id)
     if since is not None:
         query = query.where(ArticleRow.published >= since)
     if source_ids:

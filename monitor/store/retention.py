@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.db import rows_changed
 from monitor.store.models import AlertAttemptRow, AlertRow, ArticleRow
 
 
@@ -45,7 +46,7 @@ def clear_article_text(session: Session, *, seen_before: datetime) -> int:
         .values(content="")
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)
 
 
 def prune_attempts(session: Session, *, before: datetime) -> int:
@@ -56,4 +57,4 @@ def prune_attempts(session: Session, *, before: datetime) -> int:
         .where(AlertAttemptRow.at < before, AlertAttemptRow.alert_id.in_(finished))
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return rows_changed(session, statement)

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from monitor.store.models import AlertRow, ArticleRow, DigestSendRow, HitRow, SourceRow
 
+OVERDUE_GRACE = timedelta(minutes=2)  # a source due longer ago than this counts as overdue (status, /healthz)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceCounts:
@@ -57,7 +59,7 @@ class SystemSummary:
     last_poll_at: datetime | None
 
 
-def summarise(session: Session, now: datetime, *, overdue_grace: timedelta) -> SystemSummary:
+def summarise(session: Session, now: datetime, *, overdue_grace: timedelta = OVERDUE_GRACE) -> SystemSummary:
     day, week = now - timedelta(days=1), now - timedelta(days=7)
     return SystemSummary(
         now=now,
@@ -95,7 +97,7 @@ def source_counts(session: Session, now: datetime, grace: timedelta) -> SourceCo
     )
 
 
-def overdue_sources(session: Session, ids: list[str], now: datetime, grace: timedelta) -> int:
+def overdue_sources(session: Session, ids: list[str], now: datetime, grace: timedelta = OVERDUE_GRACE) -> int:
     """Of the given (configured, enabled) sources, how many are due and not polled for `grace`."""
     query = select(func.count(SourceRow.id)).where(
         SourceRow.id.in_(ids), SourceRow.next_poll_at < now - grace
@@ -124,7 +126,9 @@ def last_digest(session: Session) -> LastDigest | None:
         .order_by(DigestSendRow.week.desc())
         .limit(1)
     ).first()
-    return LastDigest(week=latest[0], sent_at=latest[1], recipients=latest[2]) if latest else None
+    if latest is None or latest[1] is None:
+        return None
+    return LastDigest(week=latest[0], sent_at=latest[1], recipients=latest[2])
 
 
 def daemon_leases(session: Session, now: datetime) -> tuple[DaemonLease, ...]:
@@ -134,4 +138,8 @@ def daemon_leases(session: Session, now: datetime) -> tuple[DaemonLease, ...]:
         .group_by(SourceRow.lease_owner)
         .order_by(SourceRow.lease_owner)
     )
-    return tuple(DaemonLease(owner, leases, until) for owner, leases, until in session.execute(query))
+    return tuple(
+        DaemonLease(owner, leases, until)
+        for owner, leases, until in session.execute(query)
+        if owner is not None and until is not None  # the query's filter, told to the type checker
+    )

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import rows_changed, upsert_insert
 from monitor.store.models import AlertRow, HitRow, MuteRow, StoryArticleRow, StoryRow, VerdictRow
 
 
@@ -149,8 +149,12 @@ def add_mute(session: Session, mute: NewMute, *, now: datetime) -> int:
 
 def lift_mute(session: Session, mute_id: int, *, now: datetime) -> bool:
     """End an active mute now; False when there is no such mute or it has ended already."""
-    result = session.execute(update(MuteRow).where(MuteRow.id == mute_id, _active(now)).values(lifted_at=now))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return (
+        rows_changed(
+            session, update(MuteRow).where(MuteRow.id == mute_id, _active(now)).values(lifted_at=now)
+        )
+        > 0
+    )
 
 
 def muted_entities(session: Session, *, now: datetime) -> set[str]:
@@ -177,11 +181,16 @@ def alert_payload(session: Session, story_id: int, message_ts: str) -> dict[str,
     ).first()
 
 
-def alerts_by_alias(session: Session, since: datetime) -> Counter[str]:
-    """Per alias: the stories alerted (sent) since `since` whose articles it matched in."""
+def alerts_by_alias(session: Session, since: datetime, until: datetime) -> Counter[str]:
+    """Per alias: the stories alerted (sent) from `since` to `until` whose articles it matched in."""
     sent = (
         select(AlertRow.story_id)
-        .where(AlertRow.kind == "story", AlertRow.state == "sent", AlertRow.sent_at >= since)
+        .where(
+            AlertRow.kind == "story",
+            AlertRow.state == "sent",
+            AlertRow.sent_at >= since,
+            AlertRow.sent_at <= until,
+        )
         .distinct()
         .subquery()
     )

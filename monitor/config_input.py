@@ -1,0 +1,116 @@
+"""Where settings come from, before they are validated (monitor/config.py): the TOML file, the
+MONITOR_* environment variables (and their _FILE forms, for secrets), and a validation error
+turned into one message that names the key."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from monitor.errors import ConfigError
+
+ENV_PREFIX = "MONITOR_"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("", f"file {path} not found") from None
+    except IsADirectoryError:
+        raise ConfigError("", f"{path} is a folder: name the TOML file") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("", f"{path} is not UTF-8 text: is it the TOML config?") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{path}: {exc}") from None
+
+
+def apply_environment(data: dict[str, Any], environ: Mapping[str, str], settings: type[BaseModel]) -> None:
+    """MONITOR_<KEY> and MONITOR_<SECTION>_<KEY>[_FILE] into `data`, for the `settings` model;
+    other MONITOR_* names are not ours."""
+    sections = _sections(settings)
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        from_file = key.endswith("_file")
+        key = key.removesuffix("_file") if from_file else key
+        section, _, field = key.partition("_")
+        if section in sections and field in _fields(sections[section]):
+            target, is_list = _fields(sections[section])[field]
+            text = _read_secret_file(name, value) if from_file else value
+            data.setdefault(section, {})[target] = _env_value(text, is_list)
+        elif key in settings.model_fields and key not in sections and key != "sources":
+            data[key] = _env_value(_read_secret_file(name, value) if from_file else value, is_list=False)
+
+
+def _read_secret_file(variable: str, path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(variable, f"cannot read {path}: {reason}") from None
+
+
+def _sections(settings: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Each [section] of the settings and its model: the fields whose default is a model."""
+    return {
+        name: type(f.default) for name, f in settings.model_fields.items() if isinstance(f.default, BaseModel)
+    }
+
+
+def _fields(model: type[BaseModel]) -> dict[str, tuple[str, bool]]:
+    """Environment spelling → (TOML key, is a list) for one section's fields."""
+    return {
+        name.rstrip("_"): (f.alias or name, getattr(f.annotation, "__origin__", None) is list)
+        for name, f in model.model_fields.items()
+    }
+
+
+def _env_value(value: str, is_list: bool) -> Any:
+    """A JSON list, or for list fields a comma-separated one: MONITOR_EMAIL_TO=a@x,b@y."""
+    if is_list:
+        if value.lstrip().startswith("["):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def config_error(exc: ValidationError, data: dict[str, Any], path: str = "") -> ConfigError:
+    """The first error, its key named; a [[sources]] entry's also names the file it is in."""
+    error = exc.errors()[0]
+    key = _key_name(error["loc"], data)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    if path and error["loc"][0] == "sources":
+        message += f" (in {path})"
+    return ConfigError(key, message)
+
+
+def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """('sources', 2, 'interval') → 'sources[2] (id "x").interval'-style names people can find."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            ident = node[item].get("id") if isinstance(node, list) and isinstance(node[item], dict) else None
+            parts[-1] += f"[{item}]" + (f" (id {ident!r})" if ident else "")
+        else:
+            parts.append(str(item))
+        node = node[item] if isinstance(node, (dict, list)) and _has(node, item) else None
+    return ".".join(parts)
+
+
+def _has(node: dict | list, item: Any) -> bool:
+    return item in node if isinstance(node, dict) else isinstance(item, int) and item < len(node)

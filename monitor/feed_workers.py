@@ -1,0 +1,122 @@
+"""Parsing and matching of fetched feeds, in worker processes: CPU work that depends only on the
+bytes and the watchlists, done off the event loop that fetches and stores (`monitor.pipeline`)."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import gc
+import os
+import signal
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.events import event_types, find_events
+from monitor.feeds import parse_feed
+from monitor.matching import Matcher
+from monitor.records import Entry, FetchResult, ParsedFeed, Source, StoredArticle, TextMatches
+from monitor.sentences import snippet
+from monitor.stories import Signatures, signatures
+
+WORKER_NICENESS = 5
+
+
+class FeedWorkers:
+    """Parsing and matching of fetched feeds, in one worker process per core.
+
+    Both are CPU-bound and depend only on the bytes and the watchlists, so each worker holds
+    its own copy of the Matcher (pickled once, at start) and returns entries with what matched
+    in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
+    The pool starts with the first feed to parse: a poll where every feed answers 304 (or of no
+    feeds at all) starts no process.
+    """
+
+    def __init__(self, matcher: Matcher, workers: int = 0) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.matcher = matcher
+        self._pool: Executor | None = None
+
+    async def analyse(self, result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
+        if self.workers == 1:
+            return analyse_feed(result, source, now, self.matcher)
+        loop = asyncio.get_running_loop()
+        if self._pool is not None:
+            return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        # The workers fork at this first submit. Frozen, the objects they inherit (the matcher,
+        # the imported modules) are left alone by their garbage collector, so those pages stay
+        # shared with this process instead of being copied into each worker.
+        gc.freeze()
+        try:
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
+            analysed = loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
+        finally:
+            gc.unfreeze()
+        return await analysed
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedFeed:
+    parsed: ParsedFeed
+    matches: tuple[TextMatches, ...]  # one per parsed entry, in order
+    signatures: tuple[Signatures | None, ...]  # story MinHashes of the entries that may alert
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _init_worker(matcher: Matcher) -> None:
+    global _worker_matcher
+    _worker_matcher = matcher
+    _exit_with_parent()
+    # The parent's event loop fetches, stores and sends alerts; parsing can use what it leaves.
+    os.nice(WORKER_NICENESS)
+
+
+def _exit_with_parent() -> None:
+    """A worker outlives a parent killed with -9 (and keeps its memory and open files); on
+    Linux, ask the kernel to send it SIGTERM when the parent dies (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def _analyse_in_worker(result: FetchResult, source: Source, now: datetime) -> AnalysedFeed:
+    assert _worker_matcher is not None, "worker started without its matcher"
+    return analyse_feed(result, source, now, _worker_matcher)
+
+
+def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Matcher) -> AnalysedFeed:
+    """Parse, match, and sign for story grouping what has a priority (so may alert): all of it
+    CPU work that depends on the bytes alone, done here rather than in the storing process."""
+    parsed = parse_feed(result, source, now)
+    matches = tuple(match_text(*text_of(e), matcher) for e in parsed.entries)
+    sigs = tuple(signatures(e) if m.priority else None for e, m in zip(parsed.entries, matches, strict=True))
+    return AnalysedFeed(parsed, matches, sigs)
+
+
+def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
+    """Every field through the matcher, with a snippet per mention, the article's event types
+    (near its mentions) and its priority."""
+    fields = {"title": title, "summary": summary, "content": content}
+    found = {name: matcher.find(text) for name, text in fields.items() if text}
+    mentions = tuple(
+        (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
+    )
+    if not mentions:
+        return TextMatches()
+    events = find_events(matcher.watchlist, fields, found)
+    return TextMatches(mentions, matcher.prioritise(fields, found, events), event_types(events))
+
+
+def text_of(item: Entry | StoredArticle) -> tuple[str, str, str]:
+    """The three texts of an entry or a stored article, as the matcher reads them."""
+    return (item.title, item.summary, item.content)
