@@ -4,10 +4,11 @@
     .venv/bin/python bench/match.py --processes [--mb 30]
 
 `--processes` compares whole processes on an English corpus written to a file (the issue's
-measure), with a watched name or hard negative in one sentence in ten: `monitor match FILE
---json` (start-up, loading the watchlists, building the automaton from its cached key table,
-matching, JSON out) against a bare script that reads the project's aliases from a JSON file,
-builds a pyahocorasick automaton of them casefolded and scans the casefolded file. Best of three
+measure), with a watched name or hard negative in one sentence in ten: `monitor match FILE` and
+`monitor match FILE --json` (start-up, loading the watchlists, building the automaton from its
+cached key table, matching, typing events, text or JSON out) against a bare script that reads
+the project's aliases from a JSON file, builds a pyahocorasick automaton of them casefolded and
+scans the casefolded file. Best of three
 runs each, after one warm-up run of each (the OS file cache, the key cache); wall and CPU time.
 
 Builds a deterministic corpus of news-like English and Arabic articles (about 4 KB each, mentions
@@ -227,15 +228,17 @@ def processes(mb: float) -> None:
         size = text.stat().st_size / 1e6
         print(f"corpus: {size:.1f} MB of English in one file; shipped aliases: {len(aliases)}")
         bare = process_time([sys.executable, "-c", BARE_SCAN, str(names), str(text)])
-        matcher = process_time([str(monitor), "match", str(text), "--json"])
-    row("bare pyahocorasick scan, whole process (wall)", size, bare[0])
-    row("monitor match --json, whole process (wall)", size, matcher[0])
-    row("bare pyahocorasick scan, whole process (CPU)", size, bare[1])
-    row("monitor match --json, whole process (CPU)", size, matcher[1])
-    print(
-        f"\nmonitor match / bare scan: wall {matcher[0] / bare[0]:.2f}x, "
-        f"CPU {matcher[1] / bare[1]:.2f}x (target <= 3x)"
-    )
+        runs = {
+            label: process_time([str(monitor), "match", str(text), *options])
+            for label, options in (("monitor match", []), ("monitor match --json", ["--json"]))
+        }
+    for kind, column in (("wall", 0), ("CPU", 1)):
+        row(f"bare pyahocorasick scan, whole process ({kind})", size, bare[column])
+        for label, times in runs.items():
+            row(f"{label}, whole process ({kind})", size, times[column])
+    print()
+    for label, (wall, cpu) in runs.items():
+        print(f"{label} / bare scan: wall {wall / bare[0]:.2f}x, CPU {cpu / bare[1]:.2f}x (target <= 3x)")
 
 
 def main() -> None:

@@ -35,16 +35,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from monitor import digest_volume as volume
 from monitor.corroboration import assess
 from monitor.digest_map import MapPoint, short_name
-from monitor.digest_volume import FOUR_WEEKS, SpikeLine, VolumeChange, movers, spike_lines
+from monitor.digest_volume import FOUR_WEEKS, DailySeries, SpikeLine, VolumeChange, movers, spike_lines
 from monitor.feedback import Feedback, TriageSection, load_feedback, triage_section
 from monitor.geo import Place, PlaceInfo, story_place
 from monitor.records import Source
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
 from monitor.stories import StoryIndex, StoryRule, place, signatures_of
-from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS
+from monitor.watchlists import ACTOR_KINDS, PLACE_KINDS, EventTypes
 
 TOP_ENTITIES = 15  # rows per actors/places table
 TOP_STORIES = 10
@@ -62,6 +63,9 @@ class EntityCatalogue(Protocol):
 
     @property
     def entities(self) -> Mapping[str, PlaceInfo]: ...
+
+    @property
+    def events(self) -> EventTypes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +141,6 @@ class SourceGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class DailySeries:
-    name: str
-    counts: tuple[int, ...]  # one per day of the week
-
-
-@dataclass(frozen=True, slots=True)
 class Totals:
     articles: int  # every article of the week
     matched: int  # articles with at least one hit
@@ -166,7 +164,7 @@ class DigestData:
     sources: tuple[SourceProblem, ...] = ()
     source_groups: tuple[SourceGroup, ...] = ()
     daily: tuple[DailySeries, ...] = ()
-    summary: tuple[str, ...] = ()  # three lines: stories and their change, the top place, the top actor
+    summary: tuple[str, ...] = ()  # three lines: stories and their change, the top event, place and actor
     map_points: tuple[MapPoint, ...] = ()
     triage: TriageSection | None = None  # verdicts from Slack, muted entities (marked in the tables)
     spikes: tuple[SpikeLine, ...] = ()
@@ -259,6 +257,7 @@ def build_digest(
     counts = {ln.id: ln.count for ln in lines}
     rises, falls = movers(counts, facts.four_weeks_counts, known, facts.history_start, start)
     top = rank_stories(groups)[:TOP_STORIES]
+    event = volume.top_event(groups, _places(watchlist), {t.id: t.name for t in watchlist.events.types})
     judged = assess({i: [a.origin for a in g] for i, g in enumerate(top)}, sources)  # outlets, labels
     return DigestData(
         week=week,
@@ -276,14 +275,20 @@ def build_digest(
         new_entities=tuple(ln for ln in lines if ln.new),
         sources=problems,
         source_groups=group_sources(problems),
-        daily=daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
-        summary=summary_lines(len(groups), len(group_stories(facts.previous_matched, rule)), actors, places),
+        daily=volume.daily_series(facts.matched, days, tz, lines[:CHART_ENTITIES]),
+        summary=volume.summary_lines(
+            len(groups), len(group_stories(facts.previous_matched, rule)), event, places, actors
+        ),
         map_points=map_points(groups, watchlist),
         triage=triage_section(facts.feedback, _names(watchlist)) if facts.feedback else None,
         spikes=spike_lines(facts.spikes, tz),
         rises=rises,
         falls=falls,
     )
+
+
+def _places(watchlist: EntityCatalogue) -> dict[str, PlaceInfo]:
+    return {i: e for i, e in watchlist.entities.items() if e.kind in PLACE_KINDS}
 
 
 def _names(watchlist: EntityCatalogue) -> dict[str, str]:
@@ -332,39 +337,11 @@ def pair_table(
     )
 
 
-def daily_series(
-    articles: Sequence[WeekArticle], days: Sequence[date], tz: ZoneInfo, top: Sequence[EntityLine]
-) -> tuple[DailySeries, ...]:
-    per_day = Counter((e, a.when.astimezone(tz).date()) for a in articles for e in a.entities)
-    return tuple(DailySeries(ln.name, tuple(per_day[ln.id, d] for d in days)) for ln in top if ln.count)
-
-
-def summary_lines(
-    stories: int, previous: int, actors: Sequence[EntityLine], places: Sequence[EntityLine]
-) -> tuple[str, str, str]:
-    """The three lines at the top: the week's stories against the week before, the top place and
-    the top actor (by articles, like the tables below)."""
-    counted = f"{stories} stor{'y' if stories == 1 else 'ies'} this week"
-    if stories == previous:
-        change = f"as many as the week before ({previous})"
-    else:
-        change = f"{'up' if stories > previous else 'down'} from {previous} the week before"
-    return f"{counted}, {change}", _top("place", places), _top("actor", actors)
-
-
-def _top(what: str, lines: Sequence[EntityLine]) -> str:
-    if not lines or not lines[0].count:
-        return f"Top {what}: no watched {what} named"
-    top = lines[0]
-    return f"Top {what}: {top.name}, in {top.count} article{'s' if top.count != 1 else ''}"
-
-
 def map_points(groups: Sequence[Sequence[WeekArticle]], watchlist: EntityCatalogue) -> tuple[MapPoint, ...]:
     """Stories per place, each story at its most specific watched place (monitor.geo.story_place)."""
-    places = {i: e for i, e in watchlist.entities.items() if e.kind in PLACE_KINDS}
     counts: Counter[Place] = Counter()
     for group in groups:
-        if place := story_place([a.entities for a in group], places):
+        if place := story_place([a.entities for a in group], _places(watchlist)):
             counts[place] += 1
     points = [MapPoint(p.id, clean(p.name), p.lat, p.lon, n) for p, n in counts.items()]
     return tuple(sorted(points, key=lambda p: (-p.stories, p.name.casefold(), p.id)))

@@ -17,7 +17,12 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import accumulate, islice
+from operator import not_
 from typing import TYPE_CHECKING
+
+import ahocorasick
 
 from monitor.normalise import fold_words, is_arabic, normalise, strip_article, unmarkup
 from monitor.records import Event, Mention
@@ -57,9 +62,11 @@ def _phrase(text: str) -> tuple[_Word, ...]:
 
 
 class _Phrases:
-    """Phrases found word by word: candidates by their first word (a dict lookup per form, and per
-    prefix of the word for `*` words), then the rest compared in place. A regex alternation of
-    every trigger was 100 times slower than matching itself."""
+    """Phrases found in a folded text: candidates by their first word (a dict lookup per form, and
+    per prefix of the word for `*` words), then the rest compared in place. Where in a sentence
+    to look is found by `_Starts`. (A regex alternation of every trigger was 100 times slower than
+    matching itself; looking every word of a sentence up in the dicts, 4 times slower than the
+    automaton.)"""
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases = [words for p in phrases if (words := _phrase(p))]
@@ -70,7 +77,15 @@ class _Phrases:
             for form in words[0].forms:
                 table.setdefault(form, []).append(index)
         self._prefix_lengths = sorted({len(form) for form in self._prefix})
+        one_word = all(len(words) == 1 for words in self.phrases) and not self._prefix
+        self._words = frozenset(self._exact) if one_word else None  # then any_in is a set operation
         self._starting: dict[str, tuple[int, ...]] = {}  # word -> phrases it may start (a cache)
+
+    def start_keys(self) -> Iterator[str]:
+        """Every form of every first word padded with spaces (" غاره "; a `*` word's forms with a
+        space before only, " strike" being a prefix): where they are in " text ", a phrase may start."""
+        for words in self.phrases:
+            yield from (f" {form}" if words[0].wild else f" {form} " for form in words[0].forms)
 
     def _candidates(self, word: str) -> tuple[int, ...]:
         if (found := self._starting.get(word)) is None:
@@ -90,26 +105,71 @@ class _Phrases:
             if end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1)):
                 yield index, end
 
-    def scan(self, words: Sequence[str]) -> Iterator[tuple[int, int, int]]:
-        """(phrase index, first word, end word) of the phrases found: the first to start wins an
-        overlap, then the longest."""
-        i = 0
-        while i < len(words):
-            if not self._candidates(words[i]):
-                i += 1
-                continue
-            best = max(self.at(words, i), key=lambda found: (found[1], -found[0]), default=None)
-            if best is None:
-                i += 1
-                continue
-            yield best[0], i, best[1]
-            i = best[1]
+    def spans(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int]]:
+        """(first word, end word) of every phrase starting at `starts` (word indices)."""
+        return [(i, end) for i in starts for _, end in self.at(words, i)]
+
+    def scan(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
+        """(phrase index, first word, end word) of the phrases starting at `starts` (sorted word
+        indices, see `starts`): the first to start wins an overlap, then the longest."""
+        cursor = 0
+        for i in starts:
+            if i >= cursor:
+                best = max(self.at(words, i), key=lambda found: (found[1], -found[0]), default=None)
+                if best is not None:
+                    yield best[0], i, best[1]
+                    cursor = best[1]
 
     def any_in(self, words: Sequence[str]) -> bool:
+        if self._words is not None:
+            return not self._words.isdisjoint(words)
         return any(
             self._candidates(word) and next(self.at(words, i), None) is not None
             for i, word in enumerate(words)
         )
+
+
+class _Starts:
+    """Where phrases of several sets may start in a folded text: one Aho-Corasick automaton of
+    their keys (`_Phrases.start_keys`), so one scan in C finds them all."""
+
+    def __init__(self, sets: Sequence[_Phrases]) -> None:
+        masks: dict[str, int] = {}
+        for bit, phrases in enumerate(sets):
+            for key in phrases.start_keys():
+                masks[key] = masks.get(key, 0) | 1 << bit
+        self._sets = len(sets)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        for key, mask in masks.items():
+            self._automaton.add_word(key, (len(key), mask))
+        if masks:
+            self._automaton.make_automaton()
+
+    def __call__(self, text: str) -> list[list[int]] | None:
+        """Per set, the offsets in `text` of the words that may start one of its phrases (each
+        once, in order); None when the first set has none."""
+        if not len(self._automaton):
+            return None
+        hits = [(last - length + 1, mask) for last, (length, mask) in self._automaton.iter(f" {text} ")]
+        if not any(mask & 1 for _, mask in hits):
+            return None
+        return [sorted({at for at, mask in hits if mask & 1 << bit}) for bit in range(self._sets)]
+
+
+def _within(spans: Iterable[tuple[int, int]], low: int, high: int) -> bool:
+    """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
+    return any(low <= i and end <= high for i, end in spans)
+
+
+def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
+    """The words of folded `text` (what `_WORD` finds) and the index of the word at each of
+    `offsets` (each a word's first character), by counting spaces rather than matching every word."""
+    parts = text.split(" ")
+    words = [part for part in parts if part]
+    if len(words) == len(parts):
+        return words, [text.count(" ", 0, at) for at in offsets]
+    empty = list(accumulate(map(not_, parts)))  # empty parts up to each: the extra spaces
+    return words, [(k := text.count(" ", 0, at)) - empty[k] for at in offsets]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +192,23 @@ class _Trigger:
             frozenset(fold_words(w) for w in context.forbid_after),
         )  # fmt: skip
 
-    def holds(self, left: Sequence[str], right: Sequence[str]) -> bool:
-        """The trigger's context rule, given the sentence's words before and after it."""
-        if (left and left[-1] in self.before) or (right and right[0] in self.after):
+    def holds(self, words: Sequence[str], first: int, stop: int) -> bool:
+        """The trigger's context rule, for the trigger at words[first:stop] of its sentence."""
+        if self.forbid is None and self.require is None and not self.before and not self.after:
+            return True
+        if (first and words[first - 1] in self.before) or (stop < len(words) and words[stop] in self.after):
             return False
-        near = (left[-self.window :], right[: self.window]) if self.window else ((), ())
+        w = self.window
+        near = (words[max(0, first - w) : first], words[stop : stop + w]) if w else ((), ())
         if self.forbid is not None and any(self.forbid.any_in(side) for side in near):
             return False
         return self.require is None or any(self.require.any_in(side) for side in near)
 
 
 _WORD = re.compile(r"[^ ]+")
+# A year as a folded word: 2019, ٢٠١٩ (folded), 2019م, 1990s; 1901 on and not 2000 (round
+# numbers are counts more often: "2000 fighters").
+_YEAR = re.compile(r"(?<![^ ])(\d{4})[sم]?(?![^ ])")
 
 
 class EventTyper:
@@ -156,41 +222,123 @@ class EventTyper:
         self._window = spec.not_new.window
         self._not_before = _Phrases(spec.not_new.before)
         self._not_after = _Phrases(spec.not_new.after)
+        self._since = frozenset(fold_words(w) for w in spec.not_new.since)
+        self._starts = _Starts((self._phrases, self._not_before, self._not_after))
 
-    def find(self, text: str, mentions: Sequence[Mention]) -> list[Event]:
-        """The events in `text` (plain or markup) near `mentions` (found in the same text)."""
+    def find(self, text: str, mentions: Sequence[Mention], year: int | None = None) -> list[Event]:
+        """The events in `text` (plain or markup) near `mentions` (found in the same text); `year`
+        is the text's own (its publication's; the current year when None): an earlier one near a
+        trigger is the past."""
         if not self._triggers or not mentions:
             return []
+        year = year or datetime.now(UTC).year
         plain = unmarkup(text) if "<" in text or "&" in text else text
-        breaks = [0] + [b for m in SENTENCE_BREAK.finditer(text) for b in (m.start(), m.end())] + [len(text)]
         found: list[Event] = []
         spans = sorted((m.start, m.end, m.kind in PLACE_KINDS) for m in mentions)
         starts = [s for s, _, _ in spans]
-        for begin, end in zip(breaks[::2], breaks[1::2], strict=True):
+        for begin, end in sentences_around(text, starts):
             low, high = bisect_left(starts, begin), bisect_left(starts, end)  # the sentence's mentions
-            if low < high:
-                places = [(s, e) for s, e, place in spans[low:high] if place]
-                found += self._in_sentence(text, plain, begin, end, places)
+            places = [(s, e) for s, e, place in spans[low:high] if place]
+            found += self._in_sentence(text, plain, begin, end, places, year)
         return found
 
     def _in_sentence(
-        self, text: str, plain: str, begin: int, end: int, places: list[tuple[int, int]]
+        self, text: str, plain: str, begin: int, end: int, places: list[tuple[int, int]], year: int
     ) -> Iterable[Event]:
         norm = normalise(plain[begin:end])
-        spans = [(m.start(), m.end()) for m in _WORD.finditer(norm.text)]
-        words = [norm.text[a:b] for a, b in spans]
-        for index, first, stop in self._phrases.scan(words):
-            start, finish = norm.span(spans[first][0], spans[stop - 1][1])
+        if (found := self._starts(norm.text)) is None:
+            return
+        offsets, before, after = found
+        years = [y.start() for y in _YEAR.finditer(norm.text) if 1900 < int(y[1]) < year and int(y[1]) % 100]
+        words, indices = _words(norm.text, offsets + before + after + years)
+        n, m, k = len(offsets), len(offsets) + len(before), len(offsets) + len(before) + len(after)
+        not_new = self._not_before.spans(words, indices[n:m]), self._not_after.spans(words, indices[m:k])
+        past = [(y, y + 1) for y in indices[k:] if not (y and words[y - 1] in self._since)]
+        offset_of = dict(zip(indices, offsets, strict=False))
+        for index, first, stop in self._phrases.scan(words, indices[:n]):
+            at = offset_of[first]
+            if stop - first == 1:
+                start, finish = norm.span(at, at + len(words[first]))
+            else:
+                *_, last = islice(_WORD.finditer(norm.text, at), stop - first)
+                start, finish = norm.span(at, last.end())
             start, finish = start + begin, finish + begin
             if any(s < finish and start < e for s, e in places):
                 continue  # inside a place's name (an actor's, such as "Israeli strikes", says what it did)
             trigger = self._triggers[index]
-            left, right = words[:first], words[stop:]
-            if trigger.holds(left, right) and not self._not_new(left, right):
+            w = self._window
+            if trigger.holds(words, first, stop) and not (
+                _within(not_new[0], first - w, first)
+                or _within(not_new[1], stop, stop + w)
+                or _within(past, first - w, first)
+                or _within(past, stop, stop + w)
+            ):
                 yield Event(trigger.type, start, finish, text[start:finish])
 
-    def _not_new(self, left: Sequence[str], right: Sequence[str]) -> bool:
-        return self._not_before.any_in(left[-self._window :]) or self._not_after.any_in(right[: self._window])
+
+def sentences_around(text: str, starts: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(begin, end) of each sentence, as `SENTENCE_BREAK.finditer(text)` cuts the whole text
+    (from a break's end to the next break's start), that holds one of `starts` (sorted offsets
+    of mentions, each on a word's first character).
+
+    Found around each start rather than over the whole text (that scan was a third of typing a
+    large text). In plain text a break starts right after a mark (. ! ? ؟ 。) or holds a newline,
+    so the break regex is run only from the marks nearest the start, and from a character that
+    is not whitespace: no break holds one, so from there on the regex finds exactly the breaks a
+    whole-text scan finds. Markup, where a tag is a break too, is scanned whole."""
+    if "<" in text or any(text[s].isspace() for s in starts):
+        breaks = [0] + [b for m in SENTENCE_BREAK.finditer(text) for b in (m.start(), m.end())] + [len(text)]
+        bounds = zip(breaks[::2], breaks[1::2], strict=True)
+        yield from ((b, e) for b, e in bounds if bisect_left(starts, b) < bisect_left(starts, e))
+        return
+    end = 0
+    for start in starts:
+        if start >= end:
+            after, mark = None, _MARK.search(text, start)
+            while mark is not None:
+                if (after := _break_at(text, _tries(text, mark.start(), start))) is not None:
+                    break
+                mark = _MARK.search(text, mark.end())
+            end = after.start() if after else len(text)
+            yield _sentence_start(text, start), end
+
+
+_MARKS = ".!?؟。\n"
+_MARK = re.compile(f"[{_MARKS}]")
+_REACH = 256  # characters looked back for a mark at first, then 4 times more, and so on
+
+
+def _tries(text: str, mark: int, floor: int) -> range | None:
+    """Where a break made by the mark at `mark` may start: right after it (or after a closing
+    quote), or for a newline in the whitespace before it. The character before the first of them
+    is no whitespace, so no break holds it: a scan of the whole text tries them too, in this
+    order. None when that whitespace reaches back to `floor` (above 0): look further back."""
+    if text[mark] != "\n":
+        return range(mark + 1, mark + 3)
+    first = floor + len(text[floor:mark].rstrip())
+    return None if first == floor > 0 else range(first, mark + 3)
+
+
+def _break_at(text: str, tries: range | None) -> re.Match[str] | None:
+    return next(filter(None, (SENTENCE_BREAK.match(text, at) for at in tries or ())), None)
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence around offset `at` (on a word) of plain text begins: the end of the break
+    made by the last mark before it that makes one, else 0."""
+    limit, reach = at, _REACH
+    while True:
+        low = max(0, at - reach)
+        mark = max(text.rfind(c, low, limit) for c in _MARKS)
+        tries = _tries(text, mark, low) if mark >= 0 else None
+        if tries is None:
+            if low == 0:
+                return 0
+            reach *= 4
+            continue
+        if (found := _break_at(text, tries)) is not None and found.start() < limit:
+            return found.end()
+        limit = min(mark, tries.start)  # no break at this mark (U.S. forces, 3.5): the one before it
 
 
 _TYPERS: dict[int, tuple[EventTypes, EventTyper]] = {}
@@ -208,11 +356,16 @@ def event_typer(watchlist: Watchlist) -> EventTyper:
 
 
 def find_events(
-    watchlist: Watchlist, fields: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]]
+    watchlist: Watchlist,
+    fields: Mapping[str, str],
+    mentions: Mapping[str, Sequence[Mention]],
+    year: int | None = None,
 ) -> dict[str, list[Event]]:
-    """Per field, the events near that field's mentions."""
+    """Per field, the events near that field's mentions (`year`: see EventTyper.find)."""
     events = event_typer(watchlist)
-    return {name: found for name, ms in mentions.items() if (found := events.find(fields.get(name, ""), ms))}
+    return {
+        name: found for name, ms in mentions.items() if (found := events.find(fields.get(name, ""), ms, year))
+    }
 
 
 def event_types(events: Mapping[str, Sequence[Event]]) -> tuple[str, ...]:

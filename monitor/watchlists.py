@@ -217,11 +217,14 @@ class EventType(_Model):
 
 
 class NotNew(_Model):
-    """Words that make a trigger no new event (negation, the past) within `window` words of it."""
+    """Words that make a trigger no new event (negation, the past) within `window` words of it;
+    and a year before the text's own within `window` words of it, unless one of `since` stands
+    right before the year (monitor/events.py)."""
 
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     window: int = Field(default=6, ge=1, le=20)
+    since: tuple[str, ...] = ()
 
 
 class EventTypes(_Model):

@@ -1,6 +1,8 @@
 """Event types: the evaluation set, typing rules, priority from what happened, and the CLI."""
 
 import json
+import random
+import re
 import shutil
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -199,3 +201,52 @@ def test_slack_alerts_show_the_event_types_first(
     assert headline.startswith("*Airstrike · al-Bukamal") and headline.endswith("· Kata'ib Hezbollah*")
     assert "Drone strike on a Kata'ib Hezbollah depot" in message["blocks"][1]["text"]["text"]
     assert message["text"].startswith("[high] Airstrike · al-Bukamal")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 2019 airstrike on al-Bukamal killed 20 people.",
+        "In 2017, clashes broke out between the PMF and ISIS near al-Qaim.",
+        "An airstrike on al-Bukamal in 2019 killed a Kata'ib Hezbollah commander.",
+        "غارة جوية على البوكمال عام ٢٠١٩ قتلت عشرين شخصا.",
+        "في عام 2019م شنت طائرات غارات على مواقع كتائب حزب الله في البوكمال.",
+    ],
+)
+def test_a_year_before_the_texts_own_near_the_trigger_is_the_past(matcher: Matcher, text: str) -> None:
+    found = {"content": matcher.find(text)}
+    assert event_types(find_events(matcher.watchlist, {"content": text}, found, year=2026)) == ()
+    own = int(re.findall("[0-9]{4}", text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")))[0])
+    assert event_types(find_events(matcher.watchlist, {"content": text}, found, year=own)) != ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A drone strike hit al-Bukamal on Tuesday, the first since 2019.",
+        "غارة جوية على البوكمال هي الأولى منذ ٢٠١٩.",
+        "Reinforcements of 2000 PMF fighters arrived in al-Qaim.",  # a round number is a count
+        "The 2026 airstrike on al-Bukamal killed 20 people.",  # the text's own year
+    ],
+)
+def test_a_year_after_since_a_count_or_this_year_is_no_past(matcher: Matcher, text: str) -> None:
+    found = {"content": matcher.find(text)}
+    assert event_types(find_events(matcher.watchlist, {"content": text}, found, year=2026)) != ()
+
+
+def test_a_long_text_is_typed_as_its_parts_are(matcher: Matcher) -> None:
+    """Sentences are found around the mentions of a long text (not by scanning all of it): the
+    events of the evaluation set's texts joined into one are each text's own, shifted."""
+    rng = random.Random(16)
+    texts = [str(c["text"]) for c in cases()] * 3
+    rng.shuffle(texts)
+    joints = [" ", "\n", "\n\n", "  \n \n", ' "Filler words here." ', " U.S. officials said. ", "\t"]
+    whole, expected = "", []
+    for text in texts:
+        whole += rng.choice(joints)
+        events = find_events(matcher.watchlist, {"content": text}, {"content": matcher.find(text)})
+        expected += [(e.type, e.start + len(whole), e.end + len(whole)) for e in events.get("content", ())]
+        whole += text
+    assert len(expected) > 500
+    got = find_events(matcher.watchlist, {"content": whole}, {"content": matcher.find(whole)})["content"]
+    assert [(e.type, e.start, e.end) for e in got] == expected
