@@ -12,9 +12,8 @@ Over Socket Mode (`SocketModeListener`, slack-sdk's built-in client with the app
 no request needs a signature: the connection itself is authenticated. Each envelope is
 acknowledged at once and its payload handed on.
 
-The values our buttons carry name what a click concerns (`story:12`, and for the mute menu
-`story:12|entity:kataib-hezbollah|for:24h`); they come back from Slack inside a signed payload,
-but are still parsed strictly: anything else is not a click of ours and is ignored.
+The values our buttons carry (monitor/notify/actions.py) come back from Slack inside a signed
+payload, but are still parsed strictly: anything else is not a click of ours and is ignored.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import parse_qs
@@ -37,16 +36,10 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from monitor.logs import log
-from monitor.notify import EntityRef, MessageAction
+from monitor.notify.actions import MUTE, VERDICTS, read_value
 
 logger = logging.getLogger(__name__)
 
-RELEVANT = "monitor_relevant"
-NOT_RELEVANT = "monitor_not_relevant"
-MUTE = "monitor_mute"
-VERDICTS = {RELEVANT: "relevant", NOT_RELEVANT: "not_relevant"}
-MUTE_FOR: dict[str, timedelta | None] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "lifted": None}
-MUTE_LABELS = {"24h": "24 h", "7d": "7 days", "lifted": "until lifted"}
 TIMEOUT = 10  # seconds for chat.update; the click is stored before it is tried
 MAX_RECONNECT_WAIT = 60.0  # seconds between Socket Mode connection attempts, at most
 
@@ -73,43 +66,6 @@ class Gatekeeping:
     signing_secret: str = ""
     team_id: str = ""
     api_app_id: str = ""
-
-
-def story_value(story_id: int) -> str:
-    return f"story:{story_id}"
-
-
-def mute_value(story_id: int, entity: str, mute_for: str) -> str:
-    return f"story:{story_id}|entity:{entity}|for:{mute_for}"
-
-
-def story_actions(story_id: int, entities: tuple[EntityRef, ...]) -> tuple[MessageAction, ...]:
-    """Relevant, Not relevant, and a Mute menu: each entity that made the alert × each period
-    (Slack allows 100 options, so at most 33 entities)."""
-    options = tuple(
-        (
-            f"Mute {entity.name} {'until lifted' if key == 'lifted' else 'for ' + label}",
-            mute_value(story_id, entity.id, key),
-        )
-        for entity in entities[:33]
-        for key, label in MUTE_LABELS.items()
-    )
-    return (
-        MessageAction(RELEVANT, "Relevant", story_value(story_id), "primary"),
-        MessageAction(NOT_RELEVANT, "Not relevant", story_value(story_id), "danger"),
-        MessageAction(MUTE, "Mute…", options=options),
-    )
-
-
-def read_value(value: str) -> tuple[int, str, str] | None:
-    """`story_value` / `mute_value` back to (story, entity, for); None for anything else."""
-    parts = dict(part.partition(":")[::2] for part in value.split("|"))
-    if set(parts) not in ({"story"}, {"story", "entity", "for"}) or not parts["story"].isdigit():
-        return None
-    mute_for = parts.get("for", "")
-    if mute_for and (mute_for not in MUTE_FOR or not parts["entity"]):
-        return None
-    return int(parts["story"]), parts.get("entity", ""), mute_for
 
 
 class _At(Clock):

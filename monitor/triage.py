@@ -25,13 +25,9 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.logs import log
 from monitor.notify import AlertMessage, from_payload
+from monitor.notify.actions import MUTE, MUTE_FOR, MUTE_LABELS, NOT_RELEVANT, VERDICTS
 from monitor.notify.slack import escape, payload
 from monitor.slack_actions import (
-    MUTE,
-    MUTE_FOR,
-    MUTE_LABELS,
-    NOT_RELEVANT,
-    VERDICTS,
     Click,
     Gatekeeping,
     SlackResponder,

@@ -28,22 +28,18 @@ from monitor.digest import build_digest, load_week
 from monitor.digest_render import render
 from monitor.metrics import Metrics, MetricsServer, assess
 from monitor.notify import AlertMessage, ChannelSpec, EntityRef, from_payload, to_payload
-from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier, payload
-from monitor.records import ArticleMatches, Entry, Hit, Source, StoredArticle
-from monitor.slack_actions import (
+from monitor.notify.actions import (
     MUTE,
     NOT_RELEVANT,
     RELEVANT,
-    Click,
-    Gatekeeping,
-    SlackResponder,
-    SocketModeListener,
     mute_value,
     read_value,
-    screen,
     story_actions,
     story_value,
 )
+from monitor.notify.slack import SlackBotNotifier, SlackWebhookNotifier, payload
+from monitor.records import ArticleMatches, Entry, Hit, Source, StoredArticle
+from monitor.slack_actions import Click, Gatekeeping, SlackResponder, SocketModeListener, screen
 from monitor.store import outbox
 from monitor.store import stories as story_rows
 from monitor.store import triage as triage_store

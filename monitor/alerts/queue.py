@@ -16,8 +16,8 @@ from monitor.alerts.policy import AlertPolicy, alertable, channels_for
 from monitor.geo import story_place
 from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
+from monitor.notify.actions import story_actions
 from monitor.records import ArticleMatches, Hit
-from monitor.slack_actions import story_actions
 from monitor.sources.text import strip_publisher
 from monitor.store import outbox, triage
 from monitor.store import stories as story_rows
