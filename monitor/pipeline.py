@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import kinds, store
 from monitor.alerts import AlertPolicy, queue_alerts
-from monitor.errors import FetchError, StoreUnavailable
+from monitor.errors import FetchError, FetchErrorKind, StoreUnavailable
 from monitor.feed_workers import AnalysedFeed, FeedWorkers, match_text, text_of
 from monitor.feeds import extract_main_text, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
@@ -68,6 +68,9 @@ BATCH_MOST = 20  # feeds in one transaction at most
 MAX_CACHE_DELAY = timedelta(hours=12)
 IN_FLIGHT = 2  # x fetch concurrency: sources fetched and not yet stored, at most
 CATCH_UP_MOST = 1000  # entries a paged source reads at most after its first poll (a long outage)
+# An older page that is not there (gone, or a page with no posts: the channel's beginning) ends
+# the paging and the newer pages are kept; other failures fail the poll, to be tried again.
+PAST_THE_END = frozenset({FetchErrorKind.HTTP_4XX, FetchErrorKind.NOT_A_FEED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,21 +269,30 @@ async def _analyse_pages(
     backfills, a later one stops at the newest stored post. One request at a time, spaced."""
     pages = [await deps.workers.analyse(first, source, now)]
     count = len(pages[0].parsed.entries)
+    ended: tuple[str, ...] = ()
     while (older := pages[-1].parsed.older) and count < most:
         keys = [e.key for e in pages[-1].parsed.entries]
         if await asyncio.to_thread(_known_keys, deps.sessions, source.id, keys):
             break
         await asyncio.sleep(deps.limits.page_delay)
         page = replace(source, url=kinds.load(source.kind).page_url(source, older))
-        result = await fetch(deps.client, page, CachingInfo(), limits=deps.limits, hosts=deps.hosts, now=now)
-        pages.append(await deps.workers.analyse(result, source, now))
+        try:
+            result = await fetch(
+                deps.client, page, CachingInfo(), limits=deps.limits, hosts=deps.hosts, now=now
+            )
+            pages.append(await deps.workers.analyse(result, source, now))
+        except FetchError as error:
+            if error.kind not in PAST_THE_END:
+                raise  # transient: nothing of this poll is stored, the next one starts again
+            ended = (f"older page {page.url} ({error}): paging stopped there",)
+            break
         count += len(pages[-1].parsed.entries)
     if len(pages) == 1 and pages[0].parsed.older is None:
         return pages[0]
     parsed = replace(
         pages[0].parsed,
         entries=tuple(e for p in pages for e in p.parsed.entries)[:most],
-        warnings=tuple(w for p in pages for w in p.parsed.warnings),
+        warnings=(*(w for p in pages for w in p.parsed.warnings), *ended),
     )
     matches = tuple(m for p in pages for m in p.matches)[:most]
     return AnalysedFeed(parsed, matches, tuple(s for p in pages for s in p.signatures)[:most])

@@ -296,3 +296,21 @@ def test_a_429_on_an_older_page_defers_the_source_and_stores_nothing(
     sources = {s["id"]: s for s in as_json(config, "sources")}
     assert sources["qaim"]["retry_after_until"] and sources["qaim"]["last_error_kind"] == "http_429"
     assert as_json(config, "articles", "--since", "3650d", "--source", "qaim") == []
+
+
+@pytest.mark.parametrize(("status", "page"), [(404, "qaim_border_news.html"), (200, "private_channel.html")])
+def test_an_older_page_that_is_not_there_ends_the_backfill_and_keeps_the_newer_pages(
+    channels: tuple[Path, str], feed_server: FeedServer, status: int, page: str
+) -> None:
+    """Past the channel's first post an older page may answer 404 or show no posts: the backfill
+    stops there with one warning, and what the newer pages held is stored."""
+    config, prefix = channels
+    config.write_text(config.read_text(encoding="utf-8").replace("backfill = 8", "backfill = 50"))
+    publish(feed_server, f"{prefix}/qaim_border_news?before=100", page, status=status)
+    done = monitor(config, "poll", "--source", "qaim")
+    assert done.returncode == 0, done.stderr
+    assert "8 entries, 8 new" in done.stdout
+    assert done.stderr.count("paging stopped there") == 1 and "Traceback" not in done.stderr
+    asked = [r.path.partition("?")[2] for r in feed_server.requests_to(f"{prefix}/qaim_border_news")]
+    assert asked == ["", "before=104", "before=100"]
+    assert len(as_json(config, "articles", "--since", "3650d", "--source", "qaim")) == 8
