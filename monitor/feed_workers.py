@@ -73,9 +73,22 @@ _worker_matcher: Matcher | None = None
 def _init_worker(matcher: Matcher) -> None:
     global _worker_matcher
     _worker_matcher = matcher
+    _forget_parent_signals()
     _exit_with_parent()
     # The parent's event loop fetches, stores and sends alerts; parsing can use what it leaves.
     os.nice(WORKER_NICENESS)
+
+
+def _forget_parent_signals() -> None:
+    """A forked worker inherits the daemon's asyncio signal handling: handlers that do nothing
+    but write to the parent's wake-up socket. So SIGTERM (from the kernel when the parent dies,
+    or a service manager) did not end a worker, and a Ctrl-C reached the daemon once more through
+    each worker. A worker dies on SIGTERM and leaves SIGINT and SIGHUP (stop, reload) to the
+    daemon, which shuts its pool down."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def _exit_with_parent() -> None:

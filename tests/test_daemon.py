@@ -249,14 +249,19 @@ class DaemonProcess:
     def metrics_port(self) -> int:
         return int(self.wait_for_log("metrics.listening").rsplit("port=", 1)[1])
 
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 10.0) -> int:
-        self.proc.send_signal(signum)
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 10.0, *, group: bool = False) -> int:
+        """Signal the daemon (with `group`, its whole process group, as Ctrl-C in a terminal
+        does) and wait for it to exit."""
+        if group:
+            os.killpg(self.proc.pid, signum)
+        else:
+            self.proc.send_signal(signum)
         code = self.proc.wait(timeout=timeout)
         self._reader.join(timeout=5)
         return code
 
     def kill(self) -> None:
-        """SIGKILL to the daemon alone, as a crash would; its parse workers outlive it."""
+        """SIGKILL to the daemon alone, as a crash would (its parse workers end with it)."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
@@ -453,6 +458,43 @@ def test_sighup_rejects_a_broken_watchlist_and_applies_a_good_one(
     )
     db.close()
     assert daemon.stop() == 0
+
+
+def _children(pid: int) -> set[int]:
+    return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_parse_workers_end_with_their_daemon_and_leave_signals_to_it(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    """Ctrl-C reaches the whole process group: the daemon stops once (its workers do not echo the
+    signal back to it). A daemon killed with -9 takes its parse workers with it."""
+    path, url = _feed(feed_server, [("1", "Clashes near al-Bukamal")])
+    config = write_config(tmp_path, sqlite_url, {"src": url}, extra="[fetch]\nparse_workers = 2\n")
+    daemon = start(config, tmp_path)
+    daemons.append(daemon)
+    daemon.wait_for_log("poll.done")  # the workers start with the first feed to parse
+    workers = _children(daemon.proc.pid)
+    assert len(workers) == 2
+    assert daemon.stop(signal.SIGINT, group=True) == 0
+    assert daemon.log.count("daemon.stopping") == 1, daemon.log
+
+    feed_server.set_feed(path, rss([("2", "Convoy at Abu Kamal"), ("1", "Clashes near al-Bukamal")]))
+    again = start(config, tmp_path)
+    daemons.append(again)
+    again.wait_for_log("poll.done")
+    workers = _children(again.proc.pid)
+    assert len(workers) == 2
+    again.kill()
+    wait_until(lambda: not any(_running(pid) for pid in workers), "the workers to end")
 
 
 def test_kill_9_mid_poll_then_restart_loses_nothing(
