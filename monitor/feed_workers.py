@@ -80,24 +80,23 @@ def _init_worker(matcher: Matcher) -> None:
 
 
 def _forget_parent_signals() -> None:
-    """A forked worker inherits the daemon's asyncio signal handling: handlers that do nothing
-    but write to the parent's wake-up socket. So SIGTERM (from the kernel when the parent dies,
-    or a service manager) did not end a worker, and a Ctrl-C reached the daemon once more through
-    each worker. A worker dies on SIGTERM and leaves SIGINT and SIGHUP (stop, reload) to the
-    daemon, which shuts its pool down."""
+    """A forked worker inherits the daemon's asyncio signal handling: handlers that only write
+    to the parent's wake-up socket, so a Ctrl-C to the process group reached the daemon once
+    more through each worker. A worker ignores stop and reload signals (a service manager sends
+    SIGTERM to every process of the service: the daemon drains, then shuts its pool down, and a
+    worker killed midway would fail the poll it was parsing); it dies with its parent."""
     signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _exit_with_parent() -> None:
     """A worker outlives a parent killed with -9 (and keeps its memory and open files); on
-    Linux, ask the kernel to send it SIGTERM when the parent dies (PR_SET_PDEATHSIG)."""
+    Linux, ask the kernel to kill it when the parent dies (PR_SET_PDEATHSIG)."""
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(0)
 

@@ -472,11 +472,13 @@ def _running(pid: int) -> bool:
         return False
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_parse_workers_end_with_their_daemon_and_leave_signals_to_it(
-    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess], signum: int
 ) -> None:
-    """Ctrl-C reaches the whole process group: the daemon stops once (its workers do not echo the
-    signal back to it). A daemon killed with -9 takes its parse workers with it."""
+    """Ctrl-C, or a service manager's SIGTERM, reaches the whole process group: the daemon stops
+    once, cleanly (its workers neither echo the signal back to it nor die under a poll). A daemon
+    killed with -9 takes its parse workers with it."""
     path, url = _feed(feed_server, [("1", "Clashes near al-Bukamal")])
     config = write_config(tmp_path, sqlite_url, {"src": url}, extra="[fetch]\nparse_workers = 2\n")
     daemon = start(config, tmp_path)
@@ -484,8 +486,8 @@ def test_parse_workers_end_with_their_daemon_and_leave_signals_to_it(
     daemon.wait_for_log("poll.done")  # the workers start with the first feed to parse
     workers = _children(daemon.proc.pid)
     assert len(workers) == 2
-    assert daemon.stop(signal.SIGINT, group=True) == 0
-    assert daemon.log.count("daemon.stopping") == 1, daemon.log
+    assert daemon.stop(signum, group=True) == 0
+    assert daemon.log.count("daemon.stopping") == 1 and "Traceback" not in daemon.log, daemon.log
 
     feed_server.set_feed(path, rss([("2", "Convoy at Abu Kamal"), ("1", "Clashes near al-Bukamal")]))
     again = start(config, tmp_path)
