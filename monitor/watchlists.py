@@ -227,11 +227,21 @@ class NotNew(_Model):
     since: tuple[str, ...] = ()
 
 
+class NotAct(_Model):
+    """Words that make a trigger no act (a threat, a condition, the future, a call) within `window`
+    words before it, except for the types in `keep` (a threat is itself a statement)."""
+
+    before: tuple[str, ...] = ()
+    window: int = Field(default=6, ge=1, le=20)
+    keep: tuple[EventTypeId, ...] = ()
+
+
 class EventTypes(_Model):
     """events.yaml: the closed set of event types (monitor/events.py types sentences with them)."""
 
     types: tuple[EventType, ...] = ()
     not_new: NotNew = NotNew()
+    not_act: NotAct = NotAct()
 
     @field_validator("types")
     @classmethod
