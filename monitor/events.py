@@ -226,6 +226,13 @@ class EventTyper:
         self._not_act = _Phrases(spec.not_act.before)
         self._act_window = spec.not_act.window
         self._keep = frozenset(spec.not_act.keep)
+        self._vague = [
+            (
+                frozenset(i for i, (_, alias) in enumerate(aliases) if alias.text in v.triggers),
+                frozenset(v.yield_to),
+            )
+            for v in spec.vague
+        ]
         self._starts = _Starts((self._phrases, self._not_before, self._not_after, self._not_act))
 
     def find(self, text: str, mentions: Sequence[Mention], year: int | None = None) -> list[Event]:
@@ -242,12 +249,22 @@ class EventTyper:
         for begin, end in sentences_around(text, starts):
             low, high = bisect_left(starts, begin), bisect_left(starts, end)  # the sentence's mentions
             places = [(s, e) for s, e, place in spans[low:high] if place]
-            found += self._in_sentence(text, plain, begin, end, places, year)
+            found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, year)))
         return found
+
+    def _yielded(self, found: list[tuple[Event, int]]) -> Iterator[Event]:
+        """A sentence's events but those of vague triggers that yield to a type found beside them
+        (events.yaml `vague`, rule by rule in order)."""
+        if len(found) > 1:
+            for indices, types in self._vague:
+                present = {event.type for event, _ in found}
+                found = [(e, i) for e, i in found if i not in indices or not types & present]
+        return (event for event, _ in found)
 
     def _in_sentence(
         self, text: str, plain: str, begin: int, end: int, places: list[tuple[int, int]], year: int
-    ) -> Iterable[Event]:
+    ) -> Iterator[tuple[Event, int]]:
+        """The sentence's events, each with the index of its trigger."""
         norm = normalise(plain[begin:end])
         if (found := self._starts(norm.text)) is None:
             return
@@ -278,7 +295,7 @@ class EventTyper:
                 or _within(past, first - w, first)
                 or _within(past, stop, stop + w)
             ):
-                yield Event(trigger.type, start, finish, text[start:finish])
+                yield Event(trigger.type, start, finish, text[start:finish]), index
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
