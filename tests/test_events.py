@@ -187,6 +187,16 @@ def test_events_yaml_is_validated_with_file_and_line(tmp_path: Path) -> None:
         load_watchlists(folder)
 
 
+def test_a_vague_rule_must_name_triggers(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlists"
+    shutil.copytree(WATCHLISTS, folder)
+    path = folder / "events.yaml"
+    path.write_text(path.read_text("utf-8").replace("[attack*, هجوم,", "[attacks-typo, هجوم,", 1), "utf-8")
+    errors = load_all_errors(folder)
+    assert [Path(e.path).name for e in errors] == ["events.yaml"]
+    assert "attacks-typo" in errors[0].message
+
+
 def test_hits_json_has_event_types_and_the_place(
     tmp_path: Path, database_url: str, feed_server: FeedServer
 ) -> None:
