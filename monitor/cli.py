@@ -307,7 +307,7 @@ def match(
 
     Example: echo "Strike near Albu Kamal" | monitor match --json --explain
     """
-    from monitor.events import event_typer
+    from monitor.events import dated, event_typer
 
     with user_errors():
         text = _read_input(file) if file else sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -315,7 +315,7 @@ def match(
         mentions, why = matcher.explain(text) if explain else (matcher.find_in_markup(text), [])
     events = [
         {"type": e.type, "start": e.start, "end": e.end, "text": e.text}
-        for e in event_typer(matcher.watchlist).find(text, mentions)
+        for e in event_typer(matcher.watchlist).find(text, mentions, year=dated(text))
     ]
     rows: list[dict[str, Any]] = [
         {"entity": m.entity, "name": m.name, "kind": m.kind, "start": m.start, "end": m.end, "text": m.text}

@@ -223,7 +223,17 @@ class EventTyper:
         self._not_before = _Phrases(spec.not_new.before)
         self._not_after = _Phrases(spec.not_new.after)
         self._since = frozenset(fold_words(w) for w in spec.not_new.since)
-        self._starts = _Starts((self._phrases, self._not_before, self._not_after))
+        self._not_act = _Phrases(spec.not_act.before)
+        self._act_window = spec.not_act.window
+        self._keep = frozenset(spec.not_act.keep)
+        self._vague = [
+            (
+                frozenset(i for i, (_, alias) in enumerate(aliases) if alias.text in v.triggers),
+                frozenset(v.yield_to),
+            )
+            for v in spec.vague
+        ]
+        self._starts = _Starts((self._phrases, self._not_before, self._not_after, self._not_act))
 
     def find(self, text: str, mentions: Sequence[Mention], year: int | None = None) -> list[Event]:
         """The events in `text` (plain or markup) near `mentions` (found in the same text); `year`
@@ -239,21 +249,32 @@ class EventTyper:
         for begin, end in sentences_around(text, starts):
             low, high = bisect_left(starts, begin), bisect_left(starts, end)  # the sentence's mentions
             places = [(s, e) for s, e, place in spans[low:high] if place]
-            found += self._in_sentence(text, plain, begin, end, places, year)
+            found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, year)))
         return found
+
+    def _yielded(self, found: list[tuple[Event, int]]) -> Iterator[Event]:
+        """A sentence's events but those of vague triggers that yield to a type found beside them
+        (events.yaml `vague`, rule by rule in order)."""
+        if len(found) > 1:
+            for indices, types in self._vague:
+                present = {event.type for event, _ in found}
+                found = [(e, i) for e, i in found if i not in indices or not types & present]
+        return (event for event, _ in found)
 
     def _in_sentence(
         self, text: str, plain: str, begin: int, end: int, places: list[tuple[int, int]], year: int
-    ) -> Iterable[Event]:
+    ) -> Iterator[tuple[Event, int]]:
+        """The sentence's events, each with the index of its trigger."""
         norm = normalise(plain[begin:end])
         if (found := self._starts(norm.text)) is None:
             return
-        offsets, before, after = found
+        offsets, before, after, modal = found
         years = [y.start() for y in _YEAR.finditer(norm.text) if 1900 < int(y[1]) < year and int(y[1]) % 100]
-        words, indices = _words(norm.text, offsets + before + after + years)
+        words, indices = _words(norm.text, offsets + before + after + modal + years)
         n, m, k = len(offsets), len(offsets) + len(before), len(offsets) + len(before) + len(after)
         not_new = self._not_before.spans(words, indices[n:m]), self._not_after.spans(words, indices[m:k])
-        past = [(y, y + 1) for y in indices[k:] if not (y and words[y - 1] in self._since)]
+        not_act = self._not_act.spans(words, indices[k : k + len(modal)])
+        past = [(y, y + 1) for y in indices[k + len(modal) :] if not (y and words[y - 1] in self._since)]
         offset_of = dict(zip(indices, offsets, strict=False))
         for index, first, stop in self._phrases.scan(words, indices[:n]):
             at = offset_of[first]
@@ -268,12 +289,31 @@ class EventTyper:
             trigger = self._triggers[index]
             w = self._window
             if trigger.holds(words, first, stop) and not (
-                _within(not_new[0], first - w, first)
+                (trigger.type not in self._keep and _within(not_act, first - self._act_window, first))
+                or _within(not_new[0], first - w, first)
                 or _within(not_new[1], stop, stop + w)
                 or _within(past, first - w, first)
                 or _within(past, stop, stop + w)
             ):
-                yield Event(trigger.type, start, finish, text[start:finish])
+                yield Event(trigger.type, start, finish, text[start:finish]), index
+
+
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+# A date: "March 3, 2019", "3 March 2019", "2019-09-30", "2019/09/30", "30/09/2019" (the year caught).
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})[a-z]*\.? \d{{1,2}},? |\d{{1,2}} (?:{_MONTHS})[a-z]*\.? )((?:19|20)\d\d)\b"
+    r"|\b((?:19|20)\d\d)[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_DATELINE = 300  # characters at the head of a text where its own date stands
+
+
+def dated(text: str, now: datetime | None = None) -> int:
+    """The year of a text without a published date (`monitor match`): the latest date in its
+    first lines (a dateline: "BEIRUT, March 3, 2019", "2019/09/30 | 17:15"), else the current year."""
+    this = (now or datetime.now(UTC)).year
+    years = [int(y) for m in _DATE.finditer(text[:_DATELINE]) for y in m.groups() if y]
+    return max((y for y in years if y <= this), default=this)
 
 
 def sentences_around(text: str, starts: Sequence[int]) -> Iterator[tuple[int, int]]:

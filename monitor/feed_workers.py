@@ -110,14 +110,17 @@ def analyse_feed(result: FetchResult, source: Source, now: datetime, matcher: Ma
     """Parse, match, and sign for story grouping what has a priority (so may alert): all of it
     CPU work that depends on the bytes alone, done here rather than in the storing process."""
     parsed = parse_feed(result, source, now)
-    matches = tuple(match_text(*text_of(e), matcher) for e in parsed.entries)
+    matches = tuple(match_text(*text_of(e), matcher, year=e.published.year) for e in parsed.entries)
     sigs = tuple(signatures(e) if m.priority else None for e, m in zip(parsed.entries, matches, strict=True))
     return AnalysedFeed(parsed, matches, sigs)
 
 
-def match_text(title: str, summary: str, content: str, matcher: Matcher) -> TextMatches:
+def match_text(
+    title: str, summary: str, content: str, matcher: Matcher, *, year: int | None = None
+) -> TextMatches:
     """Every field through the matcher, with a snippet per mention, the article's event types
-    (near its mentions) and its priority."""
+    (near its mentions; `year`, the article's published year, dates the past: see
+    EventTyper.find) and its priority."""
     fields = {"title": title, "summary": summary, "content": content}
     found = {name: matcher.find(text) for name, text in fields.items() if text}
     mentions = tuple(
@@ -125,7 +128,7 @@ def match_text(title: str, summary: str, content: str, matcher: Matcher) -> Text
     )
     if not mentions:
         return TextMatches()
-    events = find_events(matcher.watchlist, fields, found)
+    events = find_events(matcher.watchlist, fields, found, year)
     return TextMatches(mentions, matcher.prioritise(fields, found, events), event_types(events))
 
 

@@ -335,7 +335,8 @@ def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Su
 
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
         text = text_of(article)
-        found, sigs = feed.by_text.get(text) or (match_text(*text, deps.matcher), None)
+        year = article.published.year
+        found, sigs = feed.by_text.get(text) or (match_text(*text, deps.matcher, year=year), None)
         return article_matches(article, found, edited, sigs)
 
     saved = store.save_entries(session, source.id, parsed.entries, now=now)
@@ -370,7 +371,10 @@ def rematch(
         articles = store.articles_seen_since(session, since)
     new_hits = 0
     for i in range(0, len(articles), batch):
-        matches = [article_matches(a, match_text(*text_of(a), matcher)) for a in articles[i : i + batch]]
+        matches = [
+            article_matches(a, match_text(*text_of(a), matcher, year=a.published.year))
+            for a in articles[i : i + batch]
+        ]
         with sessions.begin() as session:
             new_hits += store.save_matches(session, [m for m in matches if m.hits], now=now)
     return len(articles), new_hits

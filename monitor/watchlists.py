@@ -227,11 +227,30 @@ class NotNew(_Model):
     since: tuple[str, ...] = ()
 
 
+class NotAct(_Model):
+    """Words that make a trigger no act (a threat, a condition, the future, a call) within `window`
+    words before it, except for the types in `keep` (a threat is itself a statement)."""
+
+    before: tuple[str, ...] = ()
+    window: int = Field(default=6, ge=1, le=20)
+    keep: tuple[EventTypeId, ...] = ()
+
+
+class Vague(_Model):
+    """Triggers that say less than others: one of them counts only when no trigger of the types in
+    `yield_to` stands in the same sentence ("an attack" by rockets is shelling, not a clash)."""
+
+    triggers: tuple[str, ...] = Field(min_length=1)
+    yield_to: tuple[EventTypeId, ...] = Field(min_length=1)
+
+
 class EventTypes(_Model):
     """events.yaml: the closed set of event types (monitor/events.py types sentences with them)."""
 
     types: tuple[EventType, ...] = ()
     not_new: NotNew = NotNew()
+    not_act: NotAct = NotAct()
+    vague: tuple[Vague, ...] = ()
 
     @field_validator("types")
     @classmethod
@@ -240,6 +259,13 @@ class EventTypes(_Model):
         if doubled := sorted({i for i in ids if ids.count(i) > 1}):
             raise ValueError(f"event type {doubled[0]!r} is defined twice")
         return value
+
+    @model_validator(mode="after")
+    def _vague_are_triggers(self) -> EventTypes:
+        known = {alias.text for t in self.types for alias in t.triggers}
+        if unknown := sorted({text for v in self.vague for text in v.triggers} - known):
+            raise ValueError(f"vague trigger {unknown[0]!r} is no trigger of any type")
+        return self
 
 
 class _EntityFile(_Model):

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.errors import WatchlistError
-from monitor.events import event_types, find_events
+from monitor.events import dated, event_types, find_events
 from monitor.matching import Matcher
 from monitor.pipeline import match_text
 from monitor.watchlists import EVENT_TYPES, load_all_errors, load_watchlists
@@ -24,6 +24,9 @@ from tests.servers.feeds import FeedServer
 from tests.servers.slack import SlackServer
 
 EVAL = Path(__file__).parent / "data" / "eval" / "events"
+REAL = EVAL / "real"
+REAL_TARGET = 0.9  # micro P and R on the real excerpts (issue 16's per-type target is for the hidden set)
+REAL_TYPE_FLOOR = 0.6  # per type, where a type has few real excerpts
 
 
 @pytest.fixture(scope="module")
@@ -31,31 +34,61 @@ def matcher() -> Matcher:
     return Matcher(load_watchlists(WATCHLISTS))
 
 
-def typed(matcher: Matcher, text: str) -> list[str]:
+def typed(matcher: Matcher, text: str, year: int | None = None) -> list[str]:
     found = {"content": matcher.find(text)}
-    return list(event_types(find_events(matcher.watchlist, {"content": text}, found)))
+    return list(event_types(find_events(matcher.watchlist, {"content": text}, found, year)))
 
 
-def cases() -> list[dict[str, object]]:
-    return [c for f in sorted(EVAL.glob("*.yaml")) for c in yaml.safe_load(f.read_text("utf-8"))["cases"]]
+def cases(folder: Path = EVAL) -> list[dict[str, object]]:
+    return [c for f in sorted(folder.glob("*.yaml")) for c in yaml.safe_load(f.read_text("utf-8"))["cases"]]
 
 
-def test_evaluation_set_precision_and_recall_per_type(matcher: Matcher) -> None:
+def score(matcher: Matcher, labelled: list[dict[str, object]]) -> tuple[Counter[str], ...]:
+    """(true positives, false positives, misses) per type, and negatives typed under key ""."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
-    negatives_typed = 0
-    for case in cases():
-        got, want = set(typed(matcher, str(case["text"]))), set(case["events"])  # type: ignore[arg-type]
+    for case in labelled:
+        year = case.get("year")  # a real excerpt's publication year, where it cites others
+        got = set(typed(matcher, str(case["text"]), year))  # type: ignore[arg-type]
+        want = set(case["events"])  # type: ignore[call-overload]
         tp.update(got & want)
         fp.update(got - want)
         fn.update(want - got)
-        negatives_typed += len(got) if not want else 0
+        fp[""] += len(got) if not want else 0
+    return tp, fp, fn
+
+
+def per_type(tp: Counter[str], fp: Counter[str], fn: Counter[str]) -> dict[str, tuple[float, float]]:
     scores = {t: (tp[t] / ((tp[t] + fp[t]) or 1), tp[t] / ((tp[t] + fn[t]) or 1)) for t in EVENT_TYPES}
     print({t: f"P={p:.2f} R={r:.2f} n={tp[t] + fn[t]}" for t, (p, r) in scores.items()})
+    return scores
+
+
+def test_evaluation_set_precision_and_recall_per_type(matcher: Matcher) -> None:
+    tp, fp, fn = score(matcher, cases())
+    scores = per_type(tp, fp, fn)
     assert all(tp[t] + fn[t] >= 5 for t in EVENT_TYPES), "every type needs at least 5 positive cases"
     assert {t: s for t, s in scores.items() if min(s) < 0.9} == {}
-    assert negatives_typed <= 2
+    assert fp[""] <= 2
+
+
+def test_real_excerpts_precision_and_recall(matcher: Matcher) -> None:
+    """Published English and Arabic passages (tests/data/eval/events/real), scored apart from our
+    own sentences: micro P and R >= 0.9, no type below the floor, at most 2 negatives typed."""
+    labelled = cases(REAL)
+    assert all(str(c["source_url"]).startswith(("http://", "https://")) for c in labelled)
+    tp, fp, fn = score(matcher, labelled)
+    scores = per_type(tp, fp, fn)
+    hits, reported, expected = (
+        sum(tp.values()),
+        sum(tp.values()) + sum(fp.values()) - fp[""],
+        sum(tp.values()) + sum(fn.values()),
+    )
+    print(f"micro P={hits / reported:.2f} R={hits / expected:.2f}, negatives typed {fp['']}")
+    assert hits / reported >= REAL_TARGET and hits / expected >= REAL_TARGET
+    assert {t: s for t, s in scores.items() if tp[t] + fn[t] and min(s) < REAL_TYPE_FLOOR} == {}
+    assert fp[""] <= 2
 
 
 def test_both_languages_and_hard_negatives_are_in_the_set() -> None:
@@ -69,14 +102,29 @@ def test_both_languages_and_hard_negatives_are_in_the_set() -> None:
     [
         "A strike on oil prices hit markets in Europe on Monday.",  # no watched name
         "Al-Qaim's attack scored twice against the visitors in the league match.",  # football
-        "The Pentagon denied that any strike had taken place near al-Bukamal.",  # a denial
         "Residents still remember last year's strike on al-Bukamal.",  # the past
         "Kata'ib Hezbollah was founded in 2007. Airstrikes killed dozens in Yemen.",  # another sentence
-        "نفت كتائب حزب الله شن أي هجوم على مواقع في البوكمال.",
+        "Parliament stalled after a clash between the speaker and PMF lawmakers over the bill.",
     ],
 )
-def test_no_event_without_a_watched_name_or_when_denied_or_past(matcher: Matcher, text: str) -> None:
+def test_no_event_without_a_watched_name_or_when_past_or_another_sense(matcher: Matcher, text: str) -> None:
     assert typed(matcher, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Pentagon denied that any strike had taken place near al-Bukamal.",  # a denial
+        "نفت كتائب حزب الله شن أي هجوم على مواقع في البوكمال.",
+        "Kataib Hezbollah threatened to strike US bases near al-Qaim.",  # a threat
+        "Kata'ib Hezbollah warned it would respond with force if the US attacks its positions in al-Qaim.",
+        "The PMF vowed to attack US forces in Anbar until they withdraw.",
+        "توعدت كتائب حزب الله بقصف القواعد الأمريكية في القائم.",
+        "هددت كتائب حزب الله بالرد في حال تعرض مواقعها في البوكمال لأي هجوم.",
+    ],
+)
+def test_a_denial_threat_or_condition_is_a_statement_not_an_act(matcher: Matcher, text: str) -> None:
+    assert typed(matcher, text) == ["statement"]
 
 
 def test_a_trigger_inside_a_place_name_is_no_event(matcher: Matcher) -> None:
@@ -114,7 +162,7 @@ def test_an_armed_group_at_a_watched_place_in_one_sentence_is_at_least_medium(ma
 
 
 def test_match_json_has_the_events_with_offsets() -> None:
-    text = "A drone strike hit a Kata'ib Hezbollah convoy near al-Bukamal."
+    text = "A drone strike hit a Kata'ib Hezbollah depot near al-Bukamal. A PMF convoy reached al-Qaim."
     result = CliRunner().invoke(app, ["match", "--json"], input=text, env={}, catch_exceptions=False)
     events = json.loads(result.stdout)["events"]
     assert [(e["type"], e["text"]) for e in events] == [
@@ -137,6 +185,16 @@ def test_events_yaml_is_validated_with_file_and_line(tmp_path: Path) -> None:
     assert "airstrike" in errors[0].message  # names the allowed ids
     with pytest.raises(WatchlistError):
         load_watchlists(folder)
+
+
+def test_a_vague_rule_must_name_triggers(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlists"
+    shutil.copytree(WATCHLISTS, folder)
+    path = folder / "events.yaml"
+    path.write_text(path.read_text("utf-8").replace("[attack*, هجوم,", "[attacks-typo, هجوم,", 1), "utf-8")
+    errors = load_all_errors(folder)
+    assert [Path(e.path).name for e in errors] == ["events.yaml"]
+    assert "attacks-typo" in errors[0].message
 
 
 def test_hits_json_has_event_types_and_the_place(
@@ -232,6 +290,39 @@ def test_a_year_before_the_texts_own_near_the_trigger_is_the_past(matcher: Match
 def test_a_year_after_since_a_count_or_this_year_is_no_past(matcher: Matcher, text: str) -> None:
     found = {"content": matcher.find(text)}
     assert event_types(find_events(matcher.watchlist, {"content": text}, found, year=2026)) != ()
+
+
+@pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        ("A rocket attack targeted the US base at the Conoco field in Deir ez-Zor.", ["shelling"]),
+        ("A drone launched two missiles at a Kata'ib Hezbollah car in al-Bukamal.", ["airstrike"]),
+        ("A PMF convoy was hit by a roadside bomb near al-Qaim.", ["explosion"]),
+        ("A base of US troops near Deir ez-Zor was struck by rocket and mortar fire.", ["shelling"]),
+        ("Residents protested outside the municipality of al-Bukamal.", ["protest"]),
+        ("هجوم صاروخي استهدف قاعدة حقل العمر في دير الزور.", ["shelling"]),
+    ],
+)
+def test_a_vague_trigger_yields_to_a_specific_one(matcher: Matcher, text: str, types: list[str]) -> None:
+    assert typed(matcher, text) == types
+
+
+def test_the_article_year_reaches_the_typer(matcher: Matcher) -> None:
+    """The pipeline passes the published year, `monitor match` the year of the text's dateline."""
+    text = "In 2019, clashes broke out between the PMF and ISIS near al-Qaim."
+    assert match_text("", "", text, matcher, year=2019).event_types == ("armed_clash",)
+    assert match_text("", "", text, matcher, year=2026).event_types == ()
+    dateline = "AL-QAIM, Sept 30, 2019 (AFP): " + text
+    result = CliRunner().invoke(app, ["match", "--json"], input=dateline, env={}, catch_exceptions=False)
+    assert [e["type"] for e in json.loads(result.stdout)["events"]] == ["armed_clash"]
+
+
+def test_a_text_is_dated_by_its_dateline_else_this_year() -> None:
+    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    assert dated("2019/09/30 | 17:15 (Iraq News) The crossing reopened.", now) == 2019
+    assert dated("BEIRUT, March 3, 2024 (AP) - Strikes hit.", now) == 2024
+    assert dated("In 2017, clashes broke out near al-Qaim.", now) == 2026  # a year alone is no date
+    assert dated("No date here.", now) == 2026
 
 
 def test_a_long_text_is_typed_as_its_parts_are(matcher: Matcher) -> None:
