@@ -17,7 +17,6 @@ from monitor.geo import story_place
 from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.records import ArticleMatches, Hit
-from monitor.slack_actions import story_actions
 from monitor.sources.text import strip_publisher
 from monitor.store import outbox, triage
 from monitor.store import stories as story_rows
@@ -279,4 +278,6 @@ def actions(
     kind: str, story_id: int, message: AlertMessage, policy: AlertPolicy
 ) -> tuple[MessageAction, ...]:
     """A story's first message gets the triage buttons when clicks can come back."""
+    from monitor.slack_actions import story_actions  # slack-sdk: only for a story with buttons
+
     return story_actions(story_id, message.entities) if kind == "story" and policy.interactive else ()
