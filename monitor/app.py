@@ -74,9 +74,9 @@ def load_matcher(settings: Settings) -> Matcher:
 
 
 def load_watchlist(settings: Settings) -> Watchlist:
-    from monitor.watchlists import load_watchlists
+    from monitor.watchlist_cache import load_cached
 
-    return load_watchlists(settings.watchlists_path())
+    return load_cached(settings.watchlists_path())
 
 
 def fetch_limits(settings: Settings) -> FetchLimits:
