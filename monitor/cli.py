@@ -364,9 +364,9 @@ def _matcher(settings: Settings) -> Matcher:
     """app.load_matcher without importing app (the database, the fetcher, the worker pool),
     which `monitor match` needs none of."""
     from monitor.matching import Matcher
-    from monitor.watchlists import load_watchlists
+    from monitor.watchlist_cache import load_cached
 
-    return Matcher(load_watchlists(settings.watchlists_path()))
+    return Matcher(load_cached(settings.watchlists_path()))
 
 
 def _read_input(path: Path) -> str:
