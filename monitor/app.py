@@ -1,4 +1,9 @@
-"""The composition root: builds the real dependencies from Settings, once, for the CLI and the daemon."""
+"""The composition root: builds the real dependencies from Settings, once, for the CLI and the daemon.
+
+Each builder imports what it builds when it is called: many commands come here for `utc_now` or
+`database` alone, and a poll of no sources needs neither httpx, the parse pool, the pipeline
+nor the alert queue's story signatures (numpy).
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor import store
-from monitor.alerts import AlertPolicy
 from monitor.config import Settings
-from monitor.feed_workers import FeedWorkers
-from monitor.fetch import FetchLimits, HostLimiter, build_client
-from monitor.matching import Matcher
-from monitor.notify import Notifier, build_notifiers
-from monitor.outage import Outage
-from monitor.pipeline import PollDeps, StoreThread
-from monitor.polling import release_dead_leases
 from monitor.records import Source
-from monitor.watchlists import Watchlist, load_watchlists
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from monitor.alerts import AlertPolicy
+    from monitor.fetch import FetchLimits
+    from monitor.matching import Matcher
+    from monitor.notify import Notifier
     from monitor.notify.email import EmailSender
+    from monitor.outage import Outage
+    from monitor.pipeline import PollDeps
+    from monitor.watchlists import Watchlist
 
 
 def utc_now() -> datetime:
@@ -46,6 +49,8 @@ def open_store(
 ) -> tuple[Engine, sessionmaker[Session]]:
     """The daemon's database: migrated (store.upgrade lets daemons starting together migrate
     once); the sole daemon of a SQLite file frees the leases a killed predecessor left."""
+    from monitor.polling import release_dead_leases
+
     engine, sessions = open_database(settings, busy_timeout=busy_timeout)
     if sole:
         release_dead_leases(sessions)
@@ -63,14 +68,20 @@ def database(settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 
 def load_matcher(settings: Settings) -> Matcher:
+    from monitor.matching import Matcher
+
     return Matcher(load_watchlist(settings))
 
 
 def load_watchlist(settings: Settings) -> Watchlist:
-    return load_watchlists(settings.watchlists_path())
+    from monitor.watchlist_cache import load_cached
+
+    return load_cached(settings.watchlists_path())
 
 
 def fetch_limits(settings: Settings) -> FetchLimits:
+    from monitor.fetch import FetchLimits
+
     f = settings.fetch
     limits = FetchLimits(
         max_bytes=f.max_bytes,
@@ -89,6 +100,11 @@ def fetch_limits(settings: Settings) -> FetchLimits:
 async def poll_deps(
     settings: Settings, sessions: sessionmaker[Session], matcher: Matcher, outage: Outage | None = None
 ) -> AsyncIterator[PollDeps]:
+    from monitor.alerts import AlertPolicy
+    from monitor.feed_workers import FeedWorkers
+    from monitor.fetch import HostLimiter, build_client
+    from monitor.pipeline import PollDeps, StoreThread
+
     limits = fetch_limits(settings)
     workers = FeedWorkers(matcher, settings.fetch.parse_workers)
     client = build_client(limits)
@@ -130,7 +146,9 @@ class Loaded:
 def loaded_from(settings: Settings) -> Loaded:
     """Watchlists, channels and the digest sender for these settings; raises ConfigError or
     WatchlistError, so every mistake a reload could bring is found before anything is swapped."""
+    from monitor.alerts import AlertPolicy
     from monitor.digest_delivery import build_sender, timezone_of  # Jinja2, matplotlib: the daemon's
+    from monitor.notify import build_notifiers
 
     matcher = load_matcher(settings)
     timezone_of(settings.digest)

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
     from monitor.config import Settings
     from monitor.matching import Matcher
+    from monitor.watchlists import Watchlist
 
 # Help texts are printed as written (no Rich markup: `[[sources]]` must stay `[[sources]]`), and a
 # traceback (a bug) never shows local variables, which may hold secrets.
@@ -146,12 +147,12 @@ def poll(
     """
     import asyncio
 
-    from monitor.app import load_matcher
+    from monitor.app import load_watchlist
 
     with user_errors():
         settings = state.settings()
         sources = select_sources(settings, source or [])
-        matcher = load_matcher(settings)
+        watchlist = load_watchlist(settings)  # checked here, matched against by _poll's Matcher
         with open_database(settings) as sessions:
             waiting = {} if force else _asked_to_wait(sessions, sources)
             for source_id, until in waiting.items():
@@ -159,8 +160,8 @@ def poll(
                     f"skipped {source_id}: asked to wait until {until:%Y-%m-%dT%H:%M:%SZ} (Retry-After)"
                 )
             to_poll = [s for s in sources if s.id not in waiting]
-            reports = asyncio.run(_poll(settings, sessions, matcher, to_poll))
-            deliver_after_poll(settings, sessions, sources, matcher.watchlist)
+            reports = asyncio.run(_poll(settings, sessions, watchlist, to_poll)) if to_poll else []
+            deliver_after_poll(settings, sessions, sources, watchlist)
     common = common_failure(reports)
     if common:
         err.print(common)
@@ -209,11 +210,16 @@ def common_failure(reports: Sequence[PollReport]) -> str | None:
     return f"{count} of {len(reports)} sources failed with {kind}: {hint}"
 
 
-async def _poll(settings: Settings, sessions: Any, matcher: Any, sources: list[Source]) -> list[PollReport]:
+async def _poll(
+    settings: Settings, sessions: sessionmaker[Session], watchlist: Watchlist, sources: list[Source]
+) -> list[PollReport]:
+    """Poll `sources` (at least one: a poll of none starts no HTTP client, parse pool, store
+    thread or matcher)."""
     from monitor.app import poll_deps
+    from monitor.matching import Matcher
     from monitor.pipeline import poll_sources
 
-    async with poll_deps(settings, sessions, matcher) as deps:
+    async with poll_deps(settings, sessions, Matcher(watchlist)) as deps:
         with _progress(len(sources)) as on_report:
             return await poll_sources(sources, deps, on_report)
 
@@ -358,9 +364,9 @@ def _matcher(settings: Settings) -> Matcher:
     """app.load_matcher without importing app (the database, the fetcher, the worker pool),
     which `monitor match` needs none of."""
     from monitor.matching import Matcher
-    from monitor.watchlists import load_watchlists
+    from monitor.watchlist_cache import load_cached
 
-    return Matcher(load_watchlists(settings.watchlists_path()))
+    return Matcher(load_cached(settings.watchlists_path()))
 
 
 def _read_input(path: Path) -> str:

@@ -13,6 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor import kinds
 from monitor.events import event_types, find_events
 from monitor.feeds import parse_feed
 from monitor.matching import Matcher
@@ -47,6 +48,7 @@ class FeedWorkers:
         # The workers fork at this first submit. Frozen, the objects they inherit (the matcher,
         # the imported modules) are left alone by their garbage collector, so those pages stay
         # shared with this process instead of being copied into each worker.
+        _preload(source.kind)
         gc.freeze()
         try:
             self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher,))
@@ -58,6 +60,14 @@ class FeedWorkers:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _preload(kind: str) -> None:
+    """Import here, before the fork, what each worker would import on its first feed (the kind's
+    parser with dateutil, numpy for story signatures: about 120 modules, 0.15 CPU-s): the
+    workers then share these pages instead of each loading its own copy."""
+    kinds.load(kind)
+    import monitor.minhash  # noqa: F401 - numpy
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,15 +22,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, parse_duration
-from monitor.minhash import minhash  # datasketch's affine32 values, without importing scipy
 from monitor.records import Entry, StoredArticle
 from monitor.sources.text import strip_publisher
 from monitor.store import stories as story_rows
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy (about 80 modules, 0.1 CPU-s) is imported by the first signature computed or stored,
+# not by this module: a poll of unchanged feeds, `monitor match` and the digest's empty weeks
+# never load it.
 
 NUM_PERM = 128
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
@@ -75,6 +81,8 @@ def _shingles(words: Sequence[str], size: int) -> set[bytes]:
 
 
 def _minhash(shingles: set[bytes]) -> bytes:
+    from monitor.minhash import minhash  # datasketch's affine32 values, without importing scipy
+
     return minhash(shingles, NUM_PERM).astype("<u8").tobytes()
 
 
@@ -148,24 +156,28 @@ def place(
 
 BAND_ROWS = 4
 _BANDS = NUM_PERM // BAND_ROWS
-_BAND_MIX = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5], np.uint64
-)
+_BAND_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
 
 
 class _SignatureMatrix:
     """One kind of signature of every story, row by row: its values and its band hashes."""
 
-    _NONE = np.uint64(2**64 - 1)  # MinHash values stay below 2**61: never equal to a real one
+    _NONE = 2**64 - 1  # MinHash values stay below 2**61: never equal to a real one
+    values: np.ndarray  # allocated by the first put: an index that never holds a story needs no numpy
+    bands: np.ndarray
 
     def __init__(self) -> None:
-        self.values = np.empty((64, NUM_PERM), dtype=np.uint64)  # rows past the stories are spare
-        self.bands = np.empty((64, _BANDS), dtype=np.uint64)
+        self.size = 0  # rows allocated; rows past the stories are spare
 
     def put(self, n: int, sig: bytes | None) -> None:
-        if n == len(self.values):  # grow by doubling: adding stays O(1) on average
-            self.values = np.concatenate([self.values, np.empty_like(self.values)])
-            self.bands = np.concatenate([self.bands, np.empty_like(self.bands)])
+        import numpy as np
+
+        if n == self.size:  # grow by doubling: adding stays O(1) on average
+            values, bands = np.empty((64, NUM_PERM), dtype=np.uint64), np.empty((64, _BANDS), dtype=np.uint64)
+            if self.size:
+                values = np.concatenate([self.values, np.empty_like(self.values)])
+                bands = np.concatenate([self.bands, np.empty_like(self.bands)])
+            self.values, self.bands, self.size = values, bands, len(values)
         self.values[n] = self._row(sig)
         self.bands[n] = _band_hashes(self.values[n])
 
@@ -174,6 +186,10 @@ class _SignatureMatrix:
 
     def most_equal(self, sig: bytes, n: int, need: int) -> tuple[int, int]:
         """(equal values, row) of the closest of the first n rows; -1 for none that can reach `need`."""
+        if not n:
+            return -1, -1
+        import numpy as np
+
         row = self._row(sig)
         if NUM_PERM - need < _BANDS:  # fewer values may differ than there are bands
             rows = np.flatnonzero((self.bands[:n] == _band_hashes(row)).any(axis=1))
@@ -186,6 +202,8 @@ class _SignatureMatrix:
         return int(equal[at]), int(rows[at])
 
     def _row(self, sig: bytes | None) -> np.ndarray:
+        import numpy as np
+
         if sig is None or len(sig) != NUM_PERM * 8:
             return np.full(NUM_PERM, self._NONE, dtype=np.uint64)
         return np.frombuffer(sig, "<u8").astype(np.uint64)
@@ -194,4 +212,6 @@ class _SignatureMatrix:
 def _band_hashes(values: np.ndarray) -> np.ndarray:
     """One number per band of BAND_ROWS values (wrapping arithmetic; a collision only adds a
     candidate that the value-by-value comparison then rejects)."""
-    return (values.reshape(_BANDS, BAND_ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64)
+    import numpy as np
+
+    return (values.reshape(_BANDS, BAND_ROWS) * np.array(_BAND_MIX, np.uint64)).sum(axis=1, dtype=np.uint64)

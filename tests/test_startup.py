@@ -92,10 +92,22 @@ def test_watchlists_validate_imports_nothing_heavy(probe: Any) -> None:
 
 
 def test_poll_still_loads_what_it_needs(probe: Any) -> None:
-    """The probe sees lazy imports: a poll (of no sources) does load the database and pipeline."""
+    """The probe sees lazy imports: a poll (of no sources) does load the database and the
+    watchlists, and migrates the new database."""
     code, _, modules = probe("poll")
     assert code == 0
-    assert {"sqlalchemy", "alembic", "monitor.pipeline", "monitor.app"} <= modules
+    assert {"sqlalchemy", "alembic", "monitor.app", "monitor.watchlists", "monitor.spikes"} <= modules
+
+
+def test_poll_of_no_sources_starts_no_fetcher_parse_pool_or_signatures(probe: Any) -> None:
+    """With nothing to fetch a poll only checks the watchlists, queues health notices and spikes
+    and delivers: no HTTP client, no pipeline or parse pool, no matcher automaton, no numpy (story
+    signatures), no slack-sdk (the console channel)."""
+    code, _, modules = probe("poll")
+    assert code == 0
+    unneeded = ("httpx", "numpy", "slack_sdk", "feedparser", "monitor.pipeline", "monitor.fetch",
+                "monitor.feed_workers", "monitor.matching", "concurrent.futures.process")  # fmt: skip
+    assert [m for m in unneeded if m in modules] == []
 
 
 def test_poll_of_a_current_database_skips_migrations_and_signatures(probe: Any) -> None:
@@ -104,5 +116,5 @@ def test_poll_of_a_current_database_skips_migrations_and_signatures(probe: Any) 
     assert probe("poll")[0] == 0  # creates the database
     code, _, modules = probe("poll")
     assert code == 0
-    assert {"sqlalchemy", "monitor.pipeline"} <= modules
+    assert {"sqlalchemy", "monitor.store"} <= modules
     assert [m for m in ("alembic", "datasketch", "scipy") if m in heavy_in(modules)] == []

@@ -146,25 +146,22 @@ def claim_due(
     channel: str | None = None,
 ) -> list[ClaimedAlert]:
     """Claim up to `limit` due alerts (of one channel, if given), oldest first; rows another
-    deliverer won are skipped."""
+    deliverer won are skipped. One conditional UPDATE claims them all (its WHERE is checked row
+    by row, so a row claimed meanwhile is not taken twice) and returns the ids it won."""
     due = select(AlertRow.id).where(_claimable(now), AlertRow.next_attempt_at <= now)
     if channel is not None:
         due = due.where(AlertRow.channel == channel)
     candidates = session.scalars(due.order_by(AlertRow.id).limit(limit)).all()
-    won = [
-        alert_id for alert_id in candidates if _claim(session, alert_id, now=now, worker=worker, lease=lease)
-    ]
-    return claimed(session, won)
-
-
-def _claim(session: Session, alert_id: int, *, now: datetime, worker: str, lease: timedelta) -> bool:
+    if not candidates:
+        return []
     statement = (
         update(AlertRow)
-        .where(AlertRow.id == alert_id, _claimable(now))
+        .where(AlertRow.id.in_(candidates), _claimable(now))
         .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(AlertRow.id)
         .execution_options(synchronize_session=False)
     )
-    return rows_changed(session, statement) == 1
+    return claimed(session, session.scalars(statement).all())
 
 
 def claimed(session: Session, ids: Sequence[int]) -> list[ClaimedAlert]:
@@ -261,8 +258,13 @@ def mark_recorded(session: Session, alert_id: int, *, worker: str, now: datetime
 
 def release(session: Session, ids: Sequence[int], *, worker: str, at: datetime) -> None:
     """Give claimed alerts back, due at `at`, without counting an attempt."""
-    for alert_id in ids:
-        session.execute(_held(alert_id, worker).values(next_attempt_at=at, claimed_until=None))
+    for chunk in chunks(ids):
+        session.execute(
+            update(AlertRow)
+            .where(AlertRow.id.in_(chunk), AlertRow.claimed_by == worker)
+            .values(next_attempt_at=at, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def paused_until(session: Session, channel: str, *, now: datetime) -> datetime | None:
