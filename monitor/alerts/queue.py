@@ -279,6 +279,4 @@ def actions(
     kind: str, story_id: int, message: AlertMessage, policy: AlertPolicy
 ) -> tuple[MessageAction, ...]:
     """A story's first message gets the triage buttons when clicks can come back."""
-    from monitor.slack_actions import story_actions  # slack-sdk: only for a story with buttons
-
     return story_actions(story_id, message.entities) if kind == "story" and policy.interactive else ()
