@@ -180,7 +180,11 @@ def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) ->
     if ref.possessive_only and not _has_apostrophe(norm, plain, core_end):
         return "possessive: a short alias takes s only after an apostrophe"
     if ref.alias.case_sensitive:
-        source_start, source_end = norm.span(start, core_end)
+        source_start = norm.source(start)
+        first = plain[source_start]  # most misses show in the first letter: "is" for IS
+        if first.isalnum() and first != ref.case_letters[:1]:
+            return "case: the alias must appear in its exact case"
+        source_end = norm.source(core_end - 1) + 1
         if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
             return "case: the alias must appear in its exact case"
     if not ref.context:
