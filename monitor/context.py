@@ -116,6 +116,7 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
+    أهالي سكان تقع يقع
     in near outside around
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """

@@ -25,7 +25,7 @@ How a text is matched, and the trade-offs that make it fast:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.automaton import Keys, alias_keys
@@ -44,6 +44,7 @@ from monitor.context import (
 )
 from monitor.normalise import Normalised, fold_words, normalise, unmarkup
 from monitor.phrases import (
+    BRACKET_RULE,
     COORDINATION,
     COORDINATION_RULE,
     DESERT_RULE,
@@ -56,6 +57,8 @@ from monitor.phrases import (
     desert_word,
     eras_of,
     in_lists,
+    unbracketed,
+    unit_brackets,
 )
 from monitor.priority import prioritise
 from monitor.records import Event, Mention, Priority
@@ -110,11 +113,11 @@ class Matcher:
 
     def find(self, text: str) -> list[Mention]:
         """Every entity mention in plain `text`, in order; offsets index `text` as given."""
-        return self._find(text, text)
+        return with_brackets(self._find, text, text)
 
     def find_in_markup(self, text: str) -> list[Mention]:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
-        return self._find(text, unmarkup(text))
+        return with_brackets(self._find, text, unmarkup(text))
 
     def explain(self, text: str) -> tuple[list[Mention], list[Explained]]:
         """`find_in_markup(text)` and, per candidate the automaton found, why it was kept or
@@ -226,6 +229,22 @@ class Matcher:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
 
 
+def with_brackets(find: Callable[[str, str], list[Mention]], original: str, plain: str) -> list[Mention]:
+    """`find(original, plain)`, and the units named across a bracketed name (the 13th (Tafuf)
+    Brigade), found in the text read without it: the bracketed name stays a mention of its own."""
+    mentions = find(original, plain)
+    if not (spans := unit_brackets(plain)):
+        return mentions
+    across = [
+        m for m in find(original, unbracketed(plain, spans))
+        if any(m.start < start and end < m.end for start, end in spans)
+    ]  # fmt: skip
+    if not across:
+        return mentions
+    mentions = [m for m in mentions if not any(_within(m, a) for a in across)]  # the longest wins
+    return sorted(mentions + across, key=lambda m: m.start)
+
+
 def with_deserts(
     deserts: Mapping[str, Entity],
     hits: list[Hit],
@@ -295,6 +314,8 @@ def _unkeyed(matcher: Matcher, mention: Mention) -> tuple[str, str]:
     a coordinated noun."""
     if mention.entity in {r.id for r in matcher.deserts.values()}:
         return "desert word", DESERT_RULE
+    if "(" in mention.text:
+        return "bracketed name deleted", BRACKET_RULE
     own = {a.text for a in matcher.watchlist.entities[mention.entity].aliases}
     if (mention.entity, fold_words(mention.alias)) in matcher.eras and mention.alias not in own:
         return ERA, ERA_RULE
@@ -330,6 +351,11 @@ def _inside(hit: Hit, dropped: Hit) -> bool:
     """A shorter name of the same entity inside a name a kind rule dropped (the `Soleimani` of
     the Qassem Soleimani Brigade) goes with it: the longest name decides."""
     return hit.ref.entity is dropped.ref.entity and dropped.start <= hit.start and hit.end <= dropped.end
+
+
+def _within(mention: Mention, longer: Mention) -> bool:
+    """A mention of the same entity inside a longer one (Tafuf Brigade in 13th (Tafuf) Brigade)."""
+    return mention.entity == longer.entity and longer.start <= mention.start and mention.end <= longer.end
 
 
 def _mention(hit: Hit, norm: Normalised, original: str) -> Mention:
