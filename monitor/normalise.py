@@ -172,9 +172,13 @@ class Normalised:
     _expanded: list[int] | None  # per folded char, its input index, when folding changed lengths
 
     def source(self, index: int) -> int:
-        """Input index of the character at `index` in `text`."""
-        folded = self._deleted.source(self._gaps.source(index))
-        return self._expanded[folded] if self._expanded is not None else folded
+        """Input index of the character at `index` in `text` (`_Squeeze.source` of both squeezes,
+        inlined: it runs for every mention's and event's ends)."""
+        if (at := self._gaps.at) and (run := bisect.bisect_right(at, index) - 1) >= 0:
+            index += self._gaps.removed[run]
+        if (at := self._deleted.at) and (run := bisect.bisect_right(at, index) - 1) >= 0:
+            index += self._deleted.removed[run]
+        return self._expanded[index] if self._expanded is not None else index
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Input span of `text[start:end]` (end exclusive, never empty)."""
