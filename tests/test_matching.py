@@ -856,3 +856,21 @@ def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
 )
 def test_residents_of_and_lies_are_place_cues(shipped: Matcher, text: str, expected: list[str]) -> None:
     assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Local Defence Forces, backed by Iran, fought near Aleppo.", ["local-defence-forces", "aleppo"]),
+        ("Ukraine's local defense forces repelled an attack near Kharkiv.", []),  # a generic phrase
+        ("Ukrainian Local Defense Forces units were sent to the front.", []),
+        ("The al-Quds Brigades, the armed wing of Islamic Jihad, fired rockets from Gaza.", []),
+        ("استقبل الملك الهاشميون في الأردن.", []),  # Jordan's Hashemites, not the militia
+        ("Baghdadi district in Anbar was shelled.", ["baghdadi", "anbar"]),
+        ("The ISIS leader Baghdadi was killed in Idlib.", ["islamic-state", "abu-bakr-al-baghdadi"]),
+    ],
+)
+def test_names_of_the_new_actors_shared_with_other_things(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
