@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -259,8 +260,17 @@ def _json_list(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "[]"
     dump = json.JSONEncoder(ensure_ascii=False).encode
+    keys: dict[str, str] = {}  # each key's JSON with its indent: the rows share a few keys
+
+    def item(key: str, value: Any) -> str:
+        if (head := keys.get(key)) is None:
+            head = keys[key] = f"      {dump(key)}: "
+        kind = type(value)  # what the encoder does for a str and an int, minus its dispatch
+        return head + (
+            encode_basestring(value) if kind is str else int.__repr__(value) if kind is int else dump(value)
+        )
+
     items = [
-        "    {\n" + ",\n".join(f"      {dump(key)}: {dump(value)}" for key, value in row.items()) + "\n    }"
-        for row in rows
+        "    {\n" + ",\n".join([item(key, value) for key, value in row.items()]) + "\n    }" for row in rows
     ]
     return "[\n" + ",\n".join(items) + "\n  ]"

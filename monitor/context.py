@@ -116,6 +116,7 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
+    أهالي سكان تقع يقع
     in near outside around
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
@@ -180,7 +181,11 @@ def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) ->
     if ref.possessive_only and not _has_apostrophe(norm, plain, core_end):
         return "possessive: a short alias takes s only after an apostrophe"
     if ref.alias.case_sensitive:
-        source_start, source_end = norm.span(start, core_end)
+        source_start = norm.source(start)
+        first = plain[source_start]  # most misses show in the first letter: "is" for IS
+        if first.isalnum() and first != ref.case_letters[:1]:
+            return "case: the alias must appear in its exact case"
+        source_end = norm.source(core_end - 1) + 1
         if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
             return "case: the alias must appear in its exact case"
     if not ref.context:

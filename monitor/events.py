@@ -115,10 +115,21 @@ class _Phrases:
         cursor = 0
         for i in starts:
             if i >= cursor:
-                best = max(self.at(words, i), key=lambda found: (found[1], -found[0]), default=None)
-                if best is not None:
-                    yield best[0], i, best[1]
-                    cursor = best[1]
+                best, stop = -1, i  # the longest phrase, then the first listed (`at` in one loop)
+                for index in self._candidates(words[i]):
+                    phrase = self.phrases[index]
+                    end = i + len(phrase)
+                    if (end > stop or (end == stop and index < best)) and (
+                        end == i + 1 or self._rest_accepts(phrase, words, i, end)
+                    ):
+                        best, stop = index, end
+                if best >= 0:
+                    yield best, i, stop
+                    cursor = stop
+
+    @staticmethod
+    def _rest_accepts(phrase: tuple[_Word, ...], words: Sequence[str], i: int, end: int) -> bool:
+        return end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1))
 
     def any_in(self, words: Sequence[str]) -> bool:
         if self._words is not None:
@@ -290,10 +301,15 @@ class EventTyper:
             w = self._window
             if trigger.holds(words, first, stop) and not (
                 (trigger.type not in self._keep and _within(not_act, first - self._act_window, first))
-                or _within(not_new[0], first - w, first)
-                or _within(not_new[1], stop, stop + w)
-                or _within(past, first - w, first)
-                or _within(past, stop, stop + w)
+                or (
+                    (not_new[0] or not_new[1] or past)  # mostly none: four calls spared
+                    and (
+                        _within(not_new[0], first - w, first)
+                        or _within(not_new[1], stop, stop + w)
+                        or _within(past, first - w, first)
+                        or _within(past, stop, stop + w)
+                    )
+                )
             ):
                 yield Event(trigger.type, start, finish, text[start:finish]), index
 

@@ -1,10 +1,12 @@
 """Find watchlist entities in text (English and Arabic).
 
-Owns the scan, requires_related and overlap resolution. Folding lives in `monitor.normalise`,
-spelling variants in `monitor.variants`, the cached automaton in `monitor.automaton`, the rules
-on one hit (context words, case, datelines, outlets ...) in `monitor.context`, the rules on a
-phrase (coordination, lists of places, desert words) in `monitor.phrases`, sentence breaks and
-snippets in `monitor.sentences`, priority rules in `monitor.priority`. Pure: no I/O.
+Owns the scan, requires_related and overlap resolution (`Matcher`), what each automaton key
+stands for (`KeyRefs`, made lazily) and the account `--explain` gives (`explain`). Folding lives
+in `monitor.normalise`, spelling variants in `monitor.variants`, the cached automaton in
+`monitor.automaton`, the rules on one hit (context words, case, datelines, outlets ...) in
+`monitor.context`, the rules on a phrase (coordination, lists of places, desert words) in
+`monitor.phrases`, sentence breaks and snippets in `monitor.sentences`, priority rules in
+`monitor.priority`. Pure: no I/O.
 
 How a text is matched, and the trade-offs that make it fast:
 
@@ -23,10 +25,10 @@ How a text is matched, and the trade-offs that make it fast:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from monitor.automaton import alias_keys
+from monitor.automaton import Keys, alias_keys
 from monitor.context import (
     FORBID,
     REQUIRE,
@@ -42,6 +44,7 @@ from monitor.context import (
 )
 from monitor.normalise import Normalised, fold_words, normalise, unmarkup
 from monitor.phrases import (
+    BRACKET_RULE,
     COORDINATION,
     COORDINATION_RULE,
     DESERT_RULE,
@@ -54,6 +57,8 @@ from monitor.phrases import (
     desert_word,
     eras_of,
     in_lists,
+    unbracketed,
+    unit_brackets,
 )
 from monitor.priority import prioritise
 from monitor.records import Event, Mention, Priority
@@ -96,84 +101,28 @@ class Matcher:
         self.watchlist = watchlist
         entities = list(watchlist.entities.values())
         aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
-        self._keys = alias_keys(aliases)
-        self._automaton = self._keys.automaton
-        self.withheld = self._keys.withheld  # generated keys the guard dropped, and why
-        self._entries: list[_Entry | None] = [None] * self._keys.size
-        self._makers: dict[tuple[str, int], _RefMaker] = {}
-        self._empty = not self._keys.size
+        keys = alias_keys(aliases)
+        self.refs = KeyRefs(watchlist, keys)
+        self._automaton = keys.automaton
+        self._tails = keys.tails
+        self.withheld = keys.withheld  # generated keys the guard dropped, and why
+        self._empty = not keys.size
         self._related = {e.id: related_ids(watchlist, e) for e in watchlist.entities.values()}
-        self._deserts = desert_regions(watchlist)
-        self._eras = eras_of(watchlist)
-
-    def _entry(self, index: int) -> _Entry:
-        """What the automaton's key `index` stands for, made on its first hit: most keys are
-        never hit by a given text, so the refs of every key are not made up front."""
-        key, rows = self._keys.record(index)
-        refs = [self._maker(entity, alias).ref(Variant(key, suffix, rank, tuple(rules)))
-                for entity, alias, suffix, rank, rules in rows]  # fmt: skip
-        best = _best_variants(refs)
-        entry = self._entries[index] = _Entry(len(key) + 2, best, any(r.needs_check for r in best))
-        return entry
-
-    def _maker(self, entity_id: str, index: int) -> _RefMaker:
-        if (maker := self._makers.get((entity_id, index))) is None:
-            entity = self.watchlist.entities[entity_id]
-            alias = entity.aliases[index]
-            role = (entity_id, alias.text) in self.watchlist.role_aliases
-            maker = self._makers[entity_id, index] = _RefMaker(entity, alias, role)
-        return maker
+        self.deserts = desert_regions(watchlist)
+        self.eras = eras_of(watchlist)
 
     def find(self, text: str) -> list[Mention]:
         """Every entity mention in plain `text`, in order; offsets index `text` as given."""
-        return self._find(text, text)
+        return with_brackets(self._find, text, text)
 
     def find_in_markup(self, text: str) -> list[Mention]:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
-        return self._find(text, unmarkup(text))
+        return with_brackets(self._find, text, unmarkup(text))
 
     def explain(self, text: str) -> tuple[list[Mention], list[Explained]]:
         """`find_in_markup(text)` and, per candidate the automaton found, why it was kept or
         dropped: the alias, the variant rules, and the context rule (slower; for people)."""
-        mentions = self.find_in_markup(text)
-        plain = unmarkup(text)
-        norm = normalise(plain)
-        reported = {(m.entity, m.start, m.end) for m in mentions}
-        rows: list[Explained] = []
-        for end, index in self._automaton.iter(f" {norm.text} "):
-            length, refs, _checked = self._entries[index] or self._entry(index)
-            start = end - length + 1
-            source_start, source_end = norm.span(start, end - 1)
-            for ref in refs:
-                why = why_not(ref, norm, plain, start, end - 1)
-                is_reported = (ref.entity.id, source_start, source_end) in reported
-                rule = why or kept_by(ref, norm, plain, start, end - 1)
-                if why is None and not is_reported:
-                    rule = "overlap: a longer name or requires_related dropped it"
-                elif why is REQUIRE and is_reported:
-                    rule = PLACE_LIST_RULE if ref.entity.is_place else ERA_RULE
-                rows.append(Explained(
-                    ref.entity.id, source_start, source_end, text[source_start:source_end], ref.alias.text,
-                    ", ".join(ref.variant.rules) or "as written", rule, is_reported,
-                ))  # fmt: skip
-                if is_reported:
-                    break
-        explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
-        for m in mentions:  # no key of its entity at its span: see `_unkeyed`
-            if (m.entity, m.start, m.end) not in explained:
-                rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *self._unkeyed(m), True))
-        return mentions, rows
-
-    def _unkeyed(self, mention: Mention) -> tuple[str, str]:
-        """The variant and rule of a mention no key of its entity found at its span: a desert
-        region named through one of its places, a name re-dated by its text, or a name sharing
-        a coordinated noun."""
-        if mention.entity in {r.id for r in self._deserts.values()}:
-            return "desert word", DESERT_RULE
-        own = {a.text for a in self.watchlist.entities[mention.entity].aliases}
-        if (mention.entity, fold_words(mention.alias)) in self._eras and mention.alias not in own:
-            return ERA, ERA_RULE
-        return COORDINATION, COORDINATION_RULE
+        return explain(self, text)
 
     def prioritise(
         self,
@@ -196,8 +145,8 @@ class Matcher:
         if wanting:
             places = [h for h in wanting if h.ref.entity.is_place]
             scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
-        if self._eras:
-            scanned = dated(scanned, wanting, forbidden, self._eras, self.watchlist, norm.text)
+        if self.eras:
+            scanned = dated(scanned, wanting, forbidden, self.eras, self.watchlist, norm.text)
         for hit in scanned:
             if kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)
@@ -212,16 +161,16 @@ class Matcher:
             return []
         found = self._with_related(hits)
         mentions = [_mention(hit, norm, original) for hit in found]
-        if self._deserts:
-            mentions = self._with_deserts(found, mentions, norm, plain, original)
+        if self.deserts:
+            mentions = with_deserts(self.deserts, found, mentions, norm, plain, original)
         return mentions
 
     def _scan(self, norm: Normalised, plain: str, wanting: list[Hit], forbidden: list[Hit]) -> Iterator[Hit]:
         """The hits whose aliases' own conditions hold; the hits that fail only for want of a
         required word go to `wanting`, those that fail for a forbidden word to `forbidden`."""
-        entries = self._entries
+        entries, make = self.refs.entries, self.refs.make
         for end, index in self._automaton.iter(f" {norm.text} "):
-            length, refs, checked = entries[index] or self._entry(index)
+            length, refs, checked = entries[index] or make(index)
             # `end` indexes the padded text at the key's closing space: the word ends there in
             # the unpadded text, and starts where the key's opening space is in the padded one.
             start = end - length + 1
@@ -245,7 +194,7 @@ class Matcher:
         the Syrian army (`Syrian`) as well as the Iraqi one (found by the scan when the noun is
         singular; here when it is plural), القوات السورية والعراقية names the Iraqi forces too."""
         hits: list[Hit] = []
-        for (start, end), keys in coordinations(norm.text, self._keys.tails):
+        for (start, end), keys in coordinations(norm.text, self._tails):
             for key in keys:
                 if (hit := self._coordinated_hit(key, start, end, norm, plain)) is not None:
                     hits.append(hit)
@@ -256,7 +205,7 @@ class Matcher:
         index = self._automaton.get(f" {key} ", None)
         if index is None:
             return None
-        for ref in (self._entries[index] or self._entry(index)).refs:
+        for ref in self.refs.entry(index).refs:
             if ref.alias.case_sensitive or ref.possessive_only or ref.alias.requires_related:
                 continue
             if ref.context and context_rejects(ref, Near(norm, plain, start, end)) is not None:
@@ -279,29 +228,98 @@ class Matcher:
     def _admitted(self, hit: Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
 
-    def _with_deserts(
-        self, hits: list[Hit], mentions: list[Mention], norm: Normalised, plain: str, original: str
-    ) -> list[Mention]:
-        """`mentions` and the desert region of each place named with a desert word (see
-        `desert_regions`), unless the region is already reported there."""
-        added: list[Mention] = []
-        regions = {r.id for r in self._deserts.values()}
-        spans: dict[str, list[tuple[int, int]]] = {}  # reported spans of each region
-        for m in mentions:
-            if m.entity in regions:
-                spans.setdefault(m.entity, []).append((m.start, m.end))
-        for hit in hits:
-            region = self._deserts.get(hit.ref.entity.id)
-            if region is None or (word := desert_word(norm, plain, hit.start, hit.end)) is None:
-                continue
-            start, end = norm.span(*word)
-            reported = spans.setdefault(region.id, [])
-            if any(low < end and start < high for low, high in reported):
-                continue
-            reported.append((start, end))
-            text = original[start:end]
-            added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
-        return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+def with_brackets(find: Callable[[str, str], list[Mention]], original: str, plain: str) -> list[Mention]:
+    """`find(original, plain)`, and the units named across a bracketed name (the 13th (Tafuf)
+    Brigade), found in the text read without it: the bracketed name stays a mention of its own."""
+    mentions = find(original, plain)
+    if not (spans := unit_brackets(plain)):
+        return mentions
+    across = [
+        m for m in find(original, unbracketed(plain, spans))
+        if any(m.start < start and end < m.end for start, end in spans)
+    ]  # fmt: skip
+    if not across:
+        return mentions
+    mentions = [m for m in mentions if not any(_within(m, a) for a in across)]  # the longest wins
+    return sorted(mentions + across, key=lambda m: m.start)
+
+
+def with_deserts(
+    deserts: Mapping[str, Entity],
+    hits: list[Hit],
+    mentions: list[Mention],
+    norm: Normalised,
+    plain: str,
+    original: str,
+) -> list[Mention]:
+    """`mentions` and the desert region of each place named with a desert word (see
+    `desert_regions`), unless the region is already reported there."""
+    added: list[Mention] = []
+    regions = {r.id for r in deserts.values()}
+    spans: dict[str, list[tuple[int, int]]] = {}  # reported spans of each region
+    for m in mentions:
+        if m.entity in regions:
+            spans.setdefault(m.entity, []).append((m.start, m.end))
+    for hit in hits:
+        region = deserts.get(hit.ref.entity.id)
+        if region is None or (word := desert_word(norm, plain, hit.start, hit.end)) is None:
+            continue
+        start, end = norm.span(*word)
+        reported = spans.setdefault(region.id, [])
+        if any(low < end and start < high for low, high in reported):
+            continue
+        reported.append((start, end))
+        text = original[start:end]
+        added.append(Mention(region.id, region.name, region.kind, start, end, text, hit.ref.alias.text))
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]]:
+    """`Matcher.explain`: the mentions, and per candidate the automaton found why it was kept or
+    dropped. Scans the text again, through the same key table as `find`."""
+    mentions = matcher.find_in_markup(text)
+    plain = unmarkup(text)
+    norm = normalise(plain)
+    reported = {(m.entity, m.start, m.end) for m in mentions}
+    rows: list[Explained] = []
+    for end, index in matcher.refs.automaton.iter(f" {norm.text} "):
+        length, refs, _checked = matcher.refs.entry(index)
+        start = end - length + 1
+        source_start, source_end = norm.span(start, end - 1)
+        for ref in refs:
+            why = why_not(ref, norm, plain, start, end - 1)
+            is_reported = (ref.entity.id, source_start, source_end) in reported
+            rule = why or kept_by(ref, norm, plain, start, end - 1)
+            if why is None and not is_reported:
+                rule = "overlap: a longer name or requires_related dropped it"
+            elif why is REQUIRE and is_reported:
+                rule = PLACE_LIST_RULE if ref.entity.is_place else ERA_RULE
+            rows.append(Explained(
+                ref.entity.id, source_start, source_end, text[source_start:source_end], ref.alias.text,
+                ", ".join(ref.variant.rules) or "as written", rule, is_reported,
+            ))  # fmt: skip
+            if is_reported:
+                break
+    explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
+    for m in mentions:  # no key of its entity at its span: see `_unkeyed`
+        if (m.entity, m.start, m.end) not in explained:
+            rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *_unkeyed(matcher, m), True))
+    return mentions, rows
+
+
+def _unkeyed(matcher: Matcher, mention: Mention) -> tuple[str, str]:
+    """The variant and rule of a mention no key of its entity found at its span: a desert
+    region named through one of its places, a name re-dated by its text, or a name sharing
+    a coordinated noun."""
+    if mention.entity in {r.id for r in matcher.deserts.values()}:
+        return "desert word", DESERT_RULE
+    if "(" in mention.text:
+        return "bracketed name deleted", BRACKET_RULE
+    own = {a.text for a in matcher.watchlist.entities[mention.entity].aliases}
+    if (mention.entity, fold_words(mention.alias)) in matcher.eras and mention.alias not in own:
+        return ERA, ERA_RULE
+    return COORDINATION, COORDINATION_RULE
 
 
 def kept_by(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str:
@@ -335,10 +353,47 @@ def _inside(hit: Hit, dropped: Hit) -> bool:
     return hit.ref.entity is dropped.ref.entity and dropped.start <= hit.start and hit.end <= dropped.end
 
 
+def _within(mention: Mention, longer: Mention) -> bool:
+    """A mention of the same entity inside a longer one (Tafuf Brigade in 13th (Tafuf) Brigade)."""
+    return mention.entity == longer.entity and longer.start <= mention.start and mention.end <= longer.end
+
+
 def _mention(hit: Hit, norm: Normalised, original: str) -> Mention:
     start, end = norm.span(hit.start, hit.end)
     entity = hit.ref.entity
     return Mention(entity.id, entity.name, entity.kind, start, end, original[start:end], hit.ref.alias.text)
+
+
+class KeyRefs:
+    """What each key of the alias automaton stands for (`_Entry`, by the automaton's index), made
+    on the key's first hit: most keys are never hit by a given text, so the refs of every key
+    are not made up front. Entries are only ever added, so threads may share one."""
+
+    def __init__(self, watchlist: Watchlist, keys: Keys) -> None:
+        self.watchlist = watchlist
+        self.automaton = keys.automaton
+        self.entries: list[_Entry | None] = [None] * keys.size
+        self._keys = keys
+        self._makers: dict[tuple[str, int], _RefMaker] = {}
+
+    def entry(self, index: int) -> _Entry:
+        return self.entries[index] or self.make(index)
+
+    def make(self, index: int) -> _Entry:
+        key, rows = self._keys.record(index)
+        refs = [self._maker(entity, alias).ref(Variant(key, suffix, rank, tuple(rules)))
+                for entity, alias, suffix, rank, rules in rows]  # fmt: skip
+        best = _best_variants(refs)
+        entry = self.entries[index] = _Entry(len(key) + 2, best, any(r.needs_check for r in best))
+        return entry
+
+    def _maker(self, entity_id: str, index: int) -> _RefMaker:
+        if (maker := self._makers.get((entity_id, index))) is None:
+            entity = self.watchlist.entities[entity_id]
+            alias = entity.aliases[index]
+            role = (entity_id, alias.text) in self.watchlist.role_aliases
+            maker = self._makers[entity_id, index] = _RefMaker(entity, alias, role)
+        return maker
 
 
 class _RefMaker:

@@ -4,13 +4,13 @@ counts as "the same alias" (`alias_key`), used by the loader and the matcher ali
 1. Fold. Every character is classified once (`_classify`): letters and digits are folded (NFKC,
    casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, گ→ك, Arabic-Indic digits → ASCII);
    apostrophes, combining marks, tashkeel, tatweel and zero-width characters are *deleted*;
-   whitespace and dashes become a *gap*; other punctuation becomes a space. Folding is done one
-   character for one character so no offset map is needed for it. The hot path encodes the text
-   as cp1256 (ASCII, Windows punctuation and the Arabic block in single bytes; an ASCII text
-   with the ascii codec, the same bytes several times faster), folds with `bytes.translate` and
-   decodes: about 20x faster than `str.translate` on Arabic. Characters outside cp1256 go
-   through a codec error handler that folds them one for one; a character that folds to several
-   (ß, ligatures) sends the text to an exact, slower per-character path.
+   whitespace, dashes, quotes and brackets become a *gap*; other punctuation becomes a space.
+   Folding is done one character for one character so no offset map is needed for it. The hot
+   path encodes the text as cp1256 (ASCII, Windows punctuation and the Arabic block in single
+   bytes; an ASCII text with the ascii codec, the same bytes several times faster), folds with
+   `bytes.translate` and decodes: about 20x faster than `str.translate` on Arabic. Characters
+   outside cp1256 go through a codec error handler that folds them one for one; a character that
+   folds to several (ß, ligatures) sends the text to an exact, slower per-character path.
 2. Squeeze. Deleted characters are removed and runs of gaps become one space. Each squeeze
    records only its runs (where, how many removed), so mapping a normalised offset back to the
    input is two bisects, paid per match rather than per character.
@@ -54,8 +54,10 @@ def _classify(char: str) -> str:
     category = unicodedata.category(char)
     if category[0] == "M" or category == "Cf":
         return DELETE
-    if char.isspace() or category in ("Pd", "Pi", "Pf") or char in QUOTES or char == "\u2212":
-        return GAP  # quotes too: الفوج “47” and قبيلة "المشاهدة" keep their words one space apart
+    if char.isspace() or category in ("Pd", "Pi", "Pf", "Ps", "Pe") or char in QUOTES or char == "\u2212":
+        # quotes and brackets too: الفوج “47”, اللواء (13) and قبيلة "المشاهدة" keep their words
+        # one space apart
+        return GAP
     folded = "".join(_fold_letter(c) for c in unicodedata.normalize("NFKC", char).casefold())
     folded = "".join(
         c for c in unicodedata.normalize("NFD", folded) if not unicodedata.category(c).startswith("M")
@@ -170,9 +172,13 @@ class Normalised:
     _expanded: list[int] | None  # per folded char, its input index, when folding changed lengths
 
     def source(self, index: int) -> int:
-        """Input index of the character at `index` in `text`."""
-        folded = self._deleted.source(self._gaps.source(index))
-        return self._expanded[folded] if self._expanded is not None else folded
+        """Input index of the character at `index` in `text` (`_Squeeze.source` of both squeezes,
+        inlined: it runs for every mention's and event's ends)."""
+        if (at := self._gaps.at) and (run := bisect.bisect_right(at, index) - 1) >= 0:
+            index += self._gaps.removed[run]
+        if (at := self._deleted.at) and (run := bisect.bisect_right(at, index) - 1) >= 0:
+            index += self._deleted.removed[run]
+        return self._expanded[index] if self._expanded is not None else index
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Input span of `text[start:end]` (end exclusive, never empty)."""

@@ -2,7 +2,8 @@
 armies: two names sharing one noun), lists of places (حديثة وعنة وراوة: a place in a list with
 another is a place), and desert words (the al-Bukamal desert, بادية البوكمال: the desert region
 as well as the place), and names whose referent changed on a date ("the Syrian government",
-dated by the text's other names). Pure: no I/O.
+dated by the text's other names), and a name bracketed inside a unit's number and noun (the
+13th (Tafuf) Brigade). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from monitor.context import WORD, WORD_CHARS, Hit, folded, position
-from monitor.normalise import ARABIC_ARTICLE, Normalised, fold_words, is_arabic
+from monitor.normalise import ARABIC_ARTICLE, DELETE, Normalised, fold_words, is_arabic
 from monitor.variants import forms
 
 if TYPE_CHECKING:
@@ -28,10 +29,37 @@ COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syr
 # English "<first> and <second> <noun>"; Arabic "<noun> <adjective> وال<adjective>" (the noun and
 # first adjective are read back from the text before the match).
 # Two patterns, each starting with a literal, so that the regex engine skims the text for it.
-_COORDINATION_EN = re.compile(r" and (?P<second>[a-z]+) (?P<noun>[a-z]+)")
+_COORDINATION_EN = re.compile(r" and (?P<second>[a-z0-9]+) (?P<noun>[a-z]+)")  # 12th and 13th brigades
 _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 # Arabic dual construct "<noun>ي <name> و<name>": حقلي العمر وكونيكو (the al-Omar and Conoco fields)
 _DUAL_AR = re.compile(r"ي (?P<first>\S+) و(?P<second>\S+)")
+
+
+# A unit's own name in brackets between its number and its noun: "the PMF's 13th (Tafuf) Brigade"
+# is the 13th Brigade. The brackets start the pattern, so the regex engine skims for "(".
+BRACKET_RULE = "bracketed name: a unit's name in brackets between its number and its noun"
+_BRACKETED = re.compile(r"\([^()\n]{1,40}\)")
+_NUMBER_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?\s+$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"\s+(?:brigade|division|regiment|battalion|corps)", re.IGNORECASE)
+
+
+def unit_brackets(plain: str) -> list[tuple[int, int]]:
+    """The spans of bracketed names between a unit's number and its noun (13th (Tafuf) Brigade)."""
+    if "(" not in plain:
+        return []
+    return [
+        m.span()
+        for m in _BRACKETED.finditer(plain)
+        if _NUMBER_BEFORE.search(plain, max(0, m.start() - 12), m.start())
+        and _UNIT_AFTER.match(plain, m.end())
+    ]
+
+
+def unbracketed(plain: str, spans: list[tuple[int, int]]) -> str:
+    """`plain` with `spans` deleted (DELETE characters: its length and every offset hold)."""
+    for start, end in spans:
+        plain = plain[:start] + DELETE * (end - start) + plain[end:]
+    return plain
 
 
 def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:

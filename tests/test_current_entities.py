@@ -272,6 +272,39 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Talks between Damascus and the SDF were held in Qamishli.",
         "عقدت محادثات بين دمشق وقسد في القامشلي.",
     ),
+    # actors an independent held-out set found missing (issue 12)
+    "liwa-al-quds": (
+        "Liwa al-Quds fighters were ambushed in the desert south of al-Mayadin.",
+        "تعرض رتل لميليشيا لواء القدس لكمين في بادية الميادين.",
+    ),
+    "usud-al-ashair": (
+        "The Usud al-Ashair militia rotated its fighters at posts around Albukamal.",
+        "بدّلت ميليشيا أسود العشائر عناصرها في نقاطها حول البوكمال.",
+    ),
+    "hashemiyoun": (
+        "The Iran-backed Hashemiyoun brigade recruited tribesmen in Abu Kamal.",
+        "جند لواء الهاشميون أبناء العشائر في مدينة البوكمال.",
+    ),
+    "local-defence-forces": (
+        "The Local Defense Forces were set up by Iran as an auxiliary of the Syrian army around Aleppo.",
+        "شكلت إيران قوات الدفاع المحلي رديفاً للجيش السوري في ريف حلب.",
+    ),
+    "aanes": (
+        "The Autonomous Administration of North and East Syria announced a curfew in Deir ez-Zor.",
+        "أعلنت الإدارة الذاتية لشمال وشرق سوريا حظر تجول في ريف دير الزور.",
+    ),
+    "abu-bakr-al-baghdadi": (
+        "Abu Bakr al-Baghdadi once hid in desert tunnels near al-Qaim, Iraqi officials said.",
+        "قال مسؤولون عراقيون إن أبو بكر البغدادي اختبأ في أنفاق صحراوية قرب القائم.",
+    ),
+    "abu-baqir-al-saadi": (
+        "A US drone strike killed Abu Baqir al-Saadi in eastern Baghdad in February 2024.",
+        "قتلت غارة أمريكية بطائرة مسيرة أبو باقر الساعدي في شرق بغداد.",
+    ),
+    "abu-taqwa-al-saidi": (
+        "Mushtaq Talib al-Saidi, known as Abu Taqwa, was killed in a strike in Baghdad.",
+        "قتل أبو تقوى السعيدي بضربة أمريكية على مقر في بغداد.",
+    ),
 }
 
 

@@ -803,3 +803,74 @@ def test_a_ministry_of_defence_is_syrias_only_with_syria_named(
     shipped: Matcher, text: str, expected: list[str]
 ) -> None:
     assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fighters of the PMF's 12th and 13th brigades deployed near al-Qaim.",
+         ["pmf", "harakat-al-nujaba", "liwa-al-tafuf", "qaim"]),
+        ("The PMF's 13th (Tafuf) Brigade took over the border post.", ["pmf", "liwa-al-tafuf"]),
+        ("انتشر اللواء (13) في الحشد الشعبي قرب الحدود.", ["liwa-al-tafuf", "pmf"]),
+        ("Kataib Hezbollah (Brigade 45) fighters moved.", ["kataib-hezbollah", "kataib-hezbollah"]),
+    ],
+)  # fmt: skip
+def test_unit_numbers_coordinated_or_bracketed_are_found(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+def test_a_bracketed_unit_name_is_reported_once_with_its_brackets(shipped: Matcher) -> None:
+    text = "The PMF's 13th (Tafuf) Brigade took over the border post."
+    assert [m.text for m in shipped.find(text) if m.entity == "liwa-al-tafuf"] == ["13th (Tafuf) Brigade"]
+    _, rows = shipped.explain(text)
+    assert [r.rule for r in rows if r.entity == "liwa-al-tafuf" and r.kept][0].startswith("bracketed name")
+    assert ids(shipped, "In 2013 (a bad year) Brigade commanders met.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("عزز حرس الحدود العراقي مواقعه على الحدود.", ["iraqi-border-guards"]),
+        ("قال حرس الحدود في العراق إنه أحبط محاولة تسلل.", ["iraqi-border-guards"]),
+        ("The border guards in Iraq foiled an infiltration.", ["iraqi-border-guards"]),
+        ("أعلن حرس الحدود الأردني إحباط عملية تهريب.", []),  # Jordan's
+        ("انتشر حرس الحدود السوري على الحدود.", []),  # Syria's: not on the lists
+    ],
+)
+def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("تقع حديثة على نهر الفرات غرب الأنبار.", ["haditha", "euphrates", "anbar"]),  # lies on
+        ("وقال أهالي حديثة إن القصف استمر طوال الليل.", ["haditha"]),  # the residents of
+        ("تحدث سكان القائم عن انقطاع الكهرباء.", ["qaim"]),
+        ("نشرت دراسة حديثة عن الاقتصاد.", []),  # a recent study
+    ],
+)
+def test_residents_of_and_lies_are_place_cues(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Local Defence Forces, backed by Iran, fought near Aleppo.", ["local-defence-forces", "aleppo"]),
+        ("Ukraine's local defense forces repelled an attack near Kharkiv.", []),  # a generic phrase
+        ("Ukrainian Local Defense Forces units were sent to the front.", []),
+        ("The al-Quds Brigades, the armed wing of Islamic Jihad, fired rockets from Gaza.", []),
+        ("استقبل الملك الهاشميون في الأردن.", []),  # Jordan's Hashemites, not the militia
+        ("Baghdadi district in Anbar was shelled.", ["baghdadi", "anbar"]),
+        ("The ISIS leader Baghdadi was killed in Idlib.", ["islamic-state", "abu-bakr-al-baghdadi"]),
+    ],
+)
+def test_names_of_the_new_actors_shared_with_other_things(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
