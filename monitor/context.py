@@ -14,7 +14,14 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
-from monitor.elsewhere import PERSIAN_AFTER, QUALIFIER_WORDS, TRIBE_TOWN_BEFORE, elsewhere, is_dateline
+from monitor.elsewhere import (
+    PERSIAN_AFTER,
+    QUALIFIER_WORDS,
+    TRIBE_TOWN_BEFORE,
+    elsewhere,
+    is_dateline,
+    is_filed_from,
+)
 from monitor.normalise import (
     APOSTROPHES,
     ARABIC_ARTICLE,
@@ -235,6 +242,8 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         return "elsewhere: qualified by another country or a US state (Palmyra, N.Y.; Dhiban, Jordan)"
     if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
         return "outlet: the name of a news outlet"
+    if "capital" in ref.entity.tags and is_filed_from(plain, *norm.span(start, end)):
+        return "dateline: the capital a report was filed from (BAGHDAD (AP) —, (دمشق) –)"
     if (
         after in UNIT_AFTER_WORDS or not UNIT_BEFORE_WORDS.isdisjoint((before, two_before))
     ) and _names_a_unit(text, plain, start, *norm.span(start, end), ref.variant.suffix):

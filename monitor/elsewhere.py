@@ -66,6 +66,28 @@ _DATELINE = re.compile(
 _BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
 
 
+# Any script: the name at a line's start, or in brackets after an outlet's name, then a dash or a
+# colon (Baghdad - , دمشق (سانا) – , أوغاريت بوست (دمشق) – ).
+_LEAD_DATELINE = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:]")
+_BRACKET_DATELINE = re.compile(r"[ \t]*\)[ \t]*[-–—:]")
+DATELINE_LEAD = 60  # characters of an outlet's name that may stand before a bracketed dateline
+
+
+def is_filed_from(plain: str, start: int, end: int) -> bool:
+    """`start:end` is the dateline of a report: in capitals (`is_dateline`), or in any case or
+    script at a line's start or in brackets near it, followed by a dash or a colon."""
+    if is_dateline(plain, start, end):
+        return True
+    lead = plain[plain.rfind("\n", 0, start) + 1 : start]
+    if not lead.strip():
+        return bool(_LEAD_DATELINE.match(plain, end, end + 50))
+    return (
+        len(lead) <= DATELINE_LEAD
+        and lead.rstrip(" \t").endswith("(")
+        and bool(_BRACKET_DATELINE.match(plain, end, end + 10))
+    )
+
+
 def is_dateline(plain: str, start: int, end: int) -> bool:
     """`start:end` is in capitals at a line's or paragraph's start and followed by ", Country",
     a dash, or an agency in brackets and a dash (a dateline)."""
