@@ -272,6 +272,39 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Talks between Damascus and the SDF were held in Qamishli.",
         "عقدت محادثات بين دمشق وقسد في القامشلي.",
     ),
+    # Euphrates valley towns, Anbar's capital and Erbil (added after the held-out evaluations)
+    "gharanij": (
+        "Gunmen on a motorbike shot a council member in Gharanij on Monday.",
+        "قتل مسلحون عضوا في المجلس المحلي في بلدة غرانيج.",
+    ),
+    "abu-hamam": (
+        "A mine left by ISIS exploded in a field outside Abu Hammam.",
+        "انفجر لغم من مخلفات داعش في أرض زراعية قرب أبو حمام.",
+    ),
+    "kishkiyah": (
+        "Families returned to al-Kishkiyah after the fighting ended.",
+        "عادت عائلات إلى بلدة الكشكية بعد انتهاء المعارك.",
+    ),
+    "al-tayana": (
+        "Tribal fighters entered al-Tayana after a night of clashes.",
+        "دخل مقاتلو العشائر بلدة الطيانة بعد ليلة من الاشتباكات.",
+    ),
+    "salhiyah-crossing": (
+        "The SDF closed the al-Salhiyah crossing to civilians on Thursday.",
+        "أغلقت قسد معبر الصالحية أمام المدنيين يوم الخميس.",
+    ),
+    "ramadi": (
+        "The governor of Anbar spoke to reporters in Ramadi.",
+        "تحدث محافظ الأنبار إلى الصحفيين في مدينة الرمادي.",
+    ),
+    "erbil": (
+        "A drone was shot down near the airport in Erbil overnight.",
+        "أسقطت طائرة مسيرة قرب مطار أربيل ليلا.",
+    ),
+    "hit": (
+        "Displaced families have returned to the district of Heet in western Anbar.",
+        "عادت العائلات النازحة إلى قضاء هيت غربي الأنبار.",
+    ),
 }
 
 
