@@ -301,6 +301,30 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "A drone was shot down near the airport in Erbil overnight.",
         "أسقطت طائرة مسيرة قرب مطار أربيل ليلا.",
     ),
+    "azba": (
+        "The SDF took control of al-Izba after clashes with tribal fighters.",
+        "سيطرت قسد على بلدة العزبة شمال دير الزور.",
+    ),
+    "maizila": (
+        "SDF patrols searched homes in al-Maizliyah near al-Izba.",
+        "تظاهر أهالي معيزيلة والعزبة ضد قسد.",
+    ),
+    "maizila-badia": (
+        "Iranian militias fortified their posts in Maizila in the desert west of Bukamal.",
+        "عززت ميليشيات الحرس الثوري مواقعها في قرية معيزيلة في بادية البوكمال.",
+    ),
+    "masarab": (
+        "A 17th Division convoy set up checkpoints in al-Masarab.",
+        "دخل رتل للفرقة 17 بلدة المسرب بريف دير الزور الغربي.",
+    ),
+    "tabni": (
+        "IS cells attacked the salt mine near al-Tabni.",
+        "هاجمت خلايا داعش منجم الملح قرب بلدة التبني.",
+    ),
+    "kharab-al-jir": (
+        "A US cargo plane landed at the Kharab al-Jir base.",
+        "هبطت طائرة شحن أمريكية في قاعدة خراب الجير.",
+    ),
     "hit": (
         "Displaced families have returned to the district of Heet in western Anbar.",
         "عادت العائلات النازحة إلى قضاء هيت غربي الأنبار.",
