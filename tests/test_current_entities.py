@@ -321,6 +321,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "IS cells attacked the salt mine near al-Tabni.",
         "هاجمت خلايا داعش منجم الملح قرب بلدة التبني.",
     ),
+    "shaafa": (
+        "The SDF captured al-Shaafah from IS in January 2019.",
+        "سيطرت قسد على بلدة الشعفة في ريف البوكمال.",
+    ),
     "kharab-al-jir": (
         "A US cargo plane landed at the Kharab al-Jir base.",
         "هبطت طائرة شحن أمريكية في قاعدة خراب الجير.",
