@@ -65,7 +65,7 @@ FEATURE_SYNONYMS = tuple(
     tuple(fold_words(phrase) for phrase in group)
     for group in (
         "border crossing|crossing|border gate|gate|border post|crossing point|border point".split("|"),
-        ("air base", "airbase"),
+        ("air base", "airbase", "base"),  # "Asad Air Base" is also "the al-Asad base"
         ("oil field", "oilfield"),
         ("gas field", "gasfield"),
         ("base", "compound", "camp"),
@@ -119,7 +119,7 @@ LATIN_RULES = (
     _rule("q/k/g", r"q|(?<=[aeiou])k(?=[aeiou])", "q", "k", "g"),
     _rule("q/gh", r"q", "gh"),  # Persian-style: Qaani = Ghaani, Qassem = Ghassem
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
-    _rule("double letter", r"([bdfjklmnrstyz])\1|(?<=[aeiou])[bdjlmnrstz](?=[aeiou])", "1", "2"),
+    _rule("double letter", r"([bdfjklmnrstwyz])\1|(?<=[aeiou])[bdjlmnrstwz](?=[aeiou])", "1", "2"),
     _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
     _rule("iya/iyya/iyah/iyeh", r"iy?y(?:ah?|eh)?(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh"),
 )
@@ -424,11 +424,17 @@ SPACED_LETTERS = (4, 6)  # letters of a one-word name that may be spelt out spac
 _NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a missing space is invisible
 
 
+# Loanwords that Arabic writers spell with or without a long vowel, as folded stems (hamza
+# folds to ا): قوات سوريا الديمقراطية = الديموقراطية, الأمريكية = الأميركية.
+ARABIC_LOANWORD_SPELLINGS = (("ديمقراط", "ديموقراط"), ("امريك", "اميرك"))
+
+
 def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
     """Arabic typing: a space dropped after a letter that does not join the next one, before an
     article (ديرالزور) or a name (عبدالله, ابوكمال); a one-word name spelt out letter by letter
     to dodge filters (د ا ع ش); a last adjective (nisba) in the other gender (الحرس الثورية,
-    حزب الله العراقية): writers and translations do not always make it agree."""
+    حزب الله العراقية): writers and translations do not always make it agree; its ي typed twice
+    (العراقيية: the key repeats on a phone keyboard); a loanword's other spelling."""
     parts = words.split(" ")
     if len(parts) == 1 and SPACED_LETTERS[0] <= len(words) <= SPACED_LETTERS[1]:
         yield " ".join(words), "spaced letters"
@@ -436,6 +442,14 @@ def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
     if len(parts) > 1 and last.startswith(ARABIC_ARTICLE) and last.endswith(("ي", "يه")):
         other = last[:-1] if last.endswith("يه") else last + "ه"
         yield " ".join([*parts[:-1], other]), "nisba gender"
+        if last.endswith("يه") and not last.endswith("ييه"):
+            yield " ".join([*parts[:-1], last[:-2] + "ييه"]), "nisba ya doubled"
+    for i, word in enumerate(parts):
+        for spelling in ARABIC_LOANWORD_SPELLINGS:
+            for this, other in (spelling, spelling[::-1]):
+                if this in word and other not in word:
+                    new = word.replace(this, other, 1)
+                    yield " ".join([*parts[:i], new, *parts[i + 1 :]]), "loanword spelling"
     for i, word in enumerate(parts[:-1]):
         following = parts[i + 1]
         if word.endswith(_NON_CONNECTING) and len(following) > 2 and not following.isdigit():

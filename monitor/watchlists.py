@@ -102,8 +102,18 @@ class Alias(_Model):
 
 
 class Provenance(_Model):
-    doc: str
+    """Where an entry comes from: a document of baseline.yaml (`doc`), or a public page cited in
+    place (`url`, for a single fact such as a village's coordinates)."""
+
+    doc: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     note: str = ""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Provenance:
+        if (self.doc is None) == (self.url is None):
+            raise ValueError("give either doc (a baseline.yaml id) or url")
+        return self
 
 
 class Entity(_Model):
@@ -460,7 +470,7 @@ def _role_references(roles: _RolesFile, parsed: Parsed, ids: set[str]) -> Iterat
 def _event_provenance(events: EventTypes, parsed: Parsed, docs: set[str]) -> Iterator[WatchlistError]:
     for i, event in enumerate(events.types):
         for j, prov in enumerate(event.provenance):
-            if prov.doc not in docs:
+            if prov.doc is not None and prov.doc not in docs:
                 yield WatchlistError(
                     parsed.path, parsed.line(("types", i, "provenance", j, "doc")),
                     f"{event.id}.provenance[{j}].doc",
@@ -479,7 +489,7 @@ def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistEr
                         parsed.path, parsed.line(("entities", i, name, j)), f"{entity.id}.{name}", problem
                     )
         for j, prov in enumerate(entity.provenance if docs is not None else ()):
-            if prov.doc not in docs:  # type: ignore[operator]
+            if prov.doc is not None and prov.doc not in docs:  # type: ignore[operator]
                 loc = ("entities", i, "provenance", j, "doc")
                 yield WatchlistError(
                     parsed.path, parsed.line(loc), f"{entity.id}.provenance[{j}].doc",

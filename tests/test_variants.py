@@ -69,6 +69,13 @@ RULES = [
     ("o/u first vowel", "Kadhim al-Uqabi, the former director of border crossings, said.",
      ("kazim-al-aqabi", "Kadhim al-Uqabi")),
     ("first syllable after sh", "Clashes broke out in al-Shaheil overnight.", ("shuhayl", "al-Shaheil")),
+    ("double w", "Sheikh Nawwaf al-Bashir met tribal elders in Deir Ezzor.",
+     ("nawaf-al-bashir", "Sheikh Nawwaf al-Bashir")),
+    ("air base as base", "Rockets landed inside the Al-Asad base in Anbar Province.",
+     ("ain-al-asad", "Asad base")),
+    ("nisba ya doubled", "أعلنت وزارة الداخلية العراقيية اعتقال تاجري مخدرات.",
+     ("iraqi-interior-ministry", "وزارة الداخلية العراقيية")),
+    ("loanword spelling", "انسحبت قوات سوريا الديموقراطية من البلدة.", ("sdf", "قوات سوريا الديموقراطية")),
 ]  # fmt: skip
 
 
@@ -165,3 +172,11 @@ def test_force_nouns_only_after_a_nationality_and_within_the_group_an_entity_has
 def test_a_name_ending_in_s_takes_an_s_only_as_a_possessive(shipped: Matcher) -> None:
     assert entities(shipped, "ISIS's cells attacked a checkpoint.") == [("islamic-state", "ISIS's")]
     assert entities(shipped, "The ISISS network said.") == []
+
+
+def test_a_loanword_and_a_doubled_ya_change_only_their_own_letters() -> None:
+    keys = {v.key for v in variants("القوات الأمريكية", False)}
+    assert {"القوات الاميركيه", "القوات الامريكييه"} <= keys
+    assert not any("ديموقراط" in key for key in keys)
+    # the doubled ya is a typo of the nisba ending only, never of a name's other letters
+    assert not any("يي" in key for key in (v.key for v in variants("دير الزور", False)))

@@ -193,3 +193,21 @@ def test_a_name_two_entities_share_is_valid_only_when_each_requires_context(tmp_
     assert [e.message for e in load_all_errors(tmp_path)] == [
         "alias 'Interior Ministry' is also claimed by syria-interior (actors.yaml:6)"
     ]
+
+
+def test_a_provenance_cites_a_baseline_document_or_a_public_page(tmp_path: Path) -> None:
+    place = "{{id: {id}, name: X, kind: village, coords: [34.8, 40.7], aliases: [{id}], provenance: [{p}]}}"
+    entry = "  - " + place + "\n"
+    (tmp_path / "places.yaml").write_text(
+        "entities:\n"
+        + entry.format(id="by-url", p="{url: 'https://example.org/x', note: coordinates}")
+        + entry.format(id="both", p="{url: 'https://example.org/x', doc: some-doc}")
+        + entry.format(id="neither", p="{note: hearsay}")
+        + entry.format(id="not-a-url", p="{url: 'example.org/x'}"),
+        encoding="utf-8",
+    )
+
+    problems = {e.field: e.message for e in load_all_errors(tmp_path)}
+
+    assert set(problems) == {"both.provenance[0]", "neither.provenance[0]", "not-a-url.provenance[0].url"}
+    assert problems["neither.provenance[0]"] == "give either doc (a baseline.yaml id) or url"
