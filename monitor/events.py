@@ -4,11 +4,14 @@ actor or place. Pure: no I/O.
 A trigger counts only inside a sentence (`monitor.sentences.SENTENCE_BREAK`) with a mention of a
 watched entity, outside a place's own name (the al-Qaim border *crossing* is a name, not a
 crossing; an actor's name such as "Israeli strikes" does say what happened); its context rule
-must hold, and no `not_new` word (a denial, the past) may stand within the window before it (or,
-for the `after` words, after it). Sentences are folded like the matcher
-folds them (`monitor.normalise`); an Arabic word also matches with its proclitics
-(`monitor.variants.arabic_forms`), and a word written with a trailing `*` matches every longer word
-it starts. Overlapping triggers: the one starting first wins, then the longest.
+must hold, and no `not_new` word (the past, a habit) or `denial` negator may stand within the window
+before it (or, for the `after` words, after it). A negated act in a sentence that reports speech is
+a statement (a denial), so is a speech verb beside a watched actor in a sentence that reports no
+act; a vague trigger takes the type of a means named near it (`means`) or yields to a specific type
+in its sentence (`vague`). Sentences are folded like the matcher folds them (`monitor.normalise`);
+an Arabic word also matches with its proclitics (`monitor.variants.arabic_forms`), and a word
+written with a trailing `*` matches every longer word it starts. Overlapping triggers: the one
+starting first wins, then the longest.
 """
 
 from __future__ import annotations
@@ -234,9 +237,9 @@ class _Trigger:
 
 
 # The cue lists, tagged in one set of phrases (one scan finds them all): events.yaml's not_new
-# before, denial before, not_new after, not_act before, denial says, not_new earlier, then each
-# means rule's words.
-_BEFORE, _DENY, _AFTER, _NOT_ACT, _SAYS, _EARLIER, _BY = range(7)
+# before, denial before, not_new after, not_act before, denial says, not_new earlier, not_new
+# clause, then each means rule's words.
+_BEFORE, _DENY, _AFTER, _NOT_ACT, _SAYS, _EARLIER, _CLAUSE, _BY = range(8)
 _SPOKEN = -2  # the trigger index of a statement by a speech verb (vague: see `speech.yield_to`)
 _WORD = re.compile(r"[^ ]+")
 _UNBROKEN = re.compile(r"[^,،:;\"“”«»()\[\]]*")  # no punctuation between a speaker and its verb
@@ -270,8 +273,9 @@ class EventTyper:
         self._means = [(_indices(aliases, m.triggers), m.type, m.window) for m in spec.means]
         self._by_any = frozenset().union(*(indices for indices, _, _ in self._means))
         self._speech, self._speaker_gap = _Phrases(spec.speech.verbs), spec.speech.gap
-        lists = (spec.not_new.before, spec.denial.before, spec.not_new.after, spec.not_act.before,
-                 spec.denial.says, spec.not_new.earlier, *(m.by for m in spec.means))  # fmt: skip
+        new, denial = spec.not_new, spec.denial
+        lists = (new.before, denial.before, new.after, spec.not_act.before, denial.says, new.earlier,
+                 new.clause, *(m.by for m in spec.means))  # fmt: skip
         tagged = [(phrase, tag) for tag, phrases in enumerate(lists) for phrase in phrases]
         self._cues = _Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged))
         self._starts = _Starts((self._phrases, self._speech, self._cues), needed=0b11)
@@ -360,8 +364,8 @@ class EventTyper:
         for tag, first, end in self._cues.tagged(words, starts):
             found[tag].append((first, end))
         past = [(y, y + 1) for y in years if not (y and words[y - 1] in self._since)]
-        before, deny, after, not_act, says, earlier, *by = found
-        return _Cues(before + deny, deny, after, not_act, past + earlier, by, says)
+        before, deny, after, not_act, says, earlier, clause, *by = found
+        return _Cues(before + deny, deny, after, not_act, past + earlier, by, says, clause)
 
     def _spoken_by(self, plain: str, start: int, finish: int, actors: list[tuple[int, int]]) -> bool:
         """Whether a watched actor stands right before or after the speech verb at start:finish
@@ -374,13 +378,22 @@ class EventTyper:
         )
 
     def _is_new(self, cues: _Cues, first: int, stop: int) -> bool:
-        w, y = self._window, self._year_window
+        w = self._window
         return not (
             _within(cues.before, first - w, first)
             or _within(cues.after, stop, stop + w)
-            or _within(cues.past, first - y, first)
-            or _within(cues.past, stop, stop + y)
+            or _within(cues.past, first - w, stop + w)
+            or any(self._dates(cues, first, stop, at) for at, _ in cues.past)
         )
+
+    def _dates(self, cues: _Cues, first: int, stop: int, at: int) -> bool:
+        """Whether the earlier date at word `at`, beyond `window` words of the trigger at
+        words[first:stop] but within `year_window`, dates it: no relative clause (`clause`: which,
+        التي) opens between them ("البوكمال التي سيطرت عليها قوات النظام عام 2017" dates the
+        capture, not the act before it)."""
+        if at < first:
+            return first - at <= self._year_window and not _within(cues.clause, at + 1, first)
+        return at - stop < self._year_window and not _within(cues.clause, stop, at)
 
     def _by_means(self, index: int, by: list[_Spans], first: int, stop: int) -> tuple[str, int]:
         """The type of the trigger `index` at words[first:stop]: a means rule's where one of its
@@ -412,6 +425,7 @@ class _Cues:
     past: _Spans  # an earlier year or date
     by: list[_Spans]  # per means rule, its words
     says: _Spans  # speech, which makes a denial a statement
+    clause: _Spans  # relative pronouns, which keep a date in their clause
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"

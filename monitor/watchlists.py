@@ -219,8 +219,8 @@ class EventType(_Model):
 class NotNew(_Model):
     """Words that make a trigger no new event (the past, a habit or a standing state) within
     `window` words of it; and a year before the text's own, or an `earlier` date ("شباط الماضي"),
-    within `year_window` words of it, unless one of `since` stands right before the year
-    (monitor/events.py)."""
+    within `year_window` words of it, unless one of `since` stands right before the year or, beyond
+    `window` words, a `clause` word (which, التي) between them (monitor/events.py)."""
 
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
@@ -228,6 +228,7 @@ class NotNew(_Model):
     since: tuple[str, ...] = ()
     year_window: int = Field(default=6, ge=1, le=60)
     earlier: tuple[str, ...] = ()
+    clause: tuple[str, ...] = ()
 
 
 class Denial(_Model):

@@ -148,6 +148,8 @@ def test_a_reported_denial_is_a_statement_not_the_denied_act(matcher: Matcher, t
         ("أكدت قسد أنها ستواصل عملياتها في ريف دير الزور.", ["statement"]),
         ("استنكر مجلس دير الزور المدني الاعتداء على الموظفين.", ["statement"]),
         ("Kataib Hezbollah condemned the visit of US officials to al-Qaim.", ["statement"]),
+        ("طالب شيوخ العكيدات قسد بالانسحاب من ذيبان.", ["statement"]),  # a demand, no withdrawal
+        ("The SDF dismissed claims that it had arrested civilians in Dhiban.", ["statement"]),
         # an actor reporting an act reports the act; a correspondent or a monitor is no speaker
         ("The SDF said it caught traffickers carrying hashish near Deir ez-Zor.", ["smuggling"]),
         (
@@ -189,6 +191,8 @@ def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expecte
         "The desert road near al-Qaim is widely used as a smuggling route.",
         "Al-Bukamal is a town on the Euphrates near the crossing with al-Qaim and a centre of trade.",
         "تشهد مدينة البوكمال عمليات اغتيال بشكل متكرر.",
+        "Assassinations of SDF members have become common in Deir ez-Zor.",
+        "Al-Bukamal has been a hub for smuggling for decades.",
         "The PMF fought the battle against ISIS in al-Qaim and arrested hundreds of its members "
         "when they took the town in 2017.",  # an earlier year anywhere in the sentence
         "وفي شباط الماضي نجا وجيه من عشيرة البكارة من محاولة اغتيال في ريف دير الزور.",
@@ -203,6 +207,9 @@ def test_a_habit_a_standing_state_or_background_is_no_new_event(matcher: Matcher
     ("text", "expected"),
     [
         ("سحبت ميليشيا حزب الله عناصرها من البوكمال.", ["deployment"]),
+        ("أخلت الميليشيات الإيرانية مقارها في البوكمال.", ["deployment"]),
+        ("Kataib Hezbollah pulled its fighters out of al-Bukamal.", ["deployment"]),
+        ("Dozens of PMF fighters entered Syrian territory from al-Qaim.", ["border_crossing", "deployment"]),
         ("أقامت قوات الحشد الشعبي حاجزاً عند مدخل القائم.", ["deployment"]),
         ("ودخل الجيش السوري إلى البوكمال لاستلام المواقع.", ["deployment"]),
         ("PMF gunmen have set up a checkpoint in al-Qaim.", ["deployment"]),
@@ -217,6 +224,22 @@ def test_a_habit_a_standing_state_or_background_is_no_new_event(matcher: Matcher
 )
 def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected: list[str]) -> None:
     assert sorted(typed(matcher, text)) == expected
+
+
+def test_an_earlier_year_in_a_relative_clause_dates_only_that_clause(matcher: Matcher) -> None:
+    text = (
+        "وعززت القوات الإيرانية خلال الأشهر الماضية وجودها على الحدود، ولا سيما في مدينة البوكمال "
+        "التي سيطرت عليها قوات النظام أواخر عام 2017 بعد معارك."
+    )
+    assert typed(matcher, text, 2019) == ["deployment"]
+    assert (
+        typed(
+            matcher,
+            "Iraqi forces arrested ISIS members near al-Qaim when they retook the town in 2017.",
+            2019,
+        )
+        == []
+    )
 
 
 def test_a_body_that_speaks_is_no_governance_and_a_market_can_be_a_place(matcher: Matcher) -> None:
