@@ -187,6 +187,11 @@ def _indices(aliases: Sequence[tuple[str, Alias]], texts: Sequence[str]) -> froz
     return frozenset(i for i, (_, alias) in enumerate(aliases) if alias.text in texts)
 
 
+def _between(plain: str, start: int, end: int) -> bool:
+    """Whether plain[start:end], between a speaker and a speech verb, may join them."""
+    return _UNBROKEN.fullmatch(plain, start, end) is not None and _THAT.search(plain, start, end) is None
+
+
 def _within(spans: Iterable[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
     return any(low <= i and end <= high for i, end in spans)
@@ -243,6 +248,7 @@ _BEFORE, _DENY, _AFTER, _NOT_ACT, _SAYS, _EARLIER, _CLAUSE, _BY = range(8)
 _SPOKEN = -2  # the trigger index of a statement by a speech verb (vague: see `speech.yield_to`)
 _WORD = re.compile(r"[^ ]+")
 _UNBROKEN = re.compile(r"[^,،:;\"“”«»()\[\]]*")  # no punctuation between a speaker and its verb
+_THAT = re.compile(r"(?<!\w)(?:that|أن|إن|بأن|ان|بان)(?!\w)", re.IGNORECASE)  # what is said begins
 # A year as a folded word: 2019, ٢٠١٩ (folded), 2019م, 1990s; 1901 on and not 2000 (round
 # numbers are counts more often: "2000 fighters").
 _YEAR = re.compile(r"(?<![^ ])(\d{4})[sم]?(?![^ ])")
@@ -370,10 +376,11 @@ class EventTyper:
     def _spoken_by(self, plain: str, start: int, finish: int, actors: list[tuple[int, int]]) -> bool:
         """Whether a watched actor stands right before or after the speech verb at start:finish
         ("the SDF said", "وقالت المقاومة الإسلامية كتائب حزب الله"): within `speech.gap`
-        characters and no punctuation between (", the monitor said" is someone else speaking)."""
+        characters, no punctuation between (", the monitor said" is someone else speaking) and no
+        "that"/أن (what is said begins: "ذكرت وكالة سانا أن الجيش السوري ...")."""
         return any(
-            (0 <= start - e <= self._speaker_gap and _UNBROKEN.fullmatch(plain, e, start))
-            or (0 <= s - finish <= self._speaker_gap and _UNBROKEN.fullmatch(plain, finish, s))
+            (0 <= start - e <= self._speaker_gap and _between(plain, e, start))
+            or (0 <= s - finish <= self._speaker_gap and _between(plain, finish, s))
             for s, e in actors
         )
 

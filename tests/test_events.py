@@ -157,6 +157,9 @@ def test_a_reported_denial_is_a_statement_not_the_denied_act(matcher: Matcher, t
             ["armed_clash"],
         ),
         ("وأكد المراسل أن قسد اعتقلت ثلاثة شبان في الشحيل.", ["arrest_raid"]),
+        ("PMF spokesman Mohannad al-Aqabi said the brigades would stay in al-Qaim.", ["statement"]),
+        # the actor after "that"/أن is what is said, not who says it
+        ("وذكرت وكالة سانا أن الجيش السوري انتشر في البوكمال.", ["deployment"]),
     ],
 )
 def test_a_watched_actor_that_speaks_makes_a_statement(
@@ -193,6 +196,8 @@ def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expecte
         "تشهد مدينة البوكمال عمليات اغتيال بشكل متكرر.",
         "Assassinations of SDF members have become common in Deir ez-Zor.",
         "Al-Bukamal has been a hub for smuggling for decades.",
+        "Residents of al-Bukamal fear new airstrikes.",  # a fear, no act
+        "يخشى أهالي البوكمال من غارات جديدة.",
         "The PMF fought the battle against ISIS in al-Qaim and arrested hundreds of its members "
         "when they took the town in 2017.",  # an earlier year anywhere in the sentence
         "وفي شباط الماضي نجا وجيه من عشيرة البكارة من محاولة اغتيال في ريف دير الزور.",
@@ -210,6 +215,12 @@ def test_a_habit_a_standing_state_or_background_is_no_new_event(matcher: Matcher
         ("أخلت الميليشيات الإيرانية مقارها في البوكمال.", ["deployment"]),
         ("Kataib Hezbollah pulled its fighters out of al-Bukamal.", ["deployment"]),
         ("Dozens of PMF fighters entered Syrian territory from al-Qaim.", ["border_crossing", "deployment"]),
+        ("نقلت الميليشيات الإيرانية أسلحة وذخائر من العراق إلى البوكمال.", ["border_crossing", "deployment"]),
+        (
+            "Iranian-backed militias moved fighters from Iraq into al-Bukamal overnight.",
+            ["border_crossing", "deployment"],
+        ),
+        ("ISIS militants stormed a PMF post near al-Qaim, killing two fighters.", ["armed_clash"]),
         ("أقامت قوات الحشد الشعبي حاجزاً عند مدخل القائم.", ["deployment"]),
         ("ودخل الجيش السوري إلى البوكمال لاستلام المواقع.", ["deployment"]),
         ("PMF gunmen have set up a checkpoint in al-Qaim.", ["deployment"]),
