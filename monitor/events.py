@@ -4,11 +4,14 @@ actor or place. Pure: no I/O.
 A trigger counts only inside a sentence (`monitor.sentences.SENTENCE_BREAK`) with a mention of a
 watched entity, outside a place's own name (the al-Qaim border *crossing* is a name, not a
 crossing; an actor's name such as "Israeli strikes" does say what happened); its context rule
-must hold, and no `not_new` word (a denial, the past) may stand within the window before it (or,
-for the `after` words, after it). Sentences are folded like the matcher
-folds them (`monitor.normalise`); an Arabic word also matches with its proclitics
-(`monitor.variants.arabic_forms`), and a word written with a trailing `*` matches every longer word
-it starts. Overlapping triggers: the one starting first wins, then the longest.
+must hold, and no `not_new` word (the past, a habit) or `denial` negator may stand within the window
+before it (or, for the `after` words, after it). A negated act in a sentence that reports speech is
+a statement (a denial), so is a speech verb beside a watched actor in a sentence that reports no
+act; a vague trigger takes the type of a means named near it (`means`) or yields to a specific type
+in its sentence (`vague`). Sentences are folded like the matcher folds them (`monitor.normalise`);
+an Arabic word also matches with its proclitics (`monitor.variants.arabic_forms`), and a word
+written with a trailing `*` matches every longer word it starts. Overlapping triggers: the one
+starting first wins, then the longest.
 """
 
 from __future__ import annotations
@@ -18,20 +21,21 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import accumulate, islice
-from operator import not_
+from functools import reduce
+from itertools import accumulate, chain, islice, repeat
+from operator import not_, or_
 from typing import TYPE_CHECKING
 
 import ahocorasick
 
-from monitor.normalise import fold_words, is_arabic, normalise, strip_article, unmarkup
+from monitor.normalise import Normalised, fold_words, is_arabic, normalise, strip_article, unmarkup
 from monitor.records import Event, Mention
 from monitor.sentences import SENTENCE_BREAK
 from monitor.variants import arabic_forms
 from monitor.watchlists import PLACE_KINDS
 
 if TYPE_CHECKING:
-    from monitor.watchlists import Context, EventTypes, Watchlist
+    from monitor.watchlists import Alias, Context, EventTypes, Watchlist
 
 
 _CACHE_WORDS = 200_000  # distinct words whose candidate phrases are remembered
@@ -49,7 +53,8 @@ class _Word:
 
 
 def _phrase(text: str) -> tuple[_Word, ...]:
-    """A trigger or cue as folded words; an Arabic first word also with its proclitics."""
+    """A trigger or cue as folded words; an Arabic first word also with its proclitics, a later
+    one also with the article, as an adjective agrees with its noun (حمله امنيه: الحمله الامنيه)."""
     words: list[_Word] = []
     for written in text.split():
         parts = fold_words(written.rstrip("*")).split(" ")  # folding may split one: sit-in
@@ -57,6 +62,8 @@ def _phrase(text: str) -> tuple[_Word, ...]:
             forms = {part}
             if not words and is_arabic(part[0]):
                 forms |= set(arabic_forms(*strip_article(part)))
+            elif is_arabic(part[0]) and not part.startswith("ال"):
+                forms.add(f"ال{part}")
             words.append(_Word(frozenset(forms), written.endswith("*") and i == len(parts) - 1))
     return tuple(words)
 
@@ -68,8 +75,14 @@ class _Phrases:
     matching itself; looking every word of a sentence up in the dicts, 4 times slower than the
     automaton.)"""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
-        self.phrases = [words for p in phrases if (words := _phrase(p))]
+    def __init__(self, phrases: Iterable[str], tags: Iterable[int] = ()) -> None:
+        tagged = [
+            (words, tag)
+            for p, tag in zip(phrases, chain(tags, repeat(0)), strict=False)
+            if (words := _phrase(p))
+        ]
+        self.phrases = [words for words, _ in tagged]
+        self.tags = [tag for _, tag in tagged]  # what each phrase says (EventTyper: _BEFORE, ...)
         self._exact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
         for index, words in enumerate(self.phrases):
@@ -104,6 +117,10 @@ class _Phrases:
             end = i + len(phrase)
             if end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1)):
                 yield index, end
+
+    def tagged(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
+        """(tag, first word, end word) of every phrase starting at `starts` (word indices)."""
+        return ((self.tags[index], i, end) for i in starts for index, end in self.at(words, i))
 
     def spans(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int]]:
         """(first word, end word) of every phrase starting at `starts` (word indices)."""
@@ -144,8 +161,9 @@ class _Starts:
     """Where phrases of several sets may start in a folded text: one Aho-Corasick automaton of
     their keys (`_Phrases.start_keys`), so one scan in C finds them all."""
 
-    def __init__(self, sets: Sequence[_Phrases]) -> None:
+    def __init__(self, sets: Sequence[_Phrases], needed: int = 1) -> None:
         masks: dict[str, int] = {}
+        self._needed = needed  # the sets (a mask) one of which must be found
         for bit, phrases in enumerate(sets):
             for key in phrases.start_keys():
                 masks[key] = masks.get(key, 0) | 1 << bit
@@ -158,13 +176,31 @@ class _Starts:
 
     def __call__(self, text: str) -> list[list[int]] | None:
         """Per set, the offsets in `text` of the words that may start one of its phrases (each
-        once, in order); None when the first set has none."""
+        once, in order); None when none of the `needed` sets has one."""
         if not len(self._automaton):
             return None
         hits = [(last - length + 1, mask) for last, (length, mask) in self._automaton.iter(f" {text} ")]
-        if not any(mask & 1 for _, mask in hits):
+        present = reduce(or_, (mask for _, mask in hits), 0)
+        if not present & self._needed:
             return None
-        return [sorted({at for at, mask in hits if mask & 1 << bit}) for bit in range(self._sets)]
+        return [
+            sorted({at for at, mask in hits if mask & bit}) if present & bit else []
+            for bit in (1 << i for i in range(self._sets))
+        ]
+
+
+_Span = tuple[int, int]
+_Spans = list[_Span]
+
+
+def _indices(aliases: Sequence[tuple[str, Alias]], texts: Sequence[str]) -> frozenset[int]:
+    """The indices in `aliases` of the triggers written as one of `texts`."""
+    return frozenset(i for i, (_, alias) in enumerate(aliases) if alias.text in texts)
+
+
+def _between(plain: str, start: int, end: int) -> bool:
+    """Whether plain[start:end], between a speaker and a speech verb, may join them."""
+    return _UNBROKEN.fullmatch(plain, start, end) is not None and _THAT.search(plain, start, end) is None
 
 
 def _within(spans: Iterable[tuple[int, int]], low: int, high: int) -> bool:
@@ -216,7 +252,14 @@ class _Trigger:
         return self.require is None or any(self.require.any_in(side) for side in near)
 
 
+# The cue lists, tagged in one set of phrases (one scan finds them all): events.yaml's not_new
+# before, denial before, not_new after, not_act before, denial says, not_new earlier, not_new
+# clause, then each means rule's words.
+_BEFORE, _DENY, _AFTER, _NOT_ACT, _SAYS, _EARLIER, _CLAUSE, _BY = range(8)
+_SPOKEN = -2  # the trigger index of a statement by a speech verb (vague: see `speech.yield_to`)
 _WORD = re.compile(r"[^ ]+")
+_UNBROKEN = re.compile(r"[^,،:;\"“”«»()\[\]]*")  # no punctuation between a speaker and its verb
+_THAT = re.compile(r"(?<!\w)(?:that|أن|إن|بأن|ان|بان)(?!\w)", re.IGNORECASE)  # what is said begins
 # A year as a folded word: 2019, ٢٠١٩ (folded), 2019م, 1990s; 1901 on and not 2000 (round
 # numbers are counts more often: "2000 fighters").
 _YEAR = re.compile(r"(?<![^ ])(\d{4})[sم]?(?![^ ])")
@@ -231,20 +274,28 @@ class EventTyper:
         self._triggers = [_Trigger.of(type_id, alias.context) for type_id, alias in aliases]
         self._phrases = _Phrases(alias.text for _, alias in aliases)
         self._window = spec.not_new.window
-        self._not_before = _Phrases(spec.not_new.before)
-        self._not_after = _Phrases(spec.not_new.after)
         self._since = frozenset(fold_words(w) for w in spec.not_new.since)
-        self._not_act = _Phrases(spec.not_act.before)
         self._act_window = spec.not_act.window
         self._keep = frozenset(spec.not_act.keep)
         self._vague = [
             (
-                frozenset(i for i, (_, alias) in enumerate(aliases) if alias.text in v.triggers),
+                _indices(aliases, v.triggers),
                 frozenset(v.yield_to),
             )
             for v in spec.vague
-        ]
-        self._starts = _Starts((self._phrases, self._not_before, self._not_after, self._not_act))
+        ] + [(frozenset({_SPOKEN}), frozenset(spec.speech.yield_to))]
+        self._all_vague = frozenset().union(*(indices for indices, _ in self._vague))
+        self._year_window = spec.not_new.year_window
+        self._deny_window = spec.denial.window
+        self._means = [(_indices(aliases, m.triggers), m.type, m.window) for m in spec.means]
+        self._by_any = frozenset().union(*(indices for indices, _, _ in self._means))
+        self._speech, self._speaker_gap = _Phrases(spec.speech.verbs), spec.speech.gap
+        new, denial = spec.not_new, spec.denial
+        lists = (new.before, denial.before, new.after, spec.not_act.before, denial.says, new.earlier,
+                 new.clause, *(m.by for m in spec.means))  # fmt: skip
+        tagged = [(phrase, tag) for tag, phrases in enumerate(lists) for phrase in phrases]
+        self._cues = _Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged))
+        self._starts = _Starts((self._phrases, self._speech, self._cues), needed=0b11)
 
     def find(self, text: str, mentions: Sequence[Mention], year: int | None = None) -> list[Event]:
         """The events in `text` (plain or markup) near `mentions` (found in the same text); `year`
@@ -260,58 +311,139 @@ class EventTyper:
         for begin, end in sentences_around(text, starts):
             low, high = bisect_left(starts, begin), bisect_left(starts, end)  # the sentence's mentions
             places = [(s, e) for s, e, place in spans[low:high] if place]
-            found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, year)))
+            actors = [(s, e) for s, e, place in spans[low:high] if not place]
+            found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, actors, year)))
         return found
 
     def _yielded(self, found: list[tuple[Event, int]]) -> Iterator[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
         (events.yaml `vague`, rule by rule in order)."""
-        if len(found) > 1:
+        if len(found) > 1 and not self._all_vague.isdisjoint(i for _, i in found):
             for indices, types in self._vague:
                 present = {event.type for event, _ in found}
                 found = [(e, i) for e, i in found if i not in indices or not types & present]
         return (event for event, _ in found)
 
     def _in_sentence(
-        self, text: str, plain: str, begin: int, end: int, places: list[tuple[int, int]], year: int
+        self,
+        text: str,
+        plain: str,
+        begin: int,
+        end: int,
+        places: list[tuple[int, int]],
+        actors: list[tuple[int, int]],
+        year: int,
     ) -> Iterator[tuple[Event, int]]:
-        """The sentence's events, each with the index of its trigger."""
+        """The sentence's events, each with the index of its trigger (-1 for a type not its own: a
+        trigger given its means, a denial)."""
         norm = normalise(plain[begin:end])
         if (found := self._starts(norm.text)) is None:
             return
-        offsets, before, after, modal = found
         years = [y.start() for y in _YEAR.finditer(norm.text) if 1900 < int(y[1]) < year and int(y[1]) % 100]
-        words, indices = _words(norm.text, offsets + before + after + modal + years)
-        n, m, k = len(offsets), len(offsets) + len(before), len(offsets) + len(before) + len(after)
-        not_new = self._not_before.spans(words, indices[n:m]), self._not_after.spans(words, indices[m:k])
-        not_act = self._not_act.spans(words, indices[k : k + len(modal)])
-        past = [(y, y + 1) for y in indices[k + len(modal) :] if not (y and words[y - 1] in self._since)]
+        offsets = [at for group in found for at in group]
+        words, indices = _words(norm.text, offsets + years)
+        groups, at = [], 0
+        for group in found:
+            groups.append(indices[at : at + len(group)])
+            at += len(group)
+        starts, speech, cued = groups
+        cues = self._cued(words, cued, indices[at:])
         offset_of = dict(zip(indices, offsets, strict=False))
-        for index, first, stop in self._phrases.scan(words, indices[:n]):
-            at = offset_of[first]
-            if stop - first == 1:
-                start, finish = norm.span(at, at + len(words[first]))
-            else:
-                *_, last = islice(_WORD.finditer(norm.text, at), stop - first)
-                start, finish = norm.span(at, last.end())
-            start, finish = start + begin, finish + begin
+        denied = False
+        for index, first, stop in self._phrases.scan(words, starts):
+            start, finish = self._span(norm, words, offset_of[first], first, stop, begin)
             if any(s < finish and start < e for s, e in places):
                 continue  # inside a place's name (an actor's, such as "Israeli strikes", says what it did)
             trigger = self._triggers[index]
-            w = self._window
-            if trigger.holds(words, first, stop) and not (
-                (trigger.type not in self._keep and _within(not_act, first - self._act_window, first))
-                or (
-                    (not_new[0] or not_new[1] or past)  # mostly none: four calls spared
-                    and (
-                        _within(not_new[0], first - w, first)
-                        or _within(not_new[1], stop, stop + w)
-                        or _within(past, first - w, first)
-                        or _within(past, stop, stop + w)
-                    )
-                )
-            ):
-                yield Event(trigger.type, start, finish, text[start:finish]), index
+            if not trigger.holds(words, first, stop):
+                continue
+            if trigger.type not in self._keep and _within(cues.not_act, first - self._act_window, first):
+                continue
+            if not self._is_new(cues, first, stop):
+                negated = _within(cues.deny, first - self._deny_window, first)
+                denied |= negated and trigger.type not in self._keep
+                continue
+            kind = trigger.type
+            if index in self._by_any:
+                kind, index = self._by_means(index, cues.by, first, stop)
+            yield Event(kind, start, finish, text[start:finish]), index
+        if denied and (said := cues.says):
+            start, finish = self._span(norm, words, offset_of[said[0][0]], *said[0], begin)
+            yield Event("statement", start, finish, text[start:finish]), -1
+        for first, stop in self._speech.spans(words, speech):
+            start, finish = self._span(norm, words, offset_of[first], first, stop, begin)
+            if self._spoken_by(plain, start, finish, actors):
+                yield Event("statement", start, finish, text[start:finish]), _SPOKEN
+
+    def _cued(self, words: Sequence[str], starts: list[int], years: list[int]) -> _Cues:
+        """Where the cues stand, from the word indices where one may start and the earlier years'."""
+        found: list[_Spans] = [[] for _ in range(_BY + len(self._means))]
+        for tag, first, end in self._cues.tagged(words, starts):
+            found[tag].append((first, end))
+        past = [(y, y + 1) for y in years if not (y and words[y - 1] in self._since)]
+        before, deny, after, not_act, says, earlier, clause, *by = found
+        return _Cues(before + deny, deny, after, not_act, past + earlier, by, says, clause)
+
+    def _spoken_by(self, plain: str, start: int, finish: int, actors: list[tuple[int, int]]) -> bool:
+        """Whether a watched actor stands right before or after the speech verb at start:finish
+        ("the SDF said", "وقالت المقاومة الإسلامية كتائب حزب الله"): within `speech.gap`
+        characters, no punctuation between (", the monitor said" is someone else speaking) and no
+        "that"/أن (what is said begins: "ذكرت وكالة سانا أن الجيش السوري ...")."""
+        return any(
+            (0 <= start - e <= self._speaker_gap and _between(plain, e, start))
+            or (0 <= s - finish <= self._speaker_gap and _between(plain, finish, s))
+            for s, e in actors
+        )
+
+    def _is_new(self, cues: _Cues, first: int, stop: int) -> bool:
+        w = self._window
+        return not (
+            _within(cues.before, first - w, first)
+            or _within(cues.after, stop, stop + w)
+            or _within(cues.past, first - w, stop + w)
+            or any(self._dates(cues, first, stop, at) for at, _ in cues.past)
+        )
+
+    def _dates(self, cues: _Cues, first: int, stop: int, at: int) -> bool:
+        """Whether the earlier date at word `at`, beyond `window` words of the trigger at
+        words[first:stop] but within `year_window`, dates it: no relative clause (`clause`: which,
+        التي) opens between them ("البوكمال التي سيطرت عليها قوات النظام عام 2017" dates the
+        capture, not the act before it)."""
+        if at < first:
+            return first - at <= self._year_window and not _within(cues.clause, at + 1, first)
+        return at - stop < self._year_window and not _within(cues.clause, stop, at)
+
+    def _by_means(self, index: int, by: list[_Spans], first: int, stop: int) -> tuple[str, int]:
+        """The type of the trigger `index` at words[first:stop]: a means rule's where one of its
+        words stands near (then no longer vague: index -1), else its own."""
+        for (indices, kind, w), spans in zip(self._means, by, strict=True):
+            if index in indices and (_within(spans, first - w, first) or _within(spans, stop, stop + w)):
+                return kind, -1
+        return self._triggers[index].type, index
+
+    @staticmethod
+    def _span(norm: Normalised, words: Sequence[str], at: int, first: int, stop: int, begin: int) -> _Span:
+        """Offsets in the field of words[first:stop] of the sentence (folded: `norm`) at `begin`."""
+        if stop - first == 1:
+            start, finish = norm.span(at, at + len(words[first]))
+        else:
+            *_, last = islice(_WORD.finditer(norm.text, at), stop - first)
+            start, finish = norm.span(at, last.end())
+        return start + begin, finish + begin
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """Where in a sentence (spans of words) the words that qualify a trigger stand."""
+
+    before: _Spans  # not new: a denial, the past, a habit, before the trigger
+    deny: _Spans  # the denials among them
+    after: _Spans  # not new, after it
+    not_act: _Spans  # a threat, condition, the future
+    past: _Spans  # an earlier year or date
+    by: list[_Spans]  # per means rule, its words
+    says: _Spans  # speech, which makes a denial a statement
+    clause: _Spans  # relative pronouns, which keep a date in their clause
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"

@@ -227,14 +227,28 @@ class EventType(_Model):
 
 
 class NotNew(_Model):
-    """Words that make a trigger no new event (negation, the past) within `window` words of it;
-    and a year before the text's own within `window` words of it, unless one of `since` stands
-    right before the year (monitor/events.py)."""
+    """Words that make a trigger no new event (the past, a habit or a standing state) within
+    `window` words of it; and a year before the text's own, or an `earlier` date ("شباط الماضي"),
+    within `year_window` words of it, unless one of `since` stands right before the year or, beyond
+    `window` words, a `clause` word (which, التي) between them (monitor/events.py)."""
 
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     window: int = Field(default=6, ge=1, le=20)
     since: tuple[str, ...] = ()
+    year_window: int = Field(default=6, ge=1, le=60)
+    earlier: tuple[str, ...] = ()
+    clause: tuple[str, ...] = ()
+
+
+class Denial(_Model):
+    """Negators (no, never, neither, لم) that make a trigger within `window` words after them no
+    event; where one negates an act in a sentence that also has one of `says` (said, قال), that
+    sentence reports a denial: a statement."""
+
+    before: tuple[str, ...] = ()
+    says: tuple[str, ...] = ()
+    window: int = Field(default=8, ge=1, le=20)
 
 
 class NotAct(_Model):
@@ -254,13 +268,37 @@ class Vague(_Model):
     yield_to: tuple[EventTypeId, ...] = Field(min_length=1)
 
 
+class Speech(_Model):
+    """Speech verbs (said, قالت) that are a statement when a watched actor stands within `gap`
+    characters before or after them with no punctuation between, unless the sentence reports an
+    act of one of the types in `yield_to` (then the speaker reports it: "the SDF said it caught
+    traffickers" is smuggling)."""
+
+    verbs: tuple[str, ...] = ()
+    gap: int = Field(default=24, ge=0, le=80)
+    yield_to: tuple[EventTypeId, ...] = ()
+
+
+class Means(_Model):
+    """Triggers that name an act without its means ("attack", قصف, "targeted") take the type
+    `type` when one of `by` (a bomb, طائرات) stands within `window` words of them."""
+
+    triggers: tuple[str, ...] = Field(min_length=1)
+    by: tuple[str, ...] = Field(min_length=1)
+    type: EventTypeId
+    window: int = Field(default=6, ge=1, le=20)
+
+
 class EventTypes(_Model):
     """events.yaml: the closed set of event types (monitor/events.py types sentences with them)."""
 
     types: tuple[EventType, ...] = ()
     not_new: NotNew = NotNew()
     not_act: NotAct = NotAct()
+    denial: Denial = Denial()
+    speech: Speech = Speech()
     vague: tuple[Vague, ...] = ()
+    means: tuple[Means, ...] = ()
 
     @field_validator("types")
     @classmethod
@@ -275,6 +313,8 @@ class EventTypes(_Model):
         known = {alias.text for t in self.types for alias in t.triggers}
         if unknown := sorted({text for v in self.vague for text in v.triggers} - known):
             raise ValueError(f"vague trigger {unknown[0]!r} is no trigger of any type")
+        if unknown := sorted({text for m in self.means for text in m.triggers} - known):
+            raise ValueError(f"means trigger {unknown[0]!r} is no trigger of any type")
         return self
 
 

@@ -127,6 +127,139 @@ def test_a_denial_threat_or_condition_is_a_statement_not_an_act(matcher: Matcher
     assert typed(matcher, text) == ["statement"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No member of the coalition carried out strikes near Abu Kamal on Sunday, the Pentagon said.",
+        "Neither the US nor Israel carried out strikes on al-Bukamal, officials said.",
+        "He said the coalition had never struck Abu Kamal.",
+        "قال مسؤول إن التحالف لم يقصف مواقع في البوكمال.",
+    ],
+)
+def test_a_reported_denial_is_a_statement_not_the_denied_act(matcher: Matcher, text: str) -> None:
+    assert typed(matcher, text) == ["statement"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kataib Hezbollah said it would keep its positions near al-Qaim.", ["statement"]),
+        ("وقالت كتائب حزب الله إنها ستبقى في مواقعها قرب القائم.", ["statement"]),
+        ("أكدت قسد أنها ستواصل عملياتها في ريف دير الزور.", ["statement"]),
+        ("استنكر مجلس دير الزور المدني الاعتداء على الموظفين.", ["statement"]),
+        ("Kataib Hezbollah condemned the visit of US officials to al-Qaim.", ["statement"]),
+        ("طالب شيوخ العكيدات قسد بالانسحاب من ذيبان.", ["statement"]),  # a demand, no withdrawal
+        ("The SDF dismissed claims that it had arrested civilians in Dhiban.", ["statement"]),
+        # an actor reporting an act reports the act; a correspondent or a monitor is no speaker
+        ("The SDF said it caught traffickers carrying hashish near Deir ez-Zor.", ["smuggling"]),
+        (
+            "Clashes erupted between the SDF and tribal fighters in Dhiban, the Syrian Observatory said.",
+            ["armed_clash"],
+        ),
+        ("وأكد المراسل أن قسد اعتقلت ثلاثة شبان في الشحيل.", ["arrest_raid"]),
+        ("PMF spokesman Mohannad al-Aqabi said the brigades would stay in al-Qaim.", ["statement"]),
+        # the actor after "that"/أن is what is said, not who says it
+        ("وذكرت وكالة سانا أن الجيش السوري انتشر في البوكمال.", ["deployment"]),
+    ],
+)
+def test_a_watched_actor_that_speaks_makes_a_statement(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert typed(matcher, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("تعرضت مواقع الحشد الشعبي في القائم للقصف من قبل طائرات مجهولة.", ["airstrike"]),
+        (
+            "ويرجح أن الطائرات الإسرائيلية هي المسؤولة عن القصف الذي طال مواقع الميليشيات في البوكمال.",
+            ["airstrike"],
+        ),
+        ("Two Iraqi soldiers were killed in a bomb attack near al-Qaim.", ["explosion"]),
+        ("Islamic State said two VBIED attacks killed SDF fighters near al-Bukamal.", ["explosion"]),
+        ("قصفت قوات النظام بالمدفعية أطراف البوكمال.", ["shelling"]),  # no aircraft: shelling
+    ],
+)
+def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert typed(matcher, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iranian-backed militias are deployed across al-Bukamal and al-Mayadin.",
+        "Al-Bukamal has witnessed repeated assassinations of local figures.",
+        "The SDF has faced frequent attacks in Deir ez-Zor.",
+        "The desert road near al-Qaim is widely used as a smuggling route.",
+        "Al-Bukamal is a town on the Euphrates near the crossing with al-Qaim and a centre of trade.",
+        "تشهد مدينة البوكمال عمليات اغتيال بشكل متكرر.",
+        "Assassinations of SDF members have become common in Deir ez-Zor.",
+        "Al-Bukamal has been a hub for smuggling for decades.",
+        "Residents of al-Bukamal fear new airstrikes.",  # a fear, no act
+        "يخشى أهالي البوكمال من غارات جديدة.",
+        "The PMF fought the battle against ISIS in al-Qaim and arrested hundreds of its members "
+        "when they took the town in 2017.",  # an earlier year anywhere in the sentence
+        "وفي شباط الماضي نجا وجيه من عشيرة البكارة من محاولة اغتيال في ريف دير الزور.",
+        "US forces in Anbar were put on alert in response to the assassination of Soleimani.",
+    ],
+)
+def test_a_habit_a_standing_state_or_background_is_no_new_event(matcher: Matcher, text: str) -> None:
+    assert typed(matcher, text, 2025) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("سحبت ميليشيا حزب الله عناصرها من البوكمال.", ["deployment"]),
+        ("أخلت الميليشيات الإيرانية مقارها في البوكمال.", ["deployment"]),
+        ("Kataib Hezbollah pulled its fighters out of al-Bukamal.", ["deployment"]),
+        ("Dozens of PMF fighters entered Syrian territory from al-Qaim.", ["border_crossing", "deployment"]),
+        ("نقلت الميليشيات الإيرانية أسلحة وذخائر من العراق إلى البوكمال.", ["border_crossing", "deployment"]),
+        (
+            "Iranian-backed militias moved fighters from Iraq into al-Bukamal overnight.",
+            ["border_crossing", "deployment"],
+        ),
+        ("ISIS militants stormed a PMF post near al-Qaim, killing two fighters.", ["armed_clash"]),
+        ("أقامت قوات الحشد الشعبي حاجزاً عند مدخل القائم.", ["deployment"]),
+        ("ودخل الجيش السوري إلى البوكمال لاستلام المواقع.", ["deployment"]),
+        ("PMF gunmen have set up a checkpoint in al-Qaim.", ["deployment"]),
+        (
+            "Buses carried Islamic State detainees from northeastern Syria into Iraq through al-Qaim.",
+            ["border_crossing"],
+        ),
+        ("حاول مهربون دخول العراق قادمين من سوريا قرب القائم.", ["border_crossing", "smuggling"]),
+        ("قتل الشاب محمد برصاص مسلحين ملثمين في بلدة الشحيل.", ["assassination"]),
+        ("Unknown gunmen shot dead a PMF commander in al-Qaim.", ["assassination"]),
+    ],
+)
+def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert sorted(typed(matcher, text)) == expected
+
+
+def test_an_earlier_year_in_a_relative_clause_dates_only_that_clause(matcher: Matcher) -> None:
+    text = (
+        "وعززت القوات الإيرانية خلال الأشهر الماضية وجودها على الحدود، ولا سيما في مدينة البوكمال "
+        "التي سيطرت عليها قوات النظام أواخر عام 2017 بعد معارك."
+    )
+    assert typed(matcher, text, 2019) == ["deployment"]
+    assert (
+        typed(
+            matcher,
+            "Iraqi forces arrested ISIS members near al-Qaim when they retook the town in 2017.",
+            2019,
+        )
+        == []
+    )
+
+
+def test_a_body_that_speaks_is_no_governance_and_a_market_can_be_a_place(matcher: Matcher) -> None:
+    assert typed(matcher, "Displaced families returned to al-Qaim, the local administration said.") == [
+        "humanitarian"
+    ]
+    assert "economy" not in typed(matcher, "قتل الشاب أحمد وسط السوق في البوكمال برصاص مسلحين.")
+
+
 def test_a_trigger_inside_a_place_name_is_no_event(matcher: Matcher) -> None:
     assert "border_crossing" not in typed(
         matcher, "Trucks lined up at the al-Bukamal border crossing on Sunday."
@@ -195,6 +328,21 @@ def test_a_vague_rule_must_name_triggers(tmp_path: Path) -> None:
     errors = load_all_errors(folder)
     assert [Path(e.path).name for e in errors] == ["events.yaml"]
     assert "attacks-typo" in errors[0].message
+
+
+def test_a_means_rule_must_name_triggers(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlists"
+    shutil.copytree(WATCHLISTS, folder)
+    path = folder / "events.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "[قصف, قصفت, يقصف, تقصف, استهداف,", "[قصفxx, قصفت, يقصف, تقصف, استهداف,", 1
+        ),
+        "utf-8",
+    )
+    errors = load_all_errors(folder)
+    assert [Path(e.path).name for e in errors] == ["events.yaml"]
+    assert "means trigger" in errors[0].message and "قصفxx" in errors[0].message
 
 
 def test_hits_json_has_event_types_and_the_place(
