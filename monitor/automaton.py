@@ -3,12 +3,9 @@
 Building it (the key table with its common-word guard, then a few tens of thousands of
 `add_word` calls and `make_automaton`) costs about half a second for the shipped watchlists,
 which every `monitor match` process would pay. So the built automaton and its tables are kept in
-the user's cache folder (`$XDG_CACHE_HOME/border-monitor`, else `~/.cache/border-monitor`)
-under a hash of the aliases and of the code that makes them (this module, `monitor.variants`,
-`monitor.normalise`, the package and pyahocorasick versions). The file is written atomically
-(`monitor.files.write_atomic`) and starts with a SHA-256 of its payload: a half-written,
-corrupt or foreign file is rebuilt, never trusted and never a crash; a missing or unwritable
-cache folder only costs the build time.
+the user's cache folder (`monitor.disk_cache`) under a hash of the aliases and of the code that
+makes them (this module, `monitor.variants`, `monitor.normalise`, the package and pyahocorasick
+versions).
 
 The automaton stores an int per key (an index into `Keys.rows`): the matcher makes its
 per-key objects only for keys that a text actually hits.
@@ -18,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import pickle
 import sys
 from array import array
 from importlib.metadata import version
@@ -30,14 +25,11 @@ from typing import NamedTuple
 import ahocorasick
 
 import monitor
-from monitor import normalise, variants
-from monitor.errors import OutputError
-from monitor.files import write_atomic
+from monitor import disk_cache, normalise, variants
 
 Row = tuple[str, int, bool, int, tuple[str, ...]]  # entity id, alias index, suffix, rank, rules
 AliasRow = tuple[str, int, str, bool]  # entity id, alias index, text, case sensitive
 _FORMAT = 2
-_CACHE_KEEP = 8  # automata kept: the shipped lists, a test fixture or two, an edit in progress
 
 
 class Keys(NamedTuple):
@@ -63,18 +55,12 @@ class Keys(NamedTuple):
 def alias_keys(aliases: list[AliasRow]) -> Keys:
     """The automaton of `aliases`, from the cache when it holds one for exactly these aliases and
     this code, else built (and cached when the cache folder is writable)."""
-    path = cache_dir() / f"automaton-{_digest(aliases)}.pickle"
+    path = disk_cache.cache_path("automaton", _digest(aliases))
     cached = _load(path)
     if cached is not None:
         return cached
     built = build(aliases)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = pickle.dumps(tuple(built), protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(path, hashlib.sha256(payload).digest() + payload)
-        _prune(path.parent)
-    except (OSError, OutputError, pickle.PicklingError):
-        pass
+    disk_cache.save(path, tuple(built))
     return built
 
 
@@ -91,11 +77,6 @@ def build(aliases: list[AliasRow]) -> Keys:
     return Keys(automaton, b"".join(records), offsets, withheld, tails)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "border-monitor"
-
-
 def _digest(aliases: list[AliasRow]) -> str:
     digest = hashlib.sha256(
         repr((_FORMAT, monitor.__version__, version("pyahocorasick"), sys.version, aliases)).encode()
@@ -107,22 +88,9 @@ def _digest(aliases: list[AliasRow]) -> str:
 
 def _load(path: Path) -> Keys | None:
     """The cached automaton at `path`, or None when there is none or it is not whole."""
+    loaded = disk_cache.load(path)
     try:
-        data = path.read_bytes()
-    except OSError:
+        keys = Keys(*loaded)  # type: ignore[misc]
+    except TypeError:  # none, or an older layout
         return None
-    checksum, payload = data[:32], memoryview(data)[32:]  # not a second 20 MB copy
-    if hashlib.sha256(payload).digest() != checksum:
-        return None
-    try:
-        loaded = Keys(*pickle.loads(payload))
-    except Exception:  # a file of an older layout that kept its hash: rebuild, never crash
-        return None
-    return loaded if isinstance(loaded.automaton, ahocorasick.Automaton) else None
-
-
-def _prune(folder: Path) -> None:
-    """Remove all but the most recently written automata, so edits do not pile up files."""
-    cached = sorted(folder.glob("automaton-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in cached[_CACHE_KEEP:]:
-        stale.unlink(missing_ok=True)
+    return keys if isinstance(keys.automaton, ahocorasick.Automaton) else None

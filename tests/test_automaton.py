@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.automaton import Keys, alias_keys, build, cache_dir
+from monitor.automaton import Keys, alias_keys, build
+from monitor.disk_cache import cache_dir
 
 ALIASES = [("bukamal", 0, "al-Bukamal", False), ("qaim", 0, "al-Qaim", False), ("qaim", 1, "القائم", False)]
 
