@@ -21,9 +21,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 from itertools import accumulate, chain, islice, repeat
-from operator import not_, or_
+from operator import not_
 from typing import TYPE_CHECKING
 
 import ahocorasick
@@ -115,7 +114,7 @@ class _Phrases:
         for index in self._candidates(words[i]):
             phrase = self.phrases[index]
             end = i + len(phrase)
-            if end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1)):
+            if end == i + 1 or self._rest_accepts(phrase, words, i, end):
                 yield index, end
 
     def tagged(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
@@ -170,7 +169,8 @@ class _Starts:
         self._sets = len(sets)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         for key, mask in masks.items():
-            self._automaton.add_word(key, (len(key), mask))
+            bits = tuple(i for i in range(len(sets)) if mask & 1 << i)
+            self._automaton.add_word(key, (len(key) - 1, mask, bits))
         if masks:
             self._automaton.make_automaton()
 
@@ -179,14 +179,15 @@ class _Starts:
         once, in order); None when none of the `needed` sets has one."""
         if not len(self._automaton):
             return None
-        hits = [(last - length + 1, mask) for last, (length, mask) in self._automaton.iter(f" {text} ")]
-        present = reduce(or_, (mask for _, mask in hits), 0)
+        found: list[set[int]] = [set() for _ in range(self._sets)]
+        present = 0
+        for last, (back, mask, bits) in self._automaton.iter(f" {text} "):
+            present |= mask
+            for bit in bits:
+                found[bit].add(last - back)
         if not present & self._needed:
             return None
-        return [
-            sorted({at for at, mask in hits if mask & bit}) if present & bit else []
-            for bit in (1 << i for i in range(self._sets))
-        ]
+        return [sorted(offsets) for offsets in found]
 
 
 _Span = tuple[int, int]
@@ -203,9 +204,9 @@ def _between(plain: str, start: int, end: int) -> bool:
     return _UNBROKEN.fullmatch(plain, start, end) is not None and _THAT.search(plain, start, end) is None
 
 
-def _within(spans: Iterable[tuple[int, int]], low: int, high: int) -> bool:
+def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
-    return any(low <= i and end <= high for i, end in spans)
+    return bool(spans) and any(low <= i and end <= high for i, end in spans)
 
 
 def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
@@ -508,7 +509,10 @@ def _tries(text: str, mark: int, floor: int) -> range | None:
 
 
 def _break_at(text: str, tries: range | None) -> re.Match[str] | None:
-    return next(filter(None, (SENTENCE_BREAK.match(text, at) for at in tries or ())), None)
+    for at in tries or ():
+        if (found := SENTENCE_BREAK.match(text, at)) is not None:
+            return found
+    return None
 
 
 def _sentence_start(text: str, at: int) -> int:
