@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate, chain, islice, repeat
 from operator import not_
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -117,13 +117,21 @@ class _Phrases:
             if end == i + 1 or self._rest_accepts(phrase, words, i, end):
                 yield index, end
 
-    def tagged(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
-        """(tag, first word, end word) of every phrase starting at `starts` (word indices)."""
-        return ((self.tags[index], i, end) for i in starts for index, end in self.at(words, i))
+    def tagged(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int, int]]:
+        """(tag, first word, end word) of every phrase starting at `starts` (word indices): `at`
+        in one loop, as it runs for every sentence with a mention."""
+        found = []
+        for i in starts:
+            for index in self._candidates(words[i]):
+                phrase = self.phrases[index]
+                end = i + len(phrase)
+                if end == i + 1 or self._rest_accepts(phrase, words, i, end):
+                    found.append((self.tags[index], i, end))
+        return found
 
     def spans(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int]]:
         """(first word, end word) of every phrase starting at `starts` (word indices)."""
-        return [(i, end) for i in starts for _, end in self.at(words, i)]
+        return [(i, end) for _, i, end in self.tagged(words, starts)]
 
     def scan(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
         """(phrase index, first word, end word) of the phrases starting at `starts` (sorted word
@@ -145,7 +153,12 @@ class _Phrases:
 
     @staticmethod
     def _rest_accepts(phrase: tuple[_Word, ...], words: Sequence[str], i: int, end: int) -> bool:
-        return end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1))
+        if end > len(words):
+            return False
+        for j in range(1, len(phrase)):  # a plain loop: this runs for every candidate phrase
+            if (word := words[i + j]) not in (w := phrase[j]).forms and not w.accepts(word):
+                return False
+        return True
 
     def any_in(self, words: Sequence[str]) -> bool:
         if self._words is not None:
@@ -433,8 +446,7 @@ class EventTyper:
         return start + begin, finish + begin
 
 
-@dataclass(frozen=True, slots=True)
-class _Cues:
+class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a mention
     """Where in a sentence (spans of words) the words that qualify a trigger stand."""
 
     before: _Spans  # not new: a denial, the past, a habit, before the trigger
