@@ -226,7 +226,7 @@ def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
     """The words of folded `text` (what `_WORD` finds) and the index of the word at each of
     `offsets` (each a word's first character), by counting spaces rather than matching every word."""
     parts = text.split(" ")
-    words = [part for part in parts if part]
+    words = list(filter(None, parts))
     if len(words) == len(parts):
         return words, [text.count(" ", 0, at) for at in offsets]
     empty = list(accumulate(map(not_, parts)))  # empty parts up to each: the extra spaces
@@ -329,14 +329,14 @@ class EventTyper:
             found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, actors, year)))
         return found
 
-    def _yielded(self, found: list[tuple[Event, int]]) -> Iterator[Event]:
+    def _yielded(self, found: list[tuple[Event, int]]) -> list[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
         (events.yaml `vague`, rule by rule in order)."""
         if len(found) > 1 and not self._all_vague.isdisjoint(i for _, i in found):
             for indices, types in self._vague:
                 present = {event.type for event, _ in found}
                 found = [(e, i) for e, i in found if i not in indices or not types & present]
-        return (event for event, _ in found)
+        return [event for event, _ in found]
 
     def _in_sentence(
         self,
@@ -533,7 +533,7 @@ def _sentence_start(text: str, at: int) -> int:
     limit, reach = at, _REACH
     while True:
         low = max(0, at - reach)
-        mark = max(text.rfind(c, low, limit) for c in _MARKS)
+        mark = max(map(text.rfind, _MARKS, repeat(low), repeat(limit)))
         tries = _tries(text, mark, low) if mark >= 0 else None
         if tries is None:
             if low == 0:
