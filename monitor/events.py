@@ -21,10 +21,9 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 from itertools import accumulate, chain, islice, repeat
-from operator import not_, or_
-from typing import TYPE_CHECKING
+from operator import not_
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -115,16 +114,24 @@ class _Phrases:
         for index in self._candidates(words[i]):
             phrase = self.phrases[index]
             end = i + len(phrase)
-            if end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1)):
+            if end == i + 1 or self._rest_accepts(phrase, words, i, end):
                 yield index, end
 
-    def tagged(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
-        """(tag, first word, end word) of every phrase starting at `starts` (word indices)."""
-        return ((self.tags[index], i, end) for i in starts for index, end in self.at(words, i))
+    def tagged(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int, int]]:
+        """(tag, first word, end word) of every phrase starting at `starts` (word indices): `at`
+        in one loop, as it runs for every sentence with a mention."""
+        found = []
+        for i in starts:
+            for index in self._candidates(words[i]):
+                phrase = self.phrases[index]
+                end = i + len(phrase)
+                if end == i + 1 or self._rest_accepts(phrase, words, i, end):
+                    found.append((self.tags[index], i, end))
+        return found
 
     def spans(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int]]:
         """(first word, end word) of every phrase starting at `starts` (word indices)."""
-        return [(i, end) for i in starts for _, end in self.at(words, i)]
+        return [(i, end) for _, i, end in self.tagged(words, starts)]
 
     def scan(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
         """(phrase index, first word, end word) of the phrases starting at `starts` (sorted word
@@ -146,7 +153,12 @@ class _Phrases:
 
     @staticmethod
     def _rest_accepts(phrase: tuple[_Word, ...], words: Sequence[str], i: int, end: int) -> bool:
-        return end <= len(words) and all(w.accepts(words[i + j]) for j, w in enumerate(phrase[1:], 1))
+        if end > len(words):
+            return False
+        for j in range(1, len(phrase)):  # a plain loop: this runs for every candidate phrase
+            if (word := words[i + j]) not in (w := phrase[j]).forms and not w.accepts(word):
+                return False
+        return True
 
     def any_in(self, words: Sequence[str]) -> bool:
         if self._words is not None:
@@ -170,7 +182,8 @@ class _Starts:
         self._sets = len(sets)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         for key, mask in masks.items():
-            self._automaton.add_word(key, (len(key), mask))
+            bits = tuple(i for i in range(len(sets)) if mask & 1 << i)
+            self._automaton.add_word(key, (len(key) - 1, mask, bits))
         if masks:
             self._automaton.make_automaton()
 
@@ -179,14 +192,15 @@ class _Starts:
         once, in order); None when none of the `needed` sets has one."""
         if not len(self._automaton):
             return None
-        hits = [(last - length + 1, mask) for last, (length, mask) in self._automaton.iter(f" {text} ")]
-        present = reduce(or_, (mask for _, mask in hits), 0)
+        found: list[set[int]] = [set() for _ in range(self._sets)]
+        present = 0
+        for last, (back, mask, bits) in self._automaton.iter(f" {text} "):
+            present |= mask
+            for bit in bits:
+                found[bit].add(last - back)
         if not present & self._needed:
             return None
-        return [
-            sorted({at for at, mask in hits if mask & bit}) if present & bit else []
-            for bit in (1 << i for i in range(self._sets))
-        ]
+        return [sorted(offsets) for offsets in found]
 
 
 _Span = tuple[int, int]
@@ -203,16 +217,16 @@ def _between(plain: str, start: int, end: int) -> bool:
     return _UNBROKEN.fullmatch(plain, start, end) is not None and _THAT.search(plain, start, end) is None
 
 
-def _within(spans: Iterable[tuple[int, int]], low: int, high: int) -> bool:
+def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
-    return any(low <= i and end <= high for i, end in spans)
+    return bool(spans) and any(low <= i and end <= high for i, end in spans)
 
 
 def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
     """The words of folded `text` (what `_WORD` finds) and the index of the word at each of
     `offsets` (each a word's first character), by counting spaces rather than matching every word."""
     parts = text.split(" ")
-    words = [part for part in parts if part]
+    words = list(filter(None, parts))
     if len(words) == len(parts):
         return words, [text.count(" ", 0, at) for at in offsets]
     empty = list(accumulate(map(not_, parts)))  # empty parts up to each: the extra spaces
@@ -315,14 +329,14 @@ class EventTyper:
             found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, actors, year)))
         return found
 
-    def _yielded(self, found: list[tuple[Event, int]]) -> Iterator[Event]:
+    def _yielded(self, found: list[tuple[Event, int]]) -> list[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
         (events.yaml `vague`, rule by rule in order)."""
         if len(found) > 1 and not self._all_vague.isdisjoint(i for _, i in found):
             for indices, types in self._vague:
                 present = {event.type for event, _ in found}
                 found = [(e, i) for e, i in found if i not in indices or not types & present]
-        return (event for event, _ in found)
+        return [event for event, _ in found]
 
     def _in_sentence(
         self,
@@ -432,8 +446,7 @@ class EventTyper:
         return start + begin, finish + begin
 
 
-@dataclass(frozen=True, slots=True)
-class _Cues:
+class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a mention
     """Where in a sentence (spans of words) the words that qualify a trigger stand."""
 
     before: _Spans  # not new: a denial, the past, a habit, before the trigger
@@ -508,7 +521,10 @@ def _tries(text: str, mark: int, floor: int) -> range | None:
 
 
 def _break_at(text: str, tries: range | None) -> re.Match[str] | None:
-    return next(filter(None, (SENTENCE_BREAK.match(text, at) for at in tries or ())), None)
+    for at in tries or ():
+        if (found := SENTENCE_BREAK.match(text, at)) is not None:
+            return found
+    return None
 
 
 def _sentence_start(text: str, at: int) -> int:
@@ -517,7 +533,7 @@ def _sentence_start(text: str, at: int) -> int:
     limit, reach = at, _REACH
     while True:
         low = max(0, at - reach)
-        mark = max(text.rfind(c, low, limit) for c in _MARKS)
+        mark = max(map(text.rfind, _MARKS, repeat(low), repeat(limit)))
         tries = _tries(text, mark, low) if mark >= 0 else None
         if tries is None:
             if low == 0:
