@@ -365,7 +365,7 @@ class EventTyper:
         offset_of = dict(zip(indices, offsets, strict=False))
         denied = False
         for index, first, stop in self._phrases.scan(words, starts):
-            start, finish = self._span(norm, words, offset_of[first], first, stop, begin)
+            start, finish = _span(norm, words, offset_of[first], first, stop, begin)
             if any(s < finish and start < e for s, e in places):
                 continue  # inside a place's name (an actor's, such as "Israeli strikes", says what it did)
             trigger = self._triggers[index]
@@ -373,7 +373,7 @@ class EventTyper:
                 continue
             if trigger.type not in self._keep and _within(cues.not_act, first - self._act_window, first):
                 continue
-            if not self._is_new(cues, first, stop):
+            if not cues.is_new(first, stop, self._window, self._year_window):
                 negated = _within(cues.deny, first - self._deny_window, first)
                 denied |= negated and trigger.type not in self._keep
                 continue
@@ -382,10 +382,10 @@ class EventTyper:
                 kind, index = self._by_means(index, cues.by, first, stop)
             yield Event(kind, start, finish, text[start:finish]), index
         if denied and (said := cues.says):
-            start, finish = self._span(norm, words, offset_of[said[0][0]], *said[0], begin)
+            start, finish = _span(norm, words, offset_of[said[0][0]], *said[0], begin)
             yield Event("statement", start, finish, text[start:finish]), -1
         for first, stop in self._speech.spans(words, speech):
-            start, finish = self._span(norm, words, offset_of[first], first, stop, begin)
+            start, finish = _span(norm, words, offset_of[first], first, stop, begin)
             if self._spoken_by(plain, start, finish, actors):
                 yield Event("statement", start, finish, text[start:finish]), _SPOKEN
 
@@ -409,24 +409,6 @@ class EventTyper:
             for s, e in actors
         )
 
-    def _is_new(self, cues: _Cues, first: int, stop: int) -> bool:
-        w = self._window
-        return not (
-            _within(cues.before, first - w, first)
-            or _within(cues.after, stop, stop + w)
-            or _within(cues.past, first - w, stop + w)
-            or any(self._dates(cues, first, stop, at) for at, _ in cues.past)
-        )
-
-    def _dates(self, cues: _Cues, first: int, stop: int, at: int) -> bool:
-        """Whether the earlier date at word `at`, beyond `window` words of the trigger at
-        words[first:stop] but within `year_window`, dates it: no relative clause (`clause`: which,
-        التي) opens between them ("البوكمال التي سيطرت عليها قوات النظام عام 2017" dates the
-        capture, not the act before it)."""
-        if at < first:
-            return first - at <= self._year_window and not _within(cues.clause, at + 1, first)
-        return at - stop < self._year_window and not _within(cues.clause, stop, at)
-
     def _by_means(self, index: int, by: list[_Spans], first: int, stop: int) -> tuple[str, int]:
         """The type of the trigger `index` at words[first:stop]: a means rule's where one of its
         words stands near (then no longer vague: index -1), else its own."""
@@ -434,16 +416,6 @@ class EventTyper:
             if index in indices and (_within(spans, first - w, first) or _within(spans, stop, stop + w)):
                 return kind, -1
         return self._triggers[index].type, index
-
-    @staticmethod
-    def _span(norm: Normalised, words: Sequence[str], at: int, first: int, stop: int, begin: int) -> _Span:
-        """Offsets in the field of words[first:stop] of the sentence (folded: `norm`) at `begin`."""
-        if stop - first == 1:
-            start, finish = norm.span(at, at + len(words[first]))
-        else:
-            *_, last = islice(_WORD.finditer(norm.text, at), stop - first)
-            start, finish = norm.span(at, last.end())
-        return start + begin, finish + begin
 
 
 class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a mention
@@ -457,6 +429,35 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
     by: list[_Spans]  # per means rule, its words
     says: _Spans  # speech, which makes a denial a statement
     clause: _Spans  # relative pronouns, which keep a date in their clause
+
+    def is_new(self, first: int, stop: int, window: int, year_window: int) -> bool:
+        """Whether the trigger at words[first:stop] reports a new act: no denial, habit or past
+        word within `window` words, and no earlier date that `dates` it."""
+        return not (
+            _within(self.before, first - window, first)
+            or _within(self.after, stop, stop + window)
+            or _within(self.past, first - window, stop + window)
+            or any(self.dates(first, stop, at, year_window) for at, _ in self.past)
+        )
+
+    def dates(self, first: int, stop: int, at: int, year_window: int) -> bool:
+        """Whether the earlier date at word `at`, beyond the not-new window of the trigger at
+        words[first:stop] but within `year_window`, dates it: no relative clause (`clause`: which,
+        التي) opens between them ("البوكمال التي سيطرت عليها قوات النظام عام 2017" dates the
+        capture, not the act before it)."""
+        if at < first:
+            return first - at <= year_window and not _within(self.clause, at + 1, first)
+        return at - stop < year_window and not _within(self.clause, stop, at)
+
+
+def _span(norm: Normalised, words: Sequence[str], at: int, first: int, stop: int, begin: int) -> _Span:
+    """Offsets in the field of words[first:stop] of the sentence (folded: `norm`) at `begin`."""
+    if stop - first == 1:
+        start, finish = norm.span(at, at + len(words[first]))
+    else:
+        *_, last = islice(_WORD.finditer(norm.text, at), stop - first)
+        start, finish = norm.span(at, last.end())
+    return start + begin, finish + begin
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
