@@ -18,189 +18,21 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, islice, repeat
 from operator import not_
 from typing import TYPE_CHECKING, NamedTuple
 
-import ahocorasick
-
-from monitor.normalise import Normalised, fold_words, is_arabic, normalise, strip_article, unmarkup
+from monitor.normalise import Normalised, fold_words, normalise, unmarkup
 from monitor.records import Event, Mention
 from monitor.sentences import SENTENCE_BREAK
-from monitor.variants import arabic_forms
 from monitor.watchlists import PLACE_KINDS
+from monitor.word_phrases import Phrases, Starts
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, EventTypes, Watchlist
-
-
-_CACHE_WORDS = 200_000  # distinct words whose candidate phrases are remembered
-
-
-@dataclass(frozen=True, slots=True)
-class _Word:
-    """One written word of a trigger or cue, folded: its forms, and whether longer words count."""
-
-    forms: frozenset[str]
-    wild: bool
-
-    def accepts(self, word: str) -> bool:
-        return word in self.forms or (self.wild and any(word.startswith(f) for f in self.forms))
-
-
-def _phrase(text: str) -> tuple[_Word, ...]:
-    """A trigger or cue as folded words; an Arabic first word also with its proclitics, a later
-    one also with the article, as an adjective agrees with its noun (حمله امنيه: الحمله الامنيه)."""
-    words: list[_Word] = []
-    for written in text.split():
-        parts = fold_words(written.rstrip("*")).split(" ")  # folding may split one: sit-in
-        for i, part in enumerate(p for p in parts if p):
-            forms = {part}
-            if not words and is_arabic(part[0]):
-                forms |= set(arabic_forms(*strip_article(part)))
-            elif is_arabic(part[0]) and not part.startswith("ال"):
-                forms.add(f"ال{part}")
-            words.append(_Word(frozenset(forms), written.endswith("*") and i == len(parts) - 1))
-    return tuple(words)
-
-
-class _Phrases:
-    """Phrases found in a folded text: candidates by their first word (a dict lookup per form, and
-    per prefix of the word for `*` words), then the rest compared in place. Where in a sentence
-    to look is found by `_Starts`. (A regex alternation of every trigger was 100 times slower than
-    matching itself; looking every word of a sentence up in the dicts, 4 times slower than the
-    automaton.)"""
-
-    def __init__(self, phrases: Iterable[str], tags: Iterable[int] = ()) -> None:
-        tagged = [
-            (words, tag)
-            for p, tag in zip(phrases, chain(tags, repeat(0)), strict=False)
-            if (words := _phrase(p))
-        ]
-        self.phrases = [words for words, _ in tagged]
-        self.tags = [tag for _, tag in tagged]  # what each phrase says (EventTyper: _BEFORE, ...)
-        self._exact: dict[str, list[int]] = {}
-        self._prefix: dict[str, list[int]] = {}
-        for index, words in enumerate(self.phrases):
-            table = self._prefix if words[0].wild else self._exact
-            for form in words[0].forms:
-                table.setdefault(form, []).append(index)
-        self._prefix_lengths = sorted({len(form) for form in self._prefix})
-        one_word = all(len(words) == 1 for words in self.phrases) and not self._prefix
-        self._words = frozenset(self._exact) if one_word else None  # then any_in is a set operation
-        self._starting: dict[str, tuple[int, ...]] = {}  # word -> phrases it may start (a cache)
-
-    def start_keys(self) -> Iterator[str]:
-        """Every form of every first word padded with spaces (" غاره "; a `*` word's forms with a
-        space before only, " strike" being a prefix): where they are in " text ", a phrase may start."""
-        for words in self.phrases:
-            yield from (f" {form}" if words[0].wild else f" {form} " for form in words[0].forms)
-
-    def _candidates(self, word: str) -> tuple[int, ...]:
-        if (found := self._starting.get(word)) is None:
-            found = tuple(self._exact.get(word, ())) + tuple(
-                i for k in self._prefix_lengths if k <= len(word) for i in self._prefix.get(word[:k], ())
-            )
-            if len(self._starting) > _CACHE_WORDS:
-                self._starting.clear()
-            self._starting[word] = found
-        return found
-
-    def at(self, words: Sequence[str], i: int) -> Iterator[tuple[int, int]]:
-        """(phrase index, end word index) of every phrase that starts at words[i]."""
-        for index in self._candidates(words[i]):
-            phrase = self.phrases[index]
-            end = i + len(phrase)
-            if end == i + 1 or self._rest_accepts(phrase, words, i, end):
-                yield index, end
-
-    def tagged(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int, int]]:
-        """(tag, first word, end word) of every phrase starting at `starts` (word indices): `at`
-        in one loop, as it runs for every sentence with a mention."""
-        found = []
-        for i in starts:
-            for index in self._candidates(words[i]):
-                phrase = self.phrases[index]
-                end = i + len(phrase)
-                if end == i + 1 or self._rest_accepts(phrase, words, i, end):
-                    found.append((self.tags[index], i, end))
-        return found
-
-    def spans(self, words: Sequence[str], starts: Iterable[int]) -> list[tuple[int, int]]:
-        """(first word, end word) of every phrase starting at `starts` (word indices)."""
-        return [(i, end) for _, i, end in self.tagged(words, starts)]
-
-    def scan(self, words: Sequence[str], starts: Iterable[int]) -> Iterator[tuple[int, int, int]]:
-        """(phrase index, first word, end word) of the phrases starting at `starts` (sorted word
-        indices, see `starts`): the first to start wins an overlap, then the longest."""
-        cursor = 0
-        for i in starts:
-            if i >= cursor:
-                best, stop = -1, i  # the longest phrase, then the first listed (`at` in one loop)
-                for index in self._candidates(words[i]):
-                    phrase = self.phrases[index]
-                    end = i + len(phrase)
-                    if (end > stop or (end == stop and index < best)) and (
-                        end == i + 1 or self._rest_accepts(phrase, words, i, end)
-                    ):
-                        best, stop = index, end
-                if best >= 0:
-                    yield best, i, stop
-                    cursor = stop
-
-    @staticmethod
-    def _rest_accepts(phrase: tuple[_Word, ...], words: Sequence[str], i: int, end: int) -> bool:
-        if end > len(words):
-            return False
-        for j in range(1, len(phrase)):  # a plain loop: this runs for every candidate phrase
-            if (word := words[i + j]) not in (w := phrase[j]).forms and not w.accepts(word):
-                return False
-        return True
-
-    def any_in(self, words: Sequence[str]) -> bool:
-        if self._words is not None:
-            return not self._words.isdisjoint(words)
-        return any(
-            self._candidates(word) and next(self.at(words, i), None) is not None
-            for i, word in enumerate(words)
-        )
-
-
-class _Starts:
-    """Where phrases of several sets may start in a folded text: one Aho-Corasick automaton of
-    their keys (`_Phrases.start_keys`), so one scan in C finds them all."""
-
-    def __init__(self, sets: Sequence[_Phrases], needed: int = 1) -> None:
-        masks: dict[str, int] = {}
-        self._needed = needed  # the sets (a mask) one of which must be found
-        for bit, phrases in enumerate(sets):
-            for key in phrases.start_keys():
-                masks[key] = masks.get(key, 0) | 1 << bit
-        self._sets = len(sets)
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        for key, mask in masks.items():
-            bits = tuple(i for i in range(len(sets)) if mask & 1 << i)
-            self._automaton.add_word(key, (len(key) - 1, mask, bits))
-        if masks:
-            self._automaton.make_automaton()
-
-    def __call__(self, text: str) -> list[list[int]] | None:
-        """Per set, the offsets in `text` of the words that may start one of its phrases (each
-        once, in order); None when none of the `needed` sets has one."""
-        if not len(self._automaton):
-            return None
-        found: list[set[int]] = [set() for _ in range(self._sets)]
-        present = 0
-        for last, (back, mask, bits) in self._automaton.iter(f" {text} "):
-            present |= mask
-            for bit in bits:
-                found[bit].add(last - back)
-        if not present & self._needed:
-            return None
-        return [sorted(offsets) for offsets in found]
 
 
 _Span = tuple[int, int]
@@ -236,8 +68,8 @@ def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
 @dataclass(frozen=True, slots=True)
 class _Trigger:
     type: str
-    forbid: _Phrases | None
-    require: _Phrases | None
+    forbid: Phrases | None
+    require: Phrases | None
     window: int
     before: frozenset[str]
     after: frozenset[str]
@@ -247,8 +79,8 @@ class _Trigger:
         if context is None:
             return cls(type_id, None, None, 0, frozenset(), frozenset())
         return cls(
-            type_id, _Phrases(context.forbid) if context.forbid else None,
-            _Phrases(context.require) if context.require else None, context.window,
+            type_id, Phrases(context.forbid) if context.forbid else None,
+            Phrases(context.require) if context.require else None, context.window,
             frozenset(fold_words(w) for w in context.forbid_before),
             frozenset(fold_words(w) for w in context.forbid_after),
         )  # fmt: skip
@@ -286,7 +118,7 @@ class EventTyper:
         self.names = {t.id: t.name for t in spec.types}
         aliases = [(t.id, alias) for t in spec.types for alias in t.triggers]
         self._triggers = [_Trigger.of(type_id, alias.context) for type_id, alias in aliases]
-        self._phrases = _Phrases(alias.text for _, alias in aliases)
+        self._phrases = Phrases(alias.text for _, alias in aliases)
         self._window = spec.not_new.window
         self._since = frozenset(fold_words(w) for w in spec.not_new.since)
         self._act_window = spec.not_act.window
@@ -303,13 +135,13 @@ class EventTyper:
         self._deny_window = spec.denial.window
         self._means = [(_indices(aliases, m.triggers), m.type, m.window) for m in spec.means]
         self._by_any = frozenset().union(*(indices for indices, _, _ in self._means))
-        self._speech, self._speaker_gap = _Phrases(spec.speech.verbs), spec.speech.gap
+        self._speech, self._speaker_gap = Phrases(spec.speech.verbs), spec.speech.gap
         new, denial = spec.not_new, spec.denial
         lists = (new.before, denial.before, new.after, spec.not_act.before, denial.says, new.earlier,
                  new.clause, *(m.by for m in spec.means))  # fmt: skip
         tagged = [(phrase, tag) for tag, phrases in enumerate(lists) for phrase in phrases]
-        self._cues = _Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged))
-        self._starts = _Starts((self._phrases, self._speech, self._cues), needed=0b11)
+        self._cues = Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged))
+        self._starts = Starts((self._phrases, self._speech, self._cues), needed=0b11)
 
     def find(self, text: str, mentions: Sequence[Mention], year: int | None = None) -> list[Event]:
         """The events in `text` (plain or markup) near `mentions` (found in the same text); `year`
