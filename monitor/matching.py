@@ -103,7 +103,6 @@ class Matcher:
         aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
         keys = alias_keys(aliases)
         self.refs = KeyRefs(watchlist, keys)
-        self._automaton = keys.automaton
         self._tails = keys.tails
         self.withheld = keys.withheld  # generated keys the guard dropped, and why
         self._empty = not keys.size
@@ -169,7 +168,7 @@ class Matcher:
         """The hits whose aliases' own conditions hold; the hits that fail only for want of a
         required word go to `wanting`, those that fail for a forbidden word to `forbidden`."""
         entries, make = self.refs.entries, self.refs.make
-        for end, index in self._automaton.iter(f" {norm.text} "):
+        for end, index in self.refs.automaton.iter(f" {norm.text} "):
             length, refs, checked = entries[index] or make(index)
             # `end` indexes the padded text at the key's closing space: the word ends there in
             # the unpadded text, and starts where the key's opening space is in the padded one.
@@ -202,7 +201,7 @@ class Matcher:
         return hits
 
     def _coordinated_hit(self, key: str, start: int, end: int, norm: Normalised, plain: str) -> Hit | None:
-        index = self._automaton.get(f" {key} ", None)
+        index = self.refs.automaton.get(f" {key} ", None)
         if index is None:
             return None
         for ref in self.refs.entry(index).refs:

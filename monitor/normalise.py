@@ -125,12 +125,6 @@ class _Squeeze:
     at: list[int]
     removed: list[int]
 
-    def source(self, index: int) -> int:
-        if not self.at:
-            return index
-        run = bisect.bisect_right(self.at, index) - 1
-        return index + (self.removed[run] if run >= 0 else 0)
-
 
 _NO_RUNS = _Squeeze([], [])  # shared by every squeeze that found no run (nothing changes a _Squeeze)
 
@@ -172,8 +166,9 @@ class Normalised:
     _expanded: list[int] | None  # per folded char, its input index, when folding changed lengths
 
     def source(self, index: int) -> int:
-        """Input index of the character at `index` in `text` (`_Squeeze.source` of both squeezes,
-        inlined: it runs for every mention's and event's ends)."""
+        """Input index of the character at `index` in `text`: back through the gap squeeze, then
+        the deleted-character squeeze (written out in place: it runs for every mention's and
+        event's ends)."""
         if (at := self._gaps.at) and (run := bisect.bisect_right(at, index) - 1) >= 0:
             index += self._gaps.removed[run]
         if (at := self._deleted.at) and (run := bisect.bisect_right(at, index) - 1) >= 0:
