@@ -189,6 +189,8 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._request_reload)
 
     def _request_stop(self, signum: int) -> None:
+        if self._stop.is_set():  # a second Ctrl-C, or a signal sent to the process and its group
+            return
         log(logger, "daemon.stopping", signal=signal.Signals(signum).name, running=len(self._in_flight.tasks))
         self._stop.set()
 

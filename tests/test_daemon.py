@@ -429,8 +429,9 @@ def test_sigint_stops_too(
     daemon = start(write_config(tmp_path, sqlite_url, {"src": url}), tmp_path)
     daemons.append(daemon)
     daemon.wait_for_log("daemon.started")
+    daemon.proc.send_signal(signal.SIGINT)  # twice, as `timeout` does (the process, then its group)
     assert daemon.stop(signal.SIGINT, timeout=10) == 0
-    assert "daemon.stopped" in daemon.log
+    assert "daemon.stopped" in daemon.log and daemon.log.count("daemon.stopping") == 1, daemon.log
 
 
 def test_sighup_rejects_a_broken_watchlist_and_applies_a_good_one(
