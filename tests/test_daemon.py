@@ -422,15 +422,20 @@ def test_sigterm_lets_the_poll_in_flight_finish(
         assert "Late news from al-Bukamal" in db.titles()
 
 
-def test_sigint_stops_too(
+def test_sigint_stops_too_and_a_second_one_changes_nothing(
     tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
 ) -> None:
-    _, url = _feed(feed_server, [("1", "Quiet day")])
-    daemon = start(write_config(tmp_path, sqlite_url, {"src": url}), tmp_path)
+    """Ctrl-C twice (or `timeout`, which signals the process and then its group): one stop."""
+    path, _ = _feed(feed_server, [("1", "Quiet day")])
+    slow = feed_server.url(f"/slow?delay=3&to={path}")  # a poll in flight keeps the daemon draining
+    daemon = start(write_config(tmp_path, sqlite_url, {"src": slow}, interval="10s"), tmp_path)
     daemons.append(daemon)
-    daemon.wait_for_log("daemon.started")
-    daemon.proc.send_signal(signal.SIGINT)  # twice, as `timeout` does (the process, then its group)
-    assert daemon.stop(signal.SIGINT, timeout=10) == 0
+    wait_until(
+        lambda: any(path in r.path for r in feed_server.requests_to("/slow")), "the slow poll to start"
+    )
+    daemon.proc.send_signal(signal.SIGINT)
+    daemon.wait_for_log("daemon.stopping")
+    assert daemon.stop(signal.SIGINT, timeout=10) == 0  # the second, while the poll finishes
     assert "daemon.stopped" in daemon.log and daemon.log.count("daemon.stopping") == 1, daemon.log
 
 
