@@ -107,7 +107,8 @@ def _adds_article(ref: Ref) -> bool:
 #                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
 #   unit name    a person's or place's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment,
 #                لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit, and a shorter name inside it
-#   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club)
+#   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club),
+#                or a place in a match report's sentence (SPORTS_WORDS)
 #   outlet       a place named as an outlet (OUTLET_NAMES: Al Mayadeen TV, قناة الميادين, شبكة
 #                “دير الزور 24”): an outlet word (MEDIA_WORDS) next to it or before its opening quote,
 #                a verb of speech after it, or a media word and no place word in its sentence; any
@@ -150,6 +151,18 @@ SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي �
 SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
 SPORTS_BEFORE_ACTOR = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي".split())  # نادي الحشد
 SPORTS_AFTER_ACTOR = frozenset(fold_words(w) for w in "club FC SC".split())  # the al-Hashd club
+# A match report: a place among these words, three or more in its sentence, is a team (Erbil
+# defeated Al-Kahraba with a goal ...; فريق القوة الجوية على فريق امانة بغداد بهدفين). One or two
+# (a strike on a stadium, militias that "defeated" IS) are not enough.
+SPORTS_WORDS = frozenset(fold_words(w) for w in """
+    goal penalty league match stadium striker midfielder goalkeeper coach referee scored tied
+    draw defeated champion championship season fan kickoff
+    هدف هدفين هدفي هدفا مباراه المباراه الدوري دوري ملعب الملعب فريق الفريق لاعب اللاعب المدرب
+    سجل ركله جزاء البطوله بطوله الجوله
+""".split())  # fmt: skip
+_SPORTS_WORD = re.compile("|".join(sorted(SPORTS_WORDS, key=len, reverse=True)))
+_SPORTS_REACH = 300  # characters each side of a place searched for a sports word first
+_SPORTS_WORDS_NEEDED = 3
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
 OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية".split())
 
@@ -248,6 +261,8 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         after in UNIT_AFTER_WORDS or not UNIT_BEFORE_WORDS.isdisjoint((before, two_before))
     ) and _names_a_unit(text, plain, start, *norm.span(start, end), ref.variant.suffix):
         return "unit name: a brigade or battalion named after the place (Kata'ib Karbala)"
+    if _in_match_report(norm, plain, start, end):
+        return "sports: a team in a match report (goals, defeated, الدوري, بهدفين)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
@@ -258,6 +273,16 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         ):
             return "outlet: the name of a news outlet"
     return None
+
+
+def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool:
+    """Three sports words in the place's sentence; a regex over the nearby characters first
+    spares most places the word count."""
+    if _SPORTS_WORD.search(norm.text, max(0, start - _SPORTS_REACH), end + _SPORTS_REACH) is None:
+        return False
+    left, right = Near(norm, plain, start, end).sides(_SPORTS_REACH // 4, _SPORTS_REACH // 4)
+    sporting = {word for word in left + right if not SPORTS_WORDS.isdisjoint(forms(word))}
+    return len(sporting) >= _SPORTS_WORDS_NEEDED
 
 
 def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:
@@ -368,9 +393,17 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
         return ARTICLE
     if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
         return None
-    if ref.entity.is_place and (_has_place_cue(near) or _has_preposition(ref)):
+    if ref.entity.is_place and not _drops_article(ref) and (_has_place_cue(near) or _has_preposition(ref)):
         return None
     return REQUIRE
+
+
+def _drops_article(ref: Ref) -> bool:
+    """An Arabic name with the article written without it: after a preposition Arabic keeps the
+    article (من التبني), so من تبنى is "who claimed", not a place cue."""
+    if ref.variant.rules != ("article",) or ref.variant.key.startswith(ARABIC_ARTICLE):
+        return False
+    return fold_words(ref.alias.text).startswith(ARABIC_ARTICLE)
 
 
 def _has_preposition(ref: Ref) -> bool:
