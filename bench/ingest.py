@@ -142,7 +142,7 @@ def feed_urls(servers: list[ThreadingHTTPServer], count: int) -> list[str]:
 async def real_cycle(settings: Settings, sources: list[Source]) -> tuple[float, int, int]:
     _, sessions = open_database(settings)
     matcher = load_matcher(settings)
-    async with poll_deps(settings, sessions, matcher) as deps:
+    async with poll_deps(settings, sessions, matcher.watchlist, matcher=matcher) as deps:
         started = time.perf_counter()
         reports = await poll_sources(sources, deps)
         elapsed = time.perf_counter() - started

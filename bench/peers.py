@@ -56,6 +56,7 @@ from ingest import HOSTS, make_feed, serve_elsewhere
 READER_VERSION = "3.26"  # the last release for Python 3.11 (3.27 needs 3.12)
 READER_VENV = Path.home() / ".cache" / "border-monitor-bench" / f"reader-{READER_VERSION}"
 MONITOR = Path(sys.executable).with_name("monitor")
+REPO = Path(__file__).resolve().parents[1]
 
 READER_SCRIPT = """
 import sys
@@ -176,7 +177,11 @@ class Monitor(Contender):
 
     def command(self, folder: Path, urls: list[str]) -> list[str]:
         config = folder / "monitor.toml"
+        # its own watchlists: the default folder is read from the working directory (this
+        # checkout's, whose schema may be newer than a baseline's)
+        watchlists = (self.baseline or REPO) / "watchlists"
         lines = [f'database_url = "sqlite:///{folder / "monitor.db"}"', "default_sources = false"]
+        lines.append(f'watchlists = "{watchlists}"')
         for n, url in enumerate(urls):
             lines += ["[[sources]]", f'id = "feed-{n}"', f'url = "{url}"']
         config.write_text("\n".join(lines) + "\n")

@@ -216,10 +216,9 @@ async def _poll(
     """Poll `sources` (at least one: a poll of none starts no HTTP client, parse pool, store
     thread or matcher)."""
     from monitor.app import poll_deps
-    from monitor.matching import Matcher
     from monitor.pipeline import poll_sources
 
-    async with poll_deps(settings, sessions, Matcher(watchlist)) as deps:
+    async with poll_deps(settings, sessions, watchlist) as deps:
         with _progress(len(sources)) as on_report:
             return await poll_sources(sources, deps, on_report)
 

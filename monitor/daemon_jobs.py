@@ -79,7 +79,9 @@ class DaemonJobs:
     async def running(self) -> AsyncIterator[None]:
         """The poll dependencies, the metrics server and Slack's socket, while the daemon serves."""
         settings = self.loaded.settings
-        async with poll_deps(settings, self.sessions, self.loaded.matcher, self.outage) as deps:
+        async with poll_deps(
+            settings, self.sessions, self.loaded.matcher.watchlist, self.outage, matcher=self.loaded.matcher
+        ) as deps:
             self._deps = deps
             self._polling = Polling(
                 self.sessions, deps.writer, self.outage, owner=self.owner, local_leases=self.local_leases
@@ -173,8 +175,8 @@ class DaemonJobs:
         if restart := needs_restart(self.loaded.settings, fresh.settings):
             log(logger, "reload.needs_restart", logging.WARNING, changed=restart)
         old_workers = self.deps.workers
-        workers = FeedWorkers(fresh.matcher, self.loaded.settings.fetch.parse_workers)
-        self._deps = replace(self.deps, matcher=fresh.matcher, workers=workers, alerts=fresh.policy)
+        workers = FeedWorkers(lambda: fresh.matcher, self.loaded.settings.fetch.parse_workers)
+        self._deps = replace(self.deps, matcher=lambda: fresh.matcher, workers=workers, alerts=fresh.policy)
         self.loaded = fresh
         retiring = asyncio.get_running_loop().create_task(_retire(old_workers, set(users)))
         self._background.add(retiring)

@@ -201,7 +201,7 @@ class PollDeps:
     hosts: HostLimiter
     limits: FetchLimits
     sessions: sessionmaker[Session]
-    matcher: Matcher
+    matcher: Callable[[], Matcher]  # built when first needed: an all-304 poll matches nothing
     workers: FeedWorkers
     clock: Callable[[], datetime]
     alerts: AlertPolicy = AlertPolicy()  # who gets alerted about what; see monitor/alerts.py
@@ -336,7 +336,7 @@ def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Su
     def matches_of(article: StoredArticle, edited: bool = False) -> ArticleMatches:
         text = text_of(article)
         year = article.published.year
-        found, sigs = feed.by_text.get(text) or (match_text(*text, deps.matcher, year=year), None)
+        found, sigs = feed.by_text.get(text) or (match_text(*text, deps.matcher(), year=year), None)
         return article_matches(article, found, edited, sigs)
 
     saved = store.save_entries(session, source.id, parsed.entries, now=now)

@@ -134,6 +134,8 @@ def queue_spikes(session: Session, policy: AlertPolicy, rule: SpikeRule, now: da
     """Find today's spikes and queue one alert per entity not announced in the last 24 hours (in
     the caller's transaction); returns how many were queued."""
     history = digests.first_published(session)
+    if not _may_spike(session, history, now, rule):
+        return 0
     articles = digests.matched_articles(session, now - (BASELINE_DAYS + 1) * DAY, now)
     spikes = find_spikes(articles, now, history, rule)
     if not spikes:
@@ -142,6 +144,18 @@ def queue_spikes(session: Session, policy: AlertPolicy, rule: SpikeRule, now: da
     fresh = [s for s in spikes if s.entity not in recent]
     alerts = [_alert(s, policy.entities, policy.health_channel, now) for s in fresh]
     return len(outbox.queue(session, alerts, now=now))
+
+
+def _may_spike(session: Session, history: datetime | None, now: datetime, rule: SpikeRule) -> bool:
+    """Whether any entity could spike, from counts alone, before four weeks of matched articles
+    are read and grouped (most polls stop here): none can with under a week of history, nor when
+    no entity is named by enough articles in the last 24 hours to spike against the quietest
+    baseline (its stories today are at most its articles today, and a higher baseline only
+    raises the p-value). `find_spikes` decides the rest exactly as before."""
+    if history is None or now - history < MIN_HISTORY:
+        return False
+    counts = digests.entity_counts(session, now - DAY, now)
+    return any(is_spike(count, 0.0, rule)[0] for count in counts.values())
 
 
 def _alert(spike: Spike, names: Mapping[str, EntityInfo], channel: str, now: datetime) -> outbox.NewAlert:

@@ -186,8 +186,8 @@ def test_validators_advance_only_with_the_entries(tmp_path: Path, feed_server: F
                 HostLimiter(4, 8),
                 fetch_limits(Settings()),
                 sessions,
-                matcher,
-                FeedWorkers(matcher, 1),
+                lambda: matcher,
+                FeedWorkers(lambda: matcher, 1),
                 lambda: NOW,
             )
             with sqlite_write_lock(path), pytest.raises(StoreUnavailable) as raised:

@@ -17,7 +17,7 @@ from monitor import store
 from monitor.fetch import FetchLimits, HostLimiter, build_client
 from monitor.matching import Matcher
 from monitor.pipeline import FeedWorkers, PollDeps, StoreBatcher, next_poll_at, poll_source, poll_sources
-from monitor.records import Source, SourceHealth
+from monitor.records import PollReport, Source, SourceHealth
 from monitor.watchlists import load_watchlists
 from tests.conftest import WATCHLISTS
 from tests.servers.feeds import FeedServer
@@ -43,13 +43,37 @@ def matcher() -> Matcher:
 @pytest.fixture
 def deps(sessions: sessionmaker[Session], matcher: Matcher) -> Iterator[PollDeps]:
     limits = FetchLimits(retries=0, connect_timeout=2, read_timeout=2, total_timeout=5, backoff=0.01)
-    workers = FeedWorkers(matcher, workers=1)
-    yield PollDeps(build_client(limits), HostLimiter(2), limits, sessions, matcher, workers, lambda: NOW)
+    workers = FeedWorkers(lambda: matcher, workers=1)
+    client = build_client(limits)
+    yield PollDeps(client, HostLimiter(2), limits, sessions, lambda: matcher, workers, lambda: NOW)
     workers.close()
 
 
 def source(url: str, **kwargs: object) -> Source:
     return Source(id=f"s-{uuid.uuid4().hex[:8]}", name="Test", url=url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_poll_of_unchanged_feeds_builds_no_matcher(
+    deps: PollDeps, feed_server: FeedServer, matcher: Matcher
+) -> None:
+    asked: list[str] = []
+
+    def counted() -> Matcher:
+        asked.append("matcher")
+        return matcher
+
+    async def scenario() -> PollReport:
+        url = feed_server.set_feed(
+            f"/t/{uuid.uuid4().hex}.xml", rss(("a1", "Drone strike near Albu Kamal", ""))
+        )
+        src = source(url)
+        await poll_sources([src], deps)
+        unchanged = replace(deps, matcher=counted, workers=FeedWorkers(counted, workers=1))
+        (report,) = await poll_sources([src], unchanged)
+        return report
+
+    assert asyncio.run(scenario()).status == "not_modified"
+    assert asked == []
 
 
 def test_poll_stores_matches_and_then_sees_304(deps: PollDeps, feed_server: FeedServer) -> None:
@@ -230,7 +254,8 @@ from monitor.pipeline import FeedWorkers
 from monitor.records import FetchResult, Source
 from monitor.watchlists import load_watchlists
 
-workers = FeedWorkers(Matcher(load_watchlists(pathlib.Path({watchlists!r}))), workers=2)
+matcher = Matcher(load_watchlists(pathlib.Path({watchlists!r})))
+workers = FeedWorkers(lambda: matcher, workers=2)
 feed = b"<rss version='2.0'><channel><title>t</title><item><title>x</title><link>http://x/1</link></item></channel></rss>"
 result = FetchResult("s", "http://x/", "http://x/", 200, feed, {{}}, 0.0)
 asyncio.run(workers.analyse(result, Source(id="s", name="s", url="http://x/"), datetime.now(timezone.utc)))
