@@ -91,11 +91,12 @@ class _Trigger:
             return True
         if (first and words[first - 1] in self.before) or (stop < len(words) and words[stop] in self.after):
             return False
-        w = self.window
-        near = (words[max(0, first - w) : first], words[stop : stop + w]) if w else ((), ())
-        if self.forbid is not None and any(self.forbid.any_in(side) for side in near):
+        if not (w := self.window):
+            return self.require is None
+        before, after = words[max(0, first - w) : first], words[stop : stop + w]
+        if self.forbid is not None and (self.forbid.any_in(before) or self.forbid.any_in(after)):
             return False
-        return self.require is None or any(self.require.any_in(side) for side in near)
+        return self.require is None or self.require.any_in(before) or self.require.any_in(after)
 
 
 # The cue lists, tagged in one set of phrases (one scan finds them all): events.yaml's not_new
