@@ -51,7 +51,10 @@ def _between(plain: str, start: int, end: int) -> bool:
 
 def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
-    return bool(spans) and any(low <= i and end <= high for i, end in spans)
+    for i, end in spans:  # noqa: SIM110 - a plain loop: any() over a generator costs a frame a call
+        if low <= i and end <= high:
+            return True
+    return False
 
 
 def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
