@@ -486,21 +486,31 @@ class Near:
         return found
 
     def _find_sides(self, before: int, after: int) -> tuple[list[str], list[str]]:
+        """The words split off slices of the folded text (its only whitespace is the space), and
+        where the first (or last) of them starts found by `rfind`/`find`: only the few windows
+        that may cross a sentence break pay for every word's offset."""
         text, norm = self.norm.text, self.norm
         left: list[str] = []
         if before:
-            found = list(WORD.finditer(text, max(0, self.start - WORD_CHARS * (before + 1)), self.start))[
-                -before:
-            ]
-            if found and self._may_break(norm.source(found[0].start()), self._source_start()):
-                found = [m for m in found if norm.source(m.start()) >= self.sentence.start]
-            left = [m.group() for m in found]
+            low = max(0, self.start - WORD_CHARS * (before + 1))
+            left = text[low : self.start].split()[-before:]
+            first = self.start
+            for word in reversed(left):
+                first = text.rfind(word, low, first)
+            if left and self._may_break(norm.source(first), self._source_start()):
+                found = list(WORD.finditer(text, low, self.start))[-before:]
+                left = [m.group() for m in found if norm.source(m.start()) >= self.sentence.start]
         right: list[str] = []
         if after:
-            found = list(WORD.finditer(text, self.end, self.end + WORD_CHARS * (after + 1)))[:after]
-            if found and self._may_break(self._source_end(), norm.source(found[-1].start())):
-                found = [m for m in found if norm.source(m.start()) < self.sentence.end]
-            right = [m.group() for m in found]
+            high = self.end + WORD_CHARS * (after + 1)
+            right = text[self.end : high].split(maxsplit=after)[:after]
+            last = stop = self.end
+            for word in right:
+                last = text.find(word, stop)
+                stop = last + len(word)
+            if right and self._may_break(self._source_end(), norm.source(last)):
+                found = list(WORD.finditer(text, self.end, high))[:after]
+                right = [m.group() for m in found if norm.source(m.start()) < self.sentence.end]
         return left, right
 
     def _source_start(self) -> int:

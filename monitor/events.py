@@ -51,7 +51,10 @@ def _between(plain: str, start: int, end: int) -> bool:
 
 def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
-    return bool(spans) and any(low <= i and end <= high for i, end in spans)
+    for i, end in spans:  # noqa: SIM110 - a plain loop: any() over a generator costs a frame a call
+        if low <= i and end <= high:
+            return True
+    return False
 
 
 def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
@@ -91,11 +94,12 @@ class _Trigger:
             return True
         if (first and words[first - 1] in self.before) or (stop < len(words) and words[stop] in self.after):
             return False
-        w = self.window
-        near = (words[max(0, first - w) : first], words[stop : stop + w]) if w else ((), ())
-        if self.forbid is not None and any(self.forbid.any_in(side) for side in near):
+        if not (w := self.window):
+            return self.require is None
+        before, after = words[max(0, first - w) : first], words[stop : stop + w]
+        if self.forbid is not None and (self.forbid.any_in(before) or self.forbid.any_in(after)):
             return False
-        return self.require is None or any(self.require.any_in(side) for side in near)
+        return self.require is None or self.require.any_in(before) or self.require.any_in(after)
 
 
 # The cue lists, tagged in one set of phrases (one scan finds them all): events.yaml's not_new

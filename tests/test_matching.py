@@ -212,6 +212,11 @@ def test_unmarkup_keeps_length_and_offsets() -> None:
     assert plain.index("Kamal") == text.index("Kamal")
 
 
+def test_unmarkup_blanks_a_lone_cdata_end_and_leaves_plain_text_as_it_is() -> None:
+    assert unmarkup("Abu Kamal]]> said") == "Abu Kamal    said"
+    assert unmarkup("Abu Kamal [1] said") == "Abu Kamal [1] said"
+
+
 def test_mention_records_carry_entity_name_kind_and_alias(matcher: Matcher) -> None:
     [mention] = matcher.find("Troops entered Albu Kamal.")
 
