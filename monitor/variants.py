@@ -69,6 +69,8 @@ FEATURE_SYNONYMS = tuple(
         ("oil field", "oilfield"),
         ("gas field", "gasfield"),
         ("base", "compound", "camp"),
+        # the zone around a base: "the 55-km zone" is also its security / de-confliction zone
+        ("zone", "security zone", "deconfliction zone", "de confliction zone", "exclusion zone"),
         ("معبر", "منفذ"),
         ("قاعدة", "مجمع", "معسكر"),
     )
@@ -388,7 +390,8 @@ FORCE_NOUNS_AR = tuple(
     for group in (
         "القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
-        المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f""",
+        المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
+        مقاتلة:f طيران:m""",
     )
 )
 

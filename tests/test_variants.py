@@ -76,6 +76,12 @@ RULES = [
     ("nisba ya doubled", "أعلنت وزارة الداخلية العراقيية اعتقال تاجري مخدرات.",
      ("iraqi-interior-ministry", "وزارة الداخلية العراقيية")),
     ("loanword spelling", "انسحبت قوات سوريا الديموقراطية من البلدة.", ("sdf", "قوات سوريا الديموقراطية")),
+    ("zone as security zone", "The outpost had operated within a 55-kilometer security zone.",
+     ("tanf-deconfliction-zone", "55-kilometer security zone")),
+    ("zone as de-confliction zone", "Russian jets came close to the 55 kilometer de-confliction zone.",
+     ("tanf-deconfliction-zone", "55 kilometer de-confliction zone")),
+    ("force noun, Arabic warplanes", "شنت مقاتلات إسرائيلية غارات على ريف البوكمال.",
+     ("israeli-military", "مقاتلات إسرائيلية")),
 ]  # fmt: skip
 
 
