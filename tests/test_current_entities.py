@@ -432,6 +432,10 @@ NOT_THE_PLACE = [
     ("conoco-gas-field", "وقعت شركة كونوكو فيليبس عقدا جديدا في دير الزور."),
     ("anbar-operations-command", "said Ahmed Nasrallah, Assistant Commander of Anbar Operations of PMF."),
     ("kataib-sayyid-al-shuhada", "أحيا الزوار ذكرى استشهاد سيد الشهداء في كربلاء."),
+    ("al-omar-oil-field", "The head of the General Security Service, Diaa al-Omar, met the governor."),
+    ("al-waleed-crossing", "Fighters of the Khalid ibn al-Walid Army attacked the border town."),
+    ("deir-ez-zor-tribal-forces", "التقى المحافظ وجهاء عشائر دير الزور في مبنى المحافظة."),
+    ("israeli-military", "Israel strikes a deal with Egypt over gas exports."),
 ]
 
 
