@@ -436,6 +436,10 @@ NOT_THE_PLACE = [
     ("al-waleed-crossing", "Fighters of the Khalid ibn al-Walid Army attacked the border town."),
     ("deir-ez-zor-tribal-forces", "التقى المحافظ وجهاء عشائر دير الزور في مبنى المحافظة."),
     ("israeli-military", "Israel strikes a deal with Egypt over gas exports."),
+    ("damascus", "Iran-aligned militias and anti-Damascus opposition forces hold the frontier."),
+    ("aleppo", "جاء الفوز بعد سقوط حطين أمام أهلي حلب بهدفين لهدف."),
+    ("erbil", "أربيل (كوردستان24)- بدأ الجيش السوري انتشاره في محافظة دير الزور."),
+    ("baghdad", "شفق نيوز- بغداد\n\nأعلنت هيئة الحشد الشعبي تعزيز انتشارها على الحدود مع سوريا."),
 ]
 
 
