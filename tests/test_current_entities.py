@@ -441,6 +441,8 @@ NOT_THE_PLACE = [
     ("erbil", "أربيل (كوردستان24)- بدأ الجيش السوري انتشاره في محافظة دير الزور."),
     ("baghdad", "شفق نيوز- بغداد\n\nأعلنت هيئة الحشد الشعبي تعزيز انتشارها على الحدود مع سوريا."),
     ("liwa-al-baqir", "رفعت التبريكات في الحسينيات بمناسبة ذكرى مولد الإمام الباقر."),
+    ("saraya-awliya-al-dam", "The CIA's SAD teams claimed no role in the raid."),
+    ("islamic-resistance-in-iraq", "The International Republican Institute (IRI) said the vote was calm."),
 ]
 
 
