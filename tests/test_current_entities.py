@@ -443,6 +443,7 @@ NOT_THE_PLACE = [
     ("liwa-al-baqir", "رفعت التبريكات في الحسينيات بمناسبة ذكرى مولد الإمام الباقر."),
     ("saraya-awliya-al-dam", "The CIA's SAD teams claimed no role in the raid."),
     ("islamic-resistance-in-iraq", "The International Republican Institute (IRI) said the vote was calm."),
+    ("baghdad", "Shafaq News - Baghdad\n\nKataib Hezbollah rejected calls to disarm on Saturday."),
 ]
 
 
