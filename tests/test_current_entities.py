@@ -444,6 +444,7 @@ NOT_THE_PLACE = [
     ("saraya-awliya-al-dam", "The CIA's SAD teams claimed no role in the raid."),
     ("islamic-resistance-in-iraq", "The International Republican Institute (IRI) said the vote was calm."),
     ("baghdad", "Shafaq News - Baghdad\n\nKataib Hezbollah rejected calls to disarm on Saturday."),
+    ("badia", "شاركت قوات قيادة عمليات الأنبار والجزيرة والبادية في تمشيط غرب الأنبار."),
 ]
 
 
