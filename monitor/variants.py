@@ -64,7 +64,10 @@ JOINERS = frozenset({"abu", "abou", "albu", "abd", "bin", "ibn", "bani", "umm"})
 FEATURE_SYNONYMS = tuple(
     tuple(fold_words(phrase) for phrase in group)
     for group in (
-        "border crossing|crossing|border gate|gate|border post|crossing point|border point".split("|"),
+        (
+            *"border crossing|crossing|border gate|gate|border post".split("|"),
+            *"crossing point|border point|border entrance".split("|"),
+        ),
         ("air base", "airbase", "base"),  # "Asad Air Base" is also "the al-Asad base"
         ("oil field", "oilfield"),
         ("gas field", "gasfield"),
@@ -75,6 +78,7 @@ FEATURE_SYNONYMS = tuple(
         ("قاعدة", "مجمع", "معسكر"),
     )
 )
+_CROSSING_WORDS = tuple(sorted(FEATURE_SYNONYMS[0], key=len, reverse=True))  # the first group, longest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +346,12 @@ def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
             for other in group:
                 if other != phrase:
                     yield padded.replace(f" {phrase} ", f" {other} ", 1).strip(), "feature word"
+    # a crossing's feature before its name, in one step with any of its words: "the al-Qaim
+    # crossing" is also "the border post of al-Qaim", "the border entrance of al-Qaim"
+    crossing = next((p for p in _CROSSING_WORDS if words.endswith(f" {p}")), None)
+    if crossing is not None and not is_arabic(words[0]):
+        name = words[: -len(crossing) - 1]
+        yield from ((f"{other} of {name}", "feature of name") for other in _CROSSING_WORDS)
 
 
 def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:

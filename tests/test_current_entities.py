@@ -445,6 +445,7 @@ NOT_THE_PLACE = [
     ("islamic-resistance-in-iraq", "The International Republican Institute (IRI) said the vote was calm."),
     ("baghdad", "Shafaq News - Baghdad\n\nKataib Hezbollah rejected calls to disarm on Saturday."),
     ("badia", "شاركت قوات قيادة عمليات الأنبار والجزيرة والبادية في تمشيط غرب الأنبار."),
+    ("israeli-military", "Iran launched missile strikes on Israel overnight."),
 ]
 
 

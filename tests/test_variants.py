@@ -82,6 +82,8 @@ RULES = [
      ("tanf-deconfliction-zone", "55 kilometer de-confliction zone")),
     ("force noun, Arabic warplanes", "شنت مقاتلات إسرائيلية غارات على ريف البوكمال.",
      ("israeli-military", "مقاتلات إسرائيلية")),
+    ("feature of name", "Syria reopened its side at the Iraqi border entrance of al-Qaim.",
+     ("qaim-bukamal-crossing", "border entrance of al-Qaim")),
 ]  # fmt: skip
 
 
