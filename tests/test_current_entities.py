@@ -446,6 +446,8 @@ NOT_THE_PLACE = [
     ("baghdad", "Shafaq News - Baghdad\n\nKataib Hezbollah rejected calls to disarm on Saturday."),
     ("badia", "شاركت قوات قيادة عمليات الأنبار والجزيرة والبادية في تمشيط غرب الأنبار."),
     ("israeli-military", "Iran launched missile strikes on Israel overnight."),
+    ("qasem-soleimani", "The IRGC plans to expand its Soleimani base near Mayadin."),
+    ("hezbollah", "The patient's LH levels were normal, the clinic in Beirut said."),
 ]
 
 
