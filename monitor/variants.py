@@ -179,6 +179,12 @@ def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
     if is_arabic(core[0]):
         for form in arabic_forms(core, had_article):
             yield Variant(form, False, FORM, ("proclitic",) if form != core else ("article",))
+        # a kunya in the genitive or accusative, with its proclitics too: اغتيال أبي مهدي
+        # المهندس, وأبي باقر الساعدي, إن أبا مهدي
+        if core.startswith(f"{KUNYA} "):
+            for case in KUNYA_CASES:
+                for form in arabic_forms(case + core[len(KUNYA) :]):
+                    yield Variant(form, False, FORM, ("kunya case",))
         return
     yield Variant(core, False, FORM, ("article",))
     for article in LATIN_ARTICLES:
@@ -440,6 +446,7 @@ _NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a m
 # Loanwords that Arabic writers spell with or without a long vowel, as folded stems (hamza
 # folds to ا): قوات سوريا الديمقراطية = الديموقراطية, الأمريكية = الأميركية.
 ARABIC_LOANWORD_SPELLINGS = (("ديمقراط", "ديموقراط"), ("امريك", "اميرك"))
+KUNYA, KUNYA_CASES = "ابو", ("ابي", "ابا")  # أبو, and its genitive and accusative, as folded
 
 
 def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:

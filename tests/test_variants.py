@@ -84,6 +84,12 @@ RULES = [
      ("israeli-military", "مقاتلات إسرائيلية")),
     ("feature of name", "Syria reopened its side at the Iraqi border entrance of al-Qaim.",
      ("qaim-bukamal-crossing", "border entrance of al-Qaim")),
+    ("kunya in the genitive", "أحيا أنصار الحشد ذكرى اغتيال أبي مهدي المهندس في بغداد.",
+     ("abu-mahdi-al-muhandis", "أبي مهدي المهندس")),
+    ("kunya in the accusative, after a proclitic", "وقال إن أبا مهدي المهندس وأبا فدك المحمداوي حضرا.",
+     ("abu-mahdi-al-muhandis", "أبا مهدي المهندس")),
+    ("kunya case with a proclitic", "استذكر الكعبي شهداء المقاومة أبي تقوى وأبي باقر الساعدي.",
+     ("abu-baqir-al-saadi", "وأبي باقر الساعدي")),
 ]  # fmt: skip
 
 
