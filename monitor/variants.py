@@ -165,6 +165,12 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
         if key not in seen and strip_article(key)[0] not in seen:
             seen.add(key)
             yield from _with_suffix(Variant(key, False, GENERATED, rules))
+            if "force noun" in rules and is_arabic(key[0]):  # بضربة جوية أمريكية, وبالغارات الإسرائيلية
+                core, had_article = strip_article(key)
+                for form in arabic_forms(core, had_article):
+                    if form not in seen:
+                        seen.add(form)
+                        yield Variant(form, False, GENERATED, (*rules, "proclitic"))
 
 
 def _with_suffix(variant: Variant) -> Iterator[Variant]:
@@ -399,15 +405,17 @@ _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORC
 _LONGEST_FIRST = tuple(sorted(group, key=len, reverse=True) for group in _FORCE_NOUNS)
 # Arabic: the noun first, then the adjective agreeing with it: masculine (ي), feminine or a
 # non-human plural (يه, folded from ية), human plural (يين, يون). Definite nouns take a definite
-# adjective, indefinite ones (غارة إسرائيلية) an indefinite one.
+# adjective, indefinite ones (غارة إسرائيلية) an indefinite one. A noun of two words is written
+# with _ (ضربة_جوية: ضربة جوية أمريكية).
 _ENDINGS = {"m": ("ي",), "f": ("يه",), "p": ("يين", "يون")}  # a human plural in either case
 FORCE_NOUNS_AR = tuple(
-    {fold_words(noun): gender for noun, gender in (w.split(":") for w in group.split())}
+    {fold_words(noun.replace("_", " ")): gender for noun, gender in (w.split(":") for w in group.split())}
     for group in (
         "القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
         المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
-        مقاتلة:f طيران:m""",
+        مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m
+        الغارة_الجوية:f الغارات_الجوية:f الضربة_الجوية:f الضربات_الجوية:f القصف_الجوي:m""",
     )
 )
 

@@ -448,6 +448,7 @@ NOT_THE_PLACE = [
     ("israeli-military", "Iran launched missile strikes on Israel overnight."),
     ("qasem-soleimani", "The IRGC plans to expand its Soleimani base near Mayadin."),
     ("hezbollah", "The patient's LH levels were normal, the clinic in Beirut said."),
+    ("us-forces", "قالت الولايات المتحدة إن الضربات الإسرائيلية لم تنسق معها."),
 ]
 
 

@@ -90,6 +90,8 @@ RULES = [
      ("abu-mahdi-al-muhandis", "أبا مهدي المهندس")),
     ("kunya case with a proclitic", "استذكر الكعبي شهداء المقاومة أبي تقوى وأبي باقر الساعدي.",
      ("abu-baqir-al-saadi", "وأبي باقر الساعدي")),
+    ("force noun of two words, with a proclitic", "قتل أربعة عناصر بضربة جوية أمريكية قرب الحدود.",
+     ("us-forces", "بضربة جوية أمريكية")),
 ]  # fmt: skip
 
 
