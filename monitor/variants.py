@@ -394,7 +394,8 @@ NATIONALITIES = frozenset({
 FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
-    |military advisor|military personnel|personnel|commando|ground forces|service members""".split("|")
+    |military advisor|military personnel|personnel|commando|ground forces|service members
+    |officer""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet

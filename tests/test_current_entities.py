@@ -449,6 +449,8 @@ NOT_THE_PLACE = [
     ("qasem-soleimani", "The IRGC plans to expand its Soleimani base near Mayadin."),
     ("hezbollah", "The patient's LH levels were normal, the clinic in Beirut said."),
     ("us-forces", "قالت الولايات المتحدة إن الضربات الإسرائيلية لم تنسق معها."),
+    ("ogeidat", "The campaign ran from Jedid Bakara and Jedid Akidat villages to Diban."),
+    ("euphrates", "The Arab Council in Al Jazeera and Al Furat backed the protests."),
 ]
 
 
