@@ -92,6 +92,8 @@ RULES = [
      ("abu-baqir-al-saadi", "وأبي باقر الساعدي")),
     ("force noun of two words, with a proclitic", "قتل أربعة عناصر بضربة جوية أمريكية قرب الحدود.",
      ("us-forces", "بضربة جوية أمريكية")),
+    ("force noun: warplanes", "تداهم الطائرات الحربية الروسية مخابئ التنظيم في البادية.",
+     ("russian-forces", "الطائرات الحربية الروسية")),
 ]  # fmt: skip
 
 
