@@ -451,6 +451,7 @@ NOT_THE_PLACE = [
     ("us-forces", "قالت الولايات المتحدة إن الضربات الإسرائيلية لم تنسق معها."),
     ("ogeidat", "The campaign ran from Jedid Bakara and Jedid Akidat villages to Diban."),
     ("euphrates", "The Arab Council in Al Jazeera and Al Furat backed the protests."),
+    ("israeli-military", "Two men believed to be Israeli citizens were detained in Cyprus."),
 ]
 
 
