@@ -69,8 +69,8 @@ FEATURE_SYNONYMS = tuple(
             *"crossing point|border point|border entrance".split("|"),
         ),
         ("air base", "airbase", "base"),  # "Asad Air Base" is also "the al-Asad base"
-        ("oil field", "oilfield"),
-        ("gas field", "gasfield"),
+        ("oil field", "oilfield", "oil fields"),  # "the Conoco oil fields", one field named
+        ("gas field", "gasfield", "gas fields"),
         ("base", "compound", "camp"),
         # the zone around a base: "the 55-km zone" is also its security / de-confliction zone
         ("zone", "security zone", "deconfliction zone", "de confliction zone", "exclusion zone"),
@@ -389,7 +389,8 @@ def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
 # the groups an entity already has an alias in are generated: Iranian strikes are not the IRGC's
 # unless the IRGC has an air alias.
 NATIONALITIES = frozenset({
-    "us", "u s", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish", "jordanian",
+    "us", "u s", "united states", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish",
+    "jordanian",
 })  # fmt: skip
 FORCE_NOUNS = (
     tuple(
