@@ -222,7 +222,8 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
         return _not_the_person(ref, norm, plain, start, end)
     text = norm.text  # most hits: two short slices decide (the words are at most 5 letters)
     before = text[max(0, start - 7) : start].split()
-    if ref.entity.kind == "tribe" and _words_before(text, start)[0] in TRIBE_TOWN_BEFORE:
+    prior = _words_before(text, start)[0]  # with its proclitics: وجديد عكيدات
+    if ref.entity.kind == "tribe" and prior and not TRIBE_TOWN_BEFORE.isdisjoint(forms(prior)):
         return "tribe town: a town named after the tribe (جديد عكيدات)"
     if (before and before[-1] in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
         _word_after(text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)

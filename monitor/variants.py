@@ -64,15 +64,21 @@ JOINERS = frozenset({"abu", "abou", "albu", "abd", "bin", "ibn", "bani", "umm"})
 FEATURE_SYNONYMS = tuple(
     tuple(fold_words(phrase) for phrase in group)
     for group in (
-        "border crossing|crossing|border gate|gate|border post|crossing point|border point".split("|"),
+        (
+            *"border crossing|crossing|border gate|gate|border post".split("|"),
+            *"crossing point|border point|border entrance".split("|"),
+        ),
         ("air base", "airbase", "base"),  # "Asad Air Base" is also "the al-Asad base"
-        ("oil field", "oilfield"),
-        ("gas field", "gasfield"),
+        ("oil field", "oilfield", "oil fields"),  # "the Conoco oil fields", one field named
+        ("gas field", "gasfield", "gas fields"),
         ("base", "compound", "camp"),
+        # the zone around a base: "the 55-km zone" is also its security / de-confliction zone
+        ("zone", "security zone", "deconfliction zone", "de confliction zone", "exclusion zone"),
         ("معبر", "منفذ"),
         ("قاعدة", "مجمع", "معسكر"),
     )
 )
+_CROSSING_WORDS = tuple(sorted(FEATURE_SYNONYMS[0], key=len, reverse=True))  # the first group, longest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,12 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
         if key not in seen and strip_article(key)[0] not in seen:
             seen.add(key)
             yield from _with_suffix(Variant(key, False, GENERATED, rules))
+            if "force noun" in rules and is_arabic(key[0]):  # بضربة جوية أمريكية, وبالغارات الإسرائيلية
+                core, had_article = strip_article(key)
+                for form in arabic_forms(core, had_article):
+                    if form not in seen:
+                        seen.add(form)
+                        yield Variant(form, False, GENERATED, (*rules, "proclitic"))
 
 
 def _with_suffix(variant: Variant) -> Iterator[Variant]:
@@ -173,6 +185,12 @@ def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
     if is_arabic(core[0]):
         for form in arabic_forms(core, had_article):
             yield Variant(form, False, FORM, ("proclitic",) if form != core else ("article",))
+        # a kunya in the genitive or accusative, with its proclitics too: اغتيال أبي مهدي
+        # المهندس, وأبي باقر الساعدي, إن أبا مهدي
+        if core.startswith(f"{KUNYA} "):
+            for case in KUNYA_CASES:
+                for form in arabic_forms(case + core[len(KUNYA) :]):
+                    yield Variant(form, False, FORM, ("kunya case",))
         return
     yield Variant(core, False, FORM, ("article",))
     for article in LATIN_ARTICLES:
@@ -340,6 +358,12 @@ def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
             for other in group:
                 if other != phrase:
                     yield padded.replace(f" {phrase} ", f" {other} ", 1).strip(), "feature word"
+    # a crossing's feature before its name, in one step with any of its words: "the al-Qaim
+    # crossing" is also "the border post of al-Qaim", "the border entrance of al-Qaim"
+    crossing = next((p for p in _CROSSING_WORDS if words.endswith(f" {p}")), None)
+    if crossing is not None and not is_arabic(words[0]):
+        name = words[: -len(crossing) - 1]
+        yield from ((f"{other} of {name}", "feature of name") for other in _CROSSING_WORDS)
 
 
 def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
@@ -365,12 +389,14 @@ def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
 # the groups an entity already has an alias in are generated: Iranian strikes are not the IRGC's
 # unless the IRGC has an air alias.
 NATIONALITIES = frozenset({
-    "us", "u s", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish", "jordanian",
+    "us", "u s", "united states", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish",
+    "jordanian",
 })  # fmt: skip
 FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
-    |military advisor|military personnel|personnel|commando|ground forces|service members""".split("|")
+    |military advisor|military personnel|personnel|commando|ground forces|service members
+    |officer""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
@@ -381,14 +407,18 @@ _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORC
 _LONGEST_FIRST = tuple(sorted(group, key=len, reverse=True) for group in _FORCE_NOUNS)
 # Arabic: the noun first, then the adjective agreeing with it: masculine (ي), feminine or a
 # non-human plural (يه, folded from ية), human plural (يين, يون). Definite nouns take a definite
-# adjective, indefinite ones (غارة إسرائيلية) an indefinite one.
+# adjective, indefinite ones (غارة إسرائيلية) an indefinite one. A noun of two words is written
+# with _ (ضربة_جوية: ضربة جوية أمريكية).
 _ENDINGS = {"m": ("ي",), "f": ("يه",), "p": ("يين", "يون")}  # a human plural in either case
 FORCE_NOUNS_AR = tuple(
-    {fold_words(noun): gender for noun, gender in (w.split(":") for w in group.split())}
+    {fold_words(noun.replace("_", " ")): gender for noun, gender in (w.split(":") for w in group.split())}
     for group in (
         "القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
-        المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f""",
+        المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
+        مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m
+        الغارة_الجوية:f الغارات_الجوية:f الضربة_الجوية:f الضربات_الجوية:f القصف_الجوي:m
+        الطائرات_الحربية:f الطائرة_الحربية:f طائرات_حربية:f طائرة_حربية:f""",
     )
 )
 
@@ -427,6 +457,7 @@ _NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a m
 # Loanwords that Arabic writers spell with or without a long vowel, as folded stems (hamza
 # folds to ا): قوات سوريا الديمقراطية = الديموقراطية, الأمريكية = الأميركية.
 ARABIC_LOANWORD_SPELLINGS = (("ديمقراط", "ديموقراط"), ("امريك", "اميرك"))
+KUNYA, KUNYA_CASES = "ابو", ("ابي", "ابا")  # أبو, and its genitive and accusative, as folded
 
 
 def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
