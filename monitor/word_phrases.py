@@ -16,7 +16,7 @@ import ahocorasick
 from monitor.normalise import fold_words, is_arabic, strip_article
 from monitor.variants import arabic_forms
 
-_CACHE_WORDS = 200_000  # distinct words whose candidate phrases are remembered
+_CACHE_WORDS = 20_000  # distinct words whose candidate phrases are remembered (~1.5 MB a full cache)
 
 
 @dataclass(frozen=True, slots=True)
