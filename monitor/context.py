@@ -14,6 +14,8 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
+import ahocorasick
+
 from monitor.elsewhere import (
     PERSIAN_AFTER,
     QUALIFIER_WORDS,
@@ -160,7 +162,18 @@ SPORTS_WORDS = frozenset(fold_words(w) for w in """
     هدف هدفين هدفي هدفا مباراه المباراه الدوري دوري ملعب الملعب فريق الفريق لاعب اللاعب المدرب
     سجل ركله جزاء البطوله بطوله الجوله
 """.split())  # fmt: skip
-_SPORTS_WORD = re.compile("|".join(sorted(SPORTS_WORDS, key=len, reverse=True)))
+
+
+def _any_of(words: Iterable[str]) -> ahocorasick.Automaton:
+    """An automaton finding `words` anywhere, even inside a longer word."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for word in words:
+        automaton.add_word(word)
+    automaton.make_automaton()
+    return automaton
+
+
+_SPORTS_WORD = _any_of(SPORTS_WORDS)
 _SPORTS_REACH = 300  # characters each side of a place searched for a sports word first
 _SPORTS_WORDS_NEEDED = 3
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
@@ -277,9 +290,11 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
 
 
 def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool:
-    """Three sports words in the place's sentence; a regex over the nearby characters first
-    spares most places the word count."""
-    if _SPORTS_WORD.search(norm.text, max(0, start - _SPORTS_REACH), end + _SPORTS_REACH) is None:
+    """Three sports words in the place's sentence; a scan of the nearby characters first spares
+    most places the word count (an automaton over their slice: half a regex alternation's time;
+    given bounds rather than a slice, it reads the whole text)."""
+    near = norm.text[max(0, start - _SPORTS_REACH) : end + _SPORTS_REACH]
+    if next(_SPORTS_WORD.iter(near), None) is None:
         return False
     left, right = Near(norm, plain, start, end).sides(_SPORTS_REACH // 4, _SPORTS_REACH // 4)
     sporting = {word for word in left + right if not SPORTS_WORDS.isdisjoint(forms(word))}

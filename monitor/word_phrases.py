@@ -16,7 +16,7 @@ import ahocorasick
 from monitor.normalise import fold_words, is_arabic, strip_article
 from monitor.variants import arabic_forms
 
-_CACHE_WORDS = 200_000  # distinct words whose candidate phrases are remembered
+_CACHE_WORDS = 20_000  # distinct words whose candidate phrases are remembered (~1.5 MB a full cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,12 +171,16 @@ class Starts:
         once, in order); None when none of the `needed` sets has one."""
         if not len(self._automaton):
             return None
-        found: list[set[int]] = [set() for _ in range(self._sets)]
+        found: list[list[int]] = [[] for _ in range(self._sets)]
         present = 0
+        # A key is a space and one word (or its start): keys found later start at the same word or
+        # a later one, so each set's offsets come in order, a repeat right after its first.
         for last, (back, mask, bits) in self._automaton.iter(f" {text} "):
             present |= mask
+            at = last - back
             for bit in bits:
-                found[bit].add(last - back)
+                if not (offsets := found[bit]) or offsets[-1] != at:
+                    offsets.append(at)
         if not present & self._needed:
             return None
-        return [sorted(offsets) for offsets in found]
+        return found
