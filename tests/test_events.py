@@ -237,6 +237,55 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
     assert sorted(typed(matcher, text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a killing of fighters is a clash unless a means is named
+        ("ISIS militants killed three Syrian army soldiers near al-Bukamal on Friday.", ["armed_clash"]),
+        ("Two SDF fighters were killed by a landmine near Dhiban.", ["explosion"]),
+        ("قتل أربعة عناصر من قسد في ريف دير الزور الشرقي.", ["armed_clash"]),
+        # unknown gunmen at a position or a checkpoint fight; at a man, they assassinate
+        ("هاجم مسلحون مجهولون حاجزا لقسد في بلدة ذيبان.", ["armed_clash"]),
+        ("أطلق مسلحان يستقلان دراجة نارية النار على مختار في البوكمال فأردياه.", ["assassination"]),
+        ("وقع تبادل إطلاق نار بين قسد وقوات الحكومة قرب البوكمال.", ["armed_clash"]),
+        ("PMF fighters repelled the assault after hours of confrontations near al-Qaim.", ["armed_clash"]),
+        # an official body that says something about a watched actor, unless it reports an act
+        ("The Pentagon said the attack bore the footprints of Kataib Hezbollah.", ["statement"]),
+        ("The Pentagon said a US airstrike hit a Kataib Hezbollah depot near al-Qaim.", ["airstrike"]),
+        # a threat in the participle, a suspension, a time to come, a hope: no act
+        ("أعلنت قسد انتهاء العملية متوعدة بملاحقة خلايا داعش في ريف دير الزور.", ["statement"]),
+        ("Kataib Hezbollah announced the suspension of attacks on US forces in Anbar.", ["statement"]),
+        ("دعا ناشطون أهالي البوكمال إلى الخروج يوم غد في مظاهرات.", ["statement"]),
+        # appointments in Arabic and English, reconstruction, civilians and camps
+        ("اختير محمد محافظا للأنبار.", ["governance"]),
+        ("A former officer was named mayor of al-Bukamal.", ["governance"]),
+        ("Anbar's local government resumed work on service projects in al-Qaim.", ["economy"]),
+        ("Hundreds of families from al-Bukamal arrived at a camp and were given tents.", ["humanitarian"]),
+        ("أدى القصف إلى مقتل طفلين في البوكمال.", ["humanitarian", "shelling"]),
+        # tribal fighters attacking "in protest" fight, they do not protest
+        ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
+    ],
+)
+def test_killings_of_fighters_officials_and_what_is_no_act(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert sorted(typed(matcher, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deir ez-Zor usually witnesses attacks by ISIS cells in the desert.",
+        "يشهد ريف دير الزور منذ أشهر اشتباكات بين العشائر وقسد.",
+        "وتشهد مناطق ريف دير الزور تزايدا في عمليات الاغتيال.",
+        "In the past, Kataib Hezbollah has targeted US forces in Anbar, prompting strikes near al-Qaim.",
+        "ويأمل تجار القائم إعادة التجارة.",
+    ],
+)
+def test_a_usual_pattern_a_trend_or_a_past_sentence_is_no_new_event(matcher: Matcher, text: str) -> None:
+    assert typed(matcher, text, 2025) == []
+
+
 def test_an_earlier_year_in_a_relative_clause_dates_only_that_clause(matcher: Matcher) -> None:
     text = (
         "وعززت القوات الإيرانية خلال الأشهر الماضية وجودها على الحدود، ولا سيما في مدينة البوكمال "
