@@ -262,6 +262,11 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("Anbar's local government resumed work on service projects in al-Qaim.", ["economy"]),
         ("Hundreds of families from al-Bukamal arrived at a camp and were given tents.", ["humanitarian"]),
         ("أدى القصف إلى مقتل طفلين في البوكمال.", ["humanitarian", "shelling"]),
+        # seizures of weapons are smuggling, missiles seized no shelling; fortifying the border
+        ("ضبطت قوى الأمن صواريخ مضادة للطائرات معدة للتهريب في البوكمال.", ["smuggling"]),
+        ("Iraqi border guards seized weapons and ammunition near al-Qaim.", ["smuggling"]),
+        ("Iraq completed a concrete wall along the border near al-Qaim.", ["deployment"]),
+        ("فجر انتحاري حزامه الناسف قرب القائم.", ["explosion"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
@@ -280,6 +285,7 @@ def test_killings_of_fighters_officials_and_what_is_no_act(
         "وتشهد مناطق ريف دير الزور تزايدا في عمليات الاغتيال.",
         "In the past, Kataib Hezbollah has targeted US forces in Anbar, prompting strikes near al-Qaim.",
         "ويأمل تجار القائم إعادة التجارة.",
+        "Kataib Hezbollah has made over a hundred attacks on US forces in Anbar since the onset of the war.",
     ],
 )
 def test_a_usual_pattern_a_trend_or_a_past_sentence_is_no_new_event(matcher: Matcher, text: str) -> None:
