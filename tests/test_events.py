@@ -267,6 +267,16 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("Iraqi border guards seized weapons and ammunition near al-Qaim.", ["smuggling"]),
         ("Iraq completed a concrete wall along the border near al-Qaim.", ["deployment"]),
         ("فجر انتحاري حزامه الناسف قرب القائم.", ["explosion"]),
+        # ground taken and Arabic fighting words; appointments and removals; gatherings and strikes
+        ("Tribal fighters seized three SDF checkpoints in Dhiban.", ["armed_clash"]),
+        ("اقتتال بين مجموعتين من ميليشيا الدفاع الوطني في البوكمال.", ["armed_clash"]),
+        ("انسحب مقاتلو العشائر من الشحيل بدون قتال.", ["deployment"]),
+        ("كلفت الحكومة السورية مديرا جديدا لمنطقة البوكمال.", ["governance"]),
+        ("عزل مجلس محافظة الأنبار قائممقام القائم.", ["governance"]),
+        ("Residents of al-Bukamal gathered outside the municipality demanding electricity.", ["protest"]),
+        ("Students in Deir ez-Zor staged a strike against the SDF curriculum.", ["protest"]),
+        ("The SDF accused Damascus of sending gunmen to Deir ez-Zor.", ["statement"]),
+        ("Security forces detained a cell accused of planning attacks in al-Bukamal.", ["arrest_raid"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
@@ -285,6 +295,7 @@ def test_killings_of_fighters_officials_and_what_is_no_act(
         "وتشهد مناطق ريف دير الزور تزايدا في عمليات الاغتيال.",
         "In the past, Kataib Hezbollah has targeted US forces in Anbar, prompting strikes near al-Qaim.",
         "ويأمل تجار القائم إعادة التجارة.",
+        "ISIS attacks in the desert near al-Bukamal have declined, the Pentagon noted.",
         "Kataib Hezbollah has made over a hundred attacks on US forces in Anbar since the onset of the war.",
     ],
 )
