@@ -277,6 +277,10 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("Students in Deir ez-Zor staged a strike against the SDF curriculum.", ["protest"]),
         ("The SDF accused Damascus of sending gunmen to Deir ez-Zor.", ["statement"]),
         ("Security forces detained a cell accused of planning attacks in al-Bukamal.", ["arrest_raid"]),
+        # a ceasefire is no shooting; convoys in the accusative; a governor that said
+        ("أعلنت دمشق اتفاقا لوقف إطلاق النار مع قسد في دير الزور.", ["statement"]),
+        ("شوهدت أرتالا عسكرية في طريقها إلى ريف دير الزور الشرقي.", ["deployment"]),
+        ("وقال محافظ دير الزور إن الوضع مستقر.", ["statement"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
