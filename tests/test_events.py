@@ -281,6 +281,15 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("أعلنت دمشق اتفاقا لوقف إطلاق النار مع قسد في دير الزور.", ["statement"]),
         ("شوهدت أرتالا عسكرية في طريقها إلى ريف دير الزور الشرقي.", ["deployment"]),
         ("وقال محافظ دير الزور إن الوضع مستقر.", ["statement"]),
+        # officials and rejections speak; arrivals, positions taken and handed over; returns
+        ("A Syrian official said Damascus would not allow militias to use al-Bukamal.", ["statement"]),
+        ("Kataib Hezbollah rejected the US demand to disarm.", ["statement"]),
+        ("وجهت قسد اتهامات للحكومة السورية بدعم مسلحين في دير الزور.", ["statement"]),
+        ("PMF units took up positions along the border west of al-Qaim.", ["deployment"]),
+        ("وصلت قوات من الجيش السوري إلى مدينة البوكمال.", ["deployment"]),
+        ("سلمت قسد مواقعها في دير الزور للجيش السوري.", ["deployment"]),
+        ("تمركزت قوات الحشد الشعبي على الشريط الحدودي غرب القائم.", ["deployment"]),
+        ("More than 10,000 Syrians returned from Iraq through the al-Qaim crossing.", ["humanitarian"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
