@@ -290,6 +290,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("سلمت قسد مواقعها في دير الزور للجيش السوري.", ["deployment"]),
         ("تمركزت قوات الحشد الشعبي على الشريط الحدودي غرب القائم.", ["deployment"]),
         ("More than 10,000 Syrians returned from Iraq through the al-Qaim crossing.", ["humanitarian"]),
+        # a cell captured is an arrest; the Autonomous Administration is a name, not governance
+        ("The SDF captured an ISIS cell in Deir ez-Zor.", ["arrest_raid"]),
+        ("ISIS attacked a checkpoint of the Autonomous Administration in Deir ez-Zor.", ["armed_clash"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
