@@ -293,6 +293,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # a cell captured is an arrest; the Autonomous Administration is a name, not governance
         ("The SDF captured an ISIS cell in Deir ez-Zor.", ["arrest_raid"]),
         ("ISIS attacked a checkpoint of the Autonomous Administration in Deir ez-Zor.", ["armed_clash"]),
+        # explosives seized or a plot foiled are no blast; a threat far from its act is still one
+        ("ضبطت قوى الأمن عبوات ناسفة معدة للتفجير في البوكمال.", []),
+        ("توعدت كتائب حزب الله في العراق أمس باستهداف القوات الأميركية في القائم.", ["statement"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
@@ -311,6 +314,7 @@ def test_killings_of_fighters_officials_and_what_is_no_act(
         "وتشهد مناطق ريف دير الزور تزايدا في عمليات الاغتيال.",
         "In the past, Kataib Hezbollah has targeted US forces in Anbar, prompting strikes near al-Qaim.",
         "ويأمل تجار القائم إعادة التجارة.",
+        "استهدفت الولايات المتحدة مرارا وتكرارا مواقع كتائب حزب الله في القائم.",
         "ISIS attacks in the desert near al-Bukamal have declined, the Pentagon noted.",
         "Kataib Hezbollah has made over a hundred attacks on US forces in Anbar since the onset of the war.",
     ],
