@@ -249,9 +249,12 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("أطلق مسلحان يستقلان دراجة نارية النار على مختار في البوكمال فأردياه.", ["assassination"]),
         ("وقع تبادل إطلاق نار بين قسد وقوات الحكومة قرب البوكمال.", ["armed_clash"]),
         ("PMF fighters repelled the assault after hours of confrontations near al-Qaim.", ["armed_clash"]),
-        # an official body that says something about a watched actor, unless it reports an act
+        # an official body that says something about a watched actor, also when it reports an act
         ("The Pentagon said the attack bore the footprints of Kataib Hezbollah.", ["statement"]),
-        ("The Pentagon said a US airstrike hit a Kataib Hezbollah depot near al-Qaim.", ["airstrike"]),
+        (
+            "The Pentagon said a US airstrike hit a Kataib Hezbollah depot near al-Qaim.",
+            ["airstrike", "statement"],
+        ),
         # a threat in the participle, a suspension, a time to come, a hope: no act
         ("أعلنت قسد انتهاء العملية متوعدة بملاحقة خلايا داعش في ريف دير الزور.", ["statement"]),
         ("Kataib Hezbollah announced the suspension of attacks on US forces in Anbar.", ["statement"]),
@@ -296,6 +299,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # explosives seized or a plot foiled are no blast; a threat far from its act is still one
         ("ضبطت قوى الأمن عبوات ناسفة معدة للتفجير في البوكمال.", []),
         ("توعدت كتائب حزب الله في العراق أمس باستهداف القوات الأميركية في القائم.", ["statement"]),
+        ("استقبلت دير الزور دفعة من العائلات العائدة من مخيم الهول.", ["humanitarian"]),
+        ("وأوضح قائممقام قضاء القائم أن الوضع مستقر.", ["statement"]),
+        ("وأوضح محافظ الأنبار أن الوضع في القائم مستقر.", ["statement"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
@@ -314,6 +320,8 @@ def test_killings_of_fighters_officials_and_what_is_no_act(
         "وتشهد مناطق ريف دير الزور تزايدا في عمليات الاغتيال.",
         "In the past, Kataib Hezbollah has targeted US forces in Anbar, prompting strikes near al-Qaim.",
         "ويأمل تجار القائم إعادة التجارة.",
+        "يشكل معبر البوكمال نقطة مهمة للتبادل التجاري مع العراق.",
+        "افتتاح معبر القائم تأجل حتى إشعار آخر.",
         "Anbar has recorded several smuggling attempts in recent months.",
         "The UN names Anbar among the main transit routes for captagon trafficking.",
         "The border at al-Qaim is heavily fortified, Iraqi officers said.",
