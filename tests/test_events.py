@@ -302,6 +302,11 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("استقبلت دير الزور دفعة من العائلات العائدة من مخيم الهول.", ["humanitarian"]),
         ("وأوضح قائممقام قضاء القائم أن الوضع مستقر.", ["statement"]),
         ("وأوضح محافظ الأنبار أن الوضع في القائم مستقر.", ["statement"]),
+        # statements by emphasis and renewal, sit-ins named by their purpose, motorcycle gunmen
+        ("Kataib Hezbollah stressed that its fighters would stay near al-Qaim.", ["statement"]),
+        ("جددت قسد التزامها بالاتفاق في دير الزور.", ["statement"]),
+        ("نظم أهالي الميادين وقفة للتنديد بممارسات قسد.", ["protest"]),
+        ("Gunmen on a motorcycle killed a PMF officer in al-Qaim.", ["assassination"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
     ],
