@@ -329,7 +329,7 @@ def test_killings_of_fighters_officials_and_what_is_no_act(
         "افتتاح معبر القائم تأجل حتى إشعار آخر.",
         "Anbar has recorded several smuggling attempts in recent months.",
         "The UN names Anbar among the main transit routes for captagon trafficking.",
-        "The border at al-Qaim is heavily fortified, Iraqi officers said.",
+        "The border at al-Qaim is heavily fortified, residents said.",
         "استهدفت الولايات المتحدة مرارا وتكرارا مواقع كتائب حزب الله في القائم.",
         "ISIS attacks in the desert near al-Bukamal have declined, the Pentagon noted.",
         "Kataib Hezbollah has made over a hundred attacks on US forces in Anbar since the onset of the war.",
