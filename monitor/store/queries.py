@@ -311,6 +311,7 @@ def _article_from_entry(article_id: int, entry: Entry, first_seen: datetime) -> 
         publisher=entry.publisher,
         content_hash=entry.content_hash,
         key=entry.key,
+        publisher_url=entry.publisher_url,
     )
 
 
@@ -328,6 +329,7 @@ def _article(row: ArticleRow) -> StoredArticle:
         publisher=row.publisher,
         content_hash=row.content_hash,
         key=row.key,
+        publisher_url=row.publisher_url,
     )
 
 
