@@ -133,6 +133,7 @@ class StoredArticle:
     publisher: str | None = None
     content_hash: str = ""
     key: str = ""  # its identity within the source (Entry.key)
+    publisher_url: str | None = None
 
     @property
     def text(self) -> str:

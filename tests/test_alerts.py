@@ -275,6 +275,35 @@ def test_a_source_silent_for_many_usual_gaps_is_announced_quiet() -> None:
     assert alerts.health_state(health, published[:3], interval, policy, NOW + timedelta(days=9)) == "ok"
 
 
+def test_a_source_quiet_for_four_usual_gaps_is_announced_from_its_publication_times(
+    sessions: sessionmaker[Session],
+) -> None:
+    source = Source(id="enab", name="Enab Baladi", url="https://enab.example/feed")
+    hourly = [entry("enab", f"k{i}", f"Item {i}", published=NOW - timedelta(hours=i)) for i in range(6)]
+    store_and_queue(sessions, hourly, entities=())
+    with sessions.begin() as session:
+        record_success_now(session, NOW)
+    policy = AlertPolicy()  # quiet after 4 usual gaps (one hour here), the interval being shorter
+    assert alerts.queue_health_notices(sessions, [source], policy, NOW + timedelta(hours=3)) == 0
+    assert alerts.queue_health_notices(sessions, [source], policy, NOW + timedelta(hours=5)) == 1
+
+
+def test_publication_times_are_read_only_when_the_state_can_depend_on_them() -> None:
+    policy = AlertPolicy(health_failures=3)
+    interval = timedelta(minutes=15)
+    published = [NOW - timedelta(minutes=2 * i) for i in range(10)]
+    recent = store.queries.SourceHealth(id="x", name="x", url="u", last_new_item_at=NOW)
+    failing = store.queries.SourceHealth(id="x", name="x", url="u", consecutive_failures=3)
+    for health, at in [(recent, NOW + timedelta(minutes=59)), (failing, NOW + timedelta(days=3))]:
+        assert not alerts.needs_published(health, interval, policy, at)
+        assert alerts.health_state(health, published, interval, policy, at) == alerts.health_state(
+            health, [], interval, policy, at
+        )
+    assert alerts.needs_published(recent, interval, policy, NOW + timedelta(minutes=61))
+    never = store.queries.SourceHealth(id="x", name="x", url="u")
+    assert alerts.needs_published(never, interval, policy, NOW)
+
+
 # --- end to end through the CLI ------------------------------------------------------------------
 
 

@@ -48,7 +48,14 @@ from monitor.alerts.delivery import (
     probe_channels,
     requeue_failed,
 )
-from monitor.alerts.health import HealthState, health_message, health_state, queue_health_notices, usual_gap
+from monitor.alerts.health import (
+    HealthState,
+    health_message,
+    health_state,
+    needs_published,
+    queue_health_notices,
+    usual_gap,
+)
 from monitor.alerts.policy import (
     RANK,
     AlertPolicy,
@@ -87,6 +94,7 @@ __all__ = [
     "list_outbox",
     "probe_channels",
     "queue_alerts",
+    "needs_published",
     "queue_health_notices",
     "requeue_failed",
     "story_message",

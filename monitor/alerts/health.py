@@ -45,6 +45,16 @@ def health_state(
     return "quiet" if now - last > max(gap, interval) * policy.health_quiet_factor else "ok"
 
 
+def needs_published(health: SourceHealth, interval: timedelta, policy: AlertPolicy, now: datetime) -> bool:
+    """Whether the source's state depends on its publication times: not when it is failing, nor
+    when its last new item is within `health_quiet_factor` intervals (quiet takes more than
+    that, whatever its usual gap), which spares most polls reading them."""
+    if health.consecutive_failures >= policy.health_failures:
+        return False
+    last = health.last_new_item_at
+    return last is None or now - last > interval * policy.health_quiet_factor
+
+
 def health_message(
     source: Source, health: SourceHealth, state: HealthState, was: str, gap: timedelta | None
 ) -> AlertMessage:
@@ -71,10 +81,13 @@ def queue_health_notices(
     with sessions.begin() as session:
         health = {h.id: h for h in store.source_health(session, [s.id for s in sources])}
         announced = outbox.notice_states(session, list(health))
-        published = outbox.published_times(session, list(health))
+        wanted = [
+            s.id for s in sources if s.id in health and needs_published(health[s.id], s.interval, policy, now)
+        ]
+        published = outbox.published_times(session, wanted) if wanted else {}
         for source in sources:
             if (current := health.get(source.id)) is not None:
-                was, times = announced[source.id], published[source.id]
+                was, times = announced[source.id], published.get(source.id, [])
                 queued += _health_notice(session, source, current, was, times, policy, now)
     return queued
 

@@ -17,7 +17,7 @@ from monitor.geo import story_place
 from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.notify.actions import story_actions
-from monitor.records import ArticleMatches, Hit
+from monitor.records import ArticleMatches, ArticleOrigin, Hit, StoredArticle
 from monitor.sources.text import strip_publisher
 from monitor.store import outbox, triage
 from monitor.store import stories as story_rows
@@ -183,7 +183,9 @@ def _queue_leads(
 ) -> int:
     rows = [_story_rows(match, story_id, "lead", policy, threads={}) for match, story_id in leads]
     story_rows.link_articles(session, [link for link, _ in rows], now=now)
-    alerts = _with_corroboration(session, [alert for _, alerts in rows for alert in alerts], policy)
+    # a lead is the only article of the story it opens: its own origin is the story's (no query)
+    origins = {match.article.id: (_origin(match.article),) for match, _ in leads}
+    alerts = _with_notes([alert for _, alerts in rows for alert in alerts], origins, policy)
     return len(outbox.queue(session, alerts, now=now))
 
 
@@ -195,14 +197,21 @@ def _queue_attached(
     threads = outbox.story_alerts(session, story_id)
     link, alerts = _story_rows(match, story_id, "attached", policy, threads)
     story_rows.link_articles(session, [link], now=now)
-    return len(outbox.queue(session, _with_corroboration(session, alerts, policy), now=now))
+    origins = store.story_origins(session, [match.article.id])
+    return len(outbox.queue(session, _with_notes(alerts, origins, policy), now=now))
 
 
-def _with_corroboration(
-    session: Session, alerts: Sequence[outbox.NewAlert], policy: AlertPolicy
+def _origin(article: StoredArticle) -> ArticleOrigin:
+    return ArticleOrigin(article.id, article.source_id, article.url, article.publisher, article.publisher_url)
+
+
+def _with_notes(
+    alerts: Sequence[outbox.NewAlert],
+    origins: Mapping[int, Sequence[ArticleOrigin]],
+    policy: AlertPolicy,
 ) -> list[outbox.NewAlert]:
-    """Each alert with a note on its story's corroboration now that its article has joined."""
-    origins = store.story_origins(session, sorted({a.article_id for a in alerts if a.article_id}))
+    """Each alert with a note on its story's corroboration now that its article has joined
+    (`origins`: article id → the origins of its story's articles, as store.story_origins gives)."""
     notes = corroboration.joining_notes(origins, list(policy.sources.values()))
     return [_noted(a, notes[a.article_id]) if a.article_id in notes else a for a in alerts]
 

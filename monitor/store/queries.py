@@ -14,9 +14,10 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.records import (
@@ -185,8 +186,8 @@ def save_entries(
     for entry in entries:
         first_by_key.setdefault(entry.key, entry)
     unique = list(first_by_key.values())
-    existing = _existing_by_key(session, source_id, [k for e in unique for k in (e.key, _alt_key(e))])
-    known_hashes = _existing_hashes(session, source_id, [e.content_hash for e in unique])
+    keys = [k for e in unique for k in (e.key, _alt_key(e))]
+    existing, known_hashes = _existing(session, source_id, keys, [e.content_hash for e in unique])
     to_insert: list[Entry] = []
     updated: list[StoredArticle] = []
     reposts = 0
@@ -226,25 +227,26 @@ class _KnownArticle:
     first_seen: datetime
 
 
-def _existing_by_key(session: Session, source_id: str, keys: list[str]) -> dict[str, _KnownArticle]:
+def _existing(
+    session: Session, source_id: str, keys: list[str], hashes: list[str]
+) -> tuple[dict[str, _KnownArticle], set[str]]:
+    """The source's stored articles under these keys, and which of these content hashes it has
+    stored: one query (a statement per feed saved, not two)."""
     t = ARTICLES.c
+    wanted_keys, wanted_hashes = set(keys), set(hashes)
     found: dict[str, _KnownArticle] = {}
-    for chunk in chunks(keys):
+    known: set[str] = set()
+    half = 250  # keys and hashes together within chunks()'s bound on bound parameters
+    for key_chunk, hash_chunk in zip_longest(chunks(keys, half), chunks(hashes, half), fillvalue=()):
         query = select(t.id, t.key, t.url, t.title, t.content_hash, t.first_seen).where(
-            t.source_id == source_id, t.key.in_(chunk)
+            t.source_id == source_id, or_(t.key.in_(key_chunk), t.content_hash.in_(hash_chunk))
         )
-        found.update((row.key, _KnownArticle(*row)) for row in session.execute(query))
-    return found
-
-
-def _existing_hashes(session: Session, source_id: str, hashes: list[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in chunks(hashes):
-        query = select(ARTICLES.c.content_hash).where(
-            ARTICLES.c.source_id == source_id, ARTICLES.c.content_hash.in_(chunk)
-        )
-        found.update(session.scalars(query))
-    return found
+        for row in session.execute(query):
+            if row.key in wanted_keys:
+                found[row.key] = _KnownArticle(*row)
+            if row.content_hash in wanted_hashes:
+                known.add(row.content_hash)
+    return found, known
 
 
 def _same_article(row: _KnownArticle, entry: Entry) -> bool:
@@ -311,6 +313,7 @@ def _article_from_entry(article_id: int, entry: Entry, first_seen: datetime) -> 
         publisher=entry.publisher,
         content_hash=entry.content_hash,
         key=entry.key,
+        publisher_url=entry.publisher_url,
     )
 
 
@@ -328,6 +331,7 @@ def _article(row: ArticleRow) -> StoredArticle:
         publisher=row.publisher,
         content_hash=row.content_hash,
         key=row.key,
+        publisher_url=row.publisher_url,
     )
 
 
