@@ -308,6 +308,22 @@ class EventTypes(_Model):
             raise ValueError(f"event type {doubled[0]!r} is defined twice")
         return value
 
+    @field_validator("types")
+    @classmethod
+    def _each_trigger_once(cls, value: tuple[EventType, ...]) -> tuple[EventType, ...]:
+        """A text under two types: the typer picks the trigger at a word before its context is
+        checked, so the second type would never count (events.yaml's header)."""
+        owner: dict[str, str] = {}
+        for event_type in value:
+            for alias in event_type.triggers:
+                key = alias_key(alias.text) + ("*" if alias.text.endswith("*") else "")
+                if (first := owner.setdefault(key, event_type.id)) != event_type.id:
+                    raise ValueError(
+                        f"trigger {alias.text!r} is written under both {first!r} and {event_type.id!r}: "
+                        "only the first would ever count"
+                    )
+        return value
+
     @model_validator(mode="after")
     def _vague_are_triggers(self) -> EventTypes:
         known = {alias.text for t in self.types for alias in t.triggers}

@@ -447,6 +447,21 @@ def test_a_means_rule_must_name_triggers(tmp_path: Path) -> None:
     assert "means trigger" in errors[0].message and "قصفxx" in errors[0].message
 
 
+def test_a_trigger_is_written_under_one_type_only(tmp_path: Path) -> None:
+    """The typer picks the trigger at a word before its context: the second type never counts."""
+    folder = tmp_path / "watchlists"
+    shutil.copytree(WATCHLISTS, folder)
+    path = folder / "events.yaml"
+    lines = path.read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: shelling")
+    triggers = next(i for i in range(at, len(lines)) if lines[i].strip() == "triggers:")
+    lines.insert(triggers + 1, "      - Air Strike*")  # airstrike's "air strike*", in another case
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    errors = load_all_errors(folder)
+    assert [(Path(e.path).name, e.field) for e in errors] == [("events.yaml", "types")]
+    assert "'Air Strike*' is written under both 'airstrike' and 'shelling'" in errors[0].message
+
+
 def test_hits_json_has_event_types_and_the_place(
     tmp_path: Path, database_url: str, feed_server: FeedServer
 ) -> None:
