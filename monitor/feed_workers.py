@@ -130,9 +130,9 @@ def match_text(
 ) -> TextMatches:
     """Every field through the matcher, with a snippet per mention, the article's event types
     (near its mentions; `year`, the article's published year, dates the past: see
-    EventTyper.find) and its priority."""
+    EventTyper.find, and the names that changed hands: see Matcher.find) and its priority."""
     fields = {"title": title, "summary": summary, "content": content}
-    found = {name: matcher.find(text) for name, text in fields.items() if text}
+    found = {name: matcher.find(text, published=year) for name, text in fields.items() if text}
     mentions = tuple(
         (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
     )

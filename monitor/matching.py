@@ -110,9 +110,11 @@ class Matcher:
         self.deserts = desert_regions(watchlist)
         self.eras = eras_of(watchlist)
 
-    def find(self, text: str) -> list[Mention]:
-        """Every entity mention in plain `text`, in order; offsets index `text` as given."""
-        return with_brackets(self._find, text, text)
+    def find(self, text: str, published: int | None = None) -> list[Mention]:
+        """Every entity mention in plain `text`, in order; offsets index `text` as given.
+        `published`, the year of the text's publication, dates a name that changed hands when
+        the text itself says nothing (see `monitor.phrases.dated`)."""
+        return with_brackets(lambda original, plain: self._find(original, plain, published), text, text)
 
     def find_in_markup(self, text: str) -> list[Mention]:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
@@ -132,7 +134,7 @@ class Matcher:
         """The article's priority from rules.yaml (events: monitor.events); None when nothing matched."""
         return prioritise(self.watchlist, fields, mentions, events or {})
 
-    def _find(self, original: str, plain: str) -> list[Mention]:
+    def _find(self, original: str, plain: str, published: int | None = None) -> list[Mention]:
         if self._empty:
             return []
         norm = normalise(plain)
@@ -145,7 +147,7 @@ class Matcher:
             places = [h for h in wanting if h.ref.entity.is_place]
             scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
         if self.eras:
-            scanned = dated(scanned, wanting, forbidden, self.eras, self.watchlist, norm.text)
+            scanned = dated(scanned, wanting, forbidden, self.eras, self.watchlist, norm.text, published)
         for hit in scanned:
             if kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)

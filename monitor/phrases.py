@@ -290,11 +290,12 @@ _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
 ERA_YEAR = 2024  # the year the Syrian names changed hands: a text whose latest year is before it is old
 
 
-def years_say(text: str) -> tuple[bool, bool]:
+def years_say(text: str, published: int | None = None) -> tuple[bool, bool]:
     """(old, new) as the years a text names say, when its names do not: a text whose latest year
     is 2023 or earlier ("in 2017") was written before the change, one naming 2025 or later after
-    it; 2024, or no year, says nothing."""
-    latest = max(map(int, _YEAR.findall(text)), default=ERA_YEAR)
+    it; a text naming no year, by the year it was published (an article from the feeds) if known;
+    2024 says nothing."""
+    latest = max(map(int, _YEAR.findall(text)), default=published or ERA_YEAR)
     return latest < ERA_YEAR, latest > ERA_YEAR
 
 
@@ -305,12 +306,13 @@ def dated(
     eras: dict[tuple[str, str], Era],
     watchlist: Watchlist,
     text: str,
+    published: int | None = None,
 ) -> list[Hit]:
     """`hits` with each hit of a shared name given to the entity its text's era says; a hit
     dropped for want of a required word (`wanting`) is admitted when the era is clear, and one
     of the new entity dropped for its forbidden words (Assad, regime, fall ... nearby: "the fall
     of the Syrian government") is the old entity's unless the text names new cues. A text that
-    names no cue is dated by the latest year it names (`years_say`)."""
+    names no cue is dated by the latest year it names, else by its `published` year (`years_say`)."""
     entities = {entity for entity, _ in eras}
     shared = [(h, era) for h in hits + wanting if h.ref.entity.id in entities and (era := _era(h, eras))]
     shared += [
@@ -327,7 +329,7 @@ def dated(
     for hit, era in shared:
         old, new = not found.isdisjoint(era.old_cues), not found.isdisjoint(era.new_cues)
         if not old and not new:
-            old, new = years_say(text)
+            old, new = years_say(text, published)
         if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
             old = not new
         target = era.old if old and not new else era.new if new and not old else None

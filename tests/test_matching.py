@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from monitor.cli import app, matches_json
+from monitor.feed_workers import match_text
 from monitor.matching import Matcher
 from monitor.normalise import normalise, unmarkup
 from monitor.records import Mention, Priority
@@ -809,6 +810,36 @@ def test_a_dual_noun_shared_by_two_crossings_names_both(shipped: Matcher) -> Non
 def test_a_name_that_changed_hands_is_dated_by_its_text(shipped: Matcher, text: str, expected: str) -> None:
     era_entities = {"syrian-army", "syrian-defence-ministry", "syrian-transitional-government"}
     assert set(ids(shipped, text)) & era_entities == {expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # a text that names no cue and no year: the year it was published dates it
+        ("The Syrian army deployed near al-Bukamal.", 2026, "syrian-defence-ministry"),
+        ("انتشر الجيش السوري في البوكمال.", 2026, "syrian-defence-ministry"),
+        ("The Syrian army deployed near al-Bukamal.", 2019, "syrian-army"),
+        ("The Syrian army deployed near al-Bukamal.", None, "syrian-army"),  # unknown: as listed
+        # the text's own year comes first: a 2026 article about 2017
+        ("In 2017 the Syrian army entered al-Bukamal.", 2026, "syrian-army"),
+        # and its other names before either
+        ("Bashar al-Assad's Syrian army deployed near al-Bukamal.", 2026, "syrian-army"),
+    ],
+)
+def test_a_name_that_changed_hands_is_dated_by_the_year_of_publication(
+    shipped: Matcher, text: str, published: int | None, expected: str
+) -> None:
+    era_entities = {"syrian-army", "syrian-defence-ministry"}
+    found = {m.entity for m in shipped.find(text, published=published)}
+    assert found & era_entities == {expected}
+
+
+def test_a_feed_article_is_dated_by_its_published_year(shipped: Matcher) -> None:
+    text = "The Syrian army deployed near al-Bukamal."
+    assert {m.entity for _, m, _ in match_text("", "", text, shipped, year=2026).mentions} == {
+        "syrian-defence-ministry",
+        "bukamal",
+    }
 
 
 def test_explain_names_the_era_rule(shipped: Matcher) -> None:
