@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,9 @@ from monitor.pipeline import PollDeps
 from monitor.polling import Polling, PollLease, PollOutcome, in_thread, lease_time
 from monitor.records import PollReport, Source
 from monitor.spikes import SpikeRule, queue_spikes
+
+if TYPE_CHECKING:
+    from monitor.matching import Matcher
 
 logger = logging.getLogger("monitor.daemon")  # the daemon's log lines, whichever module writes them
 
@@ -175,8 +179,12 @@ class DaemonJobs:
         if restart := needs_restart(self.loaded.settings, fresh.settings):
             log(logger, "reload.needs_restart", logging.WARNING, changed=restart)
         old_workers = self.deps.workers
-        workers = FeedWorkers(lambda: fresh.matcher, self.loaded.settings.fetch.parse_workers)
-        self._deps = replace(self.deps, matcher=lambda: fresh.matcher, workers=workers, alerts=fresh.policy)
+
+        def matcher() -> Matcher:  # the fresh one, built at load
+            return fresh.matcher
+
+        workers = FeedWorkers(matcher, self.loaded.settings.fetch.parse_workers)
+        self._deps = replace(self.deps, matcher=matcher, workers=workers, alerts=fresh.policy)
         self.loaded = fresh
         retiring = asyncio.get_running_loop().create_task(_retire(old_workers, set(users)))
         self._background.add(retiring)

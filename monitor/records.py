@@ -140,6 +140,11 @@ class StoredArticle:
         """The stored plain text: the full text or content, else the summary."""
         return self.content or self.summary
 
+    @property
+    def origin(self) -> ArticleOrigin:
+        """What corroboration counts of it."""
+        return ArticleOrigin(self.id, self.source_id, self.url, self.publisher, self.publisher_url)
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:

@@ -17,7 +17,7 @@ from monitor.geo import story_place
 from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.notify.actions import story_actions
-from monitor.records import ArticleMatches, ArticleOrigin, Hit, StoredArticle
+from monitor.records import ArticleMatches, ArticleOrigin, Hit
 from monitor.sources.text import strip_publisher
 from monitor.store import outbox, triage
 from monitor.store import stories as story_rows
@@ -184,7 +184,7 @@ def _queue_leads(
     rows = [_story_rows(match, story_id, "lead", policy, threads={}) for match, story_id in leads]
     story_rows.link_articles(session, [link for link, _ in rows], now=now)
     # a lead is the only article of the story it opens: its own origin is the story's (no query)
-    origins = {match.article.id: (_origin(match.article),) for match, _ in leads}
+    origins = {match.article.id: (match.article.origin,) for match, _ in leads}
     alerts = _with_notes([alert for _, alerts in rows for alert in alerts], origins, policy)
     return len(outbox.queue(session, alerts, now=now))
 
@@ -199,10 +199,6 @@ def _queue_attached(
     story_rows.link_articles(session, [link], now=now)
     origins = store.story_origins(session, [match.article.id])
     return len(outbox.queue(session, _with_notes(alerts, origins, policy), now=now))
-
-
-def _origin(article: StoredArticle) -> ArticleOrigin:
-    return ArticleOrigin(article.id, article.source_id, article.url, article.publisher, article.publisher_url)
 
 
 def _with_notes(
