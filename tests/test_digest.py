@@ -45,6 +45,7 @@ from monitor.digest import (
 )
 from monitor.digest_delivery import due_week, send_time
 from monitor.digest_render import render
+from monitor.digest_volume import SpikeLine, VolumeChange
 from monitor.notify.email import build_message
 from monitor.records import ArticleMatches, Entry, FetchResult, Hit, Priority, Source
 from monitor.store import digests
@@ -447,6 +448,16 @@ def test_sources_failing_the_same_way_are_one_line() -> None:
 def empty_digest() -> DigestData:
     days = tuple(parse_week(WEEK) + timedelta(days=i) for i in range(7))
     return DigestData(WEEK, "UTC", days, NOW, Totals(0, 0, 0, 0))
+
+
+def test_an_empty_week_still_lists_its_spikes_and_falls() -> None:
+    """A spike alert sent on Monday morning for Sunday's burst, in a week with nothing matched yet."""
+    spike = SpikeLine(NOW, "Unusual volume: Kata'ib Hezbollah, 9 stories in 24 h (usually ~1/day)")
+    fall = VolumeChange("Harakat al-Nujaba", 0, 6.0)
+    rendered = render(replace(empty_digest(), spikes=(spike,), falls=(fall,)))
+    assert "Nothing matched the watchlists this week." in rendered.text
+    assert "Unusual volume: Kata'ib Hezbollah" in rendered.text and "down Harakat al-Nujaba" in rendered.text
+    assert "Volume" in rendered.html and "Unusual volume: Kata&#39;ib Hezbollah" in rendered.html
 
 
 def test_hostile_titles_stay_inert(week_data: DigestData) -> None:
