@@ -961,6 +961,7 @@ def test_iraqs_border_forces_and_the_sdf_by_their_other_names(
         # Lebanon's ministry, though Syria is named in the sentence
         ("قال إن وزارة الداخلية تحمي الدولة اللبنانية من ضباط الجيش السوري السابق.", ["syrian-army"]),
         ("Lebanon's Interior Ministry said Syrians crossing illegally would be deported.", []),
+        ("The Syrian Ministry of the Interior said the cell was dismantled.", ["syrian-interior-ministry"]),
     ],
 )
 def test_an_interior_ministry_takes_the_state_named_next_to_it(
@@ -982,6 +983,23 @@ def test_an_interior_ministry_takes_the_state_named_next_to_it(
     ],
 )
 def test_border_villages_and_their_namesakes(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iraqi troops cleared Rummana village on Sunday.", ["iraqi-army", "rummana"]),
+        ("Marines entered the town of Obeidi at dawn.", ["obaidi"]),
+        ("انتشرت القوات في قرية العبيدي.", ["obaidi"]),
+        ("Iraqi forces entered al-Ubaydi and Karabla.", ["iraqi-army", "obaidi", "karabla"]),  # a neighbour
+        ("Mohammed al-Obeidi, a town official, said the road was open.", []),  # the surname
+        ("قال أحمد العبيدي إن الوضع مستقر.", []),
+    ],
+)
+def test_a_settlement_word_or_a_neighbour_makes_a_guarded_name_the_place(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
     assert ids(shipped, text) == expected
 
 
