@@ -129,6 +129,11 @@ PLACE_CUES = frozenset(fold_words(w) for w in """
     أهالي سكان تقع يقع
     in near outside around
 """.split())  # fmt: skip
+# A place named beside the word for a settlement (the village of Obeidi, Rummana village, قرية
+# العبيدي) is the place even with no parent or related place in the text: requires_related is met.
+SETTLEMENT_WORDS = frozenset(fold_words(w) for w in """
+    قرية قرى بلدة بلدات ناحية قضاء مدينة village villages town towns subdistrict district
+""".split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
     TV channel television broadcaster network website outlet newspaper correspondent reporter
@@ -438,6 +443,17 @@ def _proclitic(ref: Ref) -> str:
 @lru_cache(maxsize=4096)
 def _core(alias: str) -> str:
     return strip_article(fold_words(alias))[0]
+
+
+def beside_settlement_word(norm: Normalised, plain: str, start: int, end: int) -> bool:
+    """A settlement word right before the name (قرية العبيدي, the village of Obeidi) or after it
+    (Rummana village)."""
+    before, after = Near(norm, plain, start, end).sides(2, 1)
+    if before and not SETTLEMENT_WORDS.isdisjoint(forms(before[-1])):
+        return True
+    if before[-2:-1] and before[-1] == "of" and before[-2] in SETTLEMENT_WORDS:
+        return True
+    return bool(after) and after[0] in SETTLEMENT_WORDS
 
 
 def _has_place_cue(near: Near) -> bool:

@@ -70,21 +70,25 @@ _BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
 # colon (Baghdad - , دمشق (سانا) – , أوغاريت بوست (دمشق) – ).
 _LEAD_DATELINE = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:]")
 _BRACKET_DATELINE = re.compile(r"[ \t]*\)[ \t]*[-–—:]")
+# ... or closing a short line of its own: the outlet's name, then the city in brackets (البلاد (دمشق))
+_BRACKET_LINE_END = re.compile(r"[ \t]*\)[ \t]*(?:\n|$)")
+DATELINE_OUTLET_WORDS = 4  # words of an outlet's name before a bracketed city that ends its line
 DATELINE_LEAD = 60  # characters of an outlet's name that may stand before a bracketed dateline
 
 
 def is_filed_from(plain: str, start: int, end: int) -> bool:
     """`start:end` is the dateline of a report: in capitals (`is_dateline`), or in any case or
-    script at a line's start or in brackets near it, followed by a dash or a colon."""
+    script at a line's start or in brackets near it, followed by a dash or a colon; in brackets
+    after a short outlet name, also when the line ends there (البلاد (دمشق))."""
     if is_dateline(plain, start, end):
         return True
     lead = plain[plain.rfind("\n", 0, start) + 1 : start]
     if not lead.strip():
         return bool(_LEAD_DATELINE.match(plain, end, end + 50))
-    return (
-        len(lead) <= DATELINE_LEAD
-        and lead.rstrip(" \t").endswith("(")
-        and bool(_BRACKET_DATELINE.match(plain, end, end + 10))
+    if len(lead) > DATELINE_LEAD or not lead.rstrip(" \t").endswith("("):
+        return False
+    return bool(_BRACKET_DATELINE.match(plain, end, end + 10)) or (
+        len(lead.split()) <= DATELINE_OUTLET_WORDS and bool(_BRACKET_LINE_END.match(plain, end, end + 10))
     )
 
 

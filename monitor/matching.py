@@ -36,6 +36,7 @@ from monitor.context import (
     Near,
     Ref,
     Words,
+    beside_settlement_word,
     context_rejects,
     fails_check,
     kind_rule,
@@ -160,7 +161,7 @@ class Matcher:
             hits = [h for h in hits if not any(_inside(h, o) for o in by_entity.get(h.ref.entity.id, ()))]
         if not hits:
             return []
-        found = self._with_related(hits)
+        found = self._with_related(hits, norm, plain)
         mentions = [_mention(hit, norm, original) for hit in found]
         if self.deserts:
             mentions = with_deserts(self.deserts, found, mentions, norm, plain, original)
@@ -215,16 +216,23 @@ class Matcher:
             return Hit(start, end, ref._replace(variant=ref.variant._replace(rank=0, rules=(COORDINATION,))))
         return None
 
-    def _with_related(self, hits: list[Hit]) -> list[Hit]:
-        """Resolve overlaps, then admit requires_related hits whose parent or related entity is in."""
+    def _with_related(self, hits: list[Hit], norm: Normalised, plain: str) -> list[Hit]:
+        """Resolve overlaps, then admit requires_related hits whose parent or related entity is in,
+        and places named beside a settlement word (the village of Obeidi)."""
         free = _longest(h for h in hits if not h.ref.alias.requires_related)
         waiting = [h for h in hits if h.ref.alias.requires_related]
         if not waiting:
             return free
         found = {h.ref.entity.id for h in free}
+        named = [
+            h
+            for h in waiting
+            if h.ref.entity.is_place and beside_settlement_word(norm, plain, h.start, h.end)
+        ]
+        found |= {h.ref.entity.id for h in named}
         while newly := {h.ref.entity.id for h in waiting if self._admitted(h, found)} - found:
             found |= newly
-        return _longest(free + [h for h in waiting if self._admitted(h, found)])
+        return _longest(free + named + [h for h in waiting if h not in named and self._admitted(h, found)])
 
     def _admitted(self, hit: Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)

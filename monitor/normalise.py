@@ -3,7 +3,8 @@ counts as "the same alias" (`alias_key`), used by the loader and the matcher ali
 
 1. Fold. Every character is classified once (`_classify`): letters and digits are folded (NFKC,
    casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, گ→ك, Arabic-Indic digits → ASCII);
-   apostrophes, combining marks, tashkeel, tatweel and zero-width characters are *deleted*;
+   apostrophes, combining marks, tashkeel, tatweel (and a dot beside a tatweel inside a word:
+   قـ.ـوات) and zero-width characters are *deleted*;
    whitespace, dashes, quotes and brackets become a *gap*; other punctuation becomes a space.
    Folding is done one character for one character so no offset map is needed for it. The hot
    path encodes the text as cp1256 (ASCII, Windows punctuation and the Arabic block in single
@@ -39,6 +40,11 @@ APOSTROPHES = frozenset("'’‘ʼʻʿʾ`´′ʹ‛")
 _ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا", "ە": "ه", "ۀ": "ه", "ہ": "ه"} | {
     "گ": "ك", "ڭ": "ك", "پ": "ب", "ڤ": "ف",  # Persian letters in Iraqi and Syrian writing: العگيدات, البگارة
 }  # fmt: skip
+# A dot set between a tatweel and a letter inside an Arabic word, written to slip past keyword
+# filters (قـ.ـوات النظـ.ـام, الحـ.ـرس): deleted like the tatweel, so the word is whole again.
+_TATWEEL_DOT = re.compile(
+    "(?<=\u0640)[.\u00b7\u2022]+(?=[\u0621-\u064a\u0640])|(?<=[\u0621-\u064a])[.\u00b7\u2022]+(?=\u0640)"
+)
 _CODEC = "cp1256"
 _CODEC_ERRORS = "monitor-fold"
 
@@ -194,6 +200,8 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """Fold `text` for matching and keep the offset map (see the module docstring)."""
+    if TATWEEL in text:
+        text = _TATWEEL_DOT.sub(lambda m: DELETE * len(m.group()), text)
     codec = "ascii" if text.isascii() else _CODEC
     fast = text.encode(codec, _CODEC_ERRORS).translate(_BYTE_TABLE)
     if EXPANDS.encode() not in fast:  # one byte a character: squeezed as bytes, decoded once

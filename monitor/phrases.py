@@ -31,6 +31,8 @@ COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syr
 # Two patterns, each starting with a literal, so that the regex engine skims the text for it.
 _COORDINATION_EN = re.compile(r" and (?P<second>[a-z0-9]+) (?P<noun>[a-z]+)")  # 12th and 13th brigades
 _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
+# The first name: one word, or an initialism whose dots folded to spaces (U.S. -> "u s").
+_FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
 # Arabic dual construct "<noun>ي <name> و<name>": حقلي العمر وكونيكو (the al-Omar and Conoco fields)
 _DUAL_AR = re.compile(r"ي (?P<first>\S+) و(?P<second>\S+)")
 
@@ -89,11 +91,14 @@ def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, 
     """Per name a coordination may stand for, its span in `text` and the keys to look up."""
     if match.re is _COORDINATION_EN:  # English: "<first> and <second> <noun>"
         noun, second = match.group("noun"), match.group("second")
-        first_start = text.rfind(" ", 0, match.start()) + 1
-        first = text[first_start : match.start()]
+        first_end = len(text[: match.start()].rstrip(" "))  # "u s  and": U.S. left a space
+        found = _FIRST_EN.search(text, max(0, first_end - WORD_CHARS), first_end)
+        if found is None:
+            return []
+        first_start, first = found.start(), text[found.start() : match.start()]  # as keys fold it
         nouns = list(dict.fromkeys((noun, _singular(noun))))
         return [
-            ((first_start, match.start()), [f"{first} {n}" for n in nouns]),
+            ((first_start, first_end), [f"{first} {n}" for n in nouns]),
             ((match.start("second"), match.end("noun")), [f"{second} {n}" for n in nouns[1:]]),
         ]
     words = text[max(0, match.start() - 2 * WORD_CHARS) : match.start()].split()
@@ -323,11 +328,15 @@ def dated(
     if not shared:
         return hits
     shared_ids = {id(h) for h, _ in shared}
-    found = {h.ref.entity.id for h in hits if id(h) not in shared_ids}
+    deposed = {id(h) for h in hits if _deposed(h, text)}
+    found = {h.ref.entity.id for h in hits if id(h) not in shared_ids | deposed}
     in_hits, forbidden_ids = {id(h) for h in hits}, {id(h) for h in forbidden}
     decided: dict[int, Hit | None] = {}  # id of a shared hit -> what it becomes (None: dropped)
     for hit, era in shared:
-        old, new = not found.isdisjoint(era.old_cues), not found.isdisjoint(era.new_cues)
+        old = not found.isdisjoint(era.old_cues)
+        new = not found.isdisjoint(era.new_cues) or any(
+            h.ref.entity.id in era.old_cues for h in hits if id(h) in deposed
+        )
         if not old and not new:
             old, new = years_say(text, published)
         if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
@@ -343,6 +352,22 @@ def dated(
     kept = [d for h in hits if (d := decided.get(id(h), h)) is not None]
     admitted = [h for i, h in decided.items() if i not in in_hits and h is not None]
     return sorted(kept + admitted, key=position) if admitted else kept
+
+
+# A ruler of the old era named as deposed ("the ousted President Bashar al-Assad", الرئيس المخلوع
+# بشار الأسد) is named by a text of the new era: a cue of the new era, not of the old.
+DEPOSED_WORDS = frozenset(
+    fold_words(w)
+    for w in "ousted deposed toppled overthrown fallen former المخلوع البائد الفار الهارب السابق".split()
+)
+DEPOSED_REACH = 3  # words before the name (ousted Syrian President Bashar al-Assad)
+
+
+def _deposed(hit: Hit, text: str) -> bool:
+    if hit.ref.entity.kind != "person":
+        return False
+    before = text[max(0, hit.start - DEPOSED_REACH * WORD_CHARS) : hit.start].split()[-DEPOSED_REACH:]
+    return not DEPOSED_WORDS.isdisjoint(before)
 
 
 def _era(hit: Hit, eras: dict[tuple[str, str], Era]) -> Era | None:

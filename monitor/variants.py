@@ -237,6 +237,8 @@ def _rewrites(words: str) -> Iterator[tuple[str, str]]:
     if is_arabic(words[0]):
         yield from _arabic_rewrites(words)
         return
+    yield from _state_possessive_rewrites(words)
+    yield from _abd_rewrites(words)
     yield from _article_rewrites(words)
     for rule in LATIN_RULES:
         for match in rule.pattern.finditer(words):
@@ -366,6 +368,36 @@ def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
         yield from ((f"{other} of {name}", "feature of name") for other in _CROSSING_WORDS)
 
 
+# "Abd" (servant of) before one of God's names, written as one word or two and with the article
+# as al/el/ul: Abdul-Mahdi = Abd al-Mahdi = Abdel Mahdi = Abdelmahdi.
+_ABD = re.compile(r"(?:(?<=^)|(?<= ))(?:abdul|abdel|abd al|abd el|abd ul)(?= )")
+_ABD_FORMS = ("abdul", "abdel", "abd al", "abd el")
+
+
+def _abd_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    for match in _ABD.finditer(words):
+        head, tail = words[: match.start()], words[match.end() + 1 :]
+        for form in _ABD_FORMS:
+            if form != match.group():
+                yield f"{head}{form} {tail}", "abdul/abd al/abdel"
+        for joined in ("abdul", "abdel"):
+            yield f"{head}{joined}{tail}", "abdul/abd al/abdel"
+
+
+# A state's body named by the state's possessive instead of the adjective: "Iraqi army" is also
+# "Iraq's army" (folded "iraqs army"), "Iraqi Border Guard" is "Iraq's Border Guard".
+STATE_POSSESSIVES = {
+    "iraqi": "iraqs", "syrian": "syrias", "iranian": "irans", "israeli": "israels", "turkish": "turkeys",
+    "russian": "russias", "jordanian": "jordans", "lebanese": "lebanons",
+}  # fmt: skip
+
+
+def _state_possessive_rewrites(words: str) -> Iterator[tuple[str, str]]:
+    adjective, _, rest = words.partition(" ")
+    if rest and adjective in STATE_POSSESSIVES:
+        yield f"{STATE_POSSESSIVES[adjective]} {rest}", "state's possessive"
+
+
 def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
     """An article inside a name: al/el/the sun-letter form, dropped, or joined to its word."""
     parts = words.split(" ")
@@ -390,7 +422,7 @@ def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
 # unless the IRGC has an air alias.
 NATIONALITIES = frozenset({
     "us", "u s", "united states", "american", "israeli", "iranian", "russian", "iraqi", "syrian", "turkish",
-    "jordanian",
+    "jordanian", *STATE_POSSESSIVES.values(),
 })  # fmt: skip
 FORCE_NOUNS = (
     tuple(
@@ -413,12 +445,14 @@ _ENDINGS = {"m": ("ي",), "f": ("يه",), "p": ("يين", "يون")}  # a human 
 FORCE_NOUNS_AR = tuple(
     {fold_words(noun.replace("_", " ")): gender for noun, gender in (w.split(":") for w in group.split())}
     for group in (
-        "القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p",
+        """القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p القواعد:f
+        قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f""",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
         المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
         مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m
         الغارة_الجوية:f الغارات_الجوية:f الضربة_الجوية:f الضربات_الجوية:f القصف_الجوي:m
-        الطائرات_الحربية:f الطائرة_الحربية:f طائرات_حربية:f طائرة_حربية:f""",
+        الطائرات_الحربية:f الطائرة_الحربية:f طائرات_حربية:f طائرة_حربية:f الطيران_المروحي:m
+        المروحيات:f مروحيات:f""",
     )
 )
 

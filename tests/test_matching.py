@@ -750,6 +750,9 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
             ["syrian-army", "iraqi-army"],
         ),
         ("US and Turkish forces patrolled the area on Friday.", ["us-forces"]),
+        # U.S. folds to two letters: the initialism is the first name
+        ("U.S. and Syrian forces came under fire near Palmyra.", ["us-forces", "syrian-army", "palmyra"]),
+        ("U.S. and Iraqi forces raided a farm near al-Qaim.", ["us-forces", "iraqi-army", "qaim"]),
         ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
     ],
@@ -904,6 +907,126 @@ def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
     shipped: Matcher, text: str, expected: list[str]
 ) -> None:
     assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # words broken by a tatweel and a dot to slip past filters (Syrian outlets, 2020-2021)
+        ("طردت الميليشـ.ـيات قـ.ـوات النظـ.ـام من البوكمـال.", ["syrian-army", "bukamal"]),
+        ("ومنعت الحـ.ـرس الثوري ميليـ.ـشيا لواء القـ.ـدس من إقامة حواجز.", ["irgc", "liwa-al-quds"]),
+        ("البو\nكمال تشهد توترا", ["bukamal"]),  # a line break inside the name
+        ("عادت الحياة إلى مدينة البو كمال", ["bukamal"]),  # a space inside it
+        ("انتهت الجملة. ـ وبدأت أخرى في القائم", ["qaim"]),  # a sentence's dot is not folded away
+    ],
+)
+def test_obfuscated_and_broken_names_are_found(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Iraq's Border Guard Command said its brigades near al-Qaim were ready.",
+            ["iraqi-border-guards", "qaim"],
+        ),
+        ("نشرت قوات الحدود العراقية أبراج مراقبة جديدة.", ["iraqi-border-guards"]),
+        ("Iraqi security forces and the army deployed near Karabla.", ["iraqi-army", "karabla"]),
+        ("انتشرت القوات الأمنية العراقية قرب القائم.", ["iraqi-army", "qaim"]),
+        (
+            "Aladin Qaysi, director of Iraq's Border Crossing Board Relations, said.",
+            ["iraqi-border-crossings-administration"],
+        ),
+        ("Kurdish-led forces raided al-Shuhayl.", ["sdf", "shuhayl"]),
+        ("هاجم التنظيم القوات الكردية في محافظة دير الزور.", ["sdf", "deir-ez-zor"]),
+        ("Kurdish forces in Erbil said the border was calm.", ["erbil"]),  # the Peshmerga, in Iraq
+        (
+            "The Deir Ezzor Military Council (DEMC) arrested a cell in Hajin.",
+            ["deir-ez-zor-military-council", "deir-ez-zor-military-council", "hajin"],
+        ),
+    ],
+)
+def test_iraqs_border_forces_and_the_sdf_by_their_other_names(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قال المتحدث باسم وزارة الداخلية نور الدين البابا إن الخلية فُككت.", ["syrian-interior-ministry"]),
+        ("وقالت الداخلية السورية إن الحملة مستمرة في البوكمال.", ["syrian-interior-ministry", "bukamal"]),
+        # Lebanon's ministry, though Syria is named in the sentence
+        ("قال إن وزارة الداخلية تحمي الدولة اللبنانية من ضباط الجيش السوري السابق.", ["syrian-army"]),
+        ("Lebanon's Interior Ministry said Syrians crossing illegally would be deported.", []),
+        ("The Syrian Ministry of the Interior said the cell was dismantled.", ["syrian-interior-ministry"]),
+    ],
+)
+def test_an_interior_ministry_takes_the_state_named_next_to_it(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("أخلى الحرس الثوري مقاره في قرية الحمدان التابعة للبوكمال.", ["irgc", "hamdan", "bukamal"]),
+        ("Drones struck the Hamdan airport near al-Bukamal.", ["hamdan-airport", "bukamal"]),
+        ("Mohammed Hamdan of Dubai met the delegation.", []),  # a name
+        ("تقع بلدة الصالحية على الفرات على طريق البوكمال.", ["salihiyah", "euphrates", "bukamal"]),
+        ("ازدحمت أسواق حي الصالحية في دمشق.", ["damascus"]),  # Damascus' al-Salihiyah
+        ("وصلت التعزيزات إلى بلدة الجلاء شمال البوكمال.", ["jalaa", "bukamal"]),
+        ("احتفل السوريون بعيد الجلاء في دير الزور.", ["deir-ez-zor"]),  # Evacuation Day
+    ],
+)
+def test_border_villages_and_their_namesakes(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iraqi troops cleared Rummana village on Sunday.", ["iraqi-army", "rummana"]),
+        ("Marines entered the town of Obeidi at dawn.", ["obaidi"]),
+        ("انتشرت القوات في قرية العبيدي.", ["obaidi"]),
+        ("Iraqi forces entered al-Ubaydi and Karabla.", ["iraqi-army", "obaidi", "karabla"]),  # a neighbour
+        ("Mohammed al-Obeidi, a town official, said the road was open.", []),  # the surname
+        ("قال أحمد العبيدي إن الوضع مستقر.", []),
+    ],
+)
+def test_a_settlement_word_or_a_neighbour_makes_a_guarded_name_the_place(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("البلاد (دمشق)\nانتشرت وحدات الأمن في ريف دير الزور.", ["deir-ez-zor"]),
+        ("Shafaq News – Damascus\n\nSDF units raided a village.", ["sdf"]),
+        ("احتجاجات في مدن سورية عدة (دمشق)\nوخرج المتظاهرون", ["damascus"]),  # a long line: not a dateline
+    ],
+)
+def test_an_outlets_capital_on_its_own_line_is_a_dateline(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("تزامنا مع معارك بين القوات السورية وموالين للرئيس المخلوع بشار الأسد.", "syrian-defence-ministry"),
+        ("The Syrian army fought loyalists of ousted President Bashar al-Assad.", "syrian-defence-ministry"),
+        ("The Syrian army, loyal to President Bashar al-Assad, advanced.", "syrian-army"),
+    ],
+)
+def test_a_deposed_ruler_dates_a_text_to_the_new_era(shipped: Matcher, text: str, expected: str) -> None:
+    assert ids(shipped, text)[0] == expected
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,16 @@ RULES = [
      ("us-forces", "بضربة جوية أمريكية")),
     ("force noun: warplanes", "تداهم الطائرات الحربية الروسية مخابئ التنظيم في البادية.",
      ("russian-forces", "الطائرات الحربية الروسية")),
+    ("force noun: helicopters", "حلق الطيران المروحي الأمريكي فوق قرى ريف دير الزور.",
+     ("us-forces", "الطيران المروحي الأمريكي")),
+    ("force noun: a military base", "سقطت قذيفة قرب القاعدة العسكرية الأمريكية في حقل العمر.",
+     ("us-forces", "القاعدة العسكرية الأمريكية")),
+    ("state's possessive", "Iraq's army sent two divisions to the border.", ("iraqi-army", "Iraq's army")),
+    ("state's possessive, force noun", "Iraq’s troops held the berm.", ("iraqi-army", "Iraq’s troops")),
+    ("abdul as abd al", "Prime Minister Adil Abd Al-Mahdi approved the reopening.",
+     ("adel-abdul-mahdi", "Adil Abd Al-Mahdi")),
+    ("abdul as abdel, joined", "Prime Minister Adel Abdelmahdi approved the reopening.",
+     ("adel-abdul-mahdi", "Adel Abdelmahdi")),
 ]  # fmt: skip
 
 
@@ -178,6 +188,11 @@ def test_loading_the_watchlists_does_not_import_the_matcher() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "False"
+
+
+def test_a_base_is_a_force_noun_but_al_qaeda_is_not_a_base(shipped: Matcher) -> None:
+    assert entities(shipped, "أعلن تنظيم القاعدة العراقي مسؤوليته.") == [("al-qaeda", "تنظيم القاعدة")]
+    assert entities(shipped, "القواعد الأمريكية في سوريا") == [("us-forces", "القواعد الأمريكية")]
 
 
 def test_force_nouns_only_after_a_nationality_and_within_the_group_an_entity_has() -> None:
