@@ -244,10 +244,15 @@ class NotNew(_Model):
 class Denial(_Model):
     """Negators (no, never, neither, لم) that make a trigger within `window` words after them no
     event; where one negates an act in a sentence that also has one of `says` (said, قال), that
-    sentence reports a denial: a statement."""
+    sentence reports a denial: a statement, unless one of `not_by` (a source, residents) stands
+    within `not_by_window` words of every `says` word: theirs is a report, not a statement. A
+    negator that begins one of `not_negating` (not only, ولا سيما "especially") negates nothing."""
 
     before: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
+    not_negating: tuple[str, ...] = ()
+    not_by: tuple[str, ...] = ()
+    not_by_window: int = Field(default=2, ge=1, le=8)
     window: int = Field(default=8, ge=1, le=20)
 
 
