@@ -258,11 +258,18 @@ class Denial(_Model):
 
 class NotAct(_Model):
     """Words that make a trigger no act (a threat, a condition, the future, a call) within `window`
-    words before it, except for the types in `keep` (a threat is itself a statement)."""
+    words before it, except for the types in `keep` (a threat is itself a statement), and unless one
+    of `until` (after, عقب) stands between them: what follows it happened ("warning of wider
+    retaliation after the U.S. airstrikes"). A hope, fear or expectation (`irrealis`) followed within
+    `window` words by a `clause` word (that, بأن) reaches every trigger after that word in the
+    sentence: "يأمل أهل القائم ... بأن يتوصل البلدان إلى اتفاقيات ... لتفعيل التجارة"."""
 
     before: tuple[str, ...] = ()
     window: int = Field(default=6, ge=1, le=20)
     keep: tuple[EventTypeId, ...] = ()
+    until: tuple[str, ...] = ()
+    irrealis: tuple[str, ...] = ()
+    clause: tuple[str, ...] = ()
 
 
 class Vague(_Model):

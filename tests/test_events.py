@@ -185,6 +185,20 @@ def test_a_watched_actor_that_speaks_makes_a_statement(
             "The SDF not only arrested three men in Dhiban but also seized weapons.",
             ["arrest_raid", "smuggling"],
         ),
+        # what follows "after" happened, whatever was threatened before it
+        (
+            "Kataib Hezbollah put out a statement warning of revenge after the US airstrikes on al-Qaim.",
+            ["statement", "airstrike"],
+        ),
+        # an official body's statement, quoted; a television that says is no official
+        (
+            "Two PMF fighters died in the strike near al-Qaim, according to a PMF statement.",
+            ["airstrike", "statement"],
+        ),
+        ("Official Iraqi television said the army had deployed more troops to al-Qaim.", ["deployment"]),
+        # a hope's that-clause, however far, and the pluperfect of an earlier time
+        ("يأمل تجار القائم وأصحاب الشاحنات فيها بأن تنتعش التجارة مع سوريا.", []),
+        ("Iraq had previously deployed thousands of troops along the border near al-Qaim.", []),
     ],
 )
 def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -> None:
