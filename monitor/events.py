@@ -104,8 +104,10 @@ class _Trigger:
 
 # The cue lists, tagged in one set of phrases (one scan finds them all): events.yaml's not_new
 # before, denial before, not_new after, not_act before, denial says, not_new earlier, not_new
-# clause, then each means rule's words.
-_BEFORE, _DENY, _AFTER, _NOT_ACT, _SAYS, _EARLIER, _CLAUSE, _BY = range(8)
+# clause, denial not_negating, denial not_by, not_act until, irrealis and clause, then each means
+# rule's words.
+_BEFORE, _DENY, _AFTER, _NOT_ACT, _SAYS, _EARLIER, _CLAUSE, _NOT_NEGATING, _NOT_BY, _UNTIL = range(10)
+_IRREALIS, _IRREALIS_CLAUSE, _BY = range(10, 13)
 _SPOKEN = -2  # the trigger index of a statement by a speech verb (vague: see `speech.yield_to`)
 _WORD = re.compile(r"[^ ]+")
 _UNBROKEN = re.compile(r"[^,،:;\"“”«»()\[\]]*")  # no punctuation between a speaker and its verb
@@ -137,12 +139,14 @@ class EventTyper:
         self._all_vague = frozenset().union(*(indices for indices, _ in self._vague))
         self._year_window = spec.not_new.year_window
         self._deny_window = spec.denial.window
+        self._not_by_window = spec.denial.not_by_window
         self._means = [(_indices(aliases, m.triggers), m.type, m.window) for m in spec.means]
         self._by_any = frozenset().union(*(indices for indices, _, _ in self._means))
         self._speech, self._speaker_gap = Phrases(spec.speech.verbs), spec.speech.gap
         new, denial = spec.not_new, spec.denial
         lists = (new.before, denial.before, new.after, spec.not_act.before, denial.says, new.earlier,
-                 new.clause, *(m.by for m in spec.means))  # fmt: skip
+                 new.clause, denial.not_negating, denial.not_by, spec.not_act.until, spec.not_act.irrealis,
+                 spec.not_act.clause, *(m.by for m in spec.means))  # fmt: skip
         tagged = [(phrase, tag) for tag, phrases in enumerate(lists) for phrase in phrases]
         self._cues = Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged))
         self._starts = Starts((self._phrases, self._speech, self._cues), needed=0b11)
@@ -207,7 +211,7 @@ class EventTyper:
             trigger = self._triggers[index]
             if not trigger.holds(words, first, stop):
                 continue
-            if trigger.type not in self._keep and _within(cues.not_act, first - self._act_window, first):
+            if trigger.type not in self._keep and cues.not_an_act(first, self._act_window):
                 continue
             if not cues.is_new(first, stop, self._window, self._year_window):
                 negated = _within(cues.deny, first - self._deny_window, first)
@@ -217,10 +221,13 @@ class EventTyper:
             if index in self._by_any:
                 kind, index = self._by_means(index, cues.by, first, stop)
             yield Event(kind, start, finish, text[start:finish]), index
-        if denied and (said := cues.says):
+        said = [s for s in cues.says if cues.is_new(*s, self._window, self._year_window)] if denied else []
+        if said:  # a denial, said (not itself denied or dated: "ولم تصدر ... حتى إعداد الخبر بيانا")
             start, finish = _span(norm, words, offset_of[said[0][0]], *said[0], begin)
             yield Event("statement", start, finish, text[start:finish]), -1
         for first, stop in self._speech.spans(words, speech):
+            if not cues.is_new(first, stop, self._window, self._year_window):
+                continue  # said in the past ("In June, ... the Brigades confirmed"), or denied
             start, finish = _span(norm, words, offset_of[first], first, stop, begin)
             if self._spoken_by(plain, start, finish, actors):
                 yield Event("statement", start, finish, text[start:finish]), _SPOKEN
@@ -231,8 +238,34 @@ class EventTyper:
         for tag, first, end in self._cues.tagged(words, starts):
             found[tag].append((first, end))
         past = [(y, y + 1) for y in years if not (y and words[y - 1] in self._since)]
-        before, deny, after, not_act, says, earlier, clause, *by = found
-        return _Cues(before + deny, deny, after, not_act, past + earlier, by, says, clause)
+        (
+            before,
+            deny,
+            after,
+            not_act,
+            says,
+            earlier,
+            clause,
+            not_negating,
+            not_by,
+            until,
+            irrealis,
+            that,
+            *by,
+        ) = found
+        if not_negating:  # "not only", ولا سيما: the negator they begin negates nothing
+            starting = {first for first, _ in not_negating}
+            deny = [span for span in deny if span[0] not in starting]
+        if not_by:  # "a source told", "قال المصدر": someone else's report, no statement
+            w = self._not_by_window
+            says = [
+                (i, end)
+                for i, end in says
+                if not (_within(not_by, i - w, i) or _within(not_by, end, end + w))
+            ]
+        w = self._act_window  # a hope, fear or expectation whose clause (that, بأن) follows within the window
+        hoped = [(j, end) for j, end in that if any(i < j <= e + w for i, e in irrealis)]
+        return _Cues(before + deny, deny, after, not_act, past + earlier, by, says, clause, until, hoped)
 
     def _spoken_by(self, plain: str, start: int, finish: int, actors: list[tuple[int, int]]) -> bool:
         """Whether a watched actor stands right before or after the speech verb at start:finish
@@ -265,6 +298,16 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
     by: list[_Spans]  # per means rule, its words
     says: _Spans  # speech, which makes a denial a statement
     clause: _Spans  # relative pronouns, which keep a date in their clause
+    until: _Spans  # after, عقب: what follows happened, whatever was threatened before
+    hoped: _Spans  # the that/بأن of a hope, fear or expectation: what follows it is not (yet) so
+
+    def not_an_act(self, first: int, window: int) -> bool:
+        """Whether a threat, condition or call (`not_act`) within `window` words before the trigger
+        at word `first` reaches it: no `until` word (after, بعد) between them."""
+        return any(
+            first - window <= i and end <= first and not _within(self.until, end, first)
+            for i, end in self.not_act
+        ) or any(end <= first and not _within(self.until, end, first) for _, end in self.hoped)
 
     def is_new(self, first: int, stop: int, window: int, year_window: int) -> bool:
         """Whether the trigger at words[first:stop] reports a new act: no denial, habit or past

@@ -244,20 +244,32 @@ class NotNew(_Model):
 class Denial(_Model):
     """Negators (no, never, neither, لم) that make a trigger within `window` words after them no
     event; where one negates an act in a sentence that also has one of `says` (said, قال), that
-    sentence reports a denial: a statement."""
+    sentence reports a denial: a statement, unless one of `not_by` (a source, residents) stands
+    within `not_by_window` words of every `says` word: theirs is a report, not a statement. A
+    negator that begins one of `not_negating` (not only, ولا سيما "especially") negates nothing."""
 
     before: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
+    not_negating: tuple[str, ...] = ()
+    not_by: tuple[str, ...] = ()
+    not_by_window: int = Field(default=2, ge=1, le=8)
     window: int = Field(default=8, ge=1, le=20)
 
 
 class NotAct(_Model):
     """Words that make a trigger no act (a threat, a condition, the future, a call) within `window`
-    words before it, except for the types in `keep` (a threat is itself a statement)."""
+    words before it, except for the types in `keep` (a threat is itself a statement), and unless one
+    of `until` (after, عقب) stands between them: what follows it happened ("warning of wider
+    retaliation after the U.S. airstrikes"). A hope, fear or expectation (`irrealis`) followed within
+    `window` words by a `clause` word (that, بأن) reaches every trigger after that word in the
+    sentence: "يأمل أهل القائم ... بأن يتوصل البلدان إلى اتفاقيات ... لتفعيل التجارة"."""
 
     before: tuple[str, ...] = ()
     window: int = Field(default=6, ge=1, le=20)
     keep: tuple[EventTypeId, ...] = ()
+    until: tuple[str, ...] = ()
+    irrealis: tuple[str, ...] = ()
+    clause: tuple[str, ...] = ()
 
 
 class Vague(_Model):

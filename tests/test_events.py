@@ -171,6 +171,43 @@ def test_a_watched_actor_that_speaks_makes_a_statement(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # an official who tells an outlet or writes online makes a statement
+        ("Ahmed al-Dulaimi, the mayor of al-Qaim, told Reuters the town was calm.", ["statement"]),
+        ("The PMF spokesperson wrote on X that its brigades hold their posts near al-Qaim.", ["statement"]),
+        # a source's denial is its report, not a statement; nor is a statement that was not issued
+        ("A source told Shafaq News there were no clashes between the PMF and the army in al-Qaim.", []),
+        ("لم يصدر الحشد الشعبي حتى ساعة إعداد الخبر أي بيان بشأن الهجوم على مقره في القائم.", []),
+        # a month without a day sets the background, and what was said then is no new statement
+        ("In March, an airstrike hit a depot of Kata'ib Hezbollah near al-Bukamal, the group said.", []),
+        # "ولا سيما" (especially) and "not only" negate nothing
+        ("وتستهدف الحملة العائلات النازحة في دير الزور، ولا سيما العائدين إلى البوكمال.", ["humanitarian"]),
+        (
+            "The SDF not only arrested three men in Dhiban but also seized weapons.",
+            ["arrest_raid", "smuggling"],
+        ),
+        # what follows "after" happened, whatever was threatened before it
+        (
+            "Kataib Hezbollah put out a statement warning of revenge after the US airstrikes on al-Qaim.",
+            ["statement", "airstrike"],
+        ),
+        # an official body's statement, quoted; a television that says is no official
+        (
+            "Two PMF fighters died in the strike near al-Qaim, according to a PMF statement.",
+            ["airstrike", "statement"],
+        ),
+        ("Official Iraqi television said the army had deployed more troops to al-Qaim.", ["deployment"]),
+        # a hope's that-clause, however far, and the pluperfect of an earlier time
+        ("يأمل تجار القائم وأصحاب الشاحنات فيها بأن تنتعش التجارة مع سوريا.", []),
+        ("Iraq had previously deployed thousands of troops along the border near al-Qaim.", []),
+    ],
+)
+def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert typed(matcher, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("تعرضت مواقع الحشد الشعبي في القائم للقصف من قبل طائرات مجهولة.", ["airstrike"]),
         (
             "ويرجح أن الطائرات الإسرائيلية هي المسؤولة عن القصف الذي طال مواقع الميليشيات في البوكمال.",
