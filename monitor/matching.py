@@ -218,7 +218,8 @@ class Matcher:
 
     def _with_related(self, hits: list[Hit], norm: Normalised, plain: str) -> list[Hit]:
         """Resolve overlaps, then admit requires_related hits whose parent or related entity is in,
-        and places named beside a settlement word (the village of Obeidi)."""
+        and places named beside a settlement word (the village of Obeidi) in a text that names
+        another watched entity freely (so "the city of Sousse" in Tunisia stays out)."""
         free = _longest(h for h in hits if not h.ref.alias.requires_related)
         waiting = [h for h in hits if h.ref.alias.requires_related]
         if not waiting:
@@ -227,7 +228,7 @@ class Matcher:
         named = [
             h
             for h in waiting
-            if h.ref.entity.is_place and beside_settlement_word(norm, plain, h.start, h.end)
+            if found and h.ref.entity.is_place and beside_settlement_word(norm, plain, h.start, h.end)
         ]
         found |= {h.ref.entity.id for h in named}
         while newly := {h.ref.entity.id for h in waiting if self._admitted(h, found)} - found:

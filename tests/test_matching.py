@@ -990,14 +990,16 @@ def test_border_villages_and_their_namesakes(shipped: Matcher, text: str, expect
     ("text", "expected"),
     [
         ("Iraqi troops cleared Rummana village on Sunday.", ["iraqi-army", "rummana"]),
-        ("Marines entered the town of Obeidi at dawn.", ["obaidi"]),
-        ("انتشرت القوات في قرية العبيدي.", ["obaidi"]),
+        ("Marines entered the town of Obeidi at dawn, PMF officials said.", ["obaidi", "pmf"]),
+        ("انتشرت قوات الحشد الشعبي في قرية العبيدي.", ["pmf", "obaidi"]),
+        ("Marines entered the town of Obeidi at dawn.", []),  # nothing else watched: which Obeidi?
+        ("مدينة سوسة هي جوهرة الساحل، وواحدة من المدن الساحلية في تونس.", []),  # Sousse, not al-Susah
         ("Iraqi forces entered al-Ubaydi and Karabla.", ["iraqi-army", "obaidi", "karabla"]),  # a neighbour
         ("Mohammed al-Obeidi, a town official, said the road was open.", []),  # the surname
         ("قال أحمد العبيدي إن الوضع مستقر.", []),
     ],
 )
-def test_a_settlement_word_or_a_neighbour_makes_a_guarded_name_the_place(
+def test_a_settlement_word_in_a_watched_text_or_a_neighbour_makes_a_guarded_name_the_place(
     shipped: Matcher, text: str, expected: list[str]
 ) -> None:
     assert ids(shipped, text) == expected
