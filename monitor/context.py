@@ -33,7 +33,7 @@ from monitor.normalise import (
     strip_article,
 )
 from monitor.sentences import SENTENCE_BREAK
-from monitor.variants import Variant, forms
+from monitor.variants import Variant, forms, national_forces
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, Entity
@@ -154,19 +154,26 @@ OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlet
 ))  # fmt: skip
 _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
-SPORTS_BEFORE = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي منتخب host hosts visitor".split())
+SPORTS_BEFORE = frozenset(
+    fold_words(w) for w in "فريق لفريق نادي لنادي منتخب فريقي ناديي لفريقي لناديي host hosts visitor".split()
+)
 SPORTS_AFTER = frozenset(fold_words(w) for w in "club FC SC team crew squad fans players نادي".split())
 SPORTS_BEFORE_ACTOR = frozenset(fold_words(w) for w in "فريق لفريق نادي لنادي".split())  # نادي الحشد
 SPORTS_AFTER_ACTOR = frozenset(fold_words(w) for w in "club FC SC".split())  # the al-Hashd club
 # A match report: a place among these words, three or more in its sentence, is a team (Erbil
-# defeated Al-Kahraba with a goal ...; فريق القوة الجوية على فريق امانة بغداد بهدفين). One or two
-# (a strike on a stadium, militias that "defeated" IS) are not enough.
+# defeated Al-Kahraba with a goal ...; فريق القوة الجوية على فريق امانة بغداد بهدفين); so is a
+# place with two in its sentence and one of them beside the name, here or where the sentence
+# names it again (وسيخوض الميادين مبارياته في دوري الأولى ... للميادين; ناديي صافيتا والميادين).
+# One alone (a strike on a stadium, militias that "defeated" IS) is not enough.
 SPORTS_WORDS = frozenset(fold_words(w) for w in """
     goal penalty league match stadium striker midfielder goalkeeper coach referee scored tied
     draw defeated champion championship season fan kickoff
     هدف هدفين هدفي هدفا مباراه المباراه الدوري دوري ملعب الملعب فريق الفريق لاعب اللاعب المدرب
     سجل ركله جزاء البطوله بطوله الجوله
+    نادي ناديي النادي فريقي الفريقين مباريات مبارياته مبارياتها المباريات تاهل التاهل ذهابا ايابا
+    تعادل المنافسه الموسم المجموعه
 """.split())  # fmt: skip
+_SPORTS_BESIDE = 2  # words between a sports word and the name, for two sports words to suffice
 
 
 def _any_of(words: Iterable[str]) -> ahocorasick.Automaton:
@@ -181,6 +188,9 @@ def _any_of(words: Iterable[str]) -> ahocorasick.Automaton:
 _SPORTS_WORD = _any_of(SPORTS_WORDS)
 _SPORTS_REACH = 300  # characters each side of a place searched for a sports word first
 _SPORTS_WORDS_NEEDED = 3
+# right before a nationality's forces: a proxy another state backs (U.S.-backed Syrian forces,
+# Turkish-backed Syrian troops), not the state's army
+PROXY_BEFORE = frozenset("backed sponsored supported funded".split())
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
 OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية".split())
 
@@ -243,6 +253,8 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
     prior = _words_before(text, start)[0]  # with its proclitics: وجديد عكيدات
     if ref.entity.kind == "tribe" and prior and not TRIBE_TOWN_BEFORE.isdisjoint(forms(prior)):
         return "tribe town: a town named after the tribe (جديد عكيدات)"
+    if prior in PROXY_BEFORE and national_forces(ref.variant.key):
+        return "proxy: forces another state backs are not their state's (U.S.-backed Syrian forces)"
     if (before and before[-1] in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
         _word_after(text, end) in SPORTS_AFTER_ACTOR and _joined(norm, plain, end, end + 1)
     ):
@@ -303,7 +315,19 @@ def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool
         return False
     left, right = Near(norm, plain, start, end).sides(_SPORTS_REACH // 4, _SPORTS_REACH // 4)
     sporting = {word for word in left + right if not SPORTS_WORDS.isdisjoint(forms(word))}
-    return len(sporting) >= _SPORTS_WORDS_NEEDED
+    if len(sporting) >= _SPORTS_WORDS_NEEDED:
+        return True
+    if len(sporting) < _SPORTS_WORDS_NEEDED - 1:
+        return False
+    name = norm.text[start:end]
+    words = [*left, name, *right]
+    stems = set(forms(name))  # الميادين is named again as للميادين
+    named = [i for i, word in enumerate(words) if i == len(left) or not stems.isdisjoint(forms(word))]
+    return any(
+        words[j] in sporting
+        for i in named
+        for j in range(max(0, i - _SPORTS_BESIDE), min(len(words), i + _SPORTS_BESIDE + 1))
+    )
 
 
 def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:

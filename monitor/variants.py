@@ -66,7 +66,7 @@ FEATURE_SYNONYMS = tuple(
     for group in (
         (
             *"border crossing|crossing|border gate|gate|border post".split("|"),
-            *"crossing point|border point|border entrance".split("|"),
+            *"crossing point|border point|border entrance|border outpost|outpost".split("|"),
         ),
         ("air base", "airbase", "base"),  # "Asad Air Base" is also "the al-Asad base"
         ("oil field", "oilfield", "oil fields"),  # "the Conoco oil fields", one field named
@@ -79,6 +79,7 @@ FEATURE_SYNONYMS = tuple(
     )
 )
 _CROSSING_WORDS = tuple(sorted(FEATURE_SYNONYMS[0], key=len, reverse=True))  # the first group, longest first
+_CROSSING_AT = ("border crossing", "crossing")  # "the border crossing at Albukamel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ def _rule(name: str, pattern: str, *spellings: str) -> Rule:
 # Latin transliteration rules, tried left to right at every match in the folded alias. Vowel
 # rules keep to a word's inside or end so that a name's first letter never changes.
 LATIN_RULES = (
-    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou]|$)", "ou", "u", "o"),
+    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou]|$)", "ou", "u", "o", "oo"),
     _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
     _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
     _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
@@ -127,7 +128,7 @@ LATIN_RULES = (
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
     _rule("double letter", r"([bdfjklmnrstwyz])\1|(?<=[aeiou])[bdjlmnrstwz](?=[aeiou])", "1", "2"),
     _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
-    _rule("iya/iyya/iyah/iyeh", r"iy?y(?:ah?|eh)?(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh"),
+    _rule("iya/iyya/iyah/iyeh/ia", r"(?:iy?y(?:ah?|eh)?|ia)(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh", "ia"),
 )
 
 
@@ -165,7 +166,8 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
         if key not in seen and strip_article(key)[0] not in seen:
             seen.add(key)
             yield from _with_suffix(Variant(key, False, GENERATED, rules))
-            if "force noun" in rules and is_arabic(key[0]):  # بضربة جوية أمريكية, وبالغارات الإسرائيلية
+            # with its proclitics: بضربة جوية أمريكية, وبالغارات الإسرائيلية, للواء 19, وبالفوج 47
+            if ("force noun" in rules or "unit number" in rules) and is_arabic(key[0]):
                 core, had_article = strip_article(key)
                 for form in arabic_forms(core, had_article):
                     if form not in seen:
@@ -201,12 +203,14 @@ def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
 
 def arabic_forms(core: str, had_article: bool = False) -> Iterator[str]:
     """`core` with every proclitic, with and without the article. A name written with its
-    article keeps it behind a proclitic (فالرقة, never فرقة: that is "division")."""
+    article keeps it behind a proclitic (فالرقة, never فرقة: that is "division"). ل before the
+    article is written لل, and only ل before a word that starts with ل (ل + اللواء: للواء)."""
+    lam = "ل" if core.startswith("ل") else "لل"
     for conj in CONJUNCTIONS:
         for prep in PREPOSITIONS:
             if not had_article or not conj + prep:
                 yield conj + prep + core
-            yield conj + ("لل" if prep == "ل" else prep + ARABIC_ARTICLE) + core
+            yield conj + (lam if prep == "ل" else prep + ARABIC_ARTICLE) + core
 
 
 def _spellings(words: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -366,6 +370,7 @@ def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
     if crossing is not None and not is_arabic(words[0]):
         name = words[: -len(crossing) - 1]
         yield from ((f"{other} of {name}", "feature of name") for other in _CROSSING_WORDS)
+        yield from ((f"{other} at {name}", "feature of name") for other in _CROSSING_AT)
 
 
 # "Abd" (servant of) before one of God's names, written as one word or two and with the article
@@ -455,6 +460,14 @@ FORCE_NOUNS_AR = tuple(
         المروحيات:f مروحيات:f""",
     )
 )
+
+
+def national_forces(words: str) -> bool:
+    """Folded `words` are a nationality and a ground noun (syrian forces, us troops)."""
+    parts = words.split()
+    return any(
+        " ".join(parts[:i]) in NATIONALITIES and " ".join(parts[i:]) in _FORCE_NOUNS[0] for i in range(1, len(parts))
+    )
 
 
 def _force_rewrites(words: str) -> Iterator[tuple[str, str]]:
