@@ -20,9 +20,11 @@ from monitor.elsewhere import (
     PERSIAN_AFTER,
     QUALIFIER_WORDS,
     TRIBE_TOWN_BEFORE,
+    YEMEN_WORDS,
     elsewhere,
     is_dateline,
     is_filed_from,
+    names_a_coalition,
 )
 from monitor.normalise import (
     APOSTROPHES,
@@ -147,6 +149,11 @@ OUTLET_VERBS_BEFORE = frozenset(
     for w in """told cited أفادت أفاد ذكرت ذكر قالت
     نقلت أوردت بثت نشرت كشفت""".split()
 )
+# right before an outlet's name with ل (مصادر للجزيرة, قال للميادين): the outlet was told
+TOLD_BEFORE = frozenset(
+    fold_words(w)
+    for w in "مصادر مصدر قال قالت صرح صرحت أكد أكدت أوضح أوضحت أضاف أضافت كشف كشفت مسؤول المتحدث".split()
+)
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
 OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
     "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
@@ -253,6 +260,8 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
     prior = _words_before(text, start)[0]  # with its proclitics: وجديد عكيدات
     if ref.entity.kind == "tribe" and prior and not TRIBE_TOWN_BEFORE.isdisjoint(forms(prior)):
         return "tribe town: a town named after the tribe (جديد عكيدات)"
+    if names_a_coalition(ref.variant.key) and _in_yemen(norm, plain, start, end):
+        return "elsewhere: the Saudi-led coalition in a sentence about Yemen (طيران التحالف ... صنعاء)"
     if prior in PROXY_BEFORE and national_forces(ref.variant.key):
         return "proxy: forces another state backs are not their state's (U.S.-backed Syrian forces)"
     if (before and before[-1] in SPORTS_BEFORE_ACTOR and _joined(norm, plain, start - 1, start)) or (
@@ -260,6 +269,11 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
     ):
         return "sports: a team named after the group"
     return None
+
+
+def _in_yemen(norm: Normalised, plain: str, start: int, end: int) -> bool:
+    sentence = _Sentence.around(plain, *norm.span(start, end))
+    return not YEMEN_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" ")))
 
 
 def _word_after(text: str, end: int) -> str:
@@ -295,6 +309,9 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
     if _in_match_report(norm, plain, start, end):
         return "sports: a team in a match report (goals, defeated, الدوري, بهدفين)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
+    told = name.startswith("لل") and f"ال{name[2:]}" in OUTLET_NAMES  # مصادر للجزيرة: told Al Jazeera
+    if told and not TOLD_BEFORE.isdisjoint(forms(before)):
+        return "outlet: a news outlet told something (قالت مصادر للجزيرة)"
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
         sentence = _Sentence.around(plain, source_start, source_end)

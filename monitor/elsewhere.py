@@ -1,7 +1,7 @@
 """Names that point elsewhere: a watched place's name qualified by another country or a US state
 (Palmyra, New York; Dhiban, Jordan; the Jordanian town of Dhiban), a Persian town built on it
 (نجف آباد, Najafabad), a town named after a watched tribe (جديد عكيدات), and a person's name in
-a dateline (`SULAIMANI, Iraq —`). Used by the kind rules of `monitor.context`. Pure: no I/O.
+a dateline (`SULAIMANI, Iraq —`), the coalition of the war in Yemen. Used by the kind rules of `monitor.context`. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -43,6 +43,20 @@ _FOREIGN_TOWN = re.compile(
 PERSIAN_AFTER = frozenset(fold_words(w) for w in "آباد أباد اباد".split())
 # a town named after a tribe: جديد عكيدات, جديد بكارة (Jdeid Akidat)
 TRIBE_TOWN_BEFORE = frozenset(fold_words(w) for w in "جديد جديدة Jdeid Jdeideh Jdaidet Jadid".split())
+
+
+# "The coalition" in a sentence about the war in Yemen is the Saudi-led one, not the US-led
+# coalition of Syria and Iraq: طيران التحالف ... شرق العاصمة صنعاء.
+COALITION_WORDS = frozenset(fold_words(w) for w in "coalition التحالف".split())
+YEMEN_WORDS = frozenset(fold_words(w) for w in """
+    Yemen Yemeni Yemen's Houthi Houthis Sanaa Sana'a Aden Hodeidah Marib Saudi-led
+    اليمن اليمني اليمنية اليمنيين الحوثي الحوثيين الحوثية الحوثيون صنعاء عدن الحديدة مأرب صعدة
+""".split())  # fmt: skip
+
+
+def names_a_coalition(key: str) -> bool:
+    """The folded alias key names a coalition (طيران التحالف, US-led coalition)."""
+    return not COALITION_WORDS.isdisjoint(key.split(" "))
 
 
 def elsewhere(plain: str, start: int, end: int, before: str, after: str) -> bool:

@@ -457,7 +457,8 @@ def _longest(hits: Iterable[Hit]) -> list[Hit]:
 
 def _resolve(cluster: list[Hit]) -> list[Hit]:
     """Longest first; a role name may also stand where it only partly overlaps a name of another
-    entity ("Bashar al-Assad’s regime": the person, and the regime's forces)."""
+    entity, whichever is the longer ("Bashar al-Assad’s regime", بنظام بشار الأسد: the person, and
+    the regime's forces)."""
     chosen: list[Hit] = []
     for hit in sorted(cluster, key=lambda h: (h.start - h.end, h.start, h.ref.variant.rank)):
         if all(hit.end <= c.start or hit.start >= c.end or _beside(hit, c) for c in chosen):
@@ -467,4 +468,4 @@ def _resolve(cluster: list[Hit]) -> list[Hit]:
 
 def _beside(hit: Hit, other: Hit) -> bool:
     partial = hit.start < other.start < hit.end < other.end or other.start < hit.start < other.end < hit.end
-    return partial and hit.ref.role and hit.ref.entity.id != other.ref.entity.id
+    return partial and (hit.ref.role or other.ref.role) and hit.ref.entity.id != other.ref.entity.id

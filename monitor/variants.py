@@ -433,7 +433,7 @@ FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
     |military advisor|military personnel|personnel|commando|ground forces|service members
-    |officer""".split("|")
+    |officer|command""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
