@@ -19,6 +19,7 @@ import ahocorasick
 from monitor.elsewhere import (
     PERSIAN_AFTER,
     QUALIFIER_WORDS,
+    ANTI_ISIS_WORDS,
     TRIBE_TOWN_BEFORE,
     YEMEN_WORDS,
     elsewhere,
@@ -152,7 +153,8 @@ OUTLET_VERBS_BEFORE = frozenset(
 # right before an outlet's name with ل (مصادر للجزيرة, قال للميادين): the outlet was told
 TOLD_BEFORE = frozenset(
     fold_words(w)
-    for w in "مصادر مصدر قال قالت صرح صرحت أكد أكدت أوضح أوضحت أضاف أضافت كشف كشفت مسؤول المتحدث".split()
+    for w in """مصادر مصدر قال قالت صرح صرحت أكد أكدت أوضح أوضحت أضاف أضافت كشف كشفت مسؤول المتحدث
+    تصريح تصريحات حديث""".split()
 )
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
 OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
@@ -181,6 +183,9 @@ SPORTS_WORDS = frozenset(fold_words(w) for w in """
     تعادل المنافسه الموسم المجموعه
 """.split())  # fmt: skip
 _SPORTS_BESIDE = 2  # words between a sports word and the name, for two sports words to suffice
+# ... unless a word of a settlement or governorate stands before the name: جماهير مدينة دير
+# الزور, الممثل الوحيد لمحافظة دير الزور in the league are the place
+SPORTS_PLACE_WORDS = frozenset(fold_words(w) for w in "مدينة محافظة بلدة قرية".split())
 
 
 def _any_of(words: Iterable[str]) -> ahocorasick.Automaton:
@@ -272,8 +277,13 @@ def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> s
 
 
 def _in_yemen(norm: Normalised, plain: str, start: int, end: int) -> bool:
+    """The coalition's sentence names Yemen's war, or the text does and the sentence names no
+    word of the war on the Islamic State."""
     sentence = _Sentence.around(plain, *norm.span(start, end))
-    return not YEMEN_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" ")))
+    words = _forms_of(fold_words(plain[sentence.start : sentence.end]).split(" "))
+    if not YEMEN_WORDS.isdisjoint(words):
+        return True
+    return ANTI_ISIS_WORDS.isdisjoint(words) and not YEMEN_WORDS.isdisjoint(_forms_of(norm.text.split(" ")))
 
 
 def _word_after(text: str, end: int) -> str:
@@ -334,7 +344,7 @@ def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool
     sporting = {word for word in left + right if not SPORTS_WORDS.isdisjoint(forms(word))}
     if len(sporting) >= _SPORTS_WORDS_NEEDED:
         return True
-    if len(sporting) < _SPORTS_WORDS_NEEDED - 1:
+    if len(sporting) < _SPORTS_WORDS_NEEDED - 1 or not SPORTS_PLACE_WORDS.isdisjoint(forms(left[-1] if left else "")):
         return False
     name = norm.text[start:end]
     words = [*left, name, *right]

@@ -54,6 +54,14 @@ YEMEN_WORDS = frozenset(fold_words(w) for w in """
 """.split())  # fmt: skip
 
 
+# ... and in a text that names Yemen's war, "the coalition" of a sentence naming no word of the
+# war on the Islamic State is the Saudi-led one too (الغارات التي تشنها قوات التحالف).
+ANTI_ISIS_WORDS = frozenset(fold_words(w) for w in """
+    ISIS ISIL Daesh Syria Syrian Iraq Iraqi US-led U.S.-led Washington American
+    داعش الدولي سوريا سورية السورية العراق العراقية واشنطن الأمريكي الأميركي الأمريكية الأميركية
+""".split())  # fmt: skip
+
+
 def names_a_coalition(key: str) -> bool:
     """The folded alias key names a coalition (طيران التحالف, US-led coalition)."""
     return not COALITION_WORDS.isdisjoint(key.split(" "))
