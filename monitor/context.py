@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import ahocorasick
 
 from monitor.elsewhere import (
+    ANTI_ISIS_WORDS,
     PERSIAN_AFTER,
     QUALIFIER_WORDS,
-    ANTI_ISIS_WORDS,
     TRIBE_TOWN_BEFORE,
     YEMEN_WORDS,
     elsewhere,
@@ -183,8 +183,8 @@ SPORTS_WORDS = frozenset(fold_words(w) for w in """
     تعادل المنافسه الموسم المجموعه
 """.split())  # fmt: skip
 _SPORTS_BESIDE = 2  # words between a sports word and the name, for two sports words to suffice
-# ... unless a word of a settlement or governorate stands before the name: جماهير مدينة دير
-# الزور, الممثل الوحيد لمحافظة دير الزور in the league are the place
+# A word of a settlement or governorate before the name keeps it the place even there: جماهير
+# مدينة دير الزور, الممثل الوحيد لمحافظة دير الزور في الدوري (a team is never "the city of").
 SPORTS_PLACE_WORDS = frozenset(fold_words(w) for w in "مدينة محافظة بلدة قرية".split())
 
 
@@ -320,7 +320,7 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         return "sports: a team in a match report (goals, defeated, الدوري, بهدفين)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
     told = name.startswith("لل") and f"ال{name[2:]}" in OUTLET_NAMES  # مصادر للجزيرة: told Al Jazeera
-    if told and not TOLD_BEFORE.isdisjoint(forms(before)):
+    if told and not TOLD_BEFORE.isdisjoint((*forms(before), *forms(two_before))):
         return "outlet: a news outlet told something (قالت مصادر للجزيرة)"
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
@@ -341,10 +341,14 @@ def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool
     if next(_SPORTS_WORD.iter(near), None) is None:
         return False
     left, right = Near(norm, plain, start, end).sides(_SPORTS_REACH // 4, _SPORTS_REACH // 4)
+    if left and not SPORTS_PLACE_WORDS.isdisjoint(forms(left[-1])):
+        return False
     sporting = {word for word in left + right if not SPORTS_WORDS.isdisjoint(forms(word))}
     if len(sporting) >= _SPORTS_WORDS_NEEDED:
         return True
-    if len(sporting) < _SPORTS_WORDS_NEEDED - 1 or not SPORTS_PLACE_WORDS.isdisjoint(forms(left[-1] if left else "")):
+    if len(sporting) < _SPORTS_WORDS_NEEDED - 1 or (
+        left and (left[-1] in PLACE_PREPOSITIONS or not PLACE_CUES.isdisjoint(forms(left[-1])))
+    ):  # two sports words and "the stadium in al-Bukamal", في الميادين: the place
         return False
     name = norm.text[start:end]
     words = [*left, name, *right]

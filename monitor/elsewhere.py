@@ -1,7 +1,8 @@
 """Names that point elsewhere: a watched place's name qualified by another country or a US state
 (Palmyra, New York; Dhiban, Jordan; the Jordanian town of Dhiban), a Persian town built on it
 (نجف آباد, Najafabad), a town named after a watched tribe (جديد عكيدات), and a person's name in
-a dateline (`SULAIMANI, Iraq —`), the coalition of the war in Yemen. Used by the kind rules of `monitor.context`. Pure: no I/O.
+a dateline (`SULAIMANI, Iraq —`), and the coalition of the war in Yemen. Used by the kind rules
+of `monitor.context`. Pure: no I/O.
 """
 
 from __future__ import annotations

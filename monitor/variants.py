@@ -128,7 +128,16 @@ LATIN_RULES = (
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
     _rule("double letter", r"([bdfjklmnrstwyz])\1|(?<=[aeiou])[bdjlmnrstwz](?=[aeiou])", "1", "2"),
     _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
-    _rule("iya/iyya/iyah/iyeh/ia", r"(?:iy?y(?:ah?|eh)?|ia)(?= |$)", "iya", "iyya", "iyah", "iyyah", "iyeh", "ia"),
+    _rule(
+        "iya/iyya/iyah/iyeh/ia",
+        r"(?:iy?y(?:ah?|eh)?|ia)(?= |$)",
+        "iya",
+        "iyya",
+        "iyah",
+        "iyyah",
+        "iyeh",
+        "ia",
+    ),
 )
 
 
@@ -466,7 +475,8 @@ def national_forces(words: str) -> bool:
     """Folded `words` are a nationality and a ground noun (syrian forces, us troops)."""
     parts = words.split()
     return any(
-        " ".join(parts[:i]) in NATIONALITIES and " ".join(parts[i:]) in _FORCE_NOUNS[0] for i in range(1, len(parts))
+        " ".join(parts[:i]) in NATIONALITIES and " ".join(parts[i:]) in _FORCE_NOUNS[0]
+        for i in range(1, len(parts))
     )
 
 

@@ -1060,3 +1060,150 @@ def test_names_of_the_new_actors_shared_with_other_things(
     shipped: Matcher, text: str, expected: list[str]
 ) -> None:
     assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a numbered unit's generated Arabic spelling takes proclitics; ل + اللواء is للواء
+        ("قصفت طائرات مسيرة مقرا للواء 19 في الحشد الشعبي قرب القائم.", ["pmf-brigade-19", "pmf", "qaim"]),
+        ("تمركزت قوة تابعة للفوج 47 في البوكمال.", ["irgc-battalion-47", "bukamal"]),
+        ("وصل رتل وباللواء 19 في الحشد الشعبي عناصر جدد.", ["pmf-brigade-19", "pmf"]),
+    ],
+)
+def test_numbered_units_take_arabic_proclitics(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وسيلعب الميادين مبارياته في دوري الدرجة الثانية على أرض محايدة.", []),
+        ("ضمت المجموعة ناديي البوكمال والعشارة اللذين تنافسا على الصدارة.", []),
+        ("تأهل البوكمال إلى الدوري بعد فوزه ذهابا وإيابا على فريقي العشارة وصبيخان.", []),
+        # a sports word alone, or a settlement word before the name: the place
+        ("قصفت طائرات مجهولة ملعب البوكمال البلدي حيث تتمركز الميليشيات.", ["bukamal"]),
+        ("احتفلت جماهير مدينة دير الزور بتأهل نادي الفتوة إلى الدوري الممتاز.", ["deir-ez-zor"]),
+    ],
+)
+def test_arabic_match_reports_name_teams_not_towns(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("أجلى الدفاع المدني عائلات في البادية الشمالية الشرقية بمحافظة المفرق.", []),
+        ("تطوير البنية التحتية في البادية الأردنية.", []),
+        ("Water harvesting in the Jordanian Badia.", []),
+        ("تنتشر خلايا داعش في البادية شرق تدمر.", ["islamic-state", "badia", "palmyra"]),
+    ],
+)
+def test_jordans_badia_is_not_the_syrian_desert(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("شن طيران التحالف غارات على معسكر شرق العاصمة صنعاء.", []),
+        ("تواصل قصف الحوثيين في اليمن. وقالت مصادر إن طائرات التحالف قصفت مخزنا للسلاح.", []),
+        ("Saudi-led coalition jets struck Sanaa again.", []),
+        ("شن طيران التحالف غارات على مواقع داعش قرب البوكمال.", ["us-forces", "islamic-state", "bukamal"]),
+        # a text about Yemen: the coalition is still the US-led one where its own war is named
+        (
+            "زار المبعوث اليمن. وشن طيران التحالف الدولي غارات على داعش في سوريا.",
+            ["us-forces", "islamic-state"],
+        ),
+    ],
+)
+def test_the_coalition_in_yemen_is_not_the_us_led_one(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On Sunday the United States launched airstrikes on militia depots.", ["us-forces"]),
+        ("The United States struck a weapons depot.", ["us-forces"]),
+        ("Iran condemned the strikes on the United States.", []),
+        ("The United States said the strikes were lawful.", []),
+        ("قصفت مسيرة أميركية رتلا قرب البوكمال.", ["us-forces", "bukamal"]),
+        ("Since 2015 the US command has built bases near Hasakah.", ["us-forces", "hasakah"]),
+    ],
+)
+def test_the_united_states_acting_militarily(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("U.S.-backed Syrian forces hold the crossing at al-Tanf.", ["al-tanf"]),
+        ("Turkish-backed Syrian troops entered the village.", []),
+        ("Syrian forces entered al-Bukamal in 2017.", ["syrian-army", "bukamal"]),
+        ("Syrian government TV showed the ceremony in 2019.", []),
+    ],
+)
+def test_proxies_and_state_outlets_are_not_the_state(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Police seized the pills at the al-Qaim outpost on Monday.", ["qaim-bukamal-crossing"]),
+        ("Trucks queued at the border crossing at Albukamal.", ["qaim-bukamal-crossing"]),
+    ],
+)
+def test_a_crossing_named_as_an_outpost_or_a_crossing_at_its_town(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وقال مسؤول محلي للجزيرة إن القصف طال مواقع في القائم.", ["qaim"]),
+        ("وأضاف في تصريح للجزيرة أن الحدود مؤمنة.", []),
+        ("وصلت تعزيزات للجزيرة السورية شرق الفرات.", ["jazira", "euphrates"]),
+        ("قصفت مسيرات مواقع ضمن قاطع عمليات الجزيرة والبادية في الحشد الشعبي.", ["pmf"]),
+        ("وقالت قيادة عمليات الأنبار في الحشد الشعبي إن الوضع مستقر.", ["pmf"]),
+        ("أعلنت قيادة عمليات الأنبار انطلاق عملية عسكرية.", ["anbar-operations-command"]),
+    ],
+)
+def test_outlets_told_and_units_of_the_pmf_named_after_regions(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("منذ الإطاحة بنظام بشار الأسد تغيرت الحدود.", ["syrian-army", "bashar-al-assad"]),
+        (
+            "They fled to territory held by the Bashar al-Assad government.",
+            ["bashar-al-assad", "syrian-army"],
+        ),
+        ("ارتفع التأهب منذ سقوط النظام المخلوع في سوريا.", ["syrian-army"]),
+        ("طالب النواب بملاحقة أزلام النظام البائد في العراق.", []),
+        ("حضر رئيس الحكومة السورية المؤقتة افتتاح مقر في اعزاز.", []),
+        ("وعينت الإدارة الجديدة في سوريا وزيرا للخارجية.", ["syrian-transitional-government"]),
+        ("ضبطت القوات مواقع للجيش الوطني (معارض) قرب الباب.", ["syrian-national-army"]),
+        ("استهدفت مسيرة مواقع الحشد الشيعي قرب البوكمال.", ["pmf", "bukamal"]),
+        (
+            "الحدود مؤمنة من قبل قيادة قوات الحدود، إحدى تشكيلات وزارة الداخلية.",
+            ["iraqi-border-guards", "iraqi-interior-ministry"],
+        ),
+    ],
+)
+def test_syrian_and_iraqi_state_names_of_the_held_out_texts(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected

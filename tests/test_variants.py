@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.matching import Matcher
-from monitor.variants import arabic_ordinal, variants
+from monitor.variants import arabic_forms, arabic_ordinal, variants
 from monitor.watchlists import Entity, Watchlist, load_watchlists
 
 ROOT = Path(__file__).parent.parent
@@ -213,3 +213,22 @@ def test_a_loanword_and_a_doubled_ya_change_only_their_own_letters() -> None:
     assert not any("ديموقراط" in key for key in keys)
     # the doubled ya is a typo of the nisba ending only, never of a name's other letters
     assert not any("يي" in key for key in (v.key for v in variants("دير الزور", False)))
+
+
+def test_oo_and_ia_spellings_of_a_vowel_and_a_nisba_ending(shipped: Matcher) -> None:
+    assert "deir ez zoor" in {v.key for v in variants("Deir ez-Zor", False)}
+    assert "yarubia" in {v.key for v in variants("Yarubiyya", False)}
+    assert entities(shipped, "Tribal elders in Deir Ez-Zoor met on Monday.") == [
+        ("deir-ez-zor", "Deir Ez-Zoor")
+    ]
+    # two rewrites (ou, -ia) leave no step for the article: the name is found without it
+    assert entities(shipped, "Kurdish fighters hold the crossing at al-Yaroubia.") == [
+        ("rabia-yarubiyah-crossing", "Yaroubia")
+    ]
+
+
+def test_a_lam_proclitic_before_a_word_starting_with_lam_is_written_once() -> None:
+    forms = set(arabic_forms("لواء 19", True))
+    assert {"للواء 19", "واللواء 19", "باللواء 19"} <= forms
+    assert "لللواء 19" not in forms
+    assert "للرقه" in set(arabic_forms("رقه", True))  # ل + الرقة: both lams of لل
