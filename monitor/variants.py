@@ -79,7 +79,6 @@ FEATURE_SYNONYMS = tuple(
     )
 )
 _CROSSING_WORDS = tuple(sorted(FEATURE_SYNONYMS[0], key=len, reverse=True))  # the first group, longest first
-_CROSSING_AT = ("border crossing", "crossing")  # "the border crossing at Albukamel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +378,6 @@ def _feature_rewrites(words: str) -> Iterator[tuple[str, str]]:
     if crossing is not None and not is_arabic(words[0]):
         name = words[: -len(crossing) - 1]
         yield from ((f"{other} of {name}", "feature of name") for other in _CROSSING_WORDS)
-        yield from ((f"{other} at {name}", "feature of name") for other in _CROSSING_AT)
 
 
 # "Abd" (servant of) before one of God's names, written as one word or two and with the article
