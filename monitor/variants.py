@@ -97,7 +97,7 @@ def _rule(name: str, pattern: str, *spellings: str) -> Rule:
 # Latin transliteration rules, tried left to right at every match in the folded alias. Vowel
 # rules keep to a word's inside or end so that a name's first letter never changes.
 LATIN_RULES = (
-    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou]|$)", "ou", "u", "o", "oo"),
+    _rule("ou/u/o", r"(?<=\w)(?:ou|oo|u|o)(?=[^aeiou]|$)", "ou", "u", "o"),
     _rule("aa/a", r"(?<=\w)aa?(?=[^aeiou])", "aa", "a"),
     _rule("ee/i", r"(?<=[^aeiou ])(?:ee|i)(?=[^aeiouy ])", "ee", "i"),
     _rule("ei/ai/ay", r"(?<=\w)(?:ei|ai|ay|ey)(?=[^aeiou])", "ei", "ai", "ay"),
