@@ -113,8 +113,19 @@ _WORD = re.compile(r"[^ ]+")
 _UNBROKEN = re.compile(r"[^,،:;\"“”«»()\[\]]*")  # no punctuation between a speaker and its verb
 _THAT = re.compile(r"(?<!\w)(?:that|أن|إن|بأن|ان|بان)(?!\w)", re.IGNORECASE)  # what is said begins
 # A year as a folded word: 2019, ٢٠١٩ (folded), 2019م, 1990s; 1901 on and not 2000 (round
-# numbers are counts more often: "2000 fighters").
-_YEAR = re.compile(r"(?<![^ ])(\d{4})[sم]?(?![^ ])")
+# numbers are counts more often: "2000 fighters"), but the 2000s (a decade: group 2).
+_YEAR = re.compile(r"(?<![^ ])(\d{4})(s?)م?(?![^ ])")
+# A tally: a count of 20 or more right before a trigger of a violent act ("responsible for over 150
+# attacks", "أكثر من 150 هجوما") is a record of acts, not a new one (shelling is left out: its
+# triggers name munitions, and a salvo is counted in them, "fired 30 rockets"; so are people and
+# goods: "174 displaced", "1,979 captagon pills"). Not after a month: "A Feb. 25 airstrike".
+_TALLY = 20
+# A concession's object is given, not reported: "Despite the build-up, sources said no unusual
+# activity was seen", "رغم التعزيزات" (the word right before the trigger, or before its article or "of").
+_CONCESSIVE = frozenset({"despite", "رغم", "برغم", "الرغم", "بالرغم", "وبالرغم", "ورغم"})
+_LINKS = frozenset({"the", "a", "an", "of", "من"})
+_FIRST_YEAR = 1900  # a four-digit number above it is a year ("the 2019 airstrike"), no count
+_TALLIED = frozenset({"airstrike", "armed_clash", "explosion", "assassination"})
 
 
 class EventTyper:
@@ -193,7 +204,11 @@ class EventTyper:
         norm = normalise(plain[begin:end])
         if (found := self._starts(norm.text)) is None:
             return
-        years = [y.start() for y in _YEAR.finditer(norm.text) if 1900 < int(y[1]) < year and int(y[1]) % 100]
+        years = [
+            y.start()
+            for y in _YEAR.finditer(norm.text)
+            if _FIRST_YEAR < int(y[1]) < year and (int(y[1]) % 100 or y[2])
+        ]
         offsets = [at for group in found for at in group]
         words, indices = _words(norm.text, offsets + years)
         groups, at = [], 0
@@ -213,6 +228,8 @@ class EventTyper:
                 continue
             if trigger.type not in self._keep and cues.not_an_act(first, self._act_window):
                 continue
+            if (trigger.type in _TALLIED and _tallied(words, first)) or _conceded(words, first):
+                continue
             if not cues.is_new(first, stop, self._window, self._year_window):
                 negated = _within(cues.deny, first - self._deny_window, first)
                 denied |= negated and trigger.type not in self._keep
@@ -225,9 +242,12 @@ class EventTyper:
         if said:  # a denial, said (not itself denied or dated: "ولم تصدر ... حتى إعداد الخبر بيانا")
             start, finish = _span(norm, words, offset_of[said[0][0]], *said[0], begin)
             yield Event("statement", start, finish, text[start:finish]), -1
+        w = self._not_by_window
         for first, stop in self._speech.spans(words, speech):
             if not cues.is_new(first, stop, self._window, self._year_window):
                 continue  # said in the past ("In June, ... the Brigades confirmed"), or denied
+            if _within(cues.not_by, first - w, first) or _within(cues.not_by, stop, stop + w):
+                continue  # a source speaks, not the actor beside it ("وقال مصدر عسكري في الفرقة الرابعة")
             start, finish = _span(norm, words, offset_of[first], first, stop, begin)
             if self._spoken_by(plain, start, finish, actors):
                 yield Event("statement", start, finish, text[start:finish]), _SPOKEN
@@ -265,7 +285,9 @@ class EventTyper:
             ]
         w = self._act_window  # a hope, fear or expectation whose clause (that, بأن) follows within the window
         hoped = [(j, end) for j, end in that if any(i < j <= e + w for i, e in irrealis)]
-        return _Cues(before + deny, deny, after, not_act, past + earlier, by, says, clause, until, hoped)
+        return _Cues(
+            before + deny, deny, after, not_act, past + earlier, by, says, clause, until, hoped, not_by
+        )
 
     def _spoken_by(self, plain: str, start: int, finish: int, actors: list[tuple[int, int]]) -> bool:
         """Whether a watched actor stands right before or after the speech verb at start:finish
@@ -300,6 +322,7 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
     clause: _Spans  # relative pronouns, which keep a date in their clause
     until: _Spans  # after, عقب: what follows happened, whatever was threatened before
     hoped: _Spans  # the that/بأن of a hope, fear or expectation: what follows it is not (yet) so
+    not_by: _Spans  # a source, resident or monitor: their report, not a statement
 
     def not_an_act(self, first: int, window: int) -> bool:
         """Whether a threat, condition or call (`not_act`) within `window` words before the trigger
@@ -329,6 +352,25 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
         return at - stop < year_window and not _within(self.clause, stop, at)
 
 
+def _tallied(words: Sequence[str], first: int) -> bool:
+    """Whether the trigger at word `first` is counted as a tally: right after a number of `_TALLY`
+    or more and no year (digits, folded from Arabic ones too; "of"/من between them allowed)."""
+    at = first - 1
+    if at > 0 and words[at] in ("of", "من"):
+        at -= 1
+    if at < 1 or not words[at].isdigit() or not _TALLY <= int(words[at]) <= _FIRST_YEAR:
+        return False  # at 0 a date's day more often, its month cut off as a sentence ("Feb. 25 airstrike")
+    return _MONTH.match(words[at - 1]) is None
+
+
+def _conceded(words: Sequence[str], first: int) -> bool:
+    """Whether the trigger at word `first` is the object of a concession (`_CONCESSIVE`)."""
+    at = first - 1
+    while at > 0 and words[at] in _LINKS and first - at < 3:
+        at -= 1
+    return at >= 0 and words[at] in _CONCESSIVE
+
+
 def _span(norm: Normalised, words: Sequence[str], at: int, first: int, stop: int, begin: int) -> _Span:
     """Offsets in the field of words[first:stop] of the sentence (folded: `norm`) at `begin`."""
     if stop - first == 1:
@@ -340,6 +382,7 @@ def _span(norm: Normalised, words: Sequence[str], at: int, first: int, stop: int
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_MONTH = re.compile(f"(?:{_MONTHS})")  # a month's name (folded) begins with
 # A date: "March 3, 2019", "3 March 2019", "2019-09-30", "2019/09/30", "30/09/2019" (the year caught).
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})[a-z]*\.? \d{{1,2}},? |\d{{1,2}} (?:{_MONTHS})[a-z]*\.? )((?:19|20)\d\d)\b"

@@ -14,8 +14,11 @@ from itertools import chain, repeat
 import ahocorasick
 
 from monitor.normalise import fold_words, is_arabic, strip_article
-from monitor.variants import arabic_forms
+from monitor.variants import CONJUNCTIONS, arabic_forms
 
+# An Arabic first word of this many letters or fewer is a particle (لم، لا، لن، في، من، ان): it takes
+# the conjunctions (ولم، فلا) but no preposition or article, so "كلم" (km) is no negator.
+_PARTICLE = 2
 _CACHE_WORDS = 20_000  # distinct words whose candidate phrases are remembered (~1.5 MB a full cache)
 
 
@@ -31,14 +34,17 @@ class Word:
 
 
 def phrase_words(text: str) -> tuple[Word, ...]:
-    """A trigger or cue as folded words; an Arabic first word also with its proclitics, a later
-    one also with the article, as an adjective agrees with its noun (حمله امنيه: الحمله الامنيه)."""
+    """A trigger or cue as folded words; an Arabic first word also with its proclitics (a particle
+    with its conjunctions only), a later one also with the article, as an adjective agrees with
+    its noun (حمله امنيه: الحمله الامنيه)."""
     words: list[Word] = []
     for written in text.split():
         parts = fold_words(written.rstrip("*")).split(" ")  # folding may split one: sit-in
         for i, part in enumerate(p for p in parts if p):
             forms = {part}
-            if not words and is_arabic(part[0]):
+            if not words and is_arabic(part[0]) and len(part) <= _PARTICLE:
+                forms |= {conj + part for conj in CONJUNCTIONS}  # ولم، فلا; not كلم ("km")
+            elif not words and is_arabic(part[0]):
                 forms |= set(arabic_forms(*strip_article(part)))
             elif is_arabic(part[0]) and not part.startswith("ال"):
                 forms.add(f"ال{part}")

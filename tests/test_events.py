@@ -643,3 +643,79 @@ def test_a_long_text_is_typed_as_its_parts_are(matcher: Matcher) -> None:
     assert len(expected) > 500
     got = find_events(matcher.watchlist, {"content": whole}, {"content": matcher.find(whole)})["content"]
     assert [(e.type, e.start, e.end) for e in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an explosion an air or drone strike caused is the strike, whichever word says so
+        ("Loud explosions shook al-Bukamal after a drone targeted a Kataib Hezbollah depot.", ["airstrike"]),
+        ("هزت انفجارات عنيفة البوكمال إثر استهداف مسيرة رتلا للحشد الشعبي.", ["airstrike"]),
+        ("A blast hit a PMF post near al-Qaim, the result of a raid by unknown war planes.", ["airstrike"]),
+        (
+            "One drone was shot down while another exploded inside a compound of the SDF in Deir ez-Zor.",
+            ["airstrike"],
+        ),
+        # with no aircraft named the explosion stays one
+        ("An explosion hit a PMF post near al-Qaim on Sunday.", ["explosion"]),
+        # a strike (ضربة) that hit a headquarters is an air strike; a lower bound negates nothing
+        ("قتل ما لا يقل عن ثلاثة عناصر من الحشد الشعبي في ضربة استهدفت مقرهم في القائم.", ["airstrike"]),
+        # a count of acts, a record, a comparison or a habit is no new act
+        ("Kataib Hezbollah has claimed over 150 attacks on US forces.", ["statement"]),
+        ("Kataib Hezbollah is responsible for more than 150 attacks against American forces.", []),
+        ("Similar drone attacks on US forces in Syria have been carried out by Kataib Hezbollah.", []),
+        ("For two decades Kataib Hezbollah has attacked American forces in Iraq.", []),
+        ("Kataib Hezbollah earned a reputation in the 2000s for roadside bombs in Anbar.", []),
+        ("وبين الحين والآخر تستهدف الطائرات المسيرة مواقع الميليشيات في البوكمال ثم تعيد انتشارها.", []),
+        ("يذكر أن غارات استهدفت مواقع الحشد الشعبي في القائم.", []),
+        ("ولطالما شكل الطريق بين القائم والبوكمال شريانا اقتصاديا للبلدين.", []),
+        # last month's act, a tally since mid-month, forces that stand deployed, a concession's object
+        (
+            "It came late last month, when Kataib Hezbollah claimed firing five rockets at al-Qaim.",
+            [],
+        ),
+        (
+            "US forces deployed in Iraq and Syria have been attacked by Kataib Hezbollah since mid-October.",
+            [],
+        ),
+        ("Despite the build-up, sources in al-Qaim said the border was calm.", []),
+        ("ورغم التعزيزات العسكرية، قال سكان في البوكمال إن الوضع هادئ.", []),
+        ("The PMF deployed in al-Qaim on Sunday.", ["deployment"]),
+        # a count of people or goods is no tally of acts; a salvo is counted in its rockets
+        ("عاد 174 نازحا من مخيم الهول إلى بلداتهم في دير الزور.", ["humanitarian"]),
+        ("Kataib Hezbollah fired 30 rockets at a US base near al-Qaim.", ["shelling"]),
+    ],
+)
+def test_an_air_strikes_explosion_and_a_tally_record_or_habit(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert sorted(typed(matcher, text, 2025)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # other senses: floods that "raid" homes, a team that withdraws from a league, km (كلم)
+        ("أجلى الدفاع المدني سكان منازل في البادية داهمتها السيول قرب البوكمال.", []),
+        ("ونادي الميادين انسحب من الدوري بعد خسارته الثالثة.", []),
+        ("شهدت مدينة الرمادي بمحافظة الأنبار (100 كلم غرب بغداد) مظاهرة كبيرة.", ["protest"]),
+        # a condemned "targeting", an optimism, a decision to come are no act; the statement is one
+        (
+            "Kataib Hezbollah issued a statement condemning the crime of targeting PMF forces in al-Qaim.",
+            ["statement"],
+        ),
+        ("أبدى رئيس هيئة المنافذ الحدودية تفاؤله بأن يسهم فتح منفذ القائم في تعزيز التجارة.", ["statement"]),
+        (
+            "Kataib Hezbollah says armed groups are going to resume attacks on US forces in Anbar.",
+            ["statement"],
+        ),
+        # residents who close the streets against a force protest
+        ("رد الأهالي بإغلاق شوارع البلدة لمنع دخول قسد إليها في ريف دير الزور.", ["protest"]),
+        # a source that speaks beside a watched unit is no statement by it
+        ("وقال مصدر عسكري في الفرقة الرابعة إن الطريق إلى البوكمال مفتوح.", []),
+        # a field captured is no arrest
+        ("The SDF captured a major oil field in Deir ez-Zor from ISIS.", []),
+    ],
+)
+def test_other_senses_condemnations_and_sources(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert sorted(typed(matcher, text, 2025)) == expected
