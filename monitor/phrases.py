@@ -13,7 +13,6 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import TYPE_CHECKING
 
 from monitor.context import WORD, WORD_CHARS, Hit, folded, position
@@ -29,7 +28,11 @@ COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syr
 # English "<first> and <second> <noun>"; Arabic "<noun> <adjective> وال<adjective>" (the noun and
 # first adjective are read back from the text before the match).
 # Two patterns, each starting with a literal, so that the regex engine skims the text for it.
-_COORDINATION_EN = re.compile(r" and (?P<second>[a-z0-9]+) (?P<noun>[a-z]+)")  # 12th and 13th brigades
+# The second name may carry its article (the Conoco and al-Omar bases); the noun may be two words
+# (the Russian and Syrian air forces): the word after the noun is looked at, not consumed.
+_COORDINATION_EN = re.compile(
+    r" and (?P<second>(?:al |el )?[a-z0-9]+) (?P<noun>[a-z]+)(?= (?P<more>[a-z]+))?"
+)  # 12th and 13th brigades
 _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 # The first name: one word, or an initialism whose dots folded to spaces (U.S. -> "u s").
 _FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
@@ -67,14 +70,23 @@ def unbracketed(plain: str, spans: list[tuple[int, int]]) -> str:
 def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
     """Per name a coordination in the normalised `text` may stand for, its span and the keys to
     look up; `tails` (the last words of keys) skips the nouns no key ends with."""
-    for match in chain(_COORDINATION_EN.finditer(text), _COORDINATION_AR.finditer(text)):
-        last = match.group(match.lastindex or 0)  # the noun, or the Arabic adjective
-        if last not in tails and (last[-1] != "s" or _singular(last) not in tails):
-            continue
-        yield from _coordinated_keys(text, match)
+    for match in _COORDINATION_EN.finditer(text):
+        more = match.group("more")
+        if more is not None and _in_tails(more, tails):  # a noun of two words: air forces
+            yield from _coordinated_keys(text, match, f"{match.group('noun')} {more}", match.end("more"))
+        elif _in_tails(match.group("noun"), tails):
+            yield from _coordinated_keys(text, match, match.group("noun"), match.end("noun"))
+    for match in _COORDINATION_AR.finditer(text):
+        if _in_tails(match.group("adjective"), tails):
+            yield from _coordinated_keys(text, match, "", match.end())
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:
             yield from _dual_keys(text, match)
+
+
+def _in_tails(last: str, tails: frozenset[str]) -> bool:
+    """`last` (a noun, or an Arabic adjective) ends a key, as it is or in the singular."""
+    return last in tails or (last[-1] == "s" and _singular(last) in tails)
 
 
 def _dual_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
@@ -87,10 +99,13 @@ def _dual_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], l
     return [(match.span(name), [f"{n} {match.group(name)}" for n in nouns]) for name in ("first", "second")]
 
 
-def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
-    """Per name a coordination may stand for, its span in `text` and the keys to look up."""
+def _coordinated_keys(
+    text: str, match: re.Match[str], noun: str, noun_end: int
+) -> list[tuple[tuple[int, int], list[str]]]:
+    """Per name a coordination may stand for, its span in `text` and the keys to look up; in
+    English the shared `noun` ends at `noun_end`."""
     if match.re is _COORDINATION_EN:  # English: "<first> and <second> <noun>"
-        noun, second = match.group("noun"), match.group("second")
+        second = match.group("second")
         first_end = len(text[: match.start()].rstrip(" "))  # "u s  and": U.S. left a space
         found = _FIRST_EN.search(text, max(0, first_end - WORD_CHARS), first_end)
         if found is None:
@@ -99,7 +114,10 @@ def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, 
         nouns = list(dict.fromkeys((noun, _singular(noun))))
         return [
             ((first_start, first_end), [f"{first} {n}" for n in nouns]),
-            ((match.start("second"), match.end("noun")), [f"{second} {n}" for n in nouns[1:]]),
+            (
+                (match.start("second"), noun_end),
+                [f"{name} {n}" for name in _articled(second) for n in nouns[1:]],
+            ),
         ]
     words = text[max(0, match.start() - 2 * WORD_CHARS) : match.start()].split()
     if len(words) < 2 or not words[-1].startswith(ARABIC_ARTICLE):
@@ -111,6 +129,11 @@ def _coordinated_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, 
         ((first_start, first_start + len(first)), [f"{n} {first}" for n in nouns[1:]]),
         ((match.start() + 1, match.end()), [f"{n} {adjective}" for n in nouns]),
     ]
+
+
+def _articled(name: str) -> list[str]:
+    """A second name as written and without its article (al omar -> omar): keys may be either."""
+    return [name, name.split(" ", 1)[1]] if name.startswith(("al ", "el ")) else [name]
 
 
 def _singular(noun: str) -> str:
@@ -275,7 +298,8 @@ ERAS = (
         frozenset(fold_words(a) for a in (
             "Syrian army", "Syrian military", "Syrian government forces", "Syrian troops",
             "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية", "government forces",
-            "pro-government forces", "القوات الحكومية",
+            "pro-government forces", "القوات الحكومية", "Syrian air force", "Syrian Arab Air Force",
+            "الطيران السوري", "الطيران الحربي السوري", "سلاح الجو السوري",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),

@@ -440,11 +440,11 @@ FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
     |military advisor|military personnel|personnel|commando|ground forces|service members
-    |officer|command""".split("|")
+    |officer|command|military operation|military operations""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
-    |aircraft|drone|drone strike|plane|air force|military aircraft|drone attack""".split("|")
+    |aircraft|drone|drone strike|plane|air force|air forces|military aircraft|drone attack""".split("|")
     ),
 )
 _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORCE_NOUNS)
@@ -458,7 +458,7 @@ FORCE_NOUNS_AR = tuple(
     {fold_words(noun.replace("_", " ")): gender for noun, gender in (w.split(":") for w in group.split())}
     for group in (
         """القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p القواعد:f
-        قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f""",
+        قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f العمليات_العسكرية:f العملية_العسكرية:f""",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
         المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
         مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m

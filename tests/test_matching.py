@@ -550,8 +550,8 @@ CONTEXT_RULES = [
     ("the regime as a system is no force", "اعتمد النظام الداخلي للمجلس في دير الزور.", ["deir-ez-zor"]),
     ("government forces in a Syrian text", "Government forces shelled villages east of Deir ez-Zor in 2018.",
      ["deir-ez-zor", "syrian-army"]),
-    ("Iraqi government forces", "Iraqi government forces retook al-Qaim near al-Bukamal.",
-     ["bukamal", "qaim"]),
+    ("Iraqi government forces are Iraq's", "Iraqi government forces retook al-Qaim near al-Bukamal.",
+     ["bukamal", "iraqi-army", "qaim"]),
     ("government forces with no Syrian place", "Government forces retook the town on Monday.", []),
     ("coalition aircraft", "قصفت طائرات التحالف مواقع التنظيم قرب الباغوز.", ["baghuz", "us-forces"]),
     ("the Saudi-led coalition is not ours", "شنت طائرات التحالف العربي غارات على صنعاء.", []),
@@ -755,6 +755,9 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
         ("U.S. and Iraqi forces raided a farm near al-Qaim.", ["us-forces", "iraqi-army", "qaim"]),
         ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
+        # a noun of two words, and a second name with its article
+        ("In 2017 the Russian and Syrian air forces bombed the desert.", ["russian-forces", "syrian-army"]),
+        ("Convoys left the Conoco and al-Omar bases on Monday.", ["conoco-gas-field", "al-omar-oil-field"]),
     ],
 )
 def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str, expected: list[str]) -> None:
@@ -766,6 +769,7 @@ def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str,
     [
         "Officials met Syrian and Iraqi traders at the market.",  # no watched name shares the noun
         "The old and new forces of the market were discussed.",
+        "The Jordanian and Egyptian air forces held a drill.",
         "وصلت الشاحنات السورية والعراقية إلى السوق.",
     ],
 )
@@ -1205,3 +1209,64 @@ def test_syrian_and_iraqi_state_names_of_the_held_out_texts(
     shipped: Matcher, text: str, expected: list[str]
 ) -> None:
     assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the Iraqi state's forces as its statements and English copy name them
+        ("أعلنت القوات المسلحة العراقية إنجاز الجدار قرب القائم.", ["iraqi-army", "qaim"]),
+        ("Iraqi government forces moved into al-Qaim at dawn.", ["iraqi-army", "qaim"]),
+        # the prime minister's title and his spokesman's are not the army
+        ("وصل القائد العام للقوات المسلحة العراقية إلى القائم.", ["qaim"]),
+        ("قال المتحدث باسم القائد العام للقوات المسلحة العراقية إن الحدود مؤمنة.", []),
+    ],
+)
+def test_the_iraqi_armed_forces_but_not_the_commander_in_chiefs_title(
+    shipped: Matcher, text: str, expected: list[str]
+) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("أعلنت وزارة الدفاع الأمريكية قصف مواقع قرب البوكمال.", ["us-forces", "bukamal"]),
+        ("The U.S. Department of Defense said the strike hit a depot.", ["us-forces"]),
+    ],
+)
+def test_the_pentagon_by_its_name_is_us_forces(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the interior minister without his state's name, read by the place named near him
+        (
+            "التقى وزير الداخلية خلال زيارته إلى محافظة دير الزور وجهاء العشائر.",
+            ["syrian-interior-ministry", "deir-ez-zor"],
+        ),
+        ("تفقد وزير الداخلية قطعات الحدود في قضاء القائم.", ["iraqi-interior-ministry", "qaim"]),
+        ("قال وزير الداخلية والبلديات إن المطار آمن.", []),  # Lebanon's ministry
+        ("Minister Khattab met elders in the province.", ["anas-khattab"]),
+        ("أكد الوزير خطاب أهمية التنسيق.", ["anas-khattab"]),
+    ],
+)
+def test_the_interior_minister_by_title(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "احتفل المواطنون في الميادين الكبرى بالمحافظات.",  # the squares of Egypt's cities
+        "ازدحمت شوارع القاهرة والميادين العامة ليلة العيد.",
+    ],
+)
+def test_the_squares_are_not_al_mayadin(shipped: Matcher, text: str) -> None:
+    assert ids(shipped, text) == []
+
+
+def test_al_mayadin_town_is_still_found(shipped: Matcher) -> None:
+    assert ids(shipped, "سيطرت قسد على الميادين شرق دير الزور.") == ["sdf", "mayadin", "deir-ez-zor"]
