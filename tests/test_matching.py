@@ -1136,6 +1136,12 @@ def test_the_coalition_in_yemen_is_not_the_us_led_one(
         ("The United States said the strikes were lawful.", []),
         ("قصفت مسيرة أميركية رتلا قرب البوكمال.", ["us-forces", "bukamal"]),
         ("Since 2015 the US command has built bases near Hasakah.", ["us-forces", "hasakah"]),
+        # abbreviated, a number between the verb and the strikes
+        ("The U.S. launched three airstrikes on depots in Iraq.", ["us-forces"]),
+        ("Overnight the US struck two sites in eastern Syria.", ["us-forces"]),
+        ("Militias struck near the US embassy.", []),
+        ("Russia accused the U.S. of strikes on civilians.", []),
+        ("Let us launch three strikes at the problem.", []),  # the pronoun is not the state
     ],
 )
 def test_the_united_states_acting_militarily(shipped: Matcher, text: str, expected: list[str]) -> None:
