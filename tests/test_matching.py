@@ -1276,3 +1276,14 @@ def test_the_squares_are_not_al_mayadin(shipped: Matcher, text: str) -> None:
 
 def test_al_mayadin_town_is_still_found(shipped: Matcher) -> None:
     assert ids(shipped, "سيطرت قسد على الميادين شرق دير الزور.") == ["sdf", "mayadin", "deir-ez-zor"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Airstrikes hit the Islamic State's hideouts in the Badiya Al-Sham region.",
+        "The vast desert known as Badiyat al-Sham hides the militants.",
+    ],
+)
+def test_the_syrian_desert_by_its_arabic_name(shipped: Matcher, text: str) -> None:
+    assert "badia" in ids(shipped, text)
