@@ -788,6 +788,13 @@ def test_civilian_casualties_and_an_earlier_count_of_days(
         ("وحث الشيباني العراق على استئناف التجارة عبر الحدود في بغداد.", []),
         # a purpose to guard against attacks is no attack
         ("ISIS laid IEDs around al-Bukamal to shield its fighters from attacks.", []),
+        # talks on a withdrawal are no withdrawal; asylum seekers registered, nationals brought back
+        ("Kataib Hezbollah cited the stalled negotiations for the withdrawal of US troops from al-Qaim.", []),
+        ("UNHCR registered 61 more Syrian asylum seekers in al-Qaim today.", ["humanitarian"]),
+        ("Iraq brought back 600 of its nationals from al-Hol camp.", ["humanitarian"]),
+        # masked men who open fire kill; war remnants that threaten lives threaten no one
+        ("قتل مدنيان جراء إطلاق ملثمين النار عليهما في البصيرة.", ["assassination", "humanitarian"]),
+        ("وما تزال مخلفات الحرب تهدد حياة المدنيين في ريف البوكمال.", []),
     ],
 )
 def test_announced_acts_walls_ambushes_and_councils(matcher: Matcher, text: str, expected: list[str]) -> None:
