@@ -257,7 +257,7 @@ class EventTyper:
         found: list[_Spans] = [[] for _ in range(_BY + len(self._means))]
         for tag, first, end in self._cues.tagged(words, starts):
             found[tag].append((first, end))
-        past = [(y, y + 1) for y in years if not (y and words[y - 1] in self._since)]
+        past = [(y, y + 1) for y in years if not (y and words[y - 1] in self._since)] + _ago(words)
         (
             before,
             deny,
@@ -363,6 +363,22 @@ def _tallied(words: Sequence[str], first: int) -> bool:
     return _MONTH.match(words[at - 1]) is None
 
 
+# "قبل عشرة أيام", "قبل قرابة عشرين يوما": a count of days, weeks, months or years ago dates what the
+# sentence reports (the count is needed: "قبل أيام", a few days ago, is still the news).
+_AGO = frozenset({"قبل", "وقبل"})
+_AGO_UNITS = frozenset({"ايام", "يوما", "اسابيع", "اسبوعا", "اشهر", "شهور", "شهرا", "سنوات", "اعوام", "عاما"})
+_AGO_REACH = 3  # words from قبل to its unit: "قبل قرابة عشرين يوما"
+
+
+def _ago(words: Sequence[str]) -> _Spans:
+    """The spans of `_AGO` words followed, after a count, by one of `_AGO_UNITS`."""
+    return [
+        (i, i + 1)
+        for i, word in enumerate(words)
+        if word in _AGO and not _AGO_UNITS.isdisjoint(words[i + 2 : i + 1 + _AGO_REACH])
+    ]
+
+
 def _conceded(words: Sequence[str], first: int) -> bool:
     """Whether the trigger at word `first` is the object of a concession (`_CONCESSIVE`)."""
     at = first - 1
@@ -389,14 +405,25 @@ _DATE = re.compile(
     r"|\b((?:19|20)\d\d)[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+# An Arabic date: "5 شباط/فبراير 2024", "13 من تشرين الثاني 2023" (the Levantine and the Egyptian months).
+_AR_MONTHS = (
+    "كانون الثاني|شباط|[اأإآ]ذار|نيسان|[اأإآ]يار|حزيران|تموز|[اأإآ]ب|[اأإآ]يلول"
+    "|تشرين ال[اأإآ]ول|تشرين الثاني|كانون ال[اأإآ]ول"
+    "|يناير|فبراير|مارس|[اأإآ]بريل|مايو|يونيو|يوليو|[اأإآ]غسطس|سبتمبر|[اأإآ]كتوبر|نوفمبر|ديسمبر"
+)
+_AR_DATE = re.compile(
+    rf"(?<!\d)\d{{1,2}} (?:من )?(?:{_AR_MONTHS})(?:[/ ](?:{_AR_MONTHS}))?،? ((?:19|20)\d\d)(?!\d)"
+)
 _DATELINE = 300  # characters at the head of a text where its own date stands
 
 
 def dated(text: str, now: datetime | None = None) -> int:
     """The year of a text without a published date (`monitor match`): the latest date in its
-    first lines (a dateline: "BEIRUT, March 3, 2019", "2019/09/30 | 17:15"), else the current year."""
+    first lines (a dateline: "BEIRUT, March 3, 2019", "2019/09/30 | 17:15", "5 شباط/فبراير 2024"), else
+    the current year."""
     this = (now or datetime.now(UTC)).year
-    years = [int(y) for m in _DATE.finditer(text[:_DATELINE]) for y in m.groups() if y]
+    head = text[:_DATELINE]
+    years = [int(y) for date in (_DATE, _AR_DATE) for m in date.finditer(head) for y in m.groups() if y]
     return max((y for y in years if y <= this), default=this)
 
 

@@ -719,3 +719,88 @@ def test_an_air_strikes_explosion_and_a_tally_record_or_habit(
 )
 def test_other_senses_condemnations_and_sources(matcher: Matcher, text: str, expected: list[str]) -> None:
     assert sorted(typed(matcher, text, 2025)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a child, a woman or a young man killed or hurt is a civilian casualty
+        (
+            "A landmine went off near al-Bukamal, killing one child and injuring another.",
+            ["explosion", "humanitarian"],
+        ),
+        ("قتل شاب وأصيب آخر بانفجار لغم أرضي في ريف البوكمال.", ["explosion", "humanitarian"]),
+        ("لقي طفل حتفه بانفجار لغم من مخلفات الحرب في الميادين.", ["explosion", "humanitarian"]),
+        (
+            "A 70-year-old woman was killed when a shell hit her house in al-Mayadin.",
+            ["shelling", "humanitarian"],
+        ),
+        (
+            "A young man died in the blast of a mine left behind by ISIS near al-Mayadin.",
+            ["explosion", "humanitarian"],
+        ),
+        # not a child who is only named, nor an explosion of a projectile left from the war (no aircraft)
+        ("افتتحت مديرية التربية مدرسة للأطفال في البوكمال.", []),
+        ("انفجر مقذوف حربي من مخلفات المعارك في الميادين وأصيب طفل.", ["explosion", "humanitarian"]),
+        # an earlier blast dated by a count of days ago is background; "a few days ago" is still news
+        ("وانفجر لغم أرضي قبل عشرة أيام في بلدة قرب الميادين فقتل طفلين.", []),
+        ("أغلق التحالف الدولي المعابر المائية في ريف دير الزور قبل أيام.", ["border_crossing"]),
+        # last month's, as الماضي
+        ("وفي آب الفائت قتل ثلاثة مدنيين بانفجار لغم في ريف البوكمال.", []),
+    ],
+)
+def test_civilian_casualties_and_an_earlier_count_of_days(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert sorted(typed(matcher, text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an announced arrest, seizure or return is the act; a claim, threat, denial or agreement is a
+        # statement
+        ("أعلنت وزارة الداخلية السورية اعتقال سبعة من عناصر داعش في الميادين.", ["arrest_raid"]),
+        ("The SDF announced the capture of 12 ISIS suspects in Deir ez-Zor.", ["arrest_raid"]),
+        ("أعلنت هيئة المنافذ الحدودية ضبط شحنة كبتاغون في منفذ القائم.", ["smuggling"]),
+        ("Kataib Hezbollah announced it would resume attacks on US forces in al-Qaim.", ["statement"]),
+        (
+            "أعلنت قسد التوقيع على اتفاق مع الحكومة السورية يشمل الانسحاب من دير الزور.",
+            ["statement", "deployment"],
+        ),
+        # a border wall, bases evacuated, an ambush to arrest infiltrators, an illegal entry
+        ("وتواصل قيادة قوات الحدود العراقية بناء الجدار الخرساني قرب القائم.", ["deployment"]),
+        ("US forces are evacuating the Conoco and al-Omar bases in eastern Deir ez-Zor.", ["deployment"]),
+        (
+            "ونصبت قوات حرس الحدود كمينا قرب القائم لمتسللين حاولوا الدخول إلى العراق بطريقة غير شرعية"
+            " وقبضت عليهم.",
+            ["arrest_raid", "border_crossing"],
+        ),
+        (
+            "تصدت قوات حرس الحدود لمهربين حاولوا دخول الأراضي العراقية قرب القائم.",
+            ["smuggling", "border_crossing"],
+        ),
+        ("فككت قوى الأمن الداخلي خلية لداعش في الميادين.", ["arrest_raid"]),
+        ("The army began a search and destroy operation against ISIS near al-Bukamal.", ["arrest_raid"]),
+        # a council that meets, institutions merged; residents who march; urging is no act
+        ("عقد مجلس محافظة دير الزور اجتماعا مع وجهاء العشائر في الميادين.", ["governance"]),
+        ("Residents of al-Mayadin marched against the SDF's civil administration.", ["protest"]),
+        ("وحث الشيباني العراق على استئناف التجارة عبر الحدود في بغداد.", []),
+        # a purpose to guard against attacks is no attack
+        ("ISIS laid IEDs around al-Bukamal to shield its fighters from attacks.", []),
+        # talks on a withdrawal are no withdrawal; asylum seekers registered, nationals brought back
+        ("Kataib Hezbollah cited the stalled negotiations for the withdrawal of US troops from al-Qaim.", []),
+        ("UNHCR registered 61 more Syrian asylum seekers in al-Qaim today.", ["humanitarian"]),
+        ("Iraq brought back 600 of its nationals from al-Hol camp.", ["humanitarian"]),
+        # masked men who open fire kill; war remnants that threaten lives threaten no one
+        ("قتل مدنيان جراء إطلاق ملثمين النار عليهما في البصيرة.", ["assassination", "humanitarian"]),
+        ("وما تزال مخلفات الحرب تهدد حياة المدنيين في ريف البوكمال.", []),
+    ],
+)
+def test_announced_acts_walls_ambushes_and_councils(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert sorted(typed(matcher, text)) == sorted(expected)
+
+
+def test_an_arabic_date_in_the_first_lines_dates_the_text() -> None:
+    assert dated("صوّت مجلس محافظة الأنبار، يوم الإثنين 5 شباط/فبراير 2024، على اختيار محافظ") == 2024
+    assert dated("الاثنين 13 من تشرين الثاني 2023: قالت القيادة") == 2023
