@@ -118,3 +118,16 @@ def test_poll_of_a_current_database_skips_migrations_and_signatures(probe: Any) 
     assert code == 0
     assert {"sqlalchemy", "monitor.store"} <= modules
     assert [m for m in ("alembic", "datasketch", "scipy") if m in heavy_in(modules)] == []
+
+
+def test_fetcher_leaves_out_the_command_line_of_httpx() -> None:
+    """httpx's own CLI (click, pygments, rich's progress bars) is not loaded with the fetcher,
+    even where click is installed (it is, with the test tools); httpx itself still works."""
+    code = (
+        "import sys, monitor.fetch, httpx\n"
+        "assert httpx.Response(304).status_code == 304\n"
+        "print(sorted(m for m in ('click', 'pygments', 'rich.progress') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
