@@ -13,14 +13,16 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor import kinds
-from monitor.events import event_typer, event_types, find_events
 from monitor.feeds import parse_feed
-from monitor.matching import Matcher
 from monitor.records import Entry, FetchResult, ParsedFeed, Source, StoredArticle, TextMatches
 from monitor.sentences import snippet
 from monitor.stories import NUM_PERM, Signatures, signatures
+
+if TYPE_CHECKING:
+    from monitor.matching import Matcher
 
 WORKER_NICENESS = 5
 
@@ -70,6 +72,7 @@ def _preload(kind: str, matcher: Matcher) -> None:
     kind's parser with dateutil, numpy for story signatures (about 120 modules, 0.15 CPU-s);
     the watchlist's event typer, compiled at its first use (~0.3 CPU-s and ~16 MB a worker);
     the MinHash permutations (numpy.random)."""
+    from monitor.events import event_typer
     from monitor.minhash import permutations  # numpy: where signatures are made, not in every poll
 
     kinds.load(kind)
@@ -138,6 +141,8 @@ def match_text(
     """Every field through the matcher, with a snippet per mention, the article's event types
     (near its mentions; `year`, the article's published year, dates the past: see
     EventTyper.find, and the names that changed hands: see Matcher.find) and its priority."""
+    from monitor.events import event_types, find_events  # the matching modules, as the Matcher's
+
     fields = {"title": title, "summary": summary, "content": content}
     found = {name: matcher.find(text, published=year) for name, text in fields.items() if text}
     mentions = tuple(
