@@ -70,7 +70,7 @@ def _preload(kind: str, matcher: Matcher) -> None:
     """Import and build here, before the fork, what each worker would otherwise make on its
     first feed: the workers then share these pages instead of each holding its own copy. The
     kind's parser with dateutil, numpy for story signatures (about 120 modules, 0.15 CPU-s);
-    the watchlist's event typer, compiled at its first use (~0.3 CPU-s and ~16 MB a worker);
+    the watchlist's event typer, compiled at its first use (~0.15 CPU-s and ~12 MB a worker);
     the MinHash permutations (numpy.random)."""
     from monitor.events import event_typer
     from monitor.minhash import permutations  # numpy: where signatures are made, not in every poll
