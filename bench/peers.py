@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bytecode import compile_checkout
 from ingest import HOSTS, make_feed, serve_elsewhere
 
 READER_VERSION = "3.26"  # the last release for Python 3.11 (3.27 needs 3.12)
@@ -174,6 +175,7 @@ class Monitor(Contender):
                 link = baseline / "monitor" / package
                 if not link.exists():
                     link.symlink_to(baseline / folder, target_is_directory=True)
+        compile_checkout(baseline)  # as an install does (see bench/bytecode.py), like the peers'
 
     def command(self, folder: Path, urls: list[str]) -> list[str]:
         config = folder / "monitor.toml"

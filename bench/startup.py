@@ -10,8 +10,9 @@ Commands, each a fresh process on a SQLite file already at the schema's head, wi
 For each: modules in sys.modules at exit, wall time, CPU seconds (user + system) and peak RSS
 of the process (wait4's rusage). The rounds are interleaved and the median of each measure is
 printed: on a machine shared with others wall time is noise, CPU time and modules are the figures
-to compare. --baseline DIR adds the monitor package found in DIR (made with
-`git archive COMMIT | tar -x -C DIR`), measured in the same rounds, with the ratios against it.
+to compare. Each version's bytecode is written first (see bench/bytecode.py). --baseline DIR
+adds the monitor package found in DIR (made with `git archive COMMIT | tar -x -C DIR`), measured
+in the same rounds, with the ratios against it.
 
 Usage:
   python bench/startup.py [--repeat 7] [--baseline DIR] [--current DIR] [--check]
@@ -32,6 +33,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bytecode import compile_checkout
 
 # Runs the CLI in-process and writes sys.modules at exit (as tests/test_startup.py does).
 PROBE = """
@@ -73,6 +76,7 @@ class Version:
                 link = folder / "monitor" / package
                 if not link.exists():
                     link.symlink_to(folder / source, target_is_directory=True)
+        compile_checkout(folder)  # as an install does (see bench/bytecode.py)
 
     def run(self, workdir: Path, args: list[str], stdin: str) -> Run:
         record = workdir / "modules.json"

@@ -112,11 +112,15 @@ async def poll_deps(
     from monitor.alerts import AlertPolicy
     from monitor.feed_workers import FeedWorkers
     from monitor.fetch import HostLimiter, build_client
-    from monitor.matching import Matcher
     from monitor.pipeline import PollDeps, StoreThread
 
+    def built() -> Matcher:
+        from monitor.matching import Matcher  # with the event typer: loaded when first matched
+
+        return Matcher(watchlist) if matcher is None else matcher
+
     limits = fetch_limits(settings)
-    matcher_of = functools.cache(lambda: Matcher(watchlist) if matcher is None else matcher)
+    matcher_of = functools.cache(built)
     workers = FeedWorkers(matcher_of, settings.fetch.parse_workers)
     client = build_client(limits)
     writer = StoreThread(outage)

