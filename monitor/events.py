@@ -57,6 +57,11 @@ def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     return False
 
 
+def _beside(spans: Sequence[tuple[int, int]], first: int, stop: int, window: int) -> bool:
+    """Whether one of `spans` lies within `window` words before words[first:stop] or after it."""
+    return _within(spans, first - window, first) or _within(spans, stop, stop + window)
+
+
 def _words(text: str, offsets: Sequence[int]) -> tuple[list[str], list[int]]:
     """The words of folded `text` (what `_WORD` finds) and the index of the word at each of
     `offsets` (each a word's first character), by counting spaces rather than matching every word."""
@@ -246,7 +251,7 @@ class EventTyper:
         for first, stop in self._speech.spans(words, speech):
             if not cues.is_new(first, stop, self._window, self._year_window):
                 continue  # said in the past ("In June, ... the Brigades confirmed"), or denied
-            if _within(cues.not_by, first - w, first) or _within(cues.not_by, stop, stop + w):
+            if _beside(cues.not_by, first, stop, w):
                 continue  # a source speaks, not the actor beside it ("وقال مصدر عسكري في الفرقة الرابعة")
             start, finish = _span(norm, words, offset_of[first], first, stop, begin)
             if self._spoken_by(plain, start, finish, actors):
@@ -278,11 +283,7 @@ class EventTyper:
             deny = [span for span in deny if span[0] not in starting]
         if not_by:  # "a source told", "قال المصدر": someone else's report, no statement
             w = self._not_by_window
-            says = [
-                (i, end)
-                for i, end in says
-                if not (_within(not_by, i - w, i) or _within(not_by, end, end + w))
-            ]
+            says = [(i, end) for i, end in says if not _beside(not_by, i, end, w)]
         w = self._act_window  # a hope, fear or expectation whose clause (that, بأن) follows within the window
         hoped = [(j, end) for j, end in that if any(i < j <= e + w for i, e in irrealis)]
         return _Cues(
