@@ -5,11 +5,14 @@ was down or busy collapse into one run as soon as it can):
 
 - `poll:<source>`, one per enabled source: `polling.Polling.poll` (the source's turn by its
   lease, `pipeline.poll_source`, the lease back). The schedule lives in the database, not here: after every
-  run, won or lost, the job moves its own next run to the source's stored `next_poll_at` (the
+  run, won or lost, the job's next run moves to the source's stored `next_poll_at` (the
   pipeline's decision: interval plus jitter, stretched by ttl/max-age, backed off on failures,
   never before Retry-After). So a restart resumes where the last process stopped, overdue
   sources run once at start, and several daemons on PostgreSQL never poll a source twice in one
-  interval: only the claimer of a due, unleased row may poll it.
+  interval: only the claimer of a due, unleased row may poll it. The run says when, the move is
+  made once the run has ended (`_after_run`): a time already past, set while APScheduler still
+  counted the run as running, would be skipped for `max_instances` and the source polled a whole
+  interval late.
 - `alerts`: `alerts.deliver_due` (as `monitor alerts`) every `daemon.alert_tick`, at start,
   and at once after a poll that stored hits.
 - `digest`: `digest_delivery.send_weekly_digest` at the configured weekday, time and timezone,
@@ -49,6 +52,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -168,6 +172,8 @@ class Daemon:
         self._job = self._in_flight.job
         self._resync = False  # the sources could not be synced: again when the database is back
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
+        self._next_polls: dict[str, datetime] = {}  # poll job id -> its next run, set by _after_run
+        self.scheduler.add_listener(self._after_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     async def serve(self) -> None:
         logging.getLogger("apscheduler.scheduler").addFilter(LateRunsAreExpected())
@@ -269,10 +275,19 @@ class Daemon:
                 self._hits_waiting = True
                 self.scheduler.modify_job("alerts", next_run_time=utc_now())
         finally:
-            if not self._stop.is_set() and self.scheduler.get_job(f"poll:{source.id}") is not None:
-                when = await self.jobs.polling.next_run(source, utc_now(), failed)
-                if self.scheduler.get_job(f"poll:{source.id}") is not None:  # a reload may have removed it
-                    self.scheduler.modify_job(f"poll:{source.id}", next_run_time=when)
+            if not self._stop.is_set():
+                self._next_polls[f"poll:{source.id}"] = await self.jobs.polling.next_run(
+                    source, utc_now(), failed
+                )
+
+    def _after_run(self, event: JobExecutionEvent) -> None:
+        """A poll's next run, once APScheduler no longer counts the run as running. Set from
+        inside the run, a time already past (the read that decides it took a while on a busy
+        machine) would make the job due while it still runs: with max_instances=1 APScheduler
+        skips that run and moves the job on by its trigger, a whole interval."""
+        when = self._next_polls.pop(event.job_id, None)
+        if when is not None and self.scheduler.get_job(event.job_id) is not None:  # a reload may remove it
+            self.scheduler.modify_job(event.job_id, next_run_time=when)
 
     async def _deliver(self) -> None:
         """One delivery round, again while polls keep storing hits meanwhile."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -21,6 +22,7 @@ from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -30,7 +32,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
+from monitor.daemon import Daemon
 from monitor.errors import StoreError
+from monitor.polling import PollOutcome
 from monitor.records import Entry, FetchResult, Source
 from monitor.store import leases, retention
 from tests.conftest import PG_URL
@@ -168,6 +172,48 @@ def test_next_try(lease: leases.PollLease | None, expected: datetime) -> None:
         lease, owner="me", now=NOW, at_least=timedelta(seconds=1), at_most=timedelta(minutes=1)
     )
     assert when == expected
+
+
+class _SlowReads:
+    """The part of DaemonJobs the clock uses for polls, with the read that decides a source's next
+    run taking 0.3 s (a busy machine), and deciding "due again in 0.1 s" after the first poll: the
+    answer is already past when the run applies it."""
+
+    def __init__(self, source: Source) -> None:
+        self.loaded = SimpleNamespace(sources={source.id: source})
+        self.polling = self
+        self.polls: list[float] = []
+
+    def first_run(self, lease: leases.PollLease | None, source: Source, now: datetime) -> datetime:
+        return now + timedelta(seconds=0.1)  # not overdue: no start-up spread
+
+    async def poll(self, source: Source) -> PollOutcome:
+        self.polls.append(time.monotonic())
+        return PollOutcome()
+
+    async def next_run(self, source: Source, now: datetime, failed: bool) -> datetime:
+        await asyncio.sleep(0.3)
+        return now + (timedelta(seconds=0.1) if len(self.polls) == 1 else timedelta(hours=1))
+
+
+def test_a_next_run_already_past_when_the_poll_ends_is_not_skipped() -> None:
+    """APScheduler skips a run that falls due while the job still runs (max_instances=1) and
+    moves the job an interval on: the next run is applied once the poll has ended."""
+    source = Source(id="s", name="s", url="http://127.0.0.1/s", interval=timedelta(hours=1))
+    jobs = _SlowReads(source)
+
+    async def two_polls() -> None:
+        clock = Daemon(jobs)  # type: ignore[arg-type]  # the clock's side of DaemonJobs only
+        clock.scheduler.start()
+        clock._schedule_source(source, None, datetime.now(timezone.utc))
+        until = time.monotonic() + 5
+        while len(jobs.polls) < 2 and time.monotonic() < until:
+            await asyncio.sleep(0.05)
+        clock.scheduler.shutdown(wait=False)
+
+    asyncio.run(two_polls())
+    assert len(jobs.polls) == 2, "the second poll was skipped, to an interval later"
+    assert jobs.polls[1] - jobs.polls[0] < 2
 
 
 def test_sqlite_daemon_lock_is_exclusive(sqlite_url: str) -> None:
