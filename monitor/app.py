@@ -153,8 +153,10 @@ class Loaded:
     policy: AlertPolicy
     sender: EmailSender
 
-    @property
+    @functools.cached_property
     def sources(self) -> dict[str, Source]:
+        """Built once: the daemon looks a source up at each of its polls (1,000 sources, 1,000
+        Source records built per poll, took most of the event loop's time)."""
         return {s.id: s for s in self.settings.enabled_sources()}
 
 
