@@ -13,8 +13,16 @@ records when the item's alert reaches the Slack server. Prints:
   latency       item published in a feed → message at Slack: p50, p95, max (target p95 ≤
                 interval + 5 s); and → article stored (first_seen), for comparison
 
+  poll period   time between two requests of one feed during the measured minutes: p50, p95,
+                max, and how many exceeded 1.5 intervals (a poll skipped or queued for long)
+  late items    each item alerted later than interval + 5 s: its feed's requests around it, to
+                tell a poll that came late from a poll that missed it or an alert that waited
+                ("poll start" is the article's first_seen: the start of the poll that stored it)
+
 Usage: python bench/daemon.py [--minutes 3] [--sources 1000] [--interval 1m] [--every 2]
-                              [--throttle-messages N]
+                              [--throttle-messages N] [--keep DIR]
+--keep DIR runs in DIR (created; it must be empty) and leaves there the daemon's log, its database
+and requests.tsv (every feed request: feed number, time.time()).
 A burst through the product's default throttle:
   python bench/daemon.py --sources 40 --interval 10s --every 0.25 --minutes 0.17 --throttle-messages 10
 """
@@ -22,6 +30,7 @@ A burst through the product's default throttle:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -32,6 +41,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -98,6 +109,11 @@ class Feeds:
 
     def requests(self) -> int:
         return sum(len(s.requests) for s in self.servers)
+
+    def requested(self, n: int) -> list[float]:
+        """When feed n was requested (time.time(), as `inject` returns)."""
+        offset = time.time() - time.monotonic()
+        return sorted(r.at + offset for r in self.servers[n % len(self.servers)].requests_to(f"/f/{n}.xml"))
 
     def close(self) -> None:
         for server in self.servers:
@@ -248,6 +264,7 @@ def main() -> None:
     parser.add_argument("--interval", default="1m")
     parser.add_argument("--every", type=float, default=2.0, help="seconds between injected items")
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary folder")
+    parser.add_argument("--keep", type=Path, help="run in this new folder and keep it (log, database)")
     parser.add_argument(
         "--throttle-messages",
         type=int,
@@ -259,8 +276,7 @@ def main() -> None:
     interval = parse_duration(args.interval).total_seconds()
     rng = random.Random(7)
 
-    with tempfile.TemporaryDirectory() as tmp, SlackServer() as slack:
-        folder = Path(tmp)
+    with _folder(args.keep) as folder, SlackServer() as slack:
         database_url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
         feeds = Feeds(args.sources, rng)
         throttle = args.throttle_messages
@@ -283,8 +299,10 @@ def main() -> None:
             warm_up = time.monotonic() - started
             pids = process_tree(daemon.pid)
             cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
+            measured_from = time.time()
             pss_before = pss_mb(pids)
             injected: dict[str, float] = {}
+            feed_of: dict[str, int] = {}
             end = time.monotonic() + args.minutes * 60
             next_sample, pss_by_minute = time.monotonic() + 60, [pss_before]
             while time.monotonic() < end:
@@ -293,8 +311,10 @@ def main() -> None:
                     next_sample += 60
                 token = f"ref-{len(injected):04d}"
                 title = f"Kataib Hezbollah {filler(rng, 5)} near al-Bukamal crossing {token}"
-                injected[token] = feeds.inject(rng.randrange(args.sources), token, title)
+                feed_of[token] = rng.randrange(args.sources)
+                injected[token] = feeds.inject(feed_of[token], token, title)
                 time.sleep(args.every)
+            measured_to = time.time()
             pids = process_tree(daemon.pid)
             cpu = cpu_seconds(pids) - cpu_before
             wall = time.monotonic() - wall_before
@@ -343,6 +363,45 @@ def main() -> None:
                 )
                 print(f"   (target p95 ≤ {interval + 5:.0f} s)" if name == "Slack" else "")
         print(f"SIGTERM → exit {code} in {stop:.1f} s")
+        periods = [
+            b - a
+            for n in range(args.sources)
+            for a, b in itertools.pairwise(feeds.requested(n))
+            if measured_from <= a <= measured_to
+        ]
+        if periods:
+            print(
+                f"poll period: p50 {statistics.median(periods):.1f} s, p95 {percentile(periods, 95):.1f} s, "
+                f"max {max(periods):.1f} s; over 1.5 intervals: {sum(p > 1.5 * interval for p in periods)}"
+                f" of {len(periods)}"
+            )
+        late = [t for t, at in alerted.items() if at is None or at - injected[t] > interval + 5]
+        for token in late:
+            at, n = alerted[token], feed_of[token]
+            polls = " ".join(f"{when - injected[token]:+.1f}" for when in feeds.requested(n))
+            slack_after = "never" if at is None else f"{at - injected[token]:.1f} s"
+            print(
+                f"late: {token} feed b{n}: Slack {slack_after}, "
+                f"poll start {stored[token] - injected[token] if token in stored else float('nan'):.1f} s; "
+                f"requests at {polls} s"
+            )
+        if args.keep:
+            rows = [f"{n}\t{when:.3f}" for n in range(args.sources) for when in feeds.requested(n)]
+            (folder / "requests.tsv").write_text("feed\trequested\n" + "\n".join(rows) + "\n")
+            print(f"log, database and feed requests (requests.tsv) kept in {folder}")
+
+
+@contextmanager
+def _folder(keep: Path | None) -> Iterator[Path]:
+    """A new folder for the run: `keep` (left in place), else a temporary one."""
+    if keep is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield Path(tmp)
+        return
+    keep.mkdir(parents=True, exist_ok=True)
+    if any(keep.iterdir()):
+        raise SystemExit(f"error: {keep} is not empty")
+    yield keep.resolve()
 
 
 if __name__ == "__main__":
