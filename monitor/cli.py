@@ -454,12 +454,12 @@ def watchlists_validate() -> None:
         folder = state.settings().watchlists_path()
         watchlist, problems = check_watchlists(folder)
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
+        err.print(str(problem))
     if watchlist is None:
-        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}", highlight=False)
+        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}")
         raise typer.Exit(2)
     counts = ", ".join(f"{n} {what}" for what, n in watchlist.stats().items())
-    err.print(f"{folder}: watchlists are valid ({counts})", highlight=False)
+    err.print(f"{folder}: watchlists are valid ({counts})")
 
 
 @watchlists_app.command("derive")

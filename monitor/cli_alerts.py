@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from monitor.cli_common import JsonOption, err, inert, open_database, out, print_json, state, user_errors
+from monitor.cli_common import (
+    JsonOption,
+    err,
+    inert,
+    open_database,
+    print_json,
+    print_table,
+    state,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -81,7 +90,7 @@ def _print_table(rows: Sequence[AlertListing], counts: dict[str, int]) -> None:
     for a in rows:
         title, error = inert(a.title[:60]), inert((a.last_error or "")[:50])
         table.add_row(str(a.id), a.state, a.channel, a.kind, str(a.attempts), title, error)
-    out.print(table)
+    print_table(table)
 
 
 @alerts_app.command("retry")

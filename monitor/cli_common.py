@@ -16,6 +16,7 @@ consoles with Rich markup and emoji codes off, so `[bold` or `[/]` in a title is
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -28,19 +29,45 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from monitor.errors import ConfigError, InputError, MonitorError, StoreError, WatchlistError
 from monitor.logs import DEFAULT_LEVEL, inert, setup_logging
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
     from sqlalchemy.orm import Session, sessionmaker
 
     from monitor.config import Settings
 
-err = Console(stderr=True, soft_wrap=True, highlight=False, markup=False, emoji=False)
-out = Console(highlight=False, markup=False, emoji=False)  # tables on stdout
+
+class _Stderr:
+    """Our lines on stderr (counts, `error:` lines), as written: no Rich markup, highlighting or
+    wrapping, so a command that prints no table (`monitor poll`, `--help`) does not load Rich
+    (~40 modules). Text from outside goes through `inert` first."""
+
+    def print(self, line: str, *, style: str | None = None) -> None:
+        if style:  # bold, colour: Rich, on a terminal
+            _console(stderr=True).print(line, style=style)
+        else:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+
+err = _Stderr()
+
+
+def print_table(table: RenderableType) -> None:
+    """A Rich table on stdout, fitted to the terminal."""
+    _console(stderr=False).print(table)
+
+
+@functools.cache
+def _console(*, stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=stderr, highlight=False, markup=False, emoji=False)
+
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SinceOption = Annotated[str, typer.Option("--since", help="How far back, e.g. 24h, 7d, 4w.")]

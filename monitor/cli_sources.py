@@ -10,7 +10,16 @@ from typing import Annotated, Any
 import typer
 
 from monitor import kinds
-from monitor.cli_common import JsonOption, err, inert, open_database, out, print_json, state, user_errors
+from monitor.cli_common import (
+    JsonOption,
+    err,
+    inert,
+    open_database,
+    print_json,
+    print_table,
+    state,
+    user_errors,
+)
 from monitor.files import write_atomic
 from monitor.records import Source, SourceHealth
 
@@ -53,7 +62,7 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
             inert(error[:60]),
             _when(row["next_poll_at"]),
         )
-    out.print(table)
+    print_table(table)
 
 
 _HEALTH_FIELDS = (

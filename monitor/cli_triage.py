@@ -16,8 +16,8 @@ from monitor.cli_common import (
     err,
     inert,
     open_database,
-    out,
     print_json,
+    print_table,
     since_time,
     state,
     user_errors,
@@ -58,7 +58,7 @@ def list_mutes(ctx: typer.Context, as_json: JsonOption = False) -> None:
         who = inert(m.user_name or m.user_id)
         table.add_row(str(m.id), inert(m.entity), until, who, str(m.created_at.date()))
     if rows:
-        out.print(table)
+        print_table(table)
     else:
         err.print("no entity is muted")
 
@@ -118,7 +118,7 @@ def feedback(since: FeedbackSince = "30d", as_json: JsonOption = False) -> None:
         who, title = inert(v.user_name or v.user_id), inert(v.title[:60])
         table.add_row(v.at.isoformat(timespec="minutes"), v.verdict, who, title, inert(", ".join(v.aliases)))
     if rows:
-        out.print(table)
+        print_table(table)
     else:
         err.print(f"no verdicts since {start.date()}")
 
@@ -187,7 +187,7 @@ def _print_report(rows: list[Precision], suggestions: list[Any], since: str) -> 
     for p in rows:
         precision = f"{p.precision:.0%}" if p.precision is not None else "-"
         table.add_row(inert(p.name), str(p.alerts), str(p.relevant), str(p.not_relevant), precision)
-    out.print(table)
+    print_table(table)
     for s in suggestions:
         typer.echo(f"\n# {s.alias}: often a false hit; a context rule to consider (edit before use):")
         typer.echo(s.stub.rstrip())

@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from monitor.alerts import AlertPolicy, EntityInfo
 from monitor.config import Settings
-from monitor.digest import clean, group_stories, safe_url, top_priority
 from monitor.notify import AlertMessage, RolledUpItem, to_payload
 from monitor.store import digests, outbox
 from monitor.store.digests import WeekArticle
@@ -90,6 +89,8 @@ def find_spikes(
     """The entities whose last 24 hours are a spike against their previous 28 days (pure)."""
     if history_from is None or now - history_from < MIN_HISTORY:
         return []
+    from monitor.digest import group_stories  # with the digest's modules: only when spikes may be
+
     baseline_days = min(BASELINE_DAYS, max(1, int((now - history_from) / DAY) - 1))
     today: dict[str, list[tuple[WeekArticle, ...]]] = {}
     before: dict[str, int] = {}
@@ -113,6 +114,8 @@ def find_spikes(
 
 
 def _importance(story: tuple[WeekArticle, ...]) -> tuple[int, int, float]:
+    from monitor.digest import top_priority
+
     return (
         _PRIORITY_RANK.get(top_priority(story) or "", 3),
         -len({a.outlet for a in story}),
@@ -121,6 +124,8 @@ def _importance(story: tuple[WeekArticle, ...]) -> tuple[int, int, float]:
 
 
 def message(spike: Spike, name: str) -> AlertMessage:
+    from monitor.digest import clean, safe_url
+
     usual = f"{spike.usual:.0f}" if spike.usual >= 1 else f"{spike.usual:.1f}".rstrip("0").rstrip(".")
     text = f"Unusual volume: {clean(name)}, {spike.today} stories in 24 h (usually ~{usual}/day)"
     items = tuple(

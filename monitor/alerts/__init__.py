@@ -36,6 +36,8 @@ Trade-offs, chosen on purpose:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from monitor.alerts.delivery import (
     BACKOFF_BASE,
     BACKOFF_CAP,
@@ -67,8 +69,22 @@ from monitor.alerts.policy import (
     channels_for,
     entity_index,
 )
-from monitor.alerts.queue import queue_alerts, story_message
 from monitor.store.outbox import AlertListing
+
+if TYPE_CHECKING:
+    from monitor.alerts.queue import queue_alerts, story_message
+
+
+def __getattr__(name: str) -> Any:
+    """`queue_alerts` and `story_message`, imported at first use: the queue's modules (stories,
+    corroboration, the triage and story tables) are for polls that store articles, not for
+    delivery or a poll of no sources."""
+    if name in ("queue_alerts", "story_message"):
+        from monitor.alerts import queue
+
+        return getattr(queue, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BACKOFF_BASE",
