@@ -108,6 +108,8 @@ border_crossing .70 > .90, smuggling .82 > .95, economy .53 > .67, humanitarian 
 deployment .72 > .69; set 6 border_crossing .50 > .67, smuggling .80 > .88, statement .66 > .72,
 humanitarian .60 > .70, arrest_raid .89 > .84. On train7 (trained in-repo only): deployment .56 >
 .63, statement .75 > .80, governance .49 > .55, armed_clash .57 > .60, shelling .86 > .84.
+18 of train7's pages also gave in-repo passages; without their 28 passages (367 left) train7
+reads rules .681 246/67/163, words model .454, and .643, or .695 256/72/153: the same picture.
 
 Learning curve (words only; mean of 3 seeds of `--fraction`, whole sources at a time):
 
