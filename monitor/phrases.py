@@ -296,7 +296,8 @@ ERAS = (
     Era(
         "syrian-army", "syrian-defence-ministry",
         frozenset(fold_words(a) for a in (
-            "Syrian army", "Syrian military", "Syrian government forces", "Syrian troops",
+            "Syrian army", "Syrian Arab Army", "Syrian military", "Syrian government forces", "Syrian troops",
+            "Syrian Armed Forces", "الجيش العربي السوري",
             "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية", "government forces",
             "pro-government forces", "القوات الحكومية", "Syrian air force", "Syrian Arab Air Force",
             "الطيران السوري", "الطيران الحربي السوري", "سلاح الجو السوري",

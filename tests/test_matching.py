@@ -362,6 +362,9 @@ SNIPPETS = [
      "Troops entered Abu Kamal"),
     ("an abbreviation does not end it", "Troops met Mr. Smith in Abu Kamal. Next one.", "Abu Kamal", 160,
      "Troops met Mr. Smith in Abu Kamal."),
+    ("a month, a rank and an initialism do not end it",
+     "On Feb. 25 Lt. Col. Dillon said U.S. Army units left Abu Kamal. Next one.", "Abu Kamal", 160,
+     "On Feb. 25 Lt. Col. Dillon said U.S. Army units left Abu Kamal."),
     ("a quote after the full stop", 'He said: "Leave." Troops entered Abu Kamal. Next.', "Abu Kamal", 160,
      "Troops entered Abu Kamal."),
     ("a block tag ends it", "Before.<br>Troops entered Abu Kamal", "Abu Kamal", 160,
@@ -919,6 +922,10 @@ def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
         # words broken by a tatweel and a dot to slip past filters (Syrian outlets, 2020-2021)
         ("طردت الميليشـ.ـيات قـ.ـوات النظـ.ـام من البوكمـال.", ["syrian-army", "bukamal"]),
         ("ومنعت الحـ.ـرس الثوري ميليـ.ـشيا لواء القـ.ـدس من إقامة حواجز.", ["irgc", "liwa-al-quds"]),
+        # dots between the letters, with no tatweel (ق.و.ا.ت), or one dot splitting a word
+        ("دخلت ق.و.ا.ت النظام مدينة البوكمال", ["syrian-army", "bukamal"]),
+        ("هاجمت خلايا داع.ش قوات ال.ح.ش.د الشعبي قرب القائم", ["islamic-state", "pmf", "qaim"]),
+        ("وصلت التعزيزات إلى الحدود.وقال مسؤول في القائم إنها كافية", ["qaim"]),  # a full stop stays
         ("البو\nكمال تشهد توترا", ["bukamal"]),  # a line break inside the name
         ("عادت الحياة إلى مدينة البو كمال", ["bukamal"]),  # a space inside it
         ("انتهت الجملة. ـ وبدأت أخرى في القائم", ["qaim"]),  # a sentence's dot is not folded away
