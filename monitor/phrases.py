@@ -31,8 +31,8 @@ COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syr
 # The second name may carry its article (the Conoco and al-Omar bases); the noun may be two words
 # (the Russian and Syrian air forces): the word after the noun is looked at, not consumed.
 _COORDINATION_EN = re.compile(
-    r" and (?P<second>(?:al |el )?[a-z0-9]+) (?P<noun>[a-z]+)(?= (?P<more>[a-z]+))?"
-)  # 12th and 13th brigades
+    r" and (?P<second>[a-z] [a-z] ?(?= )|(?:al |el )?[a-z0-9]+) (?P<noun>[a-z]+)(?= (?P<more>[a-z]+))?"
+)  # 12th and 13th brigades; the second name may be an initialism too (Iraqi and U.S. forces)
 _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 # The first name: one word, or an initialism whose dots folded to spaces (U.S. -> "u s").
 _FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
@@ -105,7 +105,7 @@ def _coordinated_keys(
     """Per name a coordination may stand for, its span in `text` and the keys to look up; in
     English the shared `noun` ends at `noun_end`."""
     if match.re is _COORDINATION_EN:  # English: "<first> and <second> <noun>"
-        second = match.group("second")
+        second = match.group("second").rstrip(" ")  # "u s " before the noun
         first_end = len(text[: match.start()].rstrip(" "))  # "u s  and": U.S. left a space
         found = _FIRST_EN.search(text, max(0, first_end - WORD_CHARS), first_end)
         if found is None:
@@ -119,7 +119,11 @@ def _coordinated_keys(
                 [f"{name} {n}" for name in _articled(second) for n in nouns[1:]],
             ),
         ]
-    words = text[max(0, match.start() - 2 * WORD_CHARS) : match.start()].split()
+    words = text[max(0, match.start() - (2 + _CHAIN) * WORD_CHARS) : match.start()].split()
+    for _ in range(_CHAIN):  # a chain: القوات العراقية والسورية والأمريكية shares القوات too
+        if len(words) < 3 or not words[-1].startswith("و" + ARABIC_ARTICLE):
+            break
+        words.pop()
     if len(words) < 2 or not words[-1].startswith(ARABIC_ARTICLE):
         return []
     first, adjective = words[-1], match.group("adjective")
@@ -129,6 +133,9 @@ def _coordinated_keys(
         ((first_start, first_start + len(first)), [f"{n} {first}" for n in nouns[1:]]),
         ((match.start() + 1, match.end()), [f"{n} {adjective}" for n in nouns]),
     ]
+
+
+_CHAIN = 3  # adjectives coordinated before the one looked at: والسورية والأمريكية والروسية
 
 
 def _articled(name: str) -> list[str]:

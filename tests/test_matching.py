@@ -758,6 +758,9 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
         ("U.S. and Iraqi forces raided a farm near al-Qaim.", ["us-forces", "iraqi-army", "qaim"]),
         ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
+        # the initialism second, and a chain of three adjectives sharing one noun
+        ("The Iraqi and U.S. forces met near al-Qaim.", ["iraqi-army", "us-forces", "qaim"]),
+        ("وصلت القوات العراقية والسورية والأمريكية إلى القائم.", ["iraqi-army", "syrian-army", "us-forces", "qaim"]),
         # a noun of two words, and a second name with its article
         ("In 2017 the Russian and Syrian air forces bombed the desert.", ["russian-forces", "syrian-army"]),
         ("Convoys left the Conoco and al-Omar bases on Monday.", ["conoco-gas-field", "al-omar-oil-field"]),
