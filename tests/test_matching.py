@@ -760,7 +760,10 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
         # the initialism second, and a chain of three adjectives sharing one noun
         ("The Iraqi and U.S. forces met near al-Qaim.", ["iraqi-army", "us-forces", "qaim"]),
-        ("وصلت القوات العراقية والسورية والأمريكية إلى القائم.", ["iraqi-army", "syrian-army", "us-forces", "qaim"]),
+        (
+            "وصلت القوات العراقية والسورية والأمريكية إلى القائم.",
+            ["iraqi-army", "syrian-army", "us-forces", "qaim"],
+        ),
         # a noun of two words, and a second name with its article
         ("In 2017 the Russian and Syrian air forces bombed the desert.", ["russian-forces", "syrian-army"]),
         ("Convoys left the Conoco and al-Omar bases on Monday.", ["conoco-gas-field", "al-omar-oil-field"]),
@@ -818,6 +821,13 @@ def test_a_dual_noun_shared_by_two_crossings_names_both(shipped: Matcher) -> Non
         ("He pointed to the fall of the Syrian government a year ago.", "syrian-army"),
         # nothing dates it: the name as the watchlist has it
         ("The Syrian government sent a convoy to the east.", "syrian-transitional-government"),
+        # the army's full name is dated like its short one (the new army kept it)
+        ("In 2017 the Syrian Arab Army entered al-Bukamal.", "syrian-army"),
+        (
+            "President Ahmed al-Sharaa said the Syrian Arab Army had entered Deir ez-Zor.",
+            "syrian-defence-ministry",
+        ),
+        ("قال الرئيس أحمد الشرع إن الجيش العربي السوري دخل مدينة دير الزور.", "syrian-defence-ministry"),
     ],
 )
 def test_a_name_that_changed_hands_is_dated_by_its_text(shipped: Matcher, text: str, expected: str) -> None:
@@ -853,6 +863,34 @@ def test_a_feed_article_is_dated_by_its_published_year(shipped: Matcher) -> None
         "syrian-defence-ministry",
         "bukamal",
     }
+
+
+@pytest.mark.parametrize(
+    ("title", "content", "year", "expected"),
+    [
+        # the content's names and years date a bare name in the title
+        ("Syrian army enters al-Bukamal", "President Ahmed al-Sharaa said the troops arrived.", None,
+         "syrian-defence-ministry"),
+        ("Syrian army enters al-Bukamal", "The troops arrived in 2025, officials said.", 2019,
+         "syrian-defence-ministry"),
+        ("الجيش السوري يدخل البوكمال", "وقال بشار الأسد إن قواته وصلت إلى المدينة.", 2026, "syrian-army"),
+        # nothing in the content: the title's own cues, then the year of publication
+        ("Syrian army enters al-Bukamal", "Convoys arrived on Monday.", 2026, "syrian-defence-ministry"),
+        ("Syrian army enters al-Bukamal", "Convoys arrived on Monday.", 2019, "syrian-army"),
+    ],
+)  # fmt: skip
+def test_a_feed_article_dates_a_name_by_all_its_fields(
+    shipped: Matcher, title: str, content: str, year: int | None, expected: str
+) -> None:
+    era_entities = {"syrian-army", "syrian-defence-ministry"}
+    titled = {
+        m.entity
+        for field, m, _ in match_text(title, "", content, shipped, year=year).mentions
+        if field == "title"
+    }
+    assert titled & era_entities == {expected}
+    # one text on its own (`monitor match`) is dated by itself alone
+    assert {m.entity for m in shipped.find(title)} & era_entities == {"syrian-army"}
 
 
 def test_explain_names_the_era_rule(shipped: Matcher) -> None:
