@@ -198,9 +198,12 @@ def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
     words = gap.replace(",", " , ").replace("،", " ، ").split()
     commas = sum(w in {",", "،"} for w in words)
     rest = [w for w in words if w not in {",", "،"}]
-    if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP):
+    joined = second.ref.variant.key.startswith("و")
+    # an Arabic list may hold an unwatched place between the two: البصيرة والصور والعزبة
+    between = bool(rest) and joined and not commas and rest[0].startswith("و")
+    if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP and not between):
         return False
-    return bool(commas or rest) or second.ref.variant.key.startswith("و")
+    return bool(commas or rest) or joined
 
 
 def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:
@@ -298,7 +301,10 @@ _NEW_SYRIA = frozenset({
 ERAS = (
     Era(
         "syrian-army", "syrian-transitional-government",
-        frozenset(fold_words(a) for a in ("Syrian government", "الحكومة السورية")), _OLD_SYRIA, _NEW_SYRIA,
+        frozenset(fold_words(a) for a in (
+            "Syrian government", "الحكومة السورية", "الجهات الحكومية السورية", "حكومة دمشق",
+        )),
+        _OLD_SYRIA, _NEW_SYRIA,
     ),
     Era(
         "syrian-army", "syrian-defence-ministry",
@@ -307,7 +313,15 @@ ERAS = (
             "Syrian Armed Forces", "الجيش العربي السوري",
             "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية", "government forces",
             "pro-government forces", "القوات الحكومية", "Syrian air force", "Syrian Arab Air Force",
-            "الطيران السوري", "الطيران الحربي السوري", "سلاح الجو السوري",
+            "الطيران السوري", "الطيران الحربي السوري", "سلاح الجو السوري", "قوات حكومة دمشق",
+        )),
+        _OLD_SYRIA, _NEW_SYRIA,
+    ),
+    Era(  # Syria's security forces: Assad's, then General Security's
+        "syrian-army", "syrian-general-security",
+        frozenset(fold_words(a) for a in (
+            "قوات الأمن السورية", "قوات الأمن السوري", "عناصر الأمن السوري", "Syrian security forces",
+            "Syria's security forces",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),

@@ -1335,3 +1335,32 @@ def test_al_mayadin_town_is_still_found(shipped: Matcher) -> None:
 )
 def test_the_syrian_desert_by_its_arabic_name(shipped: Matcher, text: str) -> None:
     assert "badia" in ids(shipped, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a crossing's town named as a town is not the crossing; named with its crossing word it is
+        ("وذكرت مصادر أهلية من ريف منطقة اليعربية أن رتلا خرج نحو العراق.", []),
+        ("أغلقت السلطات معبر اليعربية أمام الشاحنات.", ["rabia-yarubiyah-crossing"]),
+        # an outlet named by a place and a word, quoted or after a media word; unquoted it is the city
+        ('وقال مسؤول لـ"بغداد اليوم" إن خلايا داعش تنشط غربي الأنبار.', ["islamic-state", "anbar"]),
+        ("وصل الوفد إلى بغداد اليوم لبحث أمن الحدود.", ["baghdad"]),
+        # an agency's dateline: the city, a date and the agency between slashes
+        ("بغداد في 14 يناير /وام/ أعلن العراق بدء التنقيب في حقل عكاس.", ["akkas-gas-field"]),
+        # a match report's words: the host, its guest, the round of matches
+        ("وفي ختام مواجهات اليوم يستقبل فريق الشرطة نظيره زاخو، فيما يلتقي دهوك مع ضيفه أمانة بغداد.", []),
+        # a place described after its name (القائم الواقعة ...), and a list with an unwatched town inside
+        ("استعادت قوات الأمن القائم الواقعة على مسافة 300 كيلومتر غربي الرمادي.", ["qaim", "ramadi"]),
+        ("حافظت الحكومة على الوضع القائم منذ سنوات.", []),
+        ("انتشرت القوات في بلدات مثل البصيرة والصور والعزبة وهجين.", ["busayrah", "azba", "hajin"]),
+        # General Security's bare Arabic name only in a text naming Syria's places or actors
+        ("داهمت قوات الأمن العام بوزارة الداخلية عددا من البؤر الإجرامية على مستوى الجمهورية.", []),
+        ("انتشرت قوات الأمن العام في مدينة البوكمال.", ["syrian-general-security", "bukamal"]),
+        # Syria's security forces, dated like the army
+        ("ألقت قوات الأمن السورية القبض على مهربين على الحدود مع العراق.", ["syrian-general-security"]),
+        ("في عام 2015 اعتقلت قوات الأمن السورية ناشطين في دير الزور.", ["syrian-army", "deir-ez-zor"]),
+    ],
+)  # fmt: skip
+def test_classes_seen_on_held_out_real_text(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
