@@ -1357,6 +1357,15 @@ def test_the_syrian_desert_by_its_arabic_name(shipped: Matcher, text: str) -> No
         # General Security's bare Arabic name only in a text naming Syria's places or actors
         ("داهمت قوات الأمن العام بوزارة الداخلية عددا من البؤر الإجرامية على مستوى الجمهورية.", []),
         ("انتشرت قوات الأمن العام في مدينة البوكمال.", ["syrian-general-security", "bukamal"]),
+        # a reference work's abbreviation does not end the outlet's sentence
+        ('Al Mayadeen (Arabic: الميادين, transl. "The Plazas") is a satellite news television channel.', []),
+        # a neighbourhood named with its area word, in a text naming its town
+        ("انتشروا في أحياء مدينة البوكمال مثل منطقة الدوار ومنطقة طويبة.", ["bukamal", "dowar"]),
+        ("وصلت الحافلات إلى منطقة الدوار وسط المدينة.", []),
+        # a transitional authority is Syria's only with Syria named beside it
+        ("صدر بيان عن قائد الأمن الداخلي التابع للسلطة الانتقالية في دمشق.", ["syrian-general-security",
+         "syrian-transitional-government", "damascus"]),
+        ("أعلنت السلطة الانتقالية في السودان تشكيل حكومة.", []),
         # Syria's security forces, dated like the army
         ("ألقت قوات الأمن السورية القبض على مهربين على الحدود مع العراق.", ["syrian-general-security"]),
         ("في عام 2015 اعتقلت قوات الأمن السورية ناشطين في دير الزور.", ["syrian-army", "deir-ez-zor"]),
