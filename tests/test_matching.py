@@ -1366,6 +1366,10 @@ def test_the_syrian_desert_by_its_arabic_name(shipped: Matcher, text: str) -> No
         ("صدر بيان عن قائد الأمن الداخلي التابع للسلطة الانتقالية في دمشق.", ["syrian-general-security",
          "syrian-transitional-government", "damascus"]),
         ("أعلنت السلطة الانتقالية في السودان تشكيل حكومة.", []),
+        # al-Baghdadi district by its place words, never the IS leader; US troops by the soldiers' noun
+        ("أغلقت القوات منطقة البغدادي في الأنبار بشكل كامل.", ["baghdadi", "anbar"]),
+        ("أعلن أبو بكر البغدادي قيام الخلافة.", ["abu-bakr-al-baghdadi"]),
+        ("سقط صاروخان قرب القاعدة التي تضم عسكريين أمريكيين.", ["us-forces"]),
         # Syria's security forces, dated like the army
         ("ألقت قوات الأمن السورية القبض على مهربين على الحدود مع العراق.", ["syrian-general-security"]),
         ("في عام 2015 اعتقلت قوات الأمن السورية ناشطين في دير الزور.", ["syrian-army", "deir-ez-zor"]),
