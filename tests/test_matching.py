@@ -1370,6 +1370,9 @@ def test_the_syrian_desert_by_its_arabic_name(shipped: Matcher, text: str) -> No
         ("أغلقت القوات منطقة البغدادي في الأنبار بشكل كامل.", ["baghdadi", "anbar"]),
         ("أعلن أبو بكر البغدادي قيام الخلافة.", ["abu-bakr-al-baghdadi"]),
         ("سقط صاروخان قرب القاعدة التي تضم عسكريين أمريكيين.", ["us-forces"]),
+        # a coalition of another nationality is not the US-led one
+        ("Drones struck Eilat, the Iraqi coalition said in a statement.", []),
+        ("Coalition drones struck a truck near al-Bukamal.", ["us-forces", "bukamal"]),
         # Syria's security forces, dated like the army
         ("ألقت قوات الأمن السورية القبض على مهربين على الحدود مع العراق.", ["syrian-general-security"]),
         ("في عام 2015 اعتقلت قوات الأمن السورية ناشطين في دير الزور.", ["syrian-army", "deir-ez-zor"]),
