@@ -129,9 +129,12 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
-    أهالي سكان تقع يقع
+    أهالي سكان تقع يقع مثل
     in near outside around
 """.split())  # fmt: skip
+# right after the name: a place described as one (القائم الواقعة على مسافة 300 كيلومتر غربي بغداد,
+# البوكمال الحدودية); الحدودي (masculine) names the crossing, not the town
+PLACE_CUES_AFTER = frozenset(fold_words(w) for w in "الواقعة الواقع الحدودية المحاذية المتاخمة".split())
 # A place named beside the word for a settlement (the village of Obeidi, Rummana village, قرية
 # العبيدي) is the place even with no parent or related place in the text: requires_related is met.
 SETTLEMENT_WORDS = frozenset(fold_words(w) for w in """
@@ -161,6 +164,11 @@ OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlet
     "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
     "عين الفرات", "Euphrates Post", "دير الزور 24", "Deir Ezzor 24",
 ))  # fmt: skip
+# outlets named by a place and a word after it (“بغداد اليوم”, Baghdad Today): the outlet when
+# quoted or after a media word; unquoted, في بغداد اليوم is "in Baghdad today"
+OUTLET_TITLES = frozenset(
+    (fold_words(place), fold_words(word)) for place, word in (("بغداد", "اليوم"), ("Baghdad", "Today"))
+)
 _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
 SPORTS_BEFORE = frozenset(
@@ -180,7 +188,7 @@ SPORTS_WORDS = frozenset(fold_words(w) for w in """
     هدف هدفين هدفي هدفا مباراه المباراه الدوري دوري ملعب الملعب فريق الفريق لاعب اللاعب المدرب
     سجل ركله جزاء البطوله بطوله الجوله
     نادي ناديي النادي فريقي الفريقين مباريات مبارياته مبارياتها المباريات تاهل التاهل ذهابا ايابا
-    تعادل المنافسه الموسم المجموعه
+    تعادل المنافسه الموسم المجموعه ضيفه نظيره مواجهه مواجهات يستقبل
 """.split())  # fmt: skip
 _SPORTS_BESIDE = 2  # words between a sports word and the name, for two sports words to suffice
 # A word of a settlement or governorate before the name keeps it the place even there: جماهير
@@ -203,6 +211,12 @@ _SPORTS_WORDS_NEEDED = 3
 # right before a nationality's forces: a proxy another state backs (U.S.-backed Syrian forces,
 # Turkish-backed Syrian troops), not the state's army
 PROXY_BEFORE = frozenset("backed sponsored supported funded".split())
+# A crossing named by one of its towns (اليعربية, al-Yarubiyah) after a word for a settlement or
+# an area (منطقة اليعربية, ناحية ربيعة, the town of al-Yarubiyah) is the town, which is not watched:
+# the towns of a crossing count only where named as towns. An alias with a crossing word (معبر
+# اليعربية) is the crossing wherever it stands.
+TOWN_WORDS = SETTLEMENT_WORDS | frozenset(fold_words(w) for w in "منطقة ريف area city".split())
+CROSSING_WORDS = frozenset(fold_words(w) for w in "معبر منفذ crossing crossings gate border".split())
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
 OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية".split())
 
@@ -310,6 +324,14 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         return "elsewhere: qualified by another country or a US state (Palmyra, N.Y.; Dhiban, Jordan)"
     if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
         return "outlet: the name of a news outlet"
+    if ref.entity.kind == "crossing" and _named_as_town(ref, before, two_before):
+        return "town: a crossing's town named as a town (منطقة اليعربية), not the crossing"
+    if (
+        (text[start:end], after) in OUTLET_TITLES
+        and _joined(norm, plain, end, end + 1)
+        and (before in MEDIA_WORDS or plain[: norm.source(start)].rstrip(" \t")[-1:] in _OPENING_QUOTES)
+    ):
+        return "outlet: the name of a news outlet (“بغداد اليوم”)"
     if "capital" in ref.entity.tags and is_filed_from(plain, *norm.span(start, end)):
         return "dateline: the capital a report was filed from (BAGHDAD (AP) —, (دمشق) –)"
     if (
@@ -331,6 +353,12 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         ):
             return "outlet: the name of a news outlet"
     return None
+
+
+def _named_as_town(ref: Ref, before: str, two_before: str) -> bool:
+    if not CROSSING_WORDS.isdisjoint(fold_words(ref.alias.text).split(" ")):
+        return False
+    return not TOWN_WORDS.isdisjoint(forms(before)) or (before == "of" and two_before in TOWN_WORDS)
 
 
 def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool:
@@ -471,7 +499,14 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
         return None
     if ref.entity.is_place and not _drops_article(ref) and (_has_place_cue(near) or _has_preposition(ref)):
         return None
+    if ref.entity.is_place and not _drops_article(ref) and _has_cue_after(near):
+        return None
     return REQUIRE
+
+
+def _has_cue_after(near: Near) -> bool:
+    after = near.sides(0, 1)[1]
+    return bool(after) and after[0] in PLACE_CUES_AFTER
 
 
 def _drops_article(ref: Ref) -> bool:

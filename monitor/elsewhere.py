@@ -91,7 +91,10 @@ _BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
 
 # Any script: the name at a line's start, or in brackets after an outlet's name, then a dash or a
 # colon (Baghdad - , دمشق (سانا) – , أوغاريت بوست (دمشق) – ).
-_LEAD_DATELINE = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:]")
+# a dash or colon after the city, or a date and an agency between slashes (بغداد في 14 يناير /وام/)
+_LEAD_DATELINE = re.compile(
+    r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:]|[ \t]+في[ \t]+\d{1,2}[ \t]+\S+[ \t]*/[^/\n]{1,20}/"
+)
 _BRACKET_DATELINE = re.compile(r"[ \t]*\)[ \t]*[-–—:]")
 # ... or closing a short line of its own: the outlet's name, then the city in brackets (البلاد (دمشق))
 _BRACKET_LINE_END = re.compile(r"[ \t]*\)[ \t]*(?:\n|$)")

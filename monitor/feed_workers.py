@@ -144,7 +144,7 @@ def match_text(
     from monitor.events import event_types, find_events  # the matching modules, as the Matcher's
 
     fields = {"title": title, "summary": summary, "content": content}
-    found = {name: matcher.find(text, published=year) for name, text in fields.items() if text}
+    found = matcher.find_fields(fields, published=year)
     mentions = tuple(
         (name, m, snippet(fields[name], m.start, m.end)) for name, ms in found.items() for m in ms
     )

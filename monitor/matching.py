@@ -52,6 +52,8 @@ from monitor.phrases import (
     ERA,
     ERA_RULE,
     PLACE_LIST_RULE,
+    Dating,
+    EraCues,
     coordinations,
     dated,
     desert_regions,
@@ -115,7 +117,31 @@ class Matcher:
         """Every entity mention in plain `text`, in order; offsets index `text` as given.
         `published`, the year of the text's publication, dates a name that changed hands when
         the text itself says nothing (see `monitor.phrases.dated`)."""
-        return with_brackets(lambda original, plain: self._find(original, plain, published), text, text)
+        return self._find_dated(text, published, None)
+
+    def find_fields(
+        self, fields: Mapping[str, str], published: int | None = None
+    ) -> dict[str, list[Mention]]:
+        """`find` on each non-empty field of an article (title, summary, content), except that a
+        name whose referent changed on a date ("Syrian army" in a title) is dated by the cues of
+        the whole article, not of its field alone (see `monitor.phrases.dated`). A field holding
+        such a name is matched a second time, only when the other fields add cues."""
+        texts = {name: text for name, text in fields.items() if text}
+        datings = {name: Dating() for name in texts}
+        found = {name: self._find_dated(text, published, datings[name]) for name, text in texts.items()}
+        if len(texts) < 2 or not any(d.shared for d in datings.values()):
+            return found
+        own = {name: dating.cues() for name, dating in datings.items()}
+        article = EraCues.of_all(own.values())
+        for name, dating in datings.items():
+            if dating.shared and own[name] != article:
+                found[name] = self._find_dated(texts[name], published, Dating(article))
+        return found
+
+    def _find_dated(self, text: str, published: int | None, dating: Dating | None) -> list[Mention]:
+        return with_brackets(
+            lambda original, plain: self._find(original, plain, published, dating), text, text
+        )
 
     def find_in_markup(self, text: str) -> list[Mention]:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
@@ -135,7 +161,9 @@ class Matcher:
         """The article's priority from rules.yaml (events: monitor.events); None when nothing matched."""
         return prioritise(self.watchlist, fields, mentions, events or {})
 
-    def _find(self, original: str, plain: str, published: int | None = None) -> list[Mention]:
+    def _find(
+        self, original: str, plain: str, published: int | None = None, dating: Dating | None = None
+    ) -> list[Mention]:
         if self._empty:
             return []
         norm = normalise(plain)
@@ -148,7 +176,9 @@ class Matcher:
             places = [h for h in wanting if h.ref.entity.is_place]
             scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
         if self.eras:
-            scanned = dated(scanned, wanting, forbidden, self.eras, self.watchlist, norm.text, published)
+            scanned = dated(
+                scanned, wanting, forbidden, self.eras, self.watchlist, norm.text, published, dating
+            )
         for hit in scanned:
             if kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
                 dropped.append(hit)

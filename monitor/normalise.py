@@ -3,8 +3,8 @@ counts as "the same alias" (`alias_key`), used by the loader and the matcher ali
 
 1. Fold. Every character is classified once (`_classify`): letters and digits are folded (NFKC,
    casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, گ→ك, Arabic-Indic digits → ASCII);
-   apostrophes, combining marks, tashkeel, tatweel (and a dot beside a tatweel inside a word:
-   قـ.ـوات) and zero-width characters are *deleted*;
+   apostrophes, combining marks, tashkeel, tatweel (and a dot beside a tatweel inside a word,
+   قـ.ـوات, or between its letters, ق.و.ا.ت) and zero-width characters are *deleted*;
    whitespace, dashes, quotes and brackets become a *gap*; other punctuation becomes a space.
    Folding is done one character for one character so no offset map is needed for it. The hot
    path encodes the text as cp1256 (ASCII, Windows punctuation and the Arabic block in single
@@ -45,6 +45,14 @@ _ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا
 _TATWEEL_DOT = re.compile(
     "(?<=\u0640)[.\u00b7\u2022]+(?=[\u0621-\u064a\u0640])|(?<=[\u0621-\u064a])[.\u00b7\u2022]+(?=\u0640)"
 )
+# Dots set between the letters of an Arabic word for the same purpose (ق.و.ا.ت, د.ا.ع.ش, داع.ش):
+# a dot between two Arabic letters where the letters on one side of it are at most
+# `_DOTTED_PIECE` long. A sentence's full stop with its space left out (الحدود.وقال) joins two
+# longer words and stays.
+_LETTER = "\u0621-\u063a\u0641-\u064a"  # the Arabic letters, without the tatweel
+_LETTER_DOT = re.compile(f"[.\u00b7\u2022](?<=[{_LETTER}].)(?=[{_LETTER}])")
+_ARABIC_LETTERS = re.compile(f"[{_LETTER}]+")
+_DOTTED_PIECE = 2
 _CODEC = "cp1256"
 _CODEC_ERRORS = "monitor-fold"
 
@@ -202,6 +210,8 @@ def normalise(text: str) -> Normalised:
     """Fold `text` for matching and keep the offset map (see the module docstring)."""
     if TATWEEL in text:
         text = _TATWEEL_DOT.sub(lambda m: DELETE * len(m.group()), text)
+    if not text.isascii() and _LETTER_DOT.search(text):
+        text = _undotted(text)
     codec = "ascii" if text.isascii() else _CODEC
     fast = text.encode(codec, _CODEC_ERRORS).translate(_BYTE_TABLE)
     if EXPANDS.encode() not in fast:  # one byte a character: squeezed as bytes, decoded once
@@ -210,6 +220,19 @@ def normalise(text: str) -> Normalised:
     exact, expanded = _fold_exact(text)
     squeezed, gaps, deleted = _squeezed(exact, DELETE, GAP, " ")
     return Normalised(squeezed, gaps, deleted, expanded)
+
+
+def _undotted(text: str) -> str:
+    """`text` with the dots inside dotted Arabic words (see `_LETTER_DOT`) deleted."""
+    chars = list(text)
+    for match in _LETTER_DOT.finditer(text):
+        dot = match.start()
+        before = _ARABIC_LETTERS.search(text[max(0, dot - _DOTTED_PIECE - 1) : dot][::-1])
+        after = _ARABIC_LETTERS.match(text, dot + 1, dot + _DOTTED_PIECE + 2)
+        short_before = before is not None and before.start() == 0 and before.end() <= _DOTTED_PIECE
+        if short_before or (after is not None and after.end() - after.start() <= _DOTTED_PIECE):
+            chars[dot] = DELETE
+    return "".join(chars)
 
 
 def _fold_exact(text: str) -> tuple[str, list[int] | None]:

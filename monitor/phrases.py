@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.context import WORD, WORD_CHARS, Hit, folded, position
 from monitor.normalise import ARABIC_ARTICLE, DELETE, Normalised, fold_words, is_arabic
@@ -31,8 +31,8 @@ COORDINATION = "coordination"  # the variant of a name sharing its noun (the Syr
 # The second name may carry its article (the Conoco and al-Omar bases); the noun may be two words
 # (the Russian and Syrian air forces): the word after the noun is looked at, not consumed.
 _COORDINATION_EN = re.compile(
-    r" and (?P<second>(?:al |el )?[a-z0-9]+) (?P<noun>[a-z]+)(?= (?P<more>[a-z]+))?"
-)  # 12th and 13th brigades
+    r" and (?P<second>[a-z] [a-z] ?(?= )|(?:al |el )?[a-z0-9]+) (?P<noun>[a-z]+)(?= (?P<more>[a-z]+))?"
+)  # 12th and 13th brigades; the second name may be an initialism too (Iraqi and U.S. forces)
 _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 # The first name: one word, or an initialism whose dots folded to spaces (U.S. -> "u s").
 _FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
@@ -105,7 +105,7 @@ def _coordinated_keys(
     """Per name a coordination may stand for, its span in `text` and the keys to look up; in
     English the shared `noun` ends at `noun_end`."""
     if match.re is _COORDINATION_EN:  # English: "<first> and <second> <noun>"
-        second = match.group("second")
+        second = match.group("second").rstrip(" ")  # "u s " before the noun
         first_end = len(text[: match.start()].rstrip(" "))  # "u s  and": U.S. left a space
         found = _FIRST_EN.search(text, max(0, first_end - WORD_CHARS), first_end)
         if found is None:
@@ -119,7 +119,11 @@ def _coordinated_keys(
                 [f"{name} {n}" for name in _articled(second) for n in nouns[1:]],
             ),
         ]
-    words = text[max(0, match.start() - 2 * WORD_CHARS) : match.start()].split()
+    words = text[max(0, match.start() - (2 + _CHAIN) * WORD_CHARS) : match.start()].split()
+    for _ in range(_CHAIN):  # a chain: القوات العراقية والسورية والأمريكية shares القوات too
+        if len(words) < 3 or not words[-1].startswith("و" + ARABIC_ARTICLE):
+            break
+        words.pop()
     if len(words) < 2 or not words[-1].startswith(ARABIC_ARTICLE):
         return []
     first, adjective = words[-1], match.group("adjective")
@@ -129,6 +133,9 @@ def _coordinated_keys(
         ((first_start, first_start + len(first)), [f"{n} {first}" for n in nouns[1:]]),
         ((match.start() + 1, match.end()), [f"{n} {adjective}" for n in nouns]),
     ]
+
+
+_CHAIN = 3  # adjectives coordinated before the one looked at: والسورية والأمريكية والروسية
 
 
 def _articled(name: str) -> list[str]:
@@ -191,9 +198,12 @@ def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
     words = gap.replace(",", " , ").replace("،", " ، ").split()
     commas = sum(w in {",", "،"} for w in words)
     rest = [w for w in words if w not in {",", "،"}]
-    if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP):
+    joined = second.ref.variant.key.startswith("و")
+    # an Arabic list may hold an unwatched place between the two: البصيرة والصور والعزبة
+    between = bool(rest) and joined and not commas and rest[0].startswith("و")
+    if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP and not between):
         return False
-    return bool(commas or rest) or second.ref.variant.key.startswith("و")
+    return bool(commas or rest) or joined
 
 
 def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:
@@ -291,15 +301,27 @@ _NEW_SYRIA = frozenset({
 ERAS = (
     Era(
         "syrian-army", "syrian-transitional-government",
-        frozenset(fold_words(a) for a in ("Syrian government", "الحكومة السورية")), _OLD_SYRIA, _NEW_SYRIA,
+        frozenset(fold_words(a) for a in (
+            "Syrian government", "الحكومة السورية", "الجهات الحكومية السورية", "حكومة دمشق",
+        )),
+        _OLD_SYRIA, _NEW_SYRIA,
     ),
     Era(
         "syrian-army", "syrian-defence-ministry",
         frozenset(fold_words(a) for a in (
-            "Syrian army", "Syrian military", "Syrian government forces", "Syrian troops",
+            "Syrian army", "Syrian Arab Army", "Syrian military", "Syrian government forces", "Syrian troops",
+            "Syrian Armed Forces", "الجيش العربي السوري",
             "Syrian government troops", "الجيش السوري", "قوات الحكومة السورية", "government forces",
             "pro-government forces", "القوات الحكومية", "Syrian air force", "Syrian Arab Air Force",
-            "الطيران السوري", "الطيران الحربي السوري", "سلاح الجو السوري",
+            "الطيران السوري", "الطيران الحربي السوري", "سلاح الجو السوري", "قوات حكومة دمشق",
+        )),
+        _OLD_SYRIA, _NEW_SYRIA,
+    ),
+    Era(  # Syria's security forces: Assad's, then General Security's
+        "syrian-army", "syrian-general-security",
+        frozenset(fold_words(a) for a in (
+            "قوات الأمن السورية", "قوات الأمن السوري", "عناصر الأمن السوري", "Syrian security forces",
+            "Syria's security forces",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),
@@ -315,17 +337,65 @@ def eras_of(watchlist: Watchlist) -> dict[tuple[str, str], Era]:
     return index
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
+# 1950-2049, not inside a longer number; the pattern starts with a character class, so the regex
+# engine skims the text for a 1 or a 2 (a leading lookbehind would be tried at every position)
+_YEAR = re.compile(r"[12](?<!\d[12])(?:(?<=1)9[5-9]|(?<=2)0[0-4])\d(?!\d)")
 ERA_YEAR = 2024  # the year the Syrian names changed hands: a text whose latest year is before it is old
 
 
-def years_say(text: str, published: int | None = None) -> tuple[bool, bool]:
-    """(old, new) as the years a text names say, when its names do not: a text whose latest year
-    is 2023 or earlier ("in 2017") was written before the change, one naming 2025 or later after
-    it; a text naming no year, by the year it was published (an article from the feeds) if known;
-    2024 says nothing."""
-    latest = max(map(int, _YEAR.findall(text)), default=published or ERA_YEAR)
-    return latest < ERA_YEAR, latest > ERA_YEAR
+def years_say(latest: int | None, published: int | None = None) -> tuple[bool, bool]:
+    """(old, new) as the years a text names say, when its names do not: a text whose `latest`
+    year is 2023 or earlier ("in 2017") was written before the change, one naming 2025 or later
+    after it; a text naming no year, by the year it was published (an article from the feeds) if
+    known; 2024 says nothing."""
+    year = latest or published or ERA_YEAR
+    return year < ERA_YEAR, year > ERA_YEAR
+
+
+class EraCues(NamedTuple):
+    """What a text says of its era: the entities it names (names to be dated left out), the
+    rulers of the old era among them named as deposed (a cue of the new era), the latest year
+    it names."""
+
+    named: frozenset[str]
+    deposed: frozenset[str]
+    latest: int | None
+
+    @classmethod
+    def of_all(cls, cues: Iterable[EraCues]) -> EraCues:
+        """The cues of several texts (an article's fields) together."""
+        named: set[str] = set()
+        deposed: set[str] = set()
+        years: list[int] = []
+        for one in cues:
+            named |= one.named
+            deposed |= one.deposed
+            years += [one.latest] if one.latest is not None else []
+        return cls(frozenset(named), frozenset(deposed), max(years, default=None))
+
+
+NO_CUES = EraCues(frozenset(), frozenset(), None)
+
+
+@dataclass(slots=True)
+class Dating:
+    """An article's era cues across its fields (see `Matcher.find_fields`): a field is matched
+    on its own, but a name to date in its title ("Syrian army") is dated by the cues of the
+    whole article. `article` is given (None: the text's own cues date it); `own`, `text` and
+    `shared` are filled in by `dated`: the text's own cues but its years (read from `text` only
+    when an article needs them), and whether it holds a name to date."""
+
+    article: EraCues | None = None
+    own: EraCues = NO_CUES
+    text: str = ""
+    shared: bool = False
+
+    def cues(self) -> EraCues:
+        return self.own._replace(latest=latest_year(self.text))
+
+
+def latest_year(text: str) -> int | None:
+    return max(map(int, _YEAR.findall(text)), default=None)
 
 
 def dated(
@@ -336,12 +406,14 @@ def dated(
     watchlist: Watchlist,
     text: str,
     published: int | None = None,
+    dating: Dating | None = None,
 ) -> list[Hit]:
     """`hits` with each hit of a shared name given to the entity its text's era says; a hit
     dropped for want of a required word (`wanting`) is admitted when the era is clear, and one
     of the new entity dropped for its forbidden words (Assad, regime, fall ... nearby: "the fall
     of the Syrian government") is the old entity's unless the text names new cues. A text that
-    names no cue is dated by the latest year it names, else by its `published` year (`years_say`)."""
+    names no cue is dated by the latest year it names, else by its `published` year (`years_say`).
+    With `dating`, the text's own cues are recorded there, and the article's, when given, date it."""
     entities = {entity for entity, _ in eras}
     shared = [(h, era) for h in hits + wanting if h.ref.entity.id in entities and (era := _era(h, eras))]
     shared += [
@@ -349,20 +421,21 @@ def dated(
         for h in forbidden
         if h.ref.entity.id in entities and (era := _era(h, eras)) and h.ref.entity.id == era.new
     ]
+    shared_ids = {id(h) for h, _ in shared}
+    own = _cues(hits, shared_ids, text)
+    if dating is not None:
+        dating.own, dating.text, dating.shared = own, text, bool(shared)
     if not shared:
         return hits
-    shared_ids = {id(h) for h, _ in shared}
-    deposed = {id(h) for h in hits if _deposed(h, text)}
-    found = {h.ref.entity.id for h in hits if id(h) not in shared_ids | deposed}
+    given = dating.article if dating is not None else None
+    cues = given if given is not None else own._replace(latest=latest_year(text))
     in_hits, forbidden_ids = {id(h) for h in hits}, {id(h) for h in forbidden}
     decided: dict[int, Hit | None] = {}  # id of a shared hit -> what it becomes (None: dropped)
     for hit, era in shared:
-        old = not found.isdisjoint(era.old_cues)
-        new = not found.isdisjoint(era.new_cues) or any(
-            h.ref.entity.id in era.old_cues for h in hits if id(h) in deposed
-        )
+        old = not cues.named.isdisjoint(era.old_cues)
+        new = not cues.named.isdisjoint(era.new_cues) or not cues.deposed.isdisjoint(era.old_cues)
         if not old and not new:
-            old, new = years_say(text, published)
+            old, new = years_say(cues.latest, published)
         if id(hit) in forbidden_ids:  # Assad, regime ... nearby: the old one, unless the text is new
             old = not new
         target = era.old if old and not new else era.new if new and not old else None
@@ -376,6 +449,17 @@ def dated(
     kept = [d for h in hits if (d := decided.get(id(h), h)) is not None]
     admitted = [h for i, h in decided.items() if i not in in_hits and h is not None]
     return sorted(kept + admitted, key=position) if admitted else kept
+
+
+def _cues(hits: list[Hit], shared: set[int], text: str) -> EraCues:
+    """The era cues of a text's hits but its years (`shared`: the ids of the hits of names to be
+    dated)."""
+    deposed = {id(h) for h in hits if _deposed(h, text)}
+    return EraCues(
+        frozenset(h.ref.entity.id for h in hits if id(h) not in shared and id(h) not in deposed),
+        frozenset(h.ref.entity.id for h in hits if id(h) in deposed),
+        None,
+    )
 
 
 # A ruler of the old era named as deposed ("the ousted President Bashar al-Assad", الرئيس المخلوع

@@ -10,9 +10,14 @@ import re
 
 from monitor.normalise import MARKUP
 
-_ABBREVIATIONS = "".join(
-    rf"(?<!\b{a}\.\s)" for a in ("Mr", "Mrs", "Ms", "Dr", "Gen", "Col", "Lt", "St", "No")
-)
+# A full stop after one of these does not end a sentence, even before a capital or a digit:
+# titles and ranks (Gen. Qaani, Lt. Col. Dillon, Brig. Gen. Rasool), months (Feb. 25), a
+# reference work's (transl. "The Plazas"), and an initialism of capitals (U.S. Army, U.N. envoy).
+_ABBREVIATED = """
+    Mr Mrs Ms Dr Prof Gen Col Lt Maj Brig Capt Cpt Sgt Adm Cmdr Cdr Gov Sen Rep Pres Amb
+    St No Nos Mt Ft vs Jr Sr Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec transl lit approx ca cf
+""".split()
+_ABBREVIATIONS = "".join(rf"(?<!\b{a}\.\s)" for a in _ABBREVIATED) + r"(?<!\b[A-Z]\.[A-Z]\.\s)"
 _BLOCK_TAG_BODY = r"(?i:(?:/?p|br|/?div|/?li|/?h\d)\b[^>]*>)"  # a block tag after its "<"
 _BLOCK_TAG = "<" + _BLOCK_TAG_BODY
 # A sentence break is the whitespace after a sentence's final punctuation (so a sentence

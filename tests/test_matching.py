@@ -362,6 +362,9 @@ SNIPPETS = [
      "Troops entered Abu Kamal"),
     ("an abbreviation does not end it", "Troops met Mr. Smith in Abu Kamal. Next one.", "Abu Kamal", 160,
      "Troops met Mr. Smith in Abu Kamal."),
+    ("a month, a rank and an initialism do not end it",
+     "On Feb. 25 Lt. Col. Dillon said U.S. Army units left Abu Kamal. Next one.", "Abu Kamal", 160,
+     "On Feb. 25 Lt. Col. Dillon said U.S. Army units left Abu Kamal."),
     ("a quote after the full stop", 'He said: "Leave." Troops entered Abu Kamal. Next.', "Abu Kamal", 160,
      "Troops entered Abu Kamal."),
     ("a block tag ends it", "Before.<br>Troops entered Abu Kamal", "Abu Kamal", 160,
@@ -755,6 +758,12 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
         ("U.S. and Iraqi forces raided a farm near al-Qaim.", ["us-forces", "iraqi-army", "qaim"]),
         ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
+        # the initialism second, and a chain of three adjectives sharing one noun
+        ("The Iraqi and U.S. forces met near al-Qaim.", ["iraqi-army", "us-forces", "qaim"]),
+        (
+            "وصلت القوات العراقية والسورية والأمريكية إلى القائم.",
+            ["iraqi-army", "syrian-army", "us-forces", "qaim"],
+        ),
         # a noun of two words, and a second name with its article
         ("In 2017 the Russian and Syrian air forces bombed the desert.", ["russian-forces", "syrian-army"]),
         ("Convoys left the Conoco and al-Omar bases on Monday.", ["conoco-gas-field", "al-omar-oil-field"]),
@@ -812,6 +821,13 @@ def test_a_dual_noun_shared_by_two_crossings_names_both(shipped: Matcher) -> Non
         ("He pointed to the fall of the Syrian government a year ago.", "syrian-army"),
         # nothing dates it: the name as the watchlist has it
         ("The Syrian government sent a convoy to the east.", "syrian-transitional-government"),
+        # the army's full name is dated like its short one (the new army kept it)
+        ("In 2017 the Syrian Arab Army entered al-Bukamal.", "syrian-army"),
+        (
+            "President Ahmed al-Sharaa said the Syrian Arab Army had entered Deir ez-Zor.",
+            "syrian-defence-ministry",
+        ),
+        ("قال الرئيس أحمد الشرع إن الجيش العربي السوري دخل مدينة دير الزور.", "syrian-defence-ministry"),
     ],
 )
 def test_a_name_that_changed_hands_is_dated_by_its_text(shipped: Matcher, text: str, expected: str) -> None:
@@ -847,6 +863,34 @@ def test_a_feed_article_is_dated_by_its_published_year(shipped: Matcher) -> None
         "syrian-defence-ministry",
         "bukamal",
     }
+
+
+@pytest.mark.parametrize(
+    ("title", "content", "year", "expected"),
+    [
+        # the content's names and years date a bare name in the title
+        ("Syrian army enters al-Bukamal", "President Ahmed al-Sharaa said the troops arrived.", None,
+         "syrian-defence-ministry"),
+        ("Syrian army enters al-Bukamal", "The troops arrived in 2025, officials said.", 2019,
+         "syrian-defence-ministry"),
+        ("الجيش السوري يدخل البوكمال", "وقال بشار الأسد إن قواته وصلت إلى المدينة.", 2026, "syrian-army"),
+        # nothing in the content: the title's own cues, then the year of publication
+        ("Syrian army enters al-Bukamal", "Convoys arrived on Monday.", 2026, "syrian-defence-ministry"),
+        ("Syrian army enters al-Bukamal", "Convoys arrived on Monday.", 2019, "syrian-army"),
+    ],
+)  # fmt: skip
+def test_a_feed_article_dates_a_name_by_all_its_fields(
+    shipped: Matcher, title: str, content: str, year: int | None, expected: str
+) -> None:
+    era_entities = {"syrian-army", "syrian-defence-ministry"}
+    titled = {
+        m.entity
+        for field, m, _ in match_text(title, "", content, shipped, year=year).mentions
+        if field == "title"
+    }
+    assert titled & era_entities == {expected}
+    # one text on its own (`monitor match`) is dated by itself alone
+    assert {m.entity for m in shipped.find(title)} & era_entities == {"syrian-army"}
 
 
 def test_explain_names_the_era_rule(shipped: Matcher) -> None:
@@ -919,6 +963,10 @@ def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
         # words broken by a tatweel and a dot to slip past filters (Syrian outlets, 2020-2021)
         ("طردت الميليشـ.ـيات قـ.ـوات النظـ.ـام من البوكمـال.", ["syrian-army", "bukamal"]),
         ("ومنعت الحـ.ـرس الثوري ميليـ.ـشيا لواء القـ.ـدس من إقامة حواجز.", ["irgc", "liwa-al-quds"]),
+        # dots between the letters, with no tatweel (ق.و.ا.ت), or one dot splitting a word
+        ("دخلت ق.و.ا.ت النظام مدينة البوكمال", ["syrian-army", "bukamal"]),
+        ("هاجمت خلايا داع.ش قوات ال.ح.ش.د الشعبي قرب القائم", ["islamic-state", "pmf", "qaim"]),
+        ("وصلت التعزيزات إلى الحدود.وقال مسؤول في القائم إنها كافية", ["qaim"]),  # a full stop stays
         ("البو\nكمال تشهد توترا", ["bukamal"]),  # a line break inside the name
         ("عادت الحياة إلى مدينة البو كمال", ["bukamal"]),  # a space inside it
         ("انتهت الجملة. ـ وبدأت أخرى في القائم", ["qaim"]),  # a sentence's dot is not folded away
@@ -1287,3 +1335,48 @@ def test_al_mayadin_town_is_still_found(shipped: Matcher) -> None:
 )
 def test_the_syrian_desert_by_its_arabic_name(shipped: Matcher, text: str) -> None:
     assert "badia" in ids(shipped, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a crossing's town named as a town is not the crossing; named with its crossing word it is
+        ("وذكرت مصادر أهلية من ريف منطقة اليعربية أن رتلا خرج نحو العراق.", []),
+        ("أغلقت السلطات معبر اليعربية أمام الشاحنات.", ["rabia-yarubiyah-crossing"]),
+        # an outlet named by a place and a word, quoted or after a media word; unquoted it is the city
+        ('وقال مسؤول لـ"بغداد اليوم" إن خلايا داعش تنشط غربي الأنبار.', ["islamic-state", "anbar"]),
+        ("وصل الوفد إلى بغداد اليوم لبحث أمن الحدود.", ["baghdad"]),
+        # an agency's dateline: the city, a date and the agency between slashes
+        ("بغداد في 14 يناير /وام/ أعلن العراق بدء التنقيب في حقل عكاس.", ["akkas-gas-field"]),
+        # a match report's words: the host, its guest, the round of matches
+        ("وفي ختام مواجهات اليوم يستقبل فريق الشرطة نظيره زاخو، فيما يلتقي دهوك مع ضيفه أمانة بغداد.", []),
+        # a place described after its name (القائم الواقعة ...), and a list with an unwatched town inside
+        ("استعادت قوات الأمن القائم الواقعة على مسافة 300 كيلومتر غربي الرمادي.", ["qaim", "ramadi"]),
+        ("حافظت الحكومة على الوضع القائم منذ سنوات.", []),
+        ("انتشرت القوات في بلدات مثل البصيرة والصور والعزبة وهجين.", ["busayrah", "azba", "hajin"]),
+        # General Security's bare Arabic name only in a text naming Syria's places or actors
+        ("داهمت قوات الأمن العام بوزارة الداخلية عددا من البؤر الإجرامية على مستوى الجمهورية.", []),
+        ("انتشرت قوات الأمن العام في مدينة البوكمال.", ["syrian-general-security", "bukamal"]),
+        # a reference work's abbreviation does not end the outlet's sentence
+        ('Al Mayadeen (Arabic: الميادين, transl. "The Plazas") is a satellite news television channel.', []),
+        # a neighbourhood named with its area word, in a text naming its town
+        ("انتشروا في أحياء مدينة البوكمال مثل منطقة الدوار ومنطقة طويبة.", ["bukamal", "dowar"]),
+        ("وصلت الحافلات إلى منطقة الدوار وسط المدينة.", []),
+        # a transitional authority is Syria's only with Syria named beside it
+        ("صدر بيان عن قائد الأمن الداخلي التابع للسلطة الانتقالية في دمشق.", ["syrian-general-security",
+         "syrian-transitional-government", "damascus"]),
+        ("أعلنت السلطة الانتقالية في السودان تشكيل حكومة.", []),
+        # al-Baghdadi district by its place words, never the IS leader; US troops by the soldiers' noun
+        ("أغلقت القوات منطقة البغدادي في الأنبار بشكل كامل.", ["baghdadi", "anbar"]),
+        ("أعلن أبو بكر البغدادي قيام الخلافة.", ["abu-bakr-al-baghdadi"]),
+        ("سقط صاروخان قرب القاعدة التي تضم عسكريين أمريكيين.", ["us-forces"]),
+        # a coalition of another nationality is not the US-led one
+        ("Drones struck Eilat, the Iraqi coalition said in a statement.", []),
+        ("Coalition drones struck a truck near al-Bukamal.", ["us-forces", "bukamal"]),
+        # Syria's security forces, dated like the army
+        ("ألقت قوات الأمن السورية القبض على مهربين على الحدود مع العراق.", ["syrian-general-security"]),
+        ("في عام 2015 اعتقلت قوات الأمن السورية ناشطين في دير الزور.", ["syrian-army", "deir-ez-zor"]),
+    ],
+)  # fmt: skip
+def test_classes_seen_on_held_out_real_text(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
