@@ -325,9 +325,12 @@ def roll_up(
     session.execute(
         update(AlertRow).where(AlertRow.id == summary_id).values(claimed_by=worker, claimed_until=now + lease)
     )
-    for alert_id in ids:
+    for chunk in chunks(ids):  # one UPDATE for them all, not one each (a roll-up holds up to MAX_ROLLUP)
         session.execute(
-            _held(alert_id, worker).values(state="rolled_up", rolled_into=summary_id, claimed_until=None)
+            update(AlertRow)
+            .where(AlertRow.id.in_(chunk), AlertRow.claimed_by == worker)
+            .values(state="rolled_up", rolled_into=summary_id, claimed_until=None)
+            .execution_options(synchronize_session=False)
         )
     return claimed(session, [summary_id])[0]
 
