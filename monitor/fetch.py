@@ -16,6 +16,9 @@ Trade-offs:
 - Keep-alive is off (`max_keepalive_connections=0`). Measured on loopback against
   tests/servers/feeds.py, 600 GETs: 20 in flight 436 req/s with keep-alive vs 525 without; 100
   in flight 91 vs 136. A poll makes 1-2 requests per host, so reuse buys little anyway.
+  Re-measured with HostLimiter in front of the pool (300 feeds on 30 hosts answering 304, a pool
+  of 40 keeping up to 40 idle): 0.76-0.93 CPU-s a cycle with keep-alive vs 0.62-0.98 without,
+  no gain, so it stays off.
 """
 
 from __future__ import annotations

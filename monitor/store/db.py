@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import (
@@ -272,8 +272,15 @@ def upsert_insert(session: Session, model: Any) -> Any:
     """The dialect's INSERT on the model's table, which has on_conflict_do_nothing /
     on_conflict_do_update. A Core statement on the Table, not the ORM entity: the poll inserts
     thousands of rows a cycle, and ORM bulk inserts cost several times more per row."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(model.__table__)
+    return _dialect_insert(session.get_bind().dialect.name, model.__table__)
+
+
+@functools.cache
+def _dialect_insert(dialect_name: str, table: Table) -> Any:
+    """One INSERT per dialect and table, shared: statements are immutable (each clause added
+    makes a copy), and its `excluded` columns are built on first use and then kept, where a new
+    statement built them anew for every upsert (~1 ms each, a poll's story links: measured)."""
+    return (sqlite if dialect_name == "sqlite" else postgresql).insert(table)
 
 
 def rows_changed(session: Session, statement: UpdateBase) -> int:

@@ -11,6 +11,7 @@ feed still store each article once.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -38,6 +39,23 @@ from monitor.store.models import ArticleRow, HitRow, SourceRow
 # Taken from the metadata, typed as tables (an ORM class's `__table__` is typed as any FromClause).
 SOURCES, ARTICLES, HITS = (
     SourceRow.metadata.tables[row.__tablename__] for row in (SourceRow, ArticleRow, HitRow)
+)
+
+# The statements every poll runs are built once, their values bound at execution: a statement
+# computes its cache key (how SQLAlchemy finds its compiled form) on first use and keeps it, where
+# one built per call paid its construction and its key again, 0.3-0.8 ms a statement (measured).
+_t = ARTICLES.c
+_EXISTING = select(_t.id, _t.key, _t.url, _t.title, _t.content_hash, _t.first_seen).where(
+    _t.source_id == bindparam("source_id"),
+    or_(
+        _t.key.in_(bindparam("keys", expanding=True)),
+        _t.content_hash.in_(bindparam("hashes", expanding=True)),
+    ),
+)
+_SET_PRIORITY = (
+    update(ARTICLES)
+    .where(_t.id == bindparam("article_id"))
+    .values(priority=bindparam("level"), priority_reason=bindparam("reason"), event_types=bindparam("types"))
 )
 
 # --- sources -------------------------------------------------------------------------------------
@@ -116,12 +134,14 @@ def record_successes(session: Session, successes: Sequence[Success]) -> None:
             {"row_id": success.source_id} | {f"new_{k}": v for k, v in values.items()}
         )
     for columns, rows in groups.items():
-        statement = (
-            update(SOURCES)
-            .where(SOURCES.c.id == bindparam("row_id"))
-            .values({column: bindparam(f"new_{column}") for column in columns})
-        )
-        session.execute(statement, rows)
+        session.execute(_success_update(columns), rows)
+
+
+@functools.cache
+def _success_update(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of these columns (a handful of sets occur: see _success_values)."""
+    values: dict[str, Any] = {column: bindparam(f"new_{column}") for column in columns}
+    return update(SOURCES).where(SOURCES.c.id == bindparam("row_id")).values(values)
 
 
 def _success_values(success: Success) -> dict[str, Any]:
@@ -232,16 +252,13 @@ def _existing(
 ) -> tuple[dict[str, _KnownArticle], set[str]]:
     """The source's stored articles under these keys, and which of these content hashes it has
     stored: one query (a statement per feed saved, not two)."""
-    t = ARTICLES.c
     wanted_keys, wanted_hashes = set(keys), set(hashes)
     found: dict[str, _KnownArticle] = {}
     known: set[str] = set()
     half = 250  # keys and hashes together within chunks()'s bound on bound parameters
     for key_chunk, hash_chunk in zip_longest(chunks(keys, half), chunks(hashes, half), fillvalue=()):
-        query = select(t.id, t.key, t.url, t.title, t.content_hash, t.first_seen).where(
-            t.source_id == source_id, or_(t.key.in_(key_chunk), t.content_hash.in_(hash_chunk))
-        )
-        for row in session.execute(query):
+        values = {"source_id": source_id, "keys": list(key_chunk), "hashes": list(hash_chunk)}
+        for row in session.execute(_EXISTING, values):
             if row.key in wanted_keys:
                 found[row.key] = _KnownArticle(*row)
             if row.content_hash in wanted_hashes:
@@ -398,16 +415,7 @@ def save_matches(session: Session, matches: Sequence[ArticleMatches], *, now: da
         if m.priority is not None
     ]
     if priorities:
-        session.execute(
-            update(ARTICLES)
-            .where(ARTICLES.c.id == bindparam("article_id"))
-            .values(
-                priority=bindparam("level"),
-                priority_reason=bindparam("reason"),
-                event_types=bindparam("types"),
-            ),
-            priorities,
-        )
+        session.execute(_SET_PRIORITY, priorities)
     return inserted
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from monitor.store.db import upsert_insert
@@ -45,22 +45,26 @@ class ArticleLink:
     entities: frozenset[str]
 
 
+# Built once, as the poll's statements in queries.py are (see there): each poll runs both.
+_RECENT = (
+    select(StoryRow.id, StoryRow.created_at, StoryRow.title_signature, StoryRow.text_signature)
+    .where(StoryRow.created_at >= bindparam("since"), StoryRow.id > bindparam("after_id"))
+    .order_by(StoryRow.id)
+)
+_BY_URL = select(StoryArticleRow.url, StoryArticleRow.story_id).where(
+    StoryArticleRow.url.in_(bindparam("urls", expanding=True))
+)
+
+
 def recent_stories(session: Session, since: datetime, after_id: int = 0) -> list[StoryCandidate]:
     """Stories created since `since` with an id above `after_id` (what a StoryIndex lacks)."""
-    rows = session.execute(
-        select(StoryRow.id, StoryRow.created_at, StoryRow.title_signature, StoryRow.text_signature)
-        .where(StoryRow.created_at >= since, StoryRow.id > after_id)
-        .order_by(StoryRow.id)
-    ).all()
+    rows = session.execute(_RECENT, {"since": since, "after_id": after_id}).all()
     return [StoryCandidate(r.id, r.created_at, r.title_signature, r.text_signature) for r in rows]
 
 
 def stories_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
     """Stories any of these URLs already belongs to, at any age."""
-    statement = select(StoryArticleRow.url, StoryArticleRow.story_id).where(
-        StoryArticleRow.url.in_(set(urls))
-    )
-    return {url: story_id for url, story_id in session.execute(statement)}
+    return {url: story_id for url, story_id in session.execute(_BY_URL, {"urls": list(set(urls))})}
 
 
 def story_links(session: Session, article_ids: Sequence[int]) -> dict[int, StoryLink]:

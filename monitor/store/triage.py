@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.db import rows_changed, upsert_insert
@@ -120,7 +120,7 @@ def verdicts_since(session: Session, since: datetime, until: datetime | None = N
     ]
 
 
-def _active(now: datetime) -> ColumnElement[bool]:
+def _active(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return and_(MuteRow.lifted_at.is_(None), or_(MuteRow.until.is_(None), MuteRow.until > now))
 
 
@@ -158,7 +158,11 @@ def lift_mute(session: Session, mute_id: int, *, now: datetime) -> bool:
 
 
 def muted_entities(session: Session, *, now: datetime) -> set[str]:
-    return set(session.scalars(select(MuteRow.entity).where(_active(now))))
+    return set(session.scalars(_MUTED, {"now": now}))
+
+
+# Built once (every poll asks, see queries.py on why): `now` is bound at execution.
+_MUTED = select(MuteRow.entity).where(_active(bindparam("now")))
 
 
 def list_mutes(session: Session, *, now: datetime, ended_since: datetime | None = None) -> list[MuteListing]:
