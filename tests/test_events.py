@@ -851,6 +851,9 @@ def test_an_arabic_date_in_the_first_lines_dates_the_text() -> None:
         # a raid and a position expressed
         ("أطلق الحشد الشعبي عملية دهم وتفتيش في القائم.", ["arrest_raid"]),
         ("أعربت الحكومة العراقية عن قلقها من التصعيد في البوكمال.", ["statement"]),
+        # an official named before the title speaks; a company that leaves a field withdraws no troops
+        ("قال أحمد العلي، مسؤول منفذ القائم، إن الحركة طبيعية.", ["statement"]),
+        ("قالت شركة نفط إنها طلبت الانسحاب من حقل قرب البوكمال.", []),
     ],
 )
 def test_commanders_casualties_offensives_crossings_and_councils(
