@@ -854,6 +854,11 @@ def test_an_arabic_date_in_the_first_lines_dates_the_text() -> None:
         # an official named before the title speaks; a company that leaves a field withdraws no troops
         ("قال أحمد العلي، مسؤول منفذ القائم، إن الحركة طبيعية.", ["statement"]),
         ("قالت شركة نفط إنها طلبت الانسحاب من حقل قرب البوكمال.", []),
+        # a publisher is no deployment, a goal no strike; militiamen who spread out and unknown assailants are
+        ("افتتح في أربيل معرض الكتاب الدولي بمشاركة 40 دار نشر.", []),
+        ("Al-Qaim's forward opened the scoring with a 30th-minute strike.", []),
+        ("وأفاد ناشطون بأن عناصر الحرس الثوري انتشروا في أحياء البوكمال ليلة أمس.", ["deployment"]),
+        ("Unknown assailants killed an SDF fighter in the town of al-Busayrah.", ["assassination"]),
     ],
 )
 def test_commanders_casualties_offensives_crossings_and_councils(
