@@ -811,7 +811,7 @@ def test_an_arabic_date_in_the_first_lines_dates_the_text() -> None:
     [
         # a commander killed is an assassination, however he was killed; a commander who speaks is none
         (
-            "A drone strike on a car in al-Qaim killed two Kataib Hezbollah members including a senior commander.",
+            "A drone strike in al-Qaim killed two Kataib Hezbollah members including a senior commander.",
             ["airstrike", "assassination"],
         ),
         (
