@@ -859,6 +859,7 @@ def test_an_arabic_date_in_the_first_lines_dates_the_text() -> None:
         ("Al-Qaim's forward opened the scoring with a 30th-minute strike.", []),
         ("وأفاد ناشطون بأن عناصر الحرس الثوري انتشروا في أحياء البوكمال ليلة أمس.", ["deployment"]),
         ("Unknown assailants killed an SDF fighter in the town of al-Busayrah.", ["assassination"]),
+        ("Unknown assailants attacked an Asayish checkpoint in al-Busayrah.", ["armed_clash"]),
     ],
 )
 def test_commanders_casualties_offensives_crossings_and_councils(
