@@ -804,3 +804,65 @@ def test_announced_acts_walls_ambushes_and_councils(matcher: Matcher, text: str,
 def test_an_arabic_date_in_the_first_lines_dates_the_text() -> None:
     assert dated("صوّت مجلس محافظة الأنبار، يوم الإثنين 5 شباط/فبراير 2024، على اختيار محافظ") == 2024
     assert dated("الاثنين 13 من تشرين الثاني 2023: قالت القيادة") == 2023
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a commander killed is an assassination, however he was killed; a commander who speaks is none
+        (
+            "A drone strike in al-Qaim killed two Kataib Hezbollah members including a senior commander.",
+            ["airstrike", "assassination"],
+        ),
+        (
+            "قُتل القيادي في كتائب حزب الله أبو علي بغارة مسيرة على سيارته قرب البوكمال.",
+            ["airstrike", "assassination"],
+        ),
+        (
+            "A PMF commander told reporters that five ISIS fighters were killed near al-Qaim.",
+            ["armed_clash", "statement"],
+        ),
+        (
+            "عُثر في البوكمال على جثث ثلاثة عناصر من لواء فاطميون مكبلة الأيدي وعليها آثار تعذيب.",
+            ["assassination"],
+        ),
+        # casualty words, aid agencies and families leaving a camp are humanitarian
+        ("سقطت قذائف هاون على حي في البوكمال ما أدى إلى سقوط ضحايا.", ["shelling", "humanitarian"]),
+        ("قُتل 4 مواطنين جراء انفجار عبوة ناسفة في الميادين.", ["explosion", "humanitarian"]),
+        ("WFP trucks delivered food aid to Deir ez-Zor on Sunday.", ["humanitarian"]),
+        ("غادرت 150 عائلة عراقية مخيم الهول إلى القائم.", ["humanitarian"]),
+        # the brigade Sayyid al-Shuhada is no martyr
+        ("زار وفد من كتائب سيد الشهداء مقرا في القائم.", []),
+        # troops sent, people and trucks entering from across the border
+        ("أرسلت قوات النظام تعزيزات عسكرية جديدة إلى البوكمال.", ["deployment"]),
+        ("دخلت من العراق ثلاث سيارات تقل عناصر من الحرس الثوري إلى البوكمال.", ["border_crossing"]),
+        ("اعتقل حرس الحدود 12 شخصا اجتازوا الحدود قرب القائم.", ["arrest_raid", "border_crossing"]),
+        ("Border guards stopped four men who tried to cross into Iraq from al-Bukamal.", ["border_crossing"]),
+        # revenues, a field developed, goods exported; a council at work
+        ("ارتفعت إيرادات منفذ القائم خلال الشهر الحالي.", ["economy"]),
+        ("Iraqi dates are exported to Syria through al-Qaim.", ["economy"]),
+        ("ناقش مجلس محافظة الأنبار واقع الخدمات في القائم.", ["governance"]),
+        ("رمم مجلس مدينة البوكمال السوق الشعبي في مركز المدينة.", ["governance", "economy"]),
+        # an offensive and ground retaken are a fight; a campaign named for it is not
+        ("The Iraqi army launched an offensive on ISIS positions near al-Qaim.", ["armed_clash"]),
+        ("Iraqi forces retook the town of Rawa from ISIS.", ["armed_clash"]),
+        ("حررت القوات العراقية قضاء عنه بالكامل من داعش.", ["armed_clash"]),
+        ("The PMF has held posts at al-Qaim since the liberation campaign against ISIS.", []),
+        # a raid and a position expressed
+        ("أطلق الحشد الشعبي عملية دهم وتفتيش في القائم.", ["arrest_raid"]),
+        ("أعربت الحكومة العراقية عن قلقها من التصعيد في البوكمال.", ["statement"]),
+        # an official named before the title speaks; a company that leaves a field withdraws no troops
+        ("قال أحمد العلي، مسؤول منفذ القائم، إن الحركة طبيعية.", ["statement"]),
+        ("قالت شركة نفط إنها طلبت الانسحاب من حقل قرب البوكمال.", []),
+        # a publisher is no deployment, a goal no strike; militiamen who spread out and unknown assailants are
+        ("افتتح في أربيل معرض الكتاب الدولي بمشاركة 40 دار نشر.", []),
+        ("Al-Qaim's forward opened the scoring with a 30th-minute strike.", []),
+        ("وأفاد ناشطون بأن عناصر الحرس الثوري انتشروا في أحياء البوكمال ليلة أمس.", ["deployment"]),
+        ("Unknown assailants killed an SDF fighter in the town of al-Busayrah.", ["assassination"]),
+        ("Unknown assailants attacked an Asayish checkpoint in al-Busayrah.", ["armed_clash"]),
+    ],
+)
+def test_commanders_casualties_offensives_crossings_and_councils(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert sorted(typed(matcher, text)) == sorted(expected)
