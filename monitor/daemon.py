@@ -37,17 +37,20 @@ step is one transaction; a send cut off mid-way is retried when its claim expire
 one message that can go out twice) and give back our leases; SIGHUP queues a reload that swaps
 in the new config and watchlists only if everything loads cleanly. A reload applies sources,
 watchlists, Slack, email, alert and digest settings and retention; `database_url`, `[fetch]`
-and the metrics endpoint need a restart (the log says so).
+and the metrics endpoint need a restart (the log says so). A signal is never lost under load
+(`handle_signals`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
+import socket
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,49 @@ def settings_triggers(settings: Settings) -> dict[str, Any]:
 
 def _interval(every: timedelta) -> IntervalTrigger:
     return IntervalTrigger(seconds=every.total_seconds())
+
+
+@contextlib.contextmanager
+def handle_signals(actions: dict[signal.Signals, Callable[[], None]]) -> Iterator[None]:
+    """While the block runs, each signal in `actions` runs its action on the loop, whatever the load.
+
+    Not `loop.add_signal_handler`: there asyncio learns which signal came only from a byte the C
+    handler writes to the loop's self-pipe, the socket every `call_soon_threadsafe` writes to as
+    well (fetch, store and parse threads, many times a second with 1,000 sources). While the loop
+    is busy that socket fills, the byte is dropped ("Exception ignored when trying to write to the
+    signal wakeup fd: BlockingIOError") and the stop or reload never happens. Here a Python
+    handler does it: Python always runs it, in the main thread (the loop's) at its next bytecode,
+    and `call_soon_threadsafe` queues the action even when its own wake-up write fails (the pipe
+    is full: the loop wakes anyway), as asyncio.run's own Ctrl-C handler does. The signals' own
+    wake-up socket only wakes a loop idle in select() when the kernel gave the signal to another
+    thread; it is drained, never read for signal numbers, so when full it loses nothing (and
+    warns of nothing)."""
+    loop = asyncio.get_running_loop()
+    wake, wake_writer = socket.socketpair()
+    wake.setblocking(False)
+    wake_writer.setblocking(False)
+    loop.add_reader(wake, _drain, wake)
+
+    def handler(signum: int, frame: object) -> None:
+        loop.call_soon_threadsafe(actions[signal.Signals(signum)])
+
+    wakeup_fd = signal.set_wakeup_fd(wake_writer.fileno(), warn_on_full_buffer=False)
+    previous = {signum: signal.signal(signum, handler) for signum in actions}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        signal.set_wakeup_fd(wakeup_fd)
+        loop.remove_reader(wake)
+        wake.close()
+        wake_writer.close()
+
+
+def _drain(wake: socket.socket) -> None:
+    with contextlib.suppress(BlockingIOError):
+        while wake.recv(4096):
+            pass
 
 
 class InFlight:
@@ -177,27 +223,30 @@ class Daemon:
 
     async def serve(self) -> None:
         logging.getLogger("apscheduler.scheduler").addFilter(LateRunsAreExpected())
-        async with self.jobs.running():
-            await self._schedule(utc_now())
-            self.scheduler.start()
-            self._install_signals()
-            log(logger, "daemon.started", owner=self.jobs.owner, sources=len(self.jobs.loaded.sources))
-            await self._stop.wait()
-            await self._drain()
-        log(logger, "daemon.stopped", owner=self.jobs.owner)
+        with contextlib.ExitStack() as signals:  # handled to the end: a second signal changes nothing
+            async with self.jobs.running():
+                await self._schedule(utc_now())
+                self.scheduler.start()
+                signals.enter_context(handle_signals(self._signal_actions()))
+                log(logger, "daemon.started", owner=self.jobs.owner, sources=len(self.jobs.loaded.sources))
+                await self._stop.wait()
+                await self._drain()
+            log(logger, "daemon.stopped", owner=self.jobs.owner)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def _install_signals(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self._request_stop, signum)
-        loop.add_signal_handler(signal.SIGHUP, self._request_reload)
+    def _signal_actions(self) -> dict[signal.Signals, Callable[[], None]]:
+        stop = self._request_stop
+        return {
+            signal.SIGTERM: functools.partial(stop, signal.SIGTERM),
+            signal.SIGINT: functools.partial(stop, signal.SIGINT),
+            signal.SIGHUP: self._request_reload,
+        }
 
-    def _request_stop(self, signum: int) -> None:
+    def _request_stop(self, signum: signal.Signals) -> None:
         if self._stop.is_set():  # a second Ctrl-C, or a signal sent to the process and its group
             return
-        log(logger, "daemon.stopping", signal=signal.Signals(signum).name, running=len(self._in_flight.tasks))
+        log(logger, "daemon.stopping", signal=signum.name, running=len(self._in_flight.tasks))
         self._stop.set()
 
     def _request_reload(self) -> None:

@@ -312,6 +312,10 @@ class DaemonProcess:
             os.killpg(self.proc.pid, signum)
         else:
             self.proc.send_signal(signum)
+        return self.wait(timeout)
+
+    def wait(self, timeout: float) -> int:
+        """The exit code, once the process has ended and its log has been read to the end."""
         code = self.proc.wait(timeout=timeout)
         self._reader.join(timeout=5)
         return code
@@ -330,14 +334,17 @@ class DaemonProcess:
         self._reader.join(timeout=5)
 
 
-def start(config: Path, cwd: Path) -> DaemonProcess:
+def start(
+    config: Path, cwd: Path, *, program: list[str] = MONITOR, stdin: int | None = None
+) -> DaemonProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    command = [*MONITOR, "--config", str(config), "run"]
+    command = [*program, "--config", str(config), "run"]
     return DaemonProcess(
         subprocess.Popen(
             command,
             cwd=cwd,
             env=env,
+            stdin=stdin,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -483,6 +490,79 @@ def test_sigint_stops_too_and_a_second_one_changes_nothing(
     daemon.wait_for_log("daemon.stopping")
     assert daemon.stop(signal.SIGINT, timeout=10) == 0  # the second, while the poll finishes
     assert "daemon.stopped" in daemon.log and daemon.log.count("daemon.stopping") == 1, daemon.log
+
+
+# `monitor run` whose event loop the test can hold busy (a callback that waits for a line on stdin)
+# while a thread floods it with `call_soon_threadsafe`, as fetch, store and parse threads do under
+# load: every call writes a byte to the loop's self-pipe, and a loop that does not read it fills it.
+FLOODED_RUN = """
+import asyncio, sys, threading
+from monitor.cli import app
+
+loops = []
+class Recording(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self):
+        loops.append(super().new_event_loop())
+        return loops[-1]
+
+asyncio.set_event_loop_policy(Recording())
+held = threading.Event()
+
+def hold():
+    held.set()
+    sys.stdin.readline()
+
+def flood():
+    sys.stdin.readline()
+    loop = loops[-1]
+    loop.call_soon_threadsafe(hold)
+    held.wait()
+    for _ in range(20_000):  # about 300 fill the socket's buffer
+        loop.call_soon_threadsafe(int)
+    print("flooded", file=sys.stderr, flush=True)
+
+threading.Thread(target=flood, daemon=True).start()
+sys.argv[0] = "monitor"
+app()
+"""
+
+
+def _pending(pid: int, signum: int) -> bool:
+    """Is `signum` sent to the process still waiting for the kernel to deliver it?"""
+    status = Path(f"/proc/{pid}/status").read_text()
+    shared = int(status.split("ShdPnd:")[1].split()[0], 16)
+    return bool(shared & (1 << (signum - 1)))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_is_not_lost_when_the_loops_wakeup_socket_is_full(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess], signum: int
+) -> None:
+    """Under load the loop's self-pipe fills with the threads' wake-up bytes; a signal that
+    asyncio learns of only through that pipe was dropped there: the daemon never stopped (or
+    reloaded)."""
+    _, url = _feed(feed_server, [("1", "Quiet day")])
+    config = write_config(tmp_path, sqlite_url, {"src": url}, interval="10s")
+    daemon = start(config, tmp_path, program=[sys.executable, "-c", FLOODED_RUN], stdin=subprocess.PIPE)
+    daemons.append(daemon)
+    proc = daemon.proc
+    assert proc.stdin is not None
+    daemon.wait_for_log("daemon.started")
+    proc.stdin.write("hold\n")
+    proc.stdin.flush()
+    daemon.wait_for_log("flooded")
+    proc.send_signal(signum)
+    wait_until(lambda: not _pending(proc.pid, signum), "the signal to be delivered")
+    proc.stdin.write("release\n")
+    proc.stdin.close()
+    if signum == signal.SIGHUP:
+        daemon.wait_for_log("reload.applied")  # or this fails, with the log
+        assert daemon.stop() == 0
+    else:
+        daemon.wait_for_log("daemon.stopped")
+        assert daemon.wait(DEADLINE) == 0, daemon.log
+    assert daemon.log.count("daemon.stopping") == 1 and "daemon.stopped" in daemon.log, daemon.log
+    assert "wakeup fd" not in daemon.log, daemon.log
 
 
 def test_sighup_rejects_a_broken_watchlist_and_applies_a_good_one(
