@@ -327,6 +327,7 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
         length, refs, _checked = matcher.refs.entry(index)
         start = end - length + 1
         source_start, source_end = norm.span(start, end - 1)
+        owners = {r.entity.id for r in refs}
         for ref in refs:
             why = why_not(ref, norm, plain, start, end - 1)
             is_reported = (ref.entity.id, source_start, source_end) in reported
@@ -335,6 +336,8 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
                 rule = "overlap: a longer name or requires_related dropped it"
             elif why is REQUIRE and is_reported:
                 rule = PLACE_LIST_RULE if ref.entity.is_place else ERA_RULE
+            if len(owners) > 1:
+                rule = _shared_rule(ref, owners, rule, is_reported)
             rows.append(Explained(
                 ref.entity.id, source_start, source_end, text[source_start:source_end], ref.alias.text,
                 ", ".join(ref.variant.rules) or "as written", rule, is_reported,
@@ -346,6 +349,17 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
         if (m.entity, m.start, m.end) not in explained:
             rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *_unkeyed(matcher, m), True))
     return mentions, rows
+
+
+def _shared_rule(ref: Ref, owners: set[str], rule: str, kept: bool) -> str:
+    """The rule of a candidate of an alias several entities claim, with which claim won."""
+    others = ", ".join(sorted(owners - {ref.entity.id}))
+    if claims_by_context(ref):
+        outcome = f"its context claim wins over {others}" if kept else "its context claim does not hold"
+        return f"{rule} (shared alias: {outcome})"
+    if kept:
+        return f"{rule} (shared alias: the default owner, no context claim of {others} held)"
+    return rule
 
 
 def _unkeyed(matcher: Matcher, mention: Mention) -> tuple[str, str]:
@@ -459,14 +473,26 @@ class _RefMaker:
 
 def _best_variants(refs: list[Ref]) -> tuple[Ref, ...]:
     """Per entity, only the refs closest to an alias as written: a guarded `Hiri` is not
-    unguarded by the article-less variant of `al-Hiri`."""
+    unguarded by the article-less variant of `al-Hiri`. A key several entities claim lists the
+    context-bound claims before the default owner's (`claims_by_context`): the scan keeps the
+    first ref whose conditions hold, so a bound claim takes the name where its words stand and
+    the default owner has it everywhere else, never both."""
     if len(refs) == 1:
         return (refs[0],)
     best: dict[str, int] = {}
     for ref in refs:
         best[ref.entity.id] = min(best.get(ref.entity.id, ref.variant.rank), ref.variant.rank)
     kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
-    return tuple(sorted(kept, key=lambda r: (r.variant.rank, r.variant.suffix)))
+    if len(best) == 1:
+        return tuple(sorted(kept, key=lambda r: (r.variant.rank, r.variant.suffix)))
+    default = {r.entity.id for r in kept if not claims_by_context(r)}
+    return tuple(sorted(kept, key=lambda r: (r.entity.id in default, r.variant.rank, r.variant.suffix)))
+
+
+def claims_by_context(ref: Ref) -> bool:
+    """Whether the ref's alias is a context-bound claim: it names its entity only beside one of
+    its `context.require` words (see `monitor.watchlists._alias_collisions`)."""
+    return bool(ref.context.require)
 
 
 def _longest(hits: Iterable[Hit]) -> list[Hit]:

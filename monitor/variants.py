@@ -574,22 +574,30 @@ def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict
     and the generated keys the precision guard withheld with the reason. About half a second for
     a thousand aliases (most of it the common-word list): `monitor.automaton` caches the result."""
     table: KeyTable = {}
+    sources: dict[str, set[str]] = {}  # key -> the aliases (folded) it was made from
     for entity, index, text, case_sensitive in aliases:
         for v in variants(text, case_sensitive):
             table.setdefault(v.key, []).append((entity, index, v.suffix, v.rank, v.rules))
+            sources.setdefault(v.key, set()).add(fold_words(text))
     common = common_words()
     withheld: dict[str, str] = {}
     for key, rows in table.items():
-        if any(row[3] == GENERATED for row in rows) and (reason := _guard(key, rows, common)):
+        if any(row[3] == GENERATED for row in rows) and (
+            reason := _guard(key, rows, common, len(sources[key]) == 1)
+        ):
             withheld[key] = reason
             table[key] = [row for row in rows if row[3] != GENERATED]
     return {k: rows for k, rows in table.items() if rows}, withheld
 
 
-def _guard(key: str, rows: list[tuple[str, int, bool, int, tuple[str, ...]]], common: frozenset[str]) -> str:
-    """Why a generated spelling must not be emitted for `key`, or "" when it may."""
+def _guard(
+    key: str, rows: list[tuple[str, int, bool, int, tuple[str, ...]]], common: frozenset[str], one_alias: bool
+) -> str:
+    """Why a generated spelling must not be emitted for `key`, or "" when it may. A spelling of
+    one alias several entities share (`one_alias`: Hezbolah of Hezbollah) is shared like the
+    alias, its claims told apart by their context (`monitor.watchlists._alias_collisions`)."""
     owners = sorted({row[0] for row in rows})
-    if len(owners) > 1:
+    if len(owners) > 1 and not one_alias:
         return f"generated spelling also names {', '.join(owners)}"
     suffix = next(row[2] for row in rows if row[3] == GENERATED)
     if makes_common_word(key[:-1] if suffix else key, common):

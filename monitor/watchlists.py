@@ -506,23 +506,28 @@ def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
 
 
 def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
-    """An alias claimed by two entities, unless each claim has `context.require` words that
-    tell them apart (وزارة الداخلية beside السورية or العراقية)."""
-    owners: dict[str, tuple[str, str, bool]] = {}
+    """An alias claimed by two entities, unless all claims but at most one are bound to a
+    context: `context.require` words that say which entity it names there. The unbound claim is
+    the default owner; a bound claim takes the alias where its words stand (bare حزب الله is
+    Lebanese Hezbollah, beside الحشد الشعبي or النجباء Kata'ib Hezbollah: `monitor.matching`)."""
+    default: dict[str, tuple[str, str]] = {}  # alias key -> the entity of its unbound claim, where
     claims = [(e.id, e.aliases, p, ("entities", i)) for e, p, i in loaded.entities]
     if loaded.roles:
         roles, parsed = loaded.roles
         claims += [(r.entity, r.aliases, parsed, ("roles", i)) for i, r in enumerate(roles.roles)]
     for entity_id, aliases, parsed, at in claims:
         for j, alias in enumerate(aliases):
-            key = alias_key(alias.text)
+            if alias.context is not None and alias.context.require:
+                continue
             loc = (*at, "aliases", j)
-            required = alias.context is not None and bool(alias.context.require)
-            owner = owners.setdefault(key, (entity_id, f"{parsed.path.name}:{parsed.line(loc)}", required))
-            if owner[0] != entity_id and not (required and owner[2]):
+            owner = default.setdefault(
+                alias_key(alias.text), (entity_id, f"{parsed.path.name}:{parsed.line(loc)}")
+            )
+            if owner[0] != entity_id:
                 yield WatchlistError(
                     parsed.path, parsed.line(loc), f"{entity_id}.aliases[{j}]",
-                    f"alias {alias.text!r} is also claimed by {owner[0]} ({owner[1]})",
+                    f"alias {alias.text!r} is also claimed by {owner[0]} ({owner[1]}); "
+                    "all claims of a shared alias but one need context.require words",
                 )  # fmt: skip
 
 

@@ -147,7 +147,8 @@ def test_role_names_add_aliases_to_an_entity_and_are_checked(tmp_path: Path) -> 
 
     roles.write_text("roles:\n  - {entity: nobody, aliases: [Iraqi Army]}\n", encoding="utf-8")
     assert sorted(e.message for e in load_all_errors(tmp_path)) == [
-        "alias 'Iraqi Army' is also claimed by iraqi-army (actors.yaml:3)",
+        "alias 'Iraqi Army' is also claimed by iraqi-army (actors.yaml:3); "
+        "all claims of a shared alias but one need context.require words",
         "unknown entity id 'nobody'",
     ]
 
@@ -169,7 +170,7 @@ def test_clean_folder_has_no_errors() -> None:
     assert load_all_errors(FIXTURES / "basic") == []
 
 
-def test_a_name_two_entities_share_is_valid_only_when_each_requires_context(tmp_path: Path) -> None:
+def test_a_name_two_entities_share_is_valid_when_all_claims_but_one_require_context(tmp_path: Path) -> None:
     def ministry(state: str, require: str) -> str:
         return (
             f"  - id: {state}-interior\n    name: {state}\n    kind: government\n    aliases:\n"
@@ -179,20 +180,52 @@ def test_a_name_two_entities_share_is_valid_only_when_each_requires_context(tmp_
     syria = "        context: {require: [Syrian, Damascus], window: 8}\n"
     iraq = "        context: {require: [Iraqi, Baghdad], window: 8}\n"
     actors = tmp_path / "actors.yaml"
-    actors.write_text("entities:\n" + ministry("syria", syria) + ministry("iraq", iraq), encoding="utf-8")
-    matcher = Matcher(load_watchlists(tmp_path))
-
-    found = [[m.entity for m in matcher.find(text)] for text in (
+    texts = (
         "A Syrian official at the Interior Ministry said.",
         "In Baghdad the Interior Ministry said.",
         "The Interior Ministry said.",
-    )]  # fmt: skip
-    assert found == [["syria-interior"], ["iraq-interior"], []]
-
-    actors.write_text("entities:\n" + ministry("syria", syria) + ministry("iraq", ""), encoding="utf-8")
-    assert [e.message for e in load_all_errors(tmp_path)] == [
-        "alias 'Interior Ministry' is also claimed by syria-interior (actors.yaml:6)"
+    )
+    actors.write_text("entities:\n" + ministry("syria", syria) + ministry("iraq", iraq), encoding="utf-8")
+    matcher = Matcher(load_watchlists(tmp_path))
+    assert [[m.entity for m in matcher.find(text)] for text in texts] == [
+        ["syria-interior"],
+        ["iraq-interior"],
+        [],
     ]
+
+    # one unbound claim: the default owner, wherever no other claim's words stand
+    actors.write_text("entities:\n" + ministry("syria", syria) + ministry("iraq", ""), encoding="utf-8")
+    matcher = Matcher(load_watchlists(tmp_path))
+    found = [[m.entity for m in matcher.find(text)] for text in texts]
+    assert found == [["syria-interior"], ["iraq-interior"], ["iraq-interior"]]
+
+    # two unbound claims: which one a bare mention names is unknown
+    third = "  - {id: jordan-interior, name: jordan, kind: government, aliases: [Interior Ministry]}\n"
+    actors.write_text(
+        "entities:\n" + ministry("syria", syria) + ministry("iraq", "") + third, encoding="utf-8"
+    )
+    assert [(Path(e.path).name, e.line, e.field, e.message) for e in load_all_errors(tmp_path)] == [(
+        "actors.yaml", 13, "jordan-interior.aliases[0]",
+        "alias 'Interior Ministry' is also claimed by iraq-interior (actors.yaml:12); "
+        "all claims of a shared alias but one need context.require words",
+    )]  # fmt: skip
+
+
+def test_the_context_claim_of_a_shared_alias_wins_over_the_default_owner(tmp_path: Path) -> None:
+    """Both readings, whichever file or order the claims are written in."""
+    default = "  - {id: lebanon-party, name: L, kind: party, aliases: [Hezbollah]}\n"
+    bound = (
+        "  - id: iraq-faction\n    name: I\n    kind: militia\n    aliases:\n"
+        "      - {text: Hezbollah, context: {require: [PMF, Nujaba], window: 4}}\n"
+    )
+    texts = ("Hezbollah and Nujaba refused to disarm.", "Hezbollah fighters crossed the Litani.")
+    for order in ((default, bound), (bound, default)):
+        (tmp_path / "actors.yaml").write_text("entities:\n" + "".join(order), encoding="utf-8")
+        matcher = Matcher(load_watchlists(tmp_path))
+        assert [[m.entity for m in matcher.find(text)] for text in texts] == [
+            ["iraq-faction"],
+            ["lebanon-party"],
+        ]
 
 
 def test_a_provenance_cites_a_baseline_document_or_a_public_page(tmp_path: Path) -> None:
