@@ -29,7 +29,7 @@ from monitor.normalise import Normalised, fold_words, normalise, unmarkup
 from monitor.records import Event, Mention
 from monitor.sentences import SENTENCE_BREAK
 from monitor.watchlists import PLACE_KINDS
-from monitor.word_phrases import Phrases, Starts
+from monitor.word_phrases import Lexicon, Phrases, Starts
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Context, EventTypes, Watchlist
@@ -83,12 +83,12 @@ class _Trigger:
     after: frozenset[str]
 
     @classmethod
-    def of(cls, type_id: str, context: Context | None) -> _Trigger:
+    def of(cls, type_id: str, context: Context | None, lexicon: Lexicon) -> _Trigger:
         if context is None:
             return cls(type_id, None, None, 0, frozenset(), frozenset())
         return cls(
-            type_id, Phrases(context.forbid) if context.forbid else None,
-            Phrases(context.require) if context.require else None, context.window,
+            type_id, lexicon.phrases(context.forbid) if context.forbid else None,
+            lexicon.phrases(context.require) if context.require else None, context.window,
             frozenset(fold_words(w) for w in context.forbid_before),
             frozenset(fold_words(w) for w in context.forbid_after),
         )  # fmt: skip
@@ -139,8 +139,9 @@ class EventTyper:
     def __init__(self, spec: EventTypes) -> None:
         self.names = {t.id: t.name for t in spec.types}
         aliases = [(t.id, alias) for t in spec.types for alias in t.triggers]
-        self._triggers = [_Trigger.of(type_id, alias.context) for type_id, alias in aliases]
-        self._phrases = Phrases(alias.text for _, alias in aliases)
+        lexicon = Lexicon()  # the words of every list below, made once
+        self._triggers = [_Trigger.of(type_id, alias.context, lexicon) for type_id, alias in aliases]
+        self._phrases = Phrases((alias.text for _, alias in aliases), lexicon=lexicon)
         self._window = spec.not_new.window
         self._since = frozenset(fold_words(w) for w in spec.not_new.since)
         self._act_window = spec.not_act.window
@@ -158,13 +159,13 @@ class EventTyper:
         self._not_by_window = spec.denial.not_by_window
         self._means = [(_indices(aliases, m.triggers), m.type, m.window) for m in spec.means]
         self._by_any = frozenset().union(*(indices for indices, _, _ in self._means))
-        self._speech, self._speaker_gap = Phrases(spec.speech.verbs), spec.speech.gap
+        self._speech, self._speaker_gap = Phrases(spec.speech.verbs, lexicon=lexicon), spec.speech.gap
         new, denial = spec.not_new, spec.denial
         lists = (new.before, denial.before, new.after, spec.not_act.before, denial.says, new.earlier,
                  new.clause, denial.not_negating, denial.not_by, spec.not_act.until, spec.not_act.irrealis,
                  spec.not_act.clause, *(m.by for m in spec.means))  # fmt: skip
         tagged = [(phrase, tag) for tag, phrases in enumerate(lists) for phrase in phrases]
-        self._cues = Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged))
+        self._cues = Phrases((phrase for phrase, _ in tagged), (tag for _, tag in tagged), lexicon)
         self._starts = Starts((self._phrases, self._speech, self._cues), needed=0b11)
 
     def find(self, text: str, mentions: Sequence[Mention], year: int | None = None) -> list[Event]:

@@ -19,6 +19,7 @@ from monitor.events import dated, event_types, find_events
 from monitor.matching import Matcher
 from monitor.pipeline import match_text
 from monitor.watchlists import EVENT_TYPES, load_all_errors, load_watchlists
+from monitor.word_phrases import Lexicon, Phrases
 from tests.conftest import WATCHLISTS
 from tests.servers.feeds import FeedServer
 from tests.servers.slack import SlackServer
@@ -891,3 +892,20 @@ def test_commanders_casualties_offensives_crossings_and_councils(
     matcher: Matcher, text: str, expected: list[str]
 ) -> None:
     assert sorted(typed(matcher, text)) == sorted(expected)
+
+
+def test_phrase_sets_of_one_lexicon_share_words_and_repeated_lists() -> None:
+    """The typer's many lists repeat words and whole lists: made once, they stay shared pages in
+    the forked parse workers (see `Lexicon`); what the sets find is unchanged."""
+    lexicon = Lexicon()
+    one = Phrases(["air strike", "air raid", "غارة جوية"], lexicon=lexicon)
+    other = Phrases(["drone strike*", "غارة"], lexicon=lexicon)
+    assert one.phrases[0][0] is one.phrases[1][0]  # "air"
+    assert one.phrases[2][0] is other.phrases[1][0]  # غاره, a first word with its proclitics
+    assert lexicon.phrases(["clashes", "fighting"]) is lexicon.phrases(["clashes", "fighting"])
+    words = "two drone strikes and an air raid".split()
+    for fresh, shared in (
+        (Phrases(["air strike", "air raid", "غارة جوية"]), one),
+        (Phrases(["drone strike*"]), other),
+    ):
+        assert fresh.spans(words, range(len(words))) == shared.spans(words, range(len(words))) != []
