@@ -47,7 +47,7 @@ def forms(word: str) -> tuple[str, ...]:
     forms = [word]
     if word.endswith("s"):
         forms.append(word[:-1])
-    if is_arabic(word[0]):
+    if word and is_arabic(word[0]):  # no word: a name at the text's start has none before it
         cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
         forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
     return tuple(forms)

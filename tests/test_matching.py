@@ -1443,3 +1443,13 @@ def test_explain_says_which_claim_of_a_shared_name_won(shipped: Matcher) -> None
     assert shared[2][2].endswith(
         "(shared alias: the default owner, no context claim of kataib-hezbollah held)"
     )
+
+
+def test_every_alias_at_the_start_or_end_of_a_text(shipped: Matcher) -> None:
+    """A name with no word before or after it (a headline that starts with "اليعربية" or
+    "Yarubiyah") goes through every context rule without an error."""
+    for entity in shipped.watchlist.entities.values():
+        for alias in entity.aliases:
+            shipped.find(f"{alias.text} sources said")
+            shipped.find(f"Fighting near {alias.text}")
+            shipped.find(alias.text)
