@@ -100,9 +100,9 @@ def _init_worker(matcher: Matcher) -> None:
 
 
 def _forget_parent_signals() -> None:
-    """A forked worker inherits the daemon's asyncio signal handling: handlers that only write
-    to the parent's wake-up socket, so a Ctrl-C to the process group reached the daemon once
-    more through each worker. A worker ignores stop and reload signals (a service manager sends
+    """A forked worker inherits the daemon's signal handlers (`daemon.handle_signals`), which
+    would queue a stop on the worker's copy of the loop, where nothing runs, and its wake-up
+    socket, shared with the daemon. A worker ignores stop and reload signals (a service manager sends
     SIGTERM to every process of the service: the daemon drains, then shuts its pool down, and a
     worker killed midway would fail the poll it was parsing); it dies with its parent."""
     signal.set_wakeup_fd(-1)
