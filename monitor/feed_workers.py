@@ -34,7 +34,7 @@ class FeedWorkers:
     - 1 (the default): in the poll's own process, on the event loop, one feed at a time. Fetches
       in flight wait while a feed parses (~30-60 ms for 50 items), which costs a 2-core machine
       no measurable wall time, and it saves the workers' start, the pickling of every entry and
-      their private pages (see README, Performance: ~3 CPU-s and ~40 MB of a 300-feed poll).
+      their private pages (README, Performance: 30-45 MB of a 300-feed poll, and some CPU).
     - N > 1 (0: one per core): N worker processes, each inheriting the Matcher when it forks
       (with the event typer and the modules `_preload` readied) and returning entries with what
       matched in them while the event loop keeps fetching. Worth it with spare cores when parsing,
