@@ -201,7 +201,7 @@ class FetchSettings(_Section):
     retries: int = Field(2, ge=0)
     concurrency: int = Field(40, gt=0)  # requests in flight over all hosts
     per_host: int = Field(2, gt=0)
-    parse_workers: int = Field(0, ge=0)  # processes parsing feeds; 0 = one per core
+    parse_workers: int = Field(1, ge=0)  # 1: parse in the poll's process; N > 1: N processes; 0: one a core
     page_delay: float = Field(1.0, ge=0)  # seconds between two pages of one source (telegram)
 
 

@@ -7,9 +7,10 @@ in one source is logged with its traceback and reported as kind "internal", and 
 the other sources. A database fault (`StoreUnavailable`) is no source's failure: it is raised to
 the caller, which retries the poll later; nothing of the poll was stored, not even its validators.
 
-Parsing and matching are CPU-bound (feedparser manages ~1,500 items/s on one core), so
-`feed_workers.FeedWorkers` runs both in worker processes, one per core, while fetching stays on
-the event loop; only the entries the store says are new or edited have their hits stored. Polls whose
+Parsing and matching are CPU-bound (feedparser manages ~1,500 items/s on one core):
+`feed_workers.FeedWorkers` runs both on the event loop between fetches, or in worker processes
+while fetching goes on (`fetch.parse_workers`); only the entries the store says are new or edited
+have their hits stored. Polls whose
 feeds are ready at about the same time share the store step's transaction (`StoreBatcher`):
 each feed is written as it would be alone, and one commit serves a burst of polls. Writes run in
 one `StoreThread`, never on the event loop.
