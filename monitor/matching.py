@@ -483,8 +483,6 @@ def _best_variants(refs: list[Ref]) -> tuple[Ref, ...]:
     for ref in refs:
         best[ref.entity.id] = min(best.get(ref.entity.id, ref.variant.rank), ref.variant.rank)
     kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
-    if len(best) == 1:
-        return tuple(sorted(kept, key=lambda r: (r.variant.rank, r.variant.suffix)))
     default = {r.entity.id for r in kept if not claims_by_context(r)}
     return tuple(sorted(kept, key=lambda r: (r.entity.id in default, r.variant.rank, r.variant.suffix)))
 
