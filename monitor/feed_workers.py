@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import gc
+import hashlib
+import logging
 import os
 import signal
 import sys
@@ -25,6 +27,13 @@ if TYPE_CHECKING:
     from monitor.matching import Matcher
 
 WORKER_NICENESS = 5
+
+logger = logging.getLogger(__name__)
+
+# Digests of the texts whose matching failed in this process, so that a text still in its feed
+# is reported once, not at every poll. Bounded: past it, a failure is reported each time.
+_FAILED_TEXTS: set[bytes] = set()
+_FAILED_TEXTS_MOST = 10_000
 
 
 class FeedWorkers:
@@ -152,7 +161,23 @@ def match_text(
 ) -> TextMatches:
     """Every field through the matcher, with a snippet per mention, the article's event types
     (near its mentions; `year`, the article's published year, dates the past: see
-    EventTyper.find, and the names that changed hands: see Matcher.find) and its priority."""
+    EventTyper.find, and the names that changed hands: see Matcher.find) and its priority.
+
+    A text the matcher fails on (a bug) matches nothing, and its article is stored all the
+    same: one article must not fail its whole feed at every poll. The failure is logged once
+    per text, with its traceback; `monitor rematch` matches the article again once fixed."""
+    try:
+        return _match_fields(title, summary, content, matcher, year)
+    except Exception:
+        digest = hashlib.blake2b(f"{title}\0{summary}\0{content}".encode(), digest_size=16).digest()
+        if digest not in _FAILED_TEXTS:
+            if len(_FAILED_TEXTS) < _FAILED_TEXTS_MOST:
+                _FAILED_TEXTS.add(digest)
+            logger.exception("match.internal_error", extra={"fields": {"title": title[:120]}})
+        return TextMatches()
+
+
+def _match_fields(title: str, summary: str, content: str, matcher: Matcher, year: int | None) -> TextMatches:
     from monitor.events import event_types, find_events  # the matching modules, as the Matcher's
 
     fields = {"title": title, "summary": summary, "content": content}

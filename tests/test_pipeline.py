@@ -326,3 +326,41 @@ def test_parse_workers_use_the_event_typer_compiled_before_they_forked() -> None
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["('airstrike',)", "True"]
+
+
+class FailsOnOneTitle(Matcher):
+    """A matcher with a bug that one article's text sets off (as an IndexError once did)."""
+
+    def find_fields(self, fields: dict[str, str], *args: object, **kwargs: object) -> dict:  # type: ignore[override]
+        if "Kaboom" in fields["title"]:
+            raise IndexError("string index out of range")
+        return super().find_fields(fields, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_an_article_the_matcher_fails_on_does_not_fail_its_feed(
+    deps: PollDeps, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    faulty = FailsOnOneTitle(load_watchlists(WATCHLISTS))
+    deps = replace(deps, matcher=lambda: faulty, workers=FeedWorkers(lambda: faulty, workers=1))
+    path = f"/t/{uuid.uuid4().hex}.xml"
+    crashing = ("k1", "Kaboom near Albu Kamal", "Kataib Hezbollah")
+    url = feed_server.set_feed(path, rss(crashing, ("k2", "Drone strike near Albu Kamal", "")))
+    src = source(url)
+
+    async def two_polls() -> tuple[PollReport, PollReport]:
+        (first,) = await poll_sources([src], deps)
+        feed_server.set_feed(path, rss(("k3", "Clashes in al-Mayadin", ""), crashing))
+        (second,) = await poll_sources([src], deps)
+        return first, second
+
+    first, second = asyncio.run(two_polls())
+    deps.workers.close()
+    assert (first.status, first.new, second.status, second.new) == ("ok", 2, "ok", 1)
+    with deps.sessions() as session:
+        titles = {a.title for a in store.list_articles(session) if a.source_id == src.id}
+        hit_titles = {h.title for h in store.list_hits(session)}
+    assert "Kaboom near Albu Kamal" in titles  # stored, for `monitor rematch` once fixed
+    assert {"Drone strike near Albu Kamal", "Clashes in al-Mayadin"} <= hit_titles
+    assert "Kaboom near Albu Kamal" not in hit_titles
+    failures = [r for r in caplog.records if r.msg == "match.internal_error"]
+    assert len(failures) == 1 and failures[0].exc_info is not None  # once, though still in the feed
