@@ -78,11 +78,15 @@ def test_a_locked_sqlite_file_is_an_expected_fault(tmp_path: Path) -> None:
     assert fault is not None and fault.reason == "database locked"
 
 
-def test_a_read_only_sqlite_file_is_an_expected_fault(tmp_path: Path) -> None:
+def test_a_read_only_sqlite_file_is_an_expected_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "m.db"
     sqlite3.connect(path).executescript("CREATE TABLE t (x);")
+    monkeypatch.chdir(tmp_path)
     fault = _fault_of(f"sqlite:///file:{path}?mode=ro&uri=true", "INSERT INTO t VALUES (1)")
     assert fault is not None and fault.reason == "read-only file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.db"]  # no folder named after the URI
 
 
 def test_a_refused_postgresql_port_is_an_expected_fault() -> None:

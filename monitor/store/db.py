@@ -67,8 +67,8 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_engine(url: Any, busy_timeout: float) -> Engine:
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.database and url.database != ":memory:" and not url.query.get("uri"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a URI (file:...) is SQLite's to open
     engine = create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
