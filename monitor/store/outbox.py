@@ -176,14 +176,14 @@ def claimed(session: Session, ids: Sequence[int]) -> list[ClaimedAlert]:
             AlertRow.attempts,
             AlertRow.created_at,
             AlertRow.parent_id,
-            parent.state,
-            parent.message_ts,
+            parent.state.label("parent_state"),
+            parent.message_ts.label("parent_ts"),
         )
         .outerjoin(parent, parent.id == AlertRow.parent_id)
         .where(AlertRow.id.in_(ids))
         .order_by(AlertRow.id)
     )
-    return [ClaimedAlert(*row) for row in session.execute(statement)]
+    return [ClaimedAlert(**row._mapping) for row in session.execute(statement)]
 
 
 def _held(alert_id: int, worker: str) -> Any:
