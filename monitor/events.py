@@ -131,6 +131,13 @@ _CONCESSIVE = frozenset({"despite", "رغم", "برغم", "الرغم", "بال�
 _LINKS = frozenset({"the", "a", "an", "of", "من"})
 _FIRST_YEAR = 1900  # a four-digit number above it is a year ("the 2019 airstrike"), no count
 _TALLIED = frozenset({"airstrike", "armed_clash", "explosion", "assassination"})
+# The types a definite vague trigger of a later sentence refers back to: "Unknown aircraft targeted the
+# base ... The targeting came days after reinforcements arrived", "تعرضت مواقع لقصف من طائرات مسيرة
+# ... وذكر مصدر أن القصف استهدف مواقع".
+_ANAPHORIC = frozenset({"airstrike", "shelling", "explosion"})
+_DEFINITE_AR = re.compile(r"(?:[وف]?[بكل]?ال|[وف]?لل)\w")  # القصف، والقصف، بالقصف، للقصف
+_DEFINITE_REACH = 8  # characters before a trigger where its determiner stands ("those ")
+_DEFINITE_EN = re.compile(r"(?:^|\W)(?:the|this|that|these|those)\s+$", re.IGNORECASE)
 
 
 class EventTyper:
@@ -177,22 +184,35 @@ class EventTyper:
         year = year or datetime.now(UTC).year
         plain = unmarkup(text) if "<" in text or "&" in text else text
         found: list[Event] = []
+        earlier: set[str] = set()  # the types of the sentences before, for a definite vague trigger
         spans = sorted((m.start, m.end, m.kind in PLACE_KINDS) for m in mentions)
         starts = [s for s, _, _ in spans]
         for begin, end in sentences_around(text, starts):
             low, high = bisect_left(starts, begin), bisect_left(starts, end)  # the sentence's mentions
             places = [(s, e) for s, e, place in spans[low:high] if place]
             actors = [(s, e) for s, e, place in spans[low:high] if not place]
-            found += self._yielded(list(self._in_sentence(text, plain, begin, end, places, actors, year)))
+            events = self._yielded(
+                list(self._in_sentence(text, plain, begin, end, places, actors, year)), text, earlier
+            )
+            found += events
+            earlier.update(event.type for event in events)
         return found
 
-    def _yielded(self, found: list[tuple[Event, int]]) -> list[Event]:
+    def _yielded(self, found: list[tuple[Event, int]], text: str, earlier: set[str]) -> list[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
-        (events.yaml `vague`, rule by rule in order)."""
-        if len(found) > 1 and not self._all_vague.isdisjoint(i for _, i in found):
+        (events.yaml `vague`, rule by rule in order), or, written definite ("the targeting",
+        القصف; not a speaker, المتحدث), to a type of `_ANAPHORIC` found in an earlier sentence: the
+        act named there."""
+        if (len(found) > 1 or earlier & _ANAPHORIC) and not self._all_vague.isdisjoint(i for _, i in found):
+            before = earlier & _ANAPHORIC
             for indices, types in self._vague:
                 present = {event.type for event, _ in found}
-                found = [(e, i) for e, i in found if i not in indices or not types & present]
+                found = [
+                    (e, i)
+                    for e, i in found
+                    if i not in indices
+                    or not (types & present or (types & before and i >= 0 and _definite(text, e)))
+                ]
         return [event for event, _ in found]
 
     def _in_sentence(
@@ -379,6 +399,13 @@ def _ago(words: Sequence[str]) -> _Spans:
         for i, word in enumerate(words)
         if word in _AGO and not _AGO_UNITS.isdisjoint(words[i + 2 : i + 1 + _AGO_REACH])
     ]
+
+
+def _definite(text: str, event: Event) -> bool:
+    """Whether the trigger of `event` (found in `text`) is written definite: with the Arabic
+    article, or right after "the", "this" and the like."""
+    before = text[max(0, event.start - _DEFINITE_REACH) : event.start]
+    return _DEFINITE_AR.match(event.text) is not None or _DEFINITE_EN.search(before) is not None
 
 
 def _conceded(words: Sequence[str], first: int) -> bool:

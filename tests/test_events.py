@@ -978,3 +978,37 @@ def test_purposes_spokesmen_seizures_overflights_and_ground_taken(
 ) -> None:
     """Trigger families and cues from the dev7 error analysis (passages reworded)."""
     assert sorted(typed(matcher, text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Unknown aircraft struck an Iranian militia base near al-Bukamal. The targeting came days after"
+            " reinforcements reached the base from al-Qaim.",
+            ["airstrike", "deployment"],
+        ),
+        (
+            "تعرضت مواقع للحشد الشعبي في البوكمال لقصف من طائرات مسيرة."
+            " وذكر مصدر أن القصف طال مستودعات في القائم.",
+            ["airstrike"],
+        ),
+        # not written definite, or no strike before it: an attack of its own
+        (
+            "Unknown aircraft struck an Iranian militia base near al-Bukamal."
+            " ISIS cells attacked an army post in al-Qaim.",
+            ["airstrike", "armed_clash"],
+        ),
+        ("The targeting of an SDF checkpoint near Hajin left two fighters wounded.", ["armed_clash"]),
+    ],
+)
+def test_a_definite_vague_trigger_refers_back_to_the_strike_before_it(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert sorted(typed(matcher, text)) == expected
+
+
+def test_a_speaker_after_a_strike_still_makes_a_statement(matcher: Matcher) -> None:
+    """A speech verb written definite (المتحدث) is no vague trigger that refers back."""
+    text = "شنت طائرات مسيرة غارات على البوكمال. وظهر المتحدث العسكري لكتائب حزب الله في تسجيل مصور."
+    assert typed(matcher, text) == ["airstrike", "statement"]
