@@ -131,10 +131,11 @@ _CONCESSIVE = frozenset({"despite", "رغم", "برغم", "الرغم", "بال�
 _LINKS = frozenset({"the", "a", "an", "of", "من"})
 _FIRST_YEAR = 1900  # a four-digit number above it is a year ("the 2019 airstrike"), no count
 _TALLIED = frozenset({"airstrike", "armed_clash", "explosion", "assassination"})
-# The types a definite vague trigger of a later sentence refers back to: "Unknown aircraft targeted the
-# base ... The targeting came days after reinforcements arrived", "تعرضت مواقع لقصف من طائرات مسيرة
-# ... وذكر مصدر أن القصف استهدف مواقع".
+# The types a definite vague trigger refers back to when the last sentence before it with events
+# had one: "Unknown aircraft targeted the base ... The targeting came days after reinforcements
+# arrived", "تعرضت مواقع لقصف من طائرات مسيرة ... وذكر مصدر أن القصف استهدف مواقع".
 _ANAPHORIC = frozenset({"airstrike", "shelling", "explosion"})
+_REFERRING = frozenset({"armed_clash", "shelling", "explosion", "deployment"})  # what such a trigger is typed
 _DEFINITE_AR = re.compile(r"(?:[وف]?[بكل]?ال|[وف]?لل)\w")  # القصف، والقصف، بالقصف، للقصف
 _DEFINITE_REACH = 8  # characters before a trigger where its determiner stands ("those ")
 _DEFINITE_EN = re.compile(r"(?:^|\W)(?:the|this|that|these|those)\s+$", re.IGNORECASE)
@@ -184,7 +185,7 @@ class EventTyper:
         year = year or datetime.now(UTC).year
         plain = unmarkup(text) if "<" in text or "&" in text else text
         found: list[Event] = []
-        earlier: set[str] = set()  # the types of the sentences before, for a definite vague trigger
+        earlier: set[str] = set()  # the last sentence's types with events (a definite vague trigger)
         spans = sorted((m.start, m.end, m.kind in PLACE_KINDS) for m in mentions)
         starts = [s for s, _, _ in spans]
         for begin, end in sentences_around(text, starts):
@@ -195,14 +196,14 @@ class EventTyper:
                 list(self._in_sentence(text, plain, begin, end, places, actors, year)), text, earlier
             )
             found += events
-            earlier.update(event.type for event in events)
+            earlier = {event.type for event in events} or earlier
         return found
 
     def _yielded(self, found: list[tuple[Event, int]], text: str, earlier: set[str]) -> list[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
         (events.yaml `vague`, rule by rule in order), or, written definite ("the targeting",
-        القصف; not a speaker, المتحدث), to a type of `_ANAPHORIC` found in an earlier sentence: the
-        act named there."""
+        القصف; one of an act, `_REFERRING`: not a title or a speaker, المتحدث), to a type of
+        `_ANAPHORIC` found in the last sentence before it with events: the act named there."""
         if (len(found) > 1 or earlier & _ANAPHORIC) and not self._all_vague.isdisjoint(i for _, i in found):
             before = earlier & _ANAPHORIC
             for indices, types in self._vague:
@@ -211,7 +212,9 @@ class EventTyper:
                     (e, i)
                     for e, i in found
                     if i not in indices
-                    or not (types & present or (types & before and i >= 0 and _definite(text, e)))
+                    or not (
+                        types & present or (types & before and e.type in _REFERRING and _definite(text, e))
+                    )
                 ]
         return [event for event, _ in found]
 
