@@ -395,12 +395,26 @@ _AGO_UNITS = frozenset({"ايام", "يوما", "اسابيع", "اسبوعا", 
 _AGO_REACH = 3  # words from قبل to its unit: "قبل قرابة عشرين يوما"
 
 
+# "على مدار ثلاث سنوات", "على مدى عامين": months or years over which the acts ran make them a record,
+# not news (days are left out: clashes "على مدى يومين" are the news).
+_OVER = frozenset({"مدار", "مدي"})
+_OVER_AFTER = frozenset({"علي", "وعلي"})
+_OVER_UNITS = frozenset({"اشهر", "شهور", "شهرا", "شهرين", "سنوات", "سنين", "اعوام", "عاما", "عامين", "سنتين"})
+
+
 def _ago(words: Sequence[str]) -> _Spans:
-    """The spans of `_AGO` words followed, after a count, by one of `_AGO_UNITS`."""
+    """The spans of `_AGO` words followed, after a count, by one of `_AGO_UNITS`, and of `_OVER`
+    words after على followed by one of `_OVER_UNITS` (a dual needs no count: عامين)."""
     return [
         (i, i + 1)
         for i, word in enumerate(words)
-        if word in _AGO and not _AGO_UNITS.isdisjoint(words[i + 2 : i + 1 + _AGO_REACH])
+        if (word in _AGO and not _AGO_UNITS.isdisjoint(words[i + 2 : i + 1 + _AGO_REACH]))
+        or (
+            word in _OVER
+            and i
+            and words[i - 1] in _OVER_AFTER
+            and not _OVER_UNITS.isdisjoint(words[i + 1 : i + 1 + _AGO_REACH])
+        )
     ]
 
 

@@ -970,6 +970,9 @@ def test_phrase_sets_of_one_lexicon_share_words_and_repeated_lists() -> None:
         # a state credited (بفضل) or set in the pluperfect is no new act; fighters coming from Iraq cross
         ("الحدود مع سوريا مؤمنة بفضل منظومة تحصينات قرب القائم.", []),
         ("The Iraqi side of al-Qaim had seen the deployment of PMF brigades.", []),
+        # months or years over which acts ran make them a record; days do not
+        ("شارك الحشد العشائري في المعارك التي استمرت على مدار ثلاث سنوات في مدن الأنبار.", []),
+        ("اندلعت اشتباكات على مدى يومين بين قسد ومقاتلي العشائر في ذيبان.", ["armed_clash"]),
         ("A bus carrying fighters is coming from Iraq to al-Bukamal.", ["border_crossing"]),
     ],
 )
