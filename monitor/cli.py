@@ -45,13 +45,13 @@ from monitor.cli_triage import feedback, mutes_app, watchlists_report
 from monitor.errors import InputError
 from monitor.files import read_input, write_atomic
 from monitor.logs import DEFAULT_LEVEL
-from monitor.records import PollReport, Source
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from monitor.config import Settings
     from monitor.matching import Matcher
+    from monitor.records import PollReport, Source
     from monitor.watchlists import Watchlist
 
 # Help texts are printed as written (no Rich markup: `[[sources]]` must stay `[[sources]]`), and a

@@ -14,7 +14,7 @@ import typer
 
 from monitor.cli_common import SinceOption, since_time, state, user_errors
 from monitor.files import write_atomic
-from monitor.records import ExportFormat
+from monitor.formats import ExportFormat
 
 
 def export(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,7 +21,9 @@ from monitor.cli_common import (
     user_errors,
 )
 from monitor.files import write_atomic
-from monitor.records import Source, SourceHealth
+
+if TYPE_CHECKING:
+    from monitor.records import Source, SourceHealth
 
 sources_app = typer.Typer()
 

@@ -1,11 +1,11 @@
 """Pickled values cached on disk, each file written whole or not at all.
 
-The alias automaton and the loaded watchlists are costly to build and cheap to read back, so
-each is pickled to `<kind>-<key>.pickle` in the user's cache folder (`$XDG_CACHE_HOME`, else
-`~/.cache`, then `border-monitor/`), the key a hash of everything it was built from. A file is
-written atomically (`monitor.files.write_atomic`) and starts with a SHA-256 of its payload: a
-half-written, damaged or foreign file is ignored and the value built again, and a folder that
-cannot be written only costs the build. The most recent few files of a kind are kept.
+The alias automaton, the loaded watchlists and the compiled event typer are costly to build and
+cheap to read back, so each is pickled to `<kind>-<key>.pickle` in the user's cache folder
+(`$XDG_CACHE_HOME`, else `~/.cache`, then `border-monitor/`), the key a hash of everything it was
+built from. A file is written atomically (`monitor.files.write_atomic`) and starts with a SHA-256
+of its payload: a half-written, damaged or foreign file is ignored and the value built again, and
+a folder that cannot be written only costs the build. The most recent few files of a kind are kept.
 """
 
 from __future__ import annotations

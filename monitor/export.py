@@ -42,8 +42,9 @@ from sqlalchemy.orm import Session
 
 from monitor.corroboration import assess
 from monitor.digest import EntityCatalogue, clean, group_stories, safe_url, top_priority
+from monitor.formats import ExportFormat
 from monitor.geo import story_place
-from monitor.records import Corroboration, ExportFormat, Source
+from monitor.records import Corroboration, Source
 from monitor.store import digests
 from monitor.store.digests import WeekArticle
 from monitor.stories import StoryRule

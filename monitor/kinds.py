@@ -14,9 +14,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
-from monitor.records import FetchResult, ParsedFeed, Source
+if TYPE_CHECKING:
+    from monitor.records import FetchResult, ParsedFeed, Source
 
 KINDS: Mapping[str, str] = {
     "rss": "monitor.sources.rss",  # RSS, Atom, RDF; Google News searches are RSS

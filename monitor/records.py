@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Literal
 
 DateSource = Literal["feed", "fetched"]
@@ -31,15 +30,6 @@ SOURCE_LABELS = (
     "aggregator",
     "humanitarian",
 )
-
-
-class ExportFormat(StrEnum):
-    """What `monitor export` writes (monitor/export.py); here, not there, so the CLI can declare
-    its --format option without importing the export's database and digest code."""
-
-    CSV = "csv"
-    JSONL = "jsonl"
-    GEOJSON = "geojson"
 
 
 @dataclass(frozen=True, slots=True)

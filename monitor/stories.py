@@ -28,15 +28,14 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Settings, parse_duration
 from monitor.records import Entry, StoredArticle
-from monitor.sources.text import strip_publisher
-from monitor.store import stories as story_rows
 
 if TYPE_CHECKING:
     import numpy as np
 
 # numpy (about 80 modules, 0.1 CPU-s) is imported by the first signature computed or stored,
 # not by this module: a poll of unchanged feeds, `monitor match` and the digest's empty weeks
-# never load it.
+# never load it. The publisher stripper (an HTML parser) and the story table's queries are
+# imported where used too: a poll of no sources needs only `StoryRule` (for the spike rule).
 
 NUM_PERM = 128
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
@@ -65,6 +64,8 @@ def signatures(article: StoredArticle | Entry) -> Signatures:
 
 
 def signatures_of(title_text: str, publisher: str | None, body: str = "") -> Signatures:
+    from monitor.sources.text import strip_publisher
+
     title = _words(strip_publisher(title_text, publisher))
     text = _words(body)[:MAX_TEXT_WORDS]
     title_sig = _minhash(_shingles(title, TITLE_SHINGLE)) if len(title) >= MIN_TITLE_WORDS else None
@@ -111,6 +112,8 @@ class StoryIndex:
 
     def refresh(self, session: Session, since: datetime) -> None:
         """Drop the stories opened before `since`; add the stored ones this index has not seen."""
+        from monitor.store import stories as story_rows
+
         self.forget_before(since)
         for story in story_rows.recent_stories(session, since, after_id=max(self._ids, default=0)):
             self.add(story.id, story.created_at, (story.title_signature, story.text_signature))

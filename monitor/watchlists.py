@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -28,9 +28,9 @@ from pydantic import (
 )
 
 from monitor.errors import WatchlistError
-from monitor.geo import place_problem
-from monitor.normalise import alias_key
-from monitor.yaml_lines import Parsed, parse_yaml, validate
+
+if TYPE_CHECKING:
+    from monitor.yaml_lines import Parsed
 
 ActorKind = Literal[
     "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
@@ -59,7 +59,7 @@ EntityId = str
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Context(_Model):
@@ -96,6 +96,8 @@ class Alias(_Model):
     @field_validator("text")
     @classmethod
     def _has_letters(cls, value: str) -> str:
+        from monitor.normalise import alias_key
+
         if not alias_key(value):
             raise ValueError("alias has no letters or digits")
         return value
@@ -149,6 +151,8 @@ class Entity(_Model):
     @model_validator(mode="after")
     def _located(self) -> Entity:
         """Every place is on the map: coords inside the region, or marked outside_region."""
+        from monitor.geo import place_problem
+
         if self.is_place and (problem := place_problem(self.coords, self.outside_region)):
             raise ValueError(problem)
         return self
@@ -305,10 +309,10 @@ class EventTypes(_Model):
     """events.yaml: the closed set of event types (monitor/events.py types sentences with them)."""
 
     types: tuple[EventType, ...] = ()
-    not_new: NotNew = NotNew()
-    not_act: NotAct = NotAct()
-    denial: Denial = Denial()
-    speech: Speech = Speech()
+    not_new: NotNew = Field(default_factory=NotNew)
+    not_act: NotAct = Field(default_factory=NotAct)
+    denial: Denial = Field(default_factory=Denial)
+    speech: Speech = Field(default_factory=Speech)
     vague: tuple[Vague, ...] = ()
     means: tuple[Means, ...] = ()
 
@@ -325,6 +329,8 @@ class EventTypes(_Model):
     def _each_trigger_once(cls, value: tuple[EventType, ...]) -> tuple[EventType, ...]:
         """A text under two types: the typer picks the trigger at a word before its context is
         checked, so the second type would never count (events.yaml's header)."""
+        from monitor.normalise import alias_key
+
         owner: dict[str, str] = {}
         for event_type in value:
             for alias in event_type.triggers:
@@ -380,11 +386,11 @@ class Watchlist:
     """Everything in a watchlist folder, validated and cross-checked."""
 
     entities: dict[EntityId, Entity]
-    rules: Rules = Rules()
+    rules: Rules = field(default_factory=Rules)
     documents: dict[str, Document] = field(default_factory=dict)
     origins: dict[EntityId, Origin] = field(default_factory=dict)
     role_aliases: frozenset[tuple[EntityId, str]] = frozenset()  # (entity, alias text) from roles.yaml
-    events: EventTypes = EventTypes()
+    events: EventTypes = field(default_factory=EventTypes)
 
     def stats(self) -> dict[str, int]:
         """Counts for `monitor watchlists validate`: entities, aliases, rules, documents."""
@@ -438,6 +444,8 @@ def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistErro
 
 
 def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
+    from monitor.yaml_lines import parse_yaml, validate
+
     loaded = _Loaded()
     for path in sorted(folder.glob("*.yaml")):
         parsed = parse_yaml(path, errors)
@@ -510,6 +518,8 @@ def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:
     context: `context.require` words that say which entity it names there. The unbound claim is
     the default owner; a bound claim takes the alias where its words stand (bare حزب الله is
     Lebanese Hezbollah, beside الحشد الشعبي or النجباء Kata'ib Hezbollah: `monitor.matching`)."""
+    from monitor.normalise import alias_key
+
     default: dict[str, tuple[str, str]] = {}  # alias key -> the entity of its unbound claim, where
     claims = [(e.id, e.aliases, p, ("entities", i)) for e, p, i in loaded.entities]
     if loaded.roles:

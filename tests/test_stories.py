@@ -14,9 +14,10 @@ from monitor.alerts import AlertPolicy
 from monitor.config import Settings
 from monitor.digest import group_stories
 from monitor.records import Entry
+from monitor.sources.text import strip_publisher
 from monitor.store.digests import WeekArticle
 from monitor.store.models import StoryArticleRow
-from monitor.stories import StoryRule, signatures_of, strip_publisher
+from monitor.stories import StoryRule, signatures_of
 from tests.test_outbox import NOW, entry, store_and_queue
 
 WIRE = "Drone strike hits militia depot near al-Bukamal border crossing"
