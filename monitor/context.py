@@ -129,7 +129,7 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
-    أهالي سكان تقع يقع مثل
+    أهالي سكان تقع يقع مثل تحرير
     in near outside around
 """.split())  # fmt: skip
 # right after the name: a place described as one (القائم الواقعة على مسافة 300 كيلومتر غربي بغداد,
@@ -502,6 +502,25 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
     if ref.entity.is_place and not _drops_article(ref) and _has_cue_after(near):
         return None
     return REQUIRE
+
+
+def cue_distance(ref: Ref, near: Near) -> int:
+    """How many words from the hit the nearest of the alias's `require` words stands (a word
+    pair counts at its nearer word); beyond the window when none does."""
+    words = ref.context
+    left, right = near.sides(words.window, words.window)
+    for distance in range(1, words.window + 1):
+        for side, at in ((left, len(left) - distance), (right, distance - 1)):
+            if 0 <= at < len(side) and _requires(words, side, at):
+                return distance
+    return words.window + 1
+
+
+def _requires(words: Words, side: list[str], at: int) -> bool:
+    if not words.require.isdisjoint(forms(side[at])):
+        return True
+    pairs = (f"{side[at - 1]} {side[at]}" if at > 0 else "", f"{side[at]} {side[at + 1]}" if at + 1 < len(side) else "")
+    return words.pairs and not words.require.isdisjoint(pairs)
 
 
 def _has_cue_after(near: Near) -> bool:

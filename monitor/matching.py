@@ -38,6 +38,7 @@ from monitor.context import (
     Words,
     beside_settlement_word,
     context_rejects,
+    cue_distance,
     fails_check,
     kind_rule,
     position,
@@ -210,12 +211,12 @@ class Matcher:
                 yield Hit(start, end - 1, refs[0])
                 continue
             failed: Entity | None = None  # an entity whose ref failed: its other refs are not tried
-            for ref in refs:
+            for i, ref in enumerate(refs):
                 if ref.entity is failed:
                     continue
                 why = fails_check(ref, norm, plain, start, end - 1)
                 if why is None:
-                    yield Hit(start, end - 1, ref)
+                    yield Hit(start, end - 1, _nearest_claim(ref, refs[i + 1 :], norm, plain, start, end - 1))
                     break
                 if why is REQUIRE or why is FORBID:  # a name shared by entities: try the next one's
                     (wanting if why is REQUIRE else forbidden).append(Hit(start, end - 1, ref))
@@ -485,6 +486,22 @@ def _best_variants(refs: list[Ref]) -> tuple[Ref, ...]:
     kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
     default = {r.entity.id for r in kept if not claims_by_context(r)}
     return tuple(sorted(kept, key=lambda r: (r.entity.id in default, r.variant.rank, r.variant.suffix)))
+
+
+def _nearest_claim(ref: Ref, others: Sequence[Ref], norm: Normalised, plain: str, start: int, end: int) -> Ref:
+    """Of the context-bound claims on one name whose conditions hold, the one whose required word
+    stands nearest (من الجانب السوري وزير الداخلية ... ومن الجانب العراقي: the Syrian minister);
+    on a tie, `ref`, the first listed."""
+    if not claims_by_context(ref):
+        return ref
+    rivals = [
+        r for r in others
+        if r.entity is not ref.entity and claims_by_context(r) and fails_check(r, norm, plain, start, end) is None
+    ]  # fmt: skip
+    if not rivals:
+        return ref
+    near = Near(norm, plain, start, end)
+    return min([ref, *rivals], key=lambda r: cue_distance(r, near))
 
 
 def claims_by_context(ref: Ref) -> bool:

@@ -303,6 +303,7 @@ ERAS = (
         "syrian-army", "syrian-transitional-government",
         frozenset(fold_words(a) for a in (
             "Syrian government", "الحكومة السورية", "الجهات الحكومية السورية", "حكومة دمشق",
+            "Syrian authorities", "Syria's authorities", "السلطات السورية",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),
