@@ -61,6 +61,7 @@ from monitor.phrases import (
     desert_word,
     eras_of,
     in_lists,
+    listed_kind,
     unbracketed,
     unit_brackets,
 )
@@ -174,8 +175,8 @@ class Matcher:
         forbidden: list[Hit] = []  # dropped for a forbidden word: see `dated`
         scanned = list(self._scan(norm, plain, wanting, forbidden)) + self._coordinated(norm, plain)
         if wanting:
-            places = [h for h in wanting if h.ref.entity.is_place]
-            scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
+            listable = [h for h in wanting if listed_kind(h.ref.entity) is not None]
+            scanned += in_lists(listable, scanned, plain, norm)  # in no order: `_longest` sorts
         if self.eras:
             scanned = dated(
                 scanned, wanting, forbidden, self.eras, self.watchlist, norm.text, published, dating
@@ -336,7 +337,7 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
             if why is None and not is_reported:
                 rule = "overlap: a longer name or requires_related dropped it"
             elif why is REQUIRE and is_reported:
-                rule = PLACE_LIST_RULE if ref.entity.is_place else ERA_RULE
+                rule = PLACE_LIST_RULE if listed_kind(ref.entity) is not None else ERA_RULE
             if len(owners) > 1:
                 rule = _shared_rule(ref, owners, rule, is_reported)
             rows.append(Explained(
