@@ -519,7 +519,7 @@ def cue_distance(ref: Ref, near: Near) -> int:
 def _requires(words: Words, side: list[str], at: int) -> bool:
     if not words.require.isdisjoint(forms(side[at])):
         return True
-    pairs = (f"{side[at - 1]} {side[at]}" if at > 0 else "", f"{side[at]} {side[at + 1]}" if at + 1 < len(side) else "")
+    pairs = {" ".join(side[max(0, at - 1) : at + 1]), " ".join(side[at : at + 2])}
     return words.pairs and not words.require.isdisjoint(pairs)
 
 

@@ -489,7 +489,9 @@ def _best_variants(refs: list[Ref]) -> tuple[Ref, ...]:
     return tuple(sorted(kept, key=lambda r: (r.entity.id in default, r.variant.rank, r.variant.suffix)))
 
 
-def _nearest_claim(ref: Ref, others: Sequence[Ref], norm: Normalised, plain: str, start: int, end: int) -> Ref:
+def _nearest_claim(
+    ref: Ref, others: Sequence[Ref], norm: Normalised, plain: str, start: int, end: int
+) -> Ref:
     """Of the context-bound claims on one name whose conditions hold, the one whose required word
     stands nearest (من الجانب السوري وزير الداخلية ... ومن الجانب العراقي: the Syrian minister);
     on a tie, `ref`, the first listed."""
@@ -497,7 +499,8 @@ def _nearest_claim(ref: Ref, others: Sequence[Ref], norm: Normalised, plain: str
         return ref
     rivals = [
         r for r in others
-        if r.entity is not ref.entity and claims_by_context(r) and fails_check(r, norm, plain, start, end) is None
+        if r.entity is not ref.entity and claims_by_context(r)
+        and fails_check(r, norm, plain, start, end) is None
     ]  # fmt: skip
     if not rivals:
         return ref

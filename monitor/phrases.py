@@ -163,7 +163,7 @@ PLACE_LIST_RULE = (
     "list: joined by and, or, a comma or و to another place (حديثة وعنة وراوة) or armed group found"
 )
 _LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
-_QUOTES = str.maketrans("", "", "\"“”«»‘’„")
+_QUOTES = str.maketrans("", "", '"“”«»‘’„')
 ARMED_KINDS = frozenset({"militia", "armed_group"})
 
 

@@ -539,8 +539,9 @@ def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
         yield " ".join([*parts[:-1], other]), "nisba gender"
         if last.endswith("يه") and not last.endswith("ييه"):
             yield " ".join([*parts[:-1], last[:-2] + "ييه"]), "nisba ya doubled"
+    tables = ((ARABIC_LOANWORD_SPELLINGS, "loanword spelling"), (ARABIC_HAMZA_SEATS, "hamza seat"))
     for i, word in enumerate(parts):
-        for table, rule in ((ARABIC_LOANWORD_SPELLINGS, "loanword spelling"), (ARABIC_HAMZA_SEATS, "hamza seat")):
+        for table, rule in tables:
             for spelling in table:
                 for this, other in (spelling, spelling[::-1]):
                     if this in word and other not in word:

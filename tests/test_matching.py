@@ -569,14 +569,17 @@ CONTEXT_RULES = [
     ("a faction named in a list of factions",
      'شاركت فصائل منها كتائب "حزب الله" و"النجباء" و"عصائب أهل الحق" و"البدلاء" و"سيد الشهداء" في العرض.',
      ["asaib-ahl-al-haq", "harakat-al-nujaba", "kataib-hezbollah", "kataib-sayyid-al-shuhada"]),
-    ("the short name between commas in a list", "استُهدفت مواقع حيدريون، الأبدال، كتائب حزب الله قرب البوكمال.",
+    ("the short name between commas in a list",
+     "استُهدفت مواقع حيدريون، الأبدال، كتائب حزب الله قرب البوكمال.",
      ["bukamal", "harakat-al-abdal", "kataib-hezbollah", "liwa-haydaryoun"]),
     ("the epithet alone is no faction", "أحيا الزوار ذكرى سيد الشهداء في كربلاء.", ["karbala"]),
     # liberating a place names the place
-    ("liberation of a town that is a common word", "أعلن القائد انطلاق عملية تحرير القائم فجر اليوم.", ["qaim"]),
+    ("liberation of a town that is a common word", "أعلن القائد انطلاق عملية تحرير القائم فجر اليوم.",
+     ["qaim"]),
     # of two bound claims that both hold, the nearer word decides
-    ("the nearer state's minister", "افتتح المعبر من الجانب السوري وزير الداخلية ومحافظ دير الزور، ومن الجانب "
-     "العراقي محافظ الأنبار.", ["anbar", "deir-ez-zor", "syrian-interior-ministry"]),
+    ("the nearer state's minister",
+     "افتتح المعبر من الجانب السوري وزير الداخلية ومحافظ دير الزور، ومن الجانب العراقي محافظ الأنبار.",
+     ["anbar", "deir-ez-zor", "syrian-interior-ministry"]),
     ("Syrian authorities, dated by the new era's names", "نسقت الداخلية العراقية مع السلطات السورية بعد لقاء "
      "أحمد الشرع.", ["ahmed-al-sharaa", "iraqi-interior-ministry", "syrian-transitional-government"]),
     ("Syrian authorities of Assad's era", "Syrian authorities under Bashar al-Assad reopened the crossing.",
@@ -586,7 +589,8 @@ CONTEXT_RULES = [
      ["israeli-military", "qaim"]),
     ("drones believed Israeli", "قصفت طائرات مسيرة مجهولة يعتقد أنها إسرائيلية مواقع في البوكمال.",
      ["bukamal", "israeli-military"]),
-    ("strikes carried out by Israel", "The raids near Albukamal were likely carried out by Israel, the monitor said.",
+    ("strikes carried out by Israel",
+     "The raids near Albukamal were likely carried out by Israel, the monitor said.",
      ["bukamal", "israeli-military"]),
     ("Israel as a party to talks is not its military", "Israel and Jordan signed a water deal.", []),
     # surnames beside their office, and not without it
@@ -599,7 +603,8 @@ CONTEXT_RULES = [
     ("Badr by its leader", 'وحضر قائد "بدر" هادي العامري الاجتماع.', ["badr-organisation", "hadi-al-amiri"]),
     ("Badr the first name", "فاز اللاعب بدر بالجائزة.", []),
     # the Jordanian name of the Trebil crossing, and the Allenby bridge of the same name
-    ("Karameh beside Trebil", "وقعت الحكومتان الاتفاق في منطقة طريبيل الحدودية قرب معبر الكرامة.", ["trebil"]),
+    ("Karameh beside Trebil", "وقعت الحكومتان الاتفاق في منطقة طريبيل الحدودية قرب معبر الكرامة.",
+     ["trebil"]),
     ("Karameh of the Jordan valley", "أغلقت السلطات معبر الكرامة أمام المسافرين الفلسطينيين.", []),
 ]  # fmt: skip
 
