@@ -67,7 +67,7 @@ from monitor.phrases import (
 )
 from monitor.priority import prioritise
 from monitor.records import Event, Mention, Priority
-from monitor.variants import Variant
+from monitor.variants import Variant, forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Entity, Watchlist
@@ -193,7 +193,7 @@ class Matcher:
             hits = [h for h in hits if not any(_inside(h, o) for o in by_entity.get(h.ref.entity.id, ()))]
         if not hits:
             return []
-        found = self._with_related(hits, norm, plain)
+        found = self._short_names(self._with_related(hits, norm, plain), norm)
         mentions = [_mention(hit, norm, original) for hit in found]
         if self.deserts:
             mentions = with_deserts(self.deserts, found, mentions, norm, plain, original)
@@ -267,6 +267,45 @@ class Matcher:
             found |= newly
         return _longest(free + named + [h for h in waiting if h not in named and self._admitted(h, found)])
 
+    def _short_names(self, hits: list[Hit], norm: Normalised) -> list[Hit]:
+        """A shared name its default owner took goes to a context-bound claimant that the text
+        names in full, by a name nobody shares that holds the shared one (غارات على مواقع لكتائب
+        حزب الله ... مقتل عناصر من حزب الله: the faction just named), when the text names the
+        default owner by no name of its own and none of the claim's forbidden words (لبنان, نصر
+        الله ...) stands in it. A name the shared one is not part of ("جيش مغاوير الثورة التابع
+        للجيش السوري الحر") is another entity, not its short name."""
+        claims = {id(h): self._claims(h) for h in hits}
+        if not any(claims.values()):
+            return hits
+        full: dict[str, list[str]] = {}  # entity -> the keys of its names nobody else claims
+        for h in hits:
+            if len(self._owners(h)) == 1:
+                full.setdefault(h.ref.entity.id, []).append(f" {h.ref.variant.key} ")
+        words: set[str] = set()
+        taken: list[Hit] = []
+        for hit in hits:
+            short = f" {hit.ref.variant.key} "
+            claim = next(
+                (r for r in claims[id(hit)] if any(short in key for key in full.get(r.entity.id, ()))), None
+            )
+            if claim is not None and hit.ref.entity.id not in full:
+                words = words or _words_and_pairs(norm.text)
+                if words.isdisjoint(claim.context.forbid):
+                    variant = claim.variant._replace(rules=(SHORT_NAME,))
+                    hit = hit._replace(ref=claim._replace(variant=variant))
+            taken.append(hit)
+        return taken
+
+    def _owners(self, hit: Hit) -> tuple[Ref, ...]:
+        index = self.refs.automaton.get(f" {hit.ref.variant.key} ", None)
+        return () if index is None else self.refs.entry(index).refs
+
+    def _claims(self, hit: Hit) -> list[Ref]:
+        """The context-bound claims of other entities on the name of a hit its default owner took."""
+        if claims_by_context(hit.ref):
+            return []
+        return [r for r in self._owners(hit) if r.entity is not hit.ref.entity and claims_by_context(r)]
+
     def _admitted(self, hit: Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
 
@@ -337,7 +376,7 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
             if why is None and not is_reported:
                 rule = "overlap: a longer name or requires_related dropped it"
             elif why is REQUIRE and is_reported:
-                rule = PLACE_LIST_RULE if listed_kind(ref.entity) is not None else ERA_RULE
+                rule = _admitted_rule(ref, len(owners) > 1)
             if len(owners) > 1:
                 rule = _shared_rule(ref, owners, rule, is_reported)
             rows.append(Explained(
@@ -351,6 +390,13 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
         if (m.entity, m.start, m.end) not in explained:
             rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *_unkeyed(matcher, m), True))
     return mentions, rows
+
+
+def _admitted_rule(ref: Ref, shared: bool) -> str:
+    """Which rule on the whole text admitted a candidate its own context words did not."""
+    if ref.entity.is_place or (listed_kind(ref.entity) is not None and not shared):
+        return PLACE_LIST_RULE
+    return SHORT_NAME_RULE if shared and claims_by_context(ref) else ERA_RULE
 
 
 def _shared_rule(ref: Ref, owners: set[str], rule: str, kept: bool) -> str:
@@ -487,6 +533,16 @@ def _best_variants(refs: list[Ref]) -> tuple[Ref, ...]:
     kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
     default = {r.entity.id for r in kept if not claims_by_context(r)}
     return tuple(sorted(kept, key=lambda r: (r.entity.id in default, r.variant.rank, r.variant.suffix)))
+
+
+SHORT_NAME = "short name"  # the variant of a shared name given to the claimant named in full
+SHORT_NAME_RULE = "short name: the text names this entity in full, nothing of the default owner's"
+
+
+def _words_and_pairs(text: str) -> set[str]:
+    """Every word of a folded text in each of its forms, and every pair of neighbouring words."""
+    words = text.split()
+    return {f for w in words for f in forms(w)} | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 def _nearest_claim(

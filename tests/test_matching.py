@@ -605,6 +605,22 @@ CONTEXT_RULES = [
     # the Jordanian name of the Trebil crossing, and the Allenby bridge of the same name
     ("Karameh beside Trebil", "وقعت الحكومتان الاتفاق في منطقة طريبيل الحدودية قرب معبر الكرامة.",
      ["trebil"]),
+    # a shared name is the short name of the claimant the text names in full
+    ("Hezbollah after Kata'ib Hezbollah",
+     "قصفت طائرات أمريكية مواقع لكتائب حزب الله في سوريا. وقتل عناصر من حزب الله في الغارات.",
+     ["kataib-hezbollah", "us-forces"]),
+    ("not where Lebanon is named",
+     "قصفت طائرات مواقع لكتائب حزب الله في سوريا. ونفى حزب الله في لبنان أي صلة.",
+     ["hezbollah", "kataib-hezbollah"]),
+    ("a name that does not hold the shared one is another entity",
+     'قال الناطق باسم جيش "مغاوير الثورة" التابع للجيش السوري الحر إن الفصائل تستعد.',
+     ["free-syrian-army", "maghawir-al-thawra"]),
+    # the Islamic Resistance bare: Iraq's umbrella where US bases are hit, Hezbollah's in Lebanon
+    ("the umbrella's claim on a US base",
+     'أعلنت "المقاومة الإسلامية" مسؤوليتها عن قصف قاعدة عين الأسد غربي العراق.',
+     ["ain-al-asad", "islamic-resistance-in-iraq"]),
+    ("Hezbollah's armed wing in Lebanon",
+     "قالت المقاومة الإسلامية في لبنان إنها استهدفت موقعا إسرائيليا.", []),
     ("Karameh of the Jordan valley", "أغلقت السلطات معبر الكرامة أمام المسافرين الفلسطينيين.", []),
 ]  # fmt: skip
 
