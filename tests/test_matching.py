@@ -600,6 +600,13 @@ CONTEXT_RULES = [
     ("a spokesman by surname with his faction", "Al-Nujaba's deputy Al-Shammari said US troops must leave.",
      ["harakat-al-nujaba", "nasr-al-shammari", "us-forces"]),
     ("a Shammari with no faction", "Striker Al-Shammari scored twice for the club.", []),
+    ("the Badr leader by surname", "قال العامري زعيم منظمة بدر إن الحشد باق.",
+     ["badr-organisation", "hadi-al-amiri"]),
+    ("an Amiri of no organisation", "سجل العامري هدف الفوز في الدقيقة الأخيرة.", []),
+    ("the SDF commander by surname", "وفي الحسكة أكد عبدي أن جميع القوات التابعة لقسد عادت إلى ثكناتها.",
+     ["hasakah", "mazloum-abdi", "sdf"]),
+    ("Sistani's representative is not the prime minister", "قال الشيخ عبد المهدي الكربلائي في خطبة الجمعة.",
+     []),
     ("Badr by its leader", 'وحضر قائد "بدر" هادي العامري الاجتماع.', ["badr-organisation", "hadi-al-amiri"]),
     ("Badr the first name", "فاز اللاعب بدر بالجائزة.", []),
     # the Jordanian name of the Trebil crossing, and the Allenby bridge of the same name
