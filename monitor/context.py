@@ -83,6 +83,7 @@ class Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
     needs_check: bool  # context, case or possessive: checked while scanning
     role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
+    shared: bool = False  # its key stands for names of several entities (see `Matcher._short_names`)
 
 
 class Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap

@@ -274,20 +274,19 @@ class Matcher:
         default owner by no name of its own and none of the claim's forbidden words (لبنان, نصر
         الله ...) stands in it. A name the shared one is not part of ("جيش مغاوير الثورة التابع
         للجيش السوري الحر") is another entity, not its short name."""
-        claims = {id(h): self._claims(h) for h in hits}
+        claims = {id(h): self._claims(h) for h in hits if h.ref.shared}
         if not any(claims.values()):
             return hits
         full: dict[str, list[str]] = {}  # entity -> the keys of its names nobody else claims
         for h in hits:
-            if len(self._owners(h)) == 1:
+            if not h.ref.shared:
                 full.setdefault(h.ref.entity.id, []).append(f" {h.ref.variant.key} ")
         words: set[str] = set()
         taken: list[Hit] = []
         for hit in hits:
             short = f" {hit.ref.variant.key} "
-            claim = next(
-                (r for r in claims[id(hit)] if any(short in key for key in full.get(r.entity.id, ()))), None
-            )
+            named = [r for r in claims.get(id(hit), ()) if any(short in k for k in full.get(r.entity.id, ()))]
+            claim = named[0] if named else None
             if claim is not None and hit.ref.entity.id not in full:
                 words = words or _words_and_pairs(norm.text)
                 if words.isdisjoint(claim.context.forbid):
@@ -486,6 +485,8 @@ class KeyRefs:
         refs = [self._maker(entity, alias).ref(Variant(key, suffix, rank, tuple(rules)))
                 for entity, alias, suffix, rank, rules in rows]  # fmt: skip
         best = _best_variants(refs)
+        if len({r.entity.id for r in best}) > 1:
+            best = tuple(r._replace(shared=True) for r in best)
         entry = self.entries[index] = _Entry(len(key) + 2, best, any(r.needs_check for r in best))
         return entry
 
