@@ -582,6 +582,8 @@ CONTEXT_RULES = [
      ["anbar", "deir-ez-zor", "syrian-interior-ministry"]),
     ("Syrian authorities, dated by the new era's names", "نسقت الداخلية العراقية مع السلطات السورية بعد لقاء "
      "أحمد الشرع.", ["ahmed-al-sharaa", "iraqi-interior-ministry", "syrian-transitional-government"]),
+    ("undated Syrian authorities are not read as today's",
+     "أعادت السلطات العراقية والسورية فتح معبر القائم-البوكمال أمام البضائع.", ["qaim-bukamal-crossing"]),
     ("Syrian authorities of Assad's era", "Syrian authorities under Bashar al-Assad reopened the crossing.",
      ["bashar-al-assad", "syrian-army"]),
     # Israel by its Arabic role names, and a hedged attribution
