@@ -83,6 +83,7 @@ class Ref(NamedTuple):  # a tuple: tens of thousands are made for each Matcher
     possessive_only: bool  # a short alias takes its trailing s only after an apostrophe: Ana's, never Anas
     needs_check: bool  # context, case or possessive: checked while scanning
     role: bool  # a role name (roles.yaml): stands beside a name it overlaps (Bashar al-Assad’s regime)
+    shared: bool = False  # its key stands for names of several entities (see `Matcher._short_names`)
 
 
 class Hit(NamedTuple):  # a tuple: made for every automaton hit, so it must be cheap
@@ -129,7 +130,7 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
-    أهالي سكان تقع يقع مثل
+    أهالي سكان تقع يقع مثل تحرير
     in near outside around
 """.split())  # fmt: skip
 # right after the name: a place described as one (القائم الواقعة على مسافة 300 كيلومتر غربي بغداد,
@@ -502,6 +503,25 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
     if ref.entity.is_place and not _drops_article(ref) and _has_cue_after(near):
         return None
     return REQUIRE
+
+
+def cue_distance(ref: Ref, near: Near) -> int:
+    """How many words from the hit the nearest of the alias's `require` words stands (a word
+    pair counts at its nearer word); beyond the window when none does."""
+    words = ref.context
+    left, right = near.sides(words.window, words.window)
+    for distance in range(1, words.window + 1):
+        for side, at in ((left, len(left) - distance), (right, distance - 1)):
+            if 0 <= at < len(side) and _requires(words, side, at):
+                return distance
+    return words.window + 1
+
+
+def _requires(words: Words, side: list[str], at: int) -> bool:
+    if not words.require.isdisjoint(forms(side[at])):
+        return True
+    pairs = {" ".join(side[max(0, at - 1) : at + 1]), " ".join(side[at : at + 2])}
+    return words.pairs and not words.require.isdisjoint(pairs)
 
 
 def _has_cue_after(near: Near) -> bool:

@@ -38,6 +38,7 @@ from monitor.context import (
     Words,
     beside_settlement_word,
     context_rejects,
+    cue_distance,
     fails_check,
     kind_rule,
     position,
@@ -60,12 +61,13 @@ from monitor.phrases import (
     desert_word,
     eras_of,
     in_lists,
+    listed_kind,
     unbracketed,
     unit_brackets,
 )
 from monitor.priority import prioritise
 from monitor.records import Event, Mention, Priority
-from monitor.variants import Variant
+from monitor.variants import Variant, forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Alias, Entity, Watchlist
@@ -173,8 +175,8 @@ class Matcher:
         forbidden: list[Hit] = []  # dropped for a forbidden word: see `dated`
         scanned = list(self._scan(norm, plain, wanting, forbidden)) + self._coordinated(norm, plain)
         if wanting:
-            places = [h for h in wanting if h.ref.entity.is_place]
-            scanned += in_lists(places, scanned, plain, norm)  # in no order: `_longest` sorts
+            listable = [h for h in wanting if listed_kind(h.ref.entity) is not None]
+            scanned += in_lists(listable, scanned, plain, norm)  # in no order: `_longest` sorts
         if self.eras:
             scanned = dated(
                 scanned, wanting, forbidden, self.eras, self.watchlist, norm.text, published, dating
@@ -191,7 +193,7 @@ class Matcher:
             hits = [h for h in hits if not any(_inside(h, o) for o in by_entity.get(h.ref.entity.id, ()))]
         if not hits:
             return []
-        found = self._with_related(hits, norm, plain)
+        found = self._short_names(self._with_related(hits, norm, plain), norm)
         mentions = [_mention(hit, norm, original) for hit in found]
         if self.deserts:
             mentions = with_deserts(self.deserts, found, mentions, norm, plain, original)
@@ -210,12 +212,12 @@ class Matcher:
                 yield Hit(start, end - 1, refs[0])
                 continue
             failed: Entity | None = None  # an entity whose ref failed: its other refs are not tried
-            for ref in refs:
+            for i, ref in enumerate(refs):
                 if ref.entity is failed:
                     continue
                 why = fails_check(ref, norm, plain, start, end - 1)
                 if why is None:
-                    yield Hit(start, end - 1, ref)
+                    yield Hit(start, end - 1, _nearest_claim(ref, refs[i + 1 :], norm, plain, start, end - 1))
                     break
                 if why is REQUIRE or why is FORBID:  # a name shared by entities: try the next one's
                     (wanting if why is REQUIRE else forbidden).append(Hit(start, end - 1, ref))
@@ -264,6 +266,44 @@ class Matcher:
         while newly := {h.ref.entity.id for h in waiting if self._admitted(h, found)} - found:
             found |= newly
         return _longest(free + named + [h for h in waiting if h not in named and self._admitted(h, found)])
+
+    def _short_names(self, hits: list[Hit], norm: Normalised) -> list[Hit]:
+        """A shared name its default owner took goes to a context-bound claimant that the text
+        names in full, by a name nobody shares that holds the shared one (غارات على مواقع لكتائب
+        حزب الله ... مقتل عناصر من حزب الله: the faction just named), when the text names the
+        default owner by no name of its own and none of the claim's forbidden words (لبنان, نصر
+        الله ...) stands in it. A name the shared one is not part of ("جيش مغاوير الثورة التابع
+        للجيش السوري الحر") is another entity, not its short name."""
+        claims = {id(h): self._claims(h) for h in hits if h.ref.shared}
+        if not any(claims.values()):
+            return hits
+        full: dict[str, list[str]] = {}  # entity -> the keys of its names nobody else claims
+        for h in hits:
+            if not h.ref.shared:
+                full.setdefault(h.ref.entity.id, []).append(f" {h.ref.variant.key} ")
+        words: set[str] = set()
+        taken: list[Hit] = []
+        for hit in hits:
+            short = f" {hit.ref.variant.key} "
+            named = [r for r in claims.get(id(hit), ()) if any(short in k for k in full.get(r.entity.id, ()))]
+            claim = named[0] if named else None
+            if claim is not None and hit.ref.entity.id not in full:
+                words = words or _words_and_pairs(norm.text)
+                if words.isdisjoint(claim.context.forbid):
+                    variant = claim.variant._replace(rules=(SHORT_NAME,))
+                    hit = hit._replace(ref=claim._replace(variant=variant))
+            taken.append(hit)
+        return taken
+
+    def _owners(self, hit: Hit) -> tuple[Ref, ...]:
+        index = self.refs.automaton.get(f" {hit.ref.variant.key} ", None)
+        return () if index is None else self.refs.entry(index).refs
+
+    def _claims(self, hit: Hit) -> list[Ref]:
+        """The context-bound claims of other entities on the name of a hit its default owner took."""
+        if claims_by_context(hit.ref):
+            return []
+        return [r for r in self._owners(hit) if r.entity is not hit.ref.entity and claims_by_context(r)]
 
     def _admitted(self, hit: Hit, found: set[str]) -> bool:
         return not self._related[hit.ref.entity.id].isdisjoint(found)
@@ -335,7 +375,7 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
             if why is None and not is_reported:
                 rule = "overlap: a longer name or requires_related dropped it"
             elif why is REQUIRE and is_reported:
-                rule = PLACE_LIST_RULE if ref.entity.is_place else ERA_RULE
+                rule = _admitted_rule(ref, len(owners) > 1)
             if len(owners) > 1:
                 rule = _shared_rule(ref, owners, rule, is_reported)
             rows.append(Explained(
@@ -349,6 +389,13 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
         if (m.entity, m.start, m.end) not in explained:
             rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *_unkeyed(matcher, m), True))
     return mentions, rows
+
+
+def _admitted_rule(ref: Ref, shared: bool) -> str:
+    """Which rule on the whole text admitted a candidate its own context words did not."""
+    if ref.entity.is_place or (listed_kind(ref.entity) is not None and not shared):
+        return PLACE_LIST_RULE
+    return SHORT_NAME_RULE if shared and claims_by_context(ref) else ERA_RULE
 
 
 def _shared_rule(ref: Ref, owners: set[str], rule: str, kept: bool) -> str:
@@ -438,6 +485,8 @@ class KeyRefs:
         refs = [self._maker(entity, alias).ref(Variant(key, suffix, rank, tuple(rules)))
                 for entity, alias, suffix, rank, rules in rows]  # fmt: skip
         best = _best_variants(refs)
+        if len({r.entity.id for r in best}) > 1:
+            best = tuple(r._replace(shared=True) for r in best)
         entry = self.entries[index] = _Entry(len(key) + 2, best, any(r.needs_check for r in best))
         return entry
 
@@ -485,6 +534,35 @@ def _best_variants(refs: list[Ref]) -> tuple[Ref, ...]:
     kept = [r for r in refs if r.variant.rank == best[r.entity.id]]
     default = {r.entity.id for r in kept if not claims_by_context(r)}
     return tuple(sorted(kept, key=lambda r: (r.entity.id in default, r.variant.rank, r.variant.suffix)))
+
+
+SHORT_NAME = "short name"  # the variant of a shared name given to the claimant named in full
+SHORT_NAME_RULE = "short name: the text names this entity in full, nothing of the default owner's"
+
+
+def _words_and_pairs(text: str) -> set[str]:
+    """Every word of a folded text in each of its forms, and every pair of neighbouring words."""
+    words = text.split()
+    return {f for w in words for f in forms(w)} | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+def _nearest_claim(
+    ref: Ref, others: Sequence[Ref], norm: Normalised, plain: str, start: int, end: int
+) -> Ref:
+    """Of the context-bound claims on one name whose conditions hold, the one whose required word
+    stands nearest (من الجانب السوري وزير الداخلية ... ومن الجانب العراقي: the Syrian minister);
+    on a tie, `ref`, the first listed."""
+    if not claims_by_context(ref):
+        return ref
+    rivals = [
+        r for r in others
+        if r.entity is not ref.entity and claims_by_context(r)
+        and fails_check(r, norm, plain, start, end) is None
+    ]  # fmt: skip
+    if not rivals:
+        return ref
+    near = Near(norm, plain, start, end)
+    return min([ref, *rivals], key=lambda r: cue_distance(r, near))
 
 
 def claims_by_context(ref: Ref) -> bool:

@@ -159,15 +159,34 @@ def _arabic_singular(noun: str) -> str:
     return noun
 
 
-PLACE_LIST_RULE = "place list: joined by and, or, a comma or و to another place found (حديثة وعنة وراوة)"
+PLACE_LIST_RULE = (
+    "list: joined by and, or, a comma or و to another place (حديثة وعنة وراوة) or armed group found"
+)
 _LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
+_QUOTES = str.maketrans("", "", '"“”«»‘’„')
+ARMED_KINDS = frozenset({"militia", "armed_group"})
+
+
+def listed_kind(entity: Entity) -> str | None:
+    """The family of names a list holds together: places, or armed groups (كتائب "حزب الله"
+    و"النجباء" و"عصائب أهل الحق" و"سيد الشهداء": the factions of a list are factions)."""
+    if entity.is_place:
+        return "place"
+    return "armed" if entity.kind in ARMED_KINDS else None
 
 
 def in_lists(listed: list[Hit], hits: list[Hit], plain: str, norm: Normalised) -> list[Hit]:
-    """The `listed` hits (places a context rule wanted a required word for) that stand in a list
-    of places with a place found on its own merits: "al-Qaim, Anah and Rawa", القائم وحديثة وعنة.
-    A list of places says "places" as plainly as a preposition does. Chains are followed."""
-    places = sorted((h for h in hits if h.ref.entity.is_place), key=position)
+    """The `listed` hits (places or armed groups a context rule wanted a required word for) that
+    stand in a list with a name of the same family found on its own merits: "al-Qaim, Anah and
+    Rawa", القائم وحديثة وعنة, حيدريون، الأبدال، كتائب حزب الله. A list of places says "places"
+    as plainly as a preposition does. Chains are followed."""
+    kinds = {listed_kind(h.ref.entity) for h in listed} - {None}
+    return [h for kind in kinds for h in _in_list(kind, listed, hits, plain, norm)]
+
+
+def _in_list(kind: str | None, listed: list[Hit], hits: list[Hit], plain: str, norm: Normalised) -> list[Hit]:
+    places = sorted((h for h in hits if listed_kind(h.ref.entity) == kind), key=position)
+    listed = [h for h in listed if listed_kind(h.ref.entity) == kind]
     admitted: list[Hit] = []
     waiting = sorted(listed, key=position)
     while places and waiting:
@@ -194,11 +213,13 @@ def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
     first, second = (hit, place) if hit.start < place.start else (place, hit)
     if first.end >= second.start or second.start - first.end > WORD_CHARS:
         return False
-    gap = plain[norm.source(first.end - 1) + 1 : norm.source(second.start)]
+    gap = plain[norm.source(first.end - 1) + 1 : norm.source(second.start)].translate(_QUOTES)
     words = gap.replace(",", " , ").replace("،", " ، ").split()
     commas = sum(w in {",", "،"} for w in words)
     rest = [w for w in words if w not in {",", "،"}]
-    joined = second.ref.variant.key.startswith("و")
+    # و before a quoted name is cut off it by the quote: و"سيد الشهداء"
+    joined = second.ref.variant.key.startswith("و") or rest[-1:] == ["و"]
+    rest = rest[:-1] if rest[-1:] == ["و"] and rest[:-1] else rest
     # an Arabic list may hold an unwatched place between the two: البصيرة والصور والعزبة
     between = bool(rest) and joined and not commas and rest[0].startswith("و")
     if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP and not between):
@@ -303,6 +324,7 @@ ERAS = (
         "syrian-army", "syrian-transitional-government",
         frozenset(fold_words(a) for a in (
             "Syrian government", "الحكومة السورية", "الجهات الحكومية السورية", "حكومة دمشق",
+            "Syrian authorities", "Syria's authorities", "السلطات السورية",
         )),
         _OLD_SYRIA, _NEW_SYRIA,
     ),

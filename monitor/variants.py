@@ -75,6 +75,7 @@ FEATURE_SYNONYMS = tuple(
         # the zone around a base: "the 55-km zone" is also its security / de-confliction zone
         ("zone", "security zone", "deconfliction zone", "de confliction zone", "exclusion zone"),
         ("معبر", "منفذ"),
+        ("حقل", "حقول"),  # حقول عكاز: a field of several wells named in the plural
         ("قاعدة", "مجمع", "معسكر"),
     )
 )
@@ -154,6 +155,9 @@ class Variant(NamedTuple):  # a tuple: tens of thousands are made for each Match
 
 
 AS_WRITTEN, FORM, GENERATED = 0, 1, 2
+# the generated Arabic spellings that also take proclitics (the others are rarer forms of rarer
+# names: their proclitic forms would double the automaton for little)
+_PROCLITIC_RULES = frozenset({"force noun", "unit number", "joined", "hamza seat"})
 
 
 def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterator[Variant]:
@@ -174,8 +178,9 @@ def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterato
         if key not in seen and strip_article(key)[0] not in seen:
             seen.add(key)
             yield from _with_suffix(Variant(key, False, GENERATED, rules))
-            # with its proclitics: بضربة جوية أمريكية, وبالغارات الإسرائيلية, للواء 19, وبالفوج 47
-            if ("force noun" in rules or "unit number" in rules) and is_arabic(key[0]):
+            # with its proclitics: بضربة جوية أمريكية, وبالغارات الإسرائيلية, للواء 19, وبالفوج 47,
+            # لمجلس ديرالزور العسكري, وهيأة المنافذ
+            if not _PROCLITIC_RULES.isdisjoint(rules) and is_arabic(key[0]):
                 core, had_article = strip_article(key)
                 for form in arabic_forms(core, had_article):
                     if form not in seen:
@@ -512,6 +517,9 @@ _NON_CONNECTING = tuple("ادذرزو")  # letters that never join the next: a m
 # Loanwords that Arabic writers spell with or without a long vowel, as folded stems (hamza
 # folds to ا): قوات سوريا الديمقراطية = الديموقراطية, الأمريكية = الأميركية.
 ARABIC_LOANWORD_SPELLINGS = (("ديمقراط", "ديموقراط"), ("امريك", "اميرك"))
+# A hamza's seat as Iraqi official spelling writes it: هيأة for هيئة (هيأة المنافذ الحدودية), as
+# folded stems (ئ folds to ي, أ to ا, ة to ه).
+ARABIC_HAMZA_SEATS = (("هييه", "هياه"),)
 KUNYA, KUNYA_CASES = "ابو", ("ابي", "ابا")  # أبو, and its genitive and accusative, as folded
 
 
@@ -520,7 +528,8 @@ def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
     article (ديرالزور) or a name (عبدالله, ابوكمال); a one-word name spelt out letter by letter
     to dodge filters (د ا ع ش); a last adjective (nisba) in the other gender (الحرس الثورية,
     حزب الله العراقية): writers and translations do not always make it agree; its ي typed twice
-    (العراقيية: the key repeats on a phone keyboard); a loanword's other spelling."""
+    (العراقيية: the key repeats on a phone keyboard); a loanword's other spelling; a hamza's
+    other seat (هيأة)."""
     parts = words.split(" ")
     if len(parts) == 1 and SPACED_LETTERS[0] <= len(words) <= SPACED_LETTERS[1]:
         yield " ".join(words), "spaced letters"
@@ -530,12 +539,14 @@ def _arabic_rewrites(words: str) -> Iterator[tuple[str, str]]:
         yield " ".join([*parts[:-1], other]), "nisba gender"
         if last.endswith("يه") and not last.endswith("ييه"):
             yield " ".join([*parts[:-1], last[:-2] + "ييه"]), "nisba ya doubled"
+    tables = ((ARABIC_LOANWORD_SPELLINGS, "loanword spelling"), (ARABIC_HAMZA_SEATS, "hamza seat"))
     for i, word in enumerate(parts):
-        for spelling in ARABIC_LOANWORD_SPELLINGS:
-            for this, other in (spelling, spelling[::-1]):
-                if this in word and other not in word:
-                    new = word.replace(this, other, 1)
-                    yield " ".join([*parts[:i], new, *parts[i + 1 :]]), "loanword spelling"
+        for table, rule in tables:
+            for spelling in table:
+                for this, other in (spelling, spelling[::-1]):
+                    if this in word and other not in word:
+                        new = word.replace(this, other, 1)
+                        yield " ".join([*parts[:i], new, *parts[i + 1 :]]), rule
     for i, word in enumerate(parts[:-1]):
         following = parts[i + 1]
         if word.endswith(_NON_CONNECTING) and len(following) > 2 and not following.isdigit():
