@@ -297,7 +297,7 @@ def articles(
 
 @app.command()
 def match(
-    file: Annotated[Path | None, typer.Argument(help="Text or HTML file; stdin when omitted.")] = None,
+    file: Annotated[Path, typer.Argument(help="Text or HTML file; `-` or omitted: stdin.")] = Path("-"),
     as_json: JsonOption = False,
     explain: Annotated[
         bool,
@@ -315,7 +315,7 @@ def match(
     from monitor.events import dated, event_typer
 
     with user_errors():
-        text = _read_input(file) if file else sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        text = _read_input(file)
         matcher = _matcher(state.settings())
         mentions, why = matcher.explain(text) if explain else (matcher.find_in_markup(text), [])
     events = [
@@ -464,7 +464,7 @@ def watchlists_validate() -> None:
 
 @watchlists_app.command("derive")
 def watchlists_derive(
-    documents: Annotated[list[Path], typer.Argument(help="Baseline documents: text or HTML files.")],
+    documents: Annotated[list[Path], typer.Argument(help="Baseline documents: text or HTML (`-`: stdin).")],
     out: Annotated[Path | None, typer.Option("--out", help="Write the YAML stubs here, not stdout.")] = None,
 ) -> None:
     """Propose actors and places that the documents name and the watchlists do not cover yet.

@@ -99,7 +99,7 @@ def _when(value: datetime | None) -> str:
 
 @sources_app.command("import-opml")
 def import_opml(
-    file: Annotated[Path, typer.Argument(help="OPML file to read.")],
+    file: Annotated[Path, typer.Argument(help="OPML file to read (`-`: stdin).")],
     out: Annotated[Path | None, typer.Option("--out", help="Write TOML here instead of stdout.")] = None,
 ) -> None:
     """Turn an OPML subscription list into [[sources]] TOML to paste into your config.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -20,7 +21,9 @@ NEW_FILE_MODE = 0o644  # what a plain open() gives under the usual umask; mkstem
 
 
 def read_input(path: Path) -> bytes:
-    """A file named by the user, or InputError saying why it cannot be read."""
+    """A file named by the user (`-`: standard input), or InputError saying why it cannot be read."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
     try:
         return path.read_bytes()
     except OSError as exc:

@@ -152,6 +152,17 @@ def test_match_offsets_point_into_the_input_as_given() -> None:
         assert set(m) == {"entity", "name", "kind", "start", "end", "text"}
 
 
+def test_a_dash_names_standard_input() -> None:
+    env = {"MONITOR_WATCHLISTS": str(WATCHLISTS)}
+    result = invoke(None, "match", "-", "--json", input="Strike near Albu Kamal", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert [m["entity"] for m in json.loads(result.stdout)["matches"]] == ["bukamal"]
+    opml = '<opml version="2.0"><body><outline type="rss" text="A" xmlUrl="https://a.example/feed"/></body></opml>'
+    result = invoke(None, "sources", "import-opml", "-", input=opml)
+    assert result.exit_code == 0, result.stderr
+    assert 'url = "https://a.example/feed"' in result.stdout
+
+
 def test_match_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Kamal Ahmed said 313 people came.\n", encoding="utf-8")
