@@ -18,6 +18,7 @@ import ahocorasick
 
 from monitor.elsewhere import (
     ANTI_ISIS_WORDS,
+    LANDFORM_WORDS,
     PERSIAN_AFTER,
     QUALIFIER_WORDS,
     TRIBE_TOWN_BEFORE,
@@ -319,10 +320,10 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
     if after in PERSIAN_AFTER and _joined(norm, plain, end, end + 1):
         return "elsewhere: a Persian town built on the name (نجف آباد, Najafabad)"
     following = after or next(iter(text[end : end + WORD_CHARS].split(maxsplit=1)), "")  # after a comma
-    if (following in QUALIFIER_WORDS or before in ("of", "the")) and elsewhere(
+    if (following in QUALIFIER_WORDS or following in LANDFORM_WORDS or before in ("of", "the")) and elsewhere(
         plain, *norm.span(start, end), before, following
     ):
-        return "elsewhere: qualified by another country or a US state (Palmyra, N.Y.; Dhiban, Jordan)"
+        return "elsewhere: qualified by another country, a US state or a landform (Palmyra, N.Y.; ... Atoll)"
     if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
         return "outlet: the name of a news outlet"
     if ref.entity.kind == "crossing" and _named_as_town(ref, before, two_before):
@@ -584,10 +585,13 @@ def _is_outlet(near: Near, plain: str, sentence: _Sentence, start: int, end: int
         right and (right[0] in MEDIA_WORDS or right[0] in OUTLET_VERBS)
     ):
         return True
-    if MEDIA_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" "))):
-        return False
     before = plain[sentence.start : start].rstrip()
     quoted = bool(before) and before[-1] in _OPENING_QUOTES
+    if MEDIA_WORDS.isdisjoint(_forms_of(fold_words(plain[sentence.start : sentence.end]).split(" "))):
+        # quoted as outlets are, in a text about the outlet: "أداء «الميادين» خلال عامها الأول ...
+        # تأسيس القناة" (a place's name is not quoted, or has its place word: مدينة «الميادين»)
+        in_text = not MEDIA_WORDS.isdisjoint(_forms_of(fold_words(plain).split(" ")))
+        return quoted and in_text and not _has_place_cue(near)
     return quoted or not (_has_place_cue(near) or (left and left[-1] in PLACE_PREPOSITIONS))
 
 

@@ -1,8 +1,8 @@
 """Names that point elsewhere: a watched place's name qualified by another country or a US state
-(Palmyra, New York; Dhiban, Jordan; the Jordanian town of Dhiban), a Persian town built on it
-(نجف آباد, Najafabad), a town named after a watched tribe (جديد عكيدات), and a person's name in
-a dateline (`SULAIMANI, Iraq —`), and the coalition of the war in Yemen. Used by the kind rules
-of `monitor.context`. Pure: no I/O.
+(Palmyra, New York; Dhiban, Jordan; the Jordanian town of Dhiban) or a landform (Palmyra Atoll),
+a Persian town built on it (نجف آباد, Najafabad), a town named after a watched tribe (جديد
+عكيدات), and a person's name in a dateline (`SULAIMANI, Iraq —`), and the coalition of the war in
+Yemen. Used by the kind rules of `monitor.context`. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ _NAMES = "|".join(sorted(COUNTRIES + US_STATES, key=len, reverse=True))
 _CODES = "|".join(US_CODES + [f"{c[0]}\\.{c[1]}\\." for c in US_CODES])  # NY, N.Y.
 _QUALIFIED = re.compile(rf"[ \t]*[,(][ \t]*(?:{_NAMES}|{_CODES})(?![\w'’-])")
 _CODE_AFTER = re.compile(rf"[ \t]+(?:{_CODES})(?![\w'’-])")  # Palmyra NY (not in PALMYRA IN RUINS)
+# a landform or a US county word right after the name: Palmyra Atoll (in the Pacific), Palmyra
+# Township; the watched places are towns, fields and crossings, none of them named so
+LANDFORM_WORDS = frozenset(fold_words(w) for w in "Atoll Island Islands Reef Township County".split())
 # The first folded word of each qualifier: a quick filter before the regex.
 QUALIFIER_WORDS = frozenset(
     fold_words(n).split(" ")[0]
@@ -75,6 +78,8 @@ def elsewhere(plain: str, start: int, end: int, before: str, after: str) -> bool
     if after in QUALIFIER_WORDS and (
         _QUALIFIED.match(plain, end) or (_CODE_AFTER.match(plain, end) and not plain[start:end].isupper())
     ):
+        return True
+    if after in LANDFORM_WORDS and plain[end : end + 1] in (" ", "\t"):
         return True
     return before in ("of", "the") and bool(_FOREIGN_TOWN.search(plain, max(0, start - 60), start))
 

@@ -4,7 +4,8 @@ counts as "the same alias" (`alias_key`), used by the loader and the matcher ali
 1. Fold. Every character is classified once (`_classify`): letters and digits are folded (NFKC,
    casefold, diacritics and hamza carriers stripped, ة→ه, ى/ی→ي, گ→ك, Arabic-Indic digits → ASCII);
    apostrophes, combining marks, tashkeel, tatweel (and a dot beside a tatweel inside a word,
-   قـ.ـوات, or between its letters, ق.و.ا.ت) and zero-width characters are *deleted*;
+   قـ.ـوات, or between its letters, ق.و.ا.ت) and zero-width characters are *deleted*, except
+   a tatweel before a number (الـ19), which is a gap;
    whitespace, dashes, quotes and brackets become a *gap*; other punctuation becomes a space.
    Folding is done one character for one character so no offset map is needed for it. The hot
    path encodes the text as cp1256 (ASCII, Windows punctuation and the Arabic block in single
@@ -45,11 +46,14 @@ _ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا
 _TATWEEL_DOT = re.compile(
     "(?<=\u0640)[.\u00b7\u2022]+(?=[\u0621-\u064a\u0640])|(?<=[\u0621-\u064a])[.\u00b7\u2022]+(?=\u0640)"
 )
+_LETTER = "\u0621-\u063a\u0641-\u064a"  # the Arabic letters, without the tatweel
+# A tatweel between a letter and a number (اللواء الـ19, بـ3 صواريخ) stands for the space a
+# printer left out: it becomes a gap, so the number is a word of its own (اللواء الـ 19).
+_TATWEEL_DIGIT = re.compile(f"(?<=[{_LETTER}])\u0640+(?=[0-9\u0660-\u0669\u06f0-\u06f9])")
 # Dots set between the letters of an Arabic word for the same purpose (ق.و.ا.ت, د.ا.ع.ش, داع.ش):
 # a dot between two Arabic letters where the letters on one side of it are at most
 # `_DOTTED_PIECE` long. A sentence's full stop with its space left out (الحدود.وقال) joins two
 # longer words and stays.
-_LETTER = "\u0621-\u063a\u0641-\u064a"  # the Arabic letters, without the tatweel
 _LETTER_DOT = re.compile(f"[.\u00b7\u2022](?<=[{_LETTER}].)(?=[{_LETTER}])")
 _ARABIC_LETTERS = re.compile(f"[{_LETTER}]+")
 _DOTTED_PIECE = 2
@@ -210,6 +214,7 @@ def normalise(text: str) -> Normalised:
     """Fold `text` for matching and keep the offset map (see the module docstring)."""
     if TATWEEL in text:
         text = _TATWEEL_DOT.sub(lambda m: DELETE * len(m.group()), text)
+        text = _TATWEEL_DIGIT.sub(lambda m: GAP * len(m.group()), text)
     if not text.isascii() and _LETTER_DOT.search(text):
         text = _undotted(text)
     codec = "ascii" if text.isascii() else _CODEC

@@ -527,6 +527,8 @@ CONTEXT_RULES = [
      ["palmyra"]),
     ("a possessive country is no qualifier", "Jets struck Palmyra and then Lebanon's Bekaa.",
      ["palmyra"]),
+    ("a landform after the name", "Palmyra Atoll lies halfway between Hawaii and American Samoa.", []),
+    ("a US township", "The fire spread across Palmyra Township overnight.", []),
     ("a Persian town built on the name", "ولد القائد في مدينة نجف آباد بمحافظة أصفهان.", []),
     ("a town named after a tribe", "اشتباكات في بلدة جديد عكيدات بريف دير الزور الشرقي.", ["deir-ez-zor"]),
     ("the tribe itself stays", "اجتمع شيوخ قبيلة العكيدات في ذيبان.", ["dhiban", "ogeidat"]),
@@ -536,6 +538,11 @@ CONTEXT_RULES = [
     ("a cameraman working for an outlet", "A cameraman working for Al Mayadeen was hurt in Raqqa.",
      ["raqqa"]),
     ("arriving in the town is no report", "وصلت التعزيزات إلى الميادين صباح اليوم.", ["mayadin"]),
+    ("quoted as an outlet, in a text about the outlet",
+     "تباينت الآراء حول أداء «الميادين» في عامها الأول. وقد غادر إعلاميون القناة.", []),
+    ("quoted with its place word, in a text with a media word",
+     "سيطرت الميليشيات على مدينة «الميادين». وقال مراسل الموقع إن القصف استمر.", ["mayadin"]),
+    ("quoted in a text with no media word", "انسحب التنظيم من «الميادين» بعد معارك.", ["mayadin"]),
     # a place inside a command's name
     ("a command named after a region", "نفذت قيادة عمليات دير الزور حملة تمشيط واسعة.", []),
     ("an English operations command", "The Anbar Operations Command said the raid near al-Qaim failed.",
@@ -1036,6 +1043,9 @@ def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
         ("البو\nكمال تشهد توترا", ["bukamal"]),  # a line break inside the name
         ("عادت الحياة إلى مدينة البو كمال", ["bukamal"]),  # a space inside it
         ("انتهت الجملة. ـ وبدأت أخرى في القائم", ["qaim"]),  # a sentence's dot is not folded away
+        # a number joined to its article by a tatweel (الـ19): the space a printer left out
+        ("قتل معاون قائد اللواء الـ19 في الحشد الشعبي بعبوة ناسفة", ["pmf-brigade-19", "pmf"]),
+        ("نعى الحشد الشعبي آمر اللواء الـ١٤ أبو حسن", ["pmf", "kataib-sayyid-al-shuhada"]),
     ],
 )
 def test_obfuscated_and_broken_names_are_found(shipped: Matcher, text: str, expected: list[str]) -> None:
@@ -1519,3 +1529,15 @@ def test_every_alias_at_the_start_or_end_of_a_text(shipped: Matcher) -> None:
             shipped.find(f"{alias.text} sources said")
             shipped.find(f"Fighting near {alias.text}")
             shipped.find(alias.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a field named without its article (Asharq al-Awsat, 2017)
+        ("تستعد القوات لدخول حقل عمر النفطي في ريف دير الزور", ["al-omar-oil-field", "deir-ez-zor"]),
+        ("Omar Ali, a teacher, spoke to the council.", []),
+    ],
+)
+def test_spellings_outlets_write(shipped: Matcher, text: str, expected: list[str]) -> None:
+    assert ids(shipped, text) == expected
