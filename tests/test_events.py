@@ -310,6 +310,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # unknown gunmen at a position or a checkpoint fight; at a man, they assassinate
         ("هاجم مسلحون مجهولون حاجزا لقسد في بلدة ذيبان.", ["armed_clash"]),
         ("أطلق مسلحان يستقلان دراجة نارية النار على مختار في البوكمال فأردياه.", ["assassination"]),
+        ("أطلق أشخاص مجهولو الهوية النار على وجيه عشائري قرب البصيرة.", ["assassination"]),
+        ("قال مصدر إن أشخاصا مجهولي الهوية أطلقوا النار على مدرس في بلدة ذيبان.", ["assassination"]),
+        ("عثر الأهالي على جثث مجهولي الهوية قرب البوكمال.", []),
         ("وقع تبادل إطلاق نار بين قسد وقوات الحكومة قرب البوكمال.", ["armed_clash"]),
         ("PMF fighters repelled the assault after hours of confrontations near al-Qaim.", ["armed_clash"]),
         # an official body that says something about a watched actor, also when it reports an act
