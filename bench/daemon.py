@@ -20,7 +20,7 @@ records when the item's alert reaches the Slack server. Prints:
                 ("poll start" is the article's first_seen: the start of the poll that stored it)
 
 Usage: python bench/daemon.py [--minutes 3] [--sources 1000] [--interval 1m] [--every 2]
-                              [--throttle-messages N] [--keep DIR]
+                              [--throttle-messages N] [--keep DIR] [--cold-cache]
 --keep DIR runs in DIR (created; it must be empty) and leaves there the daemon's log, its database
 and requests.tsv (every feed request: feed number, time.time()).
 A burst through the product's default throttle:
@@ -266,6 +266,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary folder")
     parser.add_argument("--keep", type=Path, help="run in this new folder and keep it (log, database)")
     parser.add_argument(
+        "--cold-cache",
+        action="store_true",
+        help="an empty cache folder, as on the first start after an install or an upgrade: the daemon "
+        "builds the alias automaton and the event typer instead of reading them back",
+    )
+    parser.add_argument(
         "--throttle-messages",
         type=int,
         default=10000,
@@ -285,6 +291,8 @@ def main() -> None:
         )
         clock = SlackClock(slack)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+        if args.cold_cache:
+            env["XDG_CACHE_HOME"] = str(folder / "cache")
         log = (folder / "daemon.log").open("w")
         started = time.monotonic()
         daemon = subprocess.Popen(

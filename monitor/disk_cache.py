@@ -30,6 +30,16 @@ def cache_path(kind: str, key: str) -> Path:
     return cache_dir() / f"{kind}-{key}.pickle"
 
 
+def writable() -> bool:
+    """Whether the cache folder exists or can be made, and can be written to."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
 def load(path: Path) -> object | None:
     """The value pickled at `path`, or None when there is none or it is not whole. A file of
     another layout that kept its hash is None too: the caller checks the type and rebuilds."""

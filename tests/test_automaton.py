@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor import automaton
 from monitor.automaton import Keys, alias_keys, build
 from monitor.disk_cache import cache_dir
 
@@ -115,4 +116,40 @@ def test_processes_building_at_once_all_get_a_whole_automaton(cache: Path) -> No
 
     assert outputs == {"al bokamal,alqaim"}
     assert [p.name for p in cache.iterdir() if not p.name.startswith("automaton-")] == []  # no temporaries
+    assert alias_keys(ALIASES).records == build(ALIASES).records
+
+
+def many_aliases(count: int) -> list[tuple[str, int, str, bool]]:
+    return [(f"town-{i}", 0, f"Town Number {i}", False) for i in range(count)]
+
+
+def test_a_large_list_is_built_in_a_child_process(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's garbage stays in the child (module docstring): this process only reads the cache."""
+    aliases = many_aliases(automaton.CHILD_BUILD_ALIASES)
+    expected = build(aliases).records
+
+    def not_here(_: object) -> Keys:
+        raise AssertionError("built in the calling process")
+
+    monkeypatch.setattr(automaton, "build", not_here)
+
+    assert alias_keys(aliases).records == expected
+    assert len(cached_files(cache)) == 1
+
+
+def test_a_failed_child_only_costs_the_build_here(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    aliases = many_aliases(automaton.CHILD_BUILD_ALIASES)
+    monkeypatch.setattr(automaton, "_CHILD", "raise SystemExit('child: out of memory')")
+
+    assert alias_keys(aliases).records == build(aliases).records
+    assert len(cached_files(cache)) == 1
+    (warning,) = [r for r in caplog.records if r.msg == "automaton.child_build_failed"]
+    assert warning.fields == {"error": "child: out of memory"}  # type: ignore[attr-defined]
+
+
+def test_a_small_list_is_built_here(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(automaton, "_built_in_child", lambda *_: pytest.fail("a child for a small list"))
+
     assert alias_keys(ALIASES).records == build(ALIASES).records
