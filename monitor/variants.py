@@ -598,7 +598,24 @@ def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict
         ):
             withheld[key] = reason
             table[key] = [row for row in rows if row[3] != GENERATED]
+        elif _is_bare_common_noun(key, rows, common):
+            withheld[key] = "an Arabic name without its article is a common word"
+            table[key] = [row for row in rows if row[4] != ("article",)]
     return {k: rows for k, rows in table.items() if rows}, withheld
+
+
+def _is_bare_common_noun(
+    key: str, rows: list[tuple[str, int, bool, int, tuple[str, ...]]], common: frozenset[str]
+) -> bool:
+    """Whether `key` is an Arabic one-word name written with its article (التحالف, الرمادي,
+    الصدر) found without it, where the bare word is a common noun or adjective: تحالف is "an
+    alliance", رمادي "grey", صدر "chest" or "was issued". The article is what makes it the name."""
+    return (
+        " " not in key
+        and is_arabic(key[0])
+        and any(row[3] == FORM and row[4] == ("article",) for row in rows)
+        and key in common
+    )
 
 
 def _guard(

@@ -185,6 +185,15 @@ def test_a_spelling_that_is_a_common_word_is_withheld() -> None:
     assert len(matcher.find("Anna said the Ana council met.")) == 1
 
 
+def test_an_arabic_name_without_its_article_only_where_the_bare_word_is_no_common_word() -> None:
+    lists = watchlist(("coalition", "Coalition", ["التحالف"]), ("suwaiyah", "Suwaiyah", ["السويعية"]))
+    matcher = Matcher(lists)
+
+    assert matcher.withheld["تحالف"] == "an Arabic name without its article is a common word"
+    assert [m.entity for m in matcher.find("وهو تحالف من قوات شبه عسكرية")] == []  # "an alliance"
+    assert [m.entity for m in matcher.find("قصف طيران التحالف قرية سويعية")] == ["coalition", "suwaiyah"]
+
+
 def test_a_spelling_that_is_another_entitys_name_is_withheld() -> None:
     matcher = Matcher(watchlist(("a", "Qadi", ["Qadi"]), ("b", "Kadi", ["Kadi"])))
 
