@@ -1537,7 +1537,10 @@ def test_every_alias_at_the_start_or_end_of_a_text(shipped: Matcher) -> None:
         # a field named without its article (Asharq al-Awsat, 2017)
         ("تستعد القوات لدخول حقل عمر النفطي في ريف دير الزور", ["al-omar-oil-field", "deir-ez-zor"]),
         ("Omar Ali, a teacher, spoke to the council.", []),
+        # the Syrian National Army by its short name beside a Turkish word in either gender
+        ("مع انطلاق العملية التركية المشتركة مع الجيش الوطني", ["syrian-national-army"]),
+        ("أعلن الجيش الوطني العراقي عن خطة جديدة", []),
     ],
 )
-def test_spellings_outlets_write(shipped: Matcher, text: str, expected: list[str]) -> None:
+def test_names_as_outlets_write_them(shipped: Matcher, text: str, expected: list[str]) -> None:
     assert ids(shipped, text) == expected
