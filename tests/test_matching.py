@@ -1540,6 +1540,8 @@ def test_every_alias_at_the_start_or_end_of_a_text(shipped: Matcher) -> None:
         # the Syrian National Army by its short name beside a Turkish word in either gender
         ("مع انطلاق العملية التركية المشتركة مع الجيش الوطني", ["syrian-national-army"]),
         ("أعلن الجيش الوطني العراقي عن خطة جديدة", []),
+        # the 55-km zone in miles, as American outlets give it
+        ("The United States occupies a 34-mile zone around its base.", ["tanf-deconfliction-zone"]),
         # a division named by its ordinal beside the command it belongs to and its base
         ("سقطت صواريخ قرب مقر الفرقة السابعة ضمن قاعدة عين الأسد", ["iraqi-7th-division", "ain-al-asad"]),
     ],
