@@ -313,6 +313,10 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("أطلق أشخاص مجهولو الهوية النار على وجيه عشائري قرب البصيرة.", ["assassination"]),
         ("قال مصدر إن أشخاصا مجهولي الهوية أطلقوا النار على مدرس في بلدة ذيبان.", ["assassination"]),
         ("عثر الأهالي على جثث مجهولي الهوية قرب البوكمال.", []),
+        # fortification in the plural: walls and concrete blocks
+        ("أغلق الجيش العراقي المنفذ الحدودي في القائم بجدران خرسانية.", ["border_crossing", "deployment"]),
+        ("نصبت قوات حرس الحدود كتلا كونكريتية قرب القائم.", ["deployment"]),
+        ("باع التاجر كتل الحديد في سوق القائم.", []),
         ("وقع تبادل إطلاق نار بين قسد وقوات الحكومة قرب البوكمال.", ["armed_clash"]),
         ("PMF fighters repelled the assault after hours of confrontations near al-Qaim.", ["armed_clash"]),
         # an official body that says something about a watched actor, also when it reports an act
