@@ -316,6 +316,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # رامي is a first name, الرامية إلى a purpose
         ('وقال رامي عبد الرحمن لفرانس برس "انسحبت قسد من مناطق سيطرتها في ريف دير الزور".', ["deployment"]),
         ("ويأتي القرار ضمن المشروع الرامي إلى سحب القوات من البوكمال.", []),
+        # positions moved
+        ("عملت مليشيا الحشد الشعبي على تغيير مواقعها في بادية البوكمال.", ["deployment"]),
+        ("Iran-backed militias repositioned their fighters near al-Bukamal.", ["deployment"]),
         # fortification in the plural: walls and concrete blocks
         ("أغلق الجيش العراقي المنفذ الحدودي في القائم بجدران خرسانية.", ["border_crossing", "deployment"]),
         ("نصبت قوات حرس الحدود كتلا كونكريتية قرب القائم.", ["deployment"]),
