@@ -1542,6 +1542,10 @@ def test_every_alias_at_the_start_or_end_of_a_text(shipped: Matcher) -> None:
         ("أعلن الجيش الوطني العراقي عن خطة جديدة", []),
         # the 55-km zone in miles, as American outlets give it
         ("The United States occupies a 34-mile zone around its base.", ["tanf-deconfliction-zone"]),
+        # the army alone beside the Hashd is Iraq's; beside nothing, nobody's
+        ("توجهت قوة من الجيش والحشد إلى صحراء الأنبار", ["iraqi-army", "anbar"]),
+        ("The army and the PMF launched an operation.", ["iraqi-army", "pmf"]),
+        ("قال الجيش إن العملية انتهت", []),
         # a division named by its ordinal beside the command it belongs to and its base
         ("سقطت صواريخ قرب مقر الفرقة السابعة ضمن قاعدة عين الأسد", ["iraqi-7th-division", "ain-al-asad"]),
     ],
