@@ -1542,6 +1542,7 @@ def test_every_alias_at_the_start_or_end_of_a_text(shipped: Matcher) -> None:
         ("أعلن الجيش الوطني العراقي عن خطة جديدة", []),
         # the 55-km zone in miles, as American outlets give it
         ("The United States occupies a 34-mile zone around its base.", ["tanf-deconfliction-zone"]),
+        ("Missiles belonging to the Imam Ali Brigade, a militia under the PMF.", ["kataib-imam-ali", "pmf"]),
         # the army alone beside the Hashd is Iraq's; beside nothing, nobody's
         ("توجهت قوة من الجيش والحشد إلى صحراء الأنبار", ["iraqi-army", "anbar"]),
         ("The army and the PMF launched an operation.", ["iraqi-army", "pmf"]),
