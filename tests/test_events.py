@@ -316,6 +316,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # رامي is a first name, الرامية إلى a purpose
         ('وقال رامي عبد الرحمن لفرانس برس "انسحبت قسد من مناطق سيطرتها في ريف دير الزور".', ["deployment"]),
         ("ويأتي القرار ضمن المشروع الرامي إلى سحب القوات من البوكمال.", []),
+        # search and clearing operations
+        ("خرجت قوة من الجيش العراقي بعملية تفتيش للمناطق الصحراوية قرب القائم.", ["arrest_raid"]),
+        ("بدأت القوات العراقية عملية عسكرية ضد خلايا داعش في صحراء الأنبار.", ["arrest_raid"]),
         # positions moved
         ("عملت مليشيا الحشد الشعبي على تغيير مواقعها في بادية البوكمال.", ["deployment"]),
         ("Iran-backed militias repositioned their fighters near al-Bukamal.", ["deployment"]),
