@@ -308,9 +308,10 @@ class EventTyper:
             that,
             *by,
         ) = found
-        if not_negating:  # "not only", ولا سيما: the negator they begin negates nothing
+        if not_negating:  # "not only", ولا سيما, "دون تحديد هويته": what they begin negates nothing
             starting = {first for first, _ in not_negating}
             deny = [span for span in deny if span[0] not in starting]
+            before = [span for span in before if span[0] not in starting]
         if not_by:  # "a source told", "قال المصدر": someone else's report, no statement
             w = self._not_by_window
             says = [(i, end) for i, end in says if not _beside(not_by, i, end, w)]

@@ -250,7 +250,8 @@ class Denial(_Model):
     event; where one negates an act in a sentence that also has one of `says` (said, قال), that
     sentence reports a denial: a statement, unless one of `not_by` (a source, residents) stands
     within `not_by_window` words of every `says` word: theirs is a report, not a statement. A
-    negator that begins one of `not_negating` (not only, ولا سيما "especially") negates nothing."""
+    negator, or a "without" of `NotNew.before`, that begins one of `not_negating` (not only, ولا
+    سيما "especially", دون تحديد "without identifying") negates nothing."""
 
     before: tuple[str, ...] = ()
     says: tuple[str, ...] = ()

@@ -316,6 +316,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # رامي is a first name, الرامية إلى a purpose
         ('وقال رامي عبد الرحمن لفرانس برس "انسحبت قسد من مناطق سيطرتها في ريف دير الزور".', ["deployment"]),
         ("ويأتي القرار ضمن المشروع الرامي إلى سحب القوات من البوكمال.", []),
+        # a detail left out negates nothing after it; a casualty left out does
+        ("قتل عنصر، دون تحديد هويته، فيما أصيب اثنان بانفجار عبوة ناسفة في جرف الصخر.", ["explosion"]),
+        ("سقطت قذيفة هاون قرب القائم دون وقوع إصابات.", ["shelling"]),
         # search and clearing operations
         ("خرجت قوة من الجيش العراقي بعملية تفتيش للمناطق الصحراوية قرب القائم.", ["arrest_raid"]),
         ("بدأت القوات العراقية عملية عسكرية ضد خلايا داعش في صحراء الأنبار.", ["arrest_raid"]),
