@@ -35,11 +35,20 @@ def read_input(path: Path) -> bytes:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write data (str as UTF-8) to path through a temporary file and a rename; OutputError if not."""
+    """Write data (str as UTF-8) to path through a temporary file and a rename; OutputError if not.
+
+    A symbolic link is written through (its target is replaced, the link stays), and a path that
+    is no regular file (a pipe, /dev/stdout, a terminal) is written to directly: a rename would
+    put a file in its place."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent
     if path.is_dir():
         raise OutputError(path, "is a folder: name a file to write")
+    if path.exists() and not path.is_file():  # through links: a pipe, a device, /dev/stdout
+        _write_through(path, payload)
+        return
+    if path.is_symlink():  # to a file, or to none yet
+        path = path.resolve()
+    folder = path.parent
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -55,6 +64,14 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         with suppress(OSError):
             os.unlink(temporary)
         raise OutputError(path, describe_write_error(exc, folder)) from None
+
+
+def _write_through(path: Path, payload: bytes) -> None:
+    try:
+        with path.open("wb") as handle:
+            handle.write(payload)
+    except OSError as exc:
+        raise OutputError(path, describe_write_error(exc, path.parent)) from None
 
 
 def check_writable_folder(folder: Path) -> None:

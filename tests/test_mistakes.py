@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -363,3 +364,27 @@ def test_a_refused_postgresql_port_keeps_its_clean_line() -> None:
     env = {"MONITOR_DATABASE_URL": "postgresql://monitor:hunter22@127.0.0.1:1/monitor"}
     line = assert_mistake(monitor("hits", env=env), "database unreachable", "127.0.0.1:1", "refused")
     assert "hunter22" not in line
+
+
+def test_out_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    for name, command in out_commands(tmp_path).items():
+        target = tmp_path / f"{name}.target"
+        target.write_text("old")
+        link = tmp_path / f"{name}.link"
+        link.symlink_to(target)
+        code, _, stderr = monitor(*command, str(link))
+        assert code == 0, stderr
+        assert link.is_symlink() and target.read_text() != "old", name
+
+
+def test_out_into_a_pipe_writes_through_it(tmp_path: Path) -> None:
+    """A rename would put a file where the pipe (or /dev/stdout) was, and its reader would wait."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    code, _, stderr = monitor("sources", "export-opml", "--out", str(pipe))
+    reader.join(timeout=30)
+    assert code == 0, stderr
+    assert pipe.is_fifo() and got and got[0].startswith(b"<?xml")
