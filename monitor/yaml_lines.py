@@ -37,8 +37,23 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_yaml(path: Path, errors: list[WatchlistError]) -> Parsed | None:
-    """The file's data and the line of every node; None (and the error appended) when it is not YAML."""
-    loader = _Loader(path.read_text(encoding="utf-8"))
+    """The file's data and the line of every node; None (and the error appended) when it is not YAML
+    (nor UTF-8 text, nor a file that can be read: a folder named *.yaml, a dangling link)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(
+            WatchlistError(
+                path, None, None, f"YAML syntax: not UTF-8 text (byte {exc.start}): save it as UTF-8"
+            )
+        )
+        return None
+    except OSError as exc:
+        errors.append(
+            WatchlistError(path, None, None, f"YAML syntax: cannot read the file: {exc.strerror or exc}")
+        )
+        return None
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

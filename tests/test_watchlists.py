@@ -108,6 +108,21 @@ def test_yaml_syntax_error_names_the_line() -> None:
     assert str(caught.value).startswith(f"{caught.value.path}:6:{caught.value.column}: YAML syntax: ")
 
 
+def test_a_file_that_cannot_be_read_is_one_problem_each(tmp_path: Path) -> None:
+    """UTF-16 text, a folder named *.yaml, a link to nothing: each named, no traceback."""
+    (tmp_path / "places.yaml").write_text("entities: []\n", encoding="utf-16")
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nothing")
+
+    problems = {Path(e.path).name: e.message for e in load_all_errors(tmp_path)}
+
+    assert problems == {
+        "folder.yaml": "YAML syntax: cannot read the file: Is a directory",
+        "gone.yaml": "YAML syntax: cannot read the file: No such file or directory",
+        "places.yaml": "YAML syntax: not UTF-8 text (byte 0): save it as UTF-8",
+    }
+
+
 def test_a_yaml_syntax_error_is_one_problem_not_its_dangling_references(tmp_path: Path) -> None:
     """Every reference into a file that cannot be read would dangle: only the syntax error is news."""
     for source in (ROOT / "watchlists").glob("*.yaml"):
