@@ -120,6 +120,11 @@ def _check_database_url(value: str) -> str:
         raise ValueError(
             f"{value!r} names a host, not a file: use sqlite:///{rest} (relative) or sqlite:////path/to.db"
         )
+    try:
+        _ = urlsplit(value).port  # raises for a port that is no number, a bracket left open
+    except ValueError as exc:
+        hint = "use postgresql://user@host:5432/db"
+        raise ValueError(f"its host or port cannot be read ({exc}): {hint}") from None
     module = DATABASE_DRIVERS[scheme]
     try:
         importlib.import_module(module)  # installed, and its C library (libpq) loads

@@ -168,6 +168,8 @@ SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
         ({"MONITOR_DATABASE_URL": "postgresql+psycopg2://monitor@db/monitor"}, "database_url"),
         ({"MONITOR_DATABASE_URL": "monitor.db"}, "database_url"),
         ({"MONITOR_DATABASE_URL": "sqlite://monitor.db"}, "database_url"),
+        ({"MONITOR_DATABASE_URL": f"postgresql://u:{SECRET}@db:notaport/monitor"}, "database_url"),
+        ({"MONITOR_DATABASE_URL": "postgresql://u@[::1/monitor"}, "database_url"),
         ({"MONITOR_SLACK_WEBHOOK_URL": f"hooks.slack.com/services/{SECRET}"}, "slack.webhook_url"),
         ({"MONITOR_SLACK_WEBHOOK_URL": f"ftp://hooks.slack.com/services/{SECRET}"}, "slack.webhook_url"),
         ({"MONITOR_SLACK_WEBHOOK_URL": "https://"}, "slack.webhook_url"),
