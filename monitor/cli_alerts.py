@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from monitor.cli_common import (
+    MAX_ROW_ID,
     JsonOption,
     err,
     inert,
@@ -37,7 +38,9 @@ alerts_app = typer.Typer()  # its help is the callback's docstring
 def list_alerts(
     ctx: typer.Context,
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, newest first.")] = 200,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_ROW_ID, help="Show at most this many, newest first.")
+    ] = 200,
 ) -> None:
     """List the outbox: pending, sent and failed alerts, newest first, with counts per state.
 
@@ -106,7 +109,7 @@ def retry() -> None:
     with user_errors():
         settings = state.settings()
         notifiers = build_notifiers(settings)
-        with open_database(settings) as sessions:
+        with open_database(settings, existing=True) as sessions:
             requeued = alerts.requeue_failed(sessions, utc_now())
             report = alerts.deliver_due(
                 sessions, notifiers, utc_now(), alerts.AlertPolicy.from_settings(settings)

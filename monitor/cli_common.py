@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
     from monitor.config import Settings
 
+MAX_ROW_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint store
+
 
 class _Stderr:
     """Our lines on stderr (counts, `error:` lines), as written: no Rich markup, highlighting or

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from monitor.cli_common import (
+    MAX_ROW_ID,
     JsonOption,
     err,
     inert,
@@ -76,7 +77,9 @@ def mute_json(mute: MuteListing) -> dict[str, Any]:
     }
 
 
-MuteId = Annotated[int, typer.Argument(metavar="ID", help="The id `monitor mutes` shows.")]
+MuteId = Annotated[
+    int, typer.Argument(metavar="ID", min=1, max=MAX_ROW_ID, help="The id `monitor mutes` shows.")
+]
 
 
 @mutes_app.command("remove")

@@ -41,6 +41,10 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+# A century: any interval, window or --since a user means, far from where dates overflow (year 9999)
+LONGEST_DURATION = timedelta(days=36_500)
+
+
 def parse_duration(text: str) -> timedelta:
     """'30s', '15m', '1h', '1h30m', '7d' → timedelta; ValueError on anything else."""
     compact = text.strip().lower().replace(" ", "")
@@ -50,6 +54,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(float(n) * _UNITS[u] for n, u in parts)
     if seconds <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
+    if seconds > LONGEST_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is longer than {LONGEST_DURATION.days} days")
     return timedelta(seconds=seconds)
 
 

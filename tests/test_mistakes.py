@@ -121,6 +121,10 @@ def test_unknown_log_level_lists_the_levels() -> None:
         (["hits", "--bogus"], ["--bogus"]),
         (["alerts", "--limit", "-1"], ["--limit"]),
         (["rematch", "--since", "0d"], ["--since"]),
+        # numbers past what dates and the database hold
+        (["articles", "--since", "99999999d"], ["--since", "36500 days"]),
+        (["alerts", "--limit", "99999999999999999999999"], ["--limit"]),
+        (["mutes", "remove", "99999999999999999999999"], ["ID"]),
     ],
 )
 def test_usage_mistakes(args: list[str], names: list[str]) -> None:
@@ -179,6 +183,7 @@ SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
         ({"MONITOR_EMAIL_SMTP_URL": "smtp://mail.example.org:port"}, "email.smtp_url"),
         ({"MONITOR_SLACK_WEBHOOK_URL_FILE": "/no/such/secret"}, "MONITOR_SLACK_WEBHOOK_URL_FILE"),
         ({"MONITOR_FETCH_CONCURRENCY": "lots"}, "fetch.concurrency"),
+        ({"MONITOR_ALERTS_WINDOW": "99999999d"}, "alerts.window"),
         ({"MONITOR_DIGEST_TIMEZONE": "Mars/Olympus_Mons"}, "digest.timezone"),
         ({"MONITOR_EMAIL_TO": "analysts@example.org,desk"}, "email.to[1]"),
         ({"MONITOR_EMAIL_FROM": "monitor at example.org"}, "email.from"),
@@ -321,7 +326,16 @@ def test_out_on_a_full_disk_leaves_nothing_behind(tmp_path: Path, tmpfs: Callabl
 
 @pytest.mark.parametrize(
     "command",
-    [["hits"], ["articles"], ["sources"], ["status"], ["alerts"], ["alerts", "--json"], ["rematch"]],
+    [
+        ["hits"],
+        ["articles"],
+        ["sources"],
+        ["status"],
+        ["alerts"],
+        ["alerts", "--json"],
+        ["alerts", "retry"],
+        ["rematch"],
+    ],
 )
 def test_reading_commands_never_create_a_database(tmp_path: Path, command: list[str]) -> None:
     line = assert_mistake(monitor(*command), "database", "monitor.db", "does not exist")
