@@ -17,21 +17,30 @@ from pathlib import Path
 
 from monitor.errors import InputError, OutputError
 
+MAX_INPUT_BYTES = 50_000_000  # a text, an OPML list or a report: 5x a feed's largest response
 NEW_FILE_MODE = 0o644  # what a plain open() gives under the usual umask; mkstemp alone gives 0600
 
 
 def read_input(path: Path) -> bytes:
-    """A file named by the user (`-`: standard input), or InputError saying why it cannot be read."""
-    if str(path) == "-":
-        return sys.stdin.buffer.read()
+    """A file named by the user (`-`: standard input), or InputError saying why it cannot be read.
+    Read up to `MAX_INPUT_BYTES`: /dev/zero or an endless pipe must not fill the memory."""
     try:
-        return path.read_bytes()
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             raise InputError(path, "no such file: check the path") from None
         if exc.errno == errno.EISDIR:
             raise InputError(path, "is a folder: name a file") from None
         raise InputError(path, f"cannot read it: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            path, f"is larger than {MAX_INPUT_BYTES // 1_000_000} MB: split it or name a smaller file"
+        )
+    return data
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

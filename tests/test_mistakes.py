@@ -404,3 +404,12 @@ def test_out_into_a_pipe_writes_through_it(tmp_path: Path) -> None:
     reader.join(timeout=30)
     assert code == 0, stderr
     assert pipe.is_fifo() and got and got[0].startswith(b"<?xml")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["match", "/dev/zero"], ["watchlists", "derive", "/dev/zero"], ["sources", "import-opml", "/dev/zero"]],
+)
+def test_an_endless_input_is_refused_at_its_limit(command: list[str]) -> None:
+    """Read up to a limit, not whole: /dev/zero (or an endless pipe on `-`) must not fill the memory."""
+    assert_mistake(monitor(*command), "input", "/dev/zero", "larger than 50 MB")
