@@ -485,12 +485,29 @@ class _BundledSources(_Section):
     sources: list[SourceSettings]
 
 
+def _override_bundled_sources(data: dict[str, Any]) -> None:
+    """A `[[sources]]` entry with a bundled source's id overrides the fields it sets and keeps the
+    others (`id = "tg-sabereen"` with `enabled = true` switches that channel on, still a Telegram
+    source labelled factional)."""
+    entries = data.get("sources")
+    switched_off = str(data.get("default_sources", True)).lower() in ("false", "0", "no", "off", "f", "n")
+    if not isinstance(entries, list) or switched_off:
+        return
+    path = resources.files("monitor").joinpath("sources.toml")
+    bundled = {s["id"]: s for s in tomllib.loads(path.read_text(encoding="utf-8"))["sources"]}
+    data["sources"] = [
+        {**bundled[entry["id"]], **entry} if isinstance(entry, dict) and entry.get("id") in bundled else entry
+        for entry in entries
+    ]
+
+
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults → TOML file (path, else $MONITOR_CONFIG) → MONITOR_* variables."""
     environ = dict(os.environ if environ is None else environ)
     path = path or environ.get("MONITOR_CONFIG") or None
     data: dict[str, Any] = read_toml(Path(path)) if path else {}
     apply_environment(data, environ, Settings)
+    _override_bundled_sources(data)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

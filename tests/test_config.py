@@ -96,6 +96,19 @@ enabled = false
     assert len(sources) == len(load_settings(environ={}).all_sources()) + 1
 
 
+def test_an_override_by_id_keeps_the_fields_it_does_not_set(tmp_path: Path) -> None:
+    """The README's way to switch a bundled source on or off: its id and `enabled`, nothing else."""
+    path = write(tmp_path, '[[sources]]\nid = "tg-sabereen"\nenabled = true\n')
+    bundled = {s.id: s for s in load_settings(environ={}).all_sources()}["tg-sabereen"]
+
+    source = {s.id: s for s in load_settings(path, environ={}).all_sources()}["tg-sabereen"]
+
+    assert source.enabled and not bundled.enabled
+    assert (source.url, source.kind, source.label, source.name) == (
+        bundled.url, bundled.kind, bundled.label, bundled.name
+    )  # fmt: skip
+
+
 def test_default_sources_can_be_dropped(tmp_path: Path) -> None:
     path = write(tmp_path, 'default_sources = false\n[[sources]]\nid = "a"\nurl = "http://127.0.0.1/x"\n')
     assert [s.id for s in load_settings(path, environ={}).all_sources()] == ["a"]
