@@ -46,9 +46,10 @@ def apply_environment(data: dict[str, Any], environ: Mapping[str, str], settings
         if section in sections and field in _fields(sections[section]):
             target, is_list = _fields(sections[section])[field]
             text = _read_secret_file(name, value) if from_file else value
-            data.setdefault(section, {})[target] = _env_value(text, is_list)
-        elif key in settings.model_fields and key not in sections and key != "sources":
-            data[key] = _env_value(_read_secret_file(name, value) if from_file else value, is_list=False)
+            data.setdefault(section, {})[target] = _env_value(name, text, is_list)
+        elif key in settings.model_fields and key not in sections:
+            text = _read_secret_file(name, value) if from_file else value
+            data[key] = _env_value(name, text, _is_list(settings.model_fields[key].annotation))
 
 
 def _read_secret_file(variable: str, path: str) -> str:
@@ -69,21 +70,25 @@ def _sections(settings: type[BaseModel]) -> dict[str, type[BaseModel]]:
 def _fields(model: type[BaseModel]) -> dict[str, tuple[str, bool]]:
     """Environment spelling → (TOML key, is a list) for one section's fields."""
     return {
-        name.rstrip("_"): (f.alias or name, getattr(f.annotation, "__origin__", None) is list)
-        for name, f in model.model_fields.items()
+        name.rstrip("_"): (f.alias or name, _is_list(f.annotation)) for name, f in model.model_fields.items()
     }
 
 
-def _env_value(value: str, is_list: bool) -> Any:
-    """A JSON list, or for list fields a comma-separated one: MONITOR_EMAIL_TO=a@x,b@y."""
-    if is_list:
-        if value.lstrip().startswith("["):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError:
-                pass
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
+def _is_list(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is list
+
+
+def _env_value(variable: str, value: str, is_list: bool) -> Any:
+    """A JSON list (MONITOR_WEBHOOKS='[{"name": "ops", "url": "..."}]'), or for list fields a
+    comma-separated one: MONITOR_EMAIL_TO=a@x,b@y."""
+    if not is_list:
+        return value
+    if value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(variable, f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def config_error(exc: ValidationError, data: dict[str, Any], path: str = "") -> ConfigError:

@@ -141,6 +141,23 @@ def test_bad_toml_is_one_line(tmp_path: Path) -> None:
         load_settings(write(tmp_path, "database_url = \n"), environ={})
 
 
+def test_lists_of_tables_from_the_environment_as_json() -> None:
+    env = {
+        "MONITOR_WEBHOOKS": '[{"name": "ops", "url": "https://chat.example.org/hooks/x"}]',
+        "MONITOR_DEFAULT_SOURCES": "false",
+        "MONITOR_SOURCES": '[{"id": "mine", "url": "https://example.org/feed"}]',
+    }
+    settings = load_settings(environ=env)
+    assert [w.name for w in settings.webhooks] == ["ops"]
+    assert [s.id for s in settings.all_sources()] == ["mine"]
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"MONITOR_ALERTS_ROUTES": "[not json"})
+    assert (caught.value.key, caught.value.message) == (
+        "MONITOR_ALERTS_ROUTES",
+        "not valid JSON (Expecting value, column 2)",
+    )
+
+
 def test_environment_overrides_file(tmp_path: Path) -> None:
     path = write(tmp_path, 'database_url = "sqlite:///file.db"\n[slack]\nchannel = "#file"\n')
     secret = tmp_path / "token"
