@@ -215,6 +215,27 @@ def test_odd_dates_are_recovered() -> None:
     ] * 3
 
 
+def test_dates_past_the_calendar_or_before_the_web_fall_back_to_the_fetch_time() -> None:
+    """Year 10000 once in UTC dropped its entry (OverflowError); "+1400" read as the year 1400 was kept."""
+    dates = [
+        "Fri, 31 Dec 9999 23:59:59 -1200",
+        "Mon, 01 Jan 0001 00:00:00 +1400",
+        "Fri, 31 May 2024 09:00:00 GMT",
+    ]
+    items = "".join(
+        f"<item><title>T{i}</title><link>http://x/{i}</link><pubDate>{d}</pubDate></item>"
+        for i, d in enumerate(dates)
+    )
+    body = f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>".encode()
+    url = "https://dates.example.org/feed"
+    parsed = parse_feed(fetched(body, url, "application/xml"), source(url), NOW)
+    assert [(e.title, e.published, e.date_source) for e in parsed.entries] == [
+        ("T0", NOW, "fetched"),
+        ("T1", NOW, "fetched"),
+        ("T2", datetime(2024, 5, 31, 9, 0, tzinfo=UTC), "feed"),
+    ]
+
+
 def test_future_dates_are_clamped_with_a_warning() -> None:
     parsed = parse_fixture("odd-dates.xml")
     assert any("in the future" in w for w in parsed.warnings)

@@ -10,6 +10,8 @@ from dateutil import parser as dateparser
 
 from monitor.records import DateSource
 
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # no news feed dates from before the web: a misread date
+
 
 def checked_date(
     when: datetime | None, now: datetime, notes: list[str], label: str
@@ -18,6 +20,11 @@ def checked_date(
         return now, "fetched"
     if when > now + timedelta(days=1):
         notes.append(f"date {when.isoformat()} is in the future; using the fetch time for {label[:80]!r}")
+        return now, "fetched"
+    if when < EARLIEST:
+        notes.append(
+            f"date {when.isoformat()} is before {EARLIEST:%Y}; using the fetch time for {label[:80]!r}"
+        )
         return now, "fetched"
     return when, "feed"
 
@@ -99,11 +106,11 @@ def parse_date(value: str) -> datetime | None:
         with pywarnings.catch_warnings():
             pywarnings.simplefilter("ignore")  # dateutil warns on unknown zone names; we assume UTC
             parsed = dateparser.parse(text, default=_NO_YEAR, tzinfos=_TZINFOS)
-    except (ValueError, OverflowError, TypeError):
+        if parsed.year == _NO_YEAR.year:
+            return None
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError, TypeError):  # also a zone that takes it past year 9999
         return None
-    if parsed.year == _NO_YEAR.year:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _normalise_date(value: str) -> str:

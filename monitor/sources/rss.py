@@ -295,7 +295,10 @@ def _published(
     item: Mapping[str, Any], now: datetime, notes: list[str], label: str
 ) -> tuple[datetime, DateSource]:
     parsed = item.get("published_parsed") or item.get("updated_parsed") or item.get("created_parsed")
-    when = datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else None
+    try:
+        when = datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else None
+    except (ValueError, OverflowError):  # past year 9999 once in UTC ("31 Dec 9999 23:59 -1200")
+        when = None
     for key in ("published", "updated", "created"):
         if when is None and item.get(key):
             when = parse_date(str(item[key]))
