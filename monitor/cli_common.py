@@ -244,6 +244,7 @@ def open_database(settings: Settings, *, existing: bool = False) -> Iterator[ses
     """Sessions on the configured database, with errors that name it. existing=True is for
     commands that only read: a SQLite file that is not there is an error, never created."""
     from monitor.app import database
+    from monitor.store import faults
 
     where = database_label(settings.database_url)
     path = sqlite_file(settings.database_url)
@@ -253,7 +254,7 @@ def open_database(settings: Settings, *, existing: bool = False) -> Iterator[ses
             "or set database_url"
         )
     try:
-        with database(settings) as sessions:
+        with database(settings) as sessions, faults():  # a full disk, a lock held: one line
             yield sessions
     except StoreError as exc:
         raise StoreError(_name_database(str(exc), where, path is not None)) from None

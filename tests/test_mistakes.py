@@ -376,6 +376,21 @@ def test_a_read_only_database_file(tmpfs: Callable[..., Path]) -> None:
     assert_mistake(monitor("poll", "--source", "enab-baladi-en", env=env), "database", f"{folder}/monitor.db")
 
 
+def test_a_database_on_a_full_disk_is_one_line(tmpfs: Callable[..., Path], tmp_path: Path) -> None:
+    """A poll's first write, and the daemon's lock file: each one error line, no traceback."""
+    folder = tmpfs("db", size="16m")
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{folder}/monitor.db"}
+    assert monitor("db", "upgrade", env=env)[0] == 0
+    fill(folder)
+    assert_mistake(monitor("poll", "--source", "enab-baladi-en", env=env), "database", "free some space")
+    daemon = subprocess.run(
+        [sys.executable, "-m", "monitor", "run"],
+        env={**os.environ, **env, "MONITOR_WATCHLISTS": str(WATCHLISTS)},
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert_mistake((daemon.returncode, daemon.stdout, daemon.stderr), "lock", "No space left")
+
+
 def test_a_refused_postgresql_port_keeps_its_clean_line() -> None:
     env = {"MONITOR_DATABASE_URL": "postgresql://monitor:hunter22@127.0.0.1:1/monitor"}
     line = assert_mistake(monitor("hits", env=env), "database unreachable", "127.0.0.1:1", "refused")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -154,7 +155,10 @@ class DaemonLock:
     def acquire(self) -> None:
         if self.path is None:
             return
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            handle = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise StoreError(f"cannot open the daemon's lock {self.path}: {exc.strerror or exc}") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -165,9 +169,14 @@ class DaemonLock:
                 f"another `monitor run` ({holder}) is using this SQLite database (lock {self.path}); "
                 "SQLite allows one daemon: stop it, or use PostgreSQL to run several"
             ) from None
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()}\n")
-        handle.flush()
+        try:
+            handle.truncate(0)
+            handle.write(f"pid {os.getpid()}\n")
+            handle.flush()
+        except OSError as exc:  # a full disk
+            with suppress(OSError):  # closing flushes the buffer again, and fails again
+                handle.close()
+            raise StoreError(f"cannot write the daemon's lock {self.path}: {exc.strerror or exc}") from None
         self._file = handle
         _watch_forks()
         _held.append(handle)
