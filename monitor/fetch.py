@@ -144,20 +144,24 @@ async def fetch_page(
     return replace(result, caching=_validators(result.headers))
 
 
+LONGEST_RETRY_AFTER = 86_400.0  # seconds: a server that asks for longer (2099) is asked again in a day
+
+
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds from `now`: delta-seconds or an HTTP date; None when unusable."""
+    """Retry-After as seconds from `now`: delta-seconds or an HTTP date, at most
+    `LONGEST_RETRY_AFTER`; None when unusable."""
     if not value or not value.strip():
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), LONGEST_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), LONGEST_RETRY_AFTER)
 
 
 def parse_max_age(cache_control: str | None) -> float | None:

@@ -317,6 +317,9 @@ def test_fetch_page_follows_the_same_rules(feed_server: FeedServer) -> None:
         ("Sat, 01 Jun 2024 11:00:00 GMT", 0.0),  # in the past: retry now
         ("soon", None),
         ("-5", None),
+        # a day at most: a server's 2099 (or a number past what a date holds) is asked again tomorrow
+        ("Thu, 01 Jan 2099 00:00:00 GMT", 86_400.0),
+        ("99999999999999999999999", 86_400.0),
     ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
