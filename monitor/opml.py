@@ -93,7 +93,7 @@ def to_toml(sources: Sequence[SourceSettings]) -> str:
 def _q(value: str) -> str:
     """A TOML basic string."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + re.sub(r"[\x00-\x1f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
 
 
 def write_opml(sources: Sequence[Source]) -> str:

@@ -34,6 +34,18 @@ def test_nested_outlines_and_quotes(tmp_path: Path) -> None:
     assert 'name = "A \\"quoted\\" feed"' in opml.to_toml(read)
 
 
+def test_control_characters_in_a_title_make_valid_toml(tmp_path: Path) -> None:
+    """A DEL (U+007F) copied raw made the config that `import-opml >> monitor.toml` appends to unreadable."""
+    path = tmp_path / "in.opml"
+    path.write_text(
+        '<opml version="2.0"><body><outline text="A\x7fB" xmlUrl="https://a.example/feed"/></body></opml>'
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(opml.to_toml(opml.read_opml(path)), encoding="utf-8")
+    (source,) = load_settings(config, environ={}).sources
+    assert source.name == "A\x7fB"
+
+
 def test_entity_bomb_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.opml"
     path.write_text(
