@@ -471,14 +471,20 @@ def secret_values(model: BaseModel) -> list[str]:
     return found
 
 
+BUNDLED_SOURCES = resources.files("monitor").joinpath("sources.toml")
+
+
 def bundled_sources() -> list[SourceSettings]:
     """monitor/sources.toml; a bad entry is a ConfigError naming that file, as for the user's file."""
-    path = resources.files("monitor").joinpath("sources.toml")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = _bundled_data()
     try:
         return _BundledSources.model_validate(data).sources
     except ValidationError as exc:
-        raise config_error(exc, data, str(path)) from None
+        raise config_error(exc, data, str(BUNDLED_SOURCES)) from None
+
+
+def _bundled_data() -> dict[str, Any]:
+    return tomllib.loads(BUNDLED_SOURCES.read_text(encoding="utf-8"))
 
 
 class _BundledSources(_Section):
@@ -493,8 +499,7 @@ def _override_bundled_sources(data: dict[str, Any]) -> None:
     switched_off = str(data.get("default_sources", True)).lower() in ("false", "0", "no", "off", "f", "n")
     if not isinstance(entries, list) or switched_off:
         return
-    path = resources.files("monitor").joinpath("sources.toml")
-    bundled = {s["id"]: s for s in tomllib.loads(path.read_text(encoding="utf-8"))["sources"]}
+    bundled = {s["id"]: s for s in _bundled_data()["sources"]}
     data["sources"] = [
         {**bundled[entry["id"]], **entry} if isinstance(entry, dict) and entry.get("id") in bundled else entry
         for entry in entries
