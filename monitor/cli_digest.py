@@ -60,7 +60,7 @@ def digest(
         sender = FileSender(out.parent) if out else build_sender(settings)
         if isinstance(sender, FileSender) and not out:
             check_writable_folder(sender.folder)  # a read-only digest.out_dir is a mistake, not a retry
-        with open_database(settings) as sessions:
+        with open_database(settings, existing=True) as sessions:
             deps = digest_deps(settings, sessions, watchlist, sender)
             if out:
                 _preview(deps, chosen, now, out)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli_common import SinceOption, since_time, state, user_errors
+from monitor.cli_common import SinceOption, open_database, since_time, state, user_errors
 from monitor.files import write_atomic
 from monitor.formats import ExportFormat
 
@@ -39,7 +39,7 @@ def export(
     """
     if bom and fmt is not ExportFormat.CSV:
         raise typer.BadParameter("only goes with --format csv", param_hint="--bom")
-    from monitor.app import database, load_watchlist, utc_now
+    from monitor.app import load_watchlist, utc_now
     from monitor.digest_delivery import timezone_of
     from monitor.export import load_rows, render
     from monitor.stories import StoryRule
@@ -48,7 +48,7 @@ def export(
         settings = state.settings()
         window_start, now = since_time(since), utc_now()
         watchlist = load_watchlist(settings)
-        with database(settings) as sessions, sessions() as session:
+        with open_database(settings, existing=True) as sessions, sessions() as session:
             tz, rule = timezone_of(settings.digest), StoryRule.from_settings(settings)
             rows = load_rows(session, window_start, now, watchlist, tz, rule, settings.all_sources())
         data = render(rows, fmt, bom=bom)

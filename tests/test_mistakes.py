@@ -267,8 +267,12 @@ def out_commands(tmp_path: Path) -> dict[str, list[str]]:
 
 
 def _empty_config(tmp_path: Path) -> Path:
+    """A config of no sources on an empty database (export and digest never create one)."""
     path = tmp_path / "monitor.toml"
     path.write_text(f'database_url = "sqlite:///{tmp_path / "db" / "monitor.db"}"\ndefault_sources = false\n')
+    if not (tmp_path / "db" / "monitor.db").exists():
+        (tmp_path / "db").mkdir(exist_ok=True)
+        assert monitor("--config", str(path), "db", "upgrade")[0] == 0
     return path
 
 
@@ -335,6 +339,9 @@ def test_out_on_a_full_disk_leaves_nothing_behind(tmp_path: Path, tmpfs: Callabl
         ["alerts", "--json"],
         ["alerts", "retry"],
         ["rematch"],
+        ["export"],
+        ["digest", "--out", "week.html"],
+        ["digest", "--send"],
     ],
 )
 def test_reading_commands_never_create_a_database(tmp_path: Path, command: list[str]) -> None:
