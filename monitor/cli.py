@@ -479,7 +479,7 @@ def watchlists_derive(
 
     with user_errors():
         watchlist = load_watchlists(state.settings().watchlists_path())
-        texts = [(path.name, read_input(path).decode("utf-8", errors="replace")) for path in documents]
+        texts = [(path.name, _read_input(path)) for path in documents]
         candidates = derive(texts, watchlist)
         stubs = render_yaml(candidates)
         if out:

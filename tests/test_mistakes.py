@@ -248,6 +248,8 @@ def test_import_opml_of_a_folder(tmp_path: Path) -> None:
 def test_derive_input_mistakes(tmp_path: Path) -> None:
     assert_mistake(monitor("watchlists", "derive", "missing.html"), "input missing.html", "no such file")
     assert_mistake(monitor("watchlists", "derive", str(tmp_path)), "input", "folder")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n\x00\x01binary")
+    assert_mistake(monitor("watchlists", "derive", str(tmp_path / "report.pdf")), "input", "binary file")
 
 
 # --- output files --------------------------------------------------------------------------------
