@@ -210,6 +210,7 @@ class PollDeps:
     stories: StoryIndex = field(default_factory=StoryIndex)  # recent stories, kept between polls
     batcher: StoreBatcher = field(default_factory=StoreBatcher)  # the polls' store step
     writer: StoreThread = field(default_factory=StoreThread)  # where database writes run
+    warned: dict[str, frozenset[str]] = field(default_factory=dict)  # each source's last poll's warnings
 
 
 async def poll_sources(
@@ -241,7 +242,8 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         page = replace(source, url=kinds.load(source.kind).page_url(source, None))
         result = await fetch(deps.client, page, health.caching, limits=deps.limits, hosts=deps.hosts, now=now)
         if result.not_modified:
-            return await deps.batcher.store(ReadyFeed(source, result, None, {}, now, started, deps))
+            report = await deps.batcher.store(ReadyFeed(source, result, None, {}, now, started, deps))
+            return _after_failures(report, health)
         most = source.backfill if health.last_success_at is None else CATCH_UP_MOST
         analysed = await _analyse_pages(source, result, deps, now, most)
         entries = await _with_full_text(source, analysed.parsed.entries, deps, now)
@@ -250,7 +252,8 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
             for e, m, sigs in zip(analysed.parsed.entries, analysed.matches, analysed.signatures, strict=True)
         }
         parsed = replace(analysed.parsed, entries=entries)
-        return await deps.batcher.store(ReadyFeed(source, result, parsed, by_text, now, started, deps))
+        report = await deps.batcher.store(ReadyFeed(source, result, parsed, by_text, now, started, deps))
+        return _after_failures(report, health)
     except FetchError as error:
         return await _record_failure(
             source, health, deps, error.kind.value, error.message, now, started, error.retry_after
@@ -261,6 +264,13 @@ async def poll_source(source: Source, health: SourceHealth, deps: PollDeps) -> P
         # one source's bug must not stop the others
         logger.exception("poll.internal_error", extra={"fields": {"source": source.id}})
         return await _record_failure(source, health, deps, "internal", repr(error), now, started, None)
+
+
+def _after_failures(report: PollReport, health: SourceHealth) -> PollReport:
+    """A source that answers again after failing: the one line that ends its fault's WARNING."""
+    if health.consecutive_failures and report.status in ("ok", "not_modified"):
+        log(logger, "poll.recovered", source=report.source_id, failures=health.consecutive_failures)
+    return report
 
 
 async def _analyse_pages(
@@ -321,9 +331,24 @@ def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
             feed.deps.stories.reset()  # it may hold stories of the transaction rolled back
         raise
     for feed in feeds:
-        for warning in feed.parsed.warnings if feed.parsed else ():
-            log(logger, "poll.warning", logging.WARNING, source=feed.source.id, warning=warning)
+        _log_warnings(feed)
+
     return [report for report, _ in stored]
+
+
+def _log_warnings(feed: ReadyFeed) -> None:
+    """A feed's warnings (a broken feed whose entries were recovered, a link dropped): at WARNING
+    when new, at DEBUG while the feed keeps them poll after poll."""
+    if feed.parsed is None:  # not modified: the warnings of its last content still stand
+        return
+    warned = feed.deps.warned
+    before = warned.get(feed.source.id, frozenset())
+    current = warned[feed.source.id] = frozenset(feed.parsed.warnings)
+    for warning in feed.parsed.warnings:
+        level = logging.DEBUG if warning in before else logging.WARNING
+        log(logger, "poll.warning", level, source=feed.source.id, warning=warning)
+    if not current:
+        del warned[feed.source.id]
 
 
 def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Success]:
@@ -451,9 +476,10 @@ async def _record_failure(
     next_at = next_poll_at(source, now, failures=failures, retry_after=retry_after, jitter=random.random())
     wait_until = now + timedelta(seconds=retry_after) if retry_after else None
     await deps.writer.run(_write_failure, deps.sessions, source.id, kind, message, now, next_at, wait_until)
-    # INFO: the CLI prints every report and the daemon logs at INFO; sources failing for long
-    # reach people through the health notices (alerts) and `monitor sources`.
-    log(logger, "poll.failed", logging.INFO, source=source.id, kind=kind, error=message, failures=failures)
+    # A WARNING when the fault starts, INFO while it lasts, and "poll.recovered" when it ends;
+    # sources failing for long reach people through the health notices and `monitor sources`.
+    level = logging.WARNING if failures == 1 else logging.INFO
+    log(logger, "poll.failed", level, source=source.id, kind=kind, error=message, failures=failures)
     status: PollStatus = "deferred" if retry_after else "failed"
     return PollReport(
         source.id,

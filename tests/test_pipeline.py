@@ -371,3 +371,59 @@ def test_an_article_the_matcher_fails_on_does_not_fail_its_feed(
     (failure,) = failures
     traceback = failure.exc_text or logging.Formatter().formatException(failure.exc_info)
     assert "IndexError: string index out of range" in traceback
+
+
+def _logged(caplog: pytest.LogCaptureFixture, source_id: str) -> list[tuple[str, int]]:
+    return [(r.msg, r.levelno) for r in caplog.records if getattr(r, "fields", {}).get("source") == source_id]
+
+
+def test_a_failing_source_warns_once_and_says_when_it_is_back(
+    deps: PollDeps, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An expected fault: one WARNING when it starts, INFO while it lasts, one line when it ends."""
+    caplog.set_level(logging.DEBUG, logger="monitor")
+    path = f"/t/{uuid.uuid4().hex}.xml"
+    src = source(feed_server.set_feed(path, b"down for maintenance", status=404))
+
+    async def polls() -> None:
+        for _ in range(2):
+            await poll_sources([src], deps)
+        feed_server.set_feed(path, rss(("k1", "Clashes in al-Mayadin", "")))
+        await poll_sources([src], deps)
+
+    asyncio.run(polls())
+    deps.workers.close()
+    assert _logged(caplog, src.id) == [
+        ("poll.failed", logging.WARNING),
+        ("poll.failed", logging.INFO),
+        ("poll.recovered", logging.INFO),
+    ]
+
+
+def test_a_feed_warning_is_a_warning_once_while_the_feed_keeps_it(
+    deps: PollDeps, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="monitor")
+    path = f"/t/{uuid.uuid4().hex}.xml"
+    item = "<item><title>{t}</title><link>{link}</link><guid isPermaLink='false'>{t}</guid></item>"
+
+    def feed(*titles: str) -> bytes:
+        items = item.format(t="bad", link="javascript:alert(1)") + "".join(
+            item.format(t=t, link=f"https://example.org/{t}") for t in titles
+        )
+        head = "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        return f"{head}{items}</channel></rss>".encode()
+
+    src = source(feed_server.set_feed(path, feed("a")))
+
+    async def polls() -> None:
+        await poll_sources([src], deps)
+        feed_server.set_feed(path, feed("a", "b"))  # changed, so parsed again: the same warning
+        await poll_sources([src], deps)
+
+    asyncio.run(polls())
+    deps.workers.close()
+    assert [level for msg, level in _logged(caplog, src.id) if msg == "poll.warning"] == [
+        logging.WARNING,
+        logging.DEBUG,
+    ]
