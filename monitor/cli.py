@@ -116,12 +116,15 @@ def select_sources(settings: Settings, ids: list[str]) -> list[Source]:
     if not ids:
         return settings.enabled_sources()
     known = {s.id: s for s in settings.all_sources()}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise typer.BadParameter(
-            f"unknown source {', '.join(unknown)} (`monitor sources` lists them)", param_hint="'--source'"
-        )
+    if unknown := [i for i in ids if i not in known]:
+        raise unknown_sources(unknown)
     return [known[i] for i in dict.fromkeys(ids)]  # each once, however often named
+
+
+def unknown_sources(ids: list[str]) -> typer.BadParameter:
+    return typer.BadParameter(
+        f"unknown source {', '.join(ids)} (`monitor sources` lists them)", param_hint="'--source'"
+    )
 
 
 # --- poll ----------------------------------------------------------------------------------------
@@ -269,6 +272,10 @@ def articles(
     with user_errors():
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
+            if source:  # a configured source, or one the database still holds articles of
+                stored = {h.id for h in store.source_health(session, source)}
+                if unknown := [i for i in source if i not in stored | {s.id for s in settings.all_sources()}]:
+                    raise unknown_sources(unknown)
             found = store.list_articles(session, since=window, source_ids=source or [])
     rows = [
         {

@@ -437,3 +437,10 @@ def test_out_into_a_pipe_writes_through_it(tmp_path: Path) -> None:
 def test_an_endless_input_is_refused_at_its_limit(command: list[str]) -> None:
     """Read up to a limit, not whole: /dev/zero (or an endless pipe on `-`) must not fill the memory."""
     assert_mistake(monitor(*command), "input", "/dev/zero", "larger than 50 MB")
+
+
+def test_articles_of_an_unknown_source(tmp_path: Path) -> None:
+    """As in `poll --source`: a source neither configured nor stored is a mistake, not an empty list."""
+    config = _empty_config(tmp_path)
+    assert_mistake(monitor("--config", str(config), "articles", "--source", "nope"), "--source", "nope")
+    assert monitor("--config", str(config), "articles")[0] == 0
