@@ -273,8 +273,9 @@ def articles(
         settings = state.settings()
         with open_database(settings, existing=True) as sessions, sessions() as session:
             if source:  # a configured source, or one the database still holds articles of
-                stored = {h.id for h in store.source_health(session, source)}
-                if unknown := [i for i in source if i not in stored | {s.id for s in settings.all_sources()}]:
+                known = {h.id for h in store.source_health(session, source)}
+                known |= {s.id for s in settings.all_sources()}
+                if unknown := [i for i in source if i not in known]:
                     raise unknown_sources(unknown)
             found = store.list_articles(session, since=window, source_ids=source or [])
     rows = [

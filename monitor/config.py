@@ -28,6 +28,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -496,8 +497,11 @@ def _override_bundled_sources(data: dict[str, Any]) -> None:
     others (`id = "tg-sabereen"` with `enabled = true` switches that channel on, still a Telegram
     source labelled factional)."""
     entries = data.get("sources")
-    switched_off = str(data.get("default_sources", True)).lower() in ("false", "0", "no", "off", "f", "n")
-    if not isinstance(entries, list) or switched_off:
+    try:  # read as the setting is (`false`, "0", "off" ...); a bad value is reported by validation
+        switched_on = TypeAdapter(bool).validate_python(data.get("default_sources", True))
+    except ValidationError:
+        switched_on = True
+    if not isinstance(entries, list) or not switched_on:
         return
     bundled = {s["id"]: s for s in _bundled_data()["sources"]}
     data["sources"] = [

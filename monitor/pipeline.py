@@ -341,14 +341,12 @@ def _log_warnings(feed: ReadyFeed) -> None:
     when new, at DEBUG while the feed keeps them poll after poll."""
     if feed.parsed is None:  # not modified: the warnings of its last content still stand
         return
-    warned = feed.deps.warned
-    before = warned.get(feed.source.id, frozenset())
-    current = warned[feed.source.id] = frozenset(feed.parsed.warnings)
+    before = feed.deps.warned.pop(feed.source.id, frozenset())
+    if feed.parsed.warnings:
+        feed.deps.warned[feed.source.id] = frozenset(feed.parsed.warnings)
     for warning in feed.parsed.warnings:
         level = logging.DEBUG if warning in before else logging.WARNING
         log(logger, "poll.warning", level, source=feed.source.id, warning=warning)
-    if not current:
-        del warned[feed.source.id]
 
 
 def _store_feed(session: Session, feed: ReadyFeed) -> tuple[PollReport, store.Success]:
