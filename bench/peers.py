@@ -4,7 +4,9 @@ Contenders, each a process of its own on an empty SQLite file:
 
   monitor   `monitor --config C poll`: fetch, parse, store, match, story signatures, alert queue
             and console delivery (alerts to /dev/null)
-  reader    lemon24's `reader` (the best-kept Python feed library), update_feeds(workers=40), in a
+  reader    lemon24's `reader` (the best-kept Python feed library), update_feeds(workers=40,
+            scheduled=False): every feed, as `monitor poll` does (by default reader 3.x skips a feed
+            updated less than an hour ago, so its all-304 cycle fetched nothing), in a
             virtualenv of its own (made with --install-reader; its vendored feedparser needs
             sgmllib3k)
   script    a plain script: feedparser + 20 threads + sqlite3, ETags kept (the floor of "store
@@ -66,7 +68,7 @@ db, urls = sys.argv[1], sys.argv[2:]
 reader = make_reader(db)
 for url in urls:
     reader.add_feed(url, exist_ok=True)
-reader.update_feeds(workers=40)
+reader.update_feeds(workers=40, scheduled=False)
 print(reader.get_entry_counts().total)
 """
 
