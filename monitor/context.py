@@ -119,7 +119,7 @@ def _adds_article(ref: Ref) -> bool:
 #   outlet       a place named as an outlet (OUTLET_NAMES: Al Mayadeen TV, قناة الميادين, شبكة
 #                “دير الزور 24”): an outlet word (MEDIA_WORDS) next to it or before its opening quote,
 #                a verb of speech after it, or a media word and no place word in its sentence; any
-#                place followed by TV, channel, الفضائية (OUTLET_AFTER)
+#                place followed by TV, channel, الفضائية, نت (OUTLET_AFTER)
 #   forbid       the alias's context.forbid / forbid_before / forbid_after words
 #   require      the alias's context.require words within `window` words; for a place, a
 #                place cue (PLACE_CUES: في, من, قرب, مدينة, ريف ...) right before the name, or
@@ -220,7 +220,8 @@ PROXY_BEFORE = frozenset("backed sponsored supported funded".split())
 TOWN_WORDS = SETTLEMENT_WORDS | frozenset(fold_words(w) for w in "منطقة ريف area city".split())
 CROSSING_WORDS = frozenset(fold_words(w) for w in "معبر منفذ crossing crossings gate border".split())
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
-OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية".split())
+# a word after a name that makes it an outlet's: Al Mayadeen TV, الميادين نت (its website)
+OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية نت".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,9 +265,24 @@ def fails_check(ref: Ref, norm: Normalised, plain: str, start: int, end: int) ->
         source_end = norm.source(core_end - 1) + 1
         if "".join(c for c in plain[source_start:source_end] if c.isalnum()) != ref.case_letters:
             return "case: the alias must appear in its exact case"
+        if ref.case_letters.isupper() and _among_capitals(plain, source_start, source_end):
+            return "case: in a line of capitals an acronym is not told from a word (WHAT IS)"
     if not ref.context:
         return None
     return context_rejects(ref, Near(norm, plain, start, end))
+
+
+_LATIN_WORD_BEFORE = re.compile(r"([A-Za-z]+)[^A-Za-z\n]{0,3}$")
+_LATIN_WORD_AFTER = re.compile(r"[^A-Za-z\n]{0,3}([A-Za-z]+)")
+
+
+def _among_capitals(plain: str, start: int, end: int) -> bool:
+    """The words on both sides of plain[start:end] (one side at the text's edge) are written in
+    capitals: a headline or a shout in capitals, where case cannot set IS apart from "is"."""
+    before = _LATIN_WORD_BEFORE.search(plain, max(0, start - 40), start)
+    after = _LATIN_WORD_AFTER.match(plain, end, end + 40)
+    neighbours = [m.group(1) for m in (before, after) if m is not None]
+    return bool(neighbours) and all(len(word) > 1 and word.isupper() for word in neighbours)
 
 
 def kind_rule(ref: Ref, norm: Normalised, plain: str, start: int, end: int) -> str | None:

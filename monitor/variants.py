@@ -449,7 +449,8 @@ FORCE_NOUNS = (
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
-    |aircraft|drone|drone strike|plane|air force|air forces|military aircraft|drone attack""".split("|")
+    |aircraft|drone|drone strike|plane|air force|air forces|military aircraft|drone attack|attack
+    |missile attack|missile strike""".split("|")
     ),
 )
 _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORCE_NOUNS)
@@ -469,7 +470,7 @@ FORCE_NOUNS_AR = tuple(
         مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m
         الغارة_الجوية:f الغارات_الجوية:f الضربة_الجوية:f الضربات_الجوية:f القصف_الجوي:m
         الطائرات_الحربية:f الطائرة_الحربية:f طائرات_حربية:f طائرة_حربية:f الطيران_المروحي:m
-        المروحيات:f مروحيات:f""",
+        المروحيات:f مروحيات:f هجوم:m الهجوم:m""",
     )
 )
 
@@ -609,13 +610,19 @@ def _is_bare_common_noun(
 ) -> bool:
     """Whether `key` is an Arabic one-word name written with its article (التحالف, الرمادي,
     الصدر) found without it, where the bare word is a common noun or adjective: تحالف is "an
-    alliance", رمادي "grey", صدر "chest" or "was issued". The article is what makes it the name."""
+    alliance", رمادي "grey", صدر "chest" or "was issued". The article is what makes it the name.
+    So too a name whose first word a preposition follows (القاعدة في العراق): without the article
+    it is a common noun and where it is (قاعدة في العراق, "a base in Iraq")."""
+    first, _, rest = key.partition(" ")
     return (
-        " " not in key
-        and is_arabic(key[0])
+        is_arabic(key[0])
+        and (not rest or rest.split(" ", 1)[0] in _PREPOSITIONS_AFTER_NAME)
         and any(row[3] == FORM and row[4] == ("article",) for row in rows)
-        and key in common
+        and first in common
     )
+
+
+_PREPOSITIONS_AFTER_NAME = frozenset(fold_words("في من على الى إلى عن لدى").split())
 
 
 def _guard(

@@ -242,6 +242,8 @@ def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -
         ("Two Iraqi soldiers were killed in a bomb attack near al-Qaim.", ["explosion"]),
         ("Islamic State said two VBIED attacks killed SDF fighters near al-Bukamal.", ["explosion"]),
         ("قصفت قوات النظام بالمدفعية أطراف البوكمال.", ["shelling"]),  # no aircraft: shelling
+        # two drones: the dual (طائرتين مسيرتين) is a means as the singular and the plural are
+        ("وقالت الجماعة إنها استهدفت قاعدة عين الأسد بطائرتين مسيرتين.", ["airstrike"]),
     ],
 )
 def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expected: list[str]) -> None:
