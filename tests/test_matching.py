@@ -676,6 +676,9 @@ CONTEXT_RULES = [
      ["bukamal"]),
     ("al-Qaeda in Iraq with its article", "نفذ تنظيم القاعدة في العراق هجمات في القائم.",
      ["al-qaeda-in-iraq", "qaim"]),
+    # Operation Euphrates Shield is no river
+    ("درع الفرات", "أطلقت تركيا عملية “درع الفرات” العسكرية في ريف حلب.", ["aleppo"]),
+    ("Euphrates Shield", "Turkey launched Operation Euphrates Shield in 2016.", []),
     # the outlet's website
     ("الميادين نت", "قالت مديرة البرامج للميادين نت إن البرامج تتنوع.", []),
 ]  # fmt: skip
