@@ -46,7 +46,7 @@ def load(path: Path) -> object | None:
 
     The file is hashed, then unpickled, as a stream: read whole into memory first, a 36 MB
     automaton file stood beside the objects made from it, and the load's peak (+103 MB, of which
-    45 MB are kept) was the highest point of a first poll's memory; streamed, +68 MB."""
+    45 MB are kept) was `monitor match`'s (145 MB); streamed, +68 MB (110 MB)."""
     try:
         with path.open("rb") as f:
             checksum = f.read(32)

@@ -608,7 +608,7 @@ def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict
 def _is_bare_common_noun(
     key: str, rows: list[tuple[str, int, bool, int, tuple[str, ...]]], common: frozenset[str]
 ) -> bool:
-    """Whether `key` is an Arabic one-word name written with its article (التحالف, الرمادي,
+    """Whether `key` is an Arabic name of one word written with its article (التحالف, الرمادي,
     الصدر) found without it, where the bare word is a common noun or adjective: تحالف is "an
     alliance", رمادي "grey", صدر "chest" or "was issued". The article is what makes it the name.
     So too a name whose first word a preposition follows (القاعدة في العراق): without the article
