@@ -10,6 +10,7 @@ bundled one with the same id (e.g. `enabled = false`), so adding a source is a f
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -484,7 +485,9 @@ def bundled_sources() -> list[SourceSettings]:
         raise config_error(exc, data, str(BUNDLED_SOURCES)) from None
 
 
+@functools.cache
 def _bundled_data() -> dict[str, Any]:
+    """The shipped file, parsed once a process (read-only: callers copy what they change)."""
     return tomllib.loads(BUNDLED_SOURCES.read_text(encoding="utf-8"))
 
 

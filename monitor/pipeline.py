@@ -332,7 +332,6 @@ def _store_feeds(feeds: Sequence[ReadyFeed]) -> list[PollReport]:
         raise
     for feed in feeds:
         _log_warnings(feed)
-
     return [report for report, _ in stored]
 
 
