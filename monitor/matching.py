@@ -17,7 +17,8 @@ How a text is matched, and the trade-offs that make it fast:
    padded too). Whole-word boundaries then cost nothing and the automaton never reports a hit
    inside a word; Arabic proclitics (و ف ب ل ك, with or without ال, and لل), the optional
    article (al-, el-, ال) and generated transliterations are further keys rather than relaxed
-   boundaries, so their cost is paid once when the automaton is built.
+   boundaries, so their cost is paid once when the automaton is built. (An Arabic key with its
+   proclitic is looked up behind its core: see `monitor.automaton`.)
 3. Check. Hits of aliases with conditions (context words, case, a possessive on a short alias)
    are checked within their sentence; the longest hit wins an overlap; requires_related aliases
    are kept only when a parent or related entity survived; offsets are mapped back to the input.
@@ -203,7 +204,7 @@ class Matcher:
         """The hits whose aliases' own conditions hold; the hits that fail only for want of a
         required word go to `wanting`, those that fail for a forbidden word to `forbidden`."""
         entries, make = self.refs.entries, self.refs.make
-        for end, index in self.refs.automaton.iter(f" {norm.text} "):
+        for end, index in self.refs.keys.hits(norm.text):
             length, refs, checked = entries[index] or make(index)
             # `end` indexes the padded text at the key's closing space: the word ends there in
             # the unpadded text, and starts where the key's opening space is in the padded one.
@@ -236,7 +237,7 @@ class Matcher:
         return hits
 
     def _coordinated_hit(self, key: str, start: int, end: int, norm: Normalised, plain: str) -> Hit | None:
-        index = self.refs.automaton.get(f" {key} ", None)
+        index = self.refs.keys.index_of(key)
         if index is None:
             return None
         for ref in self.refs.entry(index).refs:
@@ -296,7 +297,7 @@ class Matcher:
         return taken
 
     def _owners(self, hit: Hit) -> tuple[Ref, ...]:
-        index = self.refs.automaton.get(f" {hit.ref.variant.key} ", None)
+        index = self.refs.keys.index_of(hit.ref.variant.key)
         return () if index is None else self.refs.entry(index).refs
 
     def _claims(self, hit: Hit) -> list[Ref]:
@@ -363,7 +364,7 @@ def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]
     norm = normalise(plain)
     reported = {(m.entity, m.start, m.end) for m in mentions}
     rows: list[Explained] = []
-    for end, index in matcher.refs.automaton.iter(f" {norm.text} "):
+    for end, index in matcher.refs.keys.hits(norm.text):
         length, refs, _checked = matcher.refs.entry(index)
         start = end - length + 1
         source_start, source_end = norm.span(start, end - 1)
@@ -472,16 +473,15 @@ class KeyRefs:
 
     def __init__(self, watchlist: Watchlist, keys: Keys) -> None:
         self.watchlist = watchlist
-        self.automaton = keys.automaton
+        self.keys = keys
         self.entries: list[_Entry | None] = [None] * keys.size
-        self._keys = keys
         self._makers: dict[tuple[str, int], _RefMaker] = {}
 
     def entry(self, index: int) -> _Entry:
         return self.entries[index] or self.make(index)
 
     def make(self, index: int) -> _Entry:
-        key, rows = self._keys.record(index)
+        key, rows = self.keys.record(index)
         refs = [self._maker(entity, alias).ref(Variant(key, suffix, rank, tuple(rules)))
                 for entity, alias, suffix, rank, rules in rows]  # fmt: skip
         best = _best_variants(refs)

@@ -33,11 +33,11 @@ COMMON_WORDS = 30_000  # the most frequent words per language that a generated s
 CONJUNCTIONS = ("", "و", "ف")
 PREPOSITIONS = ("", "ب", "ل", "ك")
 
-_PROCLITICS = frozenset(
+PROCLITICS = frozenset(
     {c + p + a for c in CONJUNCTIONS for p in PREPOSITIONS for a in ("", ARABIC_ARTICLE)} - {""}
     | {"لل", "ولل", "فلل"}
 )
-_LONGEST_PROCLITIC = max(map(len, _PROCLITICS))
+LONGEST_PROCLITIC = max(map(len, PROCLITICS))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -48,8 +48,8 @@ def forms(word: str) -> tuple[str, ...]:
     if word.endswith("s"):
         forms.append(word[:-1])
     if word and is_arabic(word[0]):  # no word: a name at the text's start has none before it
-        cuts = range(1, min(_LONGEST_PROCLITIC, len(word) - 2) + 1)
-        forms += [word[cut:] for cut in cuts if word[:cut] in _PROCLITICS]
+        cuts = range(1, min(LONGEST_PROCLITIC, len(word) - 2) + 1)
+        forms += [word[cut:] for cut in cuts if word[:cut] in PROCLITICS]
     return tuple(forms)
 
 
