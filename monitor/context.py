@@ -112,10 +112,12 @@ def _adds_article(ref: Ref) -> bool:
 #   case         a case-sensitive alias must appear in exactly its case (KH, IS)
 #   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
 #                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
+#   kunya        a person's family name alone after another kunya (Abu Ali al-Khazali) is a relative
 #   unit name    a person's or place's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment,
 #                لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit, and a shorter name inside it
 #   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club),
 #                or a place in a match report's sentence (SPORTS_WORDS)
+#   street       a place named as a street (شارع بغداد, Baghdad Street: STREET_BEFORE, STREET_AFTER)
 #   outlet       a place named as an outlet (OUTLET_NAMES: Al Mayadeen TV, قناة الميادين, شبكة
 #                “دير الزور 24”): an outlet word (MEDIA_WORDS) next to it or before its opening quote,
 #                a verb of speech after it, or a media word and no place word in its sentence; any
@@ -224,6 +226,12 @@ CROSSING_WORDS = frozenset(fold_words(w) for w in "معبر منفذ crossing cr
 OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية نت".split())
 
 
+# a street named after a place (شارع بغداد in Damascus, Palestine Street in Baghdad) is no mention
+# of it; a road (طريق بغداد, the Baghdad road) leads to it and is left alone
+STREET_BEFORE = frozenset(fold_words(w) for w in "شارع جادة".split())
+STREET_AFTER = frozenset(fold_words(w) for w in "street st avenue boulevard".split())
+
+
 @dataclass(frozen=True, slots=True)
 class _Sentence:
     """The input span of the sentence around a hit, and the way to test a normalised offset."""
@@ -242,6 +250,8 @@ class _Sentence:
 _SENTENCE_REACH = 600  # characters searched each way for a sentence break
 ARTICLE = "article: an ambiguous name written without ال takes none (الحديثة is 'the modern')"
 FORBID = "forbid: a forbidden word within the window (up to and or و)"
+FORBID_BEFORE = "forbid_before: a forbidden word right before"
+FORBID_AFTER = "forbid_after: a forbidden word right after"
 REQUIRE = "require: no required word within the window in this sentence"
 _BREAK_CHAR = re.compile("[.!?؟。\n<]")  # a sentence break (see SENTENCE_BREAK) starts after one
 
@@ -342,6 +352,10 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         return "elsewhere: qualified by another country, a US state or a landform (Palmyra, N.Y.; ... Atoll)"
     if after in OUTLET_AFTER and _joined(norm, plain, end, end + 1):
         return "outlet: the name of a news outlet"
+    if (after in STREET_AFTER and _joined(norm, plain, end, end + 1)) or (
+        not STREET_BEFORE.isdisjoint(forms(before)) and _joined(norm, plain, start - 1, start)
+    ):
+        return "street: a street named after the place (شارع بغداد in Damascus, Baghdad Street)"
     if ref.entity.kind == "crossing" and _named_as_town(ref, before, two_before):
         return "town: a crossing's town named as a town (منطقة اليعربية), not the crossing"
     if (
@@ -417,7 +431,21 @@ def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int
         return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
     if _names_a_unit(norm.text, plain, start, source_start, source_end, ref.variant.suffix):
         return "unit name: a brigade or regiment named after the person"
+    if (
+        " " not in strip_article(ref.variant.key)[0]
+        and _KUNYA_BEFORE.search(plain, max(0, source_start - 40), source_start)
+        and not any(_KUNYA_ALIAS.match(alias.text) for alias in ref.entity.aliases)
+    ):
+        return "another person: a family name after a kunya not the person's (Abu Ali al-Khazali)"
     return None
+
+
+# A family name after a kunya and a name (Abu Ali al-Khazali, أبو علي الخزعلي) is another person of
+# the family than the watched one, named by his own names (Qais al-Khazali), unless the watched
+# one is known by a kunya too (Abu Mahdi al-Muhandis): a kunya spelt otherwise may be his.
+_KUNYA = r"(?:[Aa]b[uo]u?|[Uu]mm|أبو|ابو|أبي|ابي|أبا|ابا|أم|ام)"
+_KUNYA_BEFORE = re.compile(rf"(?:^|[\s(\"“«]){_KUNYA}[ \t]+[^\s,.;:!?،؛]+[ \t]+$")
+_KUNYA_ALIAS = re.compile(rf"{_KUNYA}\s")
 
 
 # A unit named after a person (the Qassem Soleimani Brigade, the Al-Haj Qassem Soleimani
@@ -508,9 +536,9 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
     ):
         return FORBID
     if words.before and not words.before.isdisjoint(near.words(1, 0, False)):
-        return "forbid_before: a forbidden word right before"
+        return FORBID_BEFORE
     if words.after and not words.after.isdisjoint(near.words(0, 1, False)):
-        return "forbid_after: a forbidden word right after"
+        return FORBID_AFTER
     if words.require and _adds_article(ref):
         return ARTICLE
     if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):

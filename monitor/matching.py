@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from monitor.automaton import Keys, alias_keys
 from monitor.context import (
     FORBID,
+    FORBID_AFTER,
+    FORBID_BEFORE,
     REQUIRE,
     Hit,
     Near,
@@ -174,7 +176,8 @@ class Matcher:
         dropped: list[Hit] = []
         wanting: list[Hit] = []  # dropped only for want of a required word: see `in_lists`, `dated`
         forbidden: list[Hit] = []  # dropped for a forbidden word: see `dated`
-        scanned = list(self._scan(norm, plain, wanting, forbidden)) + self._coordinated(norm, plain)
+        beside: list[Hit] = []  # dropped for a forbidden word right before or after it
+        scanned = list(self._scan(norm, plain, wanting, forbidden, beside)) + self._coordinated(norm, plain)
         if wanting:
             listable = [h for h in wanting if listed_kind(h.ref.entity) is not None]
             scanned += in_lists(listable, scanned, plain, norm)  # in no order: `_longest` sorts
@@ -188,10 +191,10 @@ class Matcher:
             else:
                 hits.append(hit)
         if dropped:
-            by_entity: dict[str, list[Hit]] = {}
-            for other in dropped:
-                by_entity.setdefault(other.ref.entity.id, []).append(other)
-            hits = [h for h in hits if not any(_inside(h, o) for o in by_entity.get(h.ref.entity.id, ()))]
+            hits = _outside(hits, dropped)
+        if beside:  # a longer name a word beside it refused (قوات الحشد الشعبي السورية) takes the
+            # shorter names of its entity inside it (قوات الحشد) with it
+            hits = _outside(hits, [h for h in beside if h not in scanned], strictly=True)
         if not hits:
             return []
         found = self._short_names(self._with_related(hits, norm, plain), norm)
@@ -200,9 +203,12 @@ class Matcher:
             mentions = with_deserts(self.deserts, found, mentions, norm, plain, original)
         return mentions
 
-    def _scan(self, norm: Normalised, plain: str, wanting: list[Hit], forbidden: list[Hit]) -> Iterator[Hit]:
+    def _scan(
+        self, norm: Normalised, plain: str, wanting: list[Hit], forbidden: list[Hit], beside: list[Hit]
+    ) -> Iterator[Hit]:
         """The hits whose aliases' own conditions hold; the hits that fail only for want of a
-        required word go to `wanting`, those that fail for a forbidden word to `forbidden`."""
+        required word go to `wanting`, those that fail for a forbidden word to `forbidden`, or
+        to `beside` when it stands right before or after them."""
         entries, make = self.refs.entries, self.refs.make
         for end, index in self.refs.keys.hits(norm.text):
             length, refs, checked = entries[index] or make(index)
@@ -223,6 +229,8 @@ class Matcher:
                 if why is REQUIRE or why is FORBID:  # a name shared by entities: try the next one's
                     (wanting if why is REQUIRE else forbidden).append(Hit(start, end - 1, ref))
                     failed = ref.entity
+                elif why is FORBID_BEFORE or why is FORBID_AFTER:
+                    beside.append(Hit(start, end - 1, ref))
 
     def _coordinated(self, norm: Normalised, plain: str) -> list[Hit]:
         """Names that share their noun with a coordinated one: "the Syrian and Iraqi armies" names
@@ -449,10 +457,20 @@ def related_ids(watchlist: Watchlist, entity: Entity) -> frozenset[str]:
     return frozenset(found | set(entity.parents))
 
 
-def _inside(hit: Hit, dropped: Hit) -> bool:
-    """A shorter name of the same entity inside a name a kind rule dropped (the `Soleimani` of
-    the Qassem Soleimani Brigade) goes with it: the longest name decides."""
-    return hit.ref.entity is dropped.ref.entity and dropped.start <= hit.start and hit.end <= dropped.end
+def _outside(hits: list[Hit], dropped: list[Hit], strictly: bool = False) -> list[Hit]:
+    """`hits` without those inside a dropped hit of their entity: a shorter name inside a name a
+    kind rule dropped (the `Soleimani` of the Qassem Soleimani Brigade) goes with it, the longest
+    name decides. `strictly`: only a shorter name (not one of the same span: US in "US and
+    Turkish forces", the coordinated name)."""
+    by_entity: dict[str, list[Hit]] = {}
+    for other in dropped:
+        by_entity.setdefault(other.ref.entity.id, []).append(other)
+    return [h for h in hits if not any(_inside(h, o, strictly) for o in by_entity.get(h.ref.entity.id, ()))]
+
+
+def _inside(hit: Hit, dropped: Hit, strictly: bool) -> bool:
+    inside = hit.ref.entity is dropped.ref.entity and dropped.start <= hit.start and hit.end <= dropped.end
+    return inside and not (strictly and (hit.start, hit.end) == (dropped.start, dropped.end))
 
 
 def _within(mention: Mention, longer: Mention) -> bool:

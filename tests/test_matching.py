@@ -681,6 +681,22 @@ CONTEXT_RULES = [
     ("Euphrates Shield", "Turkey launched Operation Euphrates Shield in 2016.", []),
     # the outlet's website
     ("الميادين نت", "قالت مديرة البرامج للميادين نت إن البرامج تتنوع.", []),
+    # a street named after a place is not the place; a road to it is left alone
+    ("شارع بغداد in Damascus", "وقع الانفجار في شارع بغداد وسط دمشق.", ["damascus"]),
+    ("Damascus Street", "A car bomb exploded on Damascus Street in Baghdad.", ["baghdad"]),
+    ("Baghdad Street", "Protesters blocked Baghdad Street in central Damascus on Friday.", ["damascus"]),
+    ("the Baghdad road", "وصلت التعزيزات إلى القائم عبر طريق بغداد.", ["baghdad", "qaim"]),
+    # a family name after another kunya is another person of the family
+    ("Abu Ali al-Khazali", "Abu Ali al-Khazali, a commander, was killed in the strike.", []),
+    ("أبو علي الخزعلي", "قُتل أبو علي الخزعلي في غارة على مقر للعصائب.", []),
+    ("al-Khazali alone", "Khazali said on Monday the group would respond.", ["qais-al-khazali"]),
+    ("a kunya spelt otherwise is the watched one's", "The killing of Abu Mehdi al-Muhandis in 2020.",
+     ["abu-mahdi-al-muhandis"]),
+    # a longer name refused by the word after it takes its shorter names with it
+    ("الحشد الشعبي السوري", "أعلن الحشد الشعبي السوري عن تشكيل فوج جديد في دير الزور.", ["deir-ez-zor"]),
+    ("قوات الحشد الشعبي السورية", "انتشرت قوات الحشد الشعبي السورية في البادية.", ["badia"]),
+    ("the Syrian Popular Mobilization", "The Syrian Popular Mobilization announced a new unit.", []),
+    ("the PMF itself", "وقال الحشد الشعبي إن قواته انتشرت قرب القائم.", ["pmf", "qaim"]),
 ]  # fmt: skip
 
 
