@@ -1,6 +1,11 @@
 """OPML in and out: subscription lists from feed readers become [[sources]] TOML, and back.
 
 OPML files come from outside, so they are parsed with defusedxml (no entity expansion).
+
+Only RSS sources are feeds (`type="rss"`, `xmlUrl`). A source of another kind (a Telegram
+channel's preview page, a GDELT or ReliefWeb query) is written as a link (`type="link"`, `url`)
+with its kind in `monitorKind`: a feed reader leaves it alone instead of failing to subscribe to
+a page that is no feed, and `import-opml` reads it back with its kind.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from monitor.errors import InputError
 from monitor.files import read_input
 from monitor.records import SOURCE_LABELS, Source
 
+KIND_ATTRIBUTE = "monitorKind"
+
 
 def read_opml(path: Path) -> list[SourceSettings]:
     """Every outline with an xmlUrl, nested folders included; ids made from the titles.
@@ -35,7 +42,9 @@ def read_opml(path: Path) -> list[SourceSettings]:
     taken: set[str] = set()
     sources = []
     for outline in root.iter("outline"):
-        url = (outline.get("xmlUrl") or "").strip()
+        kind = outline.get(KIND_ATTRIBUTE) or "rss"
+        attribute = "xmlUrl" if kind == "rss" else "url"
+        url = (outline.get(attribute) or "").strip()
         if not url:
             continue
         name = outline.get("title") or outline.get("text") or url
@@ -45,15 +54,23 @@ def read_opml(path: Path) -> list[SourceSettings]:
                     id=_unique_id(name, taken),
                     name=name,
                     url=url,
+                    kind=kind,
                     language=outline.get("language", "en") or "en",
                     label=_label(outline.get("category", "")),
                 )
             )
-        except ValidationError:
-            raise InputError(path, f"outline {name!r}: xmlUrl {url!r} is not an http(s) URL") from None
+        except ValidationError as exc:
+            raise InputError(path, f"outline {name!r}: {_refusal(exc, attribute, url)}") from None
     if not sources:
         raise InputError(path, "no feeds in it (no <outline> has an xmlUrl)")
     return sources
+
+
+def _refusal(error: ValidationError, attribute: str, url: str) -> str:
+    """What of an outline the source settings refused: its kind, else its URL."""
+    if any(e["loc"] == ("kind",) for e in error.errors()):
+        return f"{KIND_ATTRIBUTE}: {error.errors()[0]['msg'].removeprefix('Value error, ')}"
+    return f"{attribute} {url!r} is not an http(s) URL"
 
 
 def _label(category: str | None) -> str:
@@ -84,6 +101,7 @@ def to_toml(sources: Sequence[SourceSettings]) -> str:
     blocks = []
     for s in sources:
         lines = ["[[sources]]", f"id = {_q(s.id)}", f"name = {_q(s.name)}", f"url = {_q(s.url)}"]
+        lines += [f"kind = {_q(s.kind)}"] if s.kind != "rss" else []
         lines += [f"language = {_q(s.language)}", f"interval = {_q(s.interval)}"]
         lines.append(f"label = {_q(s.label)}" if s.label else f"# label = one of: {', '.join(SOURCE_LABELS)}")
         blocks.append("\n".join(lines) + "\n")
@@ -101,7 +119,11 @@ def write_opml(sources: Sequence[Source]) -> str:
     SubElement(SubElement(root, "head"), "title").text = "Border monitor sources"
     body = SubElement(root, "body")
     for s in sources:
-        attributes = {"type": "rss", "text": s.name, "title": s.name, "xmlUrl": s.url, "language": s.language}
+        attributes = {"text": s.name, "title": s.name, "language": s.language}
+        if s.kind == "rss":
+            attributes |= {"type": "rss", "xmlUrl": s.url}
+        else:
+            attributes |= {"type": "link", "url": s.url, KIND_ATTRIBUTE: s.kind}
         if s.label:
             attributes["category"] = s.label
         SubElement(body, "outline", attributes)

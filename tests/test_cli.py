@@ -2,10 +2,12 @@
 
 import json
 import re
+import tomllib
 import uuid
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
@@ -189,6 +191,37 @@ def test_opml_export_import(tmp_path: Path) -> None:
     )
     imported = invoke(None, "sources", "import-opml", str(tmp_path / "x.opml"))
     assert imported.stdout.startswith('[[sources]]\nid = "new-outlet"')
+
+
+def test_opml_export_keeps_other_kinds_out_of_feed_readers_and_imports_them_back(tmp_path: Path) -> None:
+    """Only RSS sources are feeds to a feed reader; a Telegram channel, a GDELT or ReliefWeb query
+    is a link with its kind, which import-opml reads back as that kind."""
+    exported = invoke(None, "sources", "export-opml", "--out", str(tmp_path / "all.opml"))
+    assert exported.exit_code == 0, exported.stderr
+    outlines = {o.get("title"): o for o in ElementTree.parse(tmp_path / "all.opml").iter("outline")}
+    telegram = outlines["Euphrates Post on Telegram"]
+    assert telegram.get("type") == "link" and telegram.get("xmlUrl") is None
+    assert (telegram.get("url"), telegram.get("monitorKind")) == ("https://t.me/s/EuphratesPost", "telegram")
+    feeds = [o for o in outlines.values() if o.get("type") == "rss"]
+    assert feeds and all(o.get("xmlUrl") and o.get("monitorKind") is None for o in feeds)
+
+    empty = tmp_path / "empty.toml"  # into a config without the bundled sources: all of them are new
+    empty.write_text("default_sources = false\n")
+    imported = invoke(empty, "sources", "import-opml", str(tmp_path / "all.opml"))
+    assert imported.exit_code == 0, imported.stderr
+    sources = tomllib.loads(imported.stdout)["sources"]
+    kinds = {s["url"]: s.get("kind", "rss") for s in sources}
+    assert kinds["https://t.me/s/EuphratesPost"] == "telegram"
+    assert len(sources) == len(outlines)
+    assert sorted(set(kinds.values())) == ["gdelt", "reliefweb", "rss", "telegram"]
+
+    (tmp_path / "odd.opml").write_text(
+        '<opml><body><outline text="Odd" type="link" url="https://odd.example/" monitorKind="mastodon"/>'
+        "</body></opml>"
+    )
+    odd = invoke(None, "sources", "import-opml", str(tmp_path / "odd.opml"))
+    assert odd.exit_code == 2 and odd.stderr.count("\n") == 1
+    assert "odd.opml" in odd.stderr and "unknown source kind 'mastodon'" in odd.stderr
 
 
 def test_watchlists_derive_proposes_only_what_is_missing(tmp_path: Path) -> None:
