@@ -19,6 +19,10 @@ from monitor.variants import CONJUNCTIONS, arabic_forms
 # An Arabic first word of this many letters or fewer is a particle (لم، لا، لن، في، من، ان): it takes
 # the conjunctions (ولم، فلا) but no preposition or article, so "كلم" (km) is no negator.
 _PARTICLE = 2
+# written with an article that is part of the word: الذي without it is ذي (ذي قار), التي is تي
+_RELATIVE_PRONOUNS = frozenset(
+    fold_words(w) for w in "التي الذي الذين اللتي اللذين اللواتي اللاتي اللذان اللتان اللتين".split()
+)
 _CACHE_WORDS = 20_000  # distinct words whose candidate phrases are remembered (~1.5 MB a full cache)
 
 
@@ -74,7 +78,7 @@ class Lexicon:
     def _word(self, part: str, first: bool, wild: bool) -> Word:
         if (found := self._words.get(key := (part, first, wild))) is None:
             forms = {part}
-            if first and is_arabic(part[0]) and len(part) <= _PARTICLE:
+            if first and is_arabic(part[0]) and (len(part) <= _PARTICLE or part in _RELATIVE_PRONOUNS):
                 forms |= {conj + part for conj in CONJUNCTIONS}  # ولم، فلا; not كلم ("km")
             elif first and is_arabic(part[0]):
                 forms |= set(arabic_forms(*strip_article(part)))

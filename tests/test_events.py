@@ -318,6 +318,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # رامي is a first name, الرامية إلى a purpose
         ('وقال رامي عبد الرحمن لفرانس برس "انسحبت قسد من مناطق سيطرتها في ريف دير الزور".', ["deployment"]),
         ("ويأتي القرار ضمن المشروع الرامي إلى سحب القوات من البوكمال.", []),
+        # ذي of ذي قار is no relative pronoun (الذي): the year after it dates the strike
+        ("استهدفت غارة مقرا للحشد الشعبي في ذي قار في عام 2019.", []),
+        ("استهدفت غارة مقرا للحشد الشعبي في القائم التي سيطر عليها التنظيم عام 2017.", ["airstrike"]),
         # a detail left out negates nothing after it; a casualty left out does
         ("قتل عنصر، دون تحديد هويته، فيما أصيب اثنان بانفجار عبوة ناسفة في جرف الصخر.", ["explosion"]),
         ("سقطت قذيفة هاون قرب القائم دون وقوع إصابات.", ["shelling"]),
