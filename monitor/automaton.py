@@ -34,6 +34,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import time
 from array import array
 from collections.abc import Iterator, Mapping
 from importlib.metadata import version
@@ -149,11 +150,17 @@ def alias_keys(aliases: list[AliasRow]) -> Keys:
     cached = _load(path)
     if cached is not None:
         return cached
+    # the first start after an install, an upgrade or an edit of the lists: seconds, said so
+    logger.info("automaton.building", extra={"fields": {"aliases": len(aliases)}})
+    started = time.monotonic()
     if len(aliases) >= CHILD_BUILD_ALIASES and _built_in_child(aliases, path):
         cached = _load(path)
-        if cached is not None:
-            return cached
-    return build_to_cache(aliases, path)
+    keys = cached if cached is not None else build_to_cache(aliases, path)
+    logger.info(
+        "automaton.built",
+        extra={"fields": {"keys": keys.size, "seconds": round(time.monotonic() - started, 1)}},
+    )
+    return keys
 
 
 def build_to_cache(aliases: list[AliasRow], path: Path) -> Keys:
