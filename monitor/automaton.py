@@ -239,7 +239,7 @@ def _arabic_cores(index_of: Mapping[str, int]) -> tuple[set[str], dict[str, tupl
     arabic = {key for key in index_of if is_arabic(key[0]) and len(key) < _LENGTH}
     cores = {key for key in arabic if not any(_behind(key, p) in arabic for p in _proclitics_of(key))}
     forms: dict[str, tuple[str, str]] = {}
-    for key in arabic - cores:
+    for key in sorted(arabic - cores, key=len):  # the shorter first: a key's remainder is settled before it
         proclitic = next((p for p in _proclitics_of(key) if _behind(key, p) in cores), None)
         if proclitic is None:
             cores.add(key)

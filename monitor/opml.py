@@ -28,7 +28,8 @@ KIND_ATTRIBUTE = "monitorKind"
 
 
 def read_opml(path: Path) -> list[SourceSettings]:
-    """Every outline with an xmlUrl, nested folders included; ids made from the titles.
+    """Every outline with an xmlUrl (or, of another kind, a url and its monitorKind), nested
+    folders included; ids made from the titles.
     InputError (naming the file) when it cannot be read, is not XML, or is not OPML with feeds."""
     data = read_input(path)
     try:
@@ -68,8 +69,9 @@ def read_opml(path: Path) -> list[SourceSettings]:
 
 def _refusal(error: ValidationError, attribute: str, url: str) -> str:
     """What of an outline the source settings refused: its kind, else its URL."""
-    if any(e["loc"] == ("kind",) for e in error.errors()):
-        return f"{KIND_ATTRIBUTE}: {error.errors()[0]['msg'].removeprefix('Value error, ')}"
+    kind = next((e["msg"] for e in error.errors() if e["loc"] == ("kind",)), None)
+    if kind is not None:
+        return f"{KIND_ATTRIBUTE}: {kind.removeprefix('Value error, ')}"
     return f"{attribute} {url!r} is not an http(s) URL"
 
 
