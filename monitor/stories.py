@@ -41,6 +41,7 @@ NUM_PERM = 128
 TITLE_SHINGLE, TEXT_SHINGLE = 2, 3  # words
 MIN_TITLE_WORDS, MIN_TEXT_WORDS, MAX_TEXT_WORDS = 4, 25, 400
 _WORD = re.compile(r"\w+")
+_CHARS_PER_WORD = 12  # a slice of MAX_TEXT_WORDS times this holds that many words in news text
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ def signatures_of(title_text: str, publisher: str | None, body: str = "") -> Sig
     from monitor.sources.text import strip_publisher
 
     title = _words(strip_publisher(title_text, publisher))
-    text = _words(body)[:MAX_TEXT_WORDS]
+    text = _first_words(body, MAX_TEXT_WORDS)
     title_sig = _minhash(_shingles(title, TITLE_SHINGLE)) if len(title) >= MIN_TITLE_WORDS else None
     text_sig = _minhash(_shingles(text, TEXT_SHINGLE)) if len(text) >= MIN_TEXT_WORDS else None
     return title_sig, text_sig
@@ -75,6 +76,14 @@ def signatures_of(title_text: str, publisher: str | None, body: str = "") -> Sig
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
+
+
+def _first_words(text: str, most: int) -> list[str]:
+    """`_words(text)[:most]`, reading only as much of a long text (a full article) as holds them:
+    a slice that yields more than `most` words holds them whole (only its last may be cut)."""
+    head = text[: most * _CHARS_PER_WORD]
+    words = _words(head)
+    return (words if len(words) > most or len(head) == len(text) else _words(text))[:most]
 
 
 def _shingles(words: Sequence[str], size: int) -> set[bytes]:

@@ -17,7 +17,7 @@ from monitor.records import Entry
 from monitor.sources.text import strip_publisher
 from monitor.store.digests import WeekArticle
 from monitor.store.models import StoryArticleRow
-from monitor.stories import StoryRule, signatures_of
+from monitor.stories import MAX_TEXT_WORDS, StoryRule, _first_words, _words, signatures_of
 from tests.test_outbox import NOW, entry, store_and_queue
 
 WIRE = "Drone strike hits militia depot near al-Bukamal border crossing"
@@ -102,3 +102,17 @@ def test_signatures_ignore_case_and_the_aggregators_outlet_suffix() -> None:
     assert strip_publisher(WIRE + " - Reuters", "Reuters") == WIRE
     assert signatures_of(WIRE.upper() + " | Reuters", "Reuters") == signatures_of(WIRE, None)
     assert signatures_of("Clashes", None) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "word " * 1000,  # long: read from a slice
+        "x" * 5000 + " then words",  # one very long word first: read whole
+        "كلمة، " * 700 + "End",  # Arabic with punctuation
+        "Short text of a few words.",
+        "Straße " * 500,  # a casefold that lengthens the text
+    ],
+)
+def test_a_long_text_is_signed_from_its_first_words_alone(body: str) -> None:
+    assert _first_words(body, MAX_TEXT_WORDS) == _words(body)[:MAX_TEXT_WORDS]
