@@ -222,8 +222,10 @@ PROXY_BEFORE = frozenset("backed sponsored supported funded".split())
 TOWN_WORDS = SETTLEMENT_WORDS | frozenset(fold_words(w) for w in "منطقة ريف area city".split())
 CROSSING_WORDS = frozenset(fold_words(w) for w in "معبر منفذ crossing crossings gate border".split())
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
-# a word after a name that makes it an outlet's: Al Mayadeen TV, الميادين نت (its website)
-OUTLET_AFTER = frozenset(fold_words(w) for w in "TV channel television radio satellite الفضائية نت".split())
+# a word after a name that makes it an outlet's: Al Mayadeen TV, الميادين نت (its website), الفرات نيوز
+OUTLET_AFTER = frozenset(
+    fold_words(w) for w in "TV channel television radio satellite الفضائية نت نيوز".split()
+)
 
 
 # a street named after a place (شارع بغداد in Damascus, Palestine Street in Baghdad) is no mention
@@ -361,7 +363,7 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
     if (
         (text[start:end], after) in OUTLET_TITLES
         and _joined(norm, plain, end, end + 1)
-        and (before in MEDIA_WORDS or plain[: norm.source(start)].rstrip(" \t")[-1:] in _OPENING_QUOTES)
+        and _introduced_as_outlet(norm, plain, start, end + 1 + len(after), before)
     ):
         return "outlet: the name of a news outlet (“بغداد اليوم”)"
     if "capital" in ref.entity.tags and is_filed_from(plain, *norm.span(start, end)):
@@ -385,6 +387,19 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         ):
             return "outlet: the name of a news outlet"
     return None
+
+
+def _introduced_as_outlet(norm: Normalised, plain: str, start: int, title_end: int, before: str) -> bool:
+    """An outlet named by a place and a word (`OUTLET_TITLES`, ending at `title_end` in the folded
+    text) stands as one: after a media word (لوكالة بغداد اليوم), in quotes or brackets (وكالة
+    (بغداد اليوم)), or opening a line as its dateline (بغداد اليوم - السليمانية)."""
+    prior = plain[: norm.source(start)].rstrip(" \t")
+    if not MEDIA_WORDS.isdisjoint(forms(before)) or prior[-1:] in _OPENING_QUOTES or prior.endswith("("):
+        return True
+    return (not prior or prior.endswith("\n")) and bool(_DASH.match(plain, norm.source(title_end - 1) + 1))
+
+
+_DASH = re.compile(r"[ \t]*[-–—]")
 
 
 def _named_as_town(ref: Ref, before: str, two_before: str) -> bool:

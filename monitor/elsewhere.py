@@ -97,10 +97,13 @@ _BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
 # Any script: the name at a line's start, or in brackets after an outlet's name, then a dash or a
 # colon (Baghdad - , دمشق (سانا) – , أوغاريت بوست (دمشق) – ).
 # a dash or colon after the city, or a date and an agency between slashes (بغداد في 14 يناير /وام/)
+# a slash before the outlet (بغداد/شبكة أخبار العراق-), or a date in English (Baghdad, February 9, 2011)
 _LEAD_DATELINE = re.compile(
-    r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:]|[ \t]+في[ \t]+\d{1,2}[ \t]+\S+[ \t]*/[^/\n]{1,20}/"
+    r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:/]|[ \t]+في[ \t]+\d{1,2}[ \t]+\S+[ \t]*/[^/\n]{1,20}/"
+    r"|,[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2},?[ \t]+\d{4}\b"
 )
 _BRACKET_DATELINE = re.compile(r"[ \t]*\)[ \t]*[-–—:]")
+_BRACED_DATELINE = re.compile(r"[ \t]*[:/\-–—]")
 # ... or closing a short line of its own: the outlet's name, then the city in brackets (البلاد (دمشق))
 _BRACKET_LINE_END = re.compile(r"[ \t]*\)[ \t]*(?:\n|$)")
 DATELINE_OUTLET_WORDS = 4  # words of an outlet's name before a bracketed city that ends its line
@@ -116,6 +119,8 @@ def is_filed_from(plain: str, start: int, end: int) -> bool:
     lead = plain[plain.rfind("\n", 0, start) + 1 : start]
     if not lead.strip():
         return bool(_LEAD_DATELINE.match(plain, end, end + 50))
+    if lead.strip() in ("{", "["):  # the city and the outlet in braces: {بغداد : الفرات نيوز}
+        return bool(_BRACED_DATELINE.match(plain, end, end + 10))
     if len(lead) > DATELINE_LEAD or not lead.rstrip(" \t").endswith("("):
         return False
     return bool(_BRACKET_DATELINE.match(plain, end, end + 10)) or (

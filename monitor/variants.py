@@ -445,7 +445,7 @@ FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
     |military advisor|military personnel|personnel|commando|ground forces|service members
-    |officer|command|military operation|military operations""".split("|")
+    |officer|command|military operation|military operations|marines""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
@@ -464,7 +464,8 @@ FORCE_NOUNS_AR = tuple(
     {fold_words(noun.replace("_", " ")): gender for noun, gender in (w.split(":") for w in group.split())}
     for group in (
         """القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p القواعد:f
-        قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f العمليات_العسكرية:f العملية_العسكرية:f""",
+        قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f العمليات_العسكرية:f العملية_العسكرية:f
+        قوات_المارينز:f""",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
         المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
         مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m
@@ -507,7 +508,8 @@ def _arabic_force_rewrites(parts: list[str]) -> Iterator[tuple[str, str]]:
     stem = adjective[: -len(ending)]
     for other, gender in group.items():
         if other != noun:
-            article = ARABIC_ARTICLE if other.startswith(ARABIC_ARTICLE) else ""
+            # a noun of two words is definite by its second (a construct: قوات المارينز الأمريكية)
+            article = ARABIC_ARTICLE if other.rsplit(" ", 1)[-1].startswith(ARABIC_ARTICLE) else ""
             yield from ((f"{other} {article}{stem}{end}", "force noun") for end in _ENDINGS[gender])
 
 

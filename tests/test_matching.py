@@ -697,6 +697,23 @@ CONTEXT_RULES = [
     ("قوات الحشد الشعبي السورية", "انتشرت قوات الحشد الشعبي السورية في البادية.", ["badia"]),
     ("the Syrian Popular Mobilization", "The Syrian Popular Mobilization announced a new unit.", []),
     ("the PMF itself", "وقال الحشد الشعبي إن قواته انتشرت قرب القائم.", ["pmf", "qaim"]),
+    # capitals' datelines in the forms of Iraqi outlets and of dated wire copy; outlets named after places
+    ("{بغداد : الفرات نيوز}", "{بغداد : الفرات نيوز} طالب رئيس مجلس محافظة الانبار باقالة قائممقام قضاء هيت.",
+     ["anbar", "hit"]),
+    ("بغداد/شبكة أخبار العراق-", "بغداد/شبكة أخبار العراق- أبدت كتائب سيد الشهداء استعدادها للقتال.",
+     ["kataib-sayyid-al-shuhada"]),
+    ("Baghdad, February 9, 2011", "Baghdad, February 9, 2011 Oil exports from the southern terminal dropped.", []),
+    ("Baghdad, the capital", "Baghdad, the capital, was quiet on Friday.", ["baghdad"]),
+    ("بغداد اليوم opening a line", "بغداد اليوم - السليمانية أكد عضو برلمان إقليم كردستان أن الرواتب مهددة.", []),
+    ("وكالة (بغداد اليوم)", "وقال عبد الله في حديث لوكالة (بغداد اليوم) إنه لا يعرف ما يحدث.", []),
+    ("in Baghdad today", "وصل الوفد إلى بغداد اليوم - بحسب مصادر.", ["baghdad"]),
+    ("الفرات نيوز", "وقال مصدر لـ الفرات نيوز إن القوات انتشرت.", []),
+    # a member of a force; the US Marines
+    ("a member of the National Defence",
+     "A member of the “National Defence” was shot dead by ISIS in al-Mayadin.", ["islamic-state", "mayadin",
+     "national-defence-forces"]),
+    ("U.S. Marines", "About 2,500 U.S. Marines moved through the city of Husaybah.", ["husaybah", "us-forces"]),
+    ("قوات المارينز الأمريكية", "وتتمركز قوات المارينز الأمريكية في قاعدة عين الأسد.", ["ain-al-asad", "us-forces"]),
 ]  # fmt: skip
 
 
