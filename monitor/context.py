@@ -133,7 +133,7 @@ def _adds_article(ref: Ref) -> bool:
 PLACE_CUES = frozenset(fold_words(w) for w in """
     في من الى إلى قرب نحو باتجاه عند حول داخل بين عبر مدينة مدينتي بلدة بلدتي قرية ريف قضاء ناحية
     منطقة محيط أطراف مناطق قطاع قطاعات شرق غرب شمال جنوب شرقي غربي شمالي جنوبي معبر منفذ بادية صحراء
-    أهالي سكان تقع يقع مثل تحرير
+    أهالي سكان تقع يقع مثل تحرير مستشفى مشفى
     in near outside around
 """.split())  # fmt: skip
 # right after the name: a place described as one (القائم الواقعة على مسافة 300 كيلومتر غربي بغداد,
@@ -149,6 +149,12 @@ MEDIA_WORDS = frozenset(fold_words(w) for w in """
     TV channel television broadcaster network website outlet newspaper correspondent reporter
     editorial journalist journalists صحفي صحفية إعلامي إعلامية cameraman photographer photojournalist
     anchor presenter مصور المصور
+""".split())  # fmt: skip
+# a place's name in quotes right after one of these names a work after it, not the place:
+# رواية “السكرية” (Mahfouz's novel), the film “Palmyra”. (A group's or a front's name keeps its
+# place: جبهة “الباغوز” is the front there, تجمع “حرائر الأنبار” a group of Anbar.)
+NAMING_WORDS = frozenset(fold_words(w) for w in """
+    رواية فيلم مسلسل كتاب أغنية قصيدة مسرحية novel film movie book song poem play
 """.split())  # fmt: skip
 # right after an outlet's name: it speaks, so it is no town; right before it: it is quoted
 OUTLET_VERBS = frozenset(fold_words(w) for w in "reported reports aired broadcast quoted said says".split())
@@ -382,10 +388,14 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         source_start, source_end = norm.span(start, end)
         sentence = _Sentence.around(plain, source_start, source_end)
         near = Near(norm, plain, start, end)
-        if _quoted_after_media(plain, sentence, source_start) or (
+        if _quoted_after(MEDIA_WORDS, plain, sentence, source_start) or (
             name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
         ):
             return "outlet: the name of a news outlet"
+    if (before in NAMING_WORDS or two_before in NAMING_WORDS) and _quoted_after(
+        NAMING_WORDS, plain, _Sentence.around(plain, *norm.span(start, end)), norm.span(start, end)[0]
+    ):
+        return "named: a work named after the place (رواية “السكرية”, the film “Palmyra”)"
     return None
 
 
@@ -525,9 +535,9 @@ def _joined(norm: Normalised, plain: str, left_end: int, right_start: int) -> bo
     return all(c in _JOINING for c in gap)
 
 
-def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
-    """The name stands inside quotes that open right after a media word: شبكة “دير الزور 24”,
-    شبكة “عين الفرات”, the “Euphrates Post” network."""
+def _quoted_after(words: frozenset[str], plain: str, sentence: _Sentence, start: int) -> bool:
+    """The name stands inside quotes that open right after one of `words`: a media word (شبكة
+    “دير الزور 24”, شبكة “عين الفرات”, the “Euphrates Post” network) or a naming word."""
     opening = max(plain.rfind(q, sentence.start, start) for q in _OPENING_QUOTES)
     if (
         opening < 0
@@ -535,8 +545,8 @@ def _quoted_after_media(plain: str, sentence: _Sentence, start: int) -> bool:
         or any(q in plain[opening + 1 : start] for q in _CLOSING_QUOTES)
     ):
         return False
-    words = fold_words(plain[max(sentence.start, opening - WORD_CHARS) : opening]).split(" ")
-    return words[-1] in MEDIA_WORDS
+    before = fold_words(plain[max(sentence.start, opening - WORD_CHARS) : opening]).split(" ")
+    return not words.isdisjoint(forms(before[-1]))
 
 
 _QUOTED_NAME = 30  # characters: a name at most a few words into the quotes

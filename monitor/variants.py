@@ -445,7 +445,7 @@ FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
     |military advisor|military personnel|personnel|commando|ground forces|service members
-    |officer|command|military operation|military operations|marines""".split("|")
+    |officer|command|military operation|military operations|marines|military presence""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
@@ -465,7 +465,7 @@ FORCE_NOUNS_AR = tuple(
     for group in (
         """القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p القواعد:f
         قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f العمليات_العسكرية:f العملية_العسكرية:f
-        قوات_المارينز:f""",
+        قوات_المارينز:f الوجود:m الوجود_العسكري:m""",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
         المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
         مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m

@@ -714,6 +714,20 @@ CONTEXT_RULES = [
      "national-defence-forces"]),
     ("U.S. Marines", "About 2,500 U.S. Marines moved through the city of Husaybah.", ["husaybah", "us-forces"]),
     ("قوات المارينز الأمريكية", "وتتمركز قوات المارينز الأمريكية في قاعدة عين الأسد.", ["ain-al-asad", "us-forces"]),
+    # a state's presence is its forces
+    ("الوجود الأميركي", "طالب الأمين العام بتطهير البلاد من الوجود الأميركي.", ["us-forces"]),
+    ("U.S. military presence", "The U.S. military presence at Ain al-Asad will end.", ["ain-al-asad", "us-forces"]),
+    # a town's hospital names the town
+    ("مستشفى القائم", "نقل الجرحى إلى مستشفى القائم بعد الانفجار.", ["qaim"]),
+    # a work named after a place is not the place
+    ("رواية السكرية", 'أصدرت دار الشروق الطبعة 14 من رواية "السكرية" لنجيب محفوظ.', []),
+    ("the film Palmyra", "The film “Palmyra” premiered in Venice, shot near Deir ez-Zor.", ["deir-ez-zor"]),
+    ("a front keeps its place", 'وتقدمت "قسد" قليلاً على جبهة "الباغوز".', ["baghuz", "sdf"]),
+    # Anbar's tribal fighters are not Deir ez-Zor's
+    ("مقاتلي العشائر in Haditha", "قتل 25 عنصراً من مقاتلي العشائر خلال التصدي لهجوم داعش في قضاء حديثة.",
+     ["haditha", "islamic-state"]),
+    ("مقاتلو العشائر in Deir ez-Zor", "اشتبك مقاتلو العشائر مع قسد في ريف دير الزور الشرقي.",
+     ["deir-ez-zor", "deir-ez-zor-tribal-forces", "sdf"]),
 ]  # fmt: skip
 
 
