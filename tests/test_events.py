@@ -318,6 +318,12 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         # رامي is a first name, الرامية إلى a purpose
         ('وقال رامي عبد الرحمن لفرانس برس "انسحبت قسد من مناطق سيطرتها في ريف دير الزور".', ["deployment"]),
         ("ويأتي القرار ضمن المشروع الرامي إلى سحب القوات من البوكمال.", []),
+        # clearing and pre-emptive operations; suicide bombers and grenades
+        ("أطلقت القوات العراقية أمس عملية عسكرية واسعة لتطهير صحراء الأنبار.", ["arrest_raid"]),
+        ("تشن القوات المشتركة عمليات استباقية على أوكار تنظيم داعش في وادي حوران.", ["arrest_raid"]),
+        ("استهدف انتحاري مركز شرطة قضاء العامرية في الأنبار.", ["explosion"]),
+        ("An ISIS member threw a hand grenade at a house in Hawayej, east of Deir Ezzor.", ["explosion"]),
+        ("طالب الأمين العام بتطهير البلاد من الوجود الأميركي.", ["statement"]),
         # ذي of ذي قار is no relative pronoun (الذي): the year after it dates the strike
         ("استهدفت غارة مقرا للحشد الشعبي في ذي قار في عام 2019.", []),
         ("استهدفت غارة مقرا للحشد الشعبي في القائم التي سيطر عليها التنظيم عام 2017.", ["airstrike"]),
