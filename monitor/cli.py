@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -315,20 +315,31 @@ def match(
             "that kept it; also the candidates that were dropped and why.",
         ),
     ] = False,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            metavar="<YYYY[-MM-DD]>",
+            help="When the text was published: dates its names as a poll dates an article (the "
+            "Syrian army before or after December 2024) and its events (default: the latest date in "
+            "its first lines, else this year, for events only).",
+        ),
+    ] = None,
 ) -> None:
     """Match a text against the watchlists; offsets are character offsets into the text as read.
 
-    Example: echo "Strike near Albu Kamal" | monitor match --json --explain
+    Example: echo "Strike near Albu Kamal" | monitor match --json --explain --published 2019-03-01
     """
     from monitor.events import dated, event_typer
 
+    year = _published_year(published) if published is not None else None
     with user_errors():
         text = _read_input(file)
         matcher = _matcher(state.settings())
-        mentions, why = matcher.explain(text) if explain else (matcher.find_in_markup(text), [])
+        mentions, why = matcher.explain(text, year) if explain else (matcher.find_in_markup(text, year), [])
     events = [
         {"type": e.type, "start": e.start, "end": e.end, "text": e.text}
-        for e in event_typer(matcher.watchlist).find(text, mentions, year=dated(text))
+        for e in event_typer(matcher.watchlist).find(text, mentions, year=year or dated(text))
     ]
     rows: list[dict[str, Any]] = [
         {"entity": m.entity, "name": m.name, "kind": m.kind, "start": m.start, "end": m.end, "text": m.text}
@@ -377,6 +388,16 @@ def _matcher(settings: Settings) -> Matcher:
     from monitor.watchlist_cache import load_cached
 
     return Matcher(load_cached(settings.watchlists_path()))
+
+
+def _published_year(text: str) -> int:
+    """The year of `--published` (YYYY or an ISO date); a usage error otherwise."""
+    try:
+        return date.fromisoformat(text).year if len(text) > 4 else date(int(text), 1, 1).year
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a year or a date (YYYY or YYYY-MM-DD)", param_hint="'--published'"
+        ) from None
 
 
 def _read_input(path: Path) -> str:

@@ -148,14 +148,16 @@ class Matcher:
             lambda original, plain: self._find(original, plain, published, dating), text, text
         )
 
-    def find_in_markup(self, text: str) -> list[Mention]:
+    def find_in_markup(self, text: str, published: int | None = None) -> list[Mention]:
         """Like `find` for HTML/feed markup; surfaces may contain entities such as `&#8217;`."""
-        return with_brackets(self._find, text, unmarkup(text))
+        return with_brackets(
+            lambda original, plain: self._find(original, plain, published), text, unmarkup(text)
+        )
 
-    def explain(self, text: str) -> tuple[list[Mention], list[Explained]]:
+    def explain(self, text: str, published: int | None = None) -> tuple[list[Mention], list[Explained]]:
         """`find_in_markup(text)` and, per candidate the automaton found, why it was kept or
         dropped: the alias, the variant rules, and the context rule (slower; for people)."""
-        return explain(self, text)
+        return explain(self, text, published)
 
     def prioritise(
         self,
@@ -364,10 +366,12 @@ def with_deserts(
     return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 
 
-def explain(matcher: Matcher, text: str) -> tuple[list[Mention], list[Explained]]:
+def explain(
+    matcher: Matcher, text: str, published: int | None = None
+) -> tuple[list[Mention], list[Explained]]:
     """`Matcher.explain`: the mentions, and per candidate the automaton found why it was kept or
     dropped. Scans the text again, through the same key table as `find`."""
-    mentions = matcher.find_in_markup(text)
+    mentions = matcher.find_in_markup(text, published)
     plain = unmarkup(text)
     norm = normalise(plain)
     reported = {(m.entity, m.start, m.end) for m in mentions}

@@ -165,6 +165,23 @@ def test_a_dash_names_standard_input() -> None:
     assert 'url = "https://a.example/feed"' in result.stdout
 
 
+def test_match_dates_a_text_by_its_publication() -> None:
+    """--published dates the names that changed hands as a poll dates an article by its date."""
+    env = {"MONITOR_WATCHLISTS": str(Path(__file__).resolve().parents[1] / "watchlists")}
+    text = "نشر الجيش العربي السوري قواته في ريف دير الزور الشرقي."
+
+    def army(*args: str) -> list[str]:
+        result = invoke(None, "match", "--json", *args, input=text, env=env)
+        assert result.exit_code == 0, result.stderr
+        return [m["entity"] for m in json.loads(result.stdout)["matches"] if m["entity"] != "deir-ez-zor"]
+
+    assert army("--published", "2019-06-01") == army() == ["syrian-army"]  # undated: as written
+    assert army("--published", "2026") == army("--published", "2026-01-20") == ["syrian-defence-ministry"]
+    for wrong in ("soon", "2026-13-01", ""):
+        result = invoke(None, "match", "--published", wrong, input=text, env=env)
+        assert result.exit_code == 2 and "--published" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_match_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Kamal Ahmed said 313 people came.\n", encoding="utf-8")

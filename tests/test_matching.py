@@ -702,9 +702,9 @@ CONTEXT_RULES = [
      ["anbar", "hit"]),
     ("بغداد/شبكة أخبار العراق-", "بغداد/شبكة أخبار العراق- أبدت كتائب سيد الشهداء استعدادها للقتال.",
      ["kataib-sayyid-al-shuhada"]),
-    ("Baghdad, February 9, 2011", "Baghdad, February 9, 2011 Oil exports from the southern terminal dropped.", []),
+    ("Baghdad, February 9, 2011", "Baghdad, February 9, 2011 Oil exports from the south dropped.", []),
     ("Baghdad, the capital", "Baghdad, the capital, was quiet on Friday.", ["baghdad"]),
-    ("بغداد اليوم opening a line", "بغداد اليوم - السليمانية أكد عضو برلمان إقليم كردستان أن الرواتب مهددة.", []),
+    ("بغداد اليوم opening a line", "بغداد اليوم - السليمانية أكد عضو برلمان الإقليم أن الرواتب مهددة.", []),
     ("وكالة (بغداد اليوم)", "وقال عبد الله في حديث لوكالة (بغداد اليوم) إنه لا يعرف ما يحدث.", []),
     ("in Baghdad today", "وصل الوفد إلى بغداد اليوم - بحسب مصادر.", ["baghdad"]),
     ("الفرات نيوز", "وقال مصدر لـ الفرات نيوز إن القوات انتشرت.", []),
@@ -712,11 +712,13 @@ CONTEXT_RULES = [
     ("a member of the National Defence",
      "A member of the “National Defence” was shot dead by ISIS in al-Mayadin.", ["islamic-state", "mayadin",
      "national-defence-forces"]),
-    ("U.S. Marines", "About 2,500 U.S. Marines moved through the city of Husaybah.", ["husaybah", "us-forces"]),
-    ("قوات المارينز الأمريكية", "وتتمركز قوات المارينز الأمريكية في قاعدة عين الأسد.", ["ain-al-asad", "us-forces"]),
+    ("U.S. Marines", "About 2,500 U.S. Marines moved through Husaybah.", ["husaybah", "us-forces"]),
+    ("قوات المارينز الأمريكية", "وتتمركز قوات المارينز الأمريكية في قاعدة عين الأسد.",
+     ["ain-al-asad", "us-forces"]),
     # a state's presence is its forces
     ("الوجود الأميركي", "طالب الأمين العام بتطهير البلاد من الوجود الأميركي.", ["us-forces"]),
-    ("U.S. military presence", "The U.S. military presence at Ain al-Asad will end.", ["ain-al-asad", "us-forces"]),
+    ("U.S. military presence", "The U.S. military presence at Ain al-Asad will end.",
+     ["ain-al-asad", "us-forces"]),
     # a town's hospital names the town
     ("مستشفى القائم", "نقل الجرحى إلى مستشفى القائم بعد الانفجار.", ["qaim"]),
     # a work named after a place is not the place
