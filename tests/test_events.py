@@ -324,6 +324,13 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("استهدف انتحاري مركز شرطة قضاء العامرية في الأنبار.", ["explosion"]),
         ("An ISIS member threw a hand grenade at a house in Hawayej, east of Deir Ezzor.", ["explosion"]),
         ("طالب الأمين العام بتطهير البلاد من الوجود الأميركي.", ["statement"]),
+        # what a report "demonstrated" is no protest; shells seized and car bombs destroyed did not go off
+        ("He demonstrated intelligence reports that spoke of ISIS movements in Anbar.", []),
+        ("Hundreds demonstrated against the PMF in al-Qaim.", ["protest"]),
+        ("ضبطت القوات قذائف هاون في مستودع قرب البوكمال.", []),
+        ("سقطت قذائف هاون على مواقع قسد في ذيبان.", ["shelling"]),
+        ("تم تدمير عشرات المضافات وعجلات مفخخة في صحراء الأنبار.", []),
+        ("قتل ثلاثة بسيارة مفخخة في الميادين.", ["explosion"]),
         # ذي of ذي قار is no relative pronoun (الذي): the year after it dates the strike
         ("استهدفت غارة مقرا للحشد الشعبي في ذي قار في عام 2019.", []),
         ("استهدفت غارة مقرا للحشد الشعبي في القائم التي سيطر عليها التنظيم عام 2017.", ["airstrike"]),
