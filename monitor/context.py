@@ -392,10 +392,11 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
             name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
         ):
             return "outlet: the name of a news outlet"
-    if (before in NAMING_WORDS or two_before in NAMING_WORDS) and _quoted_after(
-        NAMING_WORDS, plain, _Sentence.around(plain, *norm.span(start, end)), norm.span(start, end)[0]
-    ):
-        return "named: a work named after the place (رواية “السكرية”, the film “Palmyra”)"
+    if before in NAMING_WORDS or two_before in NAMING_WORDS:
+        source_start, source_end = norm.span(start, end)
+        sentence = _Sentence.around(plain, source_start, source_end)
+        if _quoted_after(NAMING_WORDS, plain, sentence, source_start):
+            return "named: a work named after the place (رواية “السكرية”, the film “Palmyra”)"
     return None
 
 
