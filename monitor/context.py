@@ -419,6 +419,28 @@ def _named_as_town(ref: Ref, before: str, two_before: str) -> bool:
     return not TOWN_WORDS.isdisjoint(forms(before)) or (before == "of" and two_before in TOWN_WORDS)
 
 
+SPORTS = "sports:"  # the drop rules of a team start so
+TEAM_AGAIN = "sports: named again beside a sports word, where the text names it as a team"
+
+
+def beside_sports_word(norm: Normalised, plain: str, start: int, end: int) -> bool:
+    """A sports word in the name's sentence: a town the text names as a team is that team again
+    there ("وكان الميادين قد تصدر مجموعته ... فريقي العشارة", "جماهير الميادين")."""
+    left, right = Near(norm, plain, start, end).sides(_SPORTS_REACH // 4, _SPORTS_REACH // 4)
+    if left and _names_the_place(left[-1]):  # لمحافظة دير الزور, العودة إلى دير الزور: the place
+        return False
+    return any(not SPORTS_WORDS.isdisjoint(forms(word)) for word in left + right)
+
+
+def _names_the_place(before: str) -> bool:
+    """The word before a name makes it the place, not a team: "the province of", "to", في."""
+    return _place_cue(before) or not SPORTS_PLACE_WORDS.isdisjoint(forms(before))
+
+
+def _place_cue(before: str) -> bool:
+    return before in PLACE_PREPOSITIONS or not PLACE_CUES.isdisjoint(forms(before))
+
+
 def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool:
     """Three sports words in the place's sentence; a scan of the nearby characters first spares
     most places the word count (an automaton over their slice: half a regex alternation's time;
@@ -433,7 +455,7 @@ def _in_match_report(norm: Normalised, plain: str, start: int, end: int) -> bool
     if len(sporting) >= _SPORTS_WORDS_NEEDED:
         return True
     if len(sporting) < _SPORTS_WORDS_NEEDED - 1 or (
-        left and (left[-1] in PLACE_PREPOSITIONS or not PLACE_CUES.isdisjoint(forms(left[-1])))
+        left and _place_cue(left[-1])
     ):  # two sports words and "the stadium in al-Bukamal", في الميادين: the place
         return False
     name = norm.text[start:end]

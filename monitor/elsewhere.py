@@ -87,8 +87,12 @@ def elsewhere(plain: str, start: int, end: int, before: str, after: str) -> bool
 # A dateline: words in capitals opening a line, then ", Country/Region" (SULAIMANI, Iraq —), a
 # dash (SULAIMANI — , SULAIMANI -) or an agency in brackets and a dash (BAGHDAD (Reuters) -).
 _DATELINE = re.compile(
-    r"[ \t]*(?:[A-Z][A-Z'’\-]*[ \t]*)+(?:,[ \t]*[A-Z]|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
-)
+    r"[ \t]*(?:[A-Z][A-Z'’/\-]*[ \t]*)+"
+    r"(?:,[ \t]*(?:[A-Z]|\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Z][a-z])"
+    r"|(?:\([^()\n]{1,40}\)[ \t]*)?[-–—](?=[\s\x00]))"
+)  # several cities (BEIRUT/DAMASCUS, WASHINGTON-DAMASCUS); ", Syria" or ", 13th December" after them
+# the cities before the name in a dateline of several: "BEIRUT/", "WASHINGTON-"
+_CITIES_BEFORE = re.compile(r"[ \t]*(?:[A-Z][A-Z'’ ]*[/\-–][ \t]*)+$")
 # In HTML the block tags before a paragraph are blanked to spaces (`<h1>Talks</h1><p>SULAIMANI —`):
 # a run of blanks, or a sentence's end, also opens a dateline.
 _BLOCK_GAP = re.compile(r"(?:[ \t\x00]{3,}|[.!?][ \t\x00]+)$")
@@ -134,7 +138,7 @@ def is_dateline(plain: str, start: int, end: int) -> bool:
     if not plain[start:end].isupper():
         return False
     anchor = plain.rfind("\n", 0, start) + 1
-    if plain[anchor:start].strip(" \t\x00"):
+    if plain[anchor:start].strip(" \t\x00") and not _CITIES_BEFORE.match(plain, anchor, start):
         gap = _BLOCK_GAP.search(plain, max(anchor, start - 80), start)
         if gap is None:
             return False

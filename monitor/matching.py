@@ -35,11 +35,14 @@ from monitor.context import (
     FORBID_AFTER,
     FORBID_BEFORE,
     REQUIRE,
+    SPORTS,
+    TEAM_AGAIN,
     Hit,
     Near,
     Ref,
     Words,
     beside_settlement_word,
+    beside_sports_word,
     context_rejects,
     cue_distance,
     fails_check,
@@ -187,11 +190,22 @@ class Matcher:
             scanned = dated(
                 scanned, wanting, forbidden, self.eras, self.watchlist, norm.text, published, dating
             )
+        teams: set[str] = set()  # the entities named as a sports team somewhere in the text
         for hit in scanned:
-            if kind_rule(hit.ref, norm, plain, hit.start, hit.end) is not None:
-                dropped.append(hit)
-            else:
+            if (rule := kind_rule(hit.ref, norm, plain, hit.start, hit.end)) is None:
                 hits.append(hit)
+                continue
+            dropped.append(hit)
+            if rule.startswith(SPORTS):
+                teams.add(hit.ref.entity.id)
+        if teams:
+            again = [
+                h
+                for h in hits
+                if h.ref.entity.id in teams and beside_sports_word(norm, plain, h.start, h.end)
+            ]
+            hits = [h for h in hits if h not in again]
+            dropped += again
         if dropped:
             hits = _outside(hits, dropped)
         if beside:  # a longer name a word beside it refused (قوات الحشد الشعبي السورية) takes the
@@ -386,7 +400,7 @@ def explain(
             is_reported = (ref.entity.id, source_start, source_end) in reported
             rule = why or kept_by(ref, norm, plain, start, end - 1)
             if why is None and not is_reported:
-                rule = "overlap: a longer name or requires_related dropped it"
+                rule = _OVERLAP
             elif why is REQUIRE and is_reported:
                 rule = _admitted_rule(ref, len(owners) > 1)
             if len(owners) > 1:
@@ -397,11 +411,16 @@ def explain(
             ))  # fmt: skip
             if is_reported:
                 break
+    teams = {r.entity for r in rows if r.rule.startswith(SPORTS)}
+    rows = [r._replace(rule=TEAM_AGAIN) if r.rule == _OVERLAP and r.entity in teams else r for r in rows]
     explained = {(r.entity, r.start, r.end) for r in rows if r.kept}
     for m in mentions:  # no key of its entity at its span: see `_unkeyed`
         if (m.entity, m.start, m.end) not in explained:
             rows.append(Explained(m.entity, m.start, m.end, m.text, m.alias, *_unkeyed(matcher, m), True))
     return mentions, rows
+
+
+_OVERLAP = "overlap: a longer name or requires_related dropped it"
 
 
 def _admitted_rule(ref: Ref, shared: bool) -> str:

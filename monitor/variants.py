@@ -43,13 +43,17 @@ LONGEST_PROCLITIC = max(map(len, PROCLITICS))
 @lru_cache(maxsize=1 << 16)
 def forms(word: str) -> tuple[str, ...]:
     """`word` and the words it may stand for in a context window: without a plural s, without
-    Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`)."""
+    Arabic proclitics (`bases`, `والقاعدة` meet `base`, `قاعدة`); ل before the article merges
+    with it (`للحشد` meets `الحشد`)."""
     forms = [word]
     if word.endswith("s"):
         forms.append(word[:-1])
     if word and is_arabic(word[0]):  # no word: a name at the text's start has none before it
         cuts = range(1, min(LONGEST_PROCLITIC, len(word) - 2) + 1)
         forms += [word[cut:] for cut in cuts if word[:cut] in PROCLITICS]
+        merged = word.find("لل", 0, 3)  # للحشد, وللحشد, فللحشد: ل + الحشد
+        if merged >= 0 and word[:merged] in CONJUNCTIONS and len(word) > merged + 3:
+            forms.append(ARABIC_ARTICLE + word[merged + 2 :])
     return tuple(forms)
 
 
@@ -127,6 +131,8 @@ LATIN_RULES = (
     _rule("q/gh", r"q", "gh"),  # Persian-style: Qaani = Ghaani, Qassem = Ghassem
     _rule("sh/ch", r"sh|ch", "sh", "ch"),
     _rule("double letter", r"([bdfjklmnrstwyz])\1|(?<=[aeiou])[bdjlmnrstwz](?=[aeiou])", "1", "2"),
+    # a nisba's or name's final ي as i or y: Sulaimani = Sulaimany, Zubaidi = Zubaidy
+    _rule("final i/y", r"(?<=[^aeiou ])[iy](?= |$)", "i", "y"),
     _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
     _rule(
         "iya/iyya/iyah/iyeh/ia",

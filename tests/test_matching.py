@@ -730,6 +730,54 @@ CONTEXT_RULES = [
      ["haditha", "islamic-state"]),
     ("مقاتلو العشائر in Deir ez-Zor", "اشتبك مقاتلو العشائر مع قسد في ريف دير الزور الشرقي.",
      ["deir-ez-zor", "deir-ez-zor-tribal-forces", "sdf"]),
+    # a town the text names as a team is the team again beside a sports word; "the province of" is the place
+    ("a team named again",
+     "صعد فريق الميادين إلى الدوري. وكان الميادين قد تصدر مجموعته التي ضمت فريقي العشارة وصبيخان.", []),
+    ("its fans",
+     "الميادين يغادر دوري الدرجة الأولى بلا فوز أو تعادل. وعزا رئيس النادي ذلك إلى البعد عن جماهير الميادين.",
+     []),
+    ("the town in the same text, without a sports word",
+     "صعد فريق الميادين إلى الدوري. وقصفت مدفعية قسد بلدة الميادين.",
+     ["mayadin", "sdf"]),
+    ("the province a team represents",
+     "عاد نادي الفتوة إلى ملعب دير الزور. ويعد الفتوة الممثل الوحيد لمحافظة دير الزور في الدوري.",
+     ["deir-ez-zor"]),
+    ("a place after a preposition in a sports text",
+     "عادت الحياة إلى ملعب دير الزور مع نادي الفتوة. وقال كابتن الفريق إن العودة إلى دير الزور كانت فرحة.",
+     ["deir-ez-zor"]),
+    # datelines of several capitals, and a date after the capital
+    ("WASHINGTON-DAMASCUS",
+     "WASHINGTON-DAMASCUS, 13th December, 2025 (WAM) -- A gunman killed two soldiers near Palmyra.",
+     ["palmyra"]),
+    ("BEIRUT/DAMASCUS (Reuters)",
+     "BEIRUT/DAMASCUS (Reuters) - Strikes hit Abu Kamal overnight.", ["bukamal"]),
+    ("a watched town after a capital", "BAGHDAD-ABU KAMAL (AP) — Strikes hit the town.", ["bukamal"]),
+    ("the Kurdistan Region's capital filing",
+     "أربيل – نورث برس: تعرضت قاعدة عين الأسد لهجوم جديد.", ["ain-al-asad"]),
+    ("Erbil in the news", "استهدفت مسيرة مطار أربيل الدولي فجر اليوم.", ["erbil"]),
+    # the PMF's own operations commands are not the army's
+    ("قيادة عمليات الجزيرة-الحشد", "وقالت قيادة عمليات الجزيرة-الحشد الشعبي إن العدوان أدى إلى ارتقاء شهيد.",
+     ["pmf"]),
+    ("the army's command beside the PMF", "وقالت قيادة عمليات الجزيرة والحشد الشعبي إن القوات انطلقت.",
+     ["jazira-operations-command", "pmf"]),
+    ("the PMF's Anbar Operations Commander",
+     "The Anbar Operations Commander of the Popular Mobilization Forces, Qassem Musleh, said ISIS left.",
+     ["islamic-state", "pmf", "qasim-muslih"]),
+    # ل before the article: اللواء 17 للحشد is the PMF's brigade
+    ("اللواء 17 للحشد", "أما المحور الثاني فاشترك فيه اللواء 17 للحشد باتجاه عكاشات.",
+     ["akashat", "pmf-brigade-17"]),
+    # not Eastern Husaybah near Ramadi; the Kurdistan Region's own counter-terrorism service
+    ("حصيبة الشرقية", "تقع ناحية حصيبة الشرقية شرق مدينة الرمادي.", ["ramadi"]),
+    ("جهاز مكافحة الإرهاب في الإقليم", "وكان جهاز مكافحة الإرهاب في الإقليم قد أعلن إحباط الهجوم.", []),
+    # the Israeli occupation's aircraft, not its politics
+    ("طائرات الاحتلال الإسرائيلي", "اتهمت قيادات طائرات تابعة للاحتلال الإسرائيلي بالوقوف وراء التفجير.",
+     ["israeli-military"]),
+    ("الاحتلال الإسرائيلي in politics", "واعتبر القرار ناتجا عن إملاءات تخدم مصلحة الاحتلال الإسرائيلي.", []),
+    # the bare US outpost; the company elsewhere
+    ("the Conoco outpost",
+     "The Pentagon said two other US outposts, Conoco and Green Village, came under rocket fire.",
+     ["conoco-gas-field", "us-forces"]),
+    ("Conoco the company", "Conoco stations raised their prices in Texas.", []),
 ]  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.matching import Matcher
-from monitor.variants import arabic_forms, arabic_ordinal, variants
+from monitor.variants import arabic_forms, arabic_ordinal, forms, variants
 from monitor.watchlists import Entity, Watchlist, load_watchlists
 
 ROOT = Path(__file__).parent.parent
@@ -56,6 +56,7 @@ RULES = [
      ("abu-fadak-al-mohammadawi", "Abou Fadak al-Muhammadawi")),
     ("u/o/a first syllable", "al-Najaba commanders met in Baghdad.", ("harakat-al-nujaba", "al-Najaba")),
     ("fu'ala' unvowelled", "The al-Najbaa movement claimed it.", ("harakat-al-nujaba", "Najbaa movement")),
+    ("final i/y", "Qassem Sulaimany led the operations in Abu Kamal.", ("qasem-soleimani", "Sulaimany")),
     ("unit number in Arabic words", "عناصر الفوج السابع والأربعين في البوكمال",
      ("irgc-battalion-47", "الفوج السابع والأربعين")),
     ("force noun", "US special forces raided a house east of the river.", ("us-forces", "US special forces")),
@@ -248,3 +249,9 @@ def test_a_lam_proclitic_before_a_word_starting_with_lam_is_written_once() -> No
     assert {"للواء 19", "واللواء 19", "باللواء 19"} <= forms
     assert "لللواء 19" not in forms
     assert "للرقه" in set(arabic_forms("رقه", True))  # ل + الرقة: both lams of لل
+
+
+def test_a_lam_before_the_article_merges_with_it() -> None:
+    """ل + الحشد is written للحشد: in a context window it meets الحشد (اللواء 17 للحشد)."""
+    assert "الحشد" in forms("للحشد") and "الحشد" in forms("وللحشد")
+    assert "اله" not in forms("لله")  # too short to hold an article and a word
