@@ -131,6 +131,10 @@ def test_both_languages_and_hard_negatives_are_in_the_set() -> None:
         "Residents still remember last year's strike on al-Bukamal.",  # the past
         "Kata'ib Hezbollah was founded in 2007. Airstrikes killed dozens in Yemen.",  # another sentence
         "Parliament stalled after a clash between the speaker and PMF lawmakers over the bill.",
+        # a preparation or an act to come
+        "يستعد العراق لإعادة فتح معبر الوليد الحدودي مع سوريا.",
+        "Coalition forces are still inside al-Tanf base, bracing for a probable drone attack.",
+        "A border crossing at al-Qaim is set to reopen next month.",
     ],
 )
 def test_no_event_without_a_watched_name_or_when_past_or_another_sense(matcher: Matcher, text: str) -> None:
@@ -244,6 +248,9 @@ def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -
         ("قصفت قوات النظام بالمدفعية أطراف البوكمال.", ["shelling"]),  # no aircraft: shelling
         # two drones: the dual (طائرتين مسيرتين) is a means as the singular and the plural are
         ("وقالت الجماعة إنها استهدفت قاعدة عين الأسد بطائرتين مسيرتين.", ["airstrike"]),
+        # Israel's and the US's bombardment and "air aggression" come from the air
+        ("لقي عشرة من عناصر الميليشيات الإيرانية مصرعهم في قصف إسرائيلي بمدينة البوكمال.", ["airstrike"]),
+        ("قتل أربعة من الحشد الشعبي في عدوان جوي أميركي استهدف منطقة القائم.", ["airstrike"]),
     ],
 )
 def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expected: list[str]) -> None:
@@ -296,6 +303,13 @@ def test_a_habit_a_standing_state_or_background_is_no_new_event(matcher: Matcher
         ("حاول مهربون دخول العراق قادمين من سوريا قرب القائم.", ["border_crossing", "smuggling"]),
         ("قتل الشاب محمد برصاص مسلحين ملثمين في بلدة الشحيل.", ["assassination"]),
         ("Unknown gunmen shot dead a PMF commander in al-Qaim.", ["assassination"]),
+        # an ambush by unknown men is a clash, not a killing; forces fired on are in a clash
+        ("نصب مجهولون كميناً لمجموعة من الحرس الثوري الإيراني في بادية القورية.", ["armed_clash"]),
+        (
+            "Syrian security forces and US forces came under fire near Palmyra during a joint patrol.",
+            ["armed_clash"],
+        ),
+        ("The Kataib Hezbollah leader came under fire from critics in Baghdad.", []),
     ],
 )
 def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected: list[str]) -> None:
