@@ -50,7 +50,7 @@ from monitor.normalise import is_arabic
 from monitor.variants import LONGEST_PROCLITIC, PROCLITICS
 
 Row = tuple[str, int, bool, int, tuple[str, ...]]  # entity id, alias index, suffix, rank, rules
-AliasRow = tuple[str, int, str, bool]  # entity id, alias index, text, case sensitive
+AliasRow = tuple[str, int, str, bool, bool]  # entity id, alias index, text, case sensitive, spellings
 _FORMAT = 4
 _ROW = struct.Struct("<IIBI")  # entity, alias index, suffix and rank, rule set
 _SUFFIX, _RANK = 0x10, 0x0F

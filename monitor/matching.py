@@ -111,7 +111,11 @@ class Matcher:
     def __init__(self, watchlist: Watchlist) -> None:
         self.watchlist = watchlist
         entities = list(watchlist.entities.values())
-        aliases = [(e.id, i, a.text, a.case_sensitive) for e in entities for i, a in enumerate(e.aliases)]
+        aliases = [
+            (e.id, i, a.text, a.case_sensitive, a.spellings)
+            for e in entities
+            for i, a in enumerate(e.aliases)
+        ]
         keys = alias_keys(aliases)
         self.refs = KeyRefs(watchlist, keys)
         self._tails = keys.tails

@@ -589,14 +589,14 @@ KeyTable = dict[
 ]  # key -> (id, alias, suffix, rank, rules)
 
 
-def key_table(aliases: list[tuple[str, int, str, bool]]) -> tuple[KeyTable, dict[str, str]]:
-    """Every key under which each (entity id, alias index, text, case sensitive) is looked up,
+def key_table(aliases: list[tuple[str, int, str, bool, bool]]) -> tuple[KeyTable, dict[str, str]]:
+    """Every key under which each (entity id, alias index, text, case sensitive, spellings) is looked up,
     and the generated keys the precision guard withheld with the reason. About half a second for
     a thousand aliases (most of it the common-word list): `monitor.automaton` caches the result."""
     table: KeyTable = {}
     sources: dict[str, set[str]] = {}  # key -> the aliases (folded) it was made from
-    for entity, index, text, case_sensitive in aliases:
-        for v in variants(text, case_sensitive):
+    for entity, index, text, case_sensitive, spellings in aliases:
+        for v in variants(text, case_sensitive, spellings):
             table.setdefault(v.key, []).append((entity, index, v.suffix, v.rank, v.rules))
             sources.setdefault(v.key, set()).add(fold_words(text))
     common = common_words()

@@ -82,6 +82,7 @@ class Alias(_Model):
     case_sensitive: bool = False
     context: Context | None = None
     requires_related: bool = False
+    spellings: bool = True  # False: as written (with its article and proclitics), no generated spellings
 
     @model_validator(mode="before")
     @classmethod

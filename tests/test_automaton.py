@@ -17,7 +17,11 @@ from monitor.automaton import Keys, alias_keys, build
 from monitor.disk_cache import cache_dir
 from monitor.normalise import fold_words
 
-ALIASES = [("bukamal", 0, "al-Bukamal", False), ("qaim", 0, "al-Qaim", False), ("qaim", 1, "القائم", False)]
+ALIASES = [
+    ("bukamal", 0, "al-Bukamal", False, True),
+    ("qaim", 0, "al-Qaim", False, True),
+    ("qaim", 1, "القائم", False, True),
+]
 
 
 def hits(keys: Keys, text: str) -> list[tuple[str, str]]:
@@ -50,7 +54,7 @@ def test_the_automaton_is_cached_by_content_and_reused(cache: Path) -> None:
     assert hits(again, "strike on al bukamal and bokamal") == hits(built, "strike on al bukamal and bokamal")
     assert ("al bokamal", "bukamal") in hits(again, "strike on al bokamal")
 
-    alias_keys([*ALIASES, ("tanf", 0, "al-Tanf", False)])
+    alias_keys([*ALIASES, ("tanf", 0, "al-Tanf", False, True)])
     assert len(cached_files(cache)) == 2  # other aliases, another file
 
 
@@ -100,7 +104,11 @@ def test_an_unwritable_cache_folder_only_costs_the_build(
 CONCURRENT = """
 import sys
 from monitor.automaton import alias_keys
-aliases = [("bukamal", 0, "al-Bukamal", False), ("qaim", 0, "al-Qaim", False), ("qaim", 1, "القائم", False)]
+aliases = [
+    ("bukamal", 0, "al-Bukamal", False, True),
+    ("qaim", 0, "al-Qaim", False, True),
+    ("qaim", 1, "القائم", False, True),
+]
 keys = alias_keys(aliases)
 found = [keys.record(i)[0] for _, i in keys.hits("the al bokamal gate and alqaim")]
 print(",".join(sorted(found)))
@@ -121,7 +129,7 @@ def test_processes_building_at_once_all_get_a_whole_automaton(cache: Path) -> No
 
 
 def many_aliases(count: int) -> list[tuple[str, int, str, bool]]:
-    return [(f"town-{i}", 0, f"Town Number {i}", False) for i in range(count)]
+    return [(f"town-{i}", 0, f"Town Number {i}", False, True) for i in range(count)]
 
 
 def test_a_large_list_is_built_in_a_child_process(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,12 +167,12 @@ def test_a_small_list_is_built_here(cache: Path, monkeypatch: pytest.MonkeyPatch
 # --- Arabic keys behind their cores ------------------------------------------------------------
 
 ARABIC_ALIASES = [
-    ("qaim", 1, "القائم", False),
-    ("badr", 0, "بدر", False),  # ب + در would be a proclitic form, were در a key
-    ("dar", 0, "در", False),
-    ("hit", 0, "هيت", False),
-    ("deir", 0, "دير الزور", False),
-    ("brigade", 0, "اللواء 14", False),
+    ("qaim", 1, "القائم", False, True),
+    ("badr", 0, "بدر", False, True),  # ب + در would be a proclitic form, were در a key
+    ("dar", 0, "در", False, True),
+    ("hit", 0, "هيت", False, True),
+    ("deir", 0, "دير الزور", False, True),
+    ("brigade", 0, "اللواء 14", False, True),
 ]
 ARABIC_TEXTS = [
     "قصف على القائم وبالقائم وللقائم فالقائم",

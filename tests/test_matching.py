@@ -442,7 +442,7 @@ CONTEXT_RULES = [
     ("بادية محافظة", "استهدفت حافلة في منطقة جبل البشري ببادية محافظة الرقة.",
      ["badia", "jabal-al-bishri", "raqqa"]),
     ("an Iraqi desert is not the Syrian Badia", "Iraqi forces swept the Akashat desert.",
-     ["akashat", "iraqi-army"]),
+     ["akashat", "iraqi-security-forces"]),
     ("a desert in another sentence", "He crossed the desert. Palmyra was quiet.", ["palmyra"]),
     ("a desert across a comma", "Smugglers cross the desert, Palmyra officials said.", ["palmyra"]),
     ("a Syrian unit with a Badia place it fought in", "شاركت وحدات من الفرقة 17 في معارك مدينة تدمر.",
@@ -561,7 +561,7 @@ CONTEXT_RULES = [
     ("government forces in a Syrian text", "Government forces shelled villages east of Deir ez-Zor in 2018.",
      ["deir-ez-zor", "syrian-army"]),
     ("Iraqi government forces are Iraq's", "Iraqi government forces retook al-Qaim near al-Bukamal.",
-     ["bukamal", "iraqi-army", "qaim"]),
+     ["bukamal", "iraqi-security-forces", "qaim"]),
     ("government forces with no Syrian place", "Government forces retook the town on Monday.", []),
     ("coalition aircraft", "قصفت طائرات التحالف مواقع التنظيم قرب الباغوز.", ["baghuz", "us-forces"]),
     ("the Saudi-led coalition is not ours", "شنت طائرات التحالف العربي غارات على صنعاء.", []),
@@ -968,14 +968,14 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
         ("US and Turkish forces patrolled the area on Friday.", ["us-forces"]),
         # U.S. folds to two letters: the initialism is the first name
         ("U.S. and Syrian forces came under fire near Palmyra.", ["us-forces", "syrian-army", "palmyra"]),
-        ("U.S. and Iraqi forces raided a farm near al-Qaim.", ["us-forces", "iraqi-army", "qaim"]),
-        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-army"]),
+        ("U.S. and Iraqi forces raided a farm near al-Qaim.", ["us-forces", "iraqi-security-forces", "qaim"]),
+        ("انتشرت القوات السورية والعراقية على جانبي الحدود.", ["syrian-army", "iraqi-security-forces"]),
         ("اجتمع قادة الجيشين السوري والعراقي في البوكمال.", ["syrian-army", "iraqi-army", "bukamal"]),
         # the initialism second, and a chain of three adjectives sharing one noun
-        ("The Iraqi and U.S. forces met near al-Qaim.", ["iraqi-army", "us-forces", "qaim"]),
+        ("The Iraqi and U.S. forces met near al-Qaim.", ["iraqi-security-forces", "us-forces", "qaim"]),
         (
             "وصلت القوات العراقية والسورية والأمريكية إلى القائم.",
-            ["iraqi-army", "syrian-army", "us-forces", "qaim"],
+            ["iraqi-security-forces", "syrian-army", "us-forces", "qaim"],
         ),
         # a noun of two words, and a second name with its article
         ("In 2017 the Russian and Syrian air forces bombed the desert.", ["russian-forces", "syrian-army"]),
@@ -1200,8 +1200,8 @@ def test_obfuscated_and_broken_names_are_found(shipped: Matcher, text: str, expe
             ["iraqi-border-guards", "qaim"],
         ),
         ("نشرت قوات الحدود العراقية أبراج مراقبة جديدة.", ["iraqi-border-guards"]),
-        ("Iraqi security forces and the army deployed near Karabla.", ["iraqi-army", "karabla"]),
-        ("انتشرت القوات الأمنية العراقية قرب القائم.", ["iraqi-army", "qaim"]),
+        ("Iraqi security forces and the army deployed near Karabla.", ["iraqi-security-forces", "karabla"]),
+        ("انتشرت القوات الأمنية العراقية قرب القائم.", ["iraqi-security-forces", "qaim"]),
         (
             "Aladin Qaysi, director of Iraq's Border Crossing Board Relations, said.",
             ["iraqi-border-crossings-administration"],
@@ -1262,7 +1262,10 @@ def test_border_villages_and_their_namesakes(shipped: Matcher, text: str, expect
         ("انتشرت قوات الحشد الشعبي في قرية العبيدي.", ["pmf", "obaidi"]),
         ("Marines entered the town of Obeidi at dawn.", []),  # nothing else watched: which Obeidi?
         ("مدينة سوسة هي جوهرة الساحل، وواحدة من المدن الساحلية في تونس.", []),  # Sousse, not al-Susah
-        ("Iraqi forces entered al-Ubaydi and Karabla.", ["iraqi-army", "obaidi", "karabla"]),  # a neighbour
+        (
+            "Iraqi forces entered al-Ubaydi and Karabla.",
+            ["iraqi-security-forces", "obaidi", "karabla"],
+        ),  # a neighbour
         ("Mohammed al-Obeidi, a town official, said the road was open.", []),  # the surname
         ("قال أحمد العبيدي إن الوضع مستقر.", []),
     ],
@@ -1486,7 +1489,7 @@ def test_syrian_and_iraqi_state_names_of_the_held_out_texts(
     [
         # the Iraqi state's forces as its statements and English copy name them
         ("أعلنت القوات المسلحة العراقية إنجاز الجدار قرب القائم.", ["iraqi-army", "qaim"]),
-        ("Iraqi government forces moved into al-Qaim at dawn.", ["iraqi-army", "qaim"]),
+        ("Iraqi government forces moved into al-Qaim at dawn.", ["iraqi-security-forces", "qaim"]),
         # the prime minister's title and his spokesman's are not the army
         ("وصل القائد العام للقوات المسلحة العراقية إلى القائم.", ["qaim"]),
         ("قال المتحدث باسم القائد العام للقوات المسلحة العراقية إن الحدود مؤمنة.", []),

@@ -202,6 +202,20 @@ def test_a_spelling_that_is_another_entitys_name_is_withheld() -> None:
     assert [m.entity for m in matcher.find("Qadi and Kadi and Gadi")] == ["a", "b", "a"]
 
 
+def test_an_alias_without_spellings_is_looked_up_only_as_written() -> None:
+    """`spellings: false`: a generic phrase makes no spelling that would collide with another
+    entity's (the army's "Iraqi troops" stays the army's; "Iraqi forces" stays the generic one)."""
+    matcher = Matcher(
+        watchlist(
+            ("army", "Iraqi Army", ["Iraqi Army"]),
+            ("generic", "Iraqi forces", [{"text": "Iraqi forces", "spellings": False}]),
+        )
+    )
+    assert "iraqi troops" not in matcher.withheld
+    found = matcher.find("Iraqi troops and Iraqi forces")
+    assert [m.entity for m in found] == ["army", "generic"]
+
+
 def test_loading_the_watchlists_does_not_import_the_matcher() -> None:
     """One owner for alias keys (monitor.normalise): the loader does not import the matcher."""
     code = "import sys, monitor.watchlists; print('monitor.matching' in sys.modules)"
