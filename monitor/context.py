@@ -202,8 +202,9 @@ SPORTS_WORDS = frozenset(fold_words(w) for w in """
 """.split())  # fmt: skip
 _SPORTS_BESIDE = 2  # words between a sports word and the name, for two sports words to suffice
 # A word of a settlement or governorate before the name keeps it the place even there: جماهير
-# مدينة دير الزور, الممثل الوحيد لمحافظة دير الزور في الدوري (a team is never "the city of").
-SPORTS_PLACE_WORDS = frozenset(fold_words(w) for w in "مدينة محافظة بلدة قرية".split())
+# مدينة دير الزور, الممثل الوحيد لمحافظة دير الزور في الدوري, نائب محافظ دير الزور (a team is never
+# "the city of", nor has a governor).
+SPORTS_PLACE_WORDS = frozenset(fold_words(w) for w in "مدينة محافظة بلدة قرية محافظ".split())
 
 
 def _any_of(words: Iterable[str]) -> ahocorasick.Automaton:
@@ -587,7 +588,7 @@ def context_rejects(ref: Ref, near: Near) -> str | None:
         return FORBID_BEFORE
     if words.after and not words.after.isdisjoint(near.words(0, 1, False)):
         return FORBID_AFTER
-    if words.require and _adds_article(ref):
+    if words.require and _adds_article(ref) and not (ref.entity.is_place and _after_settlement_word(near)):
         return ARTICLE
     if not words.require or not near.words(words.window, words.window, words.pairs).isdisjoint(words.require):
         return None
@@ -651,12 +652,17 @@ def _core(alias: str) -> str:
 def beside_settlement_word(norm: Normalised, plain: str, start: int, end: int) -> bool:
     """A settlement word right before the name (قرية العبيدي, the village of Obeidi) or after it
     (Rummana village)."""
-    before, after = Near(norm, plain, start, end).sides(2, 1)
+    near = Near(norm, plain, start, end)
+    after = near.sides(0, 1)[1]
+    return _after_settlement_word(near) or (bool(after) and after[0] in SETTLEMENT_WORDS)
+
+
+def _after_settlement_word(near: Near) -> bool:
+    """قرية العبيدي, بلدة الهجين, the village of Obeidi: a place, whatever else the word may mean."""
+    before = near.sides(2, 0)[0]
     if before and not SETTLEMENT_WORDS.isdisjoint(forms(before[-1])):
         return True
-    if before[-2:-1] and before[-1] == "of" and before[-2] in SETTLEMENT_WORDS:
-        return True
-    return bool(after) and after[0] in SETTLEMENT_WORDS
+    return bool(before[-2:-1]) and before[-1] == "of" and before[-2] in SETTLEMENT_WORDS
 
 
 def _has_place_cue(near: Near) -> bool:

@@ -269,7 +269,7 @@ class Matcher:
         if index is None:
             return None
         for ref in self.refs.entry(index).refs:
-            if ref.alias.case_sensitive or ref.possessive_only or ref.alias.requires_related:
+            if ref.alias.case_sensitive or ref.possessive_only:
                 continue
             if ref.context and context_rejects(ref, Near(norm, plain, start, end)) is not None:
                 continue

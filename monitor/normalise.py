@@ -42,9 +42,11 @@ _ARABIC = {"ة": "ه", "ى": "ي", "ی": "ي", "ي": "ي", "ک": "ك", "ٱ": "ا
     "گ": "ك", "ڭ": "ك", "پ": "ب", "ڤ": "ف",  # Persian letters in Iraqi and Syrian writing: العگيدات, البگارة
 }  # fmt: skip
 # A dot set between a tatweel and a letter inside an Arabic word, written to slip past keyword
-# filters (قـ.ـوات النظـ.ـام, الحـ.ـرس): deleted like the tatweel, so the word is whole again.
+# filters (قـ.ـوات النظـ.ـام, الحـ.ـرس), or a space between two tatweels (غارات إسرائيـ ـلية):
+# deleted like the tatweel, so the word is whole again.
 _TATWEEL_DOT = re.compile(
     "(?<=\u0640)[.\u00b7\u2022]+(?=[\u0621-\u064a\u0640])|(?<=[\u0621-\u064a])[.\u00b7\u2022]+(?=\u0640)"
+    "|(?<=[\u0621-\u064a]\u0640)[ \t]+(?=\u0640[\u0621-\u064a])"
 )
 _LETTER = "\u0621-\u063a\u0641-\u064a"  # the Arabic letters, without the tatweel
 # A tatweel between a letter and a number (اللواء الـ19, بـ3 صواريخ) stands for the space a

@@ -37,7 +37,8 @@ _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 # The first name: one word, or an initialism whose dots folded to spaces (U.S. -> "u s").
 _FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
 # Arabic dual construct "<noun>ي <name> و<name>": حقلي العمر وكونيكو (the al-Omar and Conoco fields)
-_DUAL_AR = re.compile(r"ي (?P<first>\S+) و(?P<second>\S+)")
+# (a lookahead: the second name of one pair may end the noun of the next, بالحسكه وحقلي العمر وكونيكو)
+_DUAL_AR = re.compile(r"(?=ي (?P<first>\S+) و(?P<second>\S+))")
 
 
 # A unit's own name in brackets between its number and its noun: "the PMF's 13th (Tafuf) Brigade"
@@ -92,10 +93,10 @@ def _in_tails(last: str, tails: frozenset[str]) -> bool:
 def _dual_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], list[str]]]:
     """The two names of an Arabic dual construct (حقلي العمر وكونيكو, منفذي القائم والوليد), each
     with the noun in the singular (حقل, منفذ; قاعدتي -> قاعده)."""
-    noun = text[text.rfind(" ", 0, match.start()) + 1 : match.start()]
-    if len(noun) < 3:
-        return []
-    nouns = [noun, noun[:-1] + "ه"] if noun.endswith("ت") else [noun]
+    written = text[text.rfind(" ", 0, match.start()) + 1 : match.start()]
+    # with its proclitics or without them (وحقلي العمر وكونيكو: حقل)
+    nouns = [form for form in forms(written) if len(form) >= 3]
+    nouns += [n[:-1] + "ه" for n in nouns if n.endswith("ت")]
     return [(match.span(name), [f"{n} {match.group(name)}" for n in nouns]) for name in ("first", "second")]
 
 

@@ -451,12 +451,13 @@ FORCE_NOUNS = (
     tuple(
         """forces|force|troops|soldier|special forces|military|army|adviser|advisor|military adviser
     |military advisor|military personnel|personnel|commando|ground forces|service members
-    |officer|command|military operation|military operations|marines|military presence""".split("|")
+    |officer|command|military operation|military operations|marines|military presence|air defences
+    |air defenses|air defence|air defense""".split("|")
     ),
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
     |aircraft|drone|drone strike|plane|air force|air forces|military aircraft|drone attack|attack
-    |missile attack|missile strike""".split("|")
+    |missile attack|missile strike|air attack""".split("|")
     ),
 )
 _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORCE_NOUNS)
@@ -471,13 +472,13 @@ FORCE_NOUNS_AR = tuple(
     for group in (
         """القوات:f الجيش:m الجنود:p العسكريين:p المستشارين:p الخبراء:p قوات:f جنود:p القواعد:f
         قاعدة:f قواعد:f القاعدة_العسكرية:f القواعد_العسكرية:f العمليات_العسكرية:f العملية_العسكرية:f
-        قوات_المارينز:f الوجود:m الوجود_العسكري:m""",
+        قوات_المارينز:f الوجود:m الوجود_العسكري:m الدفاعات_الجوية:f الدفاع_الجوي:m""",
         """الطيران:m الطائرات:f الطائرة:f الغارات:f الغارة:f الضربات:f الضربة:f القصف:m المقاتلات:f
         المسيرات:f المسيرة:f غارة:f غارات:f ضربة:f ضربات:f قصف:m طائرة:f طائرات:f مسيرة:f مقاتلات:f
         مقاتلة:f طيران:m غارة_جوية:f غارات_جوية:f ضربة_جوية:f ضربات_جوية:f قصف_جوي:m
         الغارة_الجوية:f الغارات_الجوية:f الضربة_الجوية:f الضربات_الجوية:f القصف_الجوي:m
         الطائرات_الحربية:f الطائرة_الحربية:f طائرات_حربية:f طائرة_حربية:f الطيران_المروحي:m
-        المروحيات:f مروحيات:f هجوم:m الهجوم:m""",
+        المروحيات:f مروحيات:f هجوم:m الهجوم:m هجوم_جوي:m الهجوم_الجوي:m""",
     )
 )
 

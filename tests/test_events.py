@@ -251,6 +251,7 @@ def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -
         # Israel's and the US's bombardment and "air aggression" come from the air
         ("لقي عشرة من عناصر الميليشيات الإيرانية مصرعهم في قصف إسرائيلي بمدينة البوكمال.", ["airstrike"]),
         ("قتل أربعة من الحشد الشعبي في عدوان جوي أميركي استهدف منطقة القائم.", ["airstrike"]),
+        ("استهدف هجوم جوي إسرائيلي مطار التيفور قرب تدمر.", ["airstrike"]),
     ],
 )
 def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expected: list[str]) -> None:

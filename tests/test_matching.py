@@ -742,6 +742,11 @@ CONTEXT_RULES = [
     ("the province a team represents",
      "عاد نادي الفتوة إلى ملعب دير الزور. ويعد الفتوة الممثل الوحيد لمحافظة دير الزور في الدوري.",
      ["deir-ez-zor"]),
+    ("a team has no governor", "جمعت مباراة ودية نادي الفتوة ونادي الميادين بحضور نائب محافظ ديرالزور.",
+     ["deir-ez-zor"]),
+    # a settlement word before a name makes it the place even with an article it was written without
+    ("بلدة الهجين", "وباتت قسد قريبة من بلدة الهجين بعد معارك عنيفة.", ["hajin", "sdf"]),
+    ("الهجين, a hybrid", "طورت الشركة محركا من النوع الهجين.", []),
     ("a place after a preposition in a sports text",
      "عادت الحياة إلى ملعب دير الزور مع نادي الفتوة. وقال كابتن الفريق إن العودة إلى دير الزور كانت فرحة.",
      ["deir-ez-zor"]),
@@ -980,6 +985,16 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
         # a noun of two words, and a second name with its article
         ("In 2017 the Russian and Syrian air forces bombed the desert.", ["russian-forces", "syrian-army"]),
         ("Convoys left the Conoco and al-Omar bases on Monday.", ["conoco-gas-field", "al-omar-oil-field"]),
+        # a name its parent or related entity admits (requires_related) shares the noun too
+        (
+            "Troops of the 7th and 8th divisions of the Iraqi army stormed the desert.",
+            ["iraqi-7th-division", "iraqi-8th-division", "iraqi-army"],
+        ),
+        # a dual with a proclitic, right after a word ending in ي
+        (
+            "استقدمت قسد أرتالا من الشدادي بالحسكة وحقلي العمر وكونيكو.",
+            ["sdf", "shaddadi", "hasakah", "al-omar-oil-field", "conoco-gas-field"],
+        ),
     ],
 )
 def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str, expected: list[str]) -> None:
@@ -1183,6 +1198,10 @@ def test_border_guards_are_iraqs_when_iraq_is_named_with_them(
         ("البو\nكمال تشهد توترا", ["bukamal"]),  # a line break inside the name
         ("عادت الحياة إلى مدينة البو كمال", ["bukamal"]),  # a space inside it
         ("انتهت الجملة. ـ وبدأت أخرى في القائم", ["qaim"]),  # a sentence's dot is not folded away
+        (
+            "بعد غارات إسرائيـ ـلية على مطار تدمر",
+            ["israeli-military", "palmyra"],
+        ),  # a space between two tatweels
         # a number joined to its article by a tatweel (الـ19): the space a printer left out
         ("قتل معاون قائد اللواء الـ19 في الحشد الشعبي بعبوة ناسفة", ["pmf-brigade-19", "pmf"]),
         ("نعى الحشد الشعبي آمر اللواء الـ١٤ أبو حسن", ["pmf", "kataib-sayyid-al-shuhada"]),
