@@ -742,6 +742,9 @@ CONTEXT_RULES = [
     ("the province a team represents",
      "عاد نادي الفتوة إلى ملعب دير الزور. ويعد الفتوة الممثل الوحيد لمحافظة دير الزور في الدوري.",
      ["deir-ez-zor"]),
+    # namesakes elsewhere: the Arabian Peninsula, Egypt's Salihiyah
+    ("الجزيرة العربية", "وصلت الشتلات من منطقة الجزيرة العربية إلى مصر.", []),
+    ("الصالحية in Egypt", "اكتشفت الحشرة في منطقة الصالحية بمحافظة الشرقية قرب الفرات.", ["euphrates"]),
     ("a team has no governor", "جمعت مباراة ودية نادي الفتوة ونادي الميادين بحضور نائب محافظ ديرالزور.",
      ["deir-ez-zor"]),
     # a settlement word before a name makes it the place even with an article it was written without
