@@ -135,6 +135,8 @@ def test_both_languages_and_hard_negatives_are_in_the_set() -> None:
         "يستعد العراق لإعادة فتح معبر الوليد الحدودي مع سوريا.",
         "Coalition forces are still inside al-Tanf base, bracing for a probable drone attack.",
         "A border crossing at al-Qaim is set to reopen next month.",
+        # unknown men who raise a flag kill no one
+        "طوقت قسد مفرق الرغيب في بلدة ذيبان بعد أن رفع مجهولون راية على لوحة إعلانية.",
     ],
 )
 def test_no_event_without_a_watched_name_or_when_past_or_another_sense(matcher: Matcher, text: str) -> None:
@@ -252,6 +254,8 @@ def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -
         ("لقي عشرة من عناصر الميليشيات الإيرانية مصرعهم في قصف إسرائيلي بمدينة البوكمال.", ["airstrike"]),
         ("قتل أربعة من الحشد الشعبي في عدوان جوي أميركي استهدف منطقة القائم.", ["airstrike"]),
         ("استهدف هجوم جوي إسرائيلي مطار التيفور قرب تدمر.", ["airstrike"]),
+        # rockets carried are cargo, not shelling
+        ("استهدفت غارة شحنة صواريخ كان ينقلها فصيل عراقي في منطقة البوكمال.", ["airstrike"]),
     ],
 )
 def test_an_act_takes_the_type_of_its_means(matcher: Matcher, text: str, expected: list[str]) -> None:
