@@ -31,6 +31,7 @@ from monitor.elsewhere import (
 from monitor.normalise import (
     APOSTROPHES,
     ARABIC_ARTICLE,
+    LATIN_ARTICLES,
     TATWEEL,
     Normalised,
     fold_words,
@@ -142,7 +143,7 @@ PLACE_CUES_AFTER = frozenset(fold_words(w) for w in "الواقعة الواقع
 # A place named beside the word for a settlement (the village of Obeidi, Rummana village, قرية
 # العبيدي) is the place even with no parent or related place in the text: requires_related is met.
 SETTLEMENT_WORDS = frozenset(fold_words(w) for w in """
-    قرية قرى بلدة بلدات ناحية قضاء مدينة village villages town towns subdistrict district
+    قرية قرى بلدة بلدات ناحية قضاء مدينة village villages town towns subdistrict district city
 """.split())  # fmt: skip
 MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
@@ -390,7 +391,9 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         sentence = _Sentence.around(plain, source_start, source_end)
         near = Near(norm, plain, start, end)
         if _quoted_after(MEDIA_WORDS, plain, sentence, source_start) or (
-            name in OUTLET_NAMES and _is_outlet(near, plain, sentence, source_start, source_end)
+            name in OUTLET_NAMES
+            and not _after_settlement_word(near)  # "based in the city of al-Mayadeen": the town
+            and _is_outlet(near, plain, sentence, source_start, source_end)
         ):
             return "outlet: the name of a news outlet"
     if before in NAMING_WORDS or two_before in NAMING_WORDS:
@@ -658,8 +661,11 @@ def beside_settlement_word(norm: Normalised, plain: str, start: int, end: int) -
 
 
 def _after_settlement_word(near: Near) -> bool:
-    """قرية العبيدي, بلدة الهجين, the village of Obeidi: a place, whatever else the word may mean."""
-    before = near.sides(2, 0)[0]
+    """قرية العبيدي, بلدة الهجين, the village of Obeidi, the city of al-Mayadeen: a place, whatever
+    else the word may mean."""
+    before = near.sides(3, 0)[0]
+    if before[-1:] and before[-1] in LATIN_ARTICLES:  # the name's own article, folded apart
+        before = before[:-1]
     if before and not SETTLEMENT_WORDS.isdisjoint(forms(before[-1])):
         return True
     return bool(before[-2:-1]) and before[-1] == "of" and before[-2] in SETTLEMENT_WORDS

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from monitor.context import WORD, WORD_CHARS, Hit, folded, position
+from monitor.context import CROSSING_WORDS, WORD, WORD_CHARS, Hit, folded, position
 from monitor.normalise import ARABIC_ARTICLE, DELETE, Normalised, fold_words, is_arabic
 from monitor.variants import forms
 
@@ -161,9 +161,13 @@ def _arabic_singular(noun: str) -> str:
 
 
 PLACE_LIST_RULE = (
-    "list: joined by and, or, a comma or و to another place (حديثة وعنة وراوة) or armed group found"
+    "list: joined by and, or, a comma, a dash or و to another place (حديثة وعنة وراوة) or armed group found"
 )
 _LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
+# a comma, or a dash or slash between names ("( حصيبة – الكرابلة – الرمانة – العبيدي )")
+_LIST_MARKS = frozenset(",،–—/")
+_DASHES = frozenset("–—/")
+_SEPARATORS = str.maketrans({mark: f" {mark} " for mark in _LIST_MARKS})
 _QUOTES = str.maketrans("", "", '"“”«»‘’„')
 ARMED_KINDS = frozenset({"militia", "armed_group"})
 
@@ -215,9 +219,11 @@ def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
     if first.end >= second.start or second.start - first.end > WORD_CHARS:
         return False
     gap = plain[norm.source(first.end - 1) + 1 : norm.source(second.start)].translate(_QUOTES)
-    words = gap.replace(",", " , ").replace("،", " ، ").split()
-    commas = sum(w in {",", "،"} for w in words)
-    rest = [w for w in words if w not in {",", "،"}]
+    words = gap.translate(_SEPARATORS).split()
+    if not _DASHES.isdisjoint(words) and _after_crossing_word(first, norm):
+        return False  # معبر الهري – القائم: a crossing named by its two towns, not a list
+    commas = sum(w in _LIST_MARKS for w in words)
+    rest = [w for w in words if w not in _LIST_MARKS]
     # و before a quoted name is cut off it by the quote: و"سيد الشهداء"
     joined = second.ref.variant.key.startswith("و") or rest[-1:] == ["و"]
     rest = rest[:-1] if rest[-1:] == ["و"] and rest[:-1] else rest
@@ -226,6 +232,11 @@ def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
     if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP and not between):
         return False
     return bool(commas or rest) or joined
+
+
+def _after_crossing_word(hit: Hit, norm: Normalised) -> bool:
+    before = norm.text[max(0, hit.start - WORD_CHARS) : hit.start].split()
+    return bool(before) and not CROSSING_WORDS.isdisjoint(forms(before[-1]))
 
 
 def desert_regions(watchlist: Watchlist) -> dict[str, Entity]:

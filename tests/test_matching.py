@@ -742,6 +742,13 @@ CONTEXT_RULES = [
     ("the province a team represents",
      "عاد نادي الفتوة إلى ملعب دير الزور. ويعد الفتوة الممثل الوحيد لمحافظة دير الزور في الدوري.",
      ["deir-ez-zor"]),
+    # "the city of" before a name shared with an outlet makes it the town
+    ("the city of al-Mayadeen",
+     "Sources told Deir 24 Network the regiment is based in the city of al-Mayadeen.", ["mayadin"]),
+    # a list of places may be set apart by dashes; a crossing named by its two towns is no list
+    ("a dashed list", "يضم قضاء القائم 5 مدن ( حصيبة – الكرابلة – الرمانة – العبيدي ).",
+     ["husaybah", "karabla", "obaidi", "qaim", "rummana"]),
+    ("a crossing by its towns", "أدخلت الميليشيا سيارة عبر معبر الهري – القائم غير الرسمي.", ["hiri"]),
     # namesakes elsewhere: the Arabian Peninsula, Egypt's Salihiyah
     ("الجزيرة العربية", "وصلت الشتلات من منطقة الجزيرة العربية إلى مصر.", []),
     ("الصالحية in Egypt", "اكتشفت الحشرة في منطقة الصالحية بمحافظة الشرقية قرب الفرات.", ["euphrates"]),
