@@ -152,8 +152,12 @@ def _singular(noun: str) -> str:
 
 
 def _arabic_singular(noun: str) -> str:
-    """A dual noun's singular (الجيشين -> الجيش, منفذا -> منفذ in "منفذا الوليد والقائم"); other
-    nouns as they are. A wrong cut costs nothing: only keys in the automaton are looked up."""
+    """A dual noun's singular (الجيشين -> الجيش, منفذا -> منفذ in "منفذا الوليد والقائم"; a feminine
+    one takes its ة back: الفرقتين -> الفرقه); other nouns as they are. A wrong cut costs nothing:
+    only keys in the automaton are looked up."""
+    for ending in ("تين", "تان"):
+        if noun.endswith(ending) and len(noun) > len(ending) + 2:
+            return noun[: -len(ending)] + "ه"
     for ending in ("ين", "ان", "ا", "ي"):
         if noun.endswith(ending) and len(noun) > len(ending) + 3:
             return noun[: -len(ending)]

@@ -1000,6 +1000,11 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
             "Troops of the 7th and 8th divisions of the Iraqi army stormed the desert.",
             ["iraqi-7th-division", "iraqi-8th-division", "iraqi-army"],
         ),
+        # a feminine dual takes its ة back: بالفرقتين السابعة والثامنة, the 7th and 8th divisions
+        (
+            "قالت قيادة الجيش العراقي إن قطعاتها المتمثلة بالفرقتين السابعة والثامنة حررت مدينة القائم.",
+            ["iraqi-army", "iraqi-7th-division", "iraqi-8th-division", "qaim"],
+        ),
         # a dual with a proclitic, right after a word ending in ي
         (
             "استقدمت قسد أرتالا من الشدادي بالحسكة وحقلي العمر وكونيكو.",
