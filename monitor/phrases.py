@@ -170,7 +170,7 @@ PLACE_LIST_RULE = (
 _LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
 # a comma, or a dash or slash between names ("( حصيبة – الكرابلة – الرمانة – العبيدي )")
 _LIST_MARKS = frozenset(",،–—/")
-_DASHES = frozenset("–—/")
+_NAME_JOINERS = frozenset("–—/")  # a dash or slash also joins a crossing's two towns: معبر الهري – القائم
 _SEPARATORS = str.maketrans({mark: f" {mark} " for mark in _LIST_MARKS})
 _QUOTES = str.maketrans("", "", '"“”«»‘’„')
 ARMED_KINDS = frozenset({"militia", "armed_group"})
@@ -224,18 +224,18 @@ def _listed_with(hit: Hit, place: Hit, plain: str, norm: Normalised) -> bool:
         return False
     gap = plain[norm.source(first.end - 1) + 1 : norm.source(second.start)].translate(_QUOTES)
     words = gap.translate(_SEPARATORS).split()
-    if not _DASHES.isdisjoint(words) and _after_crossing_word(first, norm):
+    if not _NAME_JOINERS.isdisjoint(words) and _after_crossing_word(first, norm):
         return False  # معبر الهري – القائم: a crossing named by its two towns, not a list
-    commas = sum(w in _LIST_MARKS for w in words)
+    marks = sum(w in _LIST_MARKS for w in words)
     rest = [w for w in words if w not in _LIST_MARKS]
     # و before a quoted name is cut off it by the quote: و"سيد الشهداء"
     joined = second.ref.variant.key.startswith("و") or rest[-1:] == ["و"]
     rest = rest[:-1] if rest[-1:] == ["و"] and rest[:-1] else rest
     # an Arabic list may hold an unwatched place between the two: البصيرة والصور والعزبة
-    between = bool(rest) and joined and not commas and rest[0].startswith("و")
+    between = bool(rest) and joined and not marks and rest[0].startswith("و")
     if len(rest) > 1 or (rest and rest[0].casefold() not in _LIST_GAP and not between):
         return False
-    return bool(commas or rest) or joined
+    return bool(marks or rest) or joined
 
 
 def _after_crossing_word(hit: Hit, norm: Normalised) -> bool:
