@@ -1,9 +1,9 @@
 """Rules that read a phrase around hits rather than one hit: coordination (the Syrian and Iraqi
-armies: two names sharing one noun), lists of places (حديثة وعنة وراوة: a place in a list with
-another is a place), and desert words (the al-Bukamal desert, بادية البوكمال: the desert region
-as well as the place), and names whose referent changed on a date ("the Syrian government",
-dated by the text's other names), and a name bracketed inside a unit's number and noun (the
-13th (Tafuf) Brigade). Pure: no I/O.
+armies: two names sharing one noun; PMF Brigades 13, 14 and 45: numbers sharing one), lists of
+places (حديثة وعنة وراوة: a place in a list with another is a place), and desert words (the
+al-Bukamal desert, بادية البوكمال: the desert region as well as the place), and names whose
+referent changed on a date ("the Syrian government", dated by the text's other names), and a name
+bracketed inside a unit's number and noun (the 13th (Tafuf) Brigade). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -83,6 +83,57 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:
             yield from _dual_keys(text, match)
+    for match in _NUMBERS_AFTER.finditer(text):
+        yield from _numbered_keys(text, match, noun_first=True)
+    for match in _ORDINALS_BEFORE.finditer(text):
+        yield from _numbered_keys(text, match, noun_first=False)
+
+
+def _numbered_keys(
+    text: str, match: re.Match[str], noun_first: bool
+) -> Iterator[tuple[tuple[int, int], list[str]]]:
+    """Per number of a list of units sharing one noun, its span (the one beside the noun with it:
+    "Brigades 13", "45th brigades") and its keys: the noun in the singular with the number, after
+    the word before the list where one stands (PMF Brigades 45 and 46: "pmf brigade 46")."""
+    nouns = _unit_singulars(match.group("noun"))
+    before = text[: match.start()].rstrip(" ").rsplit(" ", 1)[-1]
+    numbers = list(re.finditer(r"\d+(?:st|nd|rd|th)?", match.group("numbers")))
+    beside_noun = numbers[0] if noun_first else numbers[-1]
+    for number in numbers:
+        at, stop = match.start("numbers") + number.start(), match.start("numbers") + number.end()
+        span = (at, stop)
+        if number is beside_noun:
+            span = (match.start("noun"), stop) if noun_first else (at, match.end("noun"))
+        ordinal = not number.group().isdigit()
+        names = [f"{number.group()} {n}" if ordinal else f"{n} {number.group()}" for n in nouns]
+        yield span, [f"{before} {name}" for name in names if before] + names
+
+
+def _unit_singulars(noun: str) -> list[str]:
+    """The singular of a unit noun as keys write it: brigades -> brigade, الالويه -> اللواء and
+    لواء, اللواءين -> اللواء (keys with and without the article are both tried)."""
+    if not is_arabic(noun[0]):
+        return [_singular(noun)]
+    singulars = []
+    for form in forms(noun):
+        core = form.removeprefix(ARABIC_ARTICLE)
+        singular = _BROKEN_PLURALS.get(core) or _arabic_singular(core)
+        singulars += [ARABIC_ARTICLE + singular, singular]
+    return list(dict.fromkeys(singulars))
+
+
+# Numbered units listed after their noun (PMF Brigades 13, 14 and 45; الألوية 13 و14 و45,
+# اللواءين 45 و46, ألوية 19-18-17-13) or before it as ordinals (the 13th, 14th and 45th brigades).
+# The numbers share the noun as coordinated names do; only keys in the automaton are looked up.
+_LIST_JOINER = r"(?: +| +and +| +or +| +و ?)"
+_NUMBERS_AFTER = re.compile(
+    rf"(?:(?<= )|^)(?P<noun>[^\W\d]+) +(?P<numbers>\d+(?:{_LIST_JOINER}\d+)+)(?![\w])"
+)
+_ORDINALS_BEFORE = re.compile(
+    rf"(?:(?<= )|^)(?P<numbers>\d+(?:st|nd|rd|th)(?:{_LIST_JOINER}\d+(?:st|nd|rd|th))+) (?P<noun>[a-z]+)"
+)
+# the plurals of unit nouns that are not the singular with an ending (folded, without the article)
+_BROKEN_PLURALS = {"الويه": "لواء", "افواج": "فوج", "فرق": "فرقه", "كتائب": "كتيبه", "سرايا": "سريه"}
 
 
 def _in_tails(last: str, tails: frozenset[str]) -> bool:
@@ -493,6 +544,14 @@ def _cues(hits: list[Hit], shared: set[int], text: str) -> EraCues:
     """The era cues of a text's hits but its years (`shared`: the ids of the hits of names to be
     dated)."""
     deposed = {id(h) for h in hits if _deposed(h, text)}
+    # the surname inside the full name is as deposed as the full name (former President Bashar
+    # al-Assad: "Assad" too)
+    deposed |= {
+        id(h)
+        for h in hits
+        for d in hits
+        if id(d) in deposed and d.ref.entity is h.ref.entity and d.start <= h.start and h.end <= d.end
+    }
     return EraCues(
         frozenset(h.ref.entity.id for h in hits if id(h) not in shared and id(h) not in deposed),
         frozenset(h.ref.entity.id for h in hits if id(h) in deposed),
@@ -501,10 +560,12 @@ def _cues(hits: list[Hit], shared: set[int], text: str) -> EraCues:
 
 
 # A ruler of the old era named as deposed ("the ousted President Bashar al-Assad", الرئيس المخلوع
-# بشار الأسد) is named by a text of the new era: a cue of the new era, not of the old.
+# بشار الأسد, "since the overthrow of Assad", بعد سقوط الأسد) is named by a text of the new era: a
+# cue of the new era, not of the old.
 DEPOSED_WORDS = frozenset(
     fold_words(w)
-    for w in "ousted deposed toppled overthrown fallen former المخلوع البائد الفار الهارب السابق".split()
+    for w in """ousted deposed toppled overthrown fallen former overthrow ouster fall toppling downfall
+    المخلوع البائد الفار الهارب السابق سقوط بسقوط الإطاحة بالإطاحة""".split()
 )
 DEPOSED_REACH = 3  # words before the name (ousted Syrian President Bashar al-Assad)
 

@@ -793,6 +793,31 @@ CONTEXT_RULES = [
      "The Pentagon said two other US outposts, Conoco and Green Village, came under rocket fire.",
      ["conoco-gas-field", "us-forces"]),
     ("Conoco the company", "Conoco stations raised their prices in Texas.", []),
+    # held-out set 14: Assad by his surname, not his family's, the lake or the lion's share
+    ("Assad by his surname", "Assad fled to Moscow after the rebels took Damascus.",
+     ["bashar-al-assad", "damascus"]),
+    ("his father", "Hafez al-Assad ruled Syria until 2000.", []),
+    ("post-Assad", "a post-Assad government took over the crossing at al-Bukamal", ["bukamal"]),
+    ("الأسد by his surname", "وفر الأسد من سوريا إلى روسيا قبل عام.", ["bashar-al-assad"]),
+    ("the lion's share", "حصل التجار على حصة الأسد من الأرباح في سوريا.", []),
+    ("his brother", "قاد ماهر الأسد الفرقة الرابعة في سوريا.", ["syrian-4th-division"]),
+    ("the former regime", "استهدفت الغارة مخزن أسلحة النظام السابق في سوريا.", ["syrian-army"]),
+    ("Saddam's former regime", "عاد ضباط النظام السابق إلى بغداد.", ["baghdad"]),
+    ("Israeli occupation forces", "Israeli occupation forces opened fire near Quneitra.",
+     ["israeli-military"]),
+    # the Kurdistan Region's Asayish, not the SDF's police
+    ("Asayish of Sulaymaniyah",
+     "أعلنت محكمة تحقيق أسايش السليمانية صدور أمر قبض بحق رئيس مجلس الأسايش في أربيل.", ["erbil"]),
+    ("the SDF's Asayish", "اعتقلت الأسايش ثلاثة شبان في الحسكة.", ["asayish", "hasakah"]),
+    # namesakes: al-Shamiya of al-Diwaniyah, Iraq's Middle Euphrates; Hawayij Dhiban is a village
+    ("الشامية of al-Diwaniyah", "مدينة الشامية هي إحدى أهم مدن الفرات الأوسط وتقع في محافظة الديوانية.", []),
+    ("حوايج ذيبان", "سقطت الصواريخ قرب قرية حوايج ذيبان بريف دير الزور.", ["deir-ez-zor", "hawaij"]),
+    ("الحوايج وذيبان", "انسحب المقاتلون نحو الحوايج وذيبان.", ["dhiban", "hawaij"]),
+    # capitals by their role
+    ("the Iraqi capital", "A drone strike hit a car in the Iraqi capital on Wednesday.", ["baghdad"]),
+    ("العاصمة السورية", "وصل الوفد إلى العاصمة السورية أمس.", ["damascus"]),
+    # a generated spelling takes proclitics too: لقوات سورية الديموقراطية
+    ("SDF spelt ديموقراطية", "رجح القائد العام لقوات سورية الديموقراطية انتهاء المعركة.", ["sdf"]),
 ]  # fmt: skip
 
 
@@ -1010,6 +1035,27 @@ def test_a_place_named_with_its_grandparent_region_is_admitted(shipped: Matcher)
             "استقدمت قسد أرتالا من الشدادي بالحسكة وحقلي العمر وكونيكو.",
             ["sdf", "shaddadi", "hasakah", "al-omar-oil-field", "conoco-gas-field"],
         ),
+        # numbered units listed after their noun, or as ordinals before it, each one a name
+        (
+            "PMF Brigades 13, 14 and 45 deployed along the border near al-Qaim.",
+            ["pmf", "liwa-al-tafuf", "kataib-sayyid-al-shuhada", "kataib-hezbollah", "qaim"],
+        ),
+        (
+            "More PMF units, including brigades 30 and 17, were sent to the frontier.",
+            ["pmf", "pmf-brigade-17"],
+        ),
+        (
+            "the PMF's 13th, 14th and 45th Brigades",
+            ["pmf", "liwa-al-tafuf", "kataib-sayyid-al-shuhada", "kataib-hezbollah"],
+        ),
+        (
+            "انتشرت الألوية 13 و14 و45 من الحشد الشعبي على الحدود قرب القائم.",
+            ["liwa-al-tafuf", "kataib-sayyid-al-shuhada", "kataib-hezbollah", "pmf", "qaim"],
+        ),
+        (
+            "وصلت قوة من اللواءين 13 و45 في الحشد الشعبي إلى القائم.",
+            ["liwa-al-tafuf", "kataib-hezbollah", "pmf", "qaim"],
+        ),
     ],
 )
 def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str, expected: list[str]) -> None:
@@ -1023,6 +1069,11 @@ def test_a_name_sharing_a_coordinated_noun_is_found(shipped: Matcher, text: str,
         "The old and new forces of the market were discussed.",
         "The Jordanian and Egyptian air forces held a drill.",
         "وصلت الشاحنات السورية والعراقية إلى السوق.",
+        # numbers that share no unit noun, or a unit noun whose numbers no key names
+        "Chapters 13, 14 and 45 of the report were published.",
+        "Teams from divisions 1 and 2 of the league met in Cairo.",
+        # a bare brigade number needs its context, in a list as alone
+        "Brigades 45 and 46 of the national guard held a parade in Texas.",
     ],
 )
 def test_coordination_only_makes_watched_names(shipped: Matcher, text: str) -> None:
