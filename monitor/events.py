@@ -55,6 +55,15 @@ def _between(plain: str, start: int, end: int) -> bool:
     return _UNBROKEN.fullmatch(plain, start, end) is not None and _THAT.search(plain, start, end) is None
 
 
+def _quoted(plain: str, start: int, end: int) -> int:
+    """1 where the name at plain[start:end] stands in quotes of its own (قالت حركة "عصائب أهل
+    الحق"): they are no punctuation between it and its verb; else 0."""
+    return int(start > 0 and end < len(plain) and plain[start - 1] in _QUOTES and plain[end] in _QUOTES)
+
+
+_QUOTES = '"“”«»'
+
+
 def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
     for i, end in spans:  # noqa: SIM110 - a plain loop: any() over a generator costs a frame a call
@@ -327,8 +336,8 @@ class EventTyper:
         characters, no punctuation between (", the monitor said" is someone else speaking) and no
         "that"/أن (what is said begins: "ذكرت وكالة سانا أن الجيش السوري ...")."""
         return any(
-            (0 <= start - e <= self._speaker_gap and _between(plain, e, start))
-            or (0 <= s - finish <= self._speaker_gap and _between(plain, finish, s))
+            (0 <= start - e <= self._speaker_gap and _between(plain, e + _quoted(plain, s, e), start))
+            or (0 <= s - finish <= self._speaker_gap and _between(plain, finish, s - _quoted(plain, s, e)))
             for s, e in actors
         )
 

@@ -81,12 +81,25 @@ class Lexicon:
             if first and is_arabic(part[0]) and (len(part) <= _PARTICLE or part in _RELATIVE_PRONOUNS):
                 forms |= {conj + part for conj in CONJUNCTIONS}  # ولم، فلا; not كلم ("km")
             elif first and is_arabic(part[0]):
-                forms |= set(arabic_forms(*strip_article(part)))
-            elif is_arabic(part[0]) and not part.startswith("ال"):
-                forms.add(f"ال{part}")
+                for word in (part, *_feminine_duals(part)):
+                    forms |= set(arabic_forms(*strip_article(word)))
+            elif is_arabic(part[0]):
+                for word in (part, *_feminine_duals(part)):
+                    forms |= {word} if word.startswith("ال") else {word, f"ال{word}"}
             shared = frozenset(self._strings.setdefault(form, form) for form in forms)
             found = self._words[key] = Word(shared, wild)
         return found
+
+
+def _feminine_duals(word: str) -> tuple[str, ...]:
+    """An Arabic word in ة (folded ه) as a dual, the noun and its adjective alike: غاره ->
+    غارتين, غارتان; قذيفه صاروخيه -> قذيفتين صاروخيتين."""
+    if not word.endswith("ه") or len(word.removeprefix("ال")) < _DUAL_STEM:
+        return ()
+    return (word[:-1] + "تين", word[:-1] + "تان")
+
+
+_DUAL_STEM = 4  # letters with the ة: a shorter word in ه is a pronoun's (له، منه) more often
 
 
 class Phrases:

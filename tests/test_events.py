@@ -192,6 +192,8 @@ def test_a_reported_denial_is_a_statement_not_the_denied_act(matcher: Matcher, t
         ("PMF spokesman Mohannad al-Aqabi said the brigades would stay in al-Qaim.", ["statement"]),
         # the actor after "that"/أن is what is said, not who says it
         ("وذكرت وكالة سانا أن الجيش السوري انتشر في البوكمال.", ["deployment"]),
+        # a speaker's name in quotes of its own still speaks; a quote that opens what is said does not
+        ('من ناحية أخرى، قالت حركة "عصائب أهل الحق" إنها لن تسكت عن ذلك في القائم.', ["statement"]),
     ],
 )
 def test_a_watched_actor_that_speaks_makes_a_statement(
@@ -254,6 +256,7 @@ def test_who_speaks_and_when(matcher: Matcher, text: str, expected: list[str]) -
         ("لقي عشرة من عناصر الميليشيات الإيرانية مصرعهم في قصف إسرائيلي بمدينة البوكمال.", ["airstrike"]),
         ("قتل أربعة من الحشد الشعبي في عدوان جوي أميركي استهدف منطقة القائم.", ["airstrike"]),
         ("استهدف هجوم جوي إسرائيلي مطار التيفور قرب تدمر.", ["airstrike"]),
+        ("قال الجيش الإسرائيلي إن سلاح الجو شن هجوما على مواقع في البوكمال.", ["airstrike"]),
         # rockets carried are cargo, not shelling
         ("استهدفت غارة شحنة صواريخ كان ينقلها فصيل عراقي في منطقة البوكمال.", ["airstrike"]),
     ],
@@ -489,6 +492,18 @@ def test_a_trigger_inside_a_place_name_is_no_event(matcher: Matcher) -> None:
 
 def test_arabic_triggers_take_proclitics(matcher: Matcher) -> None:
     assert typed(matcher, "وبغارة جوية قتل عنصران من كتائب حزب الله في البوكمال.") == ["airstrike"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("شنت طائرات مجهولة غارتين على مواقع الميليشيات في البوكمال.", ["airstrike"]),
+        ("سقطت قذيفتين صاروخيتين في الجهة الغربية لحقل العمر.", ["shelling"]),
+        ("انفجرت عبوتان ناسفتان بدورية لقسد في ذيبان.", ["explosion"]),
+    ],
+)
+def test_arabic_triggers_in_ة_match_as_duals(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert typed(matcher, text) == expected
 
 
 def test_the_longest_trigger_wins(matcher: Matcher) -> None:
