@@ -83,27 +83,35 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:
             yield from _dual_keys(text, match)
-    for match in _NUMBERS_AFTER.finditer(text):
-        yield from _numbered_keys(text, match, noun_first=True)
-    for match in _ORDINALS_BEFORE.finditer(text):
-        yield from _numbered_keys(text, match, noun_first=False)
+    if any(stem in text for stem in _UNIT_STEMS):
+        for match in (*_NUMBERS.finditer(text), *_ORDINALS.finditer(text)):
+            if match.start() == 0 or text[match.start() - 1] == " ":  # not the end of a longer word
+                yield from _numbered_keys(text, match)
 
 
-def _numbered_keys(
-    text: str, match: re.Match[str], noun_first: bool
-) -> Iterator[tuple[tuple[int, int], list[str]]]:
+def _numbered_keys(text: str, match: re.Match[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
     """Per number of a list of units sharing one noun, its span (the one beside the noun with it:
     "Brigades 13", "45th brigades") and its keys: the noun in the singular with the number, after
-    the word before the list where one stands (PMF Brigades 45 and 46: "pmf brigade 46")."""
-    nouns = _unit_singulars(match.group("noun"))
-    before = text[: match.start()].rstrip(" ").rsplit(" ", 1)[-1]
-    numbers = list(re.finditer(r"\d+(?:st|nd|rd|th)?", match.group("numbers")))
+    the word before the list where one stands (PMF Brigades 45 and 46: "pmf brigade 46"). Cardinal
+    numbers follow their noun, ordinals stand before it."""
+    numbers = list(re.finditer(r"\d+(?:st|nd|rd|th)?", match.group()))
+    if match.re is _NUMBERS:
+        words = text[: match.start()].rstrip(" ").rsplit(" ", 2)
+        noun_end = len(text[: match.start()].rstrip(" "))
+        noun, before, noun_first = words[-1], words[-2] if len(words) > 1 else "", True
+    else:
+        noun, noun_end = match.group("noun") or "", match.end()
+        before = text[: match.start()].rstrip(" ").rsplit(" ", 1)[-1]
+        noun_first = False
+    if not noun.isalpha():
+        return
+    nouns = _unit_singulars(noun)
     beside_noun = numbers[0] if noun_first else numbers[-1]
     for number in numbers:
-        at, stop = match.start("numbers") + number.start(), match.start("numbers") + number.end()
+        at, stop = match.start() + number.start(), match.start() + number.end()
         span = (at, stop)
         if number is beside_noun:
-            span = (match.start("noun"), stop) if noun_first else (at, match.end("noun"))
+            span = (noun_end - len(noun), stop) if noun_first else (at, noun_end)
         ordinal = not number.group().isdigit()
         names = [f"{number.group()} {n}" if ordinal else f"{n} {number.group()}" for n in nouns]
         yield span, [f"{before} {name}" for name in names if before] + names
@@ -125,12 +133,25 @@ def _unit_singulars(noun: str) -> list[str]:
 # Numbered units listed after their noun (PMF Brigades 13, 14 and 45; الألوية 13 و14 و45,
 # اللواءين 45 و46, ألوية 19-18-17-13) or before it as ordinals (the 13th, 14th and 45th brigades).
 # The numbers share the noun as coordinated names do; only keys in the automaton are looked up.
+# Each pattern starts with a digit, so the regex engine skims the text for one (an alternation
+# of the two would be tried at every position); the noun of cardinal numbers is read back from the
+# text before them. Only a text with a unit noun in it is looked at.
 _LIST_JOINER = r"(?: +| +and +| +or +| +و ?)"
-_NUMBERS_AFTER = re.compile(
-    rf"(?:(?<= )|^)(?P<noun>[^\W\d]+) +(?P<numbers>\d+(?:{_LIST_JOINER}\d+)+)(?![\w])"
-)
-_ORDINALS_BEFORE = re.compile(
-    rf"(?:(?<= )|^)(?P<numbers>\d+(?:st|nd|rd|th)(?:{_LIST_JOINER}\d+(?:st|nd|rd|th))+) (?P<noun>[a-z]+)"
+_ORDINAL = r"\d+(?:st|nd|rd|th)"
+_NUMBERS = re.compile(rf"\d+(?:{_LIST_JOINER}\d+)+(?![\w])")
+_ORDINALS = re.compile(rf"{_ORDINAL}(?:{_LIST_JOINER}{_ORDINAL})+ (?P<noun>[a-z]+)")
+_UNIT_STEMS = (
+    "brigade",
+    "division",
+    "regiment",
+    "battalion",
+    "لواء",
+    "الويه",
+    "فوج",
+    "افواج",
+    "فرق",
+    "كتيب",
+    "كتائب",
 )
 # the plurals of unit nouns that are not the singular with an ending (folded, without the article)
 _BROKEN_PLURALS = {"الويه": "لواء", "افواج": "فوج", "فرق": "فرقه", "كتائب": "كتيبه", "سرايا": "سريه"}
@@ -543,14 +564,14 @@ def dated(
 def _cues(hits: list[Hit], shared: set[int], text: str) -> EraCues:
     """The era cues of a text's hits but its years (`shared`: the ids of the hits of names to be
     dated)."""
-    deposed = {id(h) for h in hits if _deposed(h, text)}
+    deposed_hits = [h for h in hits if _deposed(h, text)]
     # the surname inside the full name is as deposed as the full name (former President Bashar
     # al-Assad: "Assad" too)
-    deposed |= {
+    deposed = {
         id(h)
+        for d in deposed_hits
         for h in hits
-        for d in hits
-        if id(d) in deposed and d.ref.entity is h.ref.entity and d.start <= h.start and h.end <= d.end
+        if d.ref.entity is h.ref.entity and d.start <= h.start and h.end <= d.end
     }
     return EraCues(
         frozenset(h.ref.entity.id for h in hits if id(h) not in shared and id(h) not in deposed),
