@@ -9,6 +9,9 @@ Trade-offs:
   per-host slot, and a source URL that moved permanently (every hop so far 301/308) is reported.
 - `total_timeout` bounds one whole `fetch()` call, redirects and retries included, so a source
   can never hold a scheduler slot longer than that; httpx's own timeouts bound each socket wait.
+  Its clock starts when the first request gets its host's slot: sources queued behind slow ones
+  on the same host (two slow Google News searches) are not timed out without being asked. The
+  wait for that slot is bounded by `total_timeout` too, and fails saying so.
 - The size cap counts *decompressed* bytes. gzip is inflated here, at most 1 MB per step, from
   `aiter_raw()`: httpx's own decoder inflates each network chunk whole, and a 64 KB chunk of a
   gzip bomb became 64 MB at once (151 MB peak for a 10 MB cap, measured). Other encodings
@@ -164,10 +167,14 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), LONGEST_RETRY_AFTER)
 
 
+LONGEST_MAX_AGE = 31_536_000.0  # seconds (a year): a larger one (999999999999999999999) is read as this
+
+
 def parse_max_age(cache_control: str | None) -> float | None:
-    """Cache-Control max-age in seconds, or None."""
+    """Cache-Control max-age in seconds, at most `LONGEST_MAX_AGE` (the schedule stretches an
+    interval by 12 hours at most anyway), or None."""
     match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control or "", re.I)
-    return float(match.group(1)) if match else None
+    return min(float(match.group(1)), LONGEST_MAX_AGE) if match else None
 
 
 # --- one fetch: deadline, retries, redirects --------------------------------------------------
@@ -183,12 +190,31 @@ async def _fetch_url(
     now: datetime,
 ) -> FetchResult:
     started = time.monotonic()
+    clock = _Clock()
     try:
-        async with asyncio.timeout(limits.total_timeout):
-            result = await _with_retries(client, url, headers, limits, hosts, now)
+        async with asyncio.timeout(limits.total_timeout) as clock.deadline:
+            result = await _with_retries(client, url, headers, limits, hosts, now, clock)
     except TimeoutError:
+        if not clock.running:
+            host = urlsplit(url).hostname or url
+            waited = f"no free connection to {host} within {limits.total_timeout:g}s"
+            raise FetchError(_Kind.TIMEOUT, f"{waited}: other sources on it are slow") from None
         raise FetchError(_Kind.TIMEOUT, f"no complete answer within {limits.total_timeout:g}s") from None
     return replace(result, elapsed=time.monotonic() - started)
+
+
+@dataclass(slots=True)
+class _Clock:
+    """One fetch's deadline: first for its turn at its host, then, from its first request on,
+    `total_timeout` for the fetch itself."""
+
+    deadline: asyncio.Timeout | None = None
+    running: bool = False
+
+    def start(self, seconds: float) -> None:
+        if not self.running and self.deadline is not None:
+            self.running = True
+            self.deadline.reschedule(asyncio.get_running_loop().time() + seconds)
 
 
 async def _with_retries(
@@ -198,10 +224,11 @@ async def _with_retries(
     limits: FetchLimits,
     hosts: HostLimiter,
     now: datetime,
+    clock: _Clock,
 ) -> FetchResult:
     for attempt in range(limits.retries + 1):
         try:
-            return await _follow_redirects(client, url, headers, limits, hosts, now)
+            return await _follow_redirects(client, url, headers, limits, hosts, now, clock)
         except FetchError as error:
             if attempt == limits.retries or not _retryable(error):
                 raise
@@ -231,10 +258,12 @@ async def _follow_redirects(
     limits: FetchLimits,
     hosts: HostLimiter,
     now: datetime,
+    clock: _Clock,
 ) -> FetchResult:
     requested, permanent, all_permanent = url, None, True
     for _ in range(limits.max_redirects + 1):
         async with hosts.slot(url):
+            clock.start(limits.total_timeout)
             status, response_headers, body = await _get(client, url, headers, limits)
         location = response_headers.get("location")
         if status not in (301, 302, 303, 307, 308) or not location:

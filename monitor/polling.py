@@ -71,9 +71,9 @@ class PollOutcome:
 
 def lease_time(settings: Settings) -> timedelta:
     """`daemon.poll_lease`, capped at twice the longest poll: a feed fetch and then its full-text
-    pages are each bounded by `fetch.total_timeout`, plus STORE_ALLOWANCE for the store step
-    (defaults: min(5m, 2 x (2 x 60s + 30s)) = 5 minutes)."""
-    longest = 2 * timedelta(seconds=settings.fetch.total_timeout) + STORE_ALLOWANCE
+    pages each wait at most `fetch.total_timeout` for their host and take at most as long, plus
+    STORE_ALLOWANCE for the store step (defaults: min(5m, 2 x (4 x 60s + 30s)) = 5 minutes)."""
+    longest = 4 * timedelta(seconds=settings.fetch.total_timeout) + STORE_ALLOWANCE
     return min(parse_duration(settings.daemon.poll_lease), 2 * longest)
 
 

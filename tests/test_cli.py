@@ -256,6 +256,26 @@ def test_watchlists_derive_proposes_only_what_is_missing(tmp_path: Path) -> None
     assert missing.exit_code == 2 and "nope.txt" in missing.stderr
 
 
+def test_an_absurd_cache_lifetime_stores_the_feed_and_waits_at_most_the_cap(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    """Cache-Control max-age=999999999999999999999 (or such a <ttl>) would not fit a time span:
+    it is read as a year, the entries are stored, the next poll comes within the 12-hour cap."""
+    path = f"/cache-control?max_age=999999999999999999999&t={uuid.uuid4().hex}"
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f'[fetch]\nretries = 0\n\n[[sources]]\nid = "lasting"\nurl = "{feed_server.url(path)}"\n',
+        encoding="utf-8",
+    )
+    polled = invoke(config, "poll")
+    assert polled.exit_code == 0 and "failed" not in polled.stdout, polled.output
+    assert json.loads(invoke(config, "articles", "--since", "3650d", "--json").stdout)
+    health = json.loads(invoke(config, "sources", "--json").stdout)[0]
+    next_poll = datetime.fromisoformat(health["next_poll_at"])
+    assert next_poll <= datetime.now(timezone.utc) + timedelta(hours=13)
+
+
 def test_poll_honours_retry_after_unless_forced(
     tmp_path: Path, sqlite_url: str, feed_server: FeedServer
 ) -> None:

@@ -274,6 +274,40 @@ def test_host_limiter_caps_requests_in_flight(feed_server: FeedServer) -> None:
     assert feed_server.peak_in_flight == 1
 
 
+def test_the_wait_for_a_host_slot_is_not_the_fetchs_time(feed_server: FeedServer) -> None:
+    """A source queued behind a slow one on its host is asked, not timed out unasked: its clock
+    starts with its first request (here it waits 1.5 s for its turn, then takes 1 s, within 2 s
+    each but not in all). The wait itself is bounded too (next test)."""
+    limits = replace(FAST, per_host=1, total_timeout=2.0)
+
+    async def go() -> list[FetchResult]:
+        async with build_client(limits) as client:
+            hosts = HostLimiter(limits.per_host)
+            urls = [feed_server.url(f"/slow?delay={d}&to=/feeds/ttl.xml") for d in (1.5, 1.0)]
+            return await asyncio.gather(
+                *(fetch(client, source(u), CachingInfo(), limits=limits, hosts=hosts, now=NOW) for u in urls)
+            )
+
+    assert [r.status for r in asyncio.run(go())] == [200, 200]
+
+
+def test_a_host_slot_not_freed_in_time_fails_saying_so(feed_server: FeedServer) -> None:
+    limits = replace(FAST, total_timeout=0.3)
+    url = feed_server.url("/feeds/ttl.xml?held=1")
+
+    async def go() -> None:
+        async with build_client(limits) as client:
+            hosts = HostLimiter(per_host=1)
+            async with hosts.slot(url):  # held by another source's request
+                await fetch(client, source(url), CachingInfo(), limits=limits, hosts=hosts, now=NOW)
+
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(go())
+    assert caught.value.kind is FetchErrorKind.TIMEOUT
+    assert "no free connection to 127.0.0.1 within 0.3s" in str(caught.value)
+    assert not [r for r in feed_server.requests_to("/feeds/ttl.xml") if "held=1" in r.path]
+
+
 def test_hosts_are_limited_separately() -> None:
     servers = [FeedServer("127.0.0.2"), FeedServer("127.0.0.3")]
     limits = replace(FAST, per_host=1)

@@ -186,8 +186,12 @@ def _categories(item: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _ttl(feed: Mapping[str, Any]) -> timedelta | None:
+    """<ttl> in minutes, at most a year (99999999999999999999 would not fit a timedelta)."""
     value = str(feed.get("ttl") or "").strip()
-    return timedelta(minutes=int(value)) if value.isdigit() and int(value) > 0 else None
+    return timedelta(minutes=min(int(value), _LONGEST_TTL)) if value.isdigit() and int(value) > 0 else None
+
+
+_LONGEST_TTL = 525_600  # minutes: a year
 
 
 # --- before feedparser: refusals and repairs ----------------------------------------------
