@@ -16,12 +16,14 @@ consoles with Rich markup and emoji codes off, so `[bold` or `[/]` in a title is
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from enum import StrEnum
 from json.encoder import encode_basestring
@@ -142,9 +144,28 @@ class MonitorGroup(TyperGroup):
         except typer.Abort:
             _print_error("interrupted")
             code = 1
+        except OSError as exc:
+            if exc.errno not in _NO_SPACE:
+                raise
+            _drop_stdout()
+            _print_error(f"output stdout: cannot write: {(exc.strerror or str(exc)).lower()}")
+            code = 1
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+# A full disk met by a write no command catches: standard output's (`> out.json`, /dev/full).
+# Files are written through monitor.files (OutputError), the database has its own faults, and
+# the disk cache and the log stand a full disk on their own.
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _drop_stdout() -> None:
+    """What is still buffered for standard output goes to /dev/null: the exit must not fail on it
+    again."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _sentence(message: str) -> str:

@@ -128,6 +128,8 @@ def _check_database_url(value: str) -> str:
         raise ValueError(
             f"{value!r} names a host, not a file: use sqlite:///{rest} (relative) or sqlite:////path/to.db"
         )
+    if scheme.startswith("sqlite") and rest.partition("?")[0] in ("", "/", "/:memory:"):
+        raise ValueError("an in-memory SQLite database keeps nothing: name a file (sqlite:///monitor.db)")
     try:
         _ = urlsplit(value).port  # raises for a port that is no number, a bracket left open
     except ValueError as exc:
@@ -214,7 +216,8 @@ class FetchSettings(_Section):
     retries: int = Field(2, ge=0)
     concurrency: int = Field(40, gt=0)  # requests in flight over all hosts
     per_host: int = Field(2, gt=0)
-    parse_workers: int = Field(1, ge=0)  # 1: parse in the poll's process; N > 1: N processes; 0: one a core
+    # 1: parse in the poll's process; N > 1: N processes (each holds the matcher: about 100 MB); 0: one a core
+    parse_workers: int = Field(1, ge=0, le=64)
     page_delay: float = Field(1.0, ge=0)  # seconds between two pages of one source (telegram)
 
 
@@ -508,7 +511,9 @@ def _override_bundled_sources(data: dict[str, Any]) -> None:
         return
     bundled = {s["id"]: s for s in _bundled_data()["sources"]}
     data["sources"] = [
-        {**bundled[entry["id"]], **entry} if isinstance(entry, dict) and entry.get("id") in bundled else entry
+        {**bundled[entry["id"]], **entry}
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] in bundled
+        else entry  # anything else is validated (and reported) as it is: an id of 5, a table, a list
         for entry in entries
     ]
 

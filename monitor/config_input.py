@@ -15,11 +15,25 @@ from pydantic import BaseModel, ValidationError
 from monitor.errors import ConfigError
 
 ENV_PREFIX = "MONITOR_"
+MAX_CONFIG_BYTES = 10_000_000  # thousands of sources; /dev/zero or an endless pipe is refused
+MAX_SECRET_BYTES = 64_000  # a token, a password or a URL
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of the file at `path`: an endless one (/dev/zero, a pipe) must not
+    fill the memory; the caller says what a longer file means."""
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_at_most(path, MAX_CONFIG_BYTES)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                "", f"{path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB: is it the TOML config?"
+            )
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError("", f"file {path} not found") from None
     except IsADirectoryError:
@@ -54,7 +68,12 @@ def apply_environment(data: dict[str, Any], environ: Mapping[str, str], settings
 
 def _read_secret_file(variable: str, path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8").strip()
+        data = read_at_most(Path(path), MAX_SECRET_BYTES)
+        if len(data) > MAX_SECRET_BYTES:
+            raise ConfigError(
+                variable, f"{path} is larger than {MAX_SECRET_BYTES // 1000} KB: is it the secret's file?"
+            )
+        return data.decode("utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise ConfigError(variable, f"cannot read {path}: {reason}") from None

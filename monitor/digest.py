@@ -184,10 +184,15 @@ def parse_week(week: str) -> date:
     found = _WEEK.match(week)
     if not found:
         raise ValueError(f"{week!r} is not an ISO week (use YYYY-Www, e.g. 2026-W47)")
+    if not _YEARS[0] <= int(found[1]) <= _YEARS[1]:
+        raise ValueError(f"{week} is out of range (years {_YEARS[0]} to {_YEARS[1]})")
     try:
         return date.fromisocalendar(int(found[1]), int(found[2]), 1)
     except ValueError:
         raise ValueError(f"{week} does not exist") from None
+
+
+_YEARS = (1900, 9998)  # a digest reads the four weeks before its week and the day after it
 
 
 def week_of(day: date) -> str:

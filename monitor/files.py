@@ -24,12 +24,13 @@ NEW_FILE_MODE = 0o644  # what a plain open() gives under the usual umask; mkstem
 def read_input(path: Path) -> bytes:
     """A file named by the user (`-`: standard input), or InputError saying why it cannot be read.
     Read up to `MAX_INPUT_BYTES`: /dev/zero or an endless pipe must not fill the memory."""
+    from monitor.config_input import read_at_most  # as the config is read; here: `--help` needs no pydantic
+
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
         else:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+            data = read_at_most(path, MAX_INPUT_BYTES)
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             raise InputError(path, "no such file: check the path") from None

@@ -201,8 +201,6 @@ def test_missing_file() -> None:
     [
         {"MONITOR_DATABASE_URL": "sqlite:///monitor.db"},
         {"MONITOR_DATABASE_URL": "sqlite:////var/lib/monitor/monitor.db"},
-        {"MONITOR_DATABASE_URL": "sqlite://"},
-        {"MONITOR_DATABASE_URL": "sqlite:///:memory:"},
         {"MONITOR_DATABASE_URL": "postgres://monitor@db/monitor"},
         {"MONITOR_DATABASE_URL": "postgresql://monitor:secret@db:5432/monitor?sslmode=require"},
         {"MONITOR_DATABASE_URL": "postgresql+psycopg://monitor@db/monitor"},

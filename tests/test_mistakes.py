@@ -160,6 +160,10 @@ def test_config_file_mistakes(tmp_path: Path) -> None:
     assert_mistake(monitor("--config", "broken.toml", "status"), "config", "broken.toml", "line 2")
     (tmp_path / "unknown.toml").write_text('[slack]\nwebhook = "https://hooks.example/x"\n')
     assert_mistake(monitor("--config", "unknown.toml", "status"), "config slack.webhook", "unknown key")
+    assert_mistake(monitor("--config", "/dev/zero", "status"), "config", "/dev/zero", "larger than 10 MB")
+    for value in ("{a = 1}", "[1]"):  # a source id that is a table or a list
+        (tmp_path / "id.toml").write_text(f'[[sources]]\nid = {value}\nurl = "https://a.example/"\n')
+        assert_mistake(monitor("--config", "id.toml", "status"), "config sources[0]", ".id")
 
 
 SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
@@ -187,6 +191,10 @@ SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
         ({"MONITOR_DIGEST_TIMEZONE": "Mars/Olympus_Mons"}, "digest.timezone"),
         ({"MONITOR_EMAIL_TO": "analysts@example.org,desk"}, "email.to[1]"),
         ({"MONITOR_EMAIL_FROM": "monitor at example.org"}, "email.from"),
+        ({"MONITOR_FETCH_PARSE_WORKERS": "99999"}, "fetch.parse_workers"),  # not a fork bomb
+        ({"MONITOR_DATABASE_URL": "sqlite:///:memory:"}, "database_url"),  # keeps nothing
+        ({"MONITOR_DATABASE_URL": "sqlite://"}, "database_url"),
+        ({"MONITOR_SLACK_BOT_TOKEN_FILE": "/dev/zero"}, "MONITOR_SLACK_BOT_TOKEN_FILE"),  # endless
     ],
 )
 def test_bad_settings_are_rejected_at_load_naming_the_key(env: dict[str, str], key: str) -> None:
@@ -437,6 +445,36 @@ def test_out_into_a_pipe_writes_through_it(tmp_path: Path) -> None:
 def test_an_endless_input_is_refused_at_its_limit(command: list[str]) -> None:
     """Read up to a limit, not whole: /dev/zero (or an endless pipe on `-`) must not fill the memory."""
     assert_mistake(monitor(*command), "input", "/dev/zero", "larger than 50 MB")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export"], ["hits", "--json"], ["sources", "--json"], ["status"], ["match", "--json", "-"]],
+)
+def test_a_full_disk_under_standard_output_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    """`monitor export > out.csv` on a full disk (/dev/full): one line, exit 1."""
+    config = _empty_config(tmp_path)
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "--config", str(config), *command],
+            input=b"Albu Kamal",
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "MONITOR_WATCHLISTS": str(WATCHLISTS)},
+            timeout=120,
+        )
+    stderr = done.stderr.decode()
+    assert done.returncode == 1 and stderr.splitlines() == [
+        "error: output stdout: cannot write: no space left on device"
+    ], stderr
+
+
+def test_a_week_out_of_range(tmp_path: Path) -> None:
+    config = _empty_config(tmp_path)
+    line = assert_mistake(
+        monitor("--config", str(config), "digest", "--week", "9999-W52", "--out", "d.html"), "--week"
+    )
+    assert "out of range" in line
 
 
 def test_articles_of_an_unknown_source(tmp_path: Path) -> None:

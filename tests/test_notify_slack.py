@@ -76,6 +76,14 @@ def test_hostile_article_text_is_inert(field: str) -> None:
     assert "<" not in text.replace("<https://english.enabbaladi.net/archives/2026/11/strike/|", "")
 
 
+def test_a_written_broadcast_mention_is_broken_in_the_fallback_text_too() -> None:
+    """The top-level text is what notifications show; a proxy posting with link_names would ping."""
+    body = payload(story(title="Strike in Albu Kamal @channel @here @Everyone, mail me@example.org"))
+    for text in (body["text"], all_text(body)):
+        assert "@channel" not in text and "@here" not in text and "@Everyone" not in text
+        assert "@\u2060channel @\u2060here @\u2060Everyone" in text and "me@example.org" in text
+
+
 def test_hostile_links_are_refused_or_defused() -> None:
     assert safe_url("javascript:alert(1)") is None
     assert safe_url("https://x.example/a b|c>d?x=1&y=2") == "https://x.example/a%20b%7Cc%3Ed?x=1&amp;y=2"

@@ -51,6 +51,7 @@ PERMANENT_ERRORS = frozenset(
     }
 )  # fmt: skip
 _SPACE = re.compile(r"\s+")
+_BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)  # Slack's broadcast mentions
 _LOOKALIKE = {"`": "\u02cb", "*": "\u2217", "_": "\u02cd", "~": "\u223c"}
 # a mark that can open or close formatting: not inside a word (http_5xx, 2*3 stay as they are)
 _MARK = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
@@ -142,8 +143,11 @@ def payload(message: AlertMessage) -> dict[str, Any]:
 
 def escape(text: str) -> str:
     """Untrusted text → inert mrkdwn: & < > as entities, whitespace folded, formatting marks
-    (backticks, and * _ ~ that are not inside a word) as look-alikes (mrkdwn has no escape)."""
+    (backticks, and * _ ~ that are not inside a word) as look-alikes (mrkdwn has no escape), and
+    a written @channel, @here or @everyone broken by a word joiner: a client or a proxy that posts
+    with link_names would make it a mention."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _BROADCAST.sub("@\u2060", text)
     return _SPACE.sub(" ", _MARK.sub(lambda m: _LOOKALIKE[m[0]], text))
 
 
