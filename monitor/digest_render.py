@@ -94,10 +94,13 @@ def draw_chart(data: DigestData) -> bytes:
     figure = Figure(figsize=(CHART_WIDTH_IN, height), dpi=CHART_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    labels = [f"{d:%a}\n{d:%d}" for d in data.days]
+    # the days at 0..6, labelled: day labels as categories read like dates to matplotlib, which
+    # logged that at INFO on every digest (in the daemon's log)
+    days = range(len(data.days))
+    axes.set_xticks(days, [f"{d:%a}\n{d:%d}" for d in data.days])
     for line, colour, marker in zip(series, _PALETTE, _MARKERS, strict=False):
         style: dict[str, Any] = {"marker": marker, "linewidth": 2.2, "markersize": 6, "color": colour}
-        axes.plot(labels, line.counts, label=_plain(line.name), **style)
+        axes.plot(days, line.counts, label=_plain(line.name), **style)
     _style(axes, MaxNLocator(integer=True, nbins=4))
     legend_top = legend_in / height
     figure.legend(
