@@ -149,7 +149,7 @@ MEDIA_WORDS = frozenset(fold_words(w) for w in """
     قناة لقناة بقناة القناة شبكة الشبكة موقع صحيفة وكالة تلفزيون مراسل مراسلة
     TV channel television broadcaster network website outlet newspaper correspondent reporter
     editorial journalist journalists صحفي صحفية إعلامي إعلامية cameraman photographer photojournalist
-    anchor presenter مصور المصور
+    anchor presenter مصور المصور كاميرا عدسة camera
 """.split())  # fmt: skip
 # a place's name in quotes right after one of these names a work after it, not the place:
 # رواية “السكرية” (Mahfouz's novel), the film “Palmyra”. (A group's or a front's name keeps its
@@ -384,8 +384,11 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         return "sports: a team in a match report (goals, defeated, الدوري, بهدفين)"
     name = ref.variant.key[:-1] if ref.variant.suffix else ref.variant.key
     told = name.startswith("لل") and f"ال{name[2:]}" in OUTLET_NAMES  # مصادر للجزيرة: told Al Jazeera
-    if told and not TOLD_BEFORE.isdisjoint((*forms(before), *forms(two_before))):
-        return "outlet: a news outlet told something (قالت مصادر للجزيرة)"
+    if told and any(
+        not TOLD_BEFORE.isdisjoint(forms(w))
+        for w in text[max(0, start - 3 * WORD_CHARS) : start].split()[-3:]
+    ):
+        return "outlet: a news outlet told something (قالت مصادر للجزيرة, مصادر عراقية محلية للجزيرة)"
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
         sentence = _Sentence.around(plain, source_start, source_end)

@@ -78,7 +78,9 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
         elif _in_tails(match.group("noun"), tails):
             yield from _coordinated_keys(text, match, match.group("noun"), match.end("noun"))
     for match in _COORDINATION_AR.finditer(text):
-        if _in_tails(match.group("adjective"), tails):
+        # the watched name first or second: العتبتان الحسينية والعباسية, القوات السورية والعراقية
+        first = text[max(0, match.start() - WORD_CHARS) : match.start()].rsplit(" ", 1)[-1]
+        if _in_tails(match.group("adjective"), tails) or (first and _in_tails(first, tails)):
             yield from _coordinated_keys(text, match, "", match.end())
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:

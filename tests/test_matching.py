@@ -818,6 +818,26 @@ CONTEXT_RULES = [
     ("العاصمة السورية", "وصل الوفد إلى العاصمة السورية أمس.", ["damascus"]),
     # a generated spelling takes proclitics too: لقوات سورية الديموقراطية
     ("SDF spelt ديموقراطية", "رجح القائد العام لقوات سورية الديموقراطية انتهاء المعركة.", ["sdf"]),
+    # held-out set 15: the Ain al-Asad base as "al-Assad"; Hifl and Ogeidat as the wires spell them
+    ("al-Assad the base", "While 14 rockets were fired toward al-Assad, some exploded on the truck.", []),
+    ("Sheikh Al-Hafl", "Sheikh Al-Hafl confirmed his presence in the Syrian Jazira regions.",
+     ["ibrahim-al-hifl", "jazira"]),
+    ("Akeidat", "Dhiban is home to the head of the powerful Akeidat tribe.", ["dhiban", "ogeidat"]),
+    # namesakes: Beirut's حي القائم, Cairo's السكرية, Jordan's Dhiban, Iraq's Jazira desert
+    ("حي القائم", "شهدت الضاحية الجنوبية لبيروت غارة استهدفت حي القائم بالقرب من طريق.", []),
+    ("رواية السكرية", "أصدرت دار الشروق الطبعة 14 من رواية السكرية لنجيب محفوظ.", []),
+    ("ذيبان بلدة أردنية", "ذيبان بلدة أردنية، ومركز لواء في محافظة مادبا.", []),
+    ("Iraq's Jazira", "Troops began clearing the Al-Jazeera region straddling Salaheddin, Nineveh and Anbar.",
+     ["anbar", "nineveh"]),
+    # the Kurdistan Region's Asayish with a proclitic on its region; the PMU's Sunni tribal forces
+    ("لإقليم كردستان",
+     "أفاد مصدر في قوات الأمن التابعة لإقليم كردستان شمال العراق (الأسايش) بأن الطريق مغلق.", []),
+    ("Sunni Tribal Forces", "Operations in Anbar were coordinated with the Sunni Tribal Forces of the PMU.",
+     ["anbar", "pmf", "tribal-hashd"]),
+    # the 55-km zone in kilometres; two shrines sharing their noun, only one watched
+    ("55 كيلومترا", "سحب النظام قواته من مسافة تقل عن 55 كيلو من قاعدة التنف.",
+     ["al-tanf", "tanf-deconfliction-zone"]),
+    ("العتبتان", "شهدت العتبتان الحسينية والعباسية تعليق رايات الحزن.", ["imam-hussein-shrine"]),
 ]  # fmt: skip
 
 
@@ -1530,6 +1550,8 @@ def test_a_crossing_named_as_an_outpost(shipped: Matcher, text: str, expected: l
     ("text", "expected"),
     [
         ("وقال مسؤول محلي للجزيرة إن القصف طال مواقع في القائم.", ["qaim"]),
+        ("قالت مصادر عراقية محلية للجزيرة إن القوات في البوكمال انسحبت.", ["bukamal"]),
+        ("رصدت كاميرا الميادين لحظة استهداف مربع سكني في غزة.", []),
         ("وأضاف في تصريح للجزيرة أن الحدود مؤمنة.", []),
         ("وصلت تعزيزات للجزيرة السورية شرق الفرات.", ["jazira", "euphrates"]),
         ("قصفت مسيرات مواقع ضمن قاطع عمليات الجزيرة والبادية في الحشد الشعبي.", ["pmf"]),
