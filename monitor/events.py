@@ -401,7 +401,12 @@ def _tallied(words: Sequence[str], first: int) -> bool:
         at -= 1
     if at < 1 or not words[at].isdigit() or not _TALLY <= int(words[at]) <= _FIRST_YEAR:
         return False  # at 0 a date's day more often, its month cut off as a sentence ("Feb. 25 airstrike")
-    return _MONTH.match(words[at - 1]) is None
+    # after a month, a date's day; after a short code, a model's number (an AC-130 gunship, MQ-9)
+    return _MONTH.match(words[at - 1]) is None and words[at - 1] not in _MODELS
+
+
+# the letters of aircraft models, folded apart from their number: AC-130, MQ-9, F-16, Su-24, Mi-24
+_MODELS = frozenset("ac mq rq f b ah uh mh hh ch kc su mi ka tb".split())
 
 
 # "قبل عشرة أيام", "قبل قرابة عشرين يوما": a count of days, weeks, months or years ago dates what the

@@ -497,6 +497,31 @@ def test_arabic_triggers_take_proclitics(matcher: Matcher) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # held-out set 15: massing, sending and camps; the border's cameras and wire; clearing an area
+        ("أثار حشد القوات السورية على الحدود قرب البوكمال تساؤلات.", ["deployment"]),
+        ("أرسلت السلطات قوة من 3 آلاف جندي إلى الحدود قرب القائم.", ["deployment"]),
+        ("باشرت كتائب حزب الله بعملية تشييد معسكر جديد لها قرب القائم.", ["deployment"]),
+        ("أعلنت الداخلية العراقية نصب 750 كاميرا حرارية على الحدود قرب القائم.", ["statement", "deployment"]),
+        ("The Iraqi army began clearing the desert areas of Anbar of ISIS remnants.", ["arrest_raid"]),
+        ("An AC-130 gunship fired on militants who fled toward al-Qaim.", ["airstrike"]),
+        ("Rockets and projectiles were fired at the Ain al-Asad airbase.", ["shelling"]),
+        ("The planes struck weapons depots of the militias in al-Bukamal.", ["airstrike"]),
+        ("قتلت خلايا داعش في عملية مباغتة ببادية الميادين 23 عنصرا.", ["armed_clash"]),
+        ("بلغ عدد الجنود السوريين الذين دخلوا العراق عبر القائم 2000 جندي.", ["border_crossing"]),
+        # the PMF is no massing; a road cleared is no sweep
+        ("وصل وفد من الحشد الشعبي إلى القائم.", []),
+        ("Workers finished clearing the road to al-Qaim of rubble.", []),
+    ],
+)
+def test_moves_fortifications_and_sweeps_named_other_ways(
+    matcher: Matcher, text: str, expected: list[str]
+) -> None:
+    assert typed(matcher, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("شنت طائرات مجهولة غارتين على مواقع الميليشيات في البوكمال.", ["airstrike"]),
         ("سقطت قذيفتين صاروخيتين في الجهة الغربية لحقل العمر.", ["shelling"]),
         ("انفجرت عبوتان ناسفتان بدورية لقسد في ذيبان.", ["explosion"]),
