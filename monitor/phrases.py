@@ -85,35 +85,49 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:
             yield from _dual_keys(text, match)
-    if any(stem in text for stem in _UNIT_STEMS):
-        for match in (*_NUMBERS.finditer(text), *_ORDINALS.finditer(text)):
-            if match.start() == 0 or text[match.start() - 1] == " ":  # not the end of a longer word
-                yield from _numbered_keys(text, match)
+    yield from _numbered_lists(text)
 
 
-def _numbered_keys(text: str, match: re.Match[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
+def _numbered_lists(text: str) -> Iterator[tuple[tuple[int, int], list[str]]]:
+    """Per number of each list of numbered units (see `_NUMBERS_AFTER`), its span and keys. Looked
+    for only where a unit noun stands (str.find): a pattern led by a digit is tried at every digit,
+    and news is full of them."""
+    for stem in _UNIT_STEMS:
+        at = text.find(stem)
+        while at >= 0:
+            noun_start, noun_end = text.rfind(" ", 0, at) + 1, text.find(" ", at)
+            noun_end = len(text) if noun_end < 0 else noun_end
+            noun = text[noun_start:noun_end]
+            if (found := _NUMBERS_AFTER.match(text, noun_end)) is not None:
+                yield from _numbered_keys(
+                    text, noun, noun_start, found.start("numbers"), found.group("numbers")
+                )
+            if noun.endswith("s") and (
+                found := _ORDINALS_BEFORE.search(text, max(0, noun_start - 80), noun_start)
+            ):
+                yield from _numbered_keys(
+                    text, noun, noun_start, found.start(), found.group(), noun_first=False
+                )
+            at = text.find(stem, noun_end)
+
+
+def _numbered_keys(
+    text: str, noun: str, noun_start: int, first: int, numbers: str, noun_first: bool = True
+) -> Iterator[tuple[tuple[int, int], list[str]]]:
     """Per number of a list of units sharing one noun, its span (the one beside the noun with it:
     "Brigades 13", "45th brigades") and its keys: the noun in the singular with the number, after
-    the word before the list where one stands (PMF Brigades 45 and 46: "pmf brigade 46"). Cardinal
-    numbers follow their noun, ordinals stand before it."""
-    numbers = list(re.finditer(r"\d+(?:st|nd|rd|th)?", match.group()))
-    if match.re is _NUMBERS:
-        words = text[: match.start()].rstrip(" ").rsplit(" ", 2)
-        noun_end = len(text[: match.start()].rstrip(" "))
-        noun, before, noun_first = words[-1], words[-2] if len(words) > 1 else "", True
-    else:
-        noun, noun_end = match.group("noun") or "", match.end()
-        before = text[: match.start()].rstrip(" ").rsplit(" ", 1)[-1]
-        noun_first = False
+    the word before the list where one stands (PMF Brigades 45 and 46: "pmf brigade 46")."""
     if not noun.isalpha():
         return
+    before_at = noun_start if noun_first else first
+    before = text[max(0, before_at - WORD_CHARS) : before_at].rstrip(" ").rsplit(" ", 1)[-1]
     nouns = _unit_singulars(noun)
-    beside_noun = numbers[0] if noun_first else numbers[-1]
-    for number in numbers:
-        at, stop = match.start() + number.start(), match.start() + number.end()
-        span = (at, stop)
+    found = list(re.finditer(r"\d+(?:st|nd|rd|th)?", numbers))
+    beside_noun = found[0] if noun_first else found[-1]
+    for number in found:
+        span = (first + number.start(), first + number.end())
         if number is beside_noun:
-            span = (noun_end - len(noun), stop) if noun_first else (at, noun_end)
+            span = (noun_start, span[1]) if noun_first else (span[0], noun_start + len(noun))
         ordinal = not number.group().isdigit()
         names = [f"{number.group()} {n}" if ordinal else f"{n} {number.group()}" for n in nouns]
         yield span, [f"{before} {name}" for name in names if before] + names
@@ -135,13 +149,11 @@ def _unit_singulars(noun: str) -> list[str]:
 # Numbered units listed after their noun (PMF Brigades 13, 14 and 45; الألوية 13 و14 و45,
 # اللواءين 45 و46, ألوية 19-18-17-13) or before it as ordinals (the 13th, 14th and 45th brigades).
 # The numbers share the noun as coordinated names do; only keys in the automaton are looked up.
-# Each pattern starts with a digit, so the regex engine skims the text for one (an alternation
-# of the two would be tried at every position); the noun of cardinal numbers is read back from the
-# text before them. Only a text with a unit noun in it is looked at.
 _LIST_JOINER = r"(?: +| +and +| +or +| +و ?)"
 _ORDINAL = r"\d+(?:st|nd|rd|th)"
-_NUMBERS = re.compile(rf"\d+(?:{_LIST_JOINER}\d+)+(?![\w])")
-_ORDINALS = re.compile(rf"{_ORDINAL}(?:{_LIST_JOINER}{_ORDINAL})+ (?P<noun>[a-z]+)")
+_NUMBERS_AFTER = re.compile(rf" +(?P<numbers>\d+(?:{_LIST_JOINER}\d+)+)(?![\w])")
+_ORDINALS_BEFORE = re.compile(rf"(?<![\w]){_ORDINAL}(?:{_LIST_JOINER}{_ORDINAL})+ $")
+# the stems of unit nouns, singular and plural, with and without the article (folded)
 _UNIT_STEMS = (
     "brigade",
     "division",
