@@ -838,6 +838,17 @@ CONTEXT_RULES = [
     ("55 كيلومترا", "سحب النظام قواته من مسافة تقل عن 55 كيلو من قاعدة التنف.",
      ["al-tanf", "tanf-deconfliction-zone"]),
     ("العتبتان", "شهدت العتبتان الحسينية والعباسية تعليق رايات الحزن.", ["imam-hussein-shrine"]),
+    # held-out set 16: a hospital named after the family, the Sahel's Baggara, Japan's SDF
+    ("Al-Assad Hospital", "The IRGC's headquarters is near the Al-Assad Hospital in southern Deir Ezzor.",
+     ["deir-ez-zor", "irgc"]),
+    ("the Sahel's Baggara", "These Arabs are known as Baggara Arabs of the Sahel, from Niger and Chad.", []),
+    ("Japan's SDF", "The Ground, Maritime and Air SDF of Japan's Self-Defense Forces held drills.", []),
+    # spellings and features as published: Khataib, al-Busira, a border centre, the Deconfliction Zone
+    ("Khataib Hezbollah", "The government raided Khataib Hezbollah last month.", ["kataib-hezbollah"]),
+    ("al-Busira", "Our forces finished sweeping the town of al-Busira, the SDF said.", ["busayrah", "sdf"]),
+    ("مركز البوكمال الحدودي", "وأهم المعابر مركز البوكمال الحدودي بين البلدين.", ["qaim-bukamal-crossing"]),
+    ("the Deconfliction Zone", "US troops built a mortar position in the Deconfliction Zone near al-Tanf.",
+     ["al-tanf", "tanf-deconfliction-zone", "us-forces"]),
 ]  # fmt: skip
 
 
