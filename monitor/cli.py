@@ -267,6 +267,7 @@ def articles(
     Example: monitor articles --since 24h --source enab-baladi-ar --json
     """
     from monitor import store
+    from monitor.sources.text import shown_title
 
     window = since_time(since)
     with user_errors():
@@ -297,7 +298,8 @@ def articles(
         print_json(rows)
         return
     for row in rows:
-        typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['source']:<20} {row['title']}"))
+        title = shown_title(str(row["title"] or ""))
+        typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['source']:<20} {title}"))
 
 
 # --- matching ------------------------------------------------------------------------------------
@@ -417,6 +419,7 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
     """
     from monitor import corroboration, store
     from monitor.geo import story_place
+    from monitor.sources.text import shown_title
     from monitor.watchlists import load_watchlists
 
     window = since_time(since)
@@ -447,7 +450,8 @@ def hits(since: SinceOption = "7d", as_json: JsonOption = False) -> None:
         print_json(rows)
         return
     for row in rows:
-        typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {row['title']}"))
+        title = shown_title(row["title"])
+        typer.echo(inert(f"{row['published']:%Y-%m-%d %H:%M}  {row['priority'] or '-':<6} {title}"))
         typer.echo(f"{'':24}{', '.join(row['entities'])}  ({assessed[row['article_id']][1].text})")
 
 

@@ -495,6 +495,7 @@ def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
     yield from _duplicate_ids(loaded)
     yield from _alias_collisions(loaded)
     yield from _dangling_references(loaded, ids)
+    yield from _parent_cycles(loaded)
     if loaded.rules:
         yield from _rule_references(*loaded.rules, loaded)
     if loaded.roles:
@@ -561,6 +562,23 @@ def _event_provenance(events: EventTypes, parsed: Parsed, docs: set[str]) -> Ite
                     f"{event.id}.provenance[{j}].doc",
                     f"unknown document {prov.doc!r} (not in {BASELINE_FILE})",
                 )  # fmt: skip
+
+
+def _parent_cycles(loaded: _Loaded) -> Iterator[WatchlistError]:
+    """An entity among its own ancestors (a in b, b in a): no place can contain itself."""
+    parents = {entity.id: entity.parents for entity, _, _ in loaded.entities}
+    for entity, parsed, i in loaded.entities:
+        todo, seen = [p for p in entity.parents if p != entity.id], set()  # itself: reported already
+        while todo:
+            parent = todo.pop()
+            if parent == entity.id:
+                line = parsed.line(("entities", i, "parents"))
+                problem = "its parents lead back to it: an entity cannot contain itself"
+                yield WatchlistError(parsed.path, line, f"{entity.id}.parents", problem)
+                break
+            if parent not in seen:
+                seen.add(parent)
+                todo += parents.get(parent, ())
 
 
 def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistError]:

@@ -346,6 +346,38 @@ def test_untrusted_titles_are_printed_as_they_are(
     assert title in invoke(config, "articles", "--since", "3650d").stdout
 
 
+def test_untitled_and_endless_titles_are_shown_as_such(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer
+) -> None:
+    """An item with no title alerts as "(untitled)", not as an empty line (Slack showed `**`); a
+    200 KB title is stored whole and shown clipped in listings and alerts."""
+    path = f"/cli/{uuid.uuid4().hex}.xml"
+    endless = "Convoy at al-Qaim " + "x" * 200_000
+    feed_server.set_feed(
+        path,
+        feed(
+            {"guid": "u1", "title": "", "text": "Kata'ib Hizballah trucks entered Abu Kamal."},
+            {"guid": "u2", "title": endless, "text": "Trucks entered Abu Kamal."},
+        ),
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database_url = "{sqlite_url}"\nwatchlists = "{WATCHLISTS}"\ndefault_sources = false\n'
+        f'[fetch]\nparse_workers = 1\n[alerts]\nwindow = "3650d"\n'
+        f'[[sources]]\nid = "odd"\nurl = "{feed_server.url(path)}"\n',
+        encoding="utf-8",
+    )
+    polled = invoke(config, "poll")
+    assert polled.exit_code == 0, polled.stderr
+    assert "(untitled)" in polled.stdout  # the console alerts
+    assert max(len(line) for line in polled.stdout.splitlines()) < 400
+    for command in (["articles", "--since", "3650d"], ["hits", "--since", "3650d"]):
+        shown = invoke(config, *command).stdout
+        assert max(len(line) for line in shown.splitlines()) < 400 and "x…" in shown, command
+    stored = json.loads(invoke(config, "articles", "--since", "3650d", "--json").stdout)
+    assert endless in {a["title"] for a in stored}
+
+
 def test_help_texts_show_brackets() -> None:
     shown = invoke(None, "sources", "--help")
     assert "[[sources]]" in shown.stdout

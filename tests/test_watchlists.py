@@ -94,6 +94,22 @@ def test_cross_file_errors_name_line_and_field(name: str, line: int, field: str,
     assert [e for e in errors if e[:3] == (name, line, field) and message in e[3]], errors
 
 
+def test_parents_that_lead_back_are_a_cycle(tmp_path: Path) -> None:
+    """a in b, b in a: each is named on its parents line (validation passed it, from an outside sweep)."""
+    (tmp_path / "places.yaml").write_text(
+        "entities:\n"
+        "  - id: town-a\n    name: Town A\n    kind: town\n    coords: [34.4, 40.9]\n    parents: [town-b]\n"
+        "    aliases: [Town A]\n"
+        "  - id: town-b\n    name: Town B\n    kind: town\n    coords: [34.4, 40.9]\n    parents: [town-a]\n"
+        "    aliases: [Town B]\n",
+        encoding="utf-8",
+    )
+    assert [(e.line, e.field) for e in load_all_errors(tmp_path) if "lead back" in e.message] == [
+        (6, "town-a.parents"),
+        (12, "town-b.parents"),
+    ]
+
+
 def test_every_problem_is_reported_once() -> None:
     assert len(load_all_errors(FIXTURES / "broken-fields")) == len(BROKEN_FIELDS)
     assert len(load_all_errors(FIXTURES / "broken-references")) == len(BROKEN_REFERENCES)

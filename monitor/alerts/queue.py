@@ -18,7 +18,7 @@ from monitor.logs import log
 from monitor.notify import AlertMessage, EntityRef, MessageAction, to_payload
 from monitor.notify.actions import story_actions
 from monitor.records import ArticleMatches, ArticleOrigin, Hit
-from monitor.sources.text import strip_publisher
+from monitor.sources.text import shown_title, strip_publisher
 from monitor.store import outbox, triage
 from monitor.store import stories as story_rows
 from monitor.stories import StoryIndex, place, signatures
@@ -46,7 +46,7 @@ def story_message(
     return AlertMessage(
         kind="story",
         headline=headline(match, policy),
-        title=strip_publisher(article.title, article.publisher),
+        title=shown_title(strip_publisher(article.title, article.publisher)),
         url=article.url,
         outlet=article.publisher or name,
         outlet_label=source.label if source else "",

@@ -114,6 +114,18 @@ def _is_folded_ascii(text: str) -> bool:
 _PUBLISHER_SEPARATORS = (" - ", " – ", " | ")
 
 
+MAX_SHOWN_TITLE = 300  # characters of a title shown to people (alerts, listings); it is stored whole
+
+
+def shown_title(title: str) -> str:
+    """A title as alerts and listings show it: "(untitled)" for an item that has none, at most
+    `MAX_SHOWN_TITLE` characters (a 200 KB title filled the terminal)."""
+    title = title.strip()
+    if not title:
+        return "(untitled)"
+    return title if len(title) <= MAX_SHOWN_TITLE else title[: MAX_SHOWN_TITLE - 1].rstrip() + "…"
+
+
 def strip_publisher(title: str, publisher: str | None) -> str:
     """The title without a trailing " - Outlet" (Google News appends it; the outlet's own copy
     does not): what the feed parsers store and what story signatures compare. A title that is
