@@ -45,7 +45,7 @@ def digest(
         raise typer.BadParameter("give exactly one of --send and --out FILE", param_hint="--send/--out")
     if force and not send:
         raise typer.BadParameter("only goes with --send", param_hint="--force")
-    if week:
+    if week is not None:
         _check_week(week)
     from monitor.app import load_watchlist, utc_now
     from monitor.digest import last_complete_week

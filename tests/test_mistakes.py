@@ -471,6 +471,10 @@ def test_a_full_disk_under_standard_output_is_one_line(tmp_path: Path, command: 
 
 def test_a_week_out_of_range(tmp_path: Path) -> None:
     config = _empty_config(tmp_path)
+    empty = assert_mistake(
+        monitor("--config", str(config), "digest", "--week", "", "--out", "d.html"), "--week"
+    )
+    assert "not an ISO week" in empty  # not silently the default week
     line = assert_mistake(
         monitor("--config", str(config), "digest", "--week", "9999-W52", "--out", "d.html"), "--week"
     )
