@@ -64,6 +64,20 @@ def _quoted(plain: str, start: int, end: int) -> int:
 _QUOTES = '"“”«»'
 
 
+# A negator denies what its own clause says: "لم يشر إلى هوية أي منهم، قتلوا في القصف الجوي" (he did
+# not name them; they were killed in the air strike) reports the strike. A comma or semicolon ends
+# the clause.
+_CLAUSE_BREAK = re.compile(r"[,،;؛]")
+
+
+def _negation_reach(deny: _Spans, norm: Normalised, sentence: str) -> dict[int, int]:
+    """Per denial (its first word), the index of the first word after the clause break that
+    follows it, where there is one."""
+    sources = [norm.source(word.start()) for word in _WORD.finditer(norm.text)]
+    breaks = [bisect_left(sources, found.start()) for found in _CLAUSE_BREAK.finditer(sentence)]
+    return {i: next(b for b in breaks if b >= end) for i, end in deny if breaks and breaks[-1] >= end}
+
+
 def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
     """Whether one of `spans` (first word, end word) lies wholly within words[low:high]."""
     for i, end in spans:  # noqa: SIM110 - a plain loop: any() over a generator costs a frame a call
@@ -212,7 +226,7 @@ class EventTyper:
             )
             found += events
             earlier = {event.type for event in events} or earlier
-        return found
+        return list(dict.fromkeys(found))  # one trigger may be a statement by two rules (said; a speaker)
 
     def _yielded(self, found: list[tuple[Event, int]], text: str, earlier: set[str]) -> list[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
@@ -261,6 +275,8 @@ class EventTyper:
             at += len(group)
         starts, speech, cued = groups
         cues = self._cued(words, cued, indices[at:])
+        if cues.deny and _CLAUSE_BREAK.search(plain, begin, end):
+            cues = cues._replace(reach=_negation_reach(cues.deny, norm, plain[begin:end]))
         offset_of = dict(zip(indices, offsets, strict=False))
         denied = False
         for index, first, stop in self._phrases.scan(words, starts):
@@ -275,7 +291,7 @@ class EventTyper:
             if (trigger.type in _TALLIED and _tallied(words, first)) or _conceded(words, first):
                 continue
             if not cues.is_new(first, stop, self._window, self._year_window):
-                negated = _within(cues.deny, first - self._deny_window, first)
+                negated = cues.reaches(cues.deny, first, self._deny_window)
                 denied |= negated and trigger.type not in self._keep
                 continue
             kind = trigger.type
@@ -364,6 +380,7 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
     until: _Spans  # after, عقب: what follows happened, whatever was threatened before
     hoped: _Spans  # the that/بأن of a hope, fear or expectation: what follows it is not (yet) so
     not_by: _Spans  # a source, resident or monitor: their report, not a statement
+    reach: dict[int, int] = {}  # noqa: RUF012 - a denial's first word -> the first word past its clause
 
     def not_an_act(self, first: int, window: int) -> bool:
         """Whether a threat, condition or call (`not_act`) within `window` words before the trigger
@@ -373,11 +390,18 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
             for i, end in self.not_act
         ) or any(end <= first and not _within(self.until, end, first) for _, end in self.hoped)
 
+    def reaches(self, spans: _Spans, first: int, window: int) -> bool:
+        """Whether one of `spans` stands within `window` words before word `first`; a denial only
+        within its own clause (`reach`)."""
+        return any(
+            first - window <= i and end <= first and first < self.reach.get(i, first + 1) for i, end in spans
+        )
+
     def is_new(self, first: int, stop: int, window: int, year_window: int) -> bool:
         """Whether the trigger at words[first:stop] reports a new act: no denial, habit or past
         word within `window` words, and no earlier date that `dates` it."""
         return not (
-            _within(self.before, first - window, first)
+            self.reaches(self.before, first, window)
             or _within(self.after, stop, stop + window)
             or _within(self.past, first - window, stop + window)
             or any(self.dates(first, stop, at, year_window) for at, _ in self.past)

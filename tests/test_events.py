@@ -166,6 +166,7 @@ def test_a_denial_threat_or_condition_is_a_statement_not_an_act(matcher: Matcher
         "Neither the US nor Israel carried out strikes on al-Bukamal, officials said.",
         "He said the coalition had never struck Abu Kamal.",
         "قال مسؤول إن التحالف لم يقصف مواقع في البوكمال.",
+        "The coalition did not strike al-Bukamal, the Pentagon said.",  # said once, not by each rule
     ],
 )
 def test_a_reported_denial_is_a_statement_not_the_denied_act(matcher: Matcher, text: str) -> None:
@@ -488,6 +489,20 @@ def test_a_trigger_inside_a_place_name_is_no_event(matcher: Matcher) -> None:
     assert "border_crossing" not in typed(
         matcher, "Trucks lined up at the al-Bukamal border crossing on Sunday."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a negator denies its own clause only: a comma or a semicolon ends it
+        ("قال الحشد إن ثلاثة، لم يشر إلى هوية أي منهم، قتلوا في القصف الجوي في القائم.", ["airstrike"]),
+        ("No one was hurt, but the strike destroyed a Kata'ib Hezbollah depot near al-Qaim.", ["airstrike"]),
+        # within its clause it still denies
+        ("Kata'ib Hezbollah did not carry out any attack near al-Qaim.", []),
+    ],
+)
+def test_a_negator_denies_its_own_clause(matcher: Matcher, text: str, expected: list[str]) -> None:
+    assert typed(matcher, text) == expected
 
 
 def test_arabic_triggers_take_proclitics(matcher: Matcher) -> None:
