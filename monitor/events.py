@@ -73,9 +73,21 @@ _CLAUSE_BREAK = re.compile(r"[,،;؛]")
 def _negation_reach(deny: _Spans, norm: Normalised, sentence: str) -> dict[int, int]:
     """Per denial (its first word), the index of the first word after the clause break that
     follows it, where there is one."""
-    sources = [norm.source(word.start()) for word in _WORD.finditer(norm.text)]
-    breaks = [bisect_left(sources, found.start()) for found in _CLAUSE_BREAK.finditer(sentence)]
+    breaks = [_words_before(norm, found.start()) for found in _CLAUSE_BREAK.finditer(sentence)]
     return {i: next(b for b in breaks if b >= end) for i, end in deny if breaks and breaks[-1] >= end}
+
+
+def _words_before(norm: Normalised, at: int) -> int:
+    """How many words of the folded sentence stand before position `at` of the input sentence
+    (its source offsets rise with its own: a binary search)."""
+    low, high = 0, len(norm.text)
+    while low < high:
+        middle = (low + high) // 2
+        if norm.source(middle) < at:
+            low = middle + 1
+        else:
+            high = middle
+    return len(norm.text[:low].split())
 
 
 def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
@@ -226,7 +238,7 @@ class EventTyper:
             )
             found += events
             earlier = {event.type for event in events} or earlier
-        return list(dict.fromkeys(found))  # one trigger may be a statement by two rules (said; a speaker)
+        return found
 
     def _yielded(self, found: list[tuple[Event, int]], text: str, earlier: set[str]) -> list[Event]:
         """A sentence's events but those of vague triggers that yield to a type found beside them
@@ -279,6 +291,7 @@ class EventTyper:
             cues = cues._replace(reach=_negation_reach(cues.deny, norm, plain[begin:end]))
         offset_of = dict(zip(indices, offsets, strict=False))
         denied = False
+        stated: set[tuple[int, int]] = set()  # the spans typed statement so far
         for index, first, stop in self._phrases.scan(words, starts):
             start, finish = _span(norm, words, offset_of[first], first, stop, begin)
             if any(s < finish and start < e for s, e in places):
@@ -297,11 +310,15 @@ class EventTyper:
             kind = trigger.type
             if index in self._by_any:
                 kind, index = self._by_means(index, cues.by, first, stop)
+            if kind == "statement":
+                stated.add((start, finish))
             yield Event(kind, start, finish, text[start:finish]), index
         said = [s for s in cues.says if cues.is_new(*s, self._window, self._year_window)] if denied else []
         if said:  # a denial, said (not itself denied or dated: "ولم تصدر ... حتى إعداد الخبر بيانا")
             start, finish = _span(norm, words, offset_of[said[0][0]], *said[0], begin)
-            yield Event("statement", start, finish, text[start:finish]), -1
+            if (start, finish) not in stated:  # a "said" trigger, or a speaker, names it once
+                stated.add((start, finish))
+                yield Event("statement", start, finish, text[start:finish]), -1
         w = self._not_by_window
         for first, stop in self._speech.spans(words, speech):
             if not cues.is_new(first, stop, self._window, self._year_window):
@@ -309,7 +326,7 @@ class EventTyper:
             if _beside(cues.not_by, first, stop, w):
                 continue  # a source speaks, not the actor beside it ("وقال مصدر عسكري في الفرقة الرابعة")
             start, finish = _span(norm, words, offset_of[first], first, stop, begin)
-            if self._spoken_by(plain, start, finish, actors):
+            if (start, finish) not in stated and self._spoken_by(plain, start, finish, actors):
                 yield Event("statement", start, finish, text[start:finish]), _SPOKEN
 
     def _cued(self, words: Sequence[str], starts: list[int], years: list[int]) -> _Cues:
@@ -393,15 +410,20 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
     def reaches(self, spans: _Spans, first: int, window: int) -> bool:
         """Whether one of `spans` stands within `window` words before word `first`; a denial only
         within its own clause (`reach`)."""
-        return any(
-            first - window <= i and end <= first and first < self.reach.get(i, first + 1) for i, end in spans
-        )
+        for i, end in spans:  # noqa: SIM110 - a plain loop, as in _within: called per trigger
+            if first - window <= i and end <= first and first < self.reach.get(i, first + 1):
+                return True
+        return False
 
     def is_new(self, first: int, stop: int, window: int, year_window: int) -> bool:
         """Whether the trigger at words[first:stop] reports a new act: no denial, habit or past
         word within `window` words, and no earlier date that `dates` it."""
         return not (
-            self.reaches(self.before, first, window)
+            (
+                self.reaches(self.before, first, window)
+                if self.reach
+                else _within(self.before, first - window, first)
+            )
             or _within(self.after, stop, stop + window)
             or _within(self.past, first - window, stop + window)
             or any(self.dates(first, stop, at, year_window) for at, _ in self.past)
