@@ -73,11 +73,11 @@ _CLAUSE_BREAK = re.compile(r"[,،;؛]")
 def _negation_reach(deny: _Spans, norm: Normalised, sentence: str) -> dict[int, int]:
     """Per denial (its first word), the index of the first word after the clause break that
     follows it, where there is one."""
-    breaks = [_words_before(norm, found.start()) for found in _CLAUSE_BREAK.finditer(sentence)]
+    breaks = [_word_index_at(norm, found.start()) for found in _CLAUSE_BREAK.finditer(sentence)]
     return {i: next(b for b in breaks if b >= end) for i, end in deny if breaks and breaks[-1] >= end}
 
 
-def _words_before(norm: Normalised, at: int) -> int:
+def _word_index_at(norm: Normalised, at: int) -> int:
     """How many words of the folded sentence stand before position `at` of the input sentence
     (its source offsets rise with its own: a binary search)."""
     low, high = 0, len(norm.text)
