@@ -419,7 +419,7 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
         """Whether the trigger at words[first:stop] reports a new act: no denial, habit or past
         word within `window` words, and no earlier date that `dates` it."""
         return not (
-            (
+            (  # the plain window unless a clause break limits a denial: is_new runs per trigger
                 self.reaches(self.before, first, window)
                 if self.reach
                 else _within(self.before, first - window, first)

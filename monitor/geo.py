@@ -100,8 +100,8 @@ def story_place(named: Sequence[Sequence[str]], places: Mapping[str, PlaceInfo])
     if not articles_naming:
         return None
     order = list(articles_naming)
-    ancestors = {a for p in order for a in _ancestors(p, places)}
-    candidates = [p for p in order if p not in ancestors] or order
+    above = {a for p in order for a in ancestors(p, places)}
+    candidates = [p for p in order if p not in above] or order
     best = min(
         candidates,
         key=lambda p: (
@@ -118,7 +118,8 @@ def _in_region(coords: tuple[float, float] | None) -> bool:
     return coords is not None and REGION.contains(*coords)
 
 
-def _ancestors(place: str, places: Mapping[str, PlaceInfo]) -> set[str]:
+def ancestors(place: str, places: Mapping[str, PlaceInfo]) -> set[str]:
+    """The parents of `place`, theirs and so on up (a cycle ends where it returns)."""
     seen: set[str] = set()
     todo = list(places[place].parents) if place in places else []
     while todo:

@@ -50,6 +50,7 @@ from monitor.context import (
     position,
     why_not,
 )
+from monitor.geo import ancestors
 from monitor.normalise import Normalised, fold_words, normalise, unmarkup
 from monitor.phrases import (
     BRACKET_RULE,
@@ -474,14 +475,7 @@ def related_ids(watchlist: Watchlist, entity: Entity) -> frozenset[str]:
     """The entities whose mention admits `entity`'s requires_related aliases: its parents and
     their parents up the tree (al-Sukkariyah is in al-Bukamal, which is in Deir ez-Zor: "al-Sukkariyah,
     east of Deir ez-Zor" names the village) and its related entities."""
-    found: set[str] = set(entity.related)
-    parents = list(entity.parents)
-    while parents:
-        parent = parents.pop()
-        if parent not in found and parent in watchlist.entities:
-            found.add(parent)
-            parents += watchlist.entities[parent].parents
-    return frozenset(found | set(entity.parents))
+    return frozenset(entity.related) | ancestors(entity.id, watchlist.entities)
 
 
 def _outside(hits: list[Hit], dropped: list[Hit], strictly: bool = False) -> list[Hit]:

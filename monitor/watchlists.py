@@ -566,19 +566,15 @@ def _event_provenance(events: EventTypes, parsed: Parsed, docs: set[str]) -> Ite
 
 def _parent_cycles(loaded: _Loaded) -> Iterator[WatchlistError]:
     """An entity among its own ancestors (a in b, b in a): no place can contain itself."""
-    parents = {entity.id: entity.parents for entity, _, _ in loaded.entities}
+    from monitor.geo import ancestors
+
+    entities = {entity.id: entity for entity, _, _ in loaded.entities}
     for entity, parsed, i in loaded.entities:
-        todo, seen = [p for p in entity.parents if p != entity.id], set()  # itself: reported already
-        while todo:
-            parent = todo.pop()
-            if parent == entity.id:
-                line = parsed.line(("entities", i, "parents"))
-                problem = "its parents lead back to it: an entity cannot contain itself"
-                yield WatchlistError(parsed.path, line, f"{entity.id}.parents", problem)
-                break
-            if parent not in seen:
-                seen.add(parent)
-                todo += parents.get(parent, ())
+        # a parent that is the entity itself is reported as such (_dangling_references)
+        if entity.id not in entity.parents and entity.id in ancestors(entity.id, entities):
+            line = parsed.line(("entities", i, "parents"))
+            problem = "its parents lead back to it: an entity cannot contain itself"
+            yield WatchlistError(parsed.path, line, f"{entity.id}.parents", problem)
 
 
 def _dangling_references(loaded: _Loaded, ids: set[str]) -> Iterator[WatchlistError]:
