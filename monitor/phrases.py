@@ -140,7 +140,8 @@ def _unit_singulars(noun: str) -> list[str]:
         return [_singular(noun)]
     singulars = []
     for form in forms(noun):
-        core = form.removeprefix(ARABIC_ARTICLE)
+        # ألوية folds to الويه: its ال is no article
+        core = form if form in _BROKEN_PLURALS else form.removeprefix(ARABIC_ARTICLE)
         singular = _BROKEN_PLURALS.get(core) or _arabic_singular(core)
         singulars += [ARABIC_ARTICLE + singular, singular]
     return list(dict.fromkeys(singulars))
@@ -426,6 +427,7 @@ ERAS = (
         "syrian-army", "syrian-transitional-government",
         frozenset(fold_words(a) for a in (
             "Syrian government", "الحكومة السورية", "الجهات الحكومية السورية", "حكومة دمشق",
+            "سلطة دمشق", "سلطات دمشق",
             "Syrian authorities", "Syria's authorities", "السلطات السورية",
         )),
         _OLD_SYRIA, _NEW_SYRIA,

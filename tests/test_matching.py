@@ -797,7 +797,7 @@ CONTEXT_RULES = [
     ("Assad by his surname", "Assad fled to Moscow after the rebels took Damascus.",
      ["bashar-al-assad", "damascus"]),
     ("his father", "Hafez al-Assad ruled Syria until 2000.", []),
-    ("post-Assad", "a post-Assad government took over the crossing at al-Bukamal", ["bukamal"]),
+    ("post-Assad", "a post-Assad government took over the crossing at al-Bukamal", ["qaim-bukamal-crossing"]),
     ("الأسد by his surname", "وفر الأسد من سوريا إلى روسيا قبل عام.", ["bashar-al-assad"]),
     ("the lion's share", "حصل التجار على حصة الأسد من الأرباح في سوريا.", []),
     ("his brother", "قاد ماهر الأسد الفرقة الرابعة في سوريا.", ["syrian-4th-division"]),
@@ -849,6 +849,39 @@ CONTEXT_RULES = [
     ("مركز البوكمال الحدودي", "وأهم المعابر مركز البوكمال الحدودي بين البلدين.", ["qaim-bukamal-crossing"]),
     ("the Deconfliction Zone", "US troops built a mortar position in the Deconfliction Zone near al-Tanf.",
      ["al-tanf", "tanf-deconfliction-zone", "us-forces"]),
+    # held-out set 17: the crossing by its checkpoint or after its town, Palmyra in the US, public
+    # works' "projects", ألوية without its article, a stronghold's towns, Iraq's tribal forces
+    ("a border checkpoint", "More than 2,000 Syrian soldiers crossed into Iraq through the Al-Qa'im Border "
+     "Checkpoint.", ["qaim-bukamal-crossing", "syrian-army"]),
+    ("the towns of a crossing by a slash", "Today we are opening the Qaim/Al Bukamal border checkpoint.",
+     ["qaim-bukamal-crossing"]),
+    ("a crossing after its town", "Militias grew their presence at the Iraqi-Syrian border crossing at Qaim, "
+     "Anbar Province.", ["anbar", "qaim-bukamal-crossing"]),
+    ("Palmyra, Pennsylvania", "The Palmyra Borough Council met on July 10 to take up public works.", []),
+    ("Palmyra, New York", "Mayor David Husk opened the Village of Palmyra board meeting with all trustees "
+     "present.", []),
+    ("the projects", "افتتح المحافظ في قضاء القائم عددا من المشاريع المنجزة.", ["qaim"]),
+    ("the Masharii area", "قصفت طائرات مسيرة مواقع لكتائب حزب الله في منطقة المشاريع جنوبي القائم.",
+     ["kataib-hezbollah", "masharii", "qaim"]),
+    ("ألوية without its article", "قصفت طائرات مقرات الوية 19 و18 في الحشد الشعبي.",
+     ["pmf", "pmf-brigade-19", "saraya-al-khorasani"]),
+    ("a stronghold's towns beside a media word", "يجري ذلك في معقلي الميادين والبوكمال، بحسب ناشط قال "
+     "لوكالة أسوشيتد برس.", ["bukamal", "mayadin"]),
+    ("the Damascus authority", "نفذت قوات التحالف عملية في جبل البشري ضمن مناطق سيطرة سلطة دمشق بعد سقوط "
+     "الأسد.", ["bashar-al-assad", "jabal-al-bishri", "syrian-transitional-government", "us-forces"]),
+    ("Iraq's tribal forces", "وقال قائد قوات العشائر في البغدادي إن قوة بدأت تعقب مسلحي داعش.",
+     ["baghdadi", "islamic-state", "tribal-hashd"]),
+    ("Syria's tribal forces", "تقدمت قوات العشائر نحو ذيبان في ريف دير الزور.",
+     ["deir-ez-zor", "deir-ez-zor-tribal-forces", "dhiban"]),
+    ("the Russian occupation forces", "قتل ضابط من قوات الاحتلال الروسي في بادية الميادين.",
+     ["badia", "mayadin", "russian-forces"]),
+    ("an American force", "اعتقلت قوة أمريكية شيخ عشيرة البو عبيد في ناحية البغدادي.",
+     ["baghdadi", "obaid-tribe", "us-forces"]),
+    ("Iraq forces", "On Friday Iraq forces seized Rawa, the border town.", ["iraqi-security-forces", "rawa"]),
+    ("Western Husaybah", "The factions were positioned in Hasiba al-Gharbiya near al-Qaim.",
+     ["husaybah", "qaim"]),
+    ("ميليشيا باقر", "القائد العام لميليشيا باقر الإيرانية استقبل الشيخ في دمشق.",
+     ["damascus", "liwa-al-baqir"]),
 ]  # fmt: skip
 
 
