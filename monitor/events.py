@@ -294,8 +294,10 @@ class EventTyper:
         stated: set[tuple[int, int]] = set()  # the spans typed statement so far
         for index, first, stop in self._phrases.scan(words, starts):
             start, finish = _span(norm, words, offset_of[first], first, stop, begin)
-            if any(s < finish and start < e for s, e in places):
-                continue  # inside a place's name (an actor's, such as "Israeli strikes", says what it did)
+            # inside a place's name (an actor's, such as "Israeli strikes", says what it did); one
+            # that only ends in it names it ("the closure of the crossing at al-Bukamal")
+            if any(s <= start < e for s, e in places):
+                continue
             trigger = self._triggers[index]
             if not trigger.holds(words, first, stop):
                 continue

@@ -432,6 +432,32 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("Gunmen on a motorcycle killed a PMF officer in al-Qaim.", ["assassination"]),
         # tribal fighters attacking "in protest" fight, they do not protest
         ("Tribal fighters attacked checkpoints in Dhiban in protest against the SDF.", ["armed_clash"]),
+        # held-out set 17: "still" is no negation; forces withdrawn, positions evacuated, presence
+        # bolstered; aircraft in the accusative; raids that "hit"; shells seized; crossing a crossing
+        ("ولا تزال الاشتباكات دائرة على أطراف ذيبان والحوايج بين العشائر وقسد.", ["armed_clash"]),
+        (
+            "سحبت ميليشيا كتائب سيد الشهداء معظم قوتها العسكرية من البوكمال باتجاه الأراضي العراقية.",
+            ["deployment"],
+        ),
+        ("سحبت الحكومة السفير من دمشق بعد هجوم على البوكمال.", ["armed_clash"]),
+        ("وبدأ المقاتلون المدعومون من إيران إخلاء مواقعهم في الميادين والبوكمال.", ["deployment"]),
+        (
+            "After the fighting that erupted on Monday the SDF bolstered its presence in Dhiban.",
+            ["armed_clash", "deployment"],
+        ),
+        ("أفاد مصدر أمني أن طيرانا حربيا مجهولا قصف مقرا لكتائب حزب الله في القائم.", ["airstrike"]),
+        (
+            "Three air strikes near the Iraqi border killed six; the raids hit the Boukamal region.",
+            ["airstrike"],
+        ),
+        ("صادرت قوات الأمن العام في مدينة الميادين كميات من الأسلحة والذخائر والقذائف.", []),
+        ("عبر المقاتلون المنتمون إلى كتائب حزب الله معبر البوكمال الحدودي إلى سوريا.", ["border_crossing"]),
+        ("أعلنت كتائب حزب الله عبر حسابها على تلغرام أن معبر القائم مغلق.", ["statement"]),
+        (
+            "Authorities announced the closure of the crossing at al-Bukamal for security reasons.",
+            ["border_crossing", "statement"],
+        ),
+        ("Akkas, in western Anbar, was abandoned after ISIS militants captured it nearly a decade ago.", []),
     ],
 )
 def test_killings_of_fighters_officials_and_what_is_no_act(
