@@ -71,7 +71,8 @@ FEATURE_SYNONYMS = tuple(
         (
             *"border crossing|crossing|border gate|gate|border post".split("|"),
             *"crossing point|border point|border entrance|border outpost|outpost".split("|"),
-            "border checkpoint",  # "the Al-Qa'im Border Checkpoint" (AFP, 2024); not a bare checkpoint
+            # "the Al-Qa'im Border Checkpoint" (The Diplomatic Insight, 2024); not a bare checkpoint
+            "border checkpoint",
         ),
         ("air base", "airbase", "base"),  # "Asad Air Base" is also "the al-Asad base"
         ("oil field", "oilfield", "oil fields"),  # "the Conoco oil fields", one field named
