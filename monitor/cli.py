@@ -321,7 +321,7 @@ def match(
         str | None,
         typer.Option(
             "--published",
-            metavar="<YYYY[-MM-DD]>",
+            metavar="<YYYY[-MM[-DD]]>",
             help="When the text was published: dates its names as a poll dates an article (the "
             "Syrian army before or after December 2024) and its events (default: the latest date in "
             "its first lines, else this year, for events only).",
@@ -393,12 +393,16 @@ def _matcher(settings: Settings) -> Matcher:
 
 
 def _published_year(text: str) -> int:
-    """The year of `--published` (YYYY or an ISO date); a usage error otherwise."""
+    """The year of `--published` (YYYY, YYYY-MM or an ISO date: a page may give only its month);
+    a usage error otherwise."""
     try:
-        return date.fromisoformat(text).year if len(text) > 4 else date(int(text), 1, 1).year
+        if len(text) == 4:
+            return date(int(text), 1, 1).year
+        return date.fromisoformat(f"{text}-01" if len(text) == 7 else text).year
     except ValueError:
         raise typer.BadParameter(
-            f"{text!r} is not a year or a date (YYYY or YYYY-MM-DD)", param_hint="'--published'"
+            f"{text!r} is not a year, a month or a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+            param_hint="'--published'",
         ) from None
 
 

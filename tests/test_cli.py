@@ -177,7 +177,8 @@ def test_match_dates_a_text_by_its_publication() -> None:
 
     assert army("--published", "2019-06-01") == army() == ["syrian-army"]  # undated: as written
     assert army("--published", "2026") == army("--published", "2026-01-20") == ["syrian-defence-ministry"]
-    for wrong in ("soon", "2026-13-01", ""):
+    assert army("--published", "2025-03") == ["syrian-defence-ministry"]  # a page that gives its month
+    for wrong in ("soon", "2026-13-01", "2026-13", "2026-1", ""):
         result = invoke(None, "match", "--published", wrong, input=text, env=env)
         assert result.exit_code == 2 and "--published" in result.stderr and "Traceback" not in result.stderr
 
