@@ -880,6 +880,10 @@ CONTEXT_RULES = [
     ("Iraq forces", "On Friday Iraq forces seized Rawa, the border town.", ["iraqi-security-forces", "rawa"]),
     ("Western Husaybah", "The factions were positioned in Hasiba al-Gharbiya near al-Qaim.",
      ["husaybah", "qaim"]),
+    ("Syria's internal security, indefinite", "قتل عنصر أمن داخلي سوري في هجوم انتحاري على حاجز في الميادين.",
+     ["mayadin", "syrian-general-security"]),
+    ("the badia of two places", "قصفت طائرات مواقع في باديتي الجلاء والحمدان غربي البوكمال.",
+     ["badia", "bukamal", "hamdan", "jalaa"]),
     ("ميليشيا باقر", "القائد العام لميليشيا باقر الإيرانية استقبل الشيخ في دمشق.",
      ["damascus", "liwa-al-baqir"]),
 ]  # fmt: skip
