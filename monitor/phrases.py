@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.context import CROSSING_WORDS, WORD, WORD_CHARS, Hit, folded, position
 from monitor.normalise import ARABIC_ARTICLE, DELETE, Normalised, fold_words, is_arabic
-from monitor.variants import forms
+from monitor.variants import PROCLITICS, forms
 
 if TYPE_CHECKING:
     from monitor.watchlists import Entity, Watchlist
@@ -39,6 +39,12 @@ _FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
 # Arabic dual construct "<noun>ي <name> و<name>": حقلي العمر وكونيكو (the al-Omar and Conoco fields)
 # (a lookahead: the second name of one pair may end the noun of the next, بالحسكه وحقلي العمر وكونيكو)
 _DUAL_AR = re.compile(r"(?=ي (?P<first>\S+) و(?P<second>\S+))")
+# Arabic broken plural of a feature noun before a list of its names, the resource between:
+# "حقول نفط العمر والتنك والجفرة" (the al-Omar, Tanak and Jafra oil fields), "معابر القائم والوليد"
+_FEATURE_PLURALS = {"حقول": "حقل", "معابر": "معبر", "منافذ": "منفذ", "قواعد": "قاعده", "مطارات": "مطار"}
+_PLURAL_LIST_AR = re.compile(
+    rf"(?P<noun>{'|'.join(_FEATURE_PLURALS)}) (?:(?:ال)?(?:نفط|غاز) )?(?P<first>\S+)(?P<rest>(?: و\S+)+)"
+)
 
 
 # A unit's own name in brackets between its number and its noun: "the PMF's 13th (Tafuf) Brigade"
@@ -85,6 +91,10 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:
             yield from _dual_keys(text, match)
+    for match in _PLURAL_LIST_AR.finditer(text):
+        before = text[text.rfind(" ", 0, match.start()) + 1 : match.start()]  # its proclitics
+        if not before or before in PROCLITICS:
+            yield from _plural_list_keys(match)
     yield from _numbered_lists(text)
 
 
@@ -185,6 +195,18 @@ def _dual_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], l
     nouns = [form for form in forms(written) if len(form) >= 3]
     nouns += [n[:-1] + "ه" for n in nouns if n.endswith("ت")]
     return [(match.span(name), [f"{n} {match.group(name)}" for n in nouns]) for name in ("first", "second")]
+
+
+def _plural_list_keys(match: re.Match[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
+    """Each name of a list after a plural feature noun (حقول نفط العمر والتنك) and its key, the
+    noun in the singular before it (حقل العمر, حقل التنك)."""
+    singular = _FEATURE_PLURALS[match.group("noun")]
+    yield match.span("first"), [f"{singular} {match.group('first')}"]
+    at = match.start("rest")
+    for name in match.group("rest").split(" و")[1:]:
+        start = match.string.index(" و" + name, at) + 2
+        at = start + len(name)
+        yield (start - 1, at), [f"{singular} {name}"]
 
 
 def _coordinated_keys(
