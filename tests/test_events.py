@@ -453,6 +453,10 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("صادرت قوات الأمن العام في مدينة الميادين كميات من الأسلحة والذخائر والقذائف.", []),
         ("عبر المقاتلون المنتمون إلى كتائب حزب الله معبر البوكمال الحدودي إلى سوريا.", ["border_crossing"]),
         ("أعلنت كتائب حزب الله عبر حسابها على تلغرام أن معبر القائم مغلق.", ["statement"]),
+        # a source or the media announcing report the act; a ministry's announcement is a statement
+        ("أعلن مصدر أمني محلي أن أحد مقرات الحشد الشعبي في قضاء القائم تعرض لقصف جوي.", ["airstrike"]),
+        ("أعلنت وسائل إعلام سورية مقتل عنصر من قسد في هجوم في الميادين.", ["armed_clash"]),
+        ("أعلنت وزارة الداخلية العراقية إغلاق منفذ القائم.", ["border_crossing", "statement"]),
         (
             "Authorities announced the closure of the crossing at al-Bukamal for security reasons.",
             ["border_crossing", "statement"],
