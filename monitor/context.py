@@ -178,7 +178,8 @@ OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlet
 # outlets named by a place and a word after it (“بغداد اليوم”, Baghdad Today): the outlet when
 # quoted or after a media word; unquoted, في بغداد اليوم is "in Baghdad today"
 OUTLET_TITLES = frozenset(
-    (fold_words(place), fold_words(word)) for place, word in (("بغداد", "اليوم"), ("Baghdad", "Today"))
+    (fold_words(place), fold_words(word))
+    for place, word in (("بغداد", "اليوم"), ("Baghdad", "Today"), ("حلب", "اليوم"), ("Aleppo", "Today"))
 )
 _OPENING_QUOTES = frozenset("\"“«‘'„")
 _CLOSING_QUOTES = frozenset("”»’")
@@ -232,7 +233,9 @@ CROSSING_WORDS = frozenset(fold_words(w) for w in "معبر منفذ crossing cr
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
 # a word after a name that makes it an outlet's: Al Mayadeen TV, الميادين نت (its website), الفرات نيوز
 OUTLET_AFTER = frozenset(
-    fold_words(w) for w in "TV channel television radio satellite الفضائية نت نيوز".split()
+    # مركز حلب الإعلامي (the Aleppo Media Center), شبكة دير الزور الإعلامية
+    fold_words(w)
+    for w in "TV channel television radio satellite الفضائية نت نيوز الإعلامي الإعلامية".split()
 )
 
 
@@ -410,9 +413,12 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
 def _introduced_as_outlet(norm: Normalised, plain: str, start: int, title_end: int, before: str) -> bool:
     """An outlet named by a place and a word (`OUTLET_TITLES`, ending at `title_end` in the folded
     text) stands as one: after a media word (لوكالة بغداد اليوم), in quotes or brackets (وكالة
-    (بغداد اليوم)), or opening a line as its dateline (بغداد اليوم - السليمانية)."""
+    (بغداد اليوم)), or opening a line as its dateline (بغداد اليوم - السليمانية). Arabic copy often
+    opens a quote with a closing mark too: لـ”حلب اليوم”."""
     prior = plain[: norm.source(start)].rstrip(" \t")
-    if not MEDIA_WORDS.isdisjoint(forms(before)) or prior[-1:] in _OPENING_QUOTES or prior.endswith("("):
+    closed = plain[norm.source(title_end - 1) + 1 :][:1] in _CLOSING_QUOTES
+    quoted = prior[-1:] in _OPENING_QUOTES or (prior[-1:] in _CLOSING_QUOTES and closed)
+    if not MEDIA_WORDS.isdisjoint(forms(before)) or quoted or prior.endswith("("):
         return True
     return (not prior or prior.endswith("\n")) and bool(_DASH.match(plain, norm.source(title_end - 1) + 1))
 

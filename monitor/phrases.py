@@ -192,7 +192,7 @@ def _dual_keys(text: str, match: re.Match[str]) -> list[tuple[tuple[int, int], l
     with the noun in the singular (حقل, منفذ; قاعدتي -> قاعده)."""
     written = text[text.rfind(" ", 0, match.start()) + 1 : match.start()]
     # with its proclitics or without them (وحقلي العمر وكونيكو: حقل)
-    nouns = [form for form in forms(written) if len(form) >= 3]
+    nouns = [form for form in forms(written) if len(form) >= 2]  # حيي الجمعيات والصناعة: حي
     nouns += [n[:-1] + "ه" for n in nouns if n.endswith("ت")]
     return [(match.span(name), [f"{n} {match.group(name)}" for n in nouns]) for name in ("first", "second")]
 
