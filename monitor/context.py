@@ -233,9 +233,9 @@ CROSSING_WORDS = frozenset(fold_words(w) for w in "معبر منفذ crossing cr
 # right after a place's name: a channel named after it (Karbala TV, قناة ... الفضائية)
 # a word after a name that makes it an outlet's: Al Mayadeen TV, الميادين نت (its website), الفرات نيوز
 OUTLET_AFTER = frozenset(
-    # مركز حلب الإعلامي (the Aleppo Media Center), شبكة دير الزور الإعلامية
+    # مركز حلب الإعلامي (the Aleppo Media Center), شبكة دير الزور الإعلامية, the Al-Furat Media Organization
     fold_words(w)
-    for w in "TV channel television radio satellite الفضائية نت نيوز الإعلامي الإعلامية".split()
+    for w in "TV channel television radio satellite media الفضائية نت نيوز الإعلامي الإعلامية".split()
 )
 
 

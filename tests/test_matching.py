@@ -896,6 +896,18 @@ CONTEXT_RULES = [
      ["bukamal", "bukamal-industrial-zone"]),
     ("the industrial city", "غارة على موقع في المدينة الصناعية في البوكمال.",
      ["bukamal", "bukamal-industrial-zone"]),
+    ("Iraq's Jazira region", "Troops repelled an IS assault in the al-Jazeera region, between Annah and "
+     "Rawa.", ["anah", "rawa"]),
+    ("Jordan's Dhiban by Amman", "35 men gathered on the road between Mleih and Dhiban in the hills south "
+     "of Amman.", []),
+    ("a media organisation named after the river", "Siyah Al-Bahr of the Al-Furat Media Organization said "
+     "cities such as Al-Bukamal suffered.", ["bukamal"]),
+    ("a force named after its governorate", "An official with the Anbar Tribal Mobilisation Forces said "
+     "soldiers crossed via the Qaim crossing.", ["qaim-bukamal-crossing", "tribal-hashd"]),
+    ("the interim government", "وشهدت بغداد أول زيارة لمسؤول سوري من الحكومة المؤقتة منذ تسلمها السلطة في "
+     "سوريا.", ["baghdad", "syrian-transitional-government"]),
+    ("the opposition's interim government", "قال رئيس الحكومة السورية المؤقتة التابعة للائتلاف المعارض في "
+     "أعزاز إن الوضع في الشمال مستقر.", []),
     ("the badia of two places", "قصفت طائرات مواقع في باديتي الجلاء والحمدان غربي البوكمال.",
      ["badia", "bukamal", "hamdan", "jalaa"]),
     ("ميليشيا باقر", "القائد العام لميليشيا باقر الإيرانية استقبل الشيخ في دمشق.",
