@@ -462,6 +462,10 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
             ["border_crossing", "statement"],
         ),
         ("Akkas, in western Anbar, was abandoned after ISIS militants captured it nearly a decade ago.", []),
+        (
+            "Escorted by Syrian troops, the minister crossed onto the Iraqi side of the border at al-Qaim.",
+            ["border_crossing"],
+        ),
     ],
 )
 def test_killings_of_fighters_officials_and_what_is_no_act(
