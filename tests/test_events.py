@@ -466,6 +466,13 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
             "Escorted by Syrian troops, the minister crossed onto the Iraqi side of the border at al-Qaim.",
             ["border_crossing"],
         ),
+        ("أفاد مصدر عسكري بأن قوات الجيش السوري طردت قوات قسد من غرب الفرات قرب دير الزور.", ["armed_clash"]),
+        ("طردت الحكومة السفير الإيراني من دمشق.", []),
+        (
+            "US forces had already started leaving areas near al-Tanf, a local outlet reported.",
+            ["deployment"],
+        ),
+        ("A rocket hit al-Tanf base, leaving three US troops wounded.", ["shelling"]),
     ],
 )
 def test_killings_of_fighters_officials_and_what_is_no_act(
