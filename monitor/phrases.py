@@ -286,10 +286,13 @@ ARMED_KINDS = frozenset({"militia", "armed_group"})
 
 
 def listed_kind(entity: Entity) -> str | None:
-    """The family of names a list holds together: places, or armed groups (كتائب "حزب الله"
-    و"النجباء" و"عصائب أهل الحق" و"سيد الشهداء": the factions of a list are factions)."""
+    """The family of names a list holds together: places, armed groups (كتائب "حزب الله"
+    و"النجباء" و"عصائب أهل الحق" و"سيد الشهداء": the factions of a list are factions), or tribes
+    ("قبائل مثل الشعيطات والبكير والحسون", "أفخاذ من البقارة والدليم والمشاهدة")."""
     if entity.is_place:
         return "place"
+    if entity.kind == "tribe":
+        return "tribe"
     return "armed" if entity.kind in ARMED_KINDS else None
 
 

@@ -908,6 +908,17 @@ CONTEXT_RULES = [
      "سوريا.", ["baghdad", "syrian-transitional-government"]),
     ("the opposition's interim government", "قال رئيس الحكومة السورية المؤقتة التابعة للائتلاف المعارض في "
      "أعزاز إن الوضع في الشمال مستقر.", []),
+    # held-out set 19: tribes listed together, ISIS members, a faction's own style, Beirut's Ain
+    # al-Rummaneh, the Syrian Free Army's short name
+    ("tribes listed with a tribe", "لبى الدعوة عدد من عشائر العكيدات وأفخاذ من البقارة والدليم والمشاهدة.",
+     ["baggara", "dulaim", "mashahada", "ogeidat"]),
+    ("ISIS members", "قال مدير المرصد إن ما بين 10 و12 داعشيا شنوا هجوما على حافلة في بادية دير الزور.",
+     ["badia", "deir-ez-zor", "islamic-state"]),
+    ("a faction's own style", "أقامت الهيئة مجلس عزاء على أرواح شهداء المقاومة الإسلامية كتائب حزب الله "
+     "الذين قضوا جراء الضربة الأمريكية.", ["kataib-hezbollah", "us-forces"]),
+    ("Beirut's Ain al-Rummaneh", "تجددت الاشتباكات في منطقة عين الرّمانة في بيروت.", []),
+    ("MaT", "The MaT and US Forces responded with courage at al-Tanf.",
+     ["al-tanf", "maghawir-al-thawra", "us-forces"]),
     ("the badia of two places", "قصفت طائرات مواقع في باديتي الجلاء والحمدان غربي البوكمال.",
      ["badia", "bukamal", "hamdan", "jalaa"]),
     ("ميليشيا باقر", "القائد العام لميليشيا باقر الإيرانية استقبل الشيخ في دمشق.",
