@@ -274,7 +274,8 @@ def _arabic_singular(noun: str) -> str:
 
 
 PLACE_LIST_RULE = (
-    "list: joined by and, or, a comma, a dash or و to another place (حديثة وعنة وراوة) or armed group found"
+    "list: joined by and, or, a comma, a dash or و to another place (حديثة وعنة وراوة), armed group or "
+    "tribe found"
 )
 _LIST_GAP = frozenset({"", "and", "or", "و", "او", "أو"})
 # a comma, or a dash or slash between names ("( حصيبة – الكرابلة – الرمانة – العبيدي )")
@@ -297,7 +298,7 @@ def listed_kind(entity: Entity) -> str | None:
 
 
 def in_lists(listed: list[Hit], hits: list[Hit], plain: str, norm: Normalised) -> list[Hit]:
-    """The `listed` hits (places or armed groups a context rule wanted a required word for) that
+    """The `listed` hits (places, armed groups or tribes a context rule wanted a required word for) that
     stand in a list with a name of the same family found on its own merits: "al-Qaim, Anah and
     Rawa", القائم وحديثة وعنة, حيدريون، الأبدال، كتائب حزب الله. A list of places says "places"
     as plainly as a preposition does. Chains are followed."""
