@@ -79,15 +79,8 @@ def _negation_reach(deny: _Spans, norm: Normalised, sentence: str) -> dict[int, 
 
 def _word_index_at(norm: Normalised, at: int) -> int:
     """How many words of the folded sentence stand before position `at` of the input sentence
-    (its source offsets rise with its own: a binary search)."""
-    low, high = 0, len(norm.text)
-    while low < high:
-        middle = (low + high) // 2
-        if norm.source(middle) < at:
-            low = middle + 1
-        else:
-            high = middle
-    return len(norm.text[:low].split())
+    (its source offsets rise with its own)."""
+    return len(norm.text[: bisect_left(range(len(norm.text)), at, key=norm.source)].split())
 
 
 def _within(spans: Sequence[tuple[int, int]], low: int, high: int) -> bool:
@@ -421,11 +414,7 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
         """Whether the trigger at words[first:stop] reports a new act: no denial, habit or past
         word within `window` words, and no earlier date that `dates` it."""
         return not (
-            (  # the plain window unless a clause break limits a denial: is_new runs per trigger
-                self.reaches(self.before, first, window)
-                if self.reach
-                else _within(self.before, first - window, first)
-            )
+            self.reaches(self.before, first, window)
             or _within(self.after, stop, stop + window)
             or _within(self.past, first - window, stop + window)
             or any(self.dates(first, stop, at, year_window) for at, _ in self.past)

@@ -45,6 +45,7 @@ _FEATURE_PLURALS = {"حقول": "حقل", "معابر": "معبر", "منافذ"
 _PLURAL_LIST_AR = re.compile(
     rf"(?P<noun>{'|'.join(_FEATURE_PLURALS)}) (?:(?:ال)?(?:نفط|غاز) )?(?P<first>\S+)(?P<rest>(?: و\S+)+)"
 )
+_LISTED_AR = re.compile(r" و(\S+)")  # a name after the first, with its و
 
 
 # A unit's own name in brackets between its number and its noun: "the PMF's 13th (Tafuf) Brigade"
@@ -202,11 +203,8 @@ def _plural_list_keys(match: re.Match[str]) -> Iterator[tuple[tuple[int, int], l
     noun in the singular before it (حقل العمر, حقل التنك)."""
     singular = _FEATURE_PLURALS[match.group("noun")]
     yield match.span("first"), [f"{singular} {match.group('first')}"]
-    at = match.start("rest")
-    for name in match.group("rest").split(" و")[1:]:
-        start = match.string.index(" و" + name, at) + 2
-        at = start + len(name)
-        yield (start - 1, at), [f"{singular} {name}"]
+    for name in _LISTED_AR.finditer(match.string, match.start("rest"), match.end("rest")):
+        yield (name.start() + 1, name.end()), [f"{singular} {name[1]}"]  # the span with its و
 
 
 def _coordinated_keys(

@@ -165,10 +165,10 @@ class Variant(NamedTuple):  # a tuple: tens of thousands are made for each Match
 AS_WRITTEN, FORM, GENERATED = 0, 1, 2
 # the generated Arabic spellings that also take proclitics (لقوات سورية الديموقراطية), all but
 # a name spelt out letter by letter
-_PROCLITIC_RULES = frozenset(
-    {"force noun", "unit number", "joined", "hamza seat", "loanword spelling", "nisba gender"}
-    | {"nisba ya doubled"}
-)
+_PROCLITIC_RULES = frozenset({
+    "force noun", "unit number", "joined", "hamza seat", "loanword spelling", "nisba gender",
+    "nisba ya doubled",
+})  # fmt: skip
 
 
 def variants(text: str, case_sensitive: bool, spellings: bool = True) -> Iterator[Variant]:
