@@ -531,7 +531,7 @@ def watchlists_derive(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply the database migrations (a poll or the daemon does it too on a new database).
+    """Create a new database or apply the migrations to an older one (a poll or the daemon does it too).
 
     Example: MONITOR_DATABASE_URL=postgresql://monitor@db/monitor monitor db upgrade
     """
