@@ -329,19 +329,23 @@ class EventTypes(_Model):
     @field_validator("types")
     @classmethod
     def _each_trigger_once(cls, value: tuple[EventType, ...]) -> tuple[EventType, ...]:
-        """A text under two types: the typer picks the trigger at a word before its context is
-        checked, so the second type would never count (events.yaml's header)."""
+        """A text written twice, under two types or under one (as another spelling of one key:
+        قائد, القائد): the typer picks the trigger at a word before its context is checked, so the
+        second would never count (events.yaml's header)."""
         from monitor.normalise import alias_key
 
-        owner: dict[str, str] = {}
+        first: dict[str, tuple[str, str]] = {}  # key -> (type, text as written first)
         for event_type in value:
             for alias in event_type.triggers:
                 key = alias_key(alias.text) + ("*" if alias.text.endswith("*") else "")
-                if (first := owner.setdefault(key, event_type.id)) != event_type.id:
+                if key in first:
+                    type_id, text = first[key]
+                    where = "twice under" if type_id == event_type.id else f"under both {type_id!r} and"
                     raise ValueError(
-                        f"trigger {alias.text!r} is written under both {first!r} and {event_type.id!r}: "
+                        f"trigger {alias.text!r} is written {where} {event_type.id!r} (as {text!r} first): "
                         "only the first would ever count"
                     )
+                first[key] = (event_type.id, alias.text)
         return value
 
     @model_validator(mode="after")

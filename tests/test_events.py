@@ -295,6 +295,9 @@ def test_a_habit_a_standing_state_or_background_is_no_new_event(matcher: Matcher
         ("سحبت ميليشيا حزب الله عناصرها من البوكمال.", ["deployment"]),
         ("أخلت الميليشيات الإيرانية مقارها في البوكمال.", ["deployment"]),
         ("Kataib Hezbollah pulled its fighters out of al-Bukamal.", ["deployment"]),
+        # "sent" under one rule with every word it needs (a second rule of it never counted)
+        ("Kata'ib Hezbollah sent dozens of militiamen to al-Bukamal on Monday.", ["deployment"]),
+        ("Extra units were sent to al-Qaim.", ["deployment"]),
         ("Dozens of PMF fighters entered Syrian territory from al-Qaim.", ["border_crossing", "deployment"]),
         ("نقلت الميليشيات الإيرانية أسلحة وذخائر من العراق إلى البوكمال.", ["border_crossing", "deployment"]),
         (
@@ -662,19 +665,29 @@ def test_a_means_rule_must_name_triggers(tmp_path: Path) -> None:
     assert "means trigger" in errors[0].message and "قصفxx" in errors[0].message
 
 
-def test_a_trigger_is_written_under_one_type_only(tmp_path: Path) -> None:
-    """The typer picks the trigger at a word before its context: the second type never counts."""
+@pytest.mark.parametrize(
+    ("type_id", "trigger", "message"),
+    [
+        # airstrike's "air strike*", in another case
+        ("shelling", "Air Strike*", "'Air Strike*' is written under both 'airstrike' and 'shelling'"),
+        # assassination's قائد with its article: one key, so only the first's context ever decides
+        ("assassination", "القائد", "'قائد' is written twice under 'assassination' (as 'القائد' first)"),
+    ],
+)
+def test_a_trigger_is_written_once(tmp_path: Path, type_id: str, trigger: str, message: str) -> None:
+    """The typer picks the trigger at a word before its context: a second one written the same
+    (under another type or the same) never counts."""
     folder = tmp_path / "watchlists"
     shutil.copytree(WATCHLISTS, folder)
     path = folder / "events.yaml"
     lines = path.read_text("utf-8").splitlines()
-    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: shelling")
+    at = next(i for i, line in enumerate(lines) if line.strip() == f"- id: {type_id}")
     triggers = next(i for i in range(at, len(lines)) if lines[i].strip() == "triggers:")
-    lines.insert(triggers + 1, "      - Air Strike*")  # airstrike's "air strike*", in another case
+    lines.insert(triggers + 1, f"      - {trigger}")
     path.write_text("\n".join(lines) + "\n", "utf-8")
     errors = load_all_errors(folder)
     assert [(Path(e.path).name, e.field) for e in errors] == [("events.yaml", "types")]
-    assert "'Air Strike*' is written under both 'airstrike' and 'shelling'" in errors[0].message
+    assert message in errors[0].message
 
 
 def test_hits_json_has_event_types_and_the_place(
