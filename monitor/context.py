@@ -114,6 +114,7 @@ def _adds_article(ref: Ref) -> bool:
 #   dateline     a person named by a line-opening dateline in capitals ("SULAIMANI, Iraq —",
 #                "SULAIMANI —", "SULAIMANI (Reuters) -") is the place of the dateline, not the person
 #   kunya        a person's family name alone after another kunya (Abu Ali al-Khazali) is a relative
+#   facility     a person's name inside a facility's (the Soleimani School, محطة مياه الهفل) is the facility
 #   unit name    a person's or place's name inside a unit's name (the Al-Haj Qassem Soleimani Regiment,
 #                لواء الشهيد قاسم سليماني, Kata'ib Karbala) is the unit, and a shorter name inside it
 #   sports       a place or a group named as a team (فريق كربلاء, the Najaf club, the al-Hashd club),
@@ -170,6 +171,9 @@ TOLD_BEFORE = frozenset(
     for w in """مصادر مصدر قال قالت صرح صرحت أكد أكدت أوضح أوضحت أضاف أضافت كشف كشفت مسؤول المتحدث
     تصريح تصريحات حديث""".split()
 )
+# right before an outlet's name, in the construct (مصادر الميادين): the outlet's own sources; a
+# source in the town is "في الميادين"
+SOURCES_OF = frozenset(fold_words(w) for w in "مصادر مصدر لمصادر ومصادر".split())
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
 OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
     "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
@@ -392,6 +396,8 @@ def _not_the_place(ref: Ref, norm: Normalised, plain: str, start: int, end: int)
         for w in text[max(0, start - 3 * WORD_CHARS) : start].split()[-3:]
     ):
         return "outlet: a news outlet told something (قالت مصادر للجزيرة, مصادر عراقية محلية للجزيرة)"
+    if name in OUTLET_NAMES and before in SOURCES_OF and _joined(norm, plain, start - 1, start):
+        return "outlet: a news outlet's own sources (أفادت مصادر الميادين)"
     if name in OUTLET_NAMES or before in MEDIA_WORDS or two_before in MEDIA_WORDS:
         source_start, source_end = norm.span(start, end)
         sentence = _Sentence.around(plain, source_start, source_end)
@@ -492,6 +498,8 @@ def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int
         return "place preposition: a one-word name after in/from/near is a place (in Sulaimani)"
     if _names_a_unit(norm.text, plain, start, source_start, source_end, ref.variant.suffix):
         return "unit name: a brigade or regiment named after the person"
+    if _FACILITY_AFTER_EN.match(plain, source_end) or _facility_before_ar(norm.text, start):
+        return "facility: a place named after the person (محطة مياه الهفل, the Soleimani School)"
     if (
         " " not in strip_article(ref.variant.key)[0]
         and _KUNYA_BEFORE.search(plain, max(0, source_start - 40), source_start)
@@ -499,6 +507,29 @@ def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int
     ):
         return "another person: a family name after a kunya not the person's (Abu Ali al-Khazali)"
     return None
+
+
+# A facility named after a person is the facility: in English the person's name before a
+# capitalised facility word (the Soleimani School, Al-Assad Hospital), in Arabic a facility word in
+# the construct state before it, a word of what it holds between them at most (مستشفى الأسد,
+# محطة مياه الهفل, مدرسة الشهيد ...; not طريق, which is also a way of doing).
+_FACILITY_AFTER_EN = re.compile(
+    r"[ \t]+(?:Hospital|School|Street|Station|Mosque|Square|Bridge|Airport|Stadium|University|Hall|Camp"
+    r"|Base|Avenue|Road|Dam|Park|Hotel|Centre|Center)\b"
+)
+FACILITY_WORDS_AR = frozenset(
+    fold_words(w)
+    for w in """محطة مستشفى مشفى مدرسة شارع جامع مسجد ساحة دوار جسر مطار ملعب جامعة قاعة مخيم قاعدة
+    حي سد فندق""".split()
+)
+_FACILITY_BETWEEN_AR = frozenset(fold_words(w) for w in "مياه كهرباء الشهيد المرحوم الشيخ".split())
+
+
+def _facility_before_ar(text: str, start: int) -> bool:
+    before, two_before = _words_before(text, start)
+    return not FACILITY_WORDS_AR.isdisjoint(forms(before)) or (
+        before in _FACILITY_BETWEEN_AR and not FACILITY_WORDS_AR.isdisjoint(forms(two_before))
+    )
 
 
 # A family name after a kunya and a name (Abu Ali al-Khazali, أبو علي الخزعلي) is another person of

@@ -923,6 +923,29 @@ CONTEXT_RULES = [
      ["badia", "bukamal", "hamdan", "jalaa"]),
     ("ميليشيا باقر", "القائد العام لميليشيا باقر الإيرانية استقبل الشيخ في دمشق.",
      ["damascus", "liwa-al-baqir"]),
+    # held-out set 20: a facility named after a person, an outlet's own sources, the defunct regime,
+    # Iraqi government forces, an Israeli "targeting", a tribe's desert, the region's own police
+    ("a facility named after a person", "قتل عنصر في هجوم على محطة مياه الهفل ببلدة ذيبان شرقي دير الزور.",
+     ["deir-ez-zor", "dhiban"]),
+    ("a person's name before a facility word", "Students of the Soleimani School in Mayadin marched.",
+     ["mayadin"]),
+    ("a hospital named after a person", "نقل الجرحى إلى مستشفى الشهيد قاسم سليماني في البوكمال.",
+     ["bukamal"]),
+    ("an outlet's own sources", "أفادت مصادر الميادين بسقوط قذيفة قرب قاعدة حقل العمر شرق دير الزور.",
+     ["al-omar-oil-field", "deir-ez-zor"]),
+    ("a source in the town", "أفادت مصادر في الميادين بسقوط قذيفة.", ["mayadin"]),
+    ("the defunct regime", "Israel struck positions that belonged to the defunct regime and Iran-backed "
+     "groups in the eastern Deir Ezzor province.", ["deir-ez-zor", "israeli-military", "syrian-army"]),
+    ("Iraqi government forces", "سيطر التنظيم على منفذ الوليد بعد انسحاب القوات الحكومية العراقية من الموقع.",
+     ["al-waleed-crossing", "iraqi-security-forces"]),
+    ("an Israeli targeting", "قتل القيادي إثر استهدافٍ إسرائيلي لسيارته قرب البوكمال.",
+     ["bukamal", "israeli-military"]),
+    ("a tribe's desert", "وتسيطر القوات الأمريكية على حقل التنك الواقع في بادية الشعيطات.",
+     ["badia", "shaitat", "tanak-oil-field", "us-forces"]),
+    ("the region's own police", "The Internal Security Forces of the NE Syria region arrested two ISIS "
+     "members north of Deir ez-Zor.", ["asayish", "deir-ez-zor", "islamic-state"]),
+    ("the PMF's Anbar command by its euphemism", "نفذت قيادة عمليات الأنبار للقوات المساندة عملية في "
+     "صحراء عكاشات.", ["akashat"]),
 ]  # fmt: skip
 
 
