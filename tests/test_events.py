@@ -476,6 +476,18 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
             ["deployment"],
         ),
         ("A rocket hit al-Tanf base, leaving three US troops wounded.", ["shelling"]),
+        # held-out set 20: an aim, a purpose, a state that goes on, security forces cutting routes
+        ("أوضح الوزير أن الهدف من الخطوة تعزيز أمن الحدود ومنع عمليات التهريب في القائم.", ["statement"]),
+        (
+            "ما يزال تنظيم داعش نشطا في البادية السورية مستفيدا من خلايا نائمة لتنفيذ الاغتيالات والتفجيرات.",
+            [],
+        ),
+        ("الحركة عبر منفذ القائم تسير بشكل طبيعي.", []),
+        (
+            "ألقت المفارز القبض على متهمين ضمن عمليات لقطع الطرق على المهربين في قضاء القائم.",
+            ["arrest_raid", "smuggling"],
+        ),
+        ("قطع محتجون الطرق في البوكمال احتجاجا على انقطاع الكهرباء.", ["protest"]),
     ],
 )
 def test_killings_of_fighters_officials_and_what_is_no_act(
