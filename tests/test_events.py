@@ -478,9 +478,10 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
         ("A rocket hit al-Tanf base, leaving three US troops wounded.", ["shelling"]),
         # held-out set 20: an aim, a purpose, a state that goes on, security forces cutting routes
         ("أوضح الوزير أن الهدف من الخطوة تعزيز أمن الحدود ومنع عمليات التهريب في القائم.", ["statement"]),
+        ("اعتقلت القوات خلية لداعش في البوكمال خططت لتنفيذ تفجيرات.", ["arrest_raid"]),
         (
-            "ما يزال تنظيم داعش نشطا في البادية السورية مستفيدا من خلايا نائمة لتنفيذ الاغتيالات والتفجيرات.",
-            [],
+            "تعرضت دورية لقسد لاستهداف في البوكمال مما دفعها لتنفيذ حملة مداهمات.",
+            ["arrest_raid"],
         ),
         ("الحركة عبر منفذ القائم تسير بشكل طبيعي.", []),
         (
