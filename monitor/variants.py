@@ -163,6 +163,7 @@ class Variant(NamedTuple):  # a tuple: tens of thousands are made for each Match
 
 
 AS_WRITTEN, FORM, GENERATED = 0, 1, 2
+_BARE_WITH_PROCLITIC = ("article", "proclitic")  # the rules of وسويعية (of the alias السويعية)
 # the generated Arabic spellings that also take proclitics (لقوات سورية الديموقراطية), all but
 # a name spelt out letter by letter
 _PROCLITIC_RULES = frozenset({
@@ -211,6 +212,12 @@ def _forms(words: str, core: str, had_article: bool) -> Iterator[Variant]:
     if is_arabic(core[0]):
         for form in arabic_forms(core, had_article):
             yield Variant(form, False, FORM, ("proclitic",) if form != core else ("article",))
+        # a one-word name written with its article, found without it after the و of a list
+        # (قريتي الهري وسويعية); not where that makes a common word (وحدة) or the bare name is one
+        # (`_is_bare_common_noun`). Other proclitics before a bare name are rare, and make words:
+        # فرقة is "division", not ف + رقة; كفرات is no "like the Euphrates".
+        if had_article and " " not in core:
+            yield Variant(f"و{core}", False, FORM, _BARE_WITH_PROCLITIC)
         # a kunya in the genitive or accusative, with its proclitics too: اغتيال أبي مهدي
         # المهندس, وأبي باقر الساعدي, إن أبا مهدي
         if core.startswith(f"{KUNYA} "):
@@ -616,6 +623,9 @@ def key_table(aliases: list[tuple[str, int, str, bool, bool]]) -> tuple[KeyTable
         elif _is_bare_common_noun(key, rows, common):
             withheld[key] = "an Arabic name without its article is a common word"
             table[key] = [row for row in rows if row[4] != ("article",)]
+        elif any(row[4] == _BARE_WITH_PROCLITIC for row in rows) and _bare_form_common(key, common):
+            withheld[key] = "an Arabic name without its article, after و, is or makes a common word"
+            table[key] = [row for row in rows if row[4] != _BARE_WITH_PROCLITIC]
     return {k: rows for k, rows in table.items() if rows}, withheld
 
 
@@ -634,6 +644,12 @@ def _is_bare_common_noun(
         and any(row[3] == FORM and row[4] == ("article",) for row in rows)
         and first in common
     )
+
+
+def _bare_form_common(key: str, common: frozenset[str]) -> bool:
+    """Whether `key`, و before an Arabic name without its article (وسويعيه), is a common word
+    (وحده) or its name without the و is one."""
+    return key in common or key[1:] in common
 
 
 _PREPOSITIONS_AFTER_NAME = frozenset(fold_words("في من على الى إلى عن لدى").split())

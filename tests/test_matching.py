@@ -944,6 +944,10 @@ CONTEXT_RULES = [
      ["badia", "shaitat", "tanak-oil-field", "us-forces"]),
     ("the region's own police", "The Internal Security Forces of the NE Syria region arrested two ISIS "
      "members north of Deir ez-Zor.", ["asayish", "deir-ez-zor", "islamic-state"]),
+    ("a village listed without its article", "أخلت الميليشيات مقارها في مدينة البوكمال وقريتي الهري وسويعية.",
+     ["bukamal", "hiri", "suwaiyah"]),
+    ("a common word after و is no bare name", "سيطرت القوات على الميادين وساحات البوكمال وميادين المدينة.",
+     ["bukamal", "mayadin"]),
     ("the PMF's Anbar command by its euphemism", "نفذت قيادة عمليات الأنبار للقوات المساندة عملية في "
      "صحراء عكاشات.", ["akashat"]),
 ]  # fmt: skip
