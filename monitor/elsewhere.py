@@ -11,18 +11,24 @@ import re
 
 from monitor.normalise import fold_words
 
+
+def _names(words: str) -> list[str]:
+    """Names of one or more words, each written as one with _ between its words (North_Carolina)."""
+    return [name.replace("_", " ") for name in words.split()]
+
+
 # Countries a namesake of a watched place lies in (Syria and Iraq are ours), and the US states
 # (Palmyra NY, PA, NJ ...). After the name, behind a comma or a bracket: "Palmyra, N.Y.",
-# "Dhiban (Jordan)"; a postal code may also follow without a comma ("Palmyra NY").
-COUNTRIES = """Jordan Lebanon Turkey Iran Egypt Libya Tunisia Algeria Morocco Israel Yemen Sudan
+# "Dhiban (Jordan)"; a postal code may also follow without a comma ("Palmyra NY"). A state of two
+# words is qualified by both ("Hasakah, North Press reported" names no North Carolina).
+COUNTRIES = _names("""Jordan Lebanon Turkey Iran Egypt Libya Tunisia Algeria Morocco Israel Yemen Sudan
     Saudi_Arabia Kuwait Qatar Bahrain Oman UAE Afghanistan Pakistan India Greece Italy Spain Cyprus
-    England Scotland Wales UK Australia Canada""".replace("_", " ").split()
-US_STATES = """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
+    England Scotland Wales UK Australia Canada""")
+US_STATES = _names("""Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
     Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan
     Minnesota Mississippi Missouri Montana Nebraska Nevada New_Hampshire New_Jersey New_Mexico New_York
     North_Carolina North_Dakota Ohio Oklahoma Oregon Pennsylvania Rhode_Island South_Carolina
-    South_Dakota Tennessee Texas Utah Vermont Virginia Washington West_Virginia Wisconsin Wyoming
-    """.replace("_", " ").split()
+    South_Dakota Tennessee Texas Utah Vermont Virginia Washington West_Virginia Wisconsin Wyoming""")
 US_CODES = """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH
     NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY""".split()
 _NAMES = "|".join(sorted(COUNTRIES + US_STATES, key=len, reverse=True))

@@ -948,6 +948,9 @@ CONTEXT_RULES = [
      ["bukamal", "hiri", "suwaiyah"]),
     ("a common word after و is no bare name", "سيطرت القوات على الميادين وساحات البوكمال وميادين المدينة.",
      ["bukamal", "mayadin"]),
+    ("a place before a word that starts a US state's name", "The operation reached the southern countryside "
+     "of Hasakah, North Press reported.", ["hasakah"]),
+    ("a US state of two words", "The Palmyra, New York, school board met on Monday.", []),
     ("the PMF's Anbar command by its euphemism", "نفذت قيادة عمليات الأنبار للقوات المساندة عملية في "
      "صحراء عكاشات.", ["akashat"]),
 ]  # fmt: skip
