@@ -951,6 +951,23 @@ CONTEXT_RULES = [
     ("a place before a word that starts a US state's name", "The operation reached the southern countryside "
      "of Hasakah, North Press reported.", ["hasakah"]),
     ("a US state of two words", "The Palmyra, New York, school board met on Monday.", []),
+    # held-out set 21
+    ("al-Hifl with a v", "In an audio recording, the Sheikh of the Al-Agiydat tribe, Ibrahim Al-Havil, "
+     "announced an attack on the SDF in the town of Dhibyan.",
+     ["dhiban", "ibrahim-al-hifl", "ogeidat", "sdf"]),
+    ("the Upper Euphrates Brigade as Al-Monitor writes it", "Karbouly leads the local Sunni PMU force, Liwa "
+     "Aaly al-Furat (Upper Euphrates Regiment), in Qaim.", ["pmf", "qaim", "upper-euphrates-brigade"]),
+    ("a surname of the tribe is a person's", "عاشت الأوساط السياسية على وقع قضية اعتقال زعيم حزب الحل جمال "
+     "الكربولي في الأنبار.", ["anbar"]),
+    ("the Quds Force under the IRGC's full name", "The strike also killed Islamic Revolutionary Guard Corps "
+     "Quds Force head Qasem Soleimani.", ["irgc-quds-force", "qasem-soleimani"]),
+    ("Raqqa with its article joined", "The drop threatens water services in Arraqa and Deir-Azzor.",
+     ["deir-ez-zor", "raqqa"]),
+    ("two soldiers", "رداً على هجوم أدى لمقتل جنديين أميركيين قرب مدينة تدمر.", ["palmyra", "us-forces"]),
+    ("the head of the regime", "والتقى إسماعيل قاآني برأس النظام بشار الأسد في دمشق.",
+     ["bashar-al-assad", "damascus", "esmail-qaani"]),
+    ("Sudan's Al-Jazira state", "The RSF attacked three villages in Al-Jazira state, residents said.", []),
+    ("a town's hashd", "وقال المقدم ناظم الجغيفي من حشد حديثة إن القوات بدأت التقدم.", ["haditha"]),
     ("the PMF's Anbar command by its euphemism", "نفذت قيادة عمليات الأنبار للقوات المساندة عملية في "
      "صحراء عكاشات.", ["akashat"]),
 ]  # fmt: skip
