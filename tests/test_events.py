@@ -484,6 +484,13 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
             ["arrest_raid"],
         ),
         ("الحركة عبر منفذ القائم تسير بشكل طبيعي.", []),
+        # a curfew in a sweep or a fight is part of it; one an authority imposes is its measure
+        ("بدأت قوى الأمن الداخلي عملية أمنية في مدينة البوكمال وأعلن حظر تجوال في المدينة.", ["arrest_raid"]),
+        (
+            "The SDF encircled Dhiban and imposed a total curfew to chase the gunmen who stormed a house.",
+            ["armed_clash"],
+        ),
+        ("فرضت السلطات العراقية حظرا للتجوال في قضاء القائم.", ["governance"]),
         (
             "ألقت المفارز القبض على متهمين ضمن عمليات لقطع الطرق على المهربين في قضاء القائم.",
             ["arrest_raid", "smuggling"],
