@@ -491,6 +491,9 @@ def test_movements_and_killings_by_gunmen(matcher: Matcher, text: str, expected:
             ["armed_clash"],
         ),
         ("فرضت السلطات العراقية حظرا للتجوال في قضاء القائم.", ["governance"]),
+        # civilians whose homes are searched are no humanitarian event; civilians killed are
+        ("شنت قسد حملات دهم وتفتيش طالت منازل المدنيين في ذيبان.", ["arrest_raid"]),
+        ("قتل ثلاثة مدنيين بقصف على بلدة الصالحية في دير الزور.", ["humanitarian", "shelling"]),
         (
             "ألقت المفارز القبض على متهمين ضمن عمليات لقطع الطرق على المهربين في قضاء القائم.",
             ["arrest_raid", "smuggling"],
