@@ -20,7 +20,7 @@ from email.utils import parseaddr
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -81,6 +81,18 @@ def _check_secret_url(value: SecretStr, schemes: tuple[str, ...], what: str, exa
     if parts.scheme.lower() not in schemes or not parts.hostname:
         given = f"{parts.scheme}://..." if "://" in text else "no scheme"
         raise ValueError(f"not {what} with a host ({given}): use {example}")
+    return value
+
+
+# what an HTTP header may hold: its name a token, its value printable ASCII on one line (httpx
+# refuses anything else at the request, and a line break would start another header)
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_PRINTABLE = re.compile(r"[\x20-\x7e\t]*")
+
+
+def _check_header_value(value: str) -> str:
+    if not _PRINTABLE.fullmatch(value):
+        raise ValueError(f"{value!r} must be printable ASCII on one line: it is sent as an HTTP header")
     return value
 
 
@@ -169,6 +181,11 @@ class SourceSettings(_Section):
     def _url(cls, value: str) -> str:
         return _check_http_url(value)
 
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, value: str | None) -> str | None:
+        return value if value is None else _check_header_value(value)
+
     @field_validator("interval")
     @classmethod
     def _interval(cls, value: str) -> str:
@@ -213,6 +230,12 @@ class FetchSettings(_Section):
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
     total_timeout: float = Field(60.0, gt=0)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, value: str) -> str:
+        return _check_header_value(value)
+
     retries: int = Field(2, ge=0)
     concurrency: int = Field(40, gt=0)  # requests in flight over all hosts
     per_host: int = Field(2, gt=0)
@@ -293,6 +316,16 @@ class WebhookSettings(_Section):
     fields: dict[str, Any] = {}  # fixed fields of every body (ntfy: topic)
     headers: dict[str, SecretStr] = {}  # sent with every request (an Authorization token)
 
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name, secret in value.items():
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a header name (letters, digits and -)")
+            if not _PRINTABLE.fullmatch(secret.get_secret_value()):
+                raise ValueError(f"the value of {name} must be printable ASCII on one line (an HTTP header)")
+        return value
+
     @field_validator("url")
     @classmethod
     def _url(cls, value: SecretStr) -> SecretStr:
@@ -369,7 +402,11 @@ class EmailSettings(_Section):
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: SecretStr) -> SecretStr:
-        return _check_secret_url(value, *_SMTP_URL)
+        _check_secret_url(value, *_SMTP_URL)
+        parts = urlsplit(value.get_secret_value().strip())
+        if not all(unquote(part or "").isascii() for part in (parts.username, parts.password)):
+            raise ValueError("its user name and password must be ASCII: SMTP sends them so")
+        return value
 
     @field_validator("from_")
     @classmethod
@@ -471,9 +508,22 @@ def secret_values(model: BaseModel) -> list[str]:
         for item in items:
             if isinstance(item, SecretStr):
                 found.append(item.get_secret_value())
+                found.extend(_url_credentials(item.get_secret_value()))
             elif isinstance(item, BaseModel):
                 found.extend(secret_values(item))
     return found
+
+
+def _url_credentials(text: str) -> list[str]:
+    """The user name and password of a URL as a server receives them, percent-decoded
+    (smtp://bob:p%C3%A4ss@host: päss): an error message may quote them so."""
+    if "://" not in text:
+        return []
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return []
+    return [unquote(part) for part in (parts.username, parts.password) if part]
 
 
 BUNDLED_SOURCES = resources.files("monitor").joinpath("sources.toml")

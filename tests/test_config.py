@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import bundled_sources, load_settings, parse_duration
+from monitor.config import bundled_sources, load_settings, parse_duration, secret_values
 from monitor.errors import ConfigError
 from monitor.records import SOURCE_LABELS
 
@@ -250,3 +250,10 @@ def test_source_kinds_come_from_the_table(tmp_path: Path) -> None:
     message = str(raised.value)
     assert "sources[0] (id 'x').kind" in message and "'mastodon'" in message and "rss" in message
     assert "\n" not in message
+
+
+def test_secrets_to_redact_include_a_url_login_as_the_server_receives_it() -> None:
+    """An error may quote the password percent-decoded (smtp://bob:p%C3%A4ss...@host: päss...)."""
+    url = "smtps://monitor-bot:s3cr%2Ft-pass@mail.example.org:465"
+    settings = load_settings(environ={"MONITOR_EMAIL_SMTP_URL": url})
+    assert {url, "monitor-bot", "s3cr/t-pass"} <= set(secret_values(settings))

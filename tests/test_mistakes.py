@@ -195,6 +195,12 @@ SECRET = "T0000SECRET/B0000/XXXXXXXXXXXXXXXX"
         ({"MONITOR_DATABASE_URL": "sqlite:///:memory:"}, "database_url"),  # keeps nothing
         ({"MONITOR_DATABASE_URL": "sqlite://"}, "database_url"),
         ({"MONITOR_SLACK_BOT_TOKEN_FILE": "/dev/zero"}, "MONITOR_SLACK_BOT_TOKEN_FILE"),  # endless
+        # smtplib sends the login as ASCII: a non-ASCII password failed at every send, quoted in the
+        # error it raised (and so in the outbox and the log)
+        ({"MONITOR_EMAIL_SMTP_URL": f"smtp://bob:p%C3%A4ss{SECRET}@127.0.0.1:25"}, "email.smtp_url"),
+        # sent as HTTP headers: a non-ASCII or two-line user agent failed every fetch
+        ({"MONITOR_FETCH_USER_AGENT": "Monitör"}, "fetch.user_agent"),
+        ({"MONITOR_FETCH_USER_AGENT": "monitor\r\nX-Evil: 1"}, "fetch.user_agent"),
     ],
 )
 def test_bad_settings_are_rejected_at_load_naming_the_key(env: dict[str, str], key: str) -> None:
@@ -202,6 +208,16 @@ def test_bad_settings_are_rejected_at_load_naming_the_key(env: dict[str, str], k
     for command in (["status"], ["poll"], ["alerts", "test"]):
         line = assert_mistake(monitor(*command, env=env), "config", key)
         assert SECRET not in line and "xoxb-" not in line
+
+
+def test_a_webhook_header_that_http_cannot_send(tmp_path: Path) -> None:
+    """A non-ASCII header value failed at every send, quoted whole in the error (a bearer token)."""
+    (tmp_path / "w.toml").write_text(
+        f'[[webhooks]]\nname = "ops"\nurl = "https://chat.example.org/h"\n'
+        f'headers = {{ Authorization = "Bearer tökén-{SECRET}" }}\n'
+    )
+    line = assert_mistake(monitor("--config", "w.toml", "status"), "config webhooks[0].headers")
+    assert "Authorization" in line and SECRET not in line
 
 
 def test_two_sources_with_one_id(tmp_path: Path) -> None:

@@ -218,7 +218,9 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
         except Exception as error:  # a bug in one channel must not lose the alert or stop the round
             fields = {"alert": job.id, "channel": job.channel}
             logger.exception("alert.internal_error", extra={"fields": fields})
-            return _failed(run, job, DeliveryError(f"internal error: {error!r}"))
+            # the outbox keeps the kind only: an exception's arguments may hold what it was given
+            # (a header, a password); the log line above has the rest, redacted
+            return _failed(run, job, DeliveryError(f"internal error: {type(error).__name__}"))
     with run.sessions.begin() as session:
         outbox.record_attempt(session, job.id, worker=run.worker, now=run.now)
         won = outbox.mark_sent(
