@@ -6,6 +6,7 @@ the other commands through monitor/cli_common.py.
 
 from __future__ import annotations
 
+import signal
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ def run(ctx: typer.Context) -> None:
     stay). Serves /metrics and /healthz on daemon.metrics_host:metrics_port (127.0.0.1:9108).
     With SQLite only one daemon may run; with PostgreSQL, run as many as you like.
     """
+    hangups = HangupsUntilServing()  # first: loading the daemon, its lists and database takes seconds
     from monitor import daemon
     from monitor.app import loaded_from
     from monitor.config import secret_values
@@ -40,7 +42,23 @@ def run(ctx: typer.Context) -> None:
             json_format=state.log_json or settings.daemon.log_json,
             secrets=secret_values(settings),
         )
-        daemon.run(state.config, loaded_from(settings))
+        daemon.run(state.config, loaded_from(settings), hung_up=hangups.seen)
+
+
+class HangupsUntilServing:
+    """SIGHUP between the start of `monitor run` and the daemon's own signal handling, recorded:
+    Python's default ends the process, so a logrotate or `systemctl reload` just after a restart
+    killed the daemon. The daemon reloads once for them when it starts serving."""
+
+    def __init__(self) -> None:
+        self._seen = False
+        signal.signal(signal.SIGHUP, self._record)
+
+    def _record(self, signum: int, frame: object) -> None:
+        self._seen = True
+
+    def seen(self) -> bool:
+        return self._seen
 
 
 def _log_level(ctx: typer.Context, settings: Settings) -> str:

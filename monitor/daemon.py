@@ -80,12 +80,14 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's SQLite lock before it is a fault
 
 
-def run(config: Path | None, loaded: Loaded) -> None:
-    """The `monitor run` process: lock (SQLite), migrate, schedule, run until a stop signal."""
+def run(config: Path | None, loaded: Loaded, hung_up: Callable[[], bool] = lambda: False) -> None:
+    """The `monitor run` process: lock (SQLite), migrate, schedule, run until a stop signal.
+    `hung_up`: whether a SIGHUP came before the daemon handled signals (then it reloads once)."""
     with DaemonLock(loaded.settings.database_url) as lock:
         engine, sessions = open_store(loaded.settings, sole=lock.sole, busy_timeout=BUSY_TIMEOUT)
         try:
-            asyncio.run(Daemon(DaemonJobs(config, loaded, sessions, local_leases=lock.sole)).serve())
+            jobs = DaemonJobs(config, loaded, sessions, local_leases=lock.sole)
+            asyncio.run(Daemon(jobs, hung_up).serve())
         finally:
             engine.dispose()
 
@@ -210,8 +212,9 @@ class InFlight:
 class Daemon:
     """The clock: one APScheduler job per source and per periodic duty, each a call into `jobs`."""
 
-    def __init__(self, jobs: DaemonJobs) -> None:
+    def __init__(self, jobs: DaemonJobs, hung_up: Callable[[], bool] = lambda: False) -> None:
         self.jobs = jobs
+        self._hung_up = hung_up
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults=JOB_DEFAULTS)
         self._stop = asyncio.Event()
         self._in_flight = InFlight(jobs)
@@ -229,6 +232,8 @@ class Daemon:
                 self.scheduler.start()
                 signals.enter_context(handle_signals(self._signal_actions()))
                 log(logger, "daemon.started", owner=self.jobs.owner, sources=len(self.jobs.loaded.sources))
+                if self._hung_up():  # a SIGHUP while starting: the files may have changed since read
+                    self._request_reload()
                 await self._stop.wait()
                 await self._drain()
             log(logger, "daemon.stopped", owner=self.jobs.owner)

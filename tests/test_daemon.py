@@ -565,6 +565,28 @@ def test_a_signal_is_not_lost_when_the_loops_wakeup_socket_is_full(
     assert "wakeup fd" not in daemon.log, daemon.log
 
 
+def _catches(pid: int, signum: int) -> bool:
+    """Has the process a handler of its own for `signum` (not the default action, not ignored)?"""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return bool(int(status.split("SigCgt:")[1].split()[0], 16) & (1 << (signum - 1)))
+
+
+def test_a_sighup_while_the_daemon_starts_is_a_reload_not_its_end(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    """Loading the daemon, its lists and its database takes seconds, and Python's default for
+    SIGHUP ends the process: a logrotate or `systemctl reload` just after a restart killed it."""
+    _, url = _feed(feed_server, [("1", "Quiet day")])
+    daemon = start(write_config(tmp_path, sqlite_url, {"src": url}), tmp_path)
+    daemons.append(daemon)
+    wait_until(lambda: _catches(daemon.proc.pid, signal.SIGHUP), "`monitor run` to handle SIGHUP")
+    assert "daemon.started" not in daemon.log  # still starting
+    daemon.proc.send_signal(signal.SIGHUP)
+    started = daemon.wait_for_log("daemon.started")
+    assert daemon.lines.index(started) < daemon.lines.index(daemon.wait_for_log("reload.applied"))
+    assert daemon.stop() == 0
+
+
 def test_sighup_rejects_a_broken_watchlist_and_applies_a_good_one(
     tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
 ) -> None:
