@@ -41,6 +41,7 @@ from monitor.digest_map import MapPoint, short_name
 from monitor.digest_volume import FOUR_WEEKS, DailySeries, SpikeLine, VolumeChange, movers, spike_lines
 from monitor.feedback import Feedback, TriageSection, load_feedback, triage_section
 from monitor.geo import Place, PlaceInfo, story_place
+from monitor.logs import BIDI_CONTROLS
 from monitor.records import Source
 from monitor.store import digests
 from monitor.store.digests import SourceWeek, WeekArticle
@@ -480,12 +481,10 @@ def top_priority(group: Iterable[WeekArticle]) -> str | None:
 
 # --- untrusted text ------------------------------------------------------------------------------
 
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
 
 def clean(text: str) -> str:
     """One line of printable text: no control or bidi-override characters, whitespace collapsed."""
-    text = text.translate(_BIDI_CONTROLS)
+    text = BIDI_CONTROLS.sub("", text)
     kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
     return " ".join(kept.split())
 

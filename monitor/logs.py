@@ -26,13 +26,17 @@ REDACTED = "[redacted]"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LEVEL = "WARNING"  # of one-shot commands; the daemon's is daemon.log_level
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates: in text from outside they reorder what follows on the
+# screen (a title or a URL read backwards) and mean nothing a title needs; every place that shows
+# such text drops them (the terminal, Slack, webhooks, the digest), and ingest does too
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _QUIET = ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler")
 
 
 def inert(text: str) -> str:
     """Text from outside, safe for a terminal: control characters (escape sequences that could
-    move the cursor, retitle the window or hide what follows) become U+FFFD."""
-    return _CONTROL.sub("\ufffd", text)
+    move the cursor, retitle the window or hide what follows) become U+FFFD, bidi controls go."""
+    return _CONTROL.sub("\ufffd", BIDI_CONTROLS.sub("", text))
 
 
 def log(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -388,6 +388,8 @@ def test_terminal_control_characters_are_neutralised() -> None:
     from monitor.logs import inert
 
     assert inert("title\x1b]0;owned\x07 \x9b2J end\ttab") == "title\ufffd]0;owned\ufffd \ufffd2J end\ttab"
+    # a bidi override shows what follows backwards ("\u202egpj.exe" reads "exe.jpg"): dropped
+    assert inert("see \u202egpj.exe\u202c and \u2067isolated\u2069") == "see gpj.exe and isolated"
 
 
 def test_logs_default_level_iso_times_and_a_common_failure(tmp_path: Path, sqlite_url: str) -> None:

@@ -527,6 +527,9 @@ def test_entry_links_joined_as_urljoin_does() -> None:
         ("<p></p>", ""),
         ("<P>Upper</P>", "Upper"),
         ("<p>Teaser [...]</p>", "Teaser"),
+        # bidi overrides and isolates reorder text on screen; ingest drops them (Arabic keeps its marks)
+        ("\u202eevil\u202c title \u2066x\u2069", "evil title x"),
+        ("قصف \u200fالبوكمال", "قصف \u200fالبوكمال"),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:

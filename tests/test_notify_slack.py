@@ -76,6 +76,12 @@ def test_hostile_article_text_is_inert(field: str) -> None:
     assert "<" not in text.replace("<https://english.enabbaladi.net/archives/2026/11/strike/|", "")
 
 
+def test_bidi_overrides_do_not_reach_slack() -> None:
+    """Stored before ingest dropped them, an override would still turn a title around."""
+    text = all_text(payload(story(title="\u202eevil\u202c title")))
+    assert "\u202e" not in text and "evil title" in text
+
+
 def test_a_written_broadcast_mention_is_broken_in_the_fallback_text_too() -> None:
     """The top-level text is what notifications show; a proxy posting with link_names would ping."""
     body = payload(story(title="Strike in Albu Kamal @channel @here @Everyone, mail me@example.org"))

@@ -66,6 +66,7 @@ def test_untrusted_text_stays_inert_for_markdown_receivers() -> None:
     assert not re.search(r"(?<!\\)[\[\]<>*`#]", rendered)  # no Markdown or HTML mark unescaped
     assert "@channel" not in rendered and "@\u2060channel" in rendered
     assert "https://news.example/%5Bx%5D%28https://evil.example%29%5F1" in rendered
+    assert "\u202e" not in text(story(title="\u202eevil\u202c title"))
 
 
 def test_a_send_posts_json_with_the_configured_headers(server: SlackServer) -> None:

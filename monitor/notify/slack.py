@@ -30,6 +30,7 @@ from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from monitor.errors import DeliveryError
+from monitor.logs import BIDI_CONTROLS
 from monitor.notify.messages import MAX_ROLLUP, AlertMessage, MessageAction
 from monitor.notify.transport import ChannelSpec, SendResult, describe_failure, http_error, retry_after
 
@@ -146,7 +147,7 @@ def escape(text: str) -> str:
     (backticks, and * _ ~ that are not inside a word) as look-alikes (mrkdwn has no escape), and
     a written @channel, @here or @everyone broken by a word joiner: a client or a proxy that posts
     with link_names would make it a mention."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = BIDI_CONTROLS.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _BROADCAST.sub("@\u2060", text)
     return _SPACE.sub(" ", _MARK.sub(lambda m: _LOOKALIKE[m[0]], text))
 

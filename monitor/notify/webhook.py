@@ -25,6 +25,7 @@ from urllib.parse import quote
 import httpx
 
 from monitor.errors import DeliveryError
+from monitor.logs import BIDI_CONTROLS
 from monitor.notify.messages import AlertMessage, to_payload
 from monitor.notify.plain import render
 from monitor.notify.transport import ChannelSpec, SendResult, describe_failure, http_error
@@ -89,5 +90,5 @@ def _encode(url: str) -> str:
 
 
 def _escape(text: str) -> str:
-    text = _CONTROL.sub(" ", text)
+    text = _CONTROL.sub(" ", BIDI_CONTROLS.sub("", text))
     return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u2060")  # a word joiner: no mention

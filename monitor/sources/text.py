@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from monitor.logs import BIDI_CONTROLS
+
 # --- HTML → text --------------------------------------------------------------------------
 
 _PARAGRAPH = "\ue000"  # private-use marks survive whitespace folding
@@ -63,6 +65,8 @@ def html_to_text(html: str) -> str:
     for marker, pattern in _REMOVED:
         if marker in text:  # far cheaper than letting the regex fail at every position
             text = pattern.sub("", text)
+    if not text.isascii():
+        text = BIDI_CONTROLS.sub("", text)
     return text.strip()
 
 
