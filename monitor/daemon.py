@@ -219,7 +219,6 @@ class Daemon:
         self._stop = asyncio.Event()
         self._in_flight = InFlight(jobs)
         self._job = self._in_flight.job
-        self._resync = False  # the sources could not be synced: again when the database is back
         self._hits_waiting = False  # a poll stored hits: the deliverer should (re)run now
         self._next_polls: dict[str, datetime] = {}  # poll job id -> its next run, set by _after_run
         self.scheduler.add_listener(self._after_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
@@ -289,7 +288,6 @@ class Daemon:
         it cannot say: the sources are synced again when it is back)."""
         sources = self.jobs.loaded.sources
         stored = await self.jobs.sync_sources()
-        self._resync = stored is None
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and job.id.removeprefix("poll:") not in sources:
                 job.remove()
@@ -361,8 +359,9 @@ class Daemon:
             self._in_flight.alone("probe", self._probe)
 
     async def _probe(self) -> None:
-        """Is the database back? Then what waited for it: the sources' sync."""
-        if await self.jobs.probe() and self._resync:
+        """Is the database back? Then the sources' sync, as at the start: it may have failed, or
+        the database may be another (made again empty, a file restored from a backup)."""
+        if await self.jobs.probe():
             await self._schedule_sources(utc_now())
 
     async def _reload(self) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import store
 from monitor.config import DaemonSettings, Settings, parse_duration
-from monitor.errors import StoreUnavailable
+from monitor.errors import StoreError, StoreUnavailable
 from monitor.outage import Outage
 from monitor.pipeline import PollDeps, StoreThread, poll_source
 from monitor.records import PollReport, Source
@@ -57,6 +57,7 @@ __all__ = [
 T = TypeVar("T")
 MIN_RETRY = timedelta(seconds=1)  # a source is never tried again sooner than this
 OUTAGE_RETRY = timedelta(seconds=5)  # a poll that met a database fault runs again no sooner
+SOURCES_MISSING = "sources missing: another database in place of ours"  # an outage until the resync
 STORE_ALLOWANCE = timedelta(seconds=30)  # a poll's store step, in the longest poll (lease_time)
 
 
@@ -159,8 +160,10 @@ class Polling:
             if not await self._claim(source, now, lease):
                 return PollOutcome()
             try:
-                [health] = await self.read(store.source_health, [source.id])
-                report = await poll_source(source, health, deps)
+                found = await self.read(store.source_health, [source.id])
+                if not found:  # a database put in place of ours (restored, made again): synced when back
+                    raise StoreUnavailable(SOURCES_MISSING, source.id)
+                report = await poll_source(source, found[0], deps)
             finally:
                 await self.release(source.id)
             self.outage.succeeded(grew=bool(report.new or report.updated))
@@ -229,9 +232,25 @@ class Polling:
 
     async def probe(self) -> int | None:
         """A write that changes nothing, to learn whether the database is back (StoreUnavailable
-        if not); then the bytes free beside a SQLite file (None for a server)."""
-        await self.write(leases.probe, probe=True)
+        if not); then the bytes free beside a SQLite file (None for a server). A database found
+        without its tables (dropped and made again, a new file put in place of a deleted one)
+        gets its schema again, as at the daemon's start; its sources are synced when it is back."""
+        try:
+            await self.write(leases.probe, probe=True)
+        except StoreUnavailable as fault:
+            if fault.reason != store.db.SCHEMA_MISSING:
+                raise
+            await self._restore_schema()
+            await self.write(leases.probe, probe=True)
         return store.db.free_space(self.sessions)
+
+    async def _restore_schema(self) -> None:
+        try:
+            await self.writer.run(store.upgrade, self.sessions.kw["bind"], probe=True)
+        except StoreUnavailable:
+            raise
+        except StoreError as error:  # the database's own refusal, as a fault that lasts
+            raise StoreUnavailable(store.db.SCHEMA_MISSING, str(error)) from error
 
     async def sent_in_round(self, round_at: datetime) -> list[datetime]:
         """When the alerts this process sent in the round at `round_at` were queued."""

@@ -331,6 +331,85 @@ def test_the_daemon_rides_out_a_full_disk(
         run.daemon.kill()
 
 
+def _replaced_database(
+    run: Run, mark: int, replace: contextlib.AbstractContextManager[None], reason: str
+) -> None:
+    """While `replace` runs, the database is gone: one WARNING naming `reason`, /healthz 503; once
+    another stands in its place, the daemon carries on in it (sources synced again, a new story
+    delivered); no traceback anywhere."""
+    with replace:
+        run.newsroom.publish()
+        started = run.daemon.wait_for_log("database unavailable: ", after=mark)
+        assert re.search(f"database unavailable: {reason}; retrying", started), started
+        wait_until(lambda: healthz(run.port)[0] == 503, "/healthz to say 503")
+    run.daemon.wait_for_log("database back after", after=mark)
+    wait_until(lambda: healthz(run.port)[0] == 200, "/healthz to say 200 again")
+    story = run.newsroom.publish()
+    wait_until(lambda: delivered_counts(run.slack, [story]) == [1], "a story stored in the new database")
+    assert not any("Traceback" in line for line in run.daemon.lines), "\n".join(run.daemon.lines)
+    assert sum("database unavailable" in line for line in run.daemon.lines[mark:]) == 1
+    assert run.daemon.stop() == 0
+
+
+def test_a_deleted_sqlite_file_is_a_fault_not_a_silent_loss(
+    tmp_path: Path, feed_server: FeedServer, slack: SlackServer
+) -> None:
+    """A connection writes on into a file deleted under it: every story since was lost unseen,
+    and /healthz said ok. Nor may the pool make an empty database in its place."""
+    path = tmp_path / "monitor.db"
+    run = Run(tmp_path, f"sqlite:///{path}", feed_server, slack)
+
+    @contextlib.contextmanager
+    def deleted() -> Iterator[None]:
+        for name in ("monitor.db", "monitor.db-wal", "monitor.db-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+        yield
+        assert not path.exists()  # not made again behind the operator's back
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "db", "upgrade"],
+            env={**os.environ, "MONITOR_DATABASE_URL": f"sqlite:///{path}", "PYTHONPATH": str(Path.cwd())},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    try:
+        run.publish_and_deliver(1)
+        # the pool's next connection says so, or SQLite itself once its -wal or -shm went too
+        _replaced_database(
+            run,
+            len(run.daemon.lines),
+            deleted(),
+            "(database file deleted|cannot open the database file|I/O error)",
+        )
+    finally:
+        run.daemon.kill()
+
+
+def test_a_postgresql_database_made_again_empty_gets_its_schema_back(
+    tmp_path: Path, cluster: PgCluster, feed_server: FeedServer, slack: SlackServer
+) -> None:
+    """Dropped and created again: every job failed with a traceback (relation does not exist)
+    every few seconds, and once migrated by hand the daemon never polled again."""
+    run = Run(tmp_path, cluster.url, feed_server, slack)
+    admin = store.make_engine(cluster.url.replace("/monitor", "/postgres")).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+
+    @contextlib.contextmanager
+    def made_again() -> Iterator[None]:
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE monitor WITH (FORCE)"))
+            connection.execute(text("CREATE DATABASE monitor"))
+        yield
+
+    try:
+        run.publish_and_deliver(1)
+        _replaced_database(run, len(run.daemon.lines), made_again(), "schema missing|connection lost")
+    finally:
+        run.daemon.kill()
+        admin.dispose()
+
+
 def test_polling_goes_on_while_another_process_holds_the_write_lock(
     tmp_path: Path, feed_server: FeedServer, slack: SlackServer
 ) -> None:

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     Column,
@@ -44,6 +45,7 @@ from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
+    DisconnectionError,
     InterfaceError,
     OperationalError,
     SQLAlchemyError,
@@ -81,12 +83,17 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_engine(url: Any, busy_timeout: float) -> Engine:
-    if url.database and url.database != ":memory:" and not url.query.get("uri"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a URI (file:...) is SQLite's to open
+    path = (
+        Path(url.database)
+        if url.database and url.database != ":memory:" and not url.query.get("uri")
+        else None
+    )
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a URI (file:...) is SQLite's to open
     engine = create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _pragmas(dbapi_connection: Any, record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -95,8 +102,49 @@ def _sqlite_engine(url: Any, busy_timeout: float) -> Engine:
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        if path is not None:
+            record.info["file"] = _file_identity(path)
 
+    if path is not None:
+        _watch_file(engine, path)
     return engine
+
+
+def _watch_file(engine: Engine, path: Path) -> None:
+    """A connection writes into the file it opened, even once that file is deleted or another is
+    put in its place (a restore): every write since would be lost unseen. So a connection is
+    checked against the path each time it is taken from the pool: deleted, a fault until the
+    file is back; replaced, the pool opens the new one. And once the database exists, a new
+    connection no longer creates it (SQLite's mode=rw): a pool reconnecting after a deletion
+    would have made an empty database in its place."""
+    created = path.exists()
+
+    @event.listens_for(engine, "do_connect")
+    def _existing_only(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        if created:
+            cargs[0] = f"file:{quote(str(path.resolve()))}?mode=rw"
+            cparams["uri"] = True
+
+    @event.listens_for(engine, "first_connect")
+    def _created(_dbapi_connection: Any, _record: Any) -> None:
+        nonlocal created
+        created = True
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        now = _file_identity(path)
+        if now is None:
+            raise StoreUnavailable("database file deleted", str(path))
+        if now != record.info.get("file"):
+            raise DisconnectionError(f"{path} was replaced")
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 # SQLite primary result codes (sqlite3 exceptions carry them since Python 3.11)
@@ -119,7 +167,9 @@ _PG_REASONS = {
     "58030": "I/O error",
     "25006": "read-only transaction",
     "08": "connection lost",
+    "42P01": "schema missing",  # undefined_table: the database was dropped and made again, empty
 }
+SCHEMA_MISSING = "schema missing"
 
 
 def unavailable(exc: BaseException) -> StoreUnavailable | None:
@@ -135,6 +185,8 @@ def unavailable(exc: BaseException) -> StoreUnavailable | None:
     code = getattr(orig, "sqlite_errorcode", None)
     if code is not None:
         reason = _SQLITE_REASONS.get(code & 0xFF)
+        if reason is None and detail.startswith("no such table:"):  # a new file in the old one's place
+            reason = SCHEMA_MISSING
         return StoreUnavailable(reason, detail) if reason else None
     sqlstate = getattr(orig, "sqlstate", None)
     if type(orig).__module__ == "sqlite3":
