@@ -37,13 +37,13 @@ import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from monitor import __version__
 from monitor.errors import FetchError, FetchErrorKind
 from monitor.records import CachingInfo, FetchResult, Source
+from monitor.retry_after import parse_retry_after
 
 # httpx imports its command-line client (click, pygments, rich's progress bars and syntax
 # highlighting: 40 modules, ~0.03 CPU-s, measured) whenever click is installed, as it is beside
@@ -145,26 +145,6 @@ async def fetch_page(
     headers = {"user-agent": limits.user_agent, "accept": "text/html,application/xhtml+xml"}
     result = await _fetch_url(client, url, headers, limits=limits, hosts=hosts, now=now)
     return replace(result, caching=_validators(result.headers))
-
-
-LONGEST_RETRY_AFTER = 86_400.0  # seconds: a server that asks for longer (2099) is asked again in a day
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds from `now`: delta-seconds or an HTTP date, at most
-    `LONGEST_RETRY_AFTER`; None when unusable."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), LONGEST_RETRY_AFTER)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return min(max(0.0, (when - now).total_seconds()), LONGEST_RETRY_AFTER)
 
 
 LONGEST_MAX_AGE = 31_536_000.0  # seconds (a year): a larger one (999999999999999999999) is read as this

@@ -20,9 +20,9 @@ from monitor.fetch import (
     build_client,
     fetch,
     fetch_page,
-    parse_retry_after,
 )
 from monitor.records import CachingInfo, FetchResult, Source
+from monitor.retry_after import parse_retry_after
 from tests.servers.feeds import FEEDS_DIR, FeedServer
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

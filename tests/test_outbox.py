@@ -196,6 +196,18 @@ def test_429_waits_for_retry_after(sessions: sessionmaker[Session], slack: Slack
     assert len(slack.requests) == 3
 
 
+def test_a_huge_retry_after_waits_a_day_at_most(sessions: sessionmaker[Session], slack: SlackServer) -> None:
+    """Clamped as a feed's Retry-After is: past what a timedelta holds, it crashed the round."""
+    store_and_queue(sessions, stories(1))
+    slack.retry_after = 99999999999999999999
+    slack.fail("rate_limited", times=1)
+    report = alerts.deliver_due(sessions, bot(slack), NOW, POLICY, jitter=lambda: 0.0, **SimClock().kw())  # type: ignore[arg-type]
+    assert report.retrying == 1
+    with sessions() as session:
+        [listing] = outbox.list_alerts(session)
+    assert listing.next_attempt_at == NOW + timedelta(days=1) and listing.attempts == 1
+
+
 @pytest.mark.parametrize("mode", ["invalid_auth", "channel_not_found", "not_found"])
 def test_permanent_errors_stop_retrying(
     sessions: sessionmaker[Session], slack: SlackServer, mode: str

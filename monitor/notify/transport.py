@@ -13,10 +13,12 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from monitor.errors import DeliveryError
 from monitor.notify.messages import AlertMessage
+from monitor.retry_after import parse_retry_after
 
 # Answers no retry can fix: a bad request, a revoked credential, a deleted hook
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
@@ -70,13 +72,12 @@ def http_error(what: str, status: int, headers: Mapping[str, Any], permanent: bo
 
 
 def retry_after(headers: Mapping[str, Any], default: float | None = DEFAULT_RETRY_AFTER) -> float | None:
+    """The answer's Retry-After in seconds (at most a day, as for feeds), else `default`."""
     lowered = {k.lower(): v for k, v in headers.items()}
     value: Any = lowered.get("retry-after")
     value = value[0] if isinstance(value, list) and value else value
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        return default
+    seconds = parse_retry_after(None if value is None else str(value), datetime.now(UTC))
+    return default if seconds is None else seconds
 
 
 def describe_failure(exc: BaseException) -> str:
