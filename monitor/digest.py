@@ -204,17 +204,16 @@ def week_of(day: date) -> str:
 def week_bounds(week: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The week as a UTC window [start, end): local Monday midnight to the next one."""
     monday = parse_week(week)
-    start = datetime.combine(monday, time(), tzinfo=tz)
-    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return _midnight(monday, tz), _midnight(monday + timedelta(days=7), tz)
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The start of a local day, in UTC."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(timezone.utc)
 
 
 def last_complete_week(now: datetime, tz: ZoneInfo) -> str:
     return week_of(now.astimezone(tz).date() - timedelta(days=7))
-
-
-def previous_week(week: str) -> str:
-    return week_of(parse_week(week) - timedelta(days=7))
 
 
 # --- reading the week ----------------------------------------------------------------------------
@@ -222,7 +221,8 @@ def previous_week(week: str) -> str:
 
 def load_week(session: Session, week: str, tz: ZoneInfo, source_ids: Sequence[str]) -> WeekFacts:
     start, end = week_bounds(week, tz)
-    before_start, _ = week_bounds(previous_week(week), tz)
+    # The week before by date, not by name: 1900-W01's (1899-W52) is outside the weeks we take
+    before_start = _midnight(parse_week(week) - timedelta(days=7), tz)
     return WeekFacts(
         articles_total=digests.article_count(session, start, end),
         matched=tuple(digests.matched_articles(session, start, end)),
