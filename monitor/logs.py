@@ -4,7 +4,9 @@ Call `log(logger, "poll.failed", source="x", kind="timeout")`. The redaction fil
 every configured secret (webhook URL, bot token, SMTP URL) and anything shaped like a Slack token
 or a password in a URL from every record, whatever module wrote it; httpx's own request log lines
 (which carry full URLs) and Alembic's progress lines are quietened to WARNING (Alembic's show at
-DEBUG). Times are ISO 8601 in UTC (`2026-12-05T10:42:00.123Z`) in text and JSON alike.
+DEBUG). slack_sdk's own lines show only at DEBUG: it logs an ERROR before each failed try (with
+part of a proxy's HTML page), which the outbox already reports as one `alert.retry` WARNING.
+Times are ISO 8601 in UTC (`2026-12-05T10:42:00.123Z`) in text and JSON alike.
 
 Levels: one-shot commands log at WARNING (DEFAULT_LEVEL); `monitor run` at `daemon.log_level`
 (INFO); `--log-level` wins over both.
@@ -109,7 +111,9 @@ def setup_logging(
     root.setLevel(level.upper())
     for noisy in _QUIET:
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
+    debug = level.upper() == "DEBUG"
+    logging.getLogger("alembic").setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.getLogger("slack_sdk").setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
 class LateRunsAreExpected(logging.Filter):

@@ -429,6 +429,32 @@ def test_monitor_alerts_shows_permanent_failures_and_retry_requeues_them(
     assert len(slack.delivered) == 1
 
 
+@pytest.mark.parametrize("mode", ["server_error", "unavailable"])
+def test_a_slack_outage_logs_our_one_warning_and_no_slack_sdk_lines(
+    sqlite_url: str, tmp_path: Path, feed_server: FeedServer, slack: SlackServer, mode: str
+) -> None:
+    """slack_sdk logs an ERROR (with up to 250 characters of an HTML page) before every try; the
+    outbox's own alert.retry already says it."""
+    from monitor.cli import app
+
+    path = f"/alerts-sdk-log-{mode}.xml"
+    feed_url = feed_server.set_feed(
+        path, rss([("Kataib Hezbollah in al-Bukamal", "https://e.example/s", datetime.now(timezone.utc))])
+    )
+    slack_toml = f'bot_token = "xoxb-test-token"\nchannel = "C1"\napi_url = "{slack.api_url}"'
+    config = write_config(tmp_path, sqlite_url, feed_url, slack_toml)
+    slack.fail(mode, times=2)
+    args = ["--config", str(config), "--log-level", "info", "poll"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0 and len(slack.delivered) == 1, result.output
+    logged = [line.split()[1:3] for line in result.stderr.splitlines() if line[:4].isdigit()]  # log lines
+    assert [line for line in logged if line[1].startswith("alert.") or line[0] != "info"] == [
+        ["warning", "alert.retry"],
+        ["info", "alert.retry"],
+        ["info", "alert.resumed"],
+    ], result.stderr
+
+
 def test_monitor_alerts_test_reports_each_channel(
     tmp_path: Path, sqlite_url: str, slack: SlackServer
 ) -> None:
