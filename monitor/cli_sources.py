@@ -107,11 +107,12 @@ def import_opml(
     Example: monitor sources import-opml feeds.opml >> monitor.toml
     """
     from monitor import opml
+    from monitor.config import bundled_sources
 
     with user_errors():
-        settings = state.settings()
-        known = {s.url for s in settings.all_sources()}
-        entries = [s for s in opml.read_opml(file) if s.url not in known]
+        configured = state.settings().all_sources()
+        ids = {s.id for s in configured} | {s.id for s in bundled_sources()}  # also when switched off
+        entries = opml.read_opml(file, ids=ids, urls={s.url for s in configured})
         toml_text = opml.to_toml(entries)
         if out:
             write_atomic(out, toml_text)

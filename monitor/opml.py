@@ -11,7 +11,7 @@ a page that is no feed, and `import-opml` reads it back with its kind.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -27,9 +27,13 @@ from monitor.records import SOURCE_LABELS, Source
 KIND_ATTRIBUTE = "monitorKind"
 
 
-def read_opml(path: Path) -> list[SourceSettings]:
+def read_opml(path: Path, *, ids: Iterable[str] = (), urls: Iterable[str] = ()) -> list[SourceSettings]:
     """Every outline with an xmlUrl (or, of another kind, a url and its monitorKind), nested
     folders included; ids made from the titles.
+
+    `ids` and `urls` are those already configured or bundled: a new id avoids them (a bundled
+    one would be silently overridden, a configured one makes the config fail), and an outline
+    whose URL is among them, or an earlier outline's, is left out.
     InputError (naming the file) when it cannot be read, is not XML, or is not OPML with feeds."""
     data = read_input(path)
     try:
@@ -40,14 +44,16 @@ def read_opml(path: Path) -> list[SourceSettings]:
         raise InputError(path, "refused: the XML declares entities, which OPML never needs") from None
     if (tag := _local_name(root.tag)) != "opml":
         raise InputError(path, f"not an OPML file (its root element is <{tag}>, not <opml>)")
-    taken: set[str] = set()
-    sources = []
+    taken, seen = set(ids), set(urls)
+    sources, feeds = [], 0
     for outline in root.iter("outline"):
         kind = outline.get(KIND_ATTRIBUTE) or "rss"
         attribute = "xmlUrl" if kind == "rss" else "url"
         url = (outline.get(attribute) or "").strip()
-        if not url:
+        feeds += bool(url)
+        if not url or url in seen:
             continue
+        seen.add(url)
         name = outline.get("title") or outline.get("text") or url
         try:
             sources.append(
@@ -62,7 +68,7 @@ def read_opml(path: Path) -> list[SourceSettings]:
             )
         except ValidationError as exc:
             raise InputError(path, f"outline {name!r}: {_refusal(exc, attribute, url)}") from None
-    if not sources:
+    if not feeds:
         raise InputError(path, "no feeds in it (no <outline> has an xmlUrl)")
     return sources
 

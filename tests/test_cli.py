@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from monitor.cli import app
+from monitor.config import load_settings
 from tests.conftest import WATCHLISTS
 from tests.servers.feeds import FeedServer
 
@@ -209,6 +210,41 @@ def test_opml_export_import(tmp_path: Path) -> None:
     )
     imported = invoke(None, "sources", "import-opml", str(tmp_path / "x.opml"))
     assert imported.stdout.startswith('[[sources]]\nid = "new-outlet"')
+
+
+@pytest.mark.parametrize("defaults", ["true", "false"])
+def test_opml_import_makes_ids_that_clash_with_no_configured_or_bundled_source(
+    tmp_path: Path, defaults: str
+) -> None:
+    """An outline titled like a bundled source ("Syria Direct") silently replaced it once appended,
+    one titled like a configured source made the config fail; one URL twice was two sources."""
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'default_sources = {defaults}\n[[sources]]\nid = "inj"\nurl = "https://inj.example/feed"\n',
+        encoding="utf-8",
+    )
+    outlines = [
+        ("Syria Direct", "https://other.example/feed"),
+        ("inj", "https://inj.example/other"),
+        ("Twice", "https://twice.example/feed"),
+        ("Twice again", "https://twice.example/feed"),
+        ("Configured", "https://inj.example/feed"),
+    ]
+    body = "".join(f'<outline text="{text}" xmlUrl="{url}"/>' for text, url in outlines)
+    (tmp_path / "x.opml").write_text(f"<opml><body>{body}</body></opml>", encoding="utf-8")
+    imported = invoke(config, "sources", "import-opml", str(tmp_path / "x.opml"))
+    assert imported.exit_code == 0, imported.stderr
+    config.write_text(config.read_text(encoding="utf-8") + imported.stdout, encoding="utf-8")
+    urls = {s.id: s.url for s in load_settings(config, environ={}).all_sources()}
+    new = {i: u for i, u in urls.items() if i in ("syria-direct-2", "inj-2", "twice")}
+    assert new == {
+        "syria-direct-2": "https://other.example/feed",
+        "inj-2": "https://inj.example/other",
+        "twice": "https://twice.example/feed",
+    }
+    assert urls["inj"] == "https://inj.example/feed"
+    assert urls.get("syria-direct", "https://syriadirect.org/feed/") == "https://syriadirect.org/feed/"
+    assert imported.stdout.count("[[sources]]") == 3
 
 
 def test_opml_export_keeps_other_kinds_out_of_feed_readers_and_imports_them_back(tmp_path: Path) -> None:
