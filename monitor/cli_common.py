@@ -274,10 +274,19 @@ def open_database(settings: Settings, *, existing: bool = False) -> Iterator[ses
             f"database {where} does not exist: run `monitor poll` or `monitor db upgrade` first, "
             "or set database_url"
         )
+    with database_errors(settings), database(settings) as sessions, faults():  # a full disk, a lock: one line
+        yield sessions
+
+
+@contextmanager
+def database_errors(settings: Settings) -> Iterator[None]:
+    """A StoreError from inside as one line naming the database, with a hint for SQLite faults
+    (SQLAlchemy's own message adds a "Background on this error" line)."""
     try:
-        with database(settings) as sessions, faults():  # a full disk, a lock held: one line
-            yield sessions
+        yield
     except StoreError as exc:
+        path = sqlite_file(settings.database_url)
+        where = database_label(settings.database_url)
         raise StoreError(_name_database(str(exc), where, path is not None)) from None
 
 

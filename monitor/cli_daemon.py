@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from monitor.cli_common import JsonOption, open_database, print_json, state, user_errors
+from monitor.cli_common import JsonOption, database_errors, open_database, print_json, state, user_errors
 from monitor.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -42,7 +42,8 @@ def run(ctx: typer.Context) -> None:
             json_format=state.log_json or settings.daemon.log_json,
             secrets=secret_values(settings),
         )
-        daemon.run(state.config, loaded_from(settings), hung_up=hangups.seen)
+        with database_errors(settings):
+            daemon.run(state.config, loaded_from(settings), hung_up=hangups.seen)
 
 
 class HangupsUntilServing:

@@ -379,11 +379,16 @@ def test_reading_commands_never_create_a_database(tmp_path: Path, command: list[
     assert not (tmp_path / "data").exists()
 
 
-@pytest.mark.parametrize("command", [["hits"], ["poll", "--source", "enab-baladi-en"], ["db", "upgrade"]])
+@pytest.mark.parametrize(
+    "command", [["hits"], ["poll", "--source", "enab-baladi-en"], ["db", "upgrade"], ["run"]]
+)
 def test_a_file_that_is_not_a_database(tmp_path: Path, command: list[str]) -> None:
+    """One line with its hint (`run` added SQLAlchemy's "Background on this error" line)."""
     (tmp_path / "notes.db").write_text("shopping list\n" * 100)
     env = {"MONITOR_DATABASE_URL": "sqlite:///notes.db"}
-    assert_mistake(monitor(*command, env=env), "database notes.db", "not a database")
+    outcome = monitor(*command, env=env)
+    assert_mistake(outcome, "database notes.db", "not a database", "move this file away")
+    assert len(outcome[2].splitlines()) == 1
 
 
 def test_a_database_from_a_newer_monitor(tmp_path: Path) -> None:
