@@ -33,6 +33,7 @@ from monitor.cli_common import (
     matches_json,
     open_database,
     print_json,
+    refuse_database,
     since_time,
     state,
     user_errors,
@@ -515,6 +516,7 @@ def watchlists_derive(
     from monitor.watchlists import load_watchlists
 
     with user_errors():
+        refuse_database(out, state.settings())
         watchlist = load_watchlists(state.settings().watchlists_path())
         texts = [(path.name, _read_input(path)) for path in documents]
         candidates = derive(texts, watchlist)

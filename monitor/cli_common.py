@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from monitor.errors import ConfigError, InputError, MonitorError, StoreError, WatchlistError
+from monitor.errors import ConfigError, InputError, MonitorError, OutputError, StoreError, WatchlistError
 from monitor.logs import DEFAULT_LEVEL, inert, setup_logging
 
 if TYPE_CHECKING:
@@ -248,6 +248,18 @@ def sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
+
+
+def refuse_database(out: Path | None, settings: Settings) -> None:
+    """OutputError when `--out` names the configured SQLite database or its -wal, -shm or
+    -journal file: the report would replace the live database."""
+    database = sqlite_file(settings.database_url)
+    if out is None or database is None:
+        return
+    database = database.resolve()
+    files = [database, *(database.with_name(database.name + end) for end in ("-wal", "-shm", "-journal"))]
+    if out.resolve() in files:
+        raise OutputError(out, f"would replace the database {database}: write somewhere else")
 
 
 _STORE_LABEL = re.compile(r"^database(?: \w+)?:\s*")  # "database unreachable: ", "database error: "

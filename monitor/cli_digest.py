@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from monitor.cli_common import inert, open_database, state, user_errors
+from monitor.cli_common import inert, open_database, refuse_database, state, user_errors
 from monitor.files import check_writable_folder, write_atomic
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ def digest(
 
     with user_errors():
         settings = state.settings()
+        refuse_database(out, settings)
         now = utc_now()
         chosen = week or last_complete_week(now, timezone_of(settings.digest))
         watchlist = load_watchlist(settings)

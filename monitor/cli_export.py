@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli_common import SinceOption, open_database, since_time, state, user_errors
+from monitor.cli_common import SinceOption, open_database, refuse_database, since_time, state, user_errors
 from monitor.files import write_atomic
 from monitor.formats import ExportFormat
 
@@ -46,6 +46,7 @@ def export(
 
     with user_errors():
         settings = state.settings()
+        refuse_database(out, settings)
         window_start, now = since_time(since), utc_now()
         watchlist = load_watchlist(settings)
         with open_database(settings, existing=True) as sessions, sessions() as session:

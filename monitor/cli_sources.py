@@ -17,6 +17,7 @@ from monitor.cli_common import (
     open_database,
     print_json,
     print_table,
+    refuse_database,
     state,
     user_errors,
 )
@@ -110,6 +111,7 @@ def import_opml(
     from monitor.config import bundled_sources
 
     with user_errors():
+        refuse_database(out, state.settings())
         configured = state.settings().all_sources()
         ids = {s.id for s in configured} | {s.id for s in bundled_sources()}  # also when switched off
         entries = opml.read_opml(file, ids=ids, urls={s.url for s in configured})
@@ -133,6 +135,7 @@ def export_opml(
     from monitor import opml
 
     with user_errors():
+        refuse_database(out, state.settings())
         document = opml.write_opml(state.settings().all_sources())
         if out:
             write_atomic(out, document)

@@ -302,6 +302,19 @@ def _empty_config(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("end", ["", "-wal", "-shm"])
+def test_out_never_replaces_the_database(tmp_path: Path, end: str) -> None:
+    """`--out` naming the configured SQLite file (or its -wal or -shm) replaced the live database."""
+    config, database = _empty_config(tmp_path), tmp_path / "db" / "monitor.db"
+    target = database.with_name(database.name + end)
+    for command in out_commands(tmp_path).values():
+        args = command if "--config" in command else ["--config", str(config), *command]
+        assert_mistake(monitor(*args, str(target)), "output", str(target), "database")
+    assert database.read_bytes().startswith(b"SQLite format 3")
+    relative = monitor("sources", "export-opml", "--out", "./monitor.db")  # the default database_url
+    assert_mistake(relative, "output monitor.db", "database")
+
+
 def test_out_into_a_missing_folder(tmp_path: Path) -> None:
     for name, command in out_commands(tmp_path).items():
         target = tmp_path / "no" / "such" / f"{name}.out"
