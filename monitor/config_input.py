@@ -34,6 +34,8 @@ def read_toml(path: Path) -> dict[str, Any]:
                 "", f"{path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB: is it the TOML config?"
             )
         return tomllib.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ConfigError("", f"{path}: arrays or tables nested too deeply") from None
     except FileNotFoundError:
         raise ConfigError("", f"file {path} not found") from None
     except IsADirectoryError:
@@ -107,6 +109,8 @@ def _env_value(variable: str, value: str, is_list: bool) -> Any:
             return json.loads(value)
         except json.JSONDecodeError as exc:
             raise ConfigError(variable, f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+        except RecursionError:
+            raise ConfigError(variable, "JSON arrays or objects nested too deeply") from None
     return [item.strip() for item in value.split(",") if item.strip()]
 
 

@@ -158,6 +158,20 @@ def test_lists_of_tables_from_the_environment_as_json() -> None:
     )
 
 
+def test_a_config_nested_too_deeply_is_one_error(tmp_path: Path) -> None:
+    """Past Python's recursion limit the TOML and JSON parsers raise RecursionError."""
+    path = write(tmp_path, "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError, match="monitor.toml: arrays or tables nested too deeply"):
+        load_settings(path, environ={})
+    routes = "[" + '{"channel":' * 3000 + "1" + "}" * 3000 + "]"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"MONITOR_ALERTS_ROUTES": routes})
+    assert (caught.value.key, caught.value.message) == (
+        "MONITOR_ALERTS_ROUTES",
+        "JSON arrays or objects nested too deeply",
+    )
+
+
 def test_environment_overrides_file(tmp_path: Path) -> None:
     path = write(tmp_path, 'database_url = "sqlite:///file.db"\n[slack]\nchannel = "#file"\n')
     secret = tmp_path / "token"
