@@ -60,12 +60,12 @@ def apply_environment(data: dict[str, Any], environ: Mapping[str, str], settings
         key = key.removesuffix("_file") if from_file else key
         section, _, field = key.partition("_")
         if section in sections and field in _fields(sections[section]):
-            target, is_list = _fields(sections[section])[field]
+            target, annotation = _fields(sections[section])[field]
             text = _read_secret_file(name, value) if from_file else value
-            data.setdefault(section, {})[target] = _env_value(name, text, is_list)
+            data.setdefault(section, {})[target] = _env_value(name, text, annotation)
         elif key in settings.model_fields and key not in sections:
             text = _read_secret_file(name, value) if from_file else value
-            data[key] = _env_value(name, text, _is_list(settings.model_fields[key].annotation))
+            data[key] = _env_value(name, text, settings.model_fields[key].annotation)
 
 
 def _read_secret_file(variable: str, path: str) -> str:
@@ -88,23 +88,19 @@ def _sections(settings: type[BaseModel]) -> dict[str, type[BaseModel]]:
     }
 
 
-def _fields(model: type[BaseModel]) -> dict[str, tuple[str, bool]]:
-    """Environment spelling → (TOML key, is a list) for one section's fields."""
-    return {
-        name.rstrip("_"): (f.alias or name, _is_list(f.annotation)) for name, f in model.model_fields.items()
-    }
+def _fields(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
+    """Environment spelling → (TOML key, type) for one section's fields."""
+    return {name.rstrip("_"): (f.alias or name, f.annotation) for name, f in model.model_fields.items()}
 
 
-def _is_list(annotation: Any) -> bool:
-    return getattr(annotation, "__origin__", None) is list
-
-
-def _env_value(variable: str, value: str, is_list: bool) -> Any:
-    """A JSON list (MONITOR_WEBHOOKS='[{"name": "ops", "url": "..."}]'), or for list fields a
-    comma-separated one: MONITOR_EMAIL_TO=a@x,b@y."""
-    if not is_list:
+def _env_value(variable: str, value: str, annotation: Any) -> Any:
+    """For a list field, a JSON list (MONITOR_WEBHOOKS='[{"name": "ops", "url": "..."}]'), or
+    a comma-separated one of plain values: MONITOR_EMAIL_TO=a@x,b@y. A list of tables has no
+    comma-separated form: its value must be JSON."""
+    if getattr(annotation, "__origin__", None) is not list:
         return value
-    if value.lstrip().startswith("["):
+    (element,) = annotation.__args__
+    if value.lstrip().startswith("[") or (isinstance(element, type) and issubclass(element, BaseModel)):
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:

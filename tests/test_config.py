@@ -158,6 +158,16 @@ def test_lists_of_tables_from_the_environment_as_json() -> None:
     )
 
 
+def test_a_list_of_tables_from_the_environment_is_json_or_an_error_saying_so() -> None:
+    """A list of plain values may be comma-separated (MONITOR_EMAIL_TO=a@x,b@y); a route is a table."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"MONITOR_ALERTS_ROUTES": "not json"})
+    assert (caught.value.key, caught.value.message) == (
+        "MONITOR_ALERTS_ROUTES",
+        "not valid JSON (Expecting value, column 1)",
+    )
+
+
 def test_a_config_nested_too_deeply_is_one_error(tmp_path: Path) -> None:
     """Past Python's recursion limit the TOML and JSON parsers raise RecursionError."""
     path = write(tmp_path, "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
