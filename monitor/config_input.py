@@ -5,6 +5,7 @@ turned into one message that names the key."""
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,14 +27,29 @@ def read_at_most(path: Path, limit: int) -> bytes:
         return handle.read(limit + 1)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def is_named_pipe(path: Path) -> bool:
+    """A FIFO in the file system: opening it waits for a writer, maybe forever (a command, or the
+    daemon's reload on SIGHUP, would hang). One this process was handed (/dev/stdin, /dev/fd/N:
+    `--config <(envsubst < monitor.toml)`) has its writer and is read."""
+    if str(path) == "/dev/stdin" or str(path.parent) in ("/dev/fd", "/proc/self/fd"):
+        return False
     try:
+        return stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return False  # reading it says why
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The config file's tables; a UTF-8 BOM (as Notepad saves it) is no part of the TOML."""
+    try:
+        if is_named_pipe(path):
+            raise ConfigError("", f"{path} is a named pipe (FIFO), not a file: name the TOML file")
         data = read_at_most(path, MAX_CONFIG_BYTES)
         if len(data) > MAX_CONFIG_BYTES:
             raise ConfigError(
                 "", f"{path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB: is it the TOML config?"
             )
-        return tomllib.loads(data.decode("utf-8"))
+        return tomllib.loads(data.decode("utf-8-sig"))
     except RecursionError:
         raise ConfigError("", f"{path}: arrays or tables nested too deeply") from None
     except FileNotFoundError:
@@ -69,13 +85,15 @@ def apply_environment(data: dict[str, Any], environ: Mapping[str, str], settings
 
 
 def _read_secret_file(variable: str, path: str) -> str:
+    if is_named_pipe(Path(path)):
+        raise ConfigError(variable, f"{path} is a named pipe (FIFO), not a file: name the secret's file")
     try:
         data = read_at_most(Path(path), MAX_SECRET_BYTES)
         if len(data) > MAX_SECRET_BYTES:
             raise ConfigError(
                 variable, f"{path} is larger than {MAX_SECRET_BYTES // 1000} KB: is it the secret's file?"
             )
-        return data.decode("utf-8").strip()
+        return data.decode("utf-8-sig").strip()
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise ConfigError(variable, f"cannot read {path}: {reason}") from None

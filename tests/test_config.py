@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -180,6 +183,42 @@ def test_a_config_nested_too_deeply_is_one_error(tmp_path: Path) -> None:
         "MONITOR_ALERTS_ROUTES",
         "JSON arrays or objects nested too deeply",
     )
+
+
+def test_a_byte_order_mark_is_no_part_of_the_config_or_a_secret(tmp_path: Path) -> None:
+    """Notepad saves UTF-8 with a BOM."""
+    path = tmp_path / "monitor.toml"
+    path.write_text('[slack]\nchannel = "#ops"\n', encoding="utf-8-sig")
+    secret = tmp_path / "token"
+    secret.write_text("xoxb-from-notepad\n", encoding="utf-8-sig")
+    settings = load_settings(path, environ={"MONITOR_SLACK_BOT_TOKEN_FILE": str(secret)})
+    assert settings.slack.channel == "#ops"
+    assert settings.slack.bot_token.get_secret_value() == "xoxb-from-notepad"
+
+
+@pytest.mark.parametrize("variable", ["MONITOR_CONFIG", "MONITOR_SLACK_BOT_TOKEN_FILE"])
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path, variable: str) -> None:
+    """Opening a FIFO waits for a writer: the command (or the daemon's reload) would hang."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    env = {**os.environ, variable: str(pipe), "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "sources"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: config") and "is a named pipe (FIFO)" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_pipe_this_process_was_handed_is_read(tmp_path: Path) -> None:
+    """`--config <(envsubst < monitor.toml)` names /dev/fd/N: its writer is there."""
+    read, write_end = os.pipe()
+    os.write(write_end, b'watchlists = "from-a-pipe"\n')
+    os.close(write_end)
+    try:
+        assert load_settings(f"/dev/fd/{read}", environ={}).watchlists == "from-a-pipe"
+    finally:
+        os.close(read)
 
 
 def test_environment_overrides_file(tmp_path: Path) -> None:
