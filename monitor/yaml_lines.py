@@ -56,7 +56,12 @@ def parse_yaml(path: Path, errors: list[WatchlistError]) -> Parsed | None:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and not isinstance(node, yaml.ScalarNode):
+            _measure(node, 1, {}, set())
         data = loader.construct_document(node) if node is not None else None
+    except _Unbounded as exc:
+        errors.append(WatchlistError(path, exc.node.start_mark.line + 1, None, f"YAML syntax: {exc.problem}"))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -68,6 +73,60 @@ def parse_yaml(path: Path, errors: list[WatchlistError]) -> Parsed | None:
     if node is not None:
         _record_lines(node, (), lines, path, errors)
     return Parsed(path, data, lines)
+
+
+# The tree a file's aliases expand to, at most: the shipped files expand to 11,000 values and 9
+# levels at most. Ten anchors of nine aliases each expand to 10^9 values (a "billion laughs"), which
+# the line walk below and the validation would build in memory, without bound.
+MAX_EXPANDED_VALUES = 1_000_000
+MAX_EXPANDED_DEPTH = 100
+
+
+class _Unbounded(Exception):
+    """A node whose expansion is too large, too deep or endless, and what is wrong with it."""
+
+    def __init__(self, node: yaml.Node, problem: str) -> None:
+        super().__init__(problem)
+        self.node = node
+        self.problem = problem
+
+
+def _measure(
+    node: yaml.Node, level: int, memo: dict[int, tuple[int, int]], open_ids: set[int]
+) -> tuple[int, int]:
+    """(values, levels) of the collection `node` with its aliases expanded, or _Unbounded. Each node
+    is measured once (an anchor used 50 times costs one walk); `open_ids` are its ancestors, which
+    an alias inside it must not name; the depth bound also bounds this recursion."""
+    key = id(node)
+    if key in open_ids:
+        raise _Unbounded(node, "an alias inside this value refers to the value itself")
+    if key not in memo:
+        if level > MAX_EXPANDED_DEPTH:
+            raise _Unbounded(node, f"values nest more than {MAX_EXPANDED_DEPTH} deep")
+        open_ids.add(key)
+        size, height = 1, 1
+        for child in _children(node):
+            if isinstance(child, yaml.ScalarNode):
+                size, height = size + 1, max(height, 2)
+            else:
+                values, levels = _measure(child, level + 1, memo, open_ids)
+                size, height = size + values, max(height, levels + 1)
+        open_ids.discard(key)
+        if size > MAX_EXPANDED_VALUES:
+            raise _Unbounded(
+                node,
+                f"aliases expand this value to more than {MAX_EXPANDED_VALUES:,} values (an alias bomb?)",
+            )
+        if level + height - 1 > MAX_EXPANDED_DEPTH:
+            raise _Unbounded(node, f"values nest more than {MAX_EXPANDED_DEPTH} deep")
+        memo[key] = (size, height)
+    return memo[key]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return node.value  # a SequenceNode's
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:

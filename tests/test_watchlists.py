@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -275,3 +279,71 @@ def test_a_provenance_cites_a_baseline_document_or_a_public_page(tmp_path: Path)
 
     assert set(problems) == {"both.provenance[0]", "neither.provenance[0]", "not-a-url.provenance[0].url"}
     assert problems["neither.provenance[0]"] == "give either doc (a baseline.yaml id) or url"
+
+
+def _laughs(tmp_path: Path) -> Path:
+    """Ten anchors of nine aliases each: 10^9 aliases once expanded, from a 500-byte file."""
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for previous, name in zip("abcdefghi", "bcdefghij", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    lines.append("entities: [{id: lolx, name: L, kind: militia, aliases: *j}]")
+    (tmp_path / "laughs.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_an_alias_bomb_is_refused_naming_its_file_and_line(tmp_path: Path) -> None:
+    """Refused before anything expands it: as a real process under a 1.5 GB address-space limit,
+    which the bomb would exhaust (and a machine without the limit, its memory)."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    env = {**os.environ, "MONITOR_WATCHLISTS": str(_laughs(tmp_path))}
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "watchlists", "validate"],
+        env=env, preexec_fn=limit_memory, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{tmp_path / 'laughs.yaml'}:7: YAML syntax: aliases expand this value to more than 1,000,000 values"
+        " (an alias bomb?)",
+        f"1 problem in {tmp_path}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("x: &x [a, *x]\n", 1, "YAML syntax: an alias inside this value refers to the value itself"),
+        # twelve anchors each 90 lists deep, each inside the next: 1,080 deep once expanded
+        (
+            "".join(
+                f"a{i}: &a{i} " + "[" * 90 + (f"*a{i - 1}" if i else "x") + "]" * 90 + "\n" for i in range(12)
+            ),
+            2,
+            "YAML syntax: values nest more than 100 deep",
+        ),
+    ],
+)
+def test_an_alias_loop_or_a_nesting_too_deep_is_one_problem(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    (tmp_path / "places.yaml").write_text(text, encoding="utf-8")
+
+    assert _summary(load_all_errors(tmp_path)) == [("places.yaml", line, None, message)]
+
+
+def test_an_anchor_reused_many_times_is_fine(tmp_path: Path) -> None:
+    """Each node is measured once: 300 entities sharing one context of 3,000 words load."""
+    words = ", ".join(f"w{i}" for i in range(3000))
+    entries = "".join(
+        f"  - {{id: e{i}, name: E, kind: militia, aliases: [{{text: E{i}, context: *c}}]}}\n"
+        for i in range(300)
+    )
+    (tmp_path / "actors.yaml").write_text(
+        f"context: &c {{require: [{words}]}}\nentities:\n{entries}".replace("context: &c", "shared: &c", 1),
+        encoding="utf-8",
+    )
+
+    assert "shared" in str(load_all_errors(tmp_path)[0])  # the only problem: the unknown top-level key
