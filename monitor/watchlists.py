@@ -13,7 +13,7 @@ file, line and field. Loading collects every problem rather than stopping at the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -30,7 +30,7 @@ from pydantic import (
 from monitor.errors import WatchlistError
 
 if TYPE_CHECKING:
-    from monitor.yaml_lines import Parsed
+    from monitor.yaml_lines import Parsed, YamlPath
 
 ActorKind = Literal[
     "militia", "armed_group", "state_force", "military_unit", "security_service", "organisation", "party",
@@ -320,14 +320,6 @@ class EventTypes(_Model):
 
     @field_validator("types")
     @classmethod
-    def _each_once(cls, value: tuple[EventType, ...]) -> tuple[EventType, ...]:
-        ids = [t.id for t in value]
-        if doubled := sorted({i for i in ids if ids.count(i) > 1}):
-            raise ValueError(f"event type {doubled[0]!r} is defined twice")
-        return value
-
-    @field_validator("types")
-    @classmethod
     def _each_trigger_once(cls, value: tuple[EventType, ...]) -> tuple[EventType, ...]:
         """A text written twice, under two types or under one (as another spelling of one key:
         قائد, القائد): the typer picks the trigger at a word before its context is checked, so the
@@ -466,6 +458,7 @@ def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:
         elif path.name == EVENTS_FILE:
             if (events := validate(parsed, EventTypes, errors)) is not None:
                 loaded.events = (events, parsed)
+            errors.extend(_duplicates(_raw_type_ids(parsed)))
         elif path.name == BASELINE_FILE:
             if (docs := validate(parsed, _BaselineFile, errors)) is not None:
                 loaded.documents = (docs, parsed)
@@ -496,7 +489,7 @@ def _assemble(loaded: _Loaded) -> Watchlist:
 
 def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
     ids = {e.id for e, _, _ in loaded.entities}
-    yield from _duplicate_ids(loaded)
+    yield from _duplicates(_entity_ids(loaded))
     yield from _alias_collisions(loaded)
     yield from _dangling_references(loaded, ids)
     yield from _parent_cycles(loaded)
@@ -508,16 +501,33 @@ def _cross_check(loaded: _Loaded) -> Iterator[WatchlistError]:
         yield from _event_provenance(*loaded.events, {d.id for d in loaded.documents[0].documents})
 
 
-def _duplicate_ids(loaded: _Loaded) -> Iterator[WatchlistError]:
+def _duplicates(defined: Iterable[tuple[str, Parsed, YamlPath, str]]) -> Iterator[WatchlistError]:
+    """Each id defined again, given (id, its file, the location of its `id:`, the field to name)."""
     first: dict[str, str] = {}
-    for entity, parsed, i in loaded.entities:
-        where = f"{parsed.path.name}:{parsed.line(('entities', i, 'id'))}"
-        if entity.id in first:
+    for ident, parsed, loc, field_name in defined:
+        where = f"{parsed.path.name}:{parsed.line(loc)}"
+        if ident in first:
             yield WatchlistError(
-                parsed.path, parsed.line(("entities", i, "id")), f"{entity.id}.id",
-                f"duplicate id {entity.id!r}, first defined at {first[entity.id]}",
-            )  # fmt: skip
-        first.setdefault(entity.id, where)
+                parsed.path,
+                parsed.line(loc),
+                field_name,
+                f"duplicate id {ident!r}, first defined at {first[ident]}",
+            )
+        first.setdefault(ident, where)
+
+
+def _entity_ids(loaded: _Loaded) -> Iterator[tuple[str, Parsed, YamlPath, str]]:
+    for entity, parsed, i in loaded.entities:
+        yield entity.id, parsed, ("entities", i, "id"), f"{entity.id}.id"
+
+
+def _raw_type_ids(parsed: Parsed) -> Iterator[tuple[str, Parsed, YamlPath, str]]:
+    """events.yaml's type ids as written: read before validation, because a list-wide check of
+    pydantic never runs once an item failed (a second `id: airstrike` with no triggers yet)."""
+    types = parsed.data.get("types") if isinstance(parsed.data, dict) else None
+    for i, entry in enumerate(types if isinstance(types, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            yield entry["id"], parsed, ("types", i, "id"), f"types[{i}].id"
 
 
 def _alias_collisions(loaded: _Loaded) -> Iterator[WatchlistError]:

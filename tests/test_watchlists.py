@@ -347,3 +347,28 @@ def test_an_anchor_reused_many_times_is_fine(tmp_path: Path) -> None:
     )
 
     assert "shared" in str(load_all_errors(tmp_path)[0])  # the only problem: the unknown top-level key
+
+
+def test_an_event_type_defined_twice_is_reported_as_such_even_without_triggers(tmp_path: Path) -> None:
+    for source in (ROOT / "watchlists").glob("*.yaml"):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    lines = (tmp_path / "events.yaml").read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.strip() == "- id: airstrike")
+    second = next(i for i, line in enumerate(lines) if line.strip() == "- id: shelling")
+    lines[second:second] = ["  - id: airstrike", "    name: Airstrike again", "    triggers: []"]
+    (tmp_path / "events.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert _summary(load_all_errors(tmp_path)) == [
+        (
+            "events.yaml",
+            second + 3,
+            "types[1].triggers",
+            "Tuple should have at least 1 item after validation, not 0",
+        ),
+        (
+            "events.yaml",
+            second + 1,
+            "types[1].id",
+            f"duplicate id 'airstrike', first defined at events.yaml:{first + 1}",
+        ),
+    ]
