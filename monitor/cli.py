@@ -486,16 +486,20 @@ def watchlists_validate() -> None:
 
     Example: monitor watchlists validate
     """
-    from monitor.watchlists import check_watchlists
+    from monitor.watchlists import check_watchlists, shortcomings
 
     with user_errors():
         folder = state.settings().watchlists_path()
         watchlist, problems = check_watchlists(folder)
+        if problems and problems[0].path == str(folder):  # missing, or no entities: one line, as for match
+            raise problems[0]
     for problem in problems:
         err.print(str(problem))
     if watchlist is None:
         err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}")
         raise typer.Exit(2)
+    for shortcoming in shortcomings(folder, watchlist):
+        err.print(f"warning: {shortcoming}")
     counts = ", ".join(f"{n} {what}" for what, n in watchlist.stats().items())
     err.print(f"{folder}: watchlists are valid ({counts})")
 

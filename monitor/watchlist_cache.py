@@ -13,17 +13,28 @@ watchlists validate` never reads the cache.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import monitor
 from monitor import disk_cache
-from monitor.watchlists import Watchlist, load_watchlists
+from monitor.watchlists import Watchlist, load_watchlists, shortcomings
+
+logger = logging.getLogger(__name__)
 
 
 def load_cached(folder: Path) -> Watchlist:
-    """`load_watchlists(folder)`, from the cache when it holds exactly these files and this code."""
+    """`load_watchlists(folder)`, from the cache when it holds exactly these files and this code;
+    what it lacks (`shortcomings`) is logged as a warning on every load, cached or not."""
+    watchlist = _load(folder)
+    for shortcoming in shortcomings(folder, watchlist):
+        logger.warning("watchlists.incomplete", extra={"fields": {"problem": shortcoming}})
+    return watchlist
+
+
+def _load(folder: Path) -> Watchlist:
     key = _digest(folder) if folder.is_dir() else None
     if key is None:
         return load_watchlists(folder)

@@ -436,9 +436,39 @@ def check_watchlists(folder: Path) -> tuple[Watchlist | None, list[WatchlistErro
         # a file that cannot be read leaves every reference into it dangling: those are no news
         return None, [e for e in errors if e.message.startswith("YAML syntax")]
     errors.extend(_cross_check(loaded))
+    if not errors:
+        errors.extend(_unusable(folder, loaded))
     if errors:
         return None, errors
     return _assemble(loaded), []
+
+
+def _unusable(folder: Path, loaded: _Loaded) -> Iterator[WatchlistError]:
+    """What is valid file by file but cannot work: no entities at all (an empty or wrong folder
+    would store every article without a hit and never alert), or a rule that asks for an event
+    type events.yaml does not define (it could never fire)."""
+    if not loaded.entities:
+        problem = "no entities in any *.yaml file: nothing would ever match (is it the watchlist folder?)"
+        yield WatchlistError(folder, None, None, problem)
+    if loaded.rules is None:
+        return
+    rules, parsed = loaded.rules
+    defined = {t.id for t in loaded.events[0].types} if loaded.events else set()
+    for i, rule in enumerate(rules.rules):
+        if missing := [e for e in rule.events if e not in defined]:
+            yield WatchlistError(
+                parsed.path, parsed.line(("rules", i, "events")), f"{rule.id}.events",
+                f"event types not defined in {EVENTS_FILE} (the rule could never fire): {', '.join(missing)}",
+            )  # fmt: skip
+
+
+def shortcomings(folder: Path, watchlist: Watchlist) -> list[str]:
+    """What a valid watchlist lacks that a working one has: `monitor watchlists validate` prints
+    these as warnings, and every other load logs them."""
+    if watchlist.events.types:
+        return []
+    state = "defines no event types" if (folder / EVENTS_FILE).is_file() else "is missing"
+    return [f"{folder / EVENTS_FILE} {state}: no article gets an event type (airstrike, deployment ...)"]
 
 
 def _read_folder(folder: Path, errors: list[WatchlistError]) -> _Loaded:

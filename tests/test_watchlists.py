@@ -349,6 +349,77 @@ def test_an_anchor_reused_many_times_is_fine(tmp_path: Path) -> None:
     assert "shared" in str(load_all_errors(tmp_path)[0])  # the only problem: the unknown top-level key
 
 
+def _monitor(folder: Path, *command: str) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(
+        app, list(command or ["watchlists", "validate"]), input="Abu Kamal\n",
+        env={"MONITOR_WATCHLISTS": str(folder)}, catch_exceptions=False,
+    )  # fmt: skip
+    return result.exit_code, result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "files", [{}, {"a.txt": b"notes\n", "b.bin": bytes(range(256))}, {"rules.yaml": b"rules: []\n"}]
+)
+@pytest.mark.parametrize("command", [["watchlists", "validate"], ["match"]])
+def test_a_folder_without_entities_is_one_error_naming_it(
+    tmp_path: Path, files: dict[str, bytes], command: list[str]
+) -> None:
+    """A wrong but existing folder would store every article without a hit, and never alert."""
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+
+    code, lines = _monitor(tmp_path, *command)
+
+    assert code == 2
+    [line] = lines
+    assert line == f"error: {tmp_path}: no entities in any *.yaml file: " + (
+        "nothing would ever match (is it the watchlist folder?)"
+    )
+
+
+def test_a_rule_asking_for_event_types_that_events_yaml_lacks_is_an_error(tmp_path: Path) -> None:
+    """The shipped lists without events.yaml: the military-act rule could never fire."""
+    for source in (ROOT / "watchlists").glob("*.yaml"):
+        if source.name != "events.yaml":
+            (tmp_path / source.name).write_bytes(source.read_bytes())
+    line = next(
+        i + 1
+        for i, text in enumerate((tmp_path / "rules.yaml").read_text(encoding="utf-8").splitlines())
+        if text.strip().startswith("events: [")
+    )
+
+    [problem] = load_all_errors(tmp_path)
+
+    assert (Path(problem.path).name, problem.line, problem.field) == (
+        "rules.yaml",
+        line,
+        "armed-actor-military-act.events",
+    )
+    assert problem.message.startswith(
+        "event types not defined in events.yaml (the rule could never fire): airstrike"
+    )
+
+
+@pytest.mark.parametrize(("events", "state"), [(None, "is missing"), ("", "defines no event types")])
+def test_a_folder_without_event_types_is_valid_with_a_warning(
+    tmp_path: Path, events: str | None, state: str
+) -> None:
+    """Entities alone can work (no rule here asks for an event), but no article is ever typed."""
+    for source in (FIXTURES / "basic").glob("*.yaml"):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    if events is not None:
+        (tmp_path / "events.yaml").write_text(events, encoding="utf-8")
+    warning = f"{tmp_path / 'events.yaml'} {state}: no article gets an event type (airstrike, deployment ...)"
+
+    code, lines = _monitor(tmp_path)
+    assert code == 0
+    assert lines[0] == f"warning: {warning}" and lines[1].startswith(f"{tmp_path}: watchlists are valid")
+
+    code, lines = _monitor(tmp_path, "match")
+    assert code == 0
+    assert any("watchlists.incomplete" in line and warning in line for line in lines), lines
+
+
 def test_an_event_type_defined_twice_is_reported_as_such_even_without_triggers(tmp_path: Path) -> None:
     for source in (ROOT / "watchlists").glob("*.yaml"):
         (tmp_path / source.name).write_bytes(source.read_bytes())
