@@ -65,7 +65,12 @@ def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL")
+    if _NOT_IN_URL.search(value):  # httpx refuses it at every poll ("InvalidURL")
+        raise ValueError(f"{value!r} holds a space, a quote or a control character: percent-encode it")
     return value
+
+
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f\"<>]")
 
 
 def _check_secret_url(value: SecretStr, schemes: tuple[str, ...], what: str, example: str) -> SecretStr:

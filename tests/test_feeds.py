@@ -175,6 +175,20 @@ def test_guid_policy_url_prefers_links() -> None:
     )
 
 
+def test_an_escaped_publisher_name_is_read_as_text_once() -> None:
+    """A Google News <source> arrives escaped like a title; kept escaped it reached Slack as
+    &amp;lt;!channel&amp;gt;: inert, but garbled."""
+    xml = (
+        b"<rss><channel><item><title>Strike near Abu Kamal - &amp;lt;!channel&amp;gt; News</title>"
+        b"<link>https://news.google.com/rss/articles/x</link>"
+        b'<source url="https://outlet.example/">&amp;lt;!channel&amp;gt; News</source></item></channel></rss>'
+    )
+    url = "https://news.google.com/rss/search?q=x"
+    [entry] = parse_feed(fetched(xml, url, "application/rss+xml"), source(url), NOW).entries
+    assert entry.publisher == "<!channel> News"  # as text: every channel escapes it where shown
+    assert entry.title == "Strike near Abu Kamal"
+
+
 def test_google_news_publisher_split_from_title() -> None:
     entries = parse_fixture("google-news.xml").entries
     assert entries[0].title == "Strikes near Abu Kamal target militia depots"

@@ -256,6 +256,11 @@ def test_a_named_slack_channel_needs_somewhere_to_go(tmp_path: Path) -> None:
         (b"<opml version='2.0'><body><outline text='folder'/></body></opml>", "no feeds"),
         (b"<opml><body><outline text='x' xmlUrl='feed://example.org/rss'/></body></opml>", "feed://"),
         (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body/></opml>', "entities"),
+        # a URL httpx refuses at every poll: the config loaded, each poll failed as InvalidURL
+        (
+            b"<opml><body><outline text='x' xmlUrl='https://a.example/f&quot;&#10;x'/></body></opml>",
+            "http(s) URL",
+        ),
     ],
 )
 def test_import_opml_input_mistakes(tmp_path: Path, content: bytes | None, says: str) -> None:
@@ -398,7 +403,8 @@ def test_reading_commands_never_create_a_database(tmp_path: Path, command: list[
 def test_a_file_that_is_not_a_database(tmp_path: Path, command: list[str]) -> None:
     """One line with its hint (`run` added SQLAlchemy's "Background on this error" line)."""
     (tmp_path / "notes.db").write_text("shopping list\n" * 100)
-    env = {"MONITOR_DATABASE_URL": "sqlite:///notes.db"}
+    # (the daemon logs at INFO: building the automaton with a cold cache says so first)
+    env = {"MONITOR_DATABASE_URL": "sqlite:///notes.db", "MONITOR_DAEMON_LOG_LEVEL": "WARNING"}
     outcome = monitor(*command, env=env)
     assert_mistake(outcome, "database notes.db", "not a database", "move this file away")
     assert len(outcome[2].splitlines()) == 1

@@ -171,7 +171,7 @@ def _content_text(contents: Iterable[Mapping[str, Any]]) -> str:
 def _publisher(source: Mapping[str, Any] | None, base: str) -> tuple[str | None, str | None]:
     if not source:
         return None, None
-    name = " ".join((source.get("title") or "").split()) or None
+    name = html_to_text(source.get("title") or "") or None  # "&lt;b&gt;" as text, once, like titles
     href = (source.get("href") or "").strip()
     return name, (canonical_url(href, base) if href else None)
 
