@@ -23,9 +23,13 @@ _TELEGRAM = {"t.me", "telegram.me"}
 
 def publisher_key(url: str) -> str:
     """A publisher's identity from a URL: its registrable domain, t.me/<channel>, or for a bare
-    address (127.0.0.1:8080) the URL itself. Empty when the URL has no host."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
+    address (127.0.0.1:8080) the URL itself. Empty when the URL has no host, or none that can be
+    read (a source's field can be anything: "https://a[b/" is no URL)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
     if not host:
         return ""
     if host in _TELEGRAM:

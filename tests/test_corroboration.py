@@ -66,6 +66,7 @@ def story(*origins: ArticleOrigin) -> tuple[tuple[Outlet, ...], str, str | None]
         ("https://t.me/s/sabreenS1", "t.me/sabreens1"),
         ("http://127.0.0.1:8081/feeds/a.xml", "127.0.0.1:8081/feeds/a.xml"),
         ("not a url", ""),
+        ("https://a[b/", ""),  # a source's field made into a URL urlsplit refuses: no host, no crash
     ],
 )
 def test_publisher_key(url: str, key: str) -> None:

@@ -390,6 +390,33 @@ def test_gdelt_empty_answer_has_no_entries() -> None:
     )
 
 
+def test_gdelt_domain_that_is_no_host_gives_no_publisher_url() -> None:
+    """ "a[b" made "https://a[b/", which crashed `hits`, `export` and the digest for as long as
+    the article stayed in their window."""
+    answer = b'{"articles": [{"url": "https://x.example/1", "title": "Strike", "domain": "a[b"}]}'
+    [entry] = parse_feed(fetched(answer, content_type="application/json"), source(kind="gdelt"), NOW).entries
+    assert entry.publisher == "a[b" and entry.publisher_url is None
+
+
+@pytest.mark.parametrize(
+    "answer", [b"[" * 100_000 + b"]" * 100_000, b'{"data": [{"id": ' + b"9" * 5000 + b"}]}"]
+)
+def test_json_the_parser_cannot_read_is_a_parse_error(answer: bytes) -> None:
+    """Nested past the recursion limit, an integer of 5,000 digits: a RecursionError or ValueError
+    was an internal error with a traceback at every poll."""
+    for kind in ("gdelt", "reliefweb"):
+        assert refused(answer, "application/json", kind=kind).kind is FetchErrorKind.PARSE
+
+
+def test_a_source_url_that_is_no_url_keeps_the_item() -> None:
+    xml = (
+        b"<rss><channel><item><title>Strike near Abu Kamal</title><link>https://ok.example/1</link>"
+        b'<source url="http://c[d/">Outlet</source></item></channel></rss>'
+    )
+    [entry] = parse_feed(fetched(xml), source(), NOW).entries
+    assert entry.publisher == "Outlet" and entry.publisher_url is None
+
+
 def test_gdelt_plain_text_error_is_not_a_feed() -> None:
     assert refused(b"Invalid query: too short", "text/plain", kind="gdelt").kind is FetchErrorKind.NOT_A_FEED
 

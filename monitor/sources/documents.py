@@ -60,9 +60,13 @@ def load_json(result: FetchResult, notes: list[str]) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         pass
+    except (RecursionError, ValueError) as error:  # nested too deep, an integer of 5,000 digits
+        raise FeedParseError(f"unreadable JSON ({type(error).__name__}: {str(error)[:200]})") from None
     try:
         data = json.loads(_JSON_CONTROL.sub(" ", text))
     except json.JSONDecodeError as error:
         raise FeedParseError(f"not JSON ({error}): {text[:200]!r}", kind=FetchErrorKind.NOT_A_FEED) from error
+    except (RecursionError, ValueError) as error:
+        raise FeedParseError(f"unreadable JSON ({type(error).__name__}: {str(error)[:200]})") from None
     notes.append("illegal control characters in the JSON were replaced")
     return data

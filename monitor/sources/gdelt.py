@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ def page_url(source: Source, before: str | None) -> str:
     return source.url
 
 
+_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")  # what GDELT's `domain` should be: a host name
 _GDELT_LANGUAGES = {
     "english": "en",
     "arabic": "ar",
@@ -74,6 +76,6 @@ def _gdelt_entry(article: Mapping[str, Any], source: Source, now: datetime, note
         date_source=date_source,
         language=language,
         publisher=domain,
-        publisher_url=f"https://{domain}/" if domain else None,
+        publisher_url=f"https://{domain}/" if domain and _HOST.fullmatch(domain) else None,
         content_hash=content_hash(title, ""),
     )

@@ -173,7 +173,10 @@ def _publisher(source: Mapping[str, Any] | None, base: str) -> tuple[str | None,
         return None, None
     name = html_to_text(source.get("title") or "") or None  # "&lt;b&gt;" as text, once, like titles
     href = (source.get("href") or "").strip()
-    return name, (canonical_url(href, base) if href else None)
+    try:
+        return name, (canonical_url(href, base) if href else None)
+    except ValueError:  # no URL ("http://a[b/"): the name still says who published it
+        return name, None
 
 
 def _authors(item: Mapping[str, Any]) -> tuple[str, ...]:
