@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -160,8 +162,7 @@ class MetricsServer:
         port: int,
         actions: Actions | None = None,
     ) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), _handler(metrics, health, actions))
-        self._httpd.daemon_threads = True
+        self._httpd = _Server((host, port), _handler(metrics, health, actions))
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="metrics", daemon=True)
 
     @property
@@ -174,6 +175,18 @@ class MetricsServer:
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away before its answer (a scrape timed out, a health check gave
+        up) is no error of ours: socketserver printed a traceback for each. Anything else is
+        logged, with its traceback."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        logger.exception("metrics.request_failed", extra={"fields": {"client": client_address[0]}})
 
 
 def _handler(

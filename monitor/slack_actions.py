@@ -80,7 +80,7 @@ def verified(secret: str, body: bytes, headers: Mapping[str, str], now: datetime
     """Slack's v0 signature check, by slack-sdk; a malformed timestamp or body is simply not valid."""
     try:
         return SignatureVerifier(secret, clock=_At(now)).is_valid_request(body, dict(headers))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, TypeError):  # TypeError: hmac compares ASCII text only
         return False
 
 
@@ -105,7 +105,7 @@ def interaction(body: bytes) -> dict[str, Any] | None:
     try:
         form = parse_qs(body.decode(), strict_parsing=True)
         payload = json.loads(form["payload"][0])
-    except (UnicodeDecodeError, ValueError, KeyError):
+    except (UnicodeDecodeError, ValueError, KeyError, RecursionError):
         return None
     return payload if isinstance(payload, dict) else None
 
@@ -127,8 +127,9 @@ def clicks(payload: Mapping[str, Any]) -> list[Click]:
     )
     who = (str(user.get("id") or ""), str(user.get("username") or user.get("name") or ""))
     where = (str(channel.get("id") or container.get("channel_id") or ""), str(message.get("ts") or ""))
+    actions = payload.get("actions")
     found = []
-    for action in payload.get("actions") or []:
+    for action in actions if isinstance(actions, list) else []:
         click = _click(action, who, where) if isinstance(action, dict) else None
         if click is not None:
             found.append(click)

@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -99,6 +99,8 @@ def test_a_correctly_signed_click_passes() -> None:
             lambda body: {**signed(body), "X-Slack-Request-Timestamp": "soon"}, id="timestamp not a number"
         ),
         pytest.param(lambda body: {"X-Slack-Request-Timestamp": signed(body)["X-Slack-Request-Timestamp"]}),
+        # hmac compares ASCII text only: a TypeError and a dropped connection, with a traceback
+        pytest.param(lambda body: {**signed(body), "X-Slack-Signature": "v0=é"}, id="not ASCII"),
     ],
 )
 def test_anything_but_a_fresh_valid_signature_is_401(headers: object) -> None:
@@ -120,8 +122,14 @@ def test_no_signing_secret_is_404_and_a_foreign_team_or_app_403() -> None:
 
 
 def test_a_signed_body_that_is_not_an_interaction_is_400() -> None:
-    for body in (b"payload=%7Bnot-json", b"text=hello", b"payload=%5B%5D"):
+    for body in (b"payload=%7Bnot-json", b"text=hello", b"payload=%5B%5D", b"payload=" + b"%5B" * 5000):
         assert screen(GATE, body, signed(body), NOW) == (400, [])
+
+
+def test_actions_that_are_no_list_are_no_clicks() -> None:
+    payload = {"type": "block_actions", "user": {"id": "U1"}, "actions": 5}
+    body = b"payload=" + quote(json.dumps(payload)).encode()
+    assert screen(GATE, body, signed(body), NOW) == (200, [])
 
 
 @pytest.mark.parametrize(
@@ -136,6 +144,8 @@ def test_a_signed_body_that_is_not_an_interaction_is_400() -> None:
         ("story:12|other:1", None),
         ("<!channel>", None),
         ("", None),
+        ("story:²", None),  # a digit to str.isdigit, not to int()
+        ("story:" + "9" * 30, None),  # no database id: OverflowError at the query
     ],
 )
 def test_button_values_read_back_strictly(value: str, read: tuple[int, str, str] | None) -> None:

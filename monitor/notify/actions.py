@@ -9,6 +9,7 @@ and for the mute menu `story:12|entity:kataib-hezbollah|for:24h`).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from monitor.notify.messages import EntityRef, MessageAction
@@ -47,10 +48,13 @@ def story_actions(story_id: int, entities: tuple[EntityRef, ...]) -> tuple[Messa
     )
 
 
+_STORY_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits ("²" is a digit to str.isdigit) that fit a database id
+
+
 def read_value(value: str) -> tuple[int, str, str] | None:
     """`story_value` / `mute_value` back to (story, entity, for); None for anything else."""
     parts = dict(part.partition(":")[::2] for part in value.split("|"))
-    if set(parts) not in ({"story"}, {"story", "entity", "for"}) or not parts["story"].isdigit():
+    if set(parts) not in ({"story"}, {"story", "entity", "for"}) or not _STORY_ID.fullmatch(parts["story"]):
         return None
     mute_for = parts.get("for", "")
     if mute_for and (mute_for not in MUTE_FOR or not parts["entity"]):
