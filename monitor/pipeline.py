@@ -282,7 +282,15 @@ async def _analyse_pages(
     pages = [await deps.workers.analyse(first, source, now)]
     count = len(pages[0].parsed.entries)
     ended: tuple[str, ...] = ()
+    cursors: set[str] = set()
     while (older := pages[-1].parsed.older) and count < most:
+        if older in cursors or (len(pages) > 1 and not pages[-1].parsed.entries):
+            # a cursor seen before, or a page of service messages or bare media only: without
+            # this, such a page that keeps its cursor was followed back to the channel's start
+            # (or forever), every poll
+            ended = (f"older page before {older}: no new posts on the page before it, paging stopped",)
+            break
+        cursors.add(older)
         keys = [e.key for e in pages[-1].parsed.entries]
         if await asyncio.to_thread(_known_keys, deps.sessions, source.id, keys):
             break

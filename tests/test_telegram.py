@@ -314,3 +314,43 @@ def test_an_older_page_that_is_not_there_ends_the_backfill_and_keeps_the_newer_p
     asked = [r.path.partition("?")[2] for r in feed_server.requests_to(f"{prefix}/qaim_border_news")]
     assert asked == ["", "before=104", "before=100"]
     assert len(as_json(config, "articles", "--since", "3650d", "--source", "qaim")) == 8
+
+
+SERVICE_ONLY = (
+    '<html><body><section class="tgme_channel_history js-message_history">'
+    '<a class="tme_messages_more js-messages_more" data-before="{before}" href="?before={before}"></a>'
+    '<div class="tgme_widget_message service_message js-widget_message" data-post="qaim_border_news/{post}">'
+    '<div class="tgme_widget_message_text service_message_text">Channel photo updated</div></div>'
+    "</section></body></html>"
+)
+
+
+@pytest.mark.parametrize("cursor", ["90", "104"], ids=["older cursor", "the same cursor again"])
+def test_paging_stops_at_a_page_without_posts_or_a_cursor_seen_before(
+    channels: tuple[Path, str], feed_server: FeedServer, cursor: str
+) -> None:
+    """A page of service messages or bare media that keeps a cursor was followed back to the
+    channel's start at every poll, or forever when the cursor repeated (289 requests a minute)."""
+    config, prefix = channels
+    config.write_text(config.read_text(encoding="utf-8").replace("backfill = 8", "backfill = 50"))
+    page = SERVICE_ONLY.format(before=cursor, post=104).encode()
+    for path in (f"{prefix}/qaim_border_news?before=104", f"{prefix}/qaim_border_news?before=90"):
+        feed_server.set_feed(path, page, HTML)
+    done = monitor(config, "poll", "--source", "qaim")
+    assert done.returncode == 0, done.stderr
+    asked = [r.path.partition("?")[2] for r in feed_server.requests_to(f"{prefix}/qaim_border_news")]
+    assert asked == ["", "before=104"]
+    assert "paging stopped" in done.stderr and "Traceback" not in done.stderr
+    assert len(as_json(config, "articles", "--since", "3650d", "--source", "qaim")) > 0
+
+
+def test_a_post_id_int_cannot_read_is_one_post_skipped_not_the_page() -> None:
+    """ "1²" passed str.isdigit, then failed int() in the newest-first sort: the page was lost."""
+    body = (PAGES / "qaim_border_news.html").read_text(encoding="utf-8")
+    first = body.index('data-post="qaim_border_news/')
+    number_at = first + len('data-post="qaim_border_news/')
+    bad = body[:number_at] + "1\u00b2" + body[body.index('"', number_at) :]
+    result = FetchResult("qaim", "https://t.me/s/qaim_border_news", "https://t.me/s/qaim_border_news", 200,
+                         bad.encode(), {"content-type": HTML}, 0.1)  # fmt: skip
+    parsed_feed = parse_feed(result, source(), NOW)
+    assert parsed_feed.entries and any("1\u00b2" in w for w in parsed_feed.warnings)

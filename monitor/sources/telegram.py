@@ -165,7 +165,7 @@ def _post(
     notes: list[str],
 ) -> Fields:
     channel, _, number = (message.get("data-post") or "").strip().partition("/")
-    if not (channel and number.isdigit()):
+    if not (channel and number.isascii() and number.isdigit()):  # "1²" is a digit to isdigit, not to int
         raise ValueError(f"no channel/id in data-post={message.get('data-post')!r}")
     bubble = _bubble(message)
     text = _text(text_element, base)
