@@ -174,6 +174,8 @@ class InFlight:
                 result = work(*args)
                 if asyncio.iscoroutine(result):
                     await result
+            except asyncio.CancelledError:  # the stop's drain ran out of time: no fault of the job's
+                log(logger, "job.cancelled", job=kind, args=list(args))  # (APScheduler logged an ERROR)
             except Exception as exc:  # one job's bug must not stop the clock
                 if fault := unavailable(exc):  # expected: one line per outage, no traceback
                     self.jobs.outage.failed(fault)

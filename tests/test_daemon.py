@@ -475,6 +475,24 @@ def test_sigterm_lets_the_poll_in_flight_finish(
         assert "Late news from al-Bukamal" in db.titles()
 
 
+def test_a_poll_cancelled_at_stop_is_no_error(
+    tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
+) -> None:
+    """A poll that outlasts the stop's grace is cancelled: a routine restart, not a bug (APScheduler
+    logged it as an ERROR with a CancelledError traceback)."""
+    path, _ = _feed(feed_server, [("1", "Late news from al-Bukamal")])
+    slow = feed_server.url(f"/slow?delay=25&to={path}")
+    daemon = start(write_config(tmp_path, sqlite_url, {"slow": slow}, interval="10s"), tmp_path)
+    daemons.append(daemon)
+    wait_until(
+        lambda: any(path in r.path for r in feed_server.requests_to("/slow")), "the slow poll to start"
+    )
+    assert daemon.stop(signal.SIGTERM, timeout=15) == 0
+    assert re.search(r"daemon\.drained finished=\d+ cancelled=[1-9]", daemon.log), daemon.log
+    assert "job.cancelled" in daemon.log
+    assert "Traceback" not in daemon.log and " error " not in daemon.log, daemon.log
+
+
 def test_sigint_stops_too_and_a_second_one_changes_nothing(
     tmp_path: Path, sqlite_url: str, feed_server: FeedServer, daemons: list[DaemonProcess]
 ) -> None:
