@@ -58,4 +58,8 @@ def export(
             sys.stdout.flush()
             return
         write_atomic(out, data)
-    typer.echo(f"{len(rows)} stories written to {out}", err=True)
+    written, note = len(rows), ""
+    if fmt is ExportFormat.GEOJSON:  # a point for each story with a place, and only those
+        written = sum(row.latitude is not None and row.longitude is not None for row in rows)
+        note = f" ({len(rows) - written} without a place left out)"
+    typer.echo(f"{written} stories written to {out}{note}", err=True)
