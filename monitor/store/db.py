@@ -156,6 +156,7 @@ _SQLITE_REASONS = {
     13: "disk full",  # SQLITE_FULL
     14: "cannot open the database file",  # SQLITE_CANTOPEN
 }
+SCHEMA_MISSING = "schema missing"  # its tables gone: the daemon's probe makes them again
 # PostgreSQL SQLSTATEs (and classes) that pass: the server is going away, out of room, read-only
 _PG_REASONS = {
     "57P01": "server shutting down",
@@ -167,9 +168,8 @@ _PG_REASONS = {
     "58030": "I/O error",
     "25006": "read-only transaction",
     "08": "connection lost",
-    "42P01": "schema missing",  # undefined_table: the database was dropped and made again, empty
+    "42P01": SCHEMA_MISSING,  # undefined_table: the database was dropped and made again, empty
 }
-SCHEMA_MISSING = "schema missing"
 
 
 def unavailable(exc: BaseException) -> StoreUnavailable | None:
