@@ -57,16 +57,23 @@ def load_json(result: FetchResult, notes: list[str]) -> Any:
     if not text.strip():
         return {}
     try:
-        return json.loads(text)
+        return _parsed(text)
     except json.JSONDecodeError:
         pass
-    except (RecursionError, ValueError) as error:  # nested too deep, an integer of 5,000 digits
-        raise FeedParseError(f"unreadable JSON ({type(error).__name__}: {str(error)[:200]})") from None
     try:
-        data = json.loads(_JSON_CONTROL.sub(" ", text))
+        data = _parsed(_JSON_CONTROL.sub(" ", text))
     except json.JSONDecodeError as error:
         raise FeedParseError(f"not JSON ({error}): {text[:200]!r}", kind=FetchErrorKind.NOT_A_FEED) from error
-    except (RecursionError, ValueError) as error:
-        raise FeedParseError(f"unreadable JSON ({type(error).__name__}: {str(error)[:200]})") from None
     notes.append("illegal control characters in the JSON were replaced")
     return data
+
+
+def _parsed(text: str) -> Any:
+    """json.loads; what the parser refuses besides a syntax error (nesting past the recursion
+    limit, an integer of 5,000 digits) is a parse error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise FeedParseError(f"unreadable JSON ({type(error).__name__}: {str(error)[:200]})") from None

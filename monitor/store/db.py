@@ -83,13 +83,10 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_engine(url: Any, busy_timeout: float) -> Engine:
-    path = (
-        Path(url.database)
-        if url.database and url.database != ":memory:" and not url.query.get("uri")
-        else None
-    )
+    on_disk = url.database and url.database != ":memory:" and not url.query.get("uri")  # a URI is SQLite's
+    path = Path(url.database) if on_disk else None
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)  # a URI (file:...) is SQLite's to open
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
