@@ -18,7 +18,7 @@ from datetime import datetime
 from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.records import (
@@ -76,28 +76,38 @@ def sync_sources(session: Session, sources: Sequence[Source]) -> None:
 
 
 def source_health(session: Session, ids: Sequence[str] | None = None) -> list[SourceHealth]:
-    query = select(SourceRow).order_by(SourceRow.id)
+    # columns, not ORM objects: a poll asks this of every source, and rows cost a fraction
+    query = select(*_HEALTH_COLUMNS).order_by(SourceRow.id)
     if ids is not None:
         query = query.where(SourceRow.id.in_(ids))
-    return [_health(row) for row in session.scalars(query)]
+    return [_health(row) for row in session.execute(query).mappings()]
 
 
-def _health(row: SourceRow) -> SourceHealth:
+_HEALTH_COLUMNS = (
+    SourceRow.id, SourceRow.name, SourceRow.url, SourceRow.etag, SourceRow.last_modified,
+    SourceRow.last_polled_at, SourceRow.last_success_at, SourceRow.last_new_item_at,
+    SourceRow.last_error, SourceRow.last_error_kind, SourceRow.last_error_at,
+    SourceRow.consecutive_failures, SourceRow.next_poll_at, SourceRow.moved_to,
+    SourceRow.retry_after_until,
+)  # fmt: skip
+
+
+def _health(row: RowMapping) -> SourceHealth:
     return SourceHealth(
-        id=row.id,
-        name=row.name,
-        url=row.url,
-        caching=CachingInfo(etag=row.etag, last_modified=row.last_modified),
-        last_polled_at=row.last_polled_at,
-        last_success_at=row.last_success_at,
-        last_new_item_at=row.last_new_item_at,
-        last_error=row.last_error,
-        last_error_kind=row.last_error_kind,
-        last_error_at=row.last_error_at,
-        consecutive_failures=row.consecutive_failures,
-        next_poll_at=row.next_poll_at,
-        moved_to=row.moved_to,
-        retry_after_until=row.retry_after_until,
+        id=row["id"],
+        name=row["name"],
+        url=row["url"],
+        caching=CachingInfo(etag=row["etag"], last_modified=row["last_modified"]),
+        last_polled_at=row["last_polled_at"],
+        last_success_at=row["last_success_at"],
+        last_new_item_at=row["last_new_item_at"],
+        last_error=row["last_error"],
+        last_error_kind=row["last_error_kind"],
+        last_error_at=row["last_error_at"],
+        consecutive_failures=row["consecutive_failures"],
+        next_poll_at=row["next_poll_at"],
+        moved_to=row["moved_to"],
+        retry_after_until=row["retry_after_until"],
     )
 
 
