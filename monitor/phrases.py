@@ -37,13 +37,15 @@ _COORDINATION_AR = re.compile(r" و(?P<adjective>ال\S+)")
 # The first name: one word, or an initialism whose dots folded to spaces (U.S. -> "u s").
 _FIRST_EN = re.compile(r"(?:(?<= )|^)(?:[a-z] [a-z]|[^ ]+)$")
 # Arabic dual construct "<noun>ي <name> و<name>": حقلي العمر وكونيكو (the al-Omar and Conoco fields)
-# (a lookahead: the second name of one pair may end the noun of the next, بالحسكه وحقلي العمر وكونيكو)
-_DUAL_AR = re.compile(r"(?=ي (?P<first>\S+) و(?P<second>\S+))")
+# (the names in a lookahead: the second name of one pair may end the noun of the next, بالحسكه وحقلي
+# العمر وكونيكو; the literal "ي " before it lets the regex engine skim the text for it)
+_DUAL_AR = re.compile(r"ي (?=(?P<first>\S+) و(?P<second>\S+))")
 # Arabic broken plural of a feature noun before a list of its names, the resource between:
-# "حقول نفط العمر والتنك والجفرة" (the al-Omar, Tanak and Jafra oil fields), "معابر القائم والوليد"
+# "حقول نفط العمر والتنك والجفرة" (the al-Omar, Tanak and Jafra oil fields), "معابر القائم والوليد",
+# or before one name: "معابر القائم" (al-Qaim's crossings)
 _FEATURE_PLURALS = {"حقول": "حقل", "معابر": "معبر", "منافذ": "منفذ", "قواعد": "قاعده", "مطارات": "مطار"}
 _PLURAL_LIST_AR = re.compile(
-    rf"(?P<noun>{'|'.join(_FEATURE_PLURALS)}) (?:(?:ال)?(?:نفط|غاز) )?(?P<first>\S+)(?P<rest>(?: و\S+)+)"
+    rf"(?P<noun>{'|'.join(_FEATURE_PLURALS)}) (?:(?:ال)?(?:نفط|غاز) )?(?P<first>\S+)(?P<rest>(?: و\S+)*)"
 )
 _LISTED_AR = re.compile(r" و(\S+)")  # a name after the first, with its و
 
@@ -84,6 +86,14 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
             yield from _coordinated_keys(text, match, f"{match.group('noun')} {more}", match.end("more"))
         elif _in_tails(match.group("noun"), tails):
             yield from _coordinated_keys(text, match, match.group("noun"), match.end("noun"))
+    if " و" in text:  # the Arabic coordinations all have و: English text skips them
+        yield from _arabic_coordinations(text, tails)
+    if any(noun in text for noun in _FEATURE_PLURALS):
+        yield from _plural_lists(text)
+    yield from _numbered_lists(text)
+
+
+def _arabic_coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int, int], list[str]]]:
     for match in _COORDINATION_AR.finditer(text):
         # the watched name first or second: العتبتان الحسينية والعباسية, القوات السورية والعراقية
         first = text[max(0, match.start() - WORD_CHARS) : match.start()].rsplit(" ", 1)[-1]
@@ -92,11 +102,13 @@ def coordinations(text: str, tails: frozenset[str]) -> Iterator[tuple[tuple[int,
     for match in _DUAL_AR.finditer(text):
         if match.group("first") in tails or match.group("second") in tails:
             yield from _dual_keys(text, match)
+
+
+def _plural_lists(text: str) -> Iterator[tuple[tuple[int, int], list[str]]]:
     for match in _PLURAL_LIST_AR.finditer(text):
         before = text[text.rfind(" ", 0, match.start()) + 1 : match.start()]  # its proclitics
         if not before or before in PROCLITICS:
             yield from _plural_list_keys(match)
-    yield from _numbered_lists(text)
 
 
 def _numbered_lists(text: str) -> Iterator[tuple[tuple[int, int], list[str]]]:
@@ -564,13 +576,8 @@ def dated(
     of the Syrian government") is the old entity's unless the text names new cues. A text that
     names no cue is dated by the latest year it names, else by its `published` year (`years_say`).
     With `dating`, the text's own cues are recorded there, and the article's, when given, date it."""
-    entities = {entity for entity, _ in eras}
-    shared = [(h, era) for h in hits + wanting if h.ref.entity.id in entities and (era := _era(h, eras))]
-    shared += [
-        (h, era)
-        for h in forbidden
-        if h.ref.entity.id in entities and (era := _era(h, eras)) and h.ref.entity.id == era.new
-    ]
+    shared = [(h, era) for h in hits + wanting if (era := _era(h, eras))]
+    shared += [(h, era) for h in forbidden if (era := _era(h, eras)) and h.ref.entity.id == era.new]
     shared_ids = {id(h) for h, _ in shared}
     own = _cues(hits, shared_ids, text)
     if dating is not None:

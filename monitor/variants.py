@@ -136,6 +136,18 @@ LATIN_RULES = (
     # a nisba's or name's final ي as i or y: Sulaimani = Sulaimany, Zubaidi = Zubaidy
     _rule("final i/y", r"(?<=[^aeiou ])[iy](?= |$)", "i", "y"),
     _rule("trailing a/ah/aa/eh", r"(?<=[^aeiou ])(?:ah|aa|a|eh)(?= |$)", "a", "ah", "aa", "eh"),
+    # the plural nisba -iyoun (ـيون) as written in English: Fatemiyoun = Fatemiyun, Fatimyon, Fatimion
+    _rule(
+        "iyoun/iyun/yon/ion",
+        r"(?<=[^aeiou ])(?:iyy?oun|iyy?un|iyy?oon|iyy?on|youn|yoon)(?= |$)",
+        "iyoun",
+        "iyun",
+        "iyyun",
+        "youn",
+        "yun",
+        "yon",
+        "ion",
+    ),
     _rule(
         "iya/iyya/iyah/iyeh/ia",
         r"(?:iy?y(?:ah?|eh)?|ia)(?= |$)",
@@ -440,7 +452,8 @@ def _article_rewrites(words: str) -> Iterator[tuple[str, str]]:
         following = parts[i + 1]
         if word in ARTICLES:
             sun = next((s for s in SUN_LETTERS if following.startswith(s)), None)
-            forms = {"al", "el"} | ({f"a{sun}", f"e{sun}"} if sun else set())
+            # inside a name, a sun letter's article may be a bare a: Deir a-Zour
+            forms = {"al", "el"} | ({f"a{sun}", f"e{sun}"} | ({"a"} if i else set()) if sun else set())
             for form in sorted(forms - {word}):
                 yield " ".join([*parts[:i], form, *parts[i + 1 :]]), "article al/el/sun letter"
             if i > 0:

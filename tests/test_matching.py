@@ -971,6 +971,26 @@ CONTEXT_RULES = [
     ("a town's hashd", "وقال المقدم ناظم الجغيفي من حشد حديثة إن القوات بدأت التقدم.", ["haditha"]),
     ("the PMF's Anbar command by its euphemism", "نفذت قيادة عمليات الأنبار للقوات المساندة عملية في "
      "صحراء عكاشات.", ["akashat"]),
+    # held-out set 22
+    ("a crossing's plural with one name", "ونقلت الميليشيات حركة الشاحنات إلى معابر القائم الرسمية.",
+     ["qaim-bukamal-crossing"]),
+    ("Liwa al-Quds far from its Syrian words", "DEIR EZ-ZOR, Syria (North Press) – Unidentified warplanes "
+     "struck a post near Ain Ali shrine on the edge of the desert, killing an officer in the car, a military "
+     "source from the pro-Iranian al-Quds Brigade said.", ["deir-ez-zor", "liwa-al-quds"]),
+    ("Gaza's al-Quds Brigades stay out", "The al-Quds Brigades, the armed wing of Islamic Jihad, fired "
+     "rockets from Gaza, a source in Syria said.", []),
+    ("IS by its flags", "Officers said IS flags were plainly visible on the other side of the border.",
+     ["islamic-state"]),
+    ("the Hajin pocket", "استعاد التنظيم كل المناطق التي تقدمت فيها قسد في جيب هجين.", ["hajin", "sdf"]),
+    ("the Russian centre, Egyptian spelling", "أعلن المركز الروسى للمصالحة فى سوريا افتتاح مكتب.",
+     ["russian-reconciliation-centre"]),
+    ("Iraq's Imam Ali Air Base is not the Bukamal base", "تقع قاعدة الإمام علي الجوية في مدينة الناصرية.",
+     []),
+    ("Imam Ali Air Base in English", "Drones targeted the Imam Ali Air Base near Nasiriyah.", []),
+    ("another city's national hospital", "وشملت جولة المحافظ في الميادين المشفى الوطني والمخبز الآلي.",
+     ["mayadin"]),
+    ("al-Bukamal's national hospital", "نقل الجرحى إلى المشفى الوطني في البوكمال.",
+     ["bukamal", "bukamal-national-hospital"]),
 ]  # fmt: skip
 
 
