@@ -71,6 +71,7 @@ FEATURE_SYNONYMS = tuple(
         (
             *"border crossing|crossing|border gate|gate|border post".split("|"),
             *"crossing point|border point|border entrance|border outpost|outpost".split("|"),
+            "border port",  # Iraq's Border Ports Authority: "the border port of Bokamal"
             # "the Al-Qa'im Border Checkpoint" (The Diplomatic Insight, 2024); not a bare checkpoint
             "border checkpoint",
         ),

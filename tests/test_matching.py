@@ -991,6 +991,18 @@ CONTEXT_RULES = [
      ["mayadin"]),
     ("al-Bukamal's national hospital", "نقل الجرحى إلى المشفى الوطني في البوكمال.",
      ["bukamal", "bukamal-national-hospital"]),
+    # held-out set 23
+    ("the Quds Force translated as a corps", "after the killing of Qassim Soleimani, the commander of "
+     "al-Quds Corps", ["irgc-quds-force", "qasem-soleimani"]),
+    ("a town named with its settlement word and the city's other spelling", "SOHR monitored an attack by "
+     "unknown drones on Al-Jalaa town and Al-Abbas village in Al-Bokamal city.", ["bukamal", "jalaa"]),
+    ("the Hamdan airport as an air base", "استهدفت غارة مستودع أسلحة في قاعدة الحمدان الجوية، قرب البوكمال.",
+     ["bukamal", "hamdan-airport"]),
+    ("the Autonomous Administration far from the SDF's name", "شنّت قسد حملة دهم وتفتيش في بلدة "
+     "بحثاً عن مطلوبين من أبناء العشائر المؤيدة لرئيس المجلس المحتجز لديها، في حين أعلنت \"الإدارة الذاتية\" "
+     "تسليمها عناصر من ذوي المقاتلين.", ["aanes", "deir-ez-zor-tribal-forces", "sdf"]),
+    ("a border port, as Iraq's authority names crossings", "Iraq reopened the border port of al-Qaim.",
+     ["qaim-bukamal-crossing"]),
 ]  # fmt: skip
 
 
