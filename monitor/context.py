@@ -35,6 +35,7 @@ from monitor.normalise import (
     TATWEEL,
     Normalised,
     fold_words,
+    is_arabic,
     strip_article,
 )
 from monitor.sentences import SENTENCE_BREAK
@@ -506,7 +507,40 @@ def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int
         and not any(_KUNYA_ALIAS.match(alias.text) for alias in ref.entity.aliases)
     ):
         return "another person: a family name after a kunya not the person's (Abu Ali al-Khazali)"
+    if " " not in strip_article(ref.variant.key)[0] and _another_given_name(ref, plain, source_start):
+        return "another person: a family name after a given name not the person's (Mutsher al-Hifl)"
     return None
+
+
+def _another_given_name(ref: Ref, plain: str, start: int) -> bool:
+    """A capitalised name right before a bare family name, neither a title nor one of the watched
+    person's own names (by its first two letters, so that a spelling the aliases lack, Qays for
+    Qais, is still his): "Mutsher Hamud Jeidan al-Hifl" is another sheikh of the family."""
+    found = _NAME_BEFORE.search(plain, max(0, start - WORD_CHARS), start)
+    if found is None or found[1].lower() in _NOT_GIVEN_NAMES:
+        return False
+    own = {
+        fold_words(word)[:2]
+        for alias in ref.entity.aliases
+        for word in alias.text.split()[:-1]
+        if not is_arabic(word[0])
+    }
+    return fold_words(found[1])[:2] not in own
+
+
+_NAME_BEFORE = re.compile(r"(?<![\w'’])([A-Z][a-z]+)[ \t]+$")
+# Titles and words that may stand capitalised right before a family name, and capitalised words
+# that open a sentence: none is a given name.
+_NOT_GIVEN_NAMES = frozenset(
+    """sheikh shaikh shaykh sheik mr mrs ms dr president general gen colonel col brigadier brig lieutenant
+    lt commander minister premier sayyid sayed sayyed seyed haji hajji hajj imam emir amir mullah major
+    maj captain capt judge governor chief leader deputy director spokesman secretary king prince
+    ayatollah cleric tribal late former then the a an in on at by for from with as after before when
+    while and but of to into near under over against since during both neither either also only even
+    yet so thus meanwhile however although though including like unlike about among between via
+    without within upon until unless whether if where why how what which who whose that this these
+    those his her their its our my your we they he she it one two three many some all most several""".split()
+)
 
 
 # A facility named after a person is the facility: in English the person's name before a

@@ -148,6 +148,7 @@ LATIN_RULES = (
         "yun",
         "yon",
         "ion",
+        "iyeon",  # Fatimiyeon (Deir Ezzor 24)
     ),
     _rule(
         "iya/iyya/iyah/iyeh/ia",
@@ -483,7 +484,7 @@ FORCE_NOUNS = (
     tuple(
         """strike|airstrike|air strike|raid|air raid|bombardment|bombing|shelling|warplane|jet|fighter jet
     |aircraft|drone|drone strike|plane|air force|air forces|military aircraft|drone attack|attack
-    |missile attack|missile strike|air attack""".split("|")
+    |missile attack|missile strike|air attack|air support|air cover""".split("|")
     ),
 )
 _FORCE_NOUNS = tuple(tuple(" ".join(n.split()) for n in group) for group in FORCE_NOUNS)

@@ -1003,6 +1003,18 @@ CONTEXT_RULES = [
      "تسليمها عناصر من ذوي المقاتلين.", ["aanes", "deir-ez-zor-tribal-forces", "sdf"]),
     ("a border port, as Iraq's authority names crossings", "Iraq reopened the border port of al-Qaim.",
      ["qaim-bukamal-crossing"]),
+    ("another sheikh of the family by his given names", "The sheikh, Mutsher Hamud Jeidan al-Hifl, was a "
+     "prominent leader of the Egaidat.", ["ogeidat"]),
+    ("the watched sheikh by his family name after his title", "Egaidat leader al-Hifl called for calm.",
+     ["ibrahim-al-hifl", "ogeidat"]),
+    ("a family name after a capitalised word that opens the sentence", "Both al-Muhandis and Soleimani "
+     "were killed in a US drone strike.", ["abu-mahdi-al-muhandis", "qasem-soleimani", "us-forces"]),
+    ("a state's air support is its forces", "The army closed in with heavy Russian air support.",
+     ["russian-forces"]),
+    ("the Quds Force after the IRGC's possessive", "Soleimani, commander of the IRGC's Qods Force, "
+     "visited Deir al-Zor.", ["deir-ez-zor", "irgc-quds-force", "qasem-soleimani"]),
+    ("Liwa al-Quds in the Bishri desert", "Five members of the Al-Quds Brigade militia were killed by an "
+     "explosive device near Jabal al-Bishri.", ["jabal-al-bishri", "liwa-al-quds"]),
 ]  # fmt: skip
 
 

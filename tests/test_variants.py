@@ -82,6 +82,8 @@ RULES = [
      ("liwa-fatemiyoun", "Fatimyon")),
     ("iyoun/iyun/yon/ion, -ion", "sites of the Fatimion militia in the city",
      ("liwa-fatemiyoun", "Fatimion")),
+    ("iyoun/iyun/yon/ion, -iyeon", "Fatimiyeon and Hezbollah emptied their bases",
+     ("liwa-fatemiyoun", "Fatimiyeon")),
     ("article al/el/sun letter, a bare a", "a fighter jet hit 3 targets east of Deir a-Zour",
      ("deir-ez-zor", "Deir a-Zour")),
     ("first syllable after sh", "Clashes broke out in al-Shaheil overnight.", ("shuhayl", "al-Shaheil")),
