@@ -247,7 +247,8 @@ class EventTyper:
                     for e, i in found
                     if i not in indices
                     or not (
-                        types & present or (types & before and e.type in _REFERRING and _definite(text, e))
+                        types & (_reported(found, e, text) if i == _SPOKEN else present)
+                        or (types & before and e.type in _REFERRING and _definite(text, e))
                     )
                 ]
         return [event for event, _ in found]
@@ -428,6 +429,25 @@ class _Cues(NamedTuple):  # a tuple: one is made for every sentence with a menti
         if at < first:
             return first - at <= year_window and not _within(self.clause, at + 1, first)
         return at - stop < year_window and not _within(self.clause, stop, at)
+
+
+def _reported(found: list[tuple[Event, int]], said: Event, text: str) -> set[str]:
+    """The types of the sentence's acts that the speaker of `said` may be reporting: not an act
+    named before it as the occasion of what it says ("After US airstrikes on the group, Kataib
+    Hezbollah says it will keep fighting US troops" is a statement about the strikes)."""
+    return {
+        e.type
+        for e, _ in found
+        if not (e.start < said.start and _OCCASION.search(text, max(0, e.start - _OCCASION_REACH), e.start))
+    }
+
+
+# "after" or "following" an act, up to two words between ("after the US airstrikes"): its occasion
+_OCCASION = re.compile(
+    r"(?:^|[\s(«\"“])(?:after|following|[وف]?(?:بعد|عقب|إثر|اثر)|أعقاب|اعقاب)\s+(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_OCCASION_REACH = 40  # characters before the act's trigger
 
 
 def _tallied(words: Sequence[str], first: int) -> bool:

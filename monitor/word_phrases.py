@@ -83,9 +83,11 @@ class Lexicon:
             elif first and is_arabic(part[0]):
                 for word in (part, *_feminine_duals(part)):
                     forms |= set(arabic_forms(*strip_article(word)))
+                forms |= {conj + accusative for accusative in _accusative(part) for conj in CONJUNCTIONS}
             elif is_arabic(part[0]):
                 for word in (part, *_feminine_duals(part)):
                     forms |= {word} if word.startswith("ال") else {word, f"ال{word}"}
+                forms |= set(_accusative(part))
             shared = frozenset(self._strings.setdefault(form, form) for form in forms)
             found = self._words[key] = Word(shared, wild)
         return found
@@ -100,6 +102,18 @@ def _feminine_duals(word: str) -> tuple[str, ...]:
 
 
 _DUAL_STEM = 4  # letters with the ة: a shorter word in ه is a pronoun's (له، منه) more often
+
+
+def _accusative(word: str) -> tuple[str, ...]:
+    """An Arabic word without the article in the indefinite accusative, whose tanween is written on
+    an alef: عدوان جوي -> عدوانا جويا ("نفذ عدواناً جوياً"), هجوم -> هجوما. Not a word in ة (غارةً has
+    no alef), in alef or hamza, or a sound plural (its case is no alef)."""
+    if word.startswith("ال") or len(word) < _DUAL_STEM - 1 or word.endswith(_NO_ACCUSATIVE_ALEF):
+        return ()
+    return (word + "ا",)
+
+
+_NO_ACCUSATIVE_ALEF = ("ه", "ا", "ء", "ئ", "ات", "ون", "ين")
 
 
 class Phrases:
