@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +39,7 @@ from monitor.digest import (
 from monitor.digest_render import render
 from monitor.errors import ConfigError, DeliveryError
 from monitor.logs import log
+from monitor.notify.deadline import SEND_DEADLINE, within
 from monitor.notify.email import EmailSender, FileSender, SmtpSender, build_message, parse_smtp_url
 from monitor.records import RenderedDigest, Source
 from monitor.store import digests
@@ -173,7 +175,7 @@ def _send_one(
 ) -> SendOutcome:
     message = build_message(rendered, sender=deps.from_, to=to, week=week, now=now)
     try:
-        where = deps.sender.send(message)
+        where = within(SEND_DEADLINE, partial(deps.sender.send, message))
     except DeliveryError as error:
         return _record_failure(deps, week, target, error, now)
     with deps.sessions.begin() as session:

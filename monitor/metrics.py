@@ -44,6 +44,11 @@ logger = logging.getLogger(__name__)
 Actions = Callable[[bytes, Mapping[str, str]], int]  # body, headers → HTTP status
 ACTIONS_PATH = "/slack/actions"  # Slack's interactivity requests (monitor/slack_actions.py)
 MAX_BODY = 64 * 1024  # bytes; larger POST bodies are refused (413) without being read
+# A client that sends nothing for CLIENT_TIMEOUT seconds is hung up on, and past MAX_CLIENTS at once
+# a new one is: idle or half-sent connections must not hold the daemon's threads and files
+# (Prometheus, a health check and Slack need a few).
+CLIENT_TIMEOUT = 10.0
+MAX_CLIENTS = 32
 STUCK_AFTER = 60.0  # seconds without a scheduler heartbeat before /healthz says 503
 LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600)
 
@@ -180,6 +185,26 @@ class MetricsServer:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._clients.acquire(blocking=False):
+            self.shutdown_request(request)  # too many at once: hang up rather than run out of files
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._clients.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._clients.release()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away before its answer (a scrape timed out, a health check gave
         up) is no error of ours: socketserver printed a traceback for each. Anything else is
@@ -193,6 +218,8 @@ def _handler(
     metrics: Metrics, health: Callable[[], Health], actions: Actions | None
 ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        timeout = CLIENT_TIMEOUT
+
         def do_GET(self) -> None:  # noqa: N802 - stdlib naming
             path = self.path.split("?", 1)[0]
             if path == "/metrics":

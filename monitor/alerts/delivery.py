@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from monitor.alerts.policy import AlertPolicy
 from monitor.errors import DeliveryError
 from monitor.logs import log
 from monitor.notify import MAX_ROLLUP, AlertMessage, Notifier, RolledUpItem, from_payload, to_payload
+from monitor.notify.deadline import SEND_DEADLINE, within
 from monitor.store import outbox
 from monitor.store.outbox import AlertListing
 
@@ -207,7 +209,7 @@ def _deliver_one(run: _Round, notifier: Notifier, job: outbox.ClaimedAlert) -> d
     while True:
         started = run.clock()
         try:
-            result = notifier.send(message, reply_to=reply_to)
+            result = within(SEND_DEADLINE, partial(notifier.send, message, reply_to=reply_to))
             break
         except DeliveryError as error:
             run.spent[job.channel] = run.spent.get(job.channel, 0.0) + run.clock() - started
@@ -345,7 +347,7 @@ def probe_channels(notifiers: Mapping[str, Notifier], now: datetime) -> list[Pro
     for name, notifier in notifiers.items():
         text = f"Test message from the border monitor to channel {name} at {now:%Y-%m-%d %H:%M} UTC"
         try:
-            notifier.send(AlertMessage(kind="test", text=text))
+            within(SEND_DEADLINE, partial(notifier.send, AlertMessage(kind="test", text=text)))
         except DeliveryError as error:
             results.append(ProbeResult(name, notifier.describe(), error.message, error.permanent))
         else:

@@ -33,7 +33,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.errors import ConfigError, DeliveryError, OutputError
@@ -217,9 +217,9 @@ class SmtpSender:
     def _connect(self) -> smtplib.SMTP:
         t = self.target
         if t.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(t.host, t.port, timeout=t.timeout, context=self.tls)
+            smtp: smtplib.SMTP = _BoundedSMTPSSL(t.host, t.port, timeout=t.timeout, context=self.tls)
         else:
-            smtp = smtplib.SMTP(t.host, t.port, timeout=t.timeout)
+            smtp = _BoundedSMTP(t.host, t.port, timeout=t.timeout)
         try:
             if t.security == "starttls":
                 smtp.starttls(context=self.tls)
@@ -229,6 +229,40 @@ class SmtpSender:
             smtp.close()
             raise
         return smtp
+
+
+MAX_REPLIES = 256 * 1024  # bytes of replies in one session (a server's are a few KB)
+
+
+class _BoundedReplies:
+    """The server's replies as smtplib reads them (`readline`), cut off past MAX_REPLIES bytes in
+    all: smtplib keeps every line of a reply, and a server that sends `250-` lines without end would
+    fill memory before any timeout."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._read = 0
+
+    def readline(self, size: int = -1) -> bytes:
+        line: bytes = self._raw.readline(size)
+        self._read += len(line)
+        if self._read > MAX_REPLIES:
+            raise smtplib.SMTPServerDisconnected(f"replies longer than {MAX_REPLIES} bytes")
+        return line
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class _BoundedSMTP(smtplib.SMTP):
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:  # as smtplib makes it, after STARTTLS too
+            self.file = _BoundedReplies(self.sock.makefile("rb"))
+        return super().getreply()
+
+
+class _BoundedSMTPSSL(_BoundedSMTP, smtplib.SMTP_SSL):
+    pass
 
 
 def delivery_error(exc: BaseException, target: SmtpTarget) -> DeliveryError:

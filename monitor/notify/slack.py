@@ -19,7 +19,10 @@ retryable; a revoked token, a missing channel or a dead webhook is permanent (no
 
 from __future__ import annotations
 
+import http.client
 import re
+import threading
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -35,6 +38,7 @@ from monitor.notify.messages import MAX_ROLLUP, AlertMessage, MessageAction
 from monitor.notify.transport import ChannelSpec, SendResult, describe_failure, http_error, retry_after
 
 TIMEOUT = 10  # seconds; the outbox retries, so a slow Slack must not hold a poll
+MAX_ANSWER = 1024 * 1024  # bytes of an answer slack-sdk reads whole (Slack's are a few KB)
 MAX_TITLE = 300
 MAX_SNIPPET = 600
 MAX_SECTION = 2900  # Slack refuses section text over 3000 characters
@@ -62,12 +66,66 @@ _LABEL = re.compile(r"<[^<>|]*\|([^<>]*)>")
 ELLIPSIS = "…"
 
 
+class _BoundedResponse(http.client.HTTPResponse):
+    """slack-sdk reads an answer whole (`read()`): past MAX_ANSWER bytes, or cut short, it is an
+    OSError, which the notifiers turn into a retryable failure, not memory without end."""
+
+    def read(self, amt: int | None = None) -> bytes:
+        if amt is not None:
+            return super().read(amt)
+        parts, size = [], 0
+        while chunk := super().read(64 * 1024):
+            size += len(chunk)
+            if size > MAX_ANSWER:
+                self.close()
+                raise OSError(f"an answer longer than {MAX_ANSWER} bytes")
+            parts.append(chunk)
+        if self.length:  # what stdlib's whole read would raise as IncompleteRead
+            raise OSError(f"an answer cut short, {self.length} bytes missing")
+        return b"".join(parts)
+
+
+class _BoundedHTTPConnection(http.client.HTTPConnection):
+    response_class = _BoundedResponse
+
+
+class _BoundedHTTPSConnection(http.client.HTTPSConnection):
+    response_class = _BoundedResponse
+
+
+class _BoundedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_BoundedHTTPConnection, req)
+
+
+class _BoundedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_BoundedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+_BOUNDED = threading.Lock()
+_bounded = False
+
+
+def _bound_answers() -> None:
+    """slack-sdk opens its requests with urllib's process-wide opener (`urlopen` without an SSL
+    context, as the notifiers make their clients): install, once, one whose answers are bounded.
+    The product makes no other urllib request."""
+    global _bounded
+    with _BOUNDED:
+        if not _bounded:
+            opener = urllib.request.build_opener(_BoundedHTTPHandler, _BoundedHTTPSHandler)
+            urllib.request.install_opener(opener)
+            _bounded = True
+
+
 class SlackWebhookNotifier:
     """An incoming webhook: one fixed channel, no message id back, so no thread replies."""
 
     threads = False
 
     def __init__(self, spec: ChannelSpec, timeout: int = TIMEOUT) -> None:
+        _bound_answers()
         self._client = WebhookClient(spec.webhook_url, timeout=timeout, retry_handlers=[])
         self._name = spec.name
 
@@ -90,6 +148,7 @@ class SlackBotNotifier:
     threads = True
 
     def __init__(self, spec: ChannelSpec, timeout: int = TIMEOUT) -> None:
+        _bound_answers()
         base_url = spec.api_url.rstrip("/") + "/" if spec.api_url else WebClient.BASE_URL
         self._client = WebClient(token=spec.bot_token, base_url=base_url, timeout=timeout, retry_handlers=[])
         self._channel = spec.channel
