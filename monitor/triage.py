@@ -14,6 +14,8 @@ reach every daemon sharing the database.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -63,6 +65,29 @@ def responder(settings: Settings) -> SlackResponder | None:
     return SlackResponder(token, settings.slack.api_url) if token else None
 
 
+REFUSALS_LOGGED_EVERY = 600.0  # seconds: anyone can post to the endpoint, so refusals are summed
+
+
+class _Refusals:
+    """Requests refused (a bad signature, an odd body): one line at the first, then at most one
+    per REFUSALS_LOGGED_EVERY with how many came since, so a flood of them cannot flood the log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since = 0
+        self._logged_at: float | None = None
+
+    def note(self, status: int) -> None:
+        with self._lock:
+            self._since += 1
+            now = time.monotonic()
+            if self._logged_at is not None and now - self._logged_at < REFUSALS_LOGGED_EVERY:
+                return
+            count, self._since, self._logged_at = self._since, 0, now
+        level = logging.WARNING if status in (401, 403) else logging.INFO
+        log(logger, "triage.refused", level, status=status, requests=count)
+
+
 class Triage:
     """Verified clicks in, stored verdicts and mutes out; `close()` finishes the clicks queued."""
 
@@ -78,13 +103,13 @@ class Triage:
         self._slack = slack
         self._clock = clock
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage")
+        self._refusals = _Refusals()
 
     def receive(self, body: bytes, headers: Mapping[str, str]) -> int:
         """The HTTP status for one request; its clicks are queued, not applied, before it returns."""
         status, found = screen(self._gate, body, headers, self._clock())
         if status != 200:
-            level = logging.WARNING if status in (401, 403) else logging.INFO
-            log(logger, "triage.refused", level, status=status)
+            self._refusals.note(status)
         self._queue(found)
         return status
 

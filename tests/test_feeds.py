@@ -235,6 +235,7 @@ def test_dates_past_the_calendar_or_before_the_web_fall_back_to_the_fetch_time()
         "Fri, 31 Dec 9999 23:59:59 -1200",
         "Mon, 01 Jan 0001 00:00:00 +1400",
         "Fri, 31 May 2024 09:00:00 GMT",
+        "Fri, 31 May 2024 09:00:00 +2500",  # no zone is 25 hours off: a broken date, not a day earlier
     ]
     items = "".join(
         f"<item><title>T{i}</title><link>http://x/{i}</link><pubDate>{d}</pubDate></item>"
@@ -247,6 +248,7 @@ def test_dates_past_the_calendar_or_before_the_web_fall_back_to_the_fetch_time()
         ("T0", NOW, "fetched"),
         ("T1", NOW, "fetched"),
         ("T2", datetime(2024, 5, 31, 9, 0, tzinfo=UTC), "feed"),
+        ("T3", NOW, "fetched"),
     ]
 
 

@@ -72,6 +72,24 @@ def test_posts_are_keyed_linked_and_dated_in_utc() -> None:
     assert all(e.date_source == "feed" and e.guid == e.key for e in result.entries)
 
 
+def test_a_hostile_date_link_or_a_date_past_the_calendar_keeps_the_post() -> None:
+    """A `javascript:` date link became the article's URL (shown raw in webhooks and the console),
+    and a date past year 9999 once in UTC dropped the post (OverflowError)."""
+    page = (PAGES / "qaim_border_news.html").read_text(encoding="utf-8")
+    hostile = 'href="javascript:alert(document.cookie)"'
+    page = page.replace('href="https://t.me/qaim_border_news/104"', hostile)
+    page = page.replace('datetime="2026-12-04T10:05:00+00:00"', 'datetime="9999-12-31T23:59:59-23:59"')
+    url = "https://t.me/s/qaim_border_news"
+    result = parse_feed(
+        FetchResult("tg", url, url, 200, page.encode(), {"content-type": HTML}, 0.01), source(), NOW
+    )
+    posts = {e.key: e for e in result.entries}
+    assert posts["qaim_border_news/104"].url == "https://t.me/qaim_border_news/104"  # its own page
+    late = posts["qaim_border_news/106"]
+    assert (late.published, late.date_source) == (NOW, "fetched")
+    assert any("javascript:" in warning for warning in result.warnings)
+
+
 def test_text_keeps_line_breaks_and_shows_where_links_go() -> None:
     post = parsed("qaim_border_news.html")["qaim_border_news/105"]
     lines = post.content.split("\n")

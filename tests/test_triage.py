@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import time
 import urllib.error
@@ -415,6 +416,25 @@ def test_the_endpoint_takes_one_path_and_small_bodies(sessions: sessionmaker[Ses
     finally:
         server.close()
         triage.close()
+
+
+def test_a_flood_of_unsigned_requests_is_one_log_line(
+    sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Anyone can post to the endpoint: each refused request was a WARNING of its own."""
+    metrics = Metrics(lambda: {})
+    triage = Triage(GATE, sessions, None, lambda: datetime.now(timezone.utc))
+    server = MetricsServer(metrics, lambda: assess(None, None, lambda: 0), "127.0.0.1", 0, triage.receive)
+    server.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="monitor.triage"):
+            body = block_actions(RELEVANT, story_value(1))
+            assert {post(server.port, "/slack/actions", body) for _ in range(50)} == {401}
+    finally:
+        server.close()
+        triage.close()
+    refused = [r for r in caplog.records if r.getMessage().startswith("triage.refused")]
+    assert len(refused) == 1 and refused[0].levelno == logging.WARNING
 
 
 # --- the buttons on a story alert, and the mute rule ---------------------------------------------

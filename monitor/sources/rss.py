@@ -298,10 +298,20 @@ def _apply_bozo_policy(parsed: Any, notes: list[str]) -> None:
         raise FeedParseError(f"not a readable feed: {type(error).__name__}: {error}") from error
 
 
+# A numeric zone at a date's end (+0300, -05:00): no place on Earth is more than 14 hours off UTC,
+# so "+2500" is a broken date, not one to shift by a day.
+_ZONE = re.compile(r"[+-](\d\d):?(\d\d)\s*$")
+MAX_ZONE_HOURS = 14
+
+
 def _published(
     item: Mapping[str, Any], now: datetime, notes: list[str], label: str
 ) -> tuple[datetime, DateSource]:
     parsed = item.get("published_parsed") or item.get("updated_parsed") or item.get("created_parsed")
+    written = str(item.get("published") or item.get("updated") or item.get("created") or "")
+    if (zone := _ZONE.search(written)) and (int(zone[1]) > MAX_ZONE_HOURS or int(zone[2]) >= 60):
+        notes.append(f"impossible time zone in {written[:60]!r}; using the fetch time for {label[:80]!r}")
+        return now, "fetched"
     try:
         when = datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else None
     except (ValueError, OverflowError):  # past year 9999 once in UTC ("31 Dec 9999 23:59 -1200")

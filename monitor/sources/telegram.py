@@ -180,7 +180,7 @@ def _post(
     return dict(
         source_id=source.id,
         guid=f"{channel}/{number}",
-        url=canonical_url(link or f"/{channel}/{number}", base),
+        url=_post_url(link, f"/{channel}/{number}", base, notes),
         title=title,
         summary="",
         content=text,
@@ -192,6 +192,20 @@ def _post(
         publisher_url=origin_url,
         content_hash=content_hash(title, text),
     )
+
+
+def _post_url(link: str | None, own: str, base: str, notes: list[str]) -> str:
+    """The post's date link, absolute; else, or when it is no web address (javascript:, a broken
+    one), the post's own page under the channel."""
+    if link:
+        try:
+            url = canonical_url(link, base)
+        except ValueError:
+            url = ""
+        if url.startswith(("http://", "https://")):
+            return url
+        notes.append(f"non-HTTP post link {link.strip()[:200]!r} replaced by the post's own page")
+    return canonical_url(own, base)
 
 
 _URL_LIKE = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?…?", re.I)
@@ -255,8 +269,11 @@ def _published(
         when = datetime.fromisoformat(value) if value else None
     except ValueError:
         when = parse_date(value)
-    if when is not None:
-        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    else:
+    try:
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC) if when else None
+    except OverflowError:  # past year 9999 once in UTC ("9999-12-31T23:59:59-23:59")
+        notes.append(f"date {value[:40]!r} out of range in post {label[:80]!r}; dated by the fetch")
+        return now, "fetched"
+    if when is None:
         notes.append(f"no <time datetime> in post {label[:80]!r}; dated by the fetch")
     return checked_date(when, now, notes, label)
