@@ -177,7 +177,8 @@ TOLD_BEFORE = frozenset(
 SOURCES_OF = frozenset(fold_words(w) for w in "مصادر مصدر لمصادر ومصادر".split())
 PLACE_PREPOSITIONS = frozenset("in near from to into outside around toward towards".split())
 OUTLET_NAMES = frozenset(fold_words(w) for w in (  # places that are also outlets' names
-    "Mayadeen", "Al Mayadeen", "الميادين", "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
+    "Mayadeen", "Al Mayadeen", "Mayadin", "Al Mayadin", "الميادين",
+    "Jazeera", "Al Jazeera", "Jazira", "Al Jazira", "الجزيرة",
     "عين الفرات", "Euphrates Post", "دير الزور 24", "Deir Ezzor 24",
 ))  # fmt: skip
 # outlets named by a place and a word after it (“بغداد اليوم”, Baghdad Today): the outlet when
@@ -513,28 +514,49 @@ def _not_the_person(ref: Ref, norm: Normalised, plain: str, start: int, end: int
 
 
 def _another_given_name(ref: Ref, plain: str, start: int) -> bool:
-    """A capitalised name right before a bare family name, neither a title nor one of the watched
-    person's own names (by its first two letters, so that a spelling the aliases lack, Qays for
-    Qais, is still his): "Mutsher Hamud Jeidan al-Hifl" is another sheikh of the family."""
-    found = _NAME_BEFORE.search(plain, max(0, start - WORD_CHARS), start)
-    if found is None or found[1].lower() in _NOT_GIVEN_NAMES:
+    """Capitalised names right before a bare family name, the first of them neither a title nor
+    one of the watched person's own given names (by its first two letters, so that a spelling the
+    aliases lack, Qays for Qais, is still his; the names after it are his father's and
+    grandfather's): "Mutsher Hamud Jeidan al-Hifl" is another sheikh of the family."""
+    found = _NAMES_BEFORE.search(_before_name(plain, start, 3 * WORD_CHARS))
+    if found is None or not _NOT_GIVEN_NAMES.isdisjoint(found[0].lower().split()):  # Prime Minister Abadi
         return False
-    own = {
-        fold_words(word)[:2]
+    return fold_words(found[1])[:2] not in {name[:2] for name in _given_names(ref)}
+
+
+def named_in_full(ref: Ref, plain: str, start: int) -> bool:
+    """A watched person's bare family name (at `start` in `plain`) after one of his own given
+    names (by its first three letters: Kazem for Kazim) and his father's, perhaps his
+    grandfather's, as Arab names are written in full: "Kazem Mohammed Baisam Al-Oqabi"."""
+    found = _FULL_NAME_BEFORE.search(_before_name(plain, start, 3 * WORD_CHARS))
+    return found is not None and fold_words(found[1])[:3] in {name[:3] for name in _given_names(ref)}
+
+
+def _before_name(plain: str, start: int, reach: int) -> str:
+    """The `reach` characters before a family name, without its article when the hit left it out
+    (al-Uqabi found as Uqabi)."""
+    return _ARTICLE_END.sub(" ", plain[max(0, start - reach) : start])
+
+
+def _given_names(ref: Ref) -> set[str]:
+    """The folded first names of the entity's Latin aliases of two words or more (Kazim, Kadhim)."""
+    return {
+        fold_words(words[0])
         for alias in ref.entity.aliases
-        for word in alias.text.split()[:-1]
-        if not is_arabic(word[0])
+        if len(words := alias.text.split()) > 1 and not is_arabic(words[0][0])
     }
-    return fold_words(found[1])[:2] not in own
 
 
-_NAME_BEFORE = re.compile(r"(?<![\w'’])([A-Z][a-z]+)[ \t]+$")
+_NAMES_BEFORE = re.compile(r"(?<![\w'’])([A-Z][a-z]+)(?:[ \t]+[A-Z][a-z]+){0,2}[ \t]+$")  # given, father's
+_ARTICLE_END = re.compile(r"[ \t](?:[Aa]l|[Ee]l)[-‐‑ ]$")
+_FULL_NAME_BEFORE = re.compile(r"(?<![\w'’])([A-Z][a-z]+)(?:[ \t]+[A-Z][a-z]+){1,2}[ \t]+$")
 # Titles and words that may stand capitalised right before a family name, and capitalised words
 # that open a sentence: none is a given name.
 _NOT_GIVEN_NAMES = frozenset(
     """sheikh shaikh shaykh sheik mr mrs ms dr president general gen colonel col brigadier brig lieutenant
     lt commander minister premier sayyid sayed sayyed seyed haji hajji hajj imam emir amir mullah major
-    maj captain capt judge governor chief leader deputy director spokesman secretary king prince
+    maj captain capt judge governor chief leader deputy director spokesman secretary king prince prime
+    vice foreign defence defense interior senior supreme grand
     ayatollah cleric tribal late former then the a an in on at by for from with as after before when
     while and but of to into near under over against since during both neither either also only even
     yet so thus meanwhile however although though including like unlike about among between via

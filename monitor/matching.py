@@ -47,6 +47,7 @@ from monitor.context import (
     cue_distance,
     fails_check,
     kind_rule,
+    named_in_full,
     position,
     why_not,
 )
@@ -290,7 +291,8 @@ class Matcher:
         named = [
             h
             for h in waiting
-            if found and h.ref.entity.is_place and beside_settlement_word(norm, plain, h.start, h.end)
+            if (found and h.ref.entity.is_place and beside_settlement_word(norm, plain, h.start, h.end))
+            or (h.ref.entity.kind == "person" and named_in_full(h.ref, plain, norm.source(h.start)))
         ]
         found |= {h.ref.entity.id for h in named}
         while newly := {h.ref.entity.id for h in waiting if self._admitted(h, found)} - found:

@@ -1015,6 +1015,21 @@ CONTEXT_RULES = [
      "visited Deir al-Zor.", ["deir-ez-zor", "irgc-quds-force", "qasem-soleimani"]),
     ("Liwa al-Quds in the Bishri desert", "Five members of the Al-Quds Brigade militia were killed by an "
      "explosive device near Jabal al-Bishri.", ["jabal-al-bishri", "liwa-al-quds"]),
+    # held-out set 24
+    ("Rabia the town, not the crossing", "So far the section from the Rabia sub-district in Nineveh to "
+     "near al-Qaim has been completed.", ["nineveh", "qaim"]),
+    ("the town's district", "He crossed through the village of Shaalan, which belongs to Rabia district "
+     "west of Nineveh.", ["nineveh"]),
+    ("the Rabia crossing by its town near the border", "Trucks queued at Rabia on the border with Syria.",
+     ["rabia-yarubiyah-crossing"]),
+    ("Al Mayadeen as a television channel spelt al-Mayadin", "Kataib Hezbollah's spokesman said so, the "
+     "Lebanese television channel al-Mayadin reported.", ["kataib-hezbollah"]),
+    ("the Eye of the Euphrates outlet", "Motorcycles burned in Shahil (Ayn al-Furat, eyeofeuphrates.com, "
+     "2020).", ["shuhayl"]),
+    ("a watched person named in full, his father's name between", "In remarks on Friday, Kazim Mohammed "
+     "al-Uqabi said the crossing would be used for trade.", ["kazim-al-aqabi"]),
+    ("another man of the family, named in full", "Kamal Ahmed al-Uqabi, a farmer, said the crossing would "
+     "reopen.", []),
 ]  # fmt: skip
 
 
