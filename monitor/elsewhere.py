@@ -112,6 +112,7 @@ _LEAD_DATELINE = re.compile(
     r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[-–—:/]|[ \t]+في[ \t]+\d{1,2}[ \t]+\S+[ \t]*/[^/\n]{1,20}/"
     r"|,[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2},?[ \t]+\d{4}\b"
 )
+_CITIES_LEAD = re.compile(r"[ \t]*(?:[^\s/]+(?:[ \t][^\s/]+)?[ \t]*/[ \t]*)+")  # cities, each before a slash
 _BRACKET_DATELINE = re.compile(r"[ \t]*\)[ \t]*[-–—:]")
 _BRACED_DATELINE = re.compile(r"[ \t]*[:/\-–—]")
 # ... or closing a short line of its own: the outlet's name, then the city in brackets (البلاد (دمشق))
@@ -127,7 +128,7 @@ def is_filed_from(plain: str, start: int, end: int) -> bool:
     if is_dateline(plain, start, end):
         return True
     lead = plain[plain.rfind("\n", 0, start) + 1 : start]
-    if not lead.strip():
+    if not lead.strip() or _CITIES_LEAD.fullmatch(lead):  # the second of two cities: دمشق/ بغداد –
         return bool(_LEAD_DATELINE.match(plain, end, end + 50))
     if lead.strip() in ("{", "["):  # the city and the outlet in braces: {بغداد : الفرات نيوز}
         return bool(_BRACED_DATELINE.match(plain, end, end + 10))

@@ -230,6 +230,8 @@ def _handler(
             else:
                 self._send(404, b"try /metrics or /healthz\n", "text/plain")
 
+        do_HEAD = do_GET  # health checks that want the status only: `_send` leaves the body out
+
         def do_POST(self) -> None:  # noqa: N802 - stdlib naming
             if self.path.split("?", 1)[0] != ACTIONS_PATH or actions is None:
                 self.close_connection = True
@@ -251,7 +253,8 @@ def _handler(
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
             pass  # scrapes every 15 s would drown the daemon's own log

@@ -170,6 +170,23 @@ def test_a_json_webhook_is_judged_by_its_status_and_its_body_never_read() -> Non
             assert sent_within(5.0, partial(JsonWebhookNotifier(spec).send, MESSAGE)) is not None
 
 
+@pytest.mark.parametrize("status", [301, 308, 413])
+def test_a_permanent_redirect_or_a_body_too_large_fails_for_good(status: int) -> None:
+    """Retried for 24 h before: the same message gets the same answer."""
+
+    def answer(conn: socket.socket) -> None:
+        _read_request(conn)
+        conn.sendall(
+            b"HTTP/1.1 %d Moved\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n\r\n"
+            % status
+        )
+
+    with peer(answer) as port:
+        spec = ChannelSpec("ops", "json-webhook", webhook_url=f"http://127.0.0.1:{port}/hook")
+        error = sent_within(5.0, partial(JsonWebhookNotifier(spec).send, MESSAGE))
+    assert isinstance(error, DeliveryError) and error.permanent
+
+
 def test_a_send_that_ends_in_time_is_untouched() -> None:
     def answer(conn: socket.socket) -> None:
         _read_request(conn)
@@ -197,6 +214,9 @@ def test_the_metrics_server_hangs_up_on_idle_clients_and_caps_how_many_it_holds(
             assert conn.recv(1) == b""
         with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz", timeout=HANG_GUARD) as answer:
             assert answer.status == 200
+        head = urllib.request.Request(f"http://127.0.0.1:{server.port}/healthz", method="HEAD")
+        with urllib.request.urlopen(head, timeout=HANG_GUARD) as answer:  # a health check's HEAD: no 501
+            assert answer.status == 200 and answer.read() == b""
     finally:
         for conn in idle:
             conn.close()

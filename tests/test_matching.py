@@ -1030,6 +1030,8 @@ CONTEXT_RULES = [
      "al-Uqabi said the crossing would be used for trade.", ["kazim-al-aqabi"]),
     ("another man of the family, named in full", "Kamal Ahmed al-Uqabi, a farmer, said the crossing would "
      "reopen.", []),
+    ("the second of two capitals in a dateline", "دمشق/ بغداد – قتل عنصران من الحرس الثوري بقصف في ريف "
+     "دير الزور.", ["deir-ez-zor", "irgc"]),
 ]  # fmt: skip
 
 

@@ -21,7 +21,8 @@ from monitor.notify.messages import AlertMessage
 from monitor.retry_after import parse_retry_after
 
 # Answers no retry can fix: a bad request, a revoked credential, a deleted hook
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
+# (and a permanent redirect or a body too large: the same message will get the same answer)
+PERMANENT_STATUSES = frozenset({301, 308, 400, 401, 403, 404, 410, 413})
 DEFAULT_RETRY_AFTER = 60.0
 
 
