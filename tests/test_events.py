@@ -621,6 +621,12 @@ def test_arabic_triggers_take_proclitics(matcher: Matcher) -> None:
         ("The PMF said its 13th Brigade set up security points in the al-Qaim district.", ["deployment"]),
         ("The PMF set up a committee in al-Qaim.", []),
         ("The PMF have widened their presence along the Syrian border near al-Qaim.", ["deployment"]),
+        # held-out set 24: points set up, positions taken, forces on the move; the PMF's media is no massing
+        ("وذكر إعلام الحشد أن قوات اللواء 13 أقامت نقاطاً أمنية حول قضاء القائم.", ["deployment"]),
+        ("وأضافت أن المجموعة اتخذت مواقع لها بمحطة الـ T2 في البوكمال.", ["deployment"]),
+        ("جاءت العملية عقب تحركات عسكرية مكثفة لقسد على خطوط التماس.", ["deployment"]),
+        ("أقامت العشائر في البوكمال حفل زفاف.", []),
+        ("ومنعت الميليشيا لواء القدس من إقامة مقرات في البوكمال.", []),
     ],
 )
 def test_moves_fortifications_and_sweeps_named_other_ways(
