@@ -13,12 +13,12 @@ socket takes over its plain socket's descriptor, so it is shut down too).
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,8 +29,6 @@ SEND_DEADLINE = 60.0  # seconds for one whole send: connect, request, the whole 
 T = TypeVar("T")
 
 _GUARDED: dict[int, _Guard] = {}  # thread ident -> the guard of the send it runs
-_INSTALL = threading.Lock()
-_installed = False
 
 
 @dataclass
@@ -44,17 +42,6 @@ class _Guard:
 def within(seconds: float, send: Callable[[], T]) -> T:
     """`send()`, its sockets shut down if it has not returned after `seconds`; then any error it
     raises is a retryable DeliveryError that says so."""
-    with _guarded(seconds) as guard:
-        try:
-            return send()
-        except Exception as error:
-            if not guard.expired:
-                raise
-            raise DeliveryError(f"no whole answer within {seconds:g} s") from error
-
-
-@contextmanager
-def _guarded(seconds: float) -> Iterator[_Guard]:
     _install()
     guard, ident = _Guard(), threading.get_ident()
     _GUARDED[ident] = guard
@@ -62,7 +49,11 @@ def _guarded(seconds: float) -> Iterator[_Guard]:
     timer.daemon = True
     timer.start()
     try:
-        yield guard
+        return send()
+    except Exception as error:
+        if not guard.expired:
+            raise
+        raise DeliveryError(f"no whole answer within {seconds:g} s") from error
     finally:
         timer.cancel()
         with guard.lock:  # an expiry running now finishes first; none starts after
@@ -70,12 +61,9 @@ def _guarded(seconds: float) -> Iterator[_Guard]:
         _GUARDED.pop(ident, None)
 
 
+@functools.cache  # once per process: an audit hook cannot be removed
 def _install() -> None:
-    global _installed
-    with _INSTALL:
-        if not _installed:
-            sys.addaudithook(_record)
-            _installed = True
+    sys.addaudithook(_record)
 
 
 def _record(event: str, args: tuple[Any, ...]) -> None:

@@ -19,9 +19,9 @@ retryable; a revoked token, a missing channel or a dead webhook is permanent (no
 
 from __future__ import annotations
 
+import functools
 import http.client
 import re
-import threading
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import replace
@@ -103,20 +103,12 @@ class _BoundedHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(_BoundedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
 
 
-_BOUNDED = threading.Lock()
-_bounded = False
-
-
+@functools.cache
 def _bound_answers() -> None:
     """slack-sdk opens its requests with urllib's process-wide opener (`urlopen` without an SSL
     context, as the notifiers make their clients): install, once, one whose answers are bounded.
     The product makes no other urllib request."""
-    global _bounded
-    with _BOUNDED:
-        if not _bounded:
-            opener = urllib.request.build_opener(_BoundedHTTPHandler, _BoundedHTTPSHandler)
-            urllib.request.install_opener(opener)
-            _bounded = True
+    urllib.request.install_opener(urllib.request.build_opener(_BoundedHTTPHandler, _BoundedHTTPSHandler))
 
 
 class SlackWebhookNotifier:

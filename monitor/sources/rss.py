@@ -42,7 +42,7 @@ from monitor.sources.dates import checked_date, parse_date
 from monitor.sources.documents import head_text, refuse_html
 from monitor.sources.entries import Fields, assign_keys, content_hash, convert_all, language_tag, unique
 from monitor.sources.text import html_to_text, strip_publisher
-from monitor.sources.urls import canonical_url, join_url
+from monitor.sources.urls import canonical_url, web_link
 
 FAILURES = {
     "not_a_feed": "no RSS, Atom or RDF document at the URL (often an HTML page: the feed moved)",
@@ -120,7 +120,7 @@ def _is_relative(uri: str | None, base: str) -> bool:
 
 def _rss_entry(item: Mapping[str, Any], context: _Context, notes: list[str]) -> Fields:
     item = dict(item)  # FeedParserDict.get maps key aliases on every call; only canonical keys are read
-    url = _entry_url(item.get("link") or "", context.base, notes)
+    url = web_link(item.get("link") or "", context.base, notes)
     publisher, publisher_url = _publisher(item.get("source"), context.base)
     title = strip_publisher(html_to_text(item.get("title") or ""), publisher)
     summary = html_to_text(item.get("summary") or "")
@@ -145,22 +145,6 @@ def _rss_entry(item: Mapping[str, Any], context: _Context, notes: list[str]) -> 
         publisher_url=publisher_url,
         content_hash=content_hash(title, content or summary),
     )
-
-
-def _entry_url(link: str, base: str, notes: list[str]) -> str:
-    if not link.strip():
-        return ""
-    try:
-        # joined here and in canonical_url, as when feedparser joined links: whitespace left
-        # before an empty query or fragment is dropped ("a ?#" → "a")
-        url = canonical_url(join_url(base, link), base)
-    except ValueError as error:  # keep the item: its title and text still matter
-        notes.append(f"unusable link {link.strip()[:200]!r} dropped: {error}")
-        return ""
-    if not url.startswith(("http://", "https://")):  # tag:, javascript:, mailto: are no article links
-        notes.append(f"non-HTTP link {url[:200]!r} dropped")
-        return ""
-    return url
 
 
 def _content_text(contents: Iterable[Mapping[str, Any]]) -> str:

@@ -36,7 +36,7 @@ from monitor.sources.dates import checked_date, parse_date
 from monitor.sources.documents import is_challenge_page
 from monitor.sources.entries import Fields, assign_keys, content_hash, convert_all, language_tag, unique
 from monitor.sources.text import html_to_text
-from monitor.sources.urls import canonical_url
+from monitor.sources.urls import canonical_url, web_link
 
 FAILURES = {
     "not_a_feed": "t.me shows no public preview of the channel: it is private, renamed or deleted",
@@ -180,7 +180,7 @@ def _post(
     return dict(
         source_id=source.id,
         guid=f"{channel}/{number}",
-        url=_post_url(link, f"/{channel}/{number}", base, notes),
+        url=web_link(link or "", base, notes) or canonical_url(f"/{channel}/{number}", base),
         title=title,
         summary="",
         content=text,
@@ -192,20 +192,6 @@ def _post(
         publisher_url=origin_url,
         content_hash=content_hash(title, text),
     )
-
-
-def _post_url(link: str | None, own: str, base: str, notes: list[str]) -> str:
-    """The post's date link, absolute; else, or when it is no web address (javascript:, a broken
-    one), the post's own page under the channel."""
-    if link:
-        try:
-            url = canonical_url(link, base)
-        except ValueError:
-            url = ""
-        if url.startswith(("http://", "https://")):
-            return url
-        notes.append(f"non-HTTP post link {link.strip()[:200]!r} replaced by the post's own page")
-    return canonical_url(own, base)
 
 
 _URL_LIKE = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?…?", re.I)

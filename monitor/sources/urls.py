@@ -61,6 +61,24 @@ def join_url(base: str, link: str) -> str:
     return link
 
 
+def web_link(link: str, base: str, notes: list[str]) -> str:
+    """An item's link, absolute and canonical; "" (and a note why) when it is empty, unreadable or
+    no web address."""
+    if not link.strip():
+        return ""
+    try:
+        # joined here and in canonical_url, as when feedparser joined links: whitespace left
+        # before an empty query or fragment is dropped ("a ?#" → "a")
+        url = canonical_url(join_url(base, link), base)
+    except ValueError as error:  # keep the item: its title and text still matter
+        notes.append(f"unusable link {link.strip()[:200]!r} dropped: {error}")
+        return ""
+    if not url.startswith(("http://", "https://")):  # tag:, javascript:, mailto: are no article links
+        notes.append(f"non-HTTP link {url[:200]!r} dropped")
+        return ""
+    return url
+
+
 def _is_tracking(pair: str) -> bool:
     name = unquote(pair.partition("=")[0]).lower()
     return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)
